@@ -1,0 +1,185 @@
+// Command inspraak is the whole participation platform in one binary.
+//
+//	inspraak [serve]      start the web server (default)
+//	inspraak migrate      apply pending database migrations and report
+//	inspraak version      print the version
+//	inspraak healthcheck  exit 0 when the local server answers /healthz
+//
+// Configuration comes from INSPRAAK_* environment variables; see README.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // dates are shown in Europe/Amsterdam, even in a scratch container
+
+	"inspraak/internal/app"
+	"inspraak/internal/buildinfo"
+	"inspraak/internal/config"
+	"inspraak/internal/store"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "serve":
+		return serve(stderr)
+	case "migrate":
+		return migrate(stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "inspraak %s %s\n", buildinfo.Version, buildinfo.Commit())
+		return 0
+	case "healthcheck":
+		return healthcheck(stderr)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "inspraak: unknown command %q\n\n", cmd)
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage: inspraak [command]
+
+Commands:
+  serve        start the web server (default)
+  migrate      apply pending database migrations and report what was done
+  version      print the version
+  healthcheck  exit 0 when the server on INSPRAAK_ADDR answers /healthz
+
+Configuration comes from INSPRAAK_* environment variables (see README.md).
+`)
+}
+
+func loadConfig(stderr io.Writer) (*config.Config, bool) {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, false
+	}
+	return cfg, true
+}
+
+func serve(stderr io.Writer) int {
+	cfg, ok := loadConfig(stderr)
+	if !ok {
+		return 1
+	}
+	log := app.NewLogger(cfg)
+	started := time.Now()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if len(cfg.GeneratedKeys) > 0 {
+		log.Warn("development mode: keys generated for this run only; sessions and pseudonyms will not survive a restart", "keys", strings.Join(cfg.GeneratedKeys, ", "))
+	}
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		log.Error("cannot start", "error", err)
+		return 1
+	}
+	defer func() {
+		if err := a.Close(); err != nil {
+			log.Error("closing database", "error", err)
+		}
+	}()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		log.Error("cannot listen", "addr", cfg.Addr, "error", err)
+		return 1
+	}
+	log.Info("Inspraak is ready", "url", cfg.BaseURL.String(), "addr", ln.Addr().String(),
+		"env", cfg.Env, "database", a.DB.Dialect, "version", buildinfo.Version,
+		"startup", time.Since(started).Round(time.Millisecond).String())
+	if err := a.Serve(ctx, ln); err != nil {
+		log.Error("server stopped with an error", "error", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+func migrate(stdout, stderr io.Writer) int {
+	cfg, ok := loadConfig(stderr)
+	if !ok {
+		return 1
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, MaxOpenConns: 2, MaxIdleConns: 1})
+	if err != nil {
+		fmt.Fprintln(stderr, "inspraak migrate:", err)
+		return 1
+	}
+	defer db.Close()
+	before, err := db.CheckSchema(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "inspraak migrate:", err)
+		return 1
+	}
+	applied, err := db.Migrate(ctx)
+	for _, m := range applied {
+		fmt.Fprintf(stdout, "applied %04d_%s\n", m.Version, m.Name)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "inspraak migrate:", err)
+		return 1
+	}
+	after, err := db.Status(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "inspraak migrate:", err)
+		return 1
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(stdout, "%s schema is up to date at version %d\n", db.Dialect, after.Current)
+	} else {
+		fmt.Fprintf(stdout, "%s schema migrated from version %d to %d\n", db.Dialect, before.Current, after.Current)
+	}
+	return 0
+}
+
+// healthcheck lets a container runtime without curl ask the server whether
+// it is alive.
+func healthcheck(stderr io.Writer) int {
+	addr := os.Getenv("INSPRAAK_ADDR")
+	if addr == "" {
+		addr = ":8080"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 1
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 1
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(stderr, "healthcheck: status", resp.Status)
+		return 1
+	}
+	return 0
+}
+

@@ -1,0 +1,174 @@
+// Package app wires the application together: configuration → database →
+// migrations → demo content → services → web server, and runs the server
+// with a graceful shutdown. Tests and the benchmarks build it the same way
+// the binary does.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"gorm.io/gorm/logger"
+
+	"inspraak/internal/config"
+	"inspraak/internal/demo"
+	"inspraak/internal/i18n"
+	"inspraak/internal/project"
+	"inspraak/internal/setting"
+	"inspraak/internal/store"
+	"inspraak/internal/web"
+)
+
+// ShutdownTimeout is how long in-flight requests get to finish.
+const ShutdownTimeout = 10 * time.Second
+
+// App is a wired application.
+type App struct {
+	Config   *config.Config
+	Log      *slog.Logger
+	DB       *store.DB
+	Projects *project.Service
+	Settings *setting.Service
+	Web      *web.Server
+}
+
+// Options adjust New for tests.
+type Options struct {
+	// Web is passed through to the web layer (extra routes, clock).
+	WebRoutes func(web.Deps) web.Deps
+}
+
+// ErrPendingMigrations means auto-migration is off and the schema lags.
+var ErrPendingMigrations = errors.New("database schema has pending migrations; run `inspraak migrate` first")
+
+// New opens the database, brings its schema up to date (or refuses), seeds
+// demo content where configured, and builds the web server.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Options) (*App, error) {
+	db, err := store.Open(ctx, store.Options{
+		URL:             cfg.DatabaseURL,
+		MaxOpenConns:    cfg.DBMaxOpenConns,
+		MaxIdleConns:    cfg.DBMaxIdleConns,
+		ConnMaxLifetime: cfg.DBConnMaxLife,
+		Logger:          gormLogger(log),
+	})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: db}
+	if err := a.prepareSchema(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	a.Projects = project.NewService(db)
+	a.Settings = setting.NewService(db)
+	if cfg.SeedDemo {
+		seeded, err := demo.Seed(ctx, a.Projects, a.Settings, time.Now())
+		if err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		if seeded {
+			log.Info("demo content added to the empty database")
+		}
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	cat.Missing = func(lang, key string) { log.Warn("missing translation", "lang", lang, "key", key) }
+	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Catalog: cat, Logger: log}
+	for _, o := range opts {
+		if o.WebRoutes != nil {
+			deps = o.WebRoutes(deps)
+		}
+	}
+	a.Web, err = web.New(deps)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) prepareSchema(ctx context.Context) error {
+	if a.Config.AutoMigrate {
+		applied, err := a.DB.Migrate(ctx)
+		for _, m := range applied {
+			a.Log.Info("migration applied", "version", m.Version, "name", m.Name)
+		}
+		return err
+	}
+	st, err := a.DB.CheckSchema(ctx)
+	if err != nil {
+		return err
+	}
+	if len(st.Pending) > 0 {
+		return fmt.Errorf("%w (database at %d, binary at %d)", ErrPendingMigrations, st.Current, st.Latest)
+	}
+	return nil
+}
+
+// Handler is the application's HTTP handler.
+func (a *App) Handler() http.Handler { return a.Web.Handler() }
+
+// Serve serves on ln until ctx is cancelled, then stops accepting, gives
+// in-flight requests ShutdownTimeout to finish, and returns.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: finishing requests in flight", "timeout", ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if errors.Is(<-errc, http.ErrServerClosed) && err == nil {
+		return nil
+	}
+	return err
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// NewLogger makes the process logger: JSON in production, text otherwise.
+func NewLogger(cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.IsProduction() {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// gormLogger routes gorm's slow-query and error reports into slog. Not
+// found is an ordinary answer, not an error worth a log line.
+func gormLogger(log *slog.Logger) logger.Interface {
+	return logger.NewSlogLogger(log, logger.Config{
+		SlowThreshold:             200 * time.Millisecond,
+		LogLevel:                  logger.Warn,
+		IgnoreRecordNotFoundError: true,
+		ParameterizedQueries:      true,
+	})
+}

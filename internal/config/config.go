@@ -1,0 +1,301 @@
+// Package config turns INSPRAAK_* environment variables into a Config and
+// decides whether that configuration is safe to run with. Production mode
+// refuses every unsafe setting at once, so an operator fixes them in one go.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environments.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// DefaultSQLiteFile is used when no database URL is configured.
+const DefaultSQLiteFile = "./inspraak.db"
+
+// MinKeyLength is the shortest secret accepted for session and pseudonym keys.
+const MinKeyLength = 32
+
+// Config is the complete runtime configuration.
+type Config struct {
+	Env     string
+	Addr    string
+	BaseURL *url.URL
+
+	// DatabaseURL is the raw setting; DatabaseExplicit tells whether the
+	// operator set it (production must not silently fall back to a file).
+	DatabaseURL      string
+	DatabaseExplicit bool
+	DBMaxOpenConns   int
+	DBMaxIdleConns   int
+	DBConnMaxLife    time.Duration
+	AutoMigrate      bool
+
+	SessionKey          []byte
+	PseudonymKey        []byte
+	PseudonymKeyVersion int
+	// GeneratedKeys lists keys made up for this run (development only).
+	GeneratedKeys []string
+
+	MunicipalityName string
+	MunicipalityLogo string
+	DefaultLanguage  string
+	LogLevel         string
+
+	DevIDP         bool
+	SeedDemo       bool
+	TrustedProxies []string
+	MaxBodyBytes   int64
+	MetricsToken   string
+}
+
+// Problems collects every reason a configuration cannot be used.
+type Problems []string
+
+func (p Problems) Error() string {
+	var b strings.Builder
+	b.WriteString("Inspraak cannot start; fix these settings:")
+	for _, s := range p {
+		b.WriteString("\n  - ")
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// Getenv is the signature of os.Getenv, so tests pass a map instead.
+type Getenv func(string) string
+
+// Load reads the configuration and validates it. On failure the error is a
+// Problems value that lists everything wrong, not just the first thing.
+func Load(getenv Getenv) (*Config, error) {
+	var probs Problems
+	env := strings.ToLower(strings.TrimSpace(getenv("INSPRAAK_ENV")))
+	if env == "" {
+		env = Development
+	}
+	if env != Development && env != Production {
+		probs = append(probs, fmt.Sprintf("INSPRAAK_ENV must be %q or %q, not %q", Development, Production, env))
+		env = Production // judge the rest strictly
+	}
+	prod := env == Production
+	c := &Config{Env: env}
+
+	c.Addr = orDefault(getenv("INSPRAAK_ADDR"), ":8080")
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		probs = append(probs, fmt.Sprintf("INSPRAAK_ADDR %q is not a host:port address", c.Addr))
+	}
+
+	rawBase := orDefault(getenv("INSPRAAK_BASE_URL"), "http://localhost:8080")
+	u, err := url.Parse(strings.TrimRight(rawBase, "/"))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		probs = append(probs, fmt.Sprintf("INSPRAAK_BASE_URL %q is not an absolute http(s) URL", rawBase))
+		u = &url.URL{Scheme: "http", Host: "localhost:8080"}
+	} else if prod && u.Scheme != "https" {
+		probs = append(probs, "INSPRAAK_BASE_URL must start with https:// in production")
+	}
+	c.BaseURL = u
+
+	c.DatabaseURL = strings.TrimSpace(getenv("INSPRAAK_DATABASE_URL"))
+	c.DatabaseExplicit = c.DatabaseURL != ""
+	if !c.DatabaseExplicit {
+		c.DatabaseURL = "sqlite:" + DefaultSQLiteFile
+		if prod {
+			probs = append(probs, "INSPRAAK_DATABASE_URL is not set; production does not fall back to the default SQLite file (set postgres://... or sqlite:/path/inspraak.db explicitly)")
+		}
+	} else if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		probs = append(probs, "INSPRAAK_DATABASE_URL must start with postgres://, postgresql:// or sqlite:")
+	}
+	c.DBMaxOpenConns = intSetting(getenv, "INSPRAAK_DB_MAX_OPEN_CONNS", 20, 1, 1000, &probs)
+	c.DBMaxIdleConns = intSetting(getenv, "INSPRAAK_DB_MAX_IDLE_CONNS", 10, 0, 1000, &probs)
+	c.DBConnMaxLife = durationSetting(getenv, "INSPRAAK_DB_CONN_MAX_LIFETIME", 30*time.Minute, &probs)
+	c.AutoMigrate = boolSetting(getenv, "INSPRAAK_AUTO_MIGRATE", true, &probs)
+
+	c.SessionKey = c.key(getenv, "INSPRAAK_SESSION_KEY", prod, &probs)
+	c.PseudonymKey = c.key(getenv, "INSPRAAK_PSEUDONYM_KEY", prod, &probs)
+	c.PseudonymKeyVersion = intSetting(getenv, "INSPRAAK_PSEUDONYM_KEY_VERSION", 1, 1, 1<<20, &probs)
+
+	c.MunicipalityName = orDefault(strings.TrimSpace(getenv("INSPRAAK_MUNICIPALITY_NAME")), "Gemeente Voorbeeld")
+	c.MunicipalityLogo = strings.TrimSpace(getenv("INSPRAAK_MUNICIPALITY_LOGO"))
+	if c.MunicipalityLogo != "" && !strings.HasSuffix(strings.ToLower(c.MunicipalityLogo), ".svg") && !strings.HasSuffix(strings.ToLower(c.MunicipalityLogo), ".png") {
+		probs = append(probs, "INSPRAAK_MUNICIPALITY_LOGO must be a .svg or .png file")
+	}
+	c.DefaultLanguage = strings.ToLower(orDefault(getenv("INSPRAAK_DEFAULT_LANGUAGE"), "nl"))
+	if c.DefaultLanguage != "nl" && c.DefaultLanguage != "en" {
+		probs = append(probs, fmt.Sprintf("INSPRAAK_DEFAULT_LANGUAGE must be nl or en, not %q", c.DefaultLanguage))
+		c.DefaultLanguage = "nl"
+	}
+	c.LogLevel = strings.ToLower(orDefault(getenv("INSPRAAK_LOG_LEVEL"), "info"))
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		probs = append(probs, fmt.Sprintf("INSPRAAK_LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel))
+		c.LogLevel = "info"
+	}
+
+	c.DevIDP = boolSetting(getenv, "INSPRAAK_DEV_IDP", !prod, &probs)
+	if prod && c.DevIDP {
+		probs = append(probs, "INSPRAAK_DEV_IDP: the built-in test login provider can never be enabled in production")
+	}
+	c.SeedDemo = boolSetting(getenv, "INSPRAAK_SEED_DEMO", !prod, &probs)
+	if prod && c.SeedDemo {
+		probs = append(probs, "INSPRAAK_SEED_DEMO: demo content is not allowed in production")
+	}
+
+	for _, p := range strings.Split(getenv("INSPRAAK_TRUSTED_PROXIES"), ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				probs = append(probs, fmt.Sprintf("INSPRAAK_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p))
+				continue
+			}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+	c.MaxBodyBytes = int64(intSetting(getenv, "INSPRAAK_MAX_BODY_BYTES", 1<<20, 1024, 1<<30, &probs))
+	c.MetricsToken = strings.TrimSpace(getenv("INSPRAAK_METRICS_TOKEN"))
+
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	return c, nil
+}
+
+// IsProduction reports whether the stricter production rules apply.
+func (c *Config) IsProduction() bool { return c.Env == Production }
+
+// key reads a secret. In development a missing key is generated for this
+// run; in production a missing or weak key is a problem.
+func (c *Config) key(getenv Getenv, name string, prod bool, probs *Problems) []byte {
+	v := getenv(name)
+	if v == "" {
+		if prod {
+			*probs = append(*probs, name+" is missing; set a random secret of at least 32 characters")
+			return nil
+		}
+		c.GeneratedKeys = append(c.GeneratedKeys, name)
+		return randomKey()
+	}
+	if reason := weakness(v); reason != "" {
+		if prod {
+			*probs = append(*probs, name+" is too weak: "+reason)
+			return nil
+		}
+		*probs = append(*probs, name+" is too weak: "+reason+" (leave it empty in development to generate one)")
+		return nil
+	}
+	return []byte(v)
+}
+
+// weakness explains why a secret is unsafe, or returns "".
+func weakness(v string) string {
+	if len(v) < MinKeyLength {
+		return fmt.Sprintf("it has %d characters, at least %d are needed", len(v), MinKeyLength)
+	}
+	distinct := map[rune]bool{}
+	for _, r := range v {
+		distinct[r] = true
+	}
+	if len(distinct) < 12 {
+		return "it repeats too few different characters to be random"
+	}
+	lower := strings.ToLower(v)
+	for _, bad := range []string{"changeme", "secret", "password", "example", "wachtwoord"} {
+		if strings.Contains(lower, bad) {
+			return fmt.Sprintf("it contains the placeholder word %q", bad)
+		}
+	}
+	return ""
+}
+
+func randomKey() []byte {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("config: no randomness: " + err.Error())
+	}
+	return []byte(base64.RawURLEncoding.EncodeToString(b))
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func intSetting(getenv Getenv, name string, def, min, max int, probs *Problems) int {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		*probs = append(*probs, fmt.Sprintf("%s must be a whole number from %d to %d, not %q", name, min, max, v))
+		return def
+	}
+	return n
+}
+
+func durationSetting(getenv Getenv, name string, def time.Duration, probs *Problems) time.Duration {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		*probs = append(*probs, fmt.Sprintf("%s must be a duration such as 30m or 1h, not %q", name, v))
+		return def
+	}
+	return d
+}
+
+func boolSetting(getenv Getenv, name string, def bool, probs *Problems) bool {
+	v := strings.ToLower(strings.TrimSpace(getenv(name)))
+	switch v {
+	case "":
+		return def
+	case "1", "true", "yes", "on", "ja":
+		return true
+	case "0", "false", "no", "off", "nee":
+		return false
+	}
+	*probs = append(*probs, fmt.Sprintf("%s must be true or false, not %q", name, v))
+	return def
+}
+
+// ErrNotSQLite is returned by SQLitePath for a PostgreSQL URL.
+var ErrNotSQLite = errors.New("config: database is not SQLite")
+
+// Dialect names the database kind of the configured URL.
+func (c *Config) Dialect() string {
+	if strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		return "sqlite"
+	}
+	return "postgres"
+}
+
+// SQLitePath returns the file path of a sqlite: URL.
+func (c *Config) SQLitePath() (string, error) {
+	if c.Dialect() != "sqlite" {
+		return "", ErrNotSQLite
+	}
+	p := strings.TrimPrefix(c.DatabaseURL, "sqlite:")
+	p = strings.TrimPrefix(p, "//")
+	if p == "" {
+		p = DefaultSQLiteFile
+	}
+	return p, nil
+}

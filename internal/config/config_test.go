@@ -1,0 +1,162 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+const goodKey = "q8Yv2mZr7LkP1xWn4sTe9bHd3cFg6jUa"
+const goodKey2 = "Zt5Rw1Qy8Nb3Mx7Vc2Lk9Jh4Gf6Ds0Ap"
+
+func envMap(m map[string]string) Getenv {
+	return func(k string) string { return m[k] }
+}
+
+func safeProduction() map[string]string {
+	return map[string]string{
+		"INSPRAAK_ENV":             "production",
+		"INSPRAAK_BASE_URL":        "https://inspraak.gemeente.example",
+		"INSPRAAK_DATABASE_URL":    "postgres://inspraak@db/inspraak?sslmode=require",
+		"INSPRAAK_SESSION_KEY":     goodKey,
+		"INSPRAAK_PSEUDONYM_KEY":   goodKey2,
+		"INSPRAAK_DEV_IDP":         "",
+		"INSPRAAK_SEED_DEMO":       "",
+		"INSPRAAK_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1",
+	}
+}
+
+func TestDevelopmentDefaultsRunWithNoSetup(t *testing.T) {
+	c, err := Load(envMap(nil))
+	if err != nil {
+		t.Fatalf("development with no settings must start: %v", err)
+	}
+	if c.IsProduction() || !c.DevIDP || !c.SeedDemo || c.Addr != ":8080" {
+		t.Errorf("unexpected development defaults: %+v", c)
+	}
+	if p, _ := c.SQLitePath(); p != DefaultSQLiteFile {
+		t.Errorf("default database = %q, want %q", p, DefaultSQLiteFile)
+	}
+	if len(c.SessionKey) < MinKeyLength || len(c.PseudonymKey) < MinKeyLength {
+		t.Error("development must generate keys for the run")
+	}
+	if len(c.GeneratedKeys) != 2 {
+		t.Errorf("generated keys = %v, want both listed", c.GeneratedKeys)
+	}
+	c2, _ := Load(envMap(nil))
+	if string(c2.SessionKey) == string(c.SessionKey) {
+		t.Error("generated keys must differ per run")
+	}
+}
+
+func TestSafeProductionStarts(t *testing.T) {
+	c, err := Load(envMap(safeProduction()))
+	if err != nil {
+		t.Fatalf("safe production config refused: %v", err)
+	}
+	if !c.IsProduction() || c.DevIDP || c.SeedDemo || len(c.GeneratedKeys) != 0 {
+		t.Errorf("unexpected production config: %+v", c)
+	}
+	if len(c.TrustedProxies) != 2 {
+		t.Errorf("trusted proxies = %v", c.TrustedProxies)
+	}
+}
+
+// Each production refusal the issue names, one by one, and all at once.
+func TestProductionRefusals(t *testing.T) {
+	cases := []struct {
+		name   string
+		change map[string]string
+		want   string
+	}{
+		{"base URL not https", map[string]string{"INSPRAAK_BASE_URL": "http://inspraak.gemeente.example"}, "INSPRAAK_BASE_URL must start with https://"},
+		{"session key missing", map[string]string{"INSPRAAK_SESSION_KEY": ""}, "INSPRAAK_SESSION_KEY is missing"},
+		{"pseudonym key missing", map[string]string{"INSPRAAK_PSEUDONYM_KEY": ""}, "INSPRAAK_PSEUDONYM_KEY is missing"},
+		{"session key short", map[string]string{"INSPRAAK_SESSION_KEY": "tooshort"}, "INSPRAAK_SESSION_KEY is too weak"},
+		{"pseudonym key repetitive", map[string]string{"INSPRAAK_PSEUDONYM_KEY": strings.Repeat("ab", 20)}, "INSPRAAK_PSEUDONYM_KEY is too weak"},
+		{"key is a placeholder", map[string]string{"INSPRAAK_SESSION_KEY": "changeme-0123456789-abcdefghijklmnop"}, "placeholder"},
+		{"default sqlite file", map[string]string{"INSPRAAK_DATABASE_URL": ""}, "INSPRAAK_DATABASE_URL is not set"},
+		{"dev idp on", map[string]string{"INSPRAAK_DEV_IDP": "true"}, "INSPRAAK_DEV_IDP"},
+		{"demo seed on", map[string]string{"INSPRAAK_SEED_DEMO": "true"}, "INSPRAAK_SEED_DEMO"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := safeProduction()
+			for k, v := range tc.change {
+				m[k] = v
+			}
+			_, err := Load(envMap(m))
+			var probs Problems
+			if !errors.As(err, &probs) {
+				t.Fatalf("want refusal, got %v", err)
+			}
+			if len(probs) != 1 || !strings.Contains(probs[0], tc.want) {
+				t.Fatalf("want exactly one problem mentioning %q, got %q", tc.want, probs)
+			}
+		})
+	}
+
+	t.Run("all at once in one message", func(t *testing.T) {
+		_, err := Load(envMap(map[string]string{
+			"INSPRAAK_ENV":      "production",
+			"INSPRAAK_BASE_URL": "http://x.example",
+			"INSPRAAK_DEV_IDP":  "on",
+		}))
+		var probs Problems
+		if !errors.As(err, &probs) {
+			t.Fatalf("want refusal, got %v", err)
+		}
+		msg := err.Error()
+		for _, want := range []string{"https://", "INSPRAAK_SESSION_KEY", "INSPRAAK_PSEUDONYM_KEY", "INSPRAAK_DATABASE_URL", "INSPRAAK_DEV_IDP"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("message lacks %q:\n%s", want, msg)
+			}
+		}
+		if len(probs) != 5 {
+			t.Errorf("want 5 problems, got %d: %q", len(probs), probs)
+		}
+	})
+
+	t.Run("explicit sqlite file is allowed", func(t *testing.T) {
+		m := safeProduction()
+		m["INSPRAAK_DATABASE_URL"] = "sqlite:/data/inspraak.db"
+		c, err := Load(envMap(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := c.SQLitePath(); p != "/data/inspraak.db" {
+			t.Errorf("path = %q", p)
+		}
+	})
+}
+
+func TestMalformedSettingsAreReported(t *testing.T) {
+	_, err := Load(envMap(map[string]string{
+		"INSPRAAK_ENV":                  "staging",
+		"INSPRAAK_ADDR":                 "8080",
+		"INSPRAAK_DB_MAX_OPEN_CONNS":    "many",
+		"INSPRAAK_DB_CONN_MAX_LIFETIME": "soon",
+		"INSPRAAK_AUTO_MIGRATE":         "maybe",
+		"INSPRAAK_DEFAULT_LANGUAGE":     "fr",
+		"INSPRAAK_LOG_LEVEL":            "loud",
+		"INSPRAAK_TRUSTED_PROXIES":      "not-an-ip",
+		"INSPRAAK_DATABASE_URL":         "mysql://x",
+		"INSPRAAK_MUNICIPALITY_LOGO":    "logo.gif",
+	}))
+	var probs Problems
+	if !errors.As(err, &probs) {
+		t.Fatalf("want problems, got %v", err)
+	}
+	for _, want := range []string{"INSPRAAK_ENV", "INSPRAAK_ADDR", "INSPRAAK_DB_MAX_OPEN_CONNS", "INSPRAAK_DB_CONN_MAX_LIFETIME", "INSPRAAK_AUTO_MIGRATE", "INSPRAAK_DEFAULT_LANGUAGE", "INSPRAAK_LOG_LEVEL", "INSPRAAK_TRUSTED_PROXIES", "INSPRAAK_DATABASE_URL", "INSPRAAK_MUNICIPALITY_LOGO"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("no problem reported for %s:\n%s", want, err)
+		}
+	}
+}
+
+func TestWeakKeyInDevelopmentIsRefusedNotReplaced(t *testing.T) {
+	_, err := Load(envMap(map[string]string{"INSPRAAK_SESSION_KEY": "short"}))
+	if err == nil || !strings.Contains(err.Error(), "INSPRAAK_SESSION_KEY is too weak") {
+		t.Fatalf("a weak explicit key must not be silently replaced, got %v", err)
+	}
+}

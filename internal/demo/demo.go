@@ -1,0 +1,144 @@
+// Package demo fills an empty development database with realistic Dutch
+// content, so the first run of `go run ./cmd/inspraak` shows a living site.
+// It runs once per database: a setting records that it did, so deleting
+// the demo projects does not bring them back.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"inspraak/internal/i18n"
+	"inspraak/internal/project"
+	"inspraak/internal/setting"
+)
+
+// SeededKey is the setting that records the seeding.
+const SeededKey = "demo.seeded_at"
+
+// Seed adds the demo projects if the database has never been seeded and
+// holds no projects. It reports whether it did anything.
+func Seed(ctx context.Context, projects *project.Service, settings *setting.Service, now time.Time) (bool, error) {
+	if _, done, err := settings.Get(ctx, SeededKey); err != nil || done {
+		return false, err
+	}
+	if n, err := projects.CountAll(ctx); err != nil || n > 0 {
+		return false, err
+	}
+	for _, d := range Projects(now) {
+		p, err := projects.Create(ctx, d.Draft)
+		if err != nil {
+			return false, fmt.Errorf("demo: %s: %w", d.Draft.Slug, err)
+		}
+		for _, to := range d.Path {
+			if err := projects.Move(ctx, p.ID, to); err != nil {
+				return false, fmt.Errorf("demo: %s → %s: %w", d.Draft.Slug, to, err)
+			}
+		}
+	}
+	return true, settings.Set(ctx, SeededKey, now.UTC().Format(time.RFC3339))
+}
+
+// Demo is one demo project and the statuses it moves through.
+type Demo struct {
+	Draft project.Draft
+	Path  []project.Status
+}
+
+// day returns local midnight n days from now; endOfDay the last second.
+func day(now time.Time, n int) time.Time {
+	t := now.In(i18n.Location).AddDate(0, 0, n)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, i18n.Location)
+}
+
+func endOfDay(now time.Time, n int) *time.Time {
+	t := day(now, n+1).Add(-time.Second)
+	return &t
+}
+
+var (
+	published = []project.Status{project.StatusPublished}
+	closed    = []project.Status{project.StatusPublished, project.StatusClosed}
+)
+
+// Projects returns the demo projects with dates around now.
+func Projects(now time.Time) []Demo {
+	return []Demo{
+		{Path: published, Draft: project.Draft{
+			Slug:    "herinrichting-marktplein",
+			Title:   "Een nieuw Marktplein",
+			Wijk:    "Centrum",
+			Summary: "Het Marktplein krijgt een nieuwe inrichting. Er komt meer groen, meer plek om te zitten en minder ruimte voor auto's. Wij willen weten wat u belangrijk vindt voordat het ontwerp klaar is.",
+			Body: `Het Marktplein is het hart van ons dorp. Op dinsdag is er markt, in de zomer zijn er terrassen en in december staat er een ijsbaan. Maar het plein is ook oud. De bestrating ligt scheef, er is weinig schaduw en bij hevige regen blijft er water staan.
+
+De gemeenteraad heeft geld vrijgemaakt om het plein opnieuw in te richten. Wij maken het ontwerp graag samen met de mensen die het plein gebruiken.
+
+## Wat staat al vast?
+
+- De weekmarkt blijft op het plein.
+- Er komen minstens tien nieuwe bomen.
+- Het plein wordt goed toegankelijk voor mensen met een rolstoel of rollator.
+
+## Waar kunt u over meedenken?
+
+- Hoeveel parkeerplaatsen blijven er?
+- Waar komen bankjes, speelplekken en fietsenrekken?
+- Hoe gebruiken we het plein bij evenementen?
+
+Lees in de planning hiernaast wanneer u kunt meedoen en wanneer de gemeenteraad een besluit neemt.`,
+			Phases: []project.PhaseDraft{
+				{Title: "Ideeën ophalen", Description: "Bewoners, ondernemers en marktkooplui geven hun ideeën.", StartsOn: day(now, -60), EndsOn: endOfDay(now, -21)},
+				{Title: "Vragenlijst over het schetsontwerp", Description: "U geeft uw mening over twee schetsontwerpen.", StartsOn: day(now, -20), EndsOn: endOfDay(now, 25)},
+				{Title: "Definitief ontwerp", Description: "De gemeente maakt één ontwerp en laat zien wat zij met uw inbreng heeft gedaan.", StartsOn: day(now, 26), EndsOn: endOfDay(now, 90)},
+				{Title: "Besluit gemeenteraad", Description: "De gemeenteraad besluit over het ontwerp en het geld.", StartsOn: day(now, 91), EndsOn: endOfDay(now, 120)},
+				{Title: "Uitvoering", StartsOn: day(now, 180)},
+			},
+		}},
+		{Path: published, Draft: project.Draft{
+			Slug:    "veilig-naar-school",
+			Title:   "Veilig fietsen naar school",
+			Wijk:    "Noord",
+			Summary: "Steeds meer kinderen fietsen naar school. Waar voelt u zich onveilig op de fiets? Stem mee over de plekken die de gemeente als eerste aanpakt.",
+			Body: `Ouders, leerkrachten en kinderen vertellen ons dat sommige kruispunten onveilig zijn. De gemeente wil dit jaar drie plekken verbeteren.
+
+Wij hebben een lijst gemaakt van plekken die vaak genoemd worden. Met de peiling kiest u welke plekken het eerst aan de beurt zijn. Kent u een plek die niet op de lijst staat? Geef die dan door als idee.`,
+			Phases: []project.PhaseDraft{
+				{Title: "Peiling: welke plekken eerst?", StartsOn: day(now, -7), EndsOn: endOfDay(now, 21)},
+				{Title: "Uitwerking van maatregelen", StartsOn: day(now, 22), EndsOn: endOfDay(now, 80)},
+				{Title: "Aanpassingen aan de weg", StartsOn: day(now, 120)},
+			},
+		}},
+		{Path: published, Draft: project.Draft{
+			Slug:    "speeltuin-de-brink",
+			Title:   "Speeltuin De Brink opnieuw inrichten",
+			Wijk:    "De Brink",
+			Summary: "De speeltoestellen in speeltuin De Brink zijn versleten. Kinderen en ouders uit de buurt kiezen mee wat ervoor in de plaats komt.",
+			Body:    "De speeltuin is meer dan twintig jaar oud. Samen met de buurt kiezen wij nieuwe toestellen. Er is ook plek voor een moestuin of een picknicktafel, als de buurt dat wil.",
+			Phases: []project.PhaseDraft{
+				{Title: "Ideeën uit de buurt", StartsOn: day(now, -3), EndsOn: endOfDay(now, 40)},
+				{Title: "Keuze van de toestellen", StartsOn: day(now, 41), EndsOn: endOfDay(now, 70)},
+				{Title: "Aanleg", StartsOn: day(now, 100)},
+			},
+		}},
+		{Path: closed, Draft: project.Draft{
+			Slug:    "afval-scheiden",
+			Title:   "Afval scheiden: hoe kan het makkelijker?",
+			Wijk:    "Hele gemeente",
+			Summary: "Wij vroegen u hoe afval scheiden makkelijker kan. Meer dan duizend inwoners deden mee. Lees hier wat wij met de uitkomsten doen.",
+			Body:    "Bedankt voor het meedoen! De uitkomsten en de reactie van de gemeente staan hieronder zodra de gemeenteraad erover heeft gesproken.",
+			Phases: []project.PhaseDraft{
+				{Title: "Vragenlijst", StartsOn: day(now, -150), EndsOn: endOfDay(now, -100)},
+				{Title: "Verwerken van de antwoorden", StartsOn: day(now, -99), EndsOn: endOfDay(now, -40)},
+				{Title: "Reactie van de gemeente", StartsOn: day(now, -39)},
+			},
+		}},
+		{Path: nil, Draft: project.Draft{
+			Slug:    "omgevingsvisie-2040",
+			Title:   "Omgevingsvisie 2040 (concept)",
+			Wijk:    "Hele gemeente",
+			Summary: "Dit project is nog in voorbereiding en is niet zichtbaar voor bezoekers.",
+			Body:    "Concepttekst.",
+		}},
+	}
+}

@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"inspraak/migrations"
+)
+
+// Migration is one embedded SQL file.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// SchemaStatus compares the database with the migrations this binary knows.
+type SchemaStatus struct {
+	Current int // highest applied version, 0 for an empty database
+	Latest  int // highest version this binary knows
+	Pending []Migration
+}
+
+// UpToDate reports whether the schema is exactly what this binary expects.
+func (s SchemaStatus) UpToDate() bool { return s.Current == s.Latest && len(s.Pending) == 0 }
+
+// ErrSchemaTooNew means the database was migrated by a newer binary; running
+// an older one against it could corrupt data, so it refuses.
+var ErrSchemaTooNew = errors.New("database schema is newer than this version of Inspraak knows")
+
+// migrationLockKey serialises migrations across instances on PostgreSQL.
+const migrationLockKey = 72_113_600_601
+
+var migrationFile = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
+
+// LoadMigrations reads the migrations of a dialect from fsys, in order.
+func LoadMigrations(fsys fs.FS, dialect string) ([]Migration, error) {
+	entries, err := fs.ReadDir(fsys, dialect)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations for %s: %w", dialect, err)
+	}
+	var ms []Migration
+	seen := map[int]string{}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		m := migrationFile.FindStringSubmatch(e.Name())
+		if m == nil {
+			return nil, fmt.Errorf("store: migration file %s/%s is not named NNNN_name.sql", dialect, e.Name())
+		}
+		v, _ := strconv.Atoi(m[1])
+		if other, dup := seen[v]; dup {
+			return nil, fmt.Errorf("store: migrations %s and %s share version %d", other, e.Name(), v)
+		}
+		seen[v] = e.Name()
+		body, err := fs.ReadFile(fsys, path.Join(dialect, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, Migration{Version: v, Name: m[2], SQL: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
+	for i, m := range ms {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("store: migrations for %s must be numbered 1, 2, 3…; found %04d at position %d", dialect, m.Version, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// Migrations returns the embedded migrations for this database's dialect.
+func (db *DB) Migrations() ([]Migration, error) {
+	if db.migrationsFS != nil {
+		return LoadMigrations(db.migrationsFS, db.Dialect)
+	}
+	return LoadMigrations(migrations.FS, db.Dialect)
+}
+
+type schemaMigration struct {
+	Version   int       `gorm:"primaryKey;autoIncrement:false"`
+	Name      string    `gorm:"not null"`
+	AppliedAt time.Time `gorm:"not null"`
+}
+
+func (schemaMigration) TableName() string { return "schema_migrations" }
+
+func (db *DB) ensureMigrationTable(ctx context.Context) error {
+	ddl := `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version INTEGER PRIMARY KEY,
+	name TEXT NOT NULL,
+	applied_at TIMESTAMP NOT NULL
+)`
+	if db.Dialect == Postgres {
+		ddl = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version INTEGER PRIMARY KEY,
+	name TEXT NOT NULL,
+	applied_at TIMESTAMPTZ NOT NULL
+)`
+	}
+	return db.WithContext(ctx).Exec(ddl).Error
+}
+
+func appliedVersions(tx *gorm.DB) (map[int]bool, int, error) {
+	var rows []schemaMigration
+	if err := tx.Order("version").Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	applied := map[int]bool{}
+	current := 0
+	for _, r := range rows {
+		applied[r.Version] = true
+		current = max(current, r.Version)
+	}
+	return applied, current, nil
+}
+
+// Status reports the schema version against the embedded migrations.
+func (db *DB) Status(ctx context.Context) (SchemaStatus, error) {
+	ms, err := db.Migrations()
+	if err != nil {
+		return SchemaStatus{}, err
+	}
+	st := SchemaStatus{Latest: len(ms)}
+	if !db.WithContext(ctx).Migrator().HasTable("schema_migrations") {
+		st.Pending = ms
+		return st, nil
+	}
+	applied, current, err := appliedVersions(db.WithContext(ctx))
+	if err != nil {
+		return st, err
+	}
+	st.Current = current
+	for _, m := range ms {
+		if !applied[m.Version] {
+			st.Pending = append(st.Pending, m)
+		}
+	}
+	return st, nil
+}
+
+// CheckSchema returns ErrSchemaTooNew when the database is ahead of the binary.
+func (db *DB) CheckSchema(ctx context.Context) (SchemaStatus, error) {
+	st, err := db.Status(ctx)
+	if err != nil {
+		return st, err
+	}
+	if st.Current > st.Latest {
+		return st, fmt.Errorf("%w: database is at version %d, this binary knows up to %d; run a newer Inspraak", ErrSchemaTooNew, st.Current, st.Latest)
+	}
+	return st, nil
+}
+
+// Migrate applies every pending migration, each in its own transaction
+// together with its record in schema_migrations, and returns what it
+// applied. Several instances may start at once: on PostgreSQL a
+// transaction-scoped advisory lock makes them take turns, and each
+// re-checks inside its transaction whether another already applied it.
+func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
+	if err := db.ensureMigrationTable(ctx); err != nil {
+		return nil, fmt.Errorf("store: create schema_migrations: %w", err)
+	}
+	st, err := db.CheckSchema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var done []Migration
+	for _, m := range st.Pending {
+		applied := false
+		err := db.WithTx(ctx, func(tx *gorm.DB) error {
+			if db.Dialect == Postgres {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockKey).Error; err != nil {
+					return err
+				}
+			}
+			var n int64
+			if err := tx.Model(&schemaMigration{}).Where("version = ?", m.Version).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if err := tx.Exec(m.SQL).Error; err != nil {
+				return err
+			}
+			applied = true
+			return tx.Create(&schemaMigration{Version: m.Version, Name: m.Name, AppliedAt: time.Now().UTC()}).Error
+		})
+		if err != nil {
+			return done, fmt.Errorf("store: migration %04d_%s failed and was rolled back: %w", m.Version, m.Name, err)
+		}
+		if applied {
+			done = append(done, m)
+		}
+	}
+	return done, nil
+}

@@ -1,0 +1,164 @@
+// Package store opens the database (PostgreSQL, or embedded pure-Go SQLite),
+// applies the embedded migrations and maps driver errors to domain errors.
+// Domain packages own their row structs and queries; this package owns the
+// connection, the schema version and the dialect differences.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"inspraak/internal/apperror"
+)
+
+// Dialects.
+const (
+	Postgres = "postgres"
+	SQLite   = "sqlite"
+)
+
+// Options configure Open.
+type Options struct {
+	// URL is postgres://..., postgresql://... or sqlite:PATH.
+	URL             string
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	// Logger receives slow-query and error logs; nil silences gorm.
+	Logger logger.Interface
+}
+
+// DB is the application's database handle.
+type DB struct {
+	*gorm.DB
+	Dialect string
+	// migrationsFS overrides the embedded migrations (tests only).
+	migrationsFS fs.FS
+}
+
+// WithMigrations returns a handle that migrates from fsys instead of the
+// embedded files; tests use it to prove failure and version handling.
+func (db *DB) WithMigrations(fsys fs.FS) *DB {
+	c := *db
+	c.migrationsFS = fsys
+	return &c
+}
+
+// Open connects to the database the URL names and checks it answers.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	gcfg := &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true, // our services open transactions where they need them
+		PrepareStmt:            false,
+		Logger:                 o.Logger,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	if gcfg.Logger == nil {
+		gcfg.Logger = logger.Discard
+	}
+	var (
+		gdb     *gorm.DB
+		err     error
+		dialect string
+	)
+	switch {
+	case strings.HasPrefix(o.URL, "postgres://"), strings.HasPrefix(o.URL, "postgresql://"):
+		dialect = Postgres
+		gdb, err = gorm.Open(postgres.Open(o.URL), gcfg)
+	case strings.HasPrefix(o.URL, "sqlite:"):
+		dialect = SQLite
+		path := strings.TrimPrefix(strings.TrimPrefix(o.URL, "sqlite:"), "//")
+		if path == "" {
+			return nil, errors.New("store: sqlite: URL has no file path")
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("store: sqlite: %w", err)
+			}
+		}
+		gdb, err = gorm.Open(sqlite.Open(sqliteDSN(path)), gcfg)
+	default:
+		return nil, fmt.Errorf("store: unsupported database URL (want postgres:// or sqlite:)")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dialect, err)
+	}
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == SQLite {
+		// WAL lets readers run beside the single writer; a handful of
+		// connections is plenty and keeps writers from starving.
+		sqlDB.SetMaxOpenConns(max(o.MaxOpenConns, 4))
+		sqlDB.SetMaxIdleConns(max(o.MaxIdleConns, 4))
+	} else {
+		sqlDB.SetMaxOpenConns(o.MaxOpenConns)
+		sqlDB.SetMaxIdleConns(o.MaxIdleConns)
+		sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("store: %s does not answer: %w", dialect, err)
+	}
+	return &DB{DB: gdb, Dialect: dialect}, nil
+}
+
+// sqliteDSN turns a path into a DSN with the pragmas every connection needs:
+// WAL, a busy timeout so writers wait instead of failing, foreign keys, and
+// immediate transactions so a reader never has to upgrade to a writer lock
+// mid-transaction (which SQLite reports as busy without waiting).
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// Close closes the connection pool.
+func (db *DB) Close() error {
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// WithTx runs fn in a transaction: committed when fn returns nil, rolled
+// back otherwise (and on panic).
+func (db *DB) WithTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return db.DB.WithContext(ctx).Transaction(fn)
+}
+
+// MapError turns driver errors into domain errors: a missing row becomes
+// NotFound and a unique violation Conflict. Other errors pass unchanged.
+func MapError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return apperror.Wrap(err, apperror.NotFound, "")
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return apperror.Wrap(err, apperror.Conflict, "")
+	}
+	return err
+}

@@ -1,0 +1,86 @@
+// Package testdb gives each test a fresh, migrated database: a SQLite file
+// in the test's temporary folder by default, or, when
+// INSPRAAK_TEST_DATABASE_URL is set, a new PostgreSQL schema that is
+// dropped afterwards. A configured PostgreSQL that cannot be reached fails
+// the test; it never silently falls back to SQLite.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"inspraak/internal/store"
+)
+
+// EnvVar switches the suite to PostgreSQL.
+const EnvVar = "INSPRAAK_TEST_DATABASE_URL"
+
+// Postgres reports whether this run targets PostgreSQL.
+func Postgres() bool { return os.Getenv(EnvVar) != "" }
+
+// URL returns a database URL for a fresh, empty database (not migrated).
+// On PostgreSQL it creates a schema just for this test.
+func URL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvVar)
+	if base == "" {
+		return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+	}
+	admin, err := store.Open(context.Background(), store.Options{URL: base, MaxOpenConns: 2})
+	if err != nil {
+		t.Fatalf("testdb: %s is set but PostgreSQL cannot be reached: %v", EnvVar, err)
+	}
+	defer admin.Close()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	if err := admin.Exec(`CREATE SCHEMA "` + schema + `"`).Error; err != nil {
+		t.Fatalf("testdb: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		cleanup, err := store.Open(context.Background(), store.Options{URL: base, MaxOpenConns: 1})
+		if err != nil {
+			t.Errorf("testdb: drop schema: %v", err)
+			return
+		}
+		defer cleanup.Close()
+		if err := cleanup.Exec(`DROP SCHEMA "` + schema + `" CASCADE`).Error; err != nil {
+			t.Errorf("testdb: drop schema: %v", err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("testdb: %s: %v", EnvVar, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Open returns a fresh database with every migration applied, closed when
+// the test ends.
+func Open(t testing.TB) *store.DB {
+	t.Helper()
+	db := OpenEmpty(t)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("testdb: migrate: %v", err)
+	}
+	return db
+}
+
+// OpenEmpty returns a fresh database without migrations.
+func OpenEmpty(t testing.TB) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), store.Options{URL: URL(t), MaxOpenConns: 8, MaxIdleConns: 4})
+	if err != nil {
+		t.Fatalf("testdb: open: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/apperror"
+)
+
+// statusOf maps each domain error code to its HTTP status, in one place.
+var statusOf = map[apperror.Code]int{
+	apperror.NotFound:        http.StatusNotFound,
+	apperror.Invalid:         http.StatusUnprocessableEntity,
+	apperror.Forbidden:       http.StatusForbidden,
+	apperror.Unauthenticated: http.StatusUnauthorized,
+	apperror.Conflict:        http.StatusConflict,
+	apperror.Closed:          http.StatusConflict,
+	apperror.Unavailable:     http.StatusServiceUnavailable,
+	apperror.Internal:        http.StatusInternalServerError,
+}
+
+// errorPage is the data of the error template.
+type errorPage struct {
+	Status    int
+	Heading   string
+	Message   string
+	Reference string
+}
+
+// fail renders the page for a domain error. Unknown errors are internal:
+// logged with the request id, shown only as a reference.
+func (s *Server) fail(c *gin.Context, err error) {
+	code := apperror.CodeOf(err)
+	key := ""
+	if e, ok := apperror.As(err); ok {
+		key = e.Key
+	}
+	status := statusOf[code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if status >= 500 {
+		s.log.ErrorContext(c.Request.Context(), "request failed",
+			slog.String("request_id", RequestIDOf(c)),
+			slog.String("route", c.FullPath()),
+			slog.String("error", err.Error()))
+		key = ""
+	}
+	s.renderStatus(c, status, key)
+}
+
+// renderStatus renders the Dutch (or English) error page for status, with
+// an optional specific message key.
+func (s *Server) renderStatus(c *gin.Context, status int, key string) {
+	p := s.page(c, "", nil)
+	e := errorPage{Status: status}
+	switch status {
+	case http.StatusNotFound:
+		e.Heading, e.Message = p.T("error.404.heading"), p.T("error.404.message")
+	case http.StatusForbidden:
+		e.Heading, e.Message = p.T("error.403.heading"), p.T("error.403.message")
+	case http.StatusRequestEntityTooLarge:
+		e.Heading, e.Message = p.T("error.413.heading"), p.T("error.413.message")
+	case http.StatusMethodNotAllowed:
+		e.Heading, e.Message = p.T("error.405.heading"), p.T("error.405.message")
+	case http.StatusServiceUnavailable:
+		e.Heading, e.Message = p.T("error.503.heading"), p.T("error.503.message")
+	default:
+		if status >= 500 {
+			e.Heading, e.Message = p.T("error.500.heading"), p.T("error.500.message")
+			e.Reference = RequestIDOf(c)
+		} else {
+			e.Heading, e.Message = p.T("error.4xx.heading"), p.T("error.4xx.message")
+		}
+	}
+	if key != "" && status < 500 {
+		e.Message = p.T(key)
+	}
+	p.Title = e.Heading
+	p.Data = e
+	if err := s.renderer.render(c.Writer, status, "error", p); err != nil {
+		// The error page itself failed: plain text is all that is left.
+		s.log.Error("error page failed", slog.String("error", err.Error()))
+		c.Data(status, "text/plain; charset=utf-8", []byte(p.T("error.500.heading")+"\n"+p.T("error.reference")+" "+RequestIDOf(c)+"\n"))
+	}
+}

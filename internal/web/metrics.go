@@ -1,0 +1,77 @@
+package web
+
+import (
+	"crypto/subtle"
+	"database/sql"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics holds the Prometheus collectors of one server. Each server has
+// its own registry, so tests can run several side by side.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(db *sql.DB) *metrics {
+	reg := prometheus.NewRegistry()
+	m := &metrics{
+		registry: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "inspraak_http_requests_total",
+			Help: "HTTP requests by route pattern, method and status.",
+		}, []string{"route", "method", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "inspraak_http_request_duration_seconds",
+			Help:    "HTTP request duration by route pattern and method.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route", "method"}),
+	}
+	reg.MustRegister(m.requests, m.duration,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(db, "inspraak"),
+	)
+	return m
+}
+
+// observe counts each request under its route pattern, never the raw path,
+// so a scan of random URLs cannot blow up the number of series.
+func (m *metrics) observe() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+		m.duration.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
+	}
+}
+
+// handler serves /metrics, behind a bearer token when one is configured.
+func (m *metrics) handler(token string) gin.HandlerFunc {
+	h := promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+	return func(c *gin.Context) {
+		if token != "" {
+			got := c.GetHeader("Authorization")
+			want := "Bearer " + token
+			if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+				c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+				c.String(http.StatusUnauthorized, "unauthorized\n")
+				return
+			}
+		}
+		c.Set(skipCompressionKey, true)
+		h.ServeHTTP(c.Writer, c.Request)
+	}
+}

@@ -1,0 +1,47 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/project"
+)
+
+type phaseView struct {
+	project.Phase
+	State project.PhaseState
+}
+
+type projectShowData struct {
+	Project *project.Project
+	Phases  []phaseView
+	Current *phaseView
+}
+
+// projectShow shows one published, closed or archived project.
+func (s *Server) projectShow(c *gin.Context) {
+	p, err := s.projects.GetPublic(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	now := s.now()
+	d := projectShowData{Project: p}
+	for i, ph := range p.Phases {
+		var next *project.Phase
+		if i+1 < len(p.Phases) {
+			next = &p.Phases[i+1]
+		}
+		d.Phases = append(d.Phases, phaseView{Phase: ph, State: ph.State(now, next)})
+	}
+	for i := range d.Phases {
+		if d.Phases[i].State == project.PhaseCurrent {
+			d.Current = &d.Phases[i]
+		}
+	}
+	page := s.page(c, "", d)
+	page.Title = p.Title
+	page.Nav = "projects"
+	s.html(c, http.StatusOK, "project", page)
+}

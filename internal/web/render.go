@@ -1,0 +1,229 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/i18n"
+	"inspraak/internal/project"
+)
+
+// Renderer holds one parsed template set per page: the page file together
+// with every layout and partial, so pages cannot see each other's blocks.
+type Renderer struct {
+	pages map[string]*template.Template
+	pool  sync.Pool
+}
+
+// NewRenderer parses templates from fsys (layouts/, partials/, pages/).
+func NewRenderer(fsys fs.FS, assets *Assets, cat *i18n.Catalog) (*Renderer, error) {
+	funcs := template.FuncMap{
+		"asset": assets.URL,
+		"add":   func(a, b int) int { return a + b },
+		"sub":   func(a, b int) int { return a - b },
+		"seq": func(n int) []int {
+			s := make([]int, n)
+			for i := range s {
+				s[i] = i + 1
+			}
+			return s
+		},
+	}
+	shared, err := fs.Glob(fsys, "layouts/*.html")
+	if err != nil {
+		return nil, err
+	}
+	partials, err := fs.Glob(fsys, "partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	shared = append(shared, partials...)
+	pages, err := fs.Glob(fsys, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{pages: map[string]*template.Template{}}
+	r.pool.New = func() any { return new(bytes.Buffer) }
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(fsys, append(append([]string{}, shared...), p)...)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
+		}
+		r.pages[name] = t
+	}
+	return r, nil
+}
+
+// Has reports whether a page template exists.
+func (r *Renderer) Has(page string) bool { _, ok := r.pages[page]; return ok }
+
+// render executes a page into a buffer first, so a template error becomes
+// a clean 500 instead of half a page.
+func (r *Renderer) render(w http.ResponseWriter, status int, page string, data *Page) error {
+	t, ok := r.pages[page]
+	if !ok {
+		return fmt.Errorf("web: no template for page %q", page)
+	}
+	buf := r.pool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer r.pool.Put(buf)
+	if err := t.ExecuteTemplate(buf, "base", data); err != nil {
+		return fmt.Errorf("web: render %s: %w", page, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// Page is what every template receives: the frame's data plus the page's
+// own in Data. Methods give templates translations and formatting.
+type Page struct {
+	Lang         string
+	Title        string
+	Municipality string
+	LogoURL      string
+	BaseURL      string
+	DevBanner    bool
+	Path         string
+	RequestID    string
+	// LangSwitch links to the page in the other language.
+	LangSwitch []LangLink
+	// Nav marks the current main navigation item.
+	Nav  string
+	Data any
+
+	cat *i18n.Catalog
+	now time.Time
+}
+
+// LangLink is one entry of the language switch.
+type LangLink struct {
+	Lang    string
+	Label   string
+	URL     string
+	Current bool
+}
+
+// T translates a catalogue key.
+func (p *Page) T(key string, args ...any) string { return p.cat.T(p.Lang, key, args...) }
+
+// N translates a key with a count (key.one / key.other).
+func (p *Page) N(key string, n any) string {
+	switch v := n.(type) {
+	case int:
+		return p.cat.N(p.Lang, key, int64(v))
+	case int64:
+		return p.cat.N(p.Lang, key, v)
+	}
+	return key
+}
+
+// Date formats a time as a date in the page's language.
+func (p *Page) Date(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		return p.cat.Date(p.Lang, v)
+	case *time.Time:
+		if v == nil {
+			return ""
+		}
+		return p.cat.Date(p.Lang, *v)
+	}
+	return ""
+}
+
+// ISODate formats a time for a <time datetime> attribute.
+func (p *Page) ISODate(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		return v.In(i18n.Location).Format("2006-01-02")
+	case *time.Time:
+		if v != nil {
+			return v.In(i18n.Location).Format("2006-01-02")
+		}
+	}
+	return ""
+}
+
+// Now is the time the page was rendered.
+func (p *Page) Now() time.Time { return p.now }
+
+// page builds the frame data for a request.
+func (s *Server) page(c *gin.Context, titleKey string, data any) *Page {
+	lang := langOf(c)
+	p := &Page{
+		Lang:         lang,
+		Municipality: s.cfg.MunicipalityName,
+		LogoURL:      s.assets.URL(LogoName),
+		BaseURL:      s.cfg.BaseURL.String(),
+		DevBanner:    !s.cfg.IsProduction(),
+		Path:         c.Request.URL.Path,
+		RequestID:    RequestIDOf(c),
+		Data:         data,
+		cat:          s.cat,
+		now:          s.now(),
+	}
+	if titleKey != "" {
+		p.Title = p.T(titleKey)
+	}
+	back := c.Request.URL.RequestURI()
+	for _, l := range i18n.Languages {
+		p.LangSwitch = append(p.LangSwitch, LangLink{
+			Lang:    l,
+			Label:   s.cat.T(l, "lang.name"),
+			URL:     "/taal/" + l + "?terug=" + urlQueryEscape(back),
+			Current: l == lang,
+		})
+	}
+	return p
+}
+
+// html renders a page with status 200 or the given one.
+func (s *Server) html(c *gin.Context, status int, name string, p *Page) {
+	if err := s.renderer.render(c.Writer, status, name, p); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "render failed", slog.String("request_id", RequestIDOf(c)), slog.String("error", err.Error()))
+		if !c.Writer.Written() {
+			s.renderStatus(c, http.StatusInternalServerError, "")
+		}
+	}
+}
+
+// CardData is what the project-card partial receives.
+type CardData struct {
+	P *Page
+	S project.Summary
+}
+
+// Card pairs a project summary with the page, for the card partial.
+func (p *Page) Card(s project.Summary) CardData { return CardData{P: p, S: s} }
+
+// Badge is a status badge: its Utrecht variant and its text.
+type Badge struct {
+	Variant string
+	Label   string
+}
+
+// StatusBadge describes a project status for residents.
+func (p *Page) StatusBadge(s project.Status) Badge {
+	switch s {
+	case project.StatusPublished:
+		return Badge{"active", p.T("project.status.published")}
+	case project.StatusClosed:
+		return Badge{"inactive", p.T("project.status.closed")}
+	case project.StatusArchived:
+		return Badge{"neutral", p.T("project.status.archived")}
+	}
+	return Badge{"neutral", p.T("project.status.draft")}
+}

@@ -1,0 +1,157 @@
+// Package web is the HTTP face of Inspraak: the gin engine, its middleware,
+// the rendering of server-side HTML, and one small file per page or action.
+// Handlers stay thin: they read the request, call one domain service
+// method, and render or redirect. Rules live in the domain packages.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/config"
+	"inspraak/internal/i18n"
+	"inspraak/internal/project"
+	"inspraak/internal/store"
+	"inspraak/static"
+	"inspraak/templates"
+)
+
+// Deps are what the web layer needs from the rest of the application.
+type Deps struct {
+	Config   *config.Config
+	DB       *store.DB
+	Projects *project.Service
+	Catalog  *i18n.Catalog
+	Logger   *slog.Logger
+	// Routes, if set, adds extra routes (tests use it for a panicking page).
+	Routes func(r gin.IRouter)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is the assembled web application.
+type Server struct {
+	cfg      *config.Config
+	db       *store.DB
+	projects *project.Service
+	cat      *i18n.Catalog
+	log      *slog.Logger
+	assets   *Assets
+	renderer *Renderer
+	metrics  *metrics
+	now      func() time.Time
+	engine   *gin.Engine
+	handler  http.Handler
+}
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// New builds the web application.
+func New(d Deps) (*Server, error) {
+	assets, err := LoadAssets(static.FS, d.Config.MunicipalityLogo)
+	if err != nil {
+		return nil, err
+	}
+	renderer, err := NewRenderer(templates.FS, assets, d.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := d.DB.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: d.Config, db: d.DB, projects: d.Projects, cat: d.Catalog, log: d.Logger,
+		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = true
+	e.RemoveExtraSlash = true
+	e.ContextWithFallback = true
+	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
+		return nil, err
+	}
+	e.Use(requestID(), s.metrics.observe(), accessLog(s.log), securityHeaders(d.Config.IsProduction()),
+		s.recovery(), cacheControl(), compress(), s.bodyLimit(d.Config.MaxBodyBytes), s.language())
+	e.NoRoute(func(c *gin.Context) { s.renderStatus(c, http.StatusNotFound, "") })
+	e.NoMethod(func(c *gin.Context) { s.renderStatus(c, http.StatusMethodNotAllowed, "") })
+
+	e.GET("/static/*path", assets.serve)
+	e.HEAD("/static/*path", assets.serve)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metrics.handler(d.Config.MetricsToken))
+
+	e.GET("/", s.home)
+	e.GET("/projecten", s.projectList)
+	e.GET("/projecten/:slug", s.projectShow)
+	e.GET("/privacy", s.staticPage("privacy", "privacy.title"))
+	e.GET("/toegankelijkheid", s.staticPage("accessibility", "accessibility.title"))
+	e.GET("/taal/:lang", s.languageSwitch)
+	if d.Routes != nil {
+		d.Routes(e)
+	}
+	s.engine = e
+
+	// Cross-origin unsafe requests (a form on another site posting here)
+	// are refused before they reach a handler.
+	cop := http.NewCrossOriginProtection()
+	if err := cop.AddTrustedOrigin(d.Config.BaseURL.Scheme + "://" + d.Config.BaseURL.Host); err != nil {
+		return nil, err
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := gin.CreateTestContext(w)
+		c.Request = r
+		c.Set(requestIDKey, newRequestID())
+		c.Set(langKey, s.cfg.DefaultLanguage)
+		securityHeaders(s.cfg.IsProduction())(c)
+		s.renderStatus(c, http.StatusForbidden, "error.cross_origin")
+	}))
+	s.handler = cop.Handler(e)
+	return s, nil
+}
+
+// Handler is the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// healthz says the process is alive; it touches nothing else.
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz says whether this instance can serve: the database answers and
+// its schema is the one this binary expects.
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "not ready: database", slog.String("error", err.Error()))
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "unreachable"})
+		return
+	}
+	st, err := s.db.Status(ctx)
+	if err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "ok", "schema": "unknown"})
+		return
+	}
+	body := gin.H{"database": "ok", "schema": gin.H{"current": st.Current, "latest": st.Latest}}
+	if !st.UpToDate() {
+		body["status"] = "unavailable"
+		c.JSON(http.StatusServiceUnavailable, body)
+		return
+	}
+	body["status"] = "ok"
+	c.JSON(http.StatusOK, body)
+}

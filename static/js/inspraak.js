@@ -1,0 +1,1 @@
+// Inspraak needs no JavaScript to work; scripts here only improve pages.
