@@ -182,4 +182,3 @@ func healthcheck(stderr io.Writer) int {
 	}
 	return 0
 }
-

@@ -224,4 +224,3 @@ func cacheControl() gin.HandlerFunc {
 		c.Next()
 	}
 }
-
