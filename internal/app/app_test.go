@@ -1,0 +1,151 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/app"
+	"inspraak/internal/config"
+	"inspraak/internal/store"
+	"inspraak/internal/testdb"
+	"inspraak/internal/web"
+)
+
+func testConfig(t *testing.T, env map[string]string) *config.Config {
+	t.Helper()
+	vals := map[string]string{"INSPRAAK_DATABASE_URL": testdb.URL(t), "INSPRAAK_SEED_DEMO": "false"}
+	for k, v := range env {
+		vals[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return vals[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// SIGTERM during a slow request: the request still completes, new
+// connections are refused, and Serve returns cleanly.
+func TestGracefulShutdownFinishesRequestsInFlight(t *testing.T) {
+	cfg := testConfig(t, nil)
+	started := make(chan struct{})
+	a, err := app.New(context.Background(), cfg, quiet, app.Options{WebRoutes: func(d web.Deps) web.Deps {
+		d.Routes = func(r gin.IRouter) {
+			r.GET("/test/slow", func(c *gin.Context) {
+				close(started)
+				time.Sleep(500 * time.Millisecond)
+				c.String(http.StatusOK, "klaar")
+			})
+		}
+		return d
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(ctx, ln) }()
+
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/test/slow")
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		got <- result{status: resp.StatusCode, body: string(b)}
+	}()
+	<-started
+	cancel() // what SIGTERM does in main
+
+	r := <-got
+	if r.err != nil || r.status != 200 || r.body != "klaar" {
+		t.Fatalf("in-flight request: %+v", r)
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("Serve returned %v", err)
+		}
+	case <-time.After(app.ShutdownTimeout + time.Second):
+		t.Fatal("Serve did not return")
+	}
+	if _, err := http.Get("http://" + ln.Addr().String() + "/healthz"); err == nil {
+		t.Fatal("server still accepts connections after shutdown")
+	}
+}
+
+func TestRefusesToStartAgainstANewerSchema(t *testing.T) {
+	url := testdb.URL(t)
+	db, err := store.Open(context.Background(), store.Options{URL: url, MaxOpenConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from_the_future', CURRENT_TIMESTAMP)").Error; err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+	cfg := testConfig(t, map[string]string{"INSPRAAK_DATABASE_URL": url})
+	_, err = app.New(context.Background(), cfg, quiet)
+	if !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Fatalf("want ErrSchemaTooNew, got %v", err)
+	}
+}
+
+func TestWithoutAutoMigrateItRefusesPendingMigrations(t *testing.T) {
+	cfg := testConfig(t, map[string]string{"INSPRAAK_AUTO_MIGRATE": "false"})
+	if _, err := app.New(context.Background(), cfg, quiet); !errors.Is(err, app.ErrPendingMigrations) {
+		t.Fatalf("want ErrPendingMigrations, got %v", err)
+	}
+}
+
+func TestDemoContentIsSeededOnceOnly(t *testing.T) {
+	url := testdb.URL(t)
+	cfg := testConfig(t, map[string]string{"INSPRAAK_DATABASE_URL": url, "INSPRAAK_SEED_DEMO": "true"})
+	a, err := app.New(context.Background(), cfg, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := a.Projects.CountAll(context.Background())
+	if n == 0 {
+		t.Fatal("no demo projects")
+	}
+	// Staff delete the demo projects; a restart must not bring them back.
+	if err := a.DB.Exec("DELETE FROM projects").Error; err != nil {
+		t.Fatal(err)
+	}
+	_ = a.Close()
+	b, err := app.New(context.Background(), cfg, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if n, _ := b.Projects.CountAll(context.Background()); n != 0 {
+		t.Fatalf("demo content came back: %d projects", n)
+	}
+}

@@ -1,0 +1,16 @@
+package app
+
+import (
+	"inspraak/internal/project"
+	"inspraak/internal/setting"
+)
+
+// Models lists every gorm row struct of every domain. The schema test
+// checks the migrations against exactly this list, so a new domain table
+// must be added here.
+func Models() []any {
+	var ms []any
+	ms = append(ms, setting.Models()...)
+	ms = append(ms, project.Models()...)
+	return ms
+}

@@ -1,0 +1,335 @@
+//go:build browser
+
+package browsertest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/app"
+	"inspraak/internal/config"
+	"inspraak/internal/testdb"
+	"inspraak/internal/web"
+)
+
+// tabTimeout bounds everything done in one tab.
+const tabTimeout = 45 * time.Second
+
+// testPanic is the value /test/panic panics with.
+const testPanic = "boom (browser test)"
+
+// testRoutes are routes that exist only in the browser check.
+func testRoutes(r gin.IRouter) {
+	r.GET("/test/panic", func(*gin.Context) { panic(testPanic) })
+}
+
+// site is a running application and a browser pointed at it.
+type site struct {
+	base      string          // http://127.0.0.1:port, no trailing slash
+	browser   context.Context // chromedp context of the browser; tabs derive from it
+	artifacts string          // folder for screenshots
+}
+
+// startSite starts the application and Chromium; both stop when t ends.
+func startSite(t *testing.T) *site {
+	t.Helper()
+	exe := chromiumPath(t)
+	s := &site{artifacts: artifactsDir(t)}
+	s.base = startApp(t)
+	s.browser = startBrowser(t, exe)
+	return s
+}
+
+// chromiumPath finds Chromium. With the browser tag on, a missing browser is
+// a failure: the check must not pass by not running.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	p := os.Getenv("CHROMIUM_PATH")
+	if p == "" {
+		p = "/usr/bin/chromium"
+	}
+	if _, err := exec.LookPath(p); err != nil {
+		t.Fatalf("the browser tests need Chromium, but %s cannot be run (%v).\n"+
+			"Install it with `apt-get install -y chromium`, or point CHROMIUM_PATH at a Chromium/Chrome binary.", p, err)
+	}
+	return p
+}
+
+// startApp builds the real application (demo content, fresh database) and
+// serves it on a free local port. It returns the base URL.
+func startApp(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	base := "http://" + ln.Addr().String()
+	env := map[string]string{
+		"INSPRAAK_DATABASE_URL": testdb.URL(t),
+		"INSPRAAK_SEED_DEMO":    "true",
+		"INSPRAAK_BASE_URL":     base,
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		_ = ln.Close()
+		t.Fatalf("config: %v", err)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	if testing.Verbose() {
+		logger = slog.New(quietTestPanic{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, logger, app.Options{WebRoutes: func(d web.Deps) web.Deps {
+		d.Routes = testRoutes
+		return d
+	}})
+	if err != nil {
+		stop()
+		_ = ln.Close()
+		t.Fatalf("app.New: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
+		if err := a.Close(); err != nil {
+			t.Errorf("close app: %v", err)
+		}
+	})
+	return base
+}
+
+// startBrowser starts one headless Chromium for the whole test; every page
+// gets its own tab (and cookie jar) from it.
+func startBrowser(t *testing.T, exe string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("hide-scrollbars", true),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancelBrowser()
+		cancelAlloc()
+	})
+	// The first Do starts the browser; it must not carry a timeout, since
+	// that would stop the browser when it expires. Guard it with a timer.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(browserCtx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("starting Chromium (%s): %v\nIs it installed? `apt-get install -y chromium`", exe, err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("Chromium (%s) did not start within 30s", exe)
+	}
+	return browserCtx
+}
+
+// newTab opens a tab with its own browser context (no shared cookies) and a
+// collector of console errors and failed loads. The tab closes when t ends.
+func (s *site) newTab(t *testing.T) (context.Context, *problems) {
+	t.Helper()
+	tctx, cancelTimeout := context.WithTimeout(s.browser, tabTimeout)
+	tab, cancelTab := chromedp.NewContext(tctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(func() {
+		cancelTab()
+		cancelTimeout()
+	})
+	pr := &problems{urls: map[network.RequestID]string{}}
+	if err := chromedp.Listen(tab, pr.observe); err != nil {
+		t.Fatalf("open tab: %v", err)
+	}
+	return tab, pr
+}
+
+// problems collects what the page reports as wrong while it loads and runs:
+// uncaught exceptions, console errors, browser log errors (CSP violations
+// land there), failed or erroring subresource loads.
+type problems struct {
+	mu      sync.Mutex
+	urls    map[network.RequestID]string
+	list    []string
+	allowed func(url string) bool // log entries about this URL are expected (error page's own status)
+}
+
+func (p *problems) add(format string, args ...any) {
+	p.list = append(p.list, fmt.Sprintf(format, args...))
+}
+
+// observe runs on the tab's reader goroutine: it must be quick.
+func (p *problems) observe(ev any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch ev := ev.(type) {
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		msg := d.Text
+		if d.Exception != nil && d.Exception.Description != "" {
+			msg += " " + strings.SplitN(d.Exception.Description, "\n", 2)[0]
+		}
+		p.add("uncaught exception: %s (%s:%d)", msg, d.URL, d.LineNumber+1)
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+			p.add("console.%s: %s", ev.Type, argsText(ev.Args))
+		}
+	case *log.EventEntryAdded:
+		e := ev.Entry
+		if e.Level != log.EntryLevelError {
+			return
+		}
+		if e.Source == log.EntrySourceNetwork && p.allowed != nil && p.allowed(e.URL) {
+			return
+		}
+		p.add("browser log (%s): %s %s", e.Source, e.Text, e.URL)
+	case *network.EventRequestWillBeSent:
+		if ev.Request != nil {
+			p.urls[ev.RequestID] = ev.Request.URL
+		}
+	case *network.EventLoadingFailed:
+		p.add("failed load (%s): %s %s%s", ev.Type, p.urls[ev.RequestID], ev.ErrorText, blocked(ev.BlockedReason))
+	case *network.EventResponseReceived:
+		if ev.Type != network.ResourceTypeDocument && ev.Response != nil && ev.Response.Status >= 400 {
+			p.add("subresource HTTP %d (%s): %s", ev.Response.Status, ev.Type, ev.Response.URL)
+		}
+	}
+}
+
+func (p *problems) snapshot() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.list...)
+}
+
+func (p *problems) allow(f func(url string) bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.allowed = f
+}
+
+func blocked(r network.BlockedReason) string {
+	if r == "" {
+		return ""
+	}
+	return " (blocked: " + string(r) + ")"
+}
+
+func argsText(args []*runtime.RemoteObject) string {
+	parts := make([]string, 0, len(args))
+	for _, a := range args {
+		switch {
+		case a == nil:
+		case a.Description != "":
+			parts = append(parts, a.Description)
+		case len(a.Value) > 0:
+			parts = append(parts, strings.Trim(string(a.Value), `"`))
+		default:
+			parts = append(parts, string(a.Type))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// artifactsDir is $INSPRAAK_ARTIFACTS/browser, else <repo>/artifacts/browser.
+func artifactsDir(t *testing.T) string {
+	t.Helper()
+	root := os.Getenv("INSPRAAK_ARTIFACTS")
+	if root == "" {
+		dir, err := os.Getwd()
+		if err != nil {
+			t.Fatalf("getwd: %v", err)
+		}
+		for {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				break
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				t.Fatalf("no go.mod above the test folder; set INSPRAAK_ARTIFACTS")
+			}
+			dir = parent
+		}
+		root = filepath.Join(dir, "artifacts")
+	}
+	out := filepath.Join(root, "browser")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatalf("artifacts: %v", err)
+	}
+	return out
+}
+
+// save writes an artifact and logs where it went.
+func (s *site) save(t *testing.T, name string, data []byte) {
+	t.Helper()
+	p := filepath.Join(s.artifacts, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Errorf("write %s: %v", p, err)
+	}
+}
+
+// quietTestPanic drops the stack trace from the log line of the deliberate
+// /test/panic; every other record, and every other panic, passes unchanged.
+type quietTestPanic struct{ slog.Handler }
+
+func (h quietTestPanic) Handle(ctx context.Context, r slog.Record) error {
+	deliberate := false
+	if r.Message == "panic" {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "panic" && fmt.Sprint(a.Value.Any()) == testPanic {
+				deliberate = true
+				return false
+			}
+			return true
+		})
+	}
+	if !deliberate {
+		return h.Handler.Handle(ctx, r)
+	}
+	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key != "stack" {
+			nr.AddAttrs(a)
+		}
+		return true
+	})
+	return h.Handler.Handle(ctx, nr)
+}
+
+func (h quietTestPanic) WithAttrs(as []slog.Attr) slog.Handler {
+	return quietTestPanic{h.Handler.WithAttrs(as)}
+}
+
+func (h quietTestPanic) WithGroup(name string) slog.Handler {
+	return quietTestPanic{h.Handler.WithGroup(name)}
+}

@@ -1,0 +1,489 @@
+package web_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+
+	"inspraak/internal/app"
+	"inspraak/internal/config"
+	"inspraak/internal/testdb"
+	"inspraak/internal/web"
+)
+
+// syncBuffer collects log output from concurrent requests.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type testSite struct {
+	*httptest.Server
+	App  *app.App
+	Logs *syncBuffer
+}
+
+// newSite starts the real application on a fresh database. env adds or
+// overrides settings; demo content is on unless env turns it off.
+func newSite(t *testing.T, env map[string]string) *testSite {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	vals := map[string]string{
+		"INSPRAAK_DATABASE_URL": testdb.URL(t),
+		"INSPRAAK_BASE_URL":     base,
+		"INSPRAAK_SEED_DEMO":    "true",
+		"INSPRAAK_LOG_LEVEL":    "debug",
+	}
+	for k, v := range env {
+		vals[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return vals[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := app.New(context.Background(), cfg, log, app.Options{WebRoutes: func(d web.Deps) web.Deps {
+		d.Routes = func(r gin.IRouter) {
+			r.GET("/test/panic", func(*gin.Context) { panic("test panic with secret detail") })
+			r.POST("/test/echo", func(c *gin.Context) {
+				b, err := io.ReadAll(c.Request.Body)
+				if err != nil {
+					c.String(http.StatusRequestEntityTooLarge, "too large")
+					return
+				}
+				c.String(http.StatusOK, "%d", len(b))
+			})
+		}
+		return d
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = a.Handler()
+	srv.Start()
+	t.Cleanup(func() { srv.Close(); _ = a.Close() })
+	return &testSite{Server: srv, App: a, Logs: logs}
+}
+
+type response struct {
+	*http.Response
+	Body string
+}
+
+func (s *testSite) do(t *testing.T, req *http.Request) response {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// Keep Go from decompressing transparently, so tests see what was sent.
+	client.Transport = &http.Transport{DisableCompression: true}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r io.Reader = resp.Body
+	if resp.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			t.Fatalf("bad gzip: %v", err)
+		}
+		r = zr
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{Response: resp, Body: string(b)}
+}
+
+func (s *testSite) get(t *testing.T, path string, headers ...string) response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return s.do(t, req)
+}
+
+func wantStatus(t *testing.T, r response, status int) {
+	t.Helper()
+	if r.StatusCode != status {
+		t.Fatalf("%s %s: status %d, want %d\n%s", r.Request.Method, r.Request.URL.Path, r.StatusCode, status, r.Body)
+	}
+}
+
+func wantContains(t *testing.T, r response, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(r.Body, p) {
+			t.Errorf("%s: body lacks %q", r.Request.URL.Path, p)
+		}
+	}
+}
+
+func wantNotContains(t *testing.T, r response, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if strings.Contains(r.Body, p) {
+			t.Errorf("%s: body must not contain %q", r.Request.URL.Path, p)
+		}
+	}
+}
+
+func TestHomeShowsOpenProjectsNotDraftsOrClosed(t *testing.T) {
+	s := newSite(t, nil)
+	r := s.get(t, "/")
+	wantStatus(t, r, 200)
+	wantContains(t, r, `<html lang="nl"`, "Denk mee met Gemeente Voorbeeld", "Een nieuw Marktplein",
+		"Veilig fietsen naar school", `href="/projecten/herinrichting-marktplein"`, "Testomgeving", `href="#main"`)
+	wantNotContains(t, r, "Omgevingsvisie 2040", "Afval scheiden")
+}
+
+func TestHomeEmptyStateIsFriendly(t *testing.T) {
+	s := newSite(t, map[string]string{"INSPRAAK_SEED_DEMO": "false", "INSPRAAK_MUNICIPALITY_NAME": "Gemeente Heidebeek"})
+	r := s.get(t, "/")
+	wantStatus(t, r, 200)
+	wantContains(t, r, "Er lopen op dit moment geen projecten.", `href="/projecten"`, "Denk mee met Gemeente Heidebeek")
+}
+
+func TestProjectPageShowsSummaryBodyAndTimeline(t *testing.T) {
+	s := newSite(t, nil)
+	r := s.get(t, "/projecten/herinrichting-marktplein")
+	wantStatus(t, r, 200)
+	wantContains(t, r, "<h1 class=\"utrecht-heading-1\">Een nieuw Marktplein</h1>", "Waar gaat het over?",
+		"<h2>Wat staat al vast?</h2>", "Planning", "Klaar", "Nu bezig", "Nog niet begonnen", `aria-current="step"`, "Centrum")
+	closed := s.get(t, "/projecten/afval-scheiden")
+	wantStatus(t, closed, 200)
+	wantContains(t, closed, "Afgerond")
+}
+
+func TestDraftAndUnknownProjectsGetTheDutch404(t *testing.T) {
+	s := newSite(t, nil)
+	for _, path := range []string{"/projecten/omgevingsvisie-2040", "/projecten/bestaat-niet", "/projecten/%2e%2e%2fetc", "/bestaat-niet", "/projecten?pagina=99", "/projecten?pagina=nul", "/projecten?status=concept", "/taal/fr"} {
+		r := s.get(t, path)
+		wantStatus(t, r, 404)
+		wantContains(t, r, "Deze pagina bestaat niet", `href="/projecten"`)
+		wantNotContains(t, r, "Omgevingsvisie 2040")
+	}
+}
+
+func TestProjectListFiltersAndCounts(t *testing.T) {
+	s := newSite(t, nil)
+	all := s.get(t, "/projecten")
+	wantStatus(t, all, 200)
+	wantContains(t, all, "4 projecten", "Een nieuw Marktplein", "Afval scheiden")
+	open := s.get(t, "/projecten?status=lopend")
+	wantContains(t, open, "3 projecten", `aria-current="page">Lopend`)
+	wantNotContains(t, open, "Afval scheiden")
+	closed := s.get(t, "/projecten?status=afgerond")
+	wantContains(t, closed, "1 project<", "Afval scheiden")
+}
+
+func TestPanicShowsDutch500WithReferenceAndLogsIt(t *testing.T) {
+	s := newSite(t, nil)
+	r := s.get(t, "/test/panic")
+	wantStatus(t, r, 500)
+	id := r.Header.Get(web.RequestIDHeader)
+	if id == "" {
+		t.Fatal("no request id")
+	}
+	wantContains(t, r, "Er ging iets mis", id)
+	wantNotContains(t, r, "secret detail", "goroutine", ".go:")
+	logs := s.Logs.String()
+	if !strings.Contains(logs, id) || !strings.Contains(logs, "test panic with secret detail") {
+		t.Errorf("panic not logged under its reference:\n%s", logs)
+	}
+}
+
+func TestSecurityHeadersOnEveryResponse(t *testing.T) {
+	s := newSite(t, nil)
+	for _, path := range []string{"/", "/projecten/herinrichting-marktplein", "/bestaat-niet", "/test/panic", "/healthz"} {
+		r := s.get(t, path)
+		csp := r.Header.Get("Content-Security-Policy")
+		if csp == "" || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+		if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Referrer-Policy") == "" {
+			t.Errorf("%s: missing nosniff or Referrer-Policy", path)
+		}
+		if r.Header.Get("Strict-Transport-Security") != "" {
+			t.Errorf("%s: HSTS must not be sent in development over http", path)
+		}
+	}
+}
+
+func TestHSTSInProduction(t *testing.T) {
+	s := newSite(t, map[string]string{
+		"INSPRAAK_ENV":           "production",
+		"INSPRAAK_BASE_URL":      "https://inspraak.gemeente.example",
+		"INSPRAAK_SESSION_KEY":   "q8Yv2mZr7LkP1xWn4sTe9bHd3cFg6jUa",
+		"INSPRAAK_PSEUDONYM_KEY": "Zt5Rw1Qy8Nb3Mx7Vc2Lk9Jh4Gf6Ds0Ap",
+		"INSPRAAK_SEED_DEMO":     "false",
+	})
+	r := s.get(t, "/")
+	wantStatus(t, r, 200)
+	if !strings.HasPrefix(r.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Errorf("no HSTS in production: %v", r.Header)
+	}
+	wantNotContains(t, r, "Testomgeving")
+}
+
+var stylesheet = regexp.MustCompile(`<link rel="stylesheet" href="(/static/[^"]+)">`)
+
+func TestStaticFilesAreHashedCachedAndCompressed(t *testing.T) {
+	s := newSite(t, nil)
+	home := s.get(t, "/")
+	links := stylesheet.FindAllStringSubmatch(home.Body, -1)
+	if len(links) != 3 {
+		t.Fatalf("want 3 stylesheets, got %v", links)
+	}
+	for _, l := range links {
+		if !regexp.MustCompile(`\.[0-9a-f]{12}\.css$`).MatchString(l[1]) {
+			t.Errorf("stylesheet URL %s has no content hash", l[1])
+		}
+		plain := s.get(t, l[1])
+		wantStatus(t, plain, 200)
+		if cc := plain.Header.Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") || !strings.Contains(cc, "immutable") {
+			t.Errorf("%s: Cache-Control %q", l[1], cc)
+		}
+		if plain.Header.Get("Content-Type") != "text/css; charset=utf-8" {
+			t.Errorf("%s: Content-Type %q", l[1], plain.Header.Get("Content-Type"))
+		}
+		zipped := s.get(t, l[1], "Accept-Encoding", "gzip")
+		if zipped.Header.Get("Content-Encoding") != "gzip" || zipped.Body != plain.Body {
+			t.Errorf("%s: gzip version missing or different", l[1])
+		}
+		etag := plain.Header.Get("ETag")
+		again := s.get(t, l[1], "If-None-Match", etag)
+		wantStatus(t, again, 304)
+	}
+	unhashed := s.get(t, "/static/css/app.css")
+	wantStatus(t, unhashed, 200)
+	if cc := unhashed.Header.Get("Cache-Control"); !strings.Contains(cc, "no-cache") {
+		t.Errorf("unhashed name must be revalidated, got %q", cc)
+	}
+	wantStatus(t, s.get(t, "/static/css/nope.css"), 404)
+	wantStatus(t, s.get(t, "/static/../go.mod"), 404)
+}
+
+func TestPagesAreGzippedForClientsThatAsk(t *testing.T) {
+	s := newSite(t, nil)
+	r := s.get(t, "/", "Accept-Encoding", "gzip, deflate, br")
+	if r.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("home not compressed: %v", r.Header)
+	}
+	wantContains(t, r, "Denk mee met")
+	plain := s.get(t, "/")
+	if plain.Header.Get("Content-Encoding") != "" {
+		t.Fatal("compressed for a client that did not ask")
+	}
+}
+
+func TestCrossOriginPostsAreRefused(t *testing.T) {
+	s := newSite(t, nil)
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/test/echo", strings.NewReader("a=1"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://kwaadwillend.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	r := s.do(t, req)
+	wantStatus(t, r, 403)
+	wantContains(t, r, "andere website")
+	if r.Header.Get("Content-Security-Policy") == "" {
+		t.Error("refusal page lacks security headers")
+	}
+
+	same, _ := http.NewRequest(http.MethodPost, s.URL+"/test/echo", strings.NewReader("a=1"))
+	same.Header.Set("Origin", s.URL)
+	same.Header.Set("Sec-Fetch-Site", "same-origin")
+	wantStatus(t, s.do(t, same), 200)
+}
+
+func TestOversizedBodiesAreRefused(t *testing.T) {
+	s := newSite(t, map[string]string{"INSPRAAK_MAX_BODY_BYTES": "2048"})
+	big := strings.Repeat("x", 4096)
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/test/echo", strings.NewReader(big))
+	r := s.do(t, req)
+	wantStatus(t, r, 413)
+	wantContains(t, r, "te groot", "Er is niets opgeslagen")
+
+	// A client that hides the length is cut off while reading.
+	chunked, _ := http.NewRequest(http.MethodPost, s.URL+"/test/echo", io.MultiReader(strings.NewReader(big)))
+	chunked.ContentLength = -1
+	r = s.do(t, chunked)
+	wantStatus(t, r, 413)
+
+	ok, _ := http.NewRequest(http.MethodPost, s.URL+"/test/echo", strings.NewReader("small"))
+	wantStatus(t, s.do(t, ok), 200)
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	s := newSite(t, nil)
+	h := s.get(t, "/healthz")
+	wantStatus(t, h, 200)
+	r := s.get(t, "/readyz")
+	wantStatus(t, r, 200)
+	wantContains(t, r, `"status":"ok"`, `"database":"ok"`)
+
+	// A newer binary migrated the database: this instance must not say ready.
+	if err := s.App.DB.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', CURRENT_TIMESTAMP)").Error; err != nil {
+		t.Fatal(err)
+	}
+	r = s.get(t, "/readyz")
+	wantStatus(t, r, 503)
+	wantStatus(t, s.get(t, "/healthz"), 200)
+
+	// The database is gone.
+	_ = s.App.DB.Close()
+	wantStatus(t, s.get(t, "/readyz"), 503)
+}
+
+func TestMetricsCountRoutesNotPaths(t *testing.T) {
+	s := newSite(t, nil)
+	s.get(t, "/projecten/herinrichting-marktplein")
+	s.get(t, "/projecten/veilig-naar-school")
+	s.get(t, "/willekeurig-adres-123")
+	m := s.get(t, "/metrics")
+	wantStatus(t, m, 200)
+	wantContains(t, m,
+		`inspraak_http_requests_total{method="GET",route="/projecten/:slug",status="200"} 2`,
+		`inspraak_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		"inspraak_http_request_duration_seconds_bucket",
+		`go_sql_open_connections{db_name="inspraak"}`,
+		"process_resident_memory_bytes")
+	wantNotContains(t, m, "willekeurig-adres-123", "veilig-naar-school")
+}
+
+func TestMetricsTokenWhenConfigured(t *testing.T) {
+	s := newSite(t, map[string]string{"INSPRAAK_METRICS_TOKEN": "meet-token-1234567890"})
+	wantStatus(t, s.get(t, "/metrics"), 401)
+	wantStatus(t, s.get(t, "/metrics", "Authorization", "Bearer fout"), 401)
+	wantStatus(t, s.get(t, "/metrics", "Authorization", "Bearer meet-token-1234567890"), 200)
+}
+
+func TestLanguageSwitchRemembersChoiceAndStaysOnSite(t *testing.T) {
+	s := newSite(t, nil)
+	r := s.get(t, "/taal/en?terug="+url.QueryEscape("/projecten?status=lopend"))
+	wantStatus(t, r, 303)
+	if loc := r.Header.Get("Location"); loc != "/projecten?status=lopend" {
+		t.Errorf("Location = %q", loc)
+	}
+	var cookie *http.Cookie
+	for _, c := range r.Cookies() {
+		if c.Name == "inspraak_taal" {
+			cookie = c
+		}
+	}
+	if cookie == nil || cookie.Value != "en" || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("language cookie = %+v", cookie)
+	}
+	en := s.get(t, "/", "Cookie", "inspraak_taal=en")
+	wantContains(t, en, `<html lang="en"`, "Have your say in Gemeente Voorbeeld", "Projects you can take part in now")
+	nl := s.get(t, "/", "Cookie", "inspraak_taal=xx")
+	wantContains(t, nl, `<html lang="nl"`)
+
+	for _, evil := range []string{"//kwaad.example/", "https://kwaad.example/", "/\\kwaad.example", "javascript:alert(1)", "/%0d%0aSet-Cookie:x=y"} {
+		r := s.get(t, "/taal/nl?terug="+url.QueryEscape(evil))
+		if loc := r.Header.Get("Location"); strings.Contains(loc, "kwaad") || strings.Contains(loc, "javascript") || strings.ContainsAny(loc, "\r\n") {
+			t.Errorf("terug=%q redirected to %q", evil, loc)
+		}
+	}
+}
+
+func TestEnglishDefaultLanguage(t *testing.T) {
+	s := newSite(t, map[string]string{"INSPRAAK_DEFAULT_LANGUAGE": "en"})
+	r := s.get(t, "/bestaat-niet")
+	wantStatus(t, r, 404)
+	wantContains(t, r, `<html lang="en"`, "This page does not exist")
+}
+
+// Every page in both languages must find every message it asks for.
+func TestNoMissingTranslationsOnAnyPage(t *testing.T) {
+	s := newSite(t, nil)
+	paths := []string{"/", "/projecten", "/projecten?status=afgerond", "/projecten/herinrichting-marktplein",
+		"/projecten/afval-scheiden", "/privacy", "/toegankelijkheid", "/bestaat-niet", "/test/panic"}
+	for _, lang := range []string{"nl", "en"} {
+		for _, p := range paths {
+			r := s.get(t, p, "Cookie", "inspraak_taal="+lang)
+			if regexp.MustCompile(`>[a-z]+(\.[a-z0-9_]+)+<`).MatchString(r.Body) {
+				t.Errorf("%s (%s) shows a raw message key", p, lang)
+			}
+		}
+	}
+	if strings.Contains(s.Logs.String(), "missing translation") {
+		t.Errorf("missing translations:\n%s", grepLines(s.Logs.String(), "missing translation"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestRequestIDIsKeptWhenSafeAndReplacedWhenNot(t *testing.T) {
+	s := newSite(t, nil)
+	r := s.get(t, "/healthz", "X-Request-Id", "proxy-abc-12345")
+	if r.Header.Get("X-Request-Id") != "proxy-abc-12345" {
+		t.Errorf("safe id not kept: %q", r.Header.Get("X-Request-Id"))
+	}
+	r = s.get(t, "/healthz", "X-Request-Id", "<script>alert(1)</script>")
+	if got := r.Header.Get("X-Request-Id"); strings.Contains(got, "<") || len(got) < 8 {
+		t.Errorf("unsafe id kept: %q", got)
+	}
+}
+
+// Hot pages must not issue a query per row (N+1).
+func TestHotPagesUseAFixedNumberOfQueries(t *testing.T) {
+	s := newSite(t, nil)
+	var mu sync.Mutex
+	count := 0
+	counter := func(*gorm.DB) { mu.Lock(); count++; mu.Unlock() }
+	if err := s.App.DB.Callback().Query().After("gorm:query").Register("test:count", counter); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.App.DB.Callback().Row().After("gorm:row").Register("test:count_row", counter); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]int{"/": 1, "/projecten": 2, "/projecten/herinrichting-marktplein": 2}
+	for path, want := range cases {
+		mu.Lock()
+		count = 0
+		mu.Unlock()
+		wantStatus(t, s.get(t, path), 200)
+		mu.Lock()
+		got := count
+		mu.Unlock()
+		if got != want {
+			t.Errorf("%s ran %d queries, want %d", path, got, want)
+		}
+	}
+}
