@@ -156,8 +156,11 @@ func compress() gin.HandlerFunc {
 		}
 		gw := &gzipWriter{ResponseWriter: c.Writer, ctx: c, pool: &pool}
 		c.Writer = gw
+		defer func() {
+			gw.finish()
+			c.Writer = gw.ResponseWriter
+		}()
 		c.Next()
-		gw.finish()
 	}
 }
 

@@ -81,8 +81,10 @@ func New(d Deps) (*Server, error) {
 	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, err
 	}
+	// compress sits outside recovery, so the 500 page a panic produces is
+	// written through the gzip writer and flushed like any other page.
 	e.Use(requestID(), s.metrics.observe(), accessLog(s.log), securityHeaders(d.Config.IsProduction()),
-		s.recovery(), cacheControl(), compress(), s.bodyLimit(d.Config.MaxBodyBytes), s.language())
+		cacheControl(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language())
 	e.NoRoute(func(c *gin.Context) { s.renderStatus(c, http.StatusNotFound, "") })
 	e.NoMethod(func(c *gin.Context) { s.renderStatus(c, http.StatusMethodNotAllowed, "") })
 

@@ -214,6 +214,13 @@ func TestPanicShowsDutch500WithReferenceAndLogsIt(t *testing.T) {
 	}
 	wantContains(t, r, "Er ging iets mis", id)
 	wantNotContains(t, r, "secret detail", "goroutine", ".go:")
+	// Browsers ask for gzip: the error page must arrive whole that way too.
+	zipped := s.get(t, "/test/panic", "Accept-Encoding", "gzip")
+	wantStatus(t, zipped, 500)
+	if zipped.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("500 page not compressed: %v", zipped.Header)
+	}
+	wantContains(t, zipped, "Er ging iets mis", "</html>")
 	logs := s.Logs.String()
 	if !strings.Contains(logs, id) || !strings.Contains(logs, "test panic with secret detail") {
 		t.Errorf("panic not logged under its reference:\n%s", logs)
