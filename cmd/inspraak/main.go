@@ -105,6 +105,7 @@ func serve(stderr io.Writer) int {
 		log.Error("cannot listen", "addr", cfg.Addr, "error", err)
 		return 1
 	}
+	go a.CleanLoop(ctx, 5*time.Minute)
 	log.Info("Inspraak is ready", "url", cfg.BaseURL.String(), "addr", ln.Addr().String(),
 		"env", cfg.Env, "database", a.DB.Dialect, "version", buildinfo.Version,
 		"startup", time.Since(started).Round(time.Millisecond).String())

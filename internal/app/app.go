@@ -16,9 +16,12 @@ import (
 
 	"gorm.io/gorm/logger"
 
+	"inspraak/internal/audit"
 	"inspraak/internal/config"
 	"inspraak/internal/demo"
+	"inspraak/internal/devidp"
 	"inspraak/internal/i18n"
+	"inspraak/internal/identity"
 	"inspraak/internal/project"
 	"inspraak/internal/setting"
 	"inspraak/internal/store"
@@ -35,6 +38,9 @@ type App struct {
 	DB       *store.DB
 	Projects *project.Service
 	Settings *setting.Service
+	Audit    *audit.Log
+	Identity *identity.Service
+	DevIDP   *devidp.Provider
 	Web      *web.Server
 }
 
@@ -42,6 +48,10 @@ type App struct {
 type Options struct {
 	// Web is passed through to the web layer (extra routes, clock).
 	WebRoutes func(web.Deps) web.Deps
+	// Verifier replaces the configured verification service (tests).
+	Verifier identity.Verifier
+	// Now replaces the clock of the identity service (tests).
+	Now func() time.Time
 }
 
 // ErrPendingMigrations means auto-migration is off and the schema lags.
@@ -77,13 +87,35 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 			log.Info("demo content added to the empty database")
 		}
 	}
+	a.Audit = audit.New(db)
+	idOpts := identity.Options{DB: db, Config: cfg, Audit: a.Audit, Log: log}
+	for _, o := range opts {
+		if o.Verifier != nil {
+			idOpts.Verifier = o.Verifier
+		}
+		if o.Now != nil {
+			idOpts.Now = o.Now
+		}
+	}
+	a.Identity, err = identity.NewService(idOpts)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := a.Identity.DiscoverAll(ctx); err != nil {
+		if cfg.IsProduction() {
+			_ = db.Close()
+			return nil, fmt.Errorf("login provider not usable: %w", err)
+		}
+		log.Warn("login provider not usable yet; its login option shows as unavailable", "error", err)
+	}
 	cat, err := i18n.Load()
 	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	cat.Missing = func(lang, key string) { log.Warn("missing translation", "lang", lang, "key", key) }
-	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Catalog: cat, Logger: log}
+	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {
 			deps = o.WebRoutes(deps)
@@ -93,6 +125,13 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	if err != nil {
 		_ = db.Close()
 		return nil, err
+	}
+	if cfg.DevIDP && !cfg.IsProduction() {
+		if a.DevIDP, err = newDevIDP(cfg, a.Identity, a.Web); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		a.Web.MountDevIDP(a.DevIDP)
 	}
 	return a, nil
 }
@@ -146,6 +185,44 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return nil
 	}
 	return err
+}
+
+// newDevIDP registers this application's three clients at the built-in
+// provider, with the same redirect URIs a real broker would have.
+func newDevIDP(cfg *config.Config, id *identity.Service, w *web.Server) (*devidp.Provider, error) {
+	var clients []devidp.Client
+	for _, p := range cfg.Providers {
+		if !p.Dev {
+			continue
+		}
+		m := identity.Means(p.Means)
+		c := devidp.Client{ID: p.ClientID, Secret: p.ClientSecret, Means: p.Means,
+			RedirectURIs: []string{id.CallbackURL(m)}, PostLogoutRedirectURIs: []string{id.PostLogoutURL(m)}}
+		if m == identity.Staff {
+			c.BackChannelLogoutURI = id.BackChannelURL()
+		}
+		clients = append(clients, c)
+	}
+	return devidp.New(cfg.DevIssuer(), clients, w.RenderDevLogin)
+}
+
+// CleanLoop removes ended sessions and stale pending logins every interval
+// until ctx ends.
+func (a *App) CleanLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.Identity.CleanExpired(ctx); err != nil {
+				a.Log.Warn("cleaning sessions failed", "error", err)
+			} else if n > 0 {
+				a.Log.Debug("ended sessions removed", "count", n)
+			}
+		}
+	}
 }
 
 // Close releases the database.

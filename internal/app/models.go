@@ -1,6 +1,8 @@
 package app
 
 import (
+	"inspraak/internal/audit"
+	"inspraak/internal/identity"
 	"inspraak/internal/project"
 	"inspraak/internal/setting"
 )
@@ -12,5 +14,7 @@ func Models() []any {
 	var ms []any
 	ms = append(ms, setting.Models()...)
 	ms = append(ms, project.Models()...)
+	ms = append(ms, identity.Models()...)
+	ms = append(ms, audit.Models()...)
 	return ms
 }

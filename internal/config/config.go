@@ -58,6 +58,18 @@ type Config struct {
 	TrustedProxies []string
 	MaxBodyBytes   int64
 	MetricsToken   string
+
+	// Providers holds the configured login providers by means (digid,
+	// eherkenning, staff); a means without configuration is absent.
+	Providers map[string]*Provider
+	// BRP verification: "none" or "brp".
+	Verification string
+	BRPURL       string
+	BRPAPIKey    string
+	Gemeentecode string
+	// WijkTable is a CSV file mapping postcode (4 digits or 6 characters)
+	// to wijk.
+	WijkTable string
 }
 
 // Problems collects every reason a configuration cannot be used.
@@ -167,6 +179,9 @@ func Load(getenv Getenv) (*Config, error) {
 	}
 	c.MaxBodyBytes = int64(intSetting(getenv, "INSPRAAK_MAX_BODY_BYTES", 1<<20, 1024, 1<<30, &probs))
 	c.MetricsToken = strings.TrimSpace(getenv("INSPRAAK_METRICS_TOKEN"))
+
+	c.loadProviders(getenv, &probs)
+	c.loadVerification(getenv, &probs)
 
 	if len(probs) > 0 {
 		return nil, probs
@@ -298,4 +313,26 @@ func (c *Config) SQLitePath() (string, error) {
 		p = DefaultSQLiteFile
 	}
 	return p, nil
+}
+
+func (c *Config) loadVerification(getenv Getenv, probs *Problems) {
+	c.Verification = strings.ToLower(orDefault(strings.TrimSpace(getenv("INSPRAAK_VERIFICATION")), "none"))
+	switch c.Verification {
+	case "none":
+	case "brp":
+		c.BRPURL = strings.TrimRight(strings.TrimSpace(getenv("INSPRAAK_BRP_URL")), "/")
+		c.BRPAPIKey = getenv("INSPRAAK_BRP_API_KEY")
+		c.Gemeentecode = strings.TrimSpace(getenv("INSPRAAK_GEMEENTECODE"))
+		c.WijkTable = strings.TrimSpace(getenv("INSPRAAK_WIJK_TABLE"))
+		if c.BRPURL == "" {
+			*probs = append(*probs, "INSPRAAK_BRP_URL is required when INSPRAAK_VERIFICATION=brp")
+		} else if c.IsProduction() && !strings.HasPrefix(c.BRPURL, "https://") {
+			*probs = append(*probs, "INSPRAAK_BRP_URL must be an https:// URL in production")
+		}
+		if len(c.Gemeentecode) != 4 {
+			*probs = append(*probs, "INSPRAAK_GEMEENTECODE must be the four-digit CBS code of the municipality, e.g. 0907")
+		}
+	default:
+		*probs = append(*probs, fmt.Sprintf("INSPRAAK_VERIFICATION must be none or brp, not %q", c.Verification))
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"inspraak/internal/i18n"
+	"inspraak/internal/identity"
 	"inspraak/internal/project"
 )
 
@@ -31,6 +32,25 @@ func NewRenderer(fsys fs.FS, assets *Assets, cat *i18n.Catalog) (*Renderer, erro
 		"asset": assets.URL,
 		"add":   func(a, b int) int { return a + b },
 		"sub":   func(a, b int) int { return a - b },
+		"list": func(xs ...string) []string { return xs },
+		"deref": func(v any) any {
+			switch t := v.(type) {
+			case *bool:
+				if t != nil {
+					return *t
+				}
+				return false
+			case *time.Time:
+				if t != nil {
+					return *t
+				}
+				return time.Time{}
+			}
+			return v
+		},
+		"loaChoice": func(p *Page, means string, levels []string, def int) LoAChoice {
+			return LoAChoice{P: p, Means: means, Levels: levels, Default: def}
+		},
 		"seq": func(n int) []int {
 			s := make([]int, n)
 			for i := range s {
@@ -103,6 +123,12 @@ type Page struct {
 	// Nav marks the current main navigation item.
 	Nav  string
 	Data any
+	// Resident is the logged-in resident or business, if any.
+	Resident *identity.Current
+	// Staff is the logged-in staff member on /beheer pages, if any.
+	Staff *identity.Current
+	// StaffArea switches the frame to the staff navigation.
+	StaffArea bool
 
 	cat *i18n.Catalog
 	now time.Time
@@ -174,6 +200,8 @@ func (s *Server) page(c *gin.Context, titleKey string, data any) *Page {
 		Data:         data,
 		cat:          s.cat,
 		now:          s.now(),
+		Resident:     residentOf(c),
+		Staff:        staffOf(c),
 	}
 	if titleKey != "" {
 		p.Title = p.T(titleKey)
@@ -226,4 +254,30 @@ func (p *Page) StatusBadge(s project.Status) Badge {
 		return Badge{"neutral", p.T("project.status.archived")}
 	}
 	return Badge{"neutral", p.T("project.status.draft")}
+}
+
+// Can reports whether the logged-in staff member holds a permission, for
+// showing only the staff links someone may follow.
+func (p *Page) Can(perm string) bool { return p.Staff.Can(identity.Permission(perm)) }
+
+// Time formats a time as hours and minutes in the municipality's zone.
+func (p *Page) Time(t time.Time) string { return t.In(i18n.Location).Format("15:04") }
+
+// DateTime formats a date and time.
+func (p *Page) DateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return p.cat.Date(p.Lang, t) + " " + p.Time(t)
+}
+
+// RFC3339 formats a time for machine-readable attributes.
+func (p *Page) RFC3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// LoAChoice is what the level-of-assurance radio group partial receives.
+type LoAChoice struct {
+	P       *Page
+	Means   string
+	Levels  []string
+	Default int
 }

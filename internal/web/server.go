@@ -13,8 +13,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"inspraak/internal/audit"
 	"inspraak/internal/config"
 	"inspraak/internal/i18n"
+	"inspraak/internal/identity"
 	"inspraak/internal/project"
 	"inspraak/internal/store"
 	"inspraak/static"
@@ -26,6 +28,8 @@ type Deps struct {
 	Config   *config.Config
 	DB       *store.DB
 	Projects *project.Service
+	Identity *identity.Service
+	Audit    *audit.Log
 	Catalog  *i18n.Catalog
 	Logger   *slog.Logger
 	// Routes, if set, adds extra routes (tests use it for a panicking page).
@@ -39,6 +43,8 @@ type Server struct {
 	cfg      *config.Config
 	db       *store.DB
 	projects *project.Service
+	identity *identity.Service
+	audit    *audit.Log
 	cat      *i18n.Catalog
 	log      *slog.Logger
 	assets   *Assets
@@ -66,7 +72,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, cat: d.Catalog, log: d.Logger,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
 	}
 	if s.now == nil {
@@ -84,7 +90,7 @@ func New(d Deps) (*Server, error) {
 	// compress sits outside recovery, so the 500 page a panic produces is
 	// written through the gzip writer and flushed like any other page.
 	e.Use(requestID(), s.metrics.observe(), accessLog(s.log), securityHeaders(d.Config.IsProduction()),
-		cacheControl(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language())
+		cacheControl(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language(), s.withSessions())
 	e.NoRoute(func(c *gin.Context) { s.renderStatus(c, http.StatusNotFound, "") })
 	e.NoMethod(func(c *gin.Context) { s.renderStatus(c, http.StatusMethodNotAllowed, "") })
 
@@ -100,6 +106,30 @@ func New(d Deps) (*Server, error) {
 	e.GET("/privacy", s.staticPage("privacy", "privacy.title"))
 	e.GET("/toegankelijkheid", s.staticPage("accessibility", "accessibility.title"))
 	e.GET("/taal/:lang", s.languageSwitch)
+
+	// Residents and businesses.
+	e.GET("/inloggen", s.loginChoose)
+	e.POST("/inloggen/:means", s.loginStart)
+	e.GET("/inloggen/:means/terug", s.loginCallback)
+	e.GET("/inloggen/naam", s.requireResident(), s.loginName)
+	e.POST("/inloggen/naam", s.requireResident(), s.loginNameSave)
+	e.GET("/uitloggen", s.logoutPage)
+	e.POST("/uitloggen", s.logout)
+	e.GET("/uitgelogd", s.loggedOut)
+	e.POST("/sessie/verlengen", s.sessionExtend)
+	e.GET("/mijn-inspraak", s.requireResident(), s.myOverview)
+
+	// Staff: their own cookie, their own login, every page behind a permission.
+	e.GET("/beheer/inloggen", s.staffLogin)
+	e.POST("/beheer/inloggen", s.staffLoginStart)
+	e.GET("/beheer/inloggen/terug", s.staffLoginCallback)
+	e.POST("/beheer/uitloggen", s.staffLogout)
+	e.GET("/beheer/uitgelogd", s.staffLoggedOut)
+	e.POST("/beheer/uitloggen/backchannel", s.staffBackChannel)
+	staff := e.Group("/beheer")
+	staff.GET("", s.requireStaff(identity.PermStaffArea), s.staffHome)
+	staff.GET("/medewerkers", s.requireStaff(identity.PermStaffList), s.staffMembers)
+	staff.GET("/audit", s.requireStaff(identity.PermAuditRead), s.staffAudit)
 	if d.Routes != nil {
 		d.Routes(e)
 	}

@@ -1,0 +1,46 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/devidp"
+)
+
+type ginContextKey struct{}
+
+// MountDevIDP serves the built-in OpenID Provider under /dev/idp. Its login
+// page is rendered with the site's layout and catalogues.
+func (s *Server) MountDevIDP(p *devidp.Provider) {
+	h := http.StripPrefix("/dev/idp", p.Handler())
+	s.engine.Any("/dev/idp/*path", func(c *gin.Context) {
+		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), ginContextKey{}, c))
+		h.ServeHTTP(c.Writer, c.Request)
+	})
+}
+
+type devLoginData struct {
+	devidp.LoginPage
+	Hidden [][2]string
+}
+
+// RenderDevLogin draws the built-in provider's login page.
+func (s *Server) RenderDevLogin(w http.ResponseWriter, r *http.Request, status int, lp devidp.LoginPage) {
+	c, _ := r.Context().Value(ginContextKey{}).(*gin.Context)
+	if c == nil {
+		http.Error(w, "devidp: no context", http.StatusInternalServerError)
+		return
+	}
+	d := devLoginData{LoginPage: lp}
+	for _, k := range []string{"client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "code_challenge", "code_challenge_method", "acr_values"} {
+		if v := lp.Params.Get(k); v != "" {
+			d.Hidden = append(d.Hidden, [2]string{k, v})
+		}
+	}
+	p := s.page(c, "devidp.title", d)
+	p.Title = p.T("devidp.title") + " – " + p.T("devidp.means."+strings.ToLower(lp.Client.Means))
+	s.html(c, status, "devidp_login", p)
+}

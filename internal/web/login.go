@@ -1,0 +1,199 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
+)
+
+type loginOption struct {
+	Means     string
+	Available bool
+}
+
+type loginData struct {
+	Options  []loginOption
+	Return   string
+	Reason   string // message key of why the visitor is here again
+	Notice   string
+	LoggedIn bool
+}
+
+// loginChoose shows the login choices that are configured, with plain
+// words on what happens and why.
+func (s *Server) loginChoose(c *gin.Context) {
+	d := loginData{Return: LocalPath(c.Query("terug")), LoggedIn: residentOf(c) != nil}
+	if r := c.Query("reden"); r != "" && s.cat.Has(langOf(c), "login.failed."+r) {
+		d.Reason = "login.failed." + r
+	}
+	for _, m := range []identity.Means{identity.DigiD, identity.EHerkenning} {
+		if s.identity != nil && s.identity.Configured(m) {
+			d.Options = append(d.Options, loginOption{Means: string(m), Available: s.identity.Available(c.Request.Context(), m)})
+		}
+	}
+	status := http.StatusOK
+	if d.Reason != "" {
+		status = http.StatusUnauthorized
+	}
+	p := s.page(c, "login.title", d)
+	p.Nav = "login"
+	s.html(c, status, "login", p)
+}
+
+// loginStart sends the visitor to DigiD or eHerkenning.
+func (s *Server) loginStart(c *gin.Context) {
+	m := identity.Means(c.Param("means"))
+	if !m.Resident() || s.identity == nil {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return
+	}
+	s.beginLogin(c, m, LocalPath(c.PostForm("terug")), c.PostForm("niveau"))
+}
+
+func (s *Server) beginLogin(c *gin.Context, m identity.Means, back, minLoA string) {
+	target, err := s.identity.BeginLogin(c.Request.Context(), m, back, minLoA)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, _ := url.Parse(target)
+	state := u.Query().Get("state")
+	s.setCookie(c, loginCookieName(state), "1", int(identity.PendingLoginTTL.Seconds()))
+	c.Redirect(http.StatusSeeOther, target)
+}
+
+// loginCallback finishes a resident login.
+func (s *Server) loginCallback(c *gin.Context) {
+	m := identity.Means(c.Param("means"))
+	if !m.Resident() || s.identity == nil {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return
+	}
+	s.finishLogin(c, m, "/inloggen")
+}
+
+func (s *Server) finishLogin(c *gin.Context, m identity.Means, loginPage string) {
+	q := c.Request.URL.Query()
+	state := q.Get("state")
+	if state != "" {
+		if _, err := c.Cookie(loginCookieName(state)); err != nil && q.Get("error") == "" {
+			// Not started in this browser: refuse, and do not consume the
+			// pending login either.
+			s.loginFailed(c, loginPage, identity.ReasonState)
+			return
+		}
+		s.setCookie(c, loginCookieName(state), "", -1)
+	}
+	done, err := s.identity.CompleteLogin(c.Request.Context(), m, q)
+	if err != nil {
+		if reason := identity.ReasonOf(err); reason != "" {
+			s.loginFailed(c, loginPage, reason)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	if done.Kind == identity.KindStaff {
+		s.setCookie(c, s.staffCookie(), done.Token, 0)
+	} else {
+		s.setCookie(c, s.residentCookie(), done.Token, 0)
+	}
+	next := LocalPath(done.ReturnPath)
+	if done.NeedsName {
+		next = "/inloggen/naam?terug=" + url.QueryEscape(next)
+	}
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+// loginFailed sends the visitor back to the login page, which explains
+// what happened in plain words (cancelled is not an error).
+func (s *Server) loginFailed(c *gin.Context, loginPage, reason string) {
+	c.Redirect(http.StatusSeeOther, loginPage+"?reden="+url.QueryEscape(reason))
+}
+
+type nameData struct {
+	Name   string
+	Return string
+	Error  string
+	First  bool
+}
+
+// loginName asks a participant once for the name shown with their
+// contributions.
+func (s *Server) loginName(c *gin.Context) {
+	cur := residentOf(c)
+	d := nameData{Name: cur.Participant.DisplayName, Return: LocalPath(c.Query("terug")), First: cur.Participant.DisplayName == ""}
+	p := s.page(c, "name.title", d)
+	s.html(c, http.StatusOK, "login_name", p)
+}
+
+func (s *Server) loginNameSave(c *gin.Context) {
+	cur := residentOf(c)
+	name := c.PostForm("naam")
+	back := LocalPath(c.PostForm("terug"))
+	err := s.identity.SetDisplayName(c.Request.Context(), cur.Participant.ID, name)
+	if e, ok := apperror.As(err); ok && e.Code == apperror.Invalid {
+		d := nameData{Name: name, Return: back, Error: e.Fields["name"], First: cur.Participant.DisplayName == ""}
+		p := s.page(c, "name.title", d)
+		s.html(c, http.StatusUnprocessableEntity, "login_name", p)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, back)
+}
+
+// logoutPage confirms logging out (a GET never logs out by itself).
+func (s *Server) logoutPage(c *gin.Context) {
+	if residentOf(c) == nil {
+		c.Redirect(http.StatusSeeOther, "/uitgelogd")
+		return
+	}
+	s.html(c, http.StatusOK, "logout", s.page(c, "logout.title", nil))
+}
+
+// logout ends the local session first, then sends the browser to the
+// provider to end its session too.
+func (s *Server) logout(c *gin.Context) {
+	tok, _ := c.Cookie(s.residentCookie())
+	s.setCookie(c, s.residentCookie(), "", -1)
+	target, err := s.identity.Logout(c.Request.Context(), identity.KindResident, tok)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if target == "" {
+		target = "/uitgelogd"
+	}
+	c.Redirect(http.StatusSeeOther, target)
+}
+
+func (s *Server) loggedOut(c *gin.Context) {
+	s.html(c, http.StatusOK, "logged_out", s.page(c, "logout.done.title", nil))
+}
+
+// sessionExtend is the "Blijf ingelogd" button: it marks activity.
+func (s *Server) sessionExtend(c *gin.Context) {
+	tok, _ := c.Cookie(s.residentCookie())
+	cur, err := s.identity.Extend(c.Request.Context(), identity.KindResident, tok)
+	if err != nil {
+		if c.GetHeader("Accept") == "application/json" {
+			c.JSON(http.StatusUnauthorized, gin.H{"error": "session_ended"})
+			return
+		}
+		c.Redirect(http.StatusSeeOther, "/inloggen?reden=session_ended")
+		return
+	}
+	if c.GetHeader("Accept") == "application/json" {
+		c.JSON(http.StatusOK, gin.H{"idle_deadline": cur.IdleDeadline.UTC().Format(time.RFC3339)})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, LocalPath(c.PostForm("terug")))
+}

@@ -1,0 +1,378 @@
+package web_test
+
+import (
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+
+	"inspraak/internal/devidp"
+)
+
+// browser is a cookie-keeping client that does not follow redirects by
+// itself, so tests see every step of a login.
+type browser struct {
+	t    *testing.T
+	s    *testSite
+	c    *http.Client
+	last response
+}
+
+func newBrowser(t *testing.T, s *testSite) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, s: s, c: &http.Client{
+		Jar:           jar,
+		Transport:     &http.Transport{DisableCompression: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+func (b *browser) abs(target string) string {
+	if strings.HasPrefix(target, "http") {
+		return target
+	}
+	return b.s.URL + target
+}
+
+func (b *browser) get(target string) response {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.abs(target), nil)
+	return b.send(req)
+}
+
+func (b *browser) post(target string, form url.Values) response {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.abs(target), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.s.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return b.send(req)
+}
+
+func (b *browser) send(req *http.Request) response {
+	b.t.Helper()
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var sb strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		sb.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	b.last = response{Response: resp, Body: sb.String()}
+	return b.last
+}
+
+// follow follows redirects until a page answers.
+func (b *browser) follow(r response) response {
+	b.t.Helper()
+	for i := 0; i < 10 && r.StatusCode >= 300 && r.StatusCode < 400; i++ {
+		loc, err := r.Location()
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		r = b.get(loc.String())
+	}
+	return r
+}
+
+func (b *browser) cookie(name string) string {
+	u, _ := url.Parse(b.s.URL)
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// startLogin presses the login button and returns the provider's
+// authorize URL.
+func (b *browser) startLogin(means, back, minLoA string) *url.URL {
+	b.t.Helper()
+	path := "/inloggen/" + means
+	form := url.Values{"terug": {back}}
+	if minLoA != "" {
+		form.Set("niveau", minLoA)
+	}
+	if means == "staff" {
+		path = "/beheer/inloggen"
+	}
+	r := b.post(path, form)
+	if r.StatusCode != http.StatusSeeOther {
+		b.t.Fatalf("start login: %d %s", r.StatusCode, r.Body)
+	}
+	u, _ := r.Location()
+	if !strings.HasPrefix(u.String(), b.s.URL+"/dev/idp/authorize?") {
+		b.t.Fatalf("login went to %s", u)
+	}
+	q := u.Query()
+	if q.Get("code_challenge_method") != "S256" || len(q.Get("state")) < 22 || len(q.Get("nonce")) < 22 {
+		b.t.Fatalf("authorize request lacks PKCE, state or nonce: %s", u)
+	}
+	return u
+}
+
+// atProvider shows the provider's login page and submits it with fields.
+// It returns the provider's redirect back to Inspraak.
+func (b *browser) atProvider(auth *url.URL, fields url.Values) response {
+	b.t.Helper()
+	page := b.get(auth.String())
+	if page.StatusCode != 200 {
+		b.t.Fatalf("provider login page: %d %s", page.StatusCode, page.Body)
+	}
+	form := url.Values{}
+	for k, v := range auth.Query() {
+		form[k] = v
+	}
+	for k, v := range fields {
+		form[k] = v
+	}
+	return b.post("/dev/idp/authorize", form)
+}
+
+const (
+	testBSN  = "999993653"
+	testKVK  = "90001234"
+	loaBasis = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+	loaMid   = "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract"
+	loaEH3   = "urn:etoegang:core:assurance-class:loa3"
+)
+
+// loginDigiD logs in a resident and returns the page they land on.
+func (b *browser) loginDigiD(bsn, loa, back string) response {
+	b.t.Helper()
+	auth := b.startLogin("digid", back, "")
+	return b.follow(b.atProvider(auth, url.Values{"bsn": {bsn}, "loa": {loa}}))
+}
+
+func (b *browser) loginStaff(name string, groups ...string) response {
+	b.t.Helper()
+	auth := b.startLogin("staff", "/beheer", "")
+	return b.follow(b.atProvider(auth, url.Values{"name": {name}, "groups": groups}))
+}
+
+func TestResidentJourneyLoginNameMyPageLogout(t *testing.T) {
+	s := newSite(t, nil)
+	b := newBrowser(t, s)
+
+	choose := b.get("/inloggen?terug=/projecten")
+	wantStatus(t, choose, 200)
+	wantContains(t, choose, "Inloggen met DigiD", "Inloggen met eHerkenning", "bewaart het niet")
+
+	landed := b.loginDigiD(testBSN, loaMid, "/projecten/herinrichting-marktplein")
+	wantStatus(t, landed, 200)
+	wantContains(t, landed, "Welke naam wilt u laten zien?")
+	if !strings.Contains(b.last.Request.URL.String(), "/inloggen/naam") {
+		t.Fatalf("first login did not ask for a name: %s", b.last.Request.URL)
+	}
+	first := b.cookie("inspraak_sessie")
+	if first == "" {
+		t.Fatal("no session cookie")
+	}
+
+	bad := b.post("/inloggen/naam", url.Values{"naam": {"J"}, "terug": {"/projecten/herinrichting-marktplein"}})
+	wantStatus(t, bad, 422)
+	wantContains(t, bad, "Gebruik een naam van 2 tot 40 tekens", `aria-invalid="true"`, `href="#naam"`)
+	leak := b.post("/inloggen/naam", url.Values{"naam": {"Jan " + testBSN}, "terug": {"/"}})
+	wantStatus(t, leak, 422)
+
+	saved := b.post("/inloggen/naam", url.Values{"naam": {"  Jan   Jansen "}, "terug": {"/projecten/herinrichting-marktplein"}})
+	wantStatus(t, saved, 303)
+	if loc := saved.Header.Get("Location"); loc != "/projecten/herinrichting-marktplein" {
+		t.Fatalf("after naming went to %q", loc)
+	}
+	my := b.get("/mijn-inspraak")
+	wantStatus(t, my, 200)
+	wantContains(t, my, "Jan Jansen", "DigiD Midden")
+	wantNotContains(t, my, testBSN)
+
+	// Second login: a new session id, and no name question.
+	again := b.loginDigiD(testBSN, loaMid, "/mijn-inspraak")
+	wantContains(t, again, "Jan Jansen")
+	second := b.cookie("inspraak_sessie")
+	if second == first || second == "" {
+		t.Fatal("session id did not change at login")
+	}
+
+	out := b.post("/uitloggen", nil)
+	wantStatus(t, out, 303)
+	loc, _ := out.Location()
+	if !strings.HasPrefix(loc.String(), s.URL+"/dev/idp/end-session?") || loc.Query().Get("client_id") != "inspraak-digid" || loc.Query().Get("id_token_hint") != "" {
+		t.Fatalf("logout went to %s", loc)
+	}
+	done := b.follow(out)
+	wantContains(t, done, "U bent uitgelogd")
+
+	// The old cookie no longer works, even if someone kept it.
+	stolen := s.get(t, "/mijn-inspraak", "Cookie", "inspraak_sessie="+second)
+	wantStatus(t, stolen, 303)
+	if !strings.HasPrefix(stolen.Header.Get("Location"), "/inloggen?terug=") {
+		t.Fatalf("old session still works: %v", stolen.Header)
+	}
+}
+
+func TestBusinessLogsInWithEHerkenning(t *testing.T) {
+	s := newSite(t, nil)
+	b := newBrowser(t, s)
+	auth := b.startLogin("eherkenning", "/mijn-inspraak", "")
+	r := b.follow(b.atProvider(auth, url.Values{"kvk": {testKVK}, "acting": {"inkoper"}, "loa": {loaEH3}}))
+	wantContains(t, r, "Welke naam wilt u laten zien?")
+	b.post("/inloggen/naam", url.Values{"naam": {"Bakkerij De Korst"}, "terug": {"/mijn-inspraak"}})
+	my := b.get("/mijn-inspraak")
+	wantContains(t, my, "Bakkerij De Korst", "eHerkenning EH3")
+	wantNotContains(t, my, testKVK)
+}
+
+func TestCancelledLoginSaysSoCalmly(t *testing.T) {
+	s := newSite(t, nil)
+	b := newBrowser(t, s)
+	auth := b.startLogin("digid", "/", "")
+	r := b.follow(b.atProvider(auth, url.Values{"cancel": {"1"}}))
+	wantStatus(t, r, 401)
+	wantContains(t, r, "Inloggen geannuleerd", "Er is niets veranderd", "utrecht-alert--info")
+	if b.cookie("inspraak_sessie") != "" {
+		t.Fatal("a cancelled login made a session")
+	}
+}
+
+// Every negative case of IDENTITY.md fails the login with its own reason,
+// a clear message, no session, and an audit entry.
+func TestBadLoginsAreRefused(t *testing.T) {
+	type tc struct {
+		name   string
+		tamper *devidp.Tamper
+		fields url.Values
+		minLoA string
+		reason string
+		text   string
+	}
+	ok := url.Values{"bsn": {testBSN}, "loa": {loaMid}}
+	cases := []tc{
+		{name: "wrong nonce", tamper: &devidp.Tamper{Claims: func(m map[string]any) { m["nonce"] = "een-andere-nonce-van-iemand-anders" }}, reason: "nonce"},
+		{name: "wrong issuer", tamper: &devidp.Tamper{Claims: func(m map[string]any) { m["iss"] = "https://nep-idp.example" }}, reason: "issuer"},
+		{name: "wrong audience", tamper: &devidp.Tamper{Claims: func(m map[string]any) { m["aud"] = "een-andere-client" }}, reason: "audience"},
+		{name: "expired token", tamper: &devidp.Tamper{Claims: func(m map[string]any) { m["exp"] = float64(1_000_000_000) }}, reason: "expired"},
+		{name: "alg none", tamper: &devidp.Tamper{Signing: devidp.SignNone}, reason: "algorithm"},
+		{name: "alg HS256 with client secret", tamper: &devidp.Tamper{Signing: devidp.SignHS256}, reason: "algorithm"},
+		{name: "unknown signing key", tamper: &devidp.Tamper{Signing: devidp.SignUnknownKey}, reason: "signature"},
+		{name: "missing BSN claim", tamper: &devidp.Tamper{Claims: func(m map[string]any) { delete(m, "bsn") }}, reason: "missing_claim"},
+		{name: "SOFI sector", tamper: &devidp.Tamper{Claims: func(m map[string]any) { m["bsn"] = "s00000001:" + testBSN }}, reason: "sofi", text: "sofinummer"},
+		{name: "invalid BSN", fields: url.Values{"bsn": {"123456789"}, "loa": {loaMid}}, reason: "invalid_bsn"},
+		{name: "LoA too low", fields: url.Values{"bsn": {testBSN}, "loa": {loaBasis}}, minLoA: loaMid, reason: "loa", text: "hoger"},
+		{name: "LoA unknown", fields: url.Values{"bsn": {testBSN}, "loa": {"urn:onbekend"}}, reason: "loa"},
+		{name: "LoA missing", tamper: &devidp.Tamper{Claims: func(m map[string]any) { delete(m, "acr") }}, reason: "loa"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newSite(t, nil)
+			b := newBrowser(t, s)
+			if c.tamper != nil {
+				s.App.DevIDP.TamperNext(*c.tamper)
+			}
+			fields := c.fields
+			if fields == nil {
+				fields = ok
+			}
+			auth := b.startLogin("digid", "/mijn-inspraak", c.minLoA)
+			back := b.atProvider(auth, fields)
+			cb := b.get(mustLocation(t, back))
+			wantStatus(t, cb, 303)
+			if loc := cb.Header.Get("Location"); loc != "/inloggen?reden="+c.reason {
+				t.Fatalf("went to %q, want reason %s\nlogs: %s", loc, c.reason, grepLines(s.Logs.String(), "login failed"))
+			}
+			page := b.follow(cb)
+			wantStatus(t, page, 401)
+			wantContains(t, page, "utrecht-alert--warning")
+			if c.text != "" {
+				wantContains(t, page, c.text)
+			}
+			if b.cookie("inspraak_sessie") != "" {
+				t.Fatal("a refused login made a session")
+			}
+			var n int64
+			s.App.DB.Table("audit_log").Where("action = ? AND detail LIKE ?", "login.failed", "%\""+c.reason+"\"%").Count(&n)
+			if n != 1 {
+				t.Errorf("audit entries for %s: %d", c.reason, n)
+			}
+			var sessions int64
+			s.App.DB.Table("sessions").Count(&sessions)
+			if sessions != 0 {
+				t.Errorf("%d sessions after a refused login", sessions)
+			}
+		})
+	}
+}
+
+func mustLocation(t *testing.T, r response) string {
+	t.Helper()
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("want a redirect, got %d: %s", r.StatusCode, r.Body)
+	}
+	return r.Header.Get("Location")
+}
+
+func TestStateMustMatchAndIsUsedOnce(t *testing.T) {
+	s := newSite(t, nil)
+	b := newBrowser(t, s)
+	auth := b.startLogin("digid", "/", "")
+	callback := mustLocation(t, b.atProvider(auth, url.Values{"bsn": {testBSN}, "loa": {loaMid}}))
+
+	// A made-up state.
+	cu, _ := url.Parse(callback)
+	q := cu.Query()
+	q.Set("state", "verzonnen-state-0123456789abcdef")
+	forged := b.get(cu.Path + "?" + q.Encode())
+	if forged.Header.Get("Location") != "/inloggen?reden=state" {
+		t.Fatalf("forged state: %v", forged.Header)
+	}
+
+	// Another browser with the real callback link (login CSRF): refused.
+	other := newBrowser(t, s)
+	stolen := other.get(callback)
+	if stolen.Header.Get("Location") != "/inloggen?reden=state" {
+		t.Fatalf("callback from another browser: %v", stolen.Header)
+	}
+
+	// The real one works once...
+	okResp := b.get(callback)
+	if okResp.Header.Get("Location") == "" || strings.Contains(okResp.Header.Get("Location"), "reden=") {
+		t.Fatalf("real callback refused: %v", okResp.Header)
+	}
+	// ...and not twice.
+	replay := b.get(callback)
+	if !strings.Contains(replay.Header.Get("Location"), "reden=") {
+		t.Fatalf("replayed callback accepted: %v", replay.Header)
+	}
+}
+
+func TestReplayedCodeIsRefused(t *testing.T) {
+	s := newSite(t, nil)
+	b := newBrowser(t, s)
+	auth := b.startLogin("digid", "/", "")
+	first, _ := url.Parse(mustLocation(t, b.atProvider(auth, url.Values{"bsn": {testBSN}, "loa": {loaMid}})))
+	b.get(first.String()) // uses the code
+
+	// A new login attempt, answered with the old, used code.
+	auth2 := b.startLogin("digid", "/", "")
+	q := url.Values{"code": {first.Query().Get("code")}, "state": {auth2.Query().Get("state")}}
+	r := b.get(first.Path + "?" + q.Encode())
+	if r.Header.Get("Location") != "/inloggen?reden=token_exchange" {
+		t.Fatalf("replayed code: %v", r.Header)
+	}
+}
+
+func TestSectorPrefixedBSNIsAccepted(t *testing.T) {
+	s := newSite(t, nil)
+	b := newBrowser(t, s)
+	s.App.DevIDP.TamperNext(devidp.Tamper{Claims: func(m map[string]any) { m["bsn"] = "s00000000:" + testBSN }})
+	r := b.loginDigiD(testBSN, loaMid, "/")
+	wantContains(t, r, "Welke naam wilt u laten zien?")
+}
