@@ -32,7 +32,7 @@ func NewRenderer(fsys fs.FS, assets *Assets, cat *i18n.Catalog) (*Renderer, erro
 		"asset": assets.URL,
 		"add":   func(a, b int) int { return a + b },
 		"sub":   func(a, b int) int { return a - b },
-		"list": func(xs ...string) []string { return xs },
+		"list":  func(xs ...string) []string { return xs },
 		"deref": func(v any) any {
 			switch t := v.(type) {
 			case *bool:
