@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds css/, js/, img/ and vendor/.
 //
-//go:embed css img js vendor/utrecht/*.css vendor/voorbeeld/*.css vendor/htmx/*.js
+//go:embed css img js vendor/utrecht/*.css vendor/voorbeeld/*.css vendor/htmx/*.js vendor/fonts/*.woff2
 var FS embed.FS

@@ -20,11 +20,22 @@ copy() { # copy SRC DST, creating DST's directory
 
 # Utrecht component library: the complete built CSS bundle of all components.
 copy "$nm/@utrecht/component-library-css/dist/index.css" "$vendor/utrecht/component-library.css"
-copy "$nm/@utrecht/component-library-css/LICENSE.md"     "$vendor/utrecht/LICENSE"  
+copy "$nm/@utrecht/component-library-css/LICENSE.md"     "$vendor/utrecht/LICENSE"
 
 # Voorbeeld theme design tokens, scoped to the .voorbeeld-theme class.
 copy "$nm/@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css"  "$vendor/voorbeeld/design-tokens.css"
-copy "$nm/@nl-design-system-unstable/voorbeeld-design-tokens/LICENSE.md"      "$vendor/voorbeeld/LICENSE"  
+copy "$nm/@nl-design-system-unstable/voorbeeld-design-tokens/LICENSE.md"      "$vendor/voorbeeld/LICENSE"
+
+# Noto Sans (body text) and Noto Serif (headings), the families the voorbeeld
+# tokens name: only the latin subset, weights 400 and 700, woff2. Our own
+# @font-face rules for them are in css/app.css. The OFL licence is kept next
+# to the fonts (in the repo, not embedded in the binary).
+for family in noto-sans noto-serif; do
+  for weight in 400 700; do
+    copy "$nm/@fontsource/$family/files/$family-latin-$weight-normal.woff2" "$vendor/fonts/$family-latin-$weight-normal.woff2"
+  done
+  copy "$nm/@fontsource/$family/LICENSE" "$vendor/fonts/$family.OFL.txt"
+done
 
 # htmx.
 copy "$nm/htmx.org/dist/htmx.min.js" "$vendor/htmx/htmx.min.js"
