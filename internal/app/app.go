@@ -89,6 +89,17 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	}
 	a.Audit = audit.New(db)
 	idOpts := identity.Options{DB: db, Config: cfg, Audit: a.Audit, Log: log}
+	if cfg.Verification == "brp" {
+		brp := &identity.BRP{URL: cfg.BRPURL, APIKey: cfg.BRPAPIKey, Gemeentecode: cfg.Gemeentecode,
+			Client: &http.Client{Timeout: 3 * time.Second}}
+		if cfg.WijkTable != "" {
+			if brp.Wijken, err = identity.LoadWijkTable(cfg.WijkTable); err != nil {
+				_ = db.Close()
+				return nil, fmt.Errorf("INSPRAAK_WIJK_TABLE: %w", err)
+			}
+		}
+		idOpts.Verifier = brp
+	}
 	for _, o := range opts {
 		if o.Verifier != nil {
 			idOpts.Verifier = o.Verifier

@@ -104,6 +104,9 @@ func (s *Server) finishLogin(c *gin.Context, m identity.Means, loginPage string)
 		s.setCookie(c, s.residentCookie(), done.Token, 0)
 	}
 	next := LocalPath(done.ReturnPath)
+	if done.Unverified {
+		s.setFlash(c, "verification_failed")
+	}
 	if done.NeedsName {
 		next = "/inloggen/naam?terug=" + url.QueryEscape(next)
 	}
@@ -147,6 +150,7 @@ func (s *Server) loginNameSave(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.setFlash(c, "name_saved")
 	c.Redirect(http.StatusSeeOther, back)
 }
 
@@ -180,15 +184,21 @@ func (s *Server) loggedOut(c *gin.Context) {
 }
 
 // sessionExtend is the "Blijf ingelogd" button: it marks activity.
-func (s *Server) sessionExtend(c *gin.Context) {
-	tok, _ := c.Cookie(s.residentCookie())
-	cur, err := s.identity.Extend(c.Request.Context(), identity.KindResident, tok)
+func (s *Server) sessionExtend(c *gin.Context) { s.extend(c, identity.KindResident, s.residentCookie(), "/inloggen") }
+
+func (s *Server) staffSessionExtend(c *gin.Context) {
+	s.extend(c, identity.KindStaff, s.staffCookie(), "/beheer/inloggen")
+}
+
+func (s *Server) extend(c *gin.Context, kind, cookie, loginPage string) {
+	tok, _ := c.Cookie(cookie)
+	cur, err := s.identity.Extend(c.Request.Context(), kind, tok)
 	if err != nil {
 		if c.GetHeader("Accept") == "application/json" {
 			c.JSON(http.StatusUnauthorized, gin.H{"error": "session_ended"})
 			return
 		}
-		c.Redirect(http.StatusSeeOther, "/inloggen?reden=session_ended")
+		c.Redirect(http.StatusSeeOther, loginPage+"?reden=session_ended")
 		return
 	}
 	if c.GetHeader("Accept") == "application/json" {

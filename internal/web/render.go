@@ -129,6 +129,8 @@ type Page struct {
 	Staff *identity.Current
 	// StaffArea switches the frame to the staff navigation.
 	StaffArea bool
+	// Flash is a one-time message from the previous step.
+	Flash *Flash
 
 	cat *i18n.Catalog
 	now time.Time
@@ -202,6 +204,7 @@ func (s *Server) page(c *gin.Context, titleKey string, data any) *Page {
 		now:          s.now(),
 		Resident:     residentOf(c),
 		Staff:        staffOf(c),
+		Flash:        s.takeFlash(c),
 	}
 	if titleKey != "" {
 		p.Title = p.T(titleKey)

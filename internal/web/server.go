@@ -126,6 +126,7 @@ func New(d Deps) (*Server, error) {
 	e.POST("/beheer/uitloggen", s.staffLogout)
 	e.GET("/beheer/uitgelogd", s.staffLoggedOut)
 	e.POST("/beheer/uitloggen/backchannel", s.staffBackChannel)
+	e.POST("/beheer/sessie/verlengen", s.staffSessionExtend)
 	staff := e.Group("/beheer")
 	staff.GET("", s.requireStaff(identity.PermStaffArea), s.staffHome)
 	staff.GET("/medewerkers", s.requireStaff(identity.PermStaffList), s.staffMembers)

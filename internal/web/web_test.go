@@ -51,6 +51,12 @@ type testSite struct {
 // overrides settings; demo content is on unless env turns it off.
 func newSite(t *testing.T, env map[string]string) *testSite {
 	t.Helper()
+	return newSiteWith(t, env, app.Options{})
+}
+
+// newSiteWith is newSite with extra application options (clock, verifier).
+func newSiteWith(t *testing.T, env map[string]string, opts app.Options) *testSite {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	vals := map[string]string{
@@ -68,7 +74,7 @@ func newSite(t *testing.T, env map[string]string) *testSite {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.New(context.Background(), cfg, log, app.Options{WebRoutes: func(d web.Deps) web.Deps {
+	opts.WebRoutes = func(d web.Deps) web.Deps {
 		d.Routes = func(r gin.IRouter) {
 			r.GET("/test/panic", func(*gin.Context) { panic("test panic with secret detail") })
 			r.POST("/test/echo", func(c *gin.Context) {
@@ -81,7 +87,8 @@ func newSite(t *testing.T, env map[string]string) *testSite {
 			})
 		}
 		return d
-	}})
+	}
+	a, err := app.New(context.Background(), cfg, log, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

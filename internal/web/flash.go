@@ -1,0 +1,43 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+const flashCookie = "inspraak_melding"
+
+// Flash is a one-time message shown on the next page.
+type Flash struct {
+	Key     string
+	Variant string // ok, info, warning, error (Utrecht alert variants)
+}
+
+// flashes are the only messages a flash cookie can name, so a crafted
+// cookie cannot put arbitrary catalogue text on the page.
+var flashes = map[string]Flash{
+	"verification_failed": {Key: "flash.verification_failed", Variant: "warning"},
+	"name_saved":          {Key: "flash.name_saved", Variant: "ok"},
+}
+
+func (s *Server) setFlash(c *gin.Context, name string) {
+	s.setCookie(c, flashCookie, name, 300)
+}
+
+// takeFlash reads and clears the flash of this request.
+func (s *Server) takeFlash(c *gin.Context) *Flash {
+	v, err := c.Cookie(flashCookie)
+	if err != nil || v == "" {
+		return nil
+	}
+	if !c.Writer.Written() {
+		http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+			Secure: s.cfg.BaseURL.Scheme == "https", SameSite: http.SameSiteLaxMode})
+	}
+	f, ok := flashes[v]
+	if !ok {
+		return nil
+	}
+	return &f
+}
