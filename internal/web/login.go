@@ -184,7 +184,9 @@ func (s *Server) loggedOut(c *gin.Context) {
 }
 
 // sessionExtend is the "Blijf ingelogd" button: it marks activity.
-func (s *Server) sessionExtend(c *gin.Context) { s.extend(c, identity.KindResident, s.residentCookie(), "/inloggen") }
+func (s *Server) sessionExtend(c *gin.Context) {
+	s.extend(c, identity.KindResident, s.residentCookie(), "/inloggen")
+}
 
 func (s *Server) staffSessionExtend(c *gin.Context) {
 	s.extend(c, identity.KindStaff, s.staffCookie(), "/beheer/inloggen")
