@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,5 +148,21 @@ func TestDemoContentIsSeededOnceOnly(t *testing.T) {
 	defer b.Close()
 	if n, _ := b.Projects.CountAll(context.Background()); n != 0 {
 		t.Fatalf("demo content came back: %d projects", n)
+	}
+}
+
+func TestProductionRefusesAnUnusableLoginProvider(t *testing.T) {
+	cfg := testConfig(t, map[string]string{
+		"INSPRAAK_ENV":                 "production",
+		"INSPRAAK_BASE_URL":            "https://inspraak.gemeente.example",
+		"INSPRAAK_SESSION_KEY":         "q8Yv2mZr7LkP1xWn4sTe9bHd3cFg6jUa",
+		"INSPRAAK_PSEUDONYM_KEY":       "Zt5Rw1Qy8Nb3Mx7Vc2Lk9Jh4Gf6Ds0Ap",
+		"INSPRAAK_DIGID_ISSUER":        "https://127.0.0.1:1/broker",
+		"INSPRAAK_DIGID_CLIENT_ID":     "inspraak",
+		"INSPRAAK_DIGID_CLIENT_SECRET": "geheim-0123456789-abcdefghij",
+	})
+	_, err := app.New(context.Background(), cfg, quiet)
+	if err == nil || !strings.Contains(err.Error(), "login provider not usable") {
+		t.Fatalf("want refusal, got %v", err)
 	}
 }

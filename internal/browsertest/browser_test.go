@@ -95,6 +95,9 @@ func (s *site) checkPage(t *testing.T, p page, vp viewport, axeSource string) {
 	if err := chromedp.Do(tab, emulate(vp)); err != nil {
 		t.Fatalf("viewport: %v", err)
 	}
+	if p.login != anonymous {
+		s.logIn(t, tab, p.login, p.name+"-"+vp.name)
+	}
 	resp, err := chromedp.Run(tab, chromedp.NavigateResponse(target))
 	if err != nil {
 		// Keep what Chromium shows instead (its own error page) for the record.
@@ -111,6 +114,20 @@ func (s *site) checkPage(t *testing.T, p page, vp viewport, axeSource string) {
 	}
 	if resp == nil {
 		t.Fatalf("open %s: no response", p.path)
+	}
+	if p.click != "" {
+		if resp.Status >= 400 {
+			t.Fatalf("open %s: HTTP %d, so there is no %q button to press", p.path, resp.Status, p.click)
+		}
+		if resp, err = clickThrough(tab, p.click); err != nil {
+			if shot, serr := chromedp.Run(tab, chromedp.CaptureScreenshot()); serr == nil {
+				s.save(t, p.name+"-"+vp.name+".png", shot)
+			}
+			t.Fatalf("on %s: %v", p.path, err)
+		}
+	}
+	if p.endsAt != "" && pathOf(resp.URL) != p.endsAt {
+		t.Errorf("the browser ended on %s, want %s", resp.URL, p.endsAt)
 	}
 	if int(resp.Status) != p.status {
 		t.Errorf("HTTP status %d, want %d", resp.Status, p.status)

@@ -8,9 +8,19 @@ import "net/http"
 type page struct {
 	// name names the subtest and the screenshots (<name>-desktop.png).
 	name string
+	// login is who the tab logs in as, through the UI, before it opens
+	// path (see login_test.go). Empty: the tab stays anonymous.
+	login who
 	// path is what the browser opens. It may redirect; the checks apply to
 	// the page the browser ends on.
 	path string
+	// click, if set, is the text of a button inside <main> on path. The
+	// browser clicks it, and the checks apply to the page the click leads
+	// to: for pages that are only reached by a form, such as the login
+	// provider's page.
+	click string
+	// endsAt, if set, is the path (without query) the browser must end on.
+	endsAt string
 	// status is the expected HTTP status of the final document.
 	status int
 	// h1 is the expected text of the page's only h1 (whitespace collapsed).
@@ -43,6 +53,40 @@ var pages = []page{
 	// The language switch sets a cookie and redirects back to the home page.
 	{name: "home-en", path: "/taal/en?terug=/", status: http.StatusOK,
 		h1: "Have your say in Gemeente Voorbeeld", lang: "en"},
+
+	// Residents and businesses log in.
+	{name: "login", path: "/inloggen", status: http.StatusOK,
+		h1: "Inloggen", contains: []string{"Inloggen met DigiD", "Inloggen met eHerkenning"}},
+	{name: "login-cancelled", path: "/inloggen?reden=cancelled", status: http.StatusUnauthorized,
+		h1: "Inloggen", contains: []string{"Inloggen geannuleerd"}},
+	{name: "idp-digid", path: "/inloggen", click: "Inloggen met DigiD", endsAt: "/dev/idp/authorize", status: http.StatusOK,
+		h1: "Inloggen met DigiD (test)", contains: []string{"Test-BSN", "Annuleren"}},
+	{name: "idp-eherkenning", path: "/inloggen", click: "Inloggen met eHerkenning", endsAt: "/dev/idp/authorize", status: http.StatusOK,
+		h1: "Inloggen met eHerkenning (test)", contains: []string{"Test-KVK-nummer", "Annuleren"}},
+	{name: "login-name", login: newResident, path: "/inloggen/naam", status: http.StatusOK,
+		h1: "Welke naam wilt u laten zien?", contains: []string{"Naam opslaan"}},
+	{name: "my", login: resident, path: "/mijn-inspraak", status: http.StatusOK,
+		h1: "Mijn inspraak", contains: []string{residentName, "DigiD"}},
+	{name: "logout", login: resident, path: "/uitloggen", status: http.StatusOK, h1: "Wilt u uitloggen?"},
+	// Logging out for real: the local session ends, then the provider's.
+	{name: "logged-out", login: resident, path: "/uitloggen", click: "Uitloggen", endsAt: "/uitgelogd", status: http.StatusOK,
+		h1: "U bent uitgelogd"},
+	{name: "logged-out-direct", path: "/uitgelogd", status: http.StatusOK, h1: "U bent uitgelogd"},
+
+	// Staff log in with their work account.
+	{name: "staff-login", path: "/beheer/inloggen", status: http.StatusOK,
+		h1: "Inloggen voor medewerkers", contains: []string{"Inloggen met werkaccount"}},
+	{name: "idp-staff", path: "/beheer/inloggen", click: "Inloggen met werkaccount", endsAt: "/dev/idp/authorize", status: http.StatusOK,
+		h1: "Inloggen met werkaccount (test)", contains: []string{"inspraak-beheerders"}},
+	{name: "staff-home", login: admin, path: "/beheer", status: http.StatusOK,
+		h1: "Beheer", contains: []string{"Welkom", "Functioneel beheerder", "Medewerkers", "Auditlog"}},
+	{name: "staff-members", login: admin, path: "/beheer/medewerkers", status: http.StatusOK,
+		h1: "Medewerkers", contains: []string{staffName}},
+	{name: "staff-audit", login: admin, path: "/beheer/audit", status: http.StatusOK,
+		h1: "Auditlog", contains: []string{"login"}},
+	// A staff member in none of the groups may not see /beheer at all.
+	{name: "staff-no-role", login: staffNoRole, path: "/beheer", status: http.StatusForbidden,
+		h1: "U mag dit niet doen", contains: []string{"niet de rol"}},
 }
 
 // viewport is a screen size every page is checked at.

@@ -41,7 +41,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
-	if status >= 500 {
+	if status >= 500 && code != apperror.Unavailable {
 		s.log.ErrorContext(c.Request.Context(), "request failed",
 			slog.String("request_id", RequestIDOf(c)),
 			slog.String("route", c.FullPath()),
@@ -75,7 +75,7 @@ func (s *Server) renderStatus(c *gin.Context, status int, key string) {
 			e.Heading, e.Message = p.T("error.4xx.heading"), p.T("error.4xx.message")
 		}
 	}
-	if key != "" && status < 500 {
+	if key != "" && (status < 500 || status == http.StatusServiceUnavailable) {
 		e.Message = p.T(key)
 	}
 	p.Title = e.Heading

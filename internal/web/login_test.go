@@ -376,3 +376,34 @@ func TestSectorPrefixedBSNIsAccepted(t *testing.T) {
 	r := b.loginDigiD(testBSN, loaMid, "/")
 	wantContains(t, r, "Welke naam wilt u laten zien?")
 }
+
+func TestClaimsFromUserinfoMustBelongToTheSameSubject(t *testing.T) {
+	s := newSite(t, map[string]string{"INSPRAAK_DIGID_CLAIM_SOURCE": "userinfo"})
+	b := newBrowser(t, s)
+	r := b.loginDigiD(testBSN, loaMid, "/")
+	wantContains(t, r, "Welke naam wilt u laten zien?")
+
+	// The ID token names someone else than userinfo does: refused.
+	b2 := newBrowser(t, s)
+	s.App.DevIDP.TamperNext(devidp.Tamper{Claims: func(m map[string]any) { m["sub"] = "iemand-anders" }})
+	auth := b2.startLogin("digid", "/", "")
+	cb := b2.get(mustLocation(t, b2.atProvider(auth, url.Values{"bsn": {testBSN}, "loa": {loaMid}})))
+	if cb.Header.Get("Location") != "/inloggen?reden=userinfo" {
+		t.Fatalf("sub mismatch: %v", cb.Header)
+	}
+}
+
+func TestUnreachableProviderShowsAsUnavailableInDevelopment(t *testing.T) {
+	s := newSite(t, map[string]string{
+		"INSPRAAK_EHERKENNING_ISSUER":        "http://127.0.0.1:1/geen-idp",
+		"INSPRAAK_EHERKENNING_CLIENT_ID":     "inspraak",
+		"INSPRAAK_EHERKENNING_CLIENT_SECRET": "geheim-voor-de-test-0123456789",
+	})
+	r := s.get(t, "/inloggen")
+	wantStatus(t, r, 200)
+	wantContains(t, r, "Inloggen met DigiD", "Inloggen kan nu even niet")
+	b := newBrowser(t, s)
+	start := b.post("/inloggen/eherkenning", url.Values{"terug": {"/"}})
+	wantStatus(t, start, 503)
+	wantContains(t, start, "Inloggen kan nu even niet")
+}

@@ -1,0 +1,172 @@
+//go:build browser
+
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// who is the person a tab logs in as before it opens its page. Every login
+// goes through the UI, as a person would: the login page, its button, the
+// built-in test provider's form at /dev/idp, and back.
+type who string
+
+const (
+	anonymous who = ""
+	// resident logs in with DigiD for the first time (a fresh BSN, so the
+	// site asks for a name) and saves the name residentName.
+	resident who = "resident"
+	// newResident logs in with DigiD for the first time and stops at the
+	// name question (/inloggen/naam).
+	newResident who = "new resident"
+	// admin logs in with a work account in the group inspraak-beheerders.
+	admin who = "admin"
+	// staffNoRole logs in with a work account in none of the groups: logged
+	// in, but without any role.
+	staffNoRole who = "staff without role"
+)
+
+const (
+	residentName = "Anne Inwoner"
+	// staffName starts the name of every staff login; a number follows, so
+	// parallel tabs never log in as the same, not yet known, person.
+	staffName = "Ad Min"
+)
+
+// stepTimeout bounds one step of a flow (a click and the page it leads
+// to), so a missing button fails within seconds, not at tabTimeout.
+const stepTimeout = 15 * time.Second
+
+var loginSeq atomic.Int64
+
+// nextBSN returns a BSN that passes the 11-test and that no other login of
+// this test run has used.
+func nextBSN() string {
+	for {
+		d := strconv.FormatInt(20_000_000+loginSeq.Add(1), 10)
+		sum := 0
+		for i := 0; i < 8; i++ {
+			sum += int(d[i]-'0') * (9 - i)
+		}
+		if c := sum % 11; c < 10 {
+			return d + strconv.Itoa(c)
+		}
+	}
+}
+
+// buttonInMain selects the button inside <main> whose text is text. The
+// header has buttons too ("Uitloggen", "Blijf ingelogd"); they never match.
+func buttonInMain(text string) chromedp.Search {
+	return chromedp.Search(fmt.Sprintf(`//main//button[normalize-space()=%q]`, text))
+}
+
+// clickThrough clicks the button with this text inside <main> and waits
+// for the page that the click leads to (after any redirects).
+func clickThrough(tab context.Context, text string) (*network.Response, error) {
+	ctx, cancel := context.WithTimeout(tab, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(buttonInMain(text)))
+	if err != nil {
+		return nil, fmt.Errorf("click %q: %w", text, err)
+	}
+	if resp == nil {
+		return nil, fmt.Errorf("click %q: no response", text)
+	}
+	return resp, nil
+}
+
+// landed checks the page a step ended on: its path (no query) and status.
+func landed(resp *network.Response, wantPath string, wantStatus int) error {
+	u, err := url.Parse(resp.URL)
+	if err != nil {
+		return err
+	}
+	if u.Path != wantPath || int(resp.Status) != wantStatus {
+		return fmt.Errorf("ended on %s (HTTP %d), want %s (HTTP %d)", u.RequestURI(), resp.Status, wantPath, wantStatus)
+	}
+	return nil
+}
+
+// logIn logs the tab in as as, through the UI. On failure it saves a
+// screenshot <shot>-login-failed.png and stops the test.
+func (s *site) logIn(t *testing.T, tab context.Context, as who, shot string) {
+	t.Helper()
+	step := ""
+	fail := func(err error) {
+		t.Helper()
+		if png, serr := chromedp.Run(tab, chromedp.CaptureScreenshot()); serr == nil {
+			s.save(t, shot+"-login-failed.png", png)
+		}
+		at, _ := chromedp.Run(tab, chromedp.Location())
+		t.Fatalf("log in as %s through the UI: %s: %v\n(the browser is at %s; screenshot %s-login-failed.png)", as, step, err, at, shot)
+	}
+	do := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		step = name
+		ctx, cancel := context.WithTimeout(tab, stepTimeout)
+		defer cancel()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			fail(err)
+		}
+	}
+	click := func(button, wantPath string, wantStatus int) {
+		t.Helper()
+		step = "press " + strconv.Quote(button)
+		resp, err := clickThrough(tab, button)
+		if err == nil {
+			err = landed(resp, wantPath, wantStatus)
+		}
+		if err != nil {
+			fail(err)
+		}
+	}
+
+	switch as {
+	case resident, newResident:
+		do("open /inloggen", chromedp.Navigate(s.base+"/inloggen"), chromedp.WaitReady(chromedp.CSS("body")))
+		click("Inloggen met DigiD", "/dev/idp/authorize", 200)
+		// The provider's form has a test BSN filled in; a fresh one makes
+		// this a first login whatever other tabs do.
+		do("fill in a BSN", chromedp.SetValue(chromedp.ID("bsn"), nextBSN()))
+		click("Inloggen", "/inloggen/naam", 200)
+		if as == newResident {
+			return
+		}
+		do("fill in a name", chromedp.SendKeys(chromedp.ID("naam"), residentName))
+		click("Naam opslaan", "/", 200)
+	case admin, staffNoRole:
+		do("open /beheer/inloggen", chromedp.Navigate(s.base+"/beheer/inloggen"), chromedp.WaitReady(chromedp.CSS("body")))
+		click("Inloggen met werkaccount", "/dev/idp/authorize", 200)
+		name := fmt.Sprintf("%s %d", staffName, loginSeq.Add(1))
+		want := 200
+		if as == staffNoRole {
+			name = fmt.Sprintf("Zonder Rol %d", loginSeq.Add(1))
+			want = 403 // the login works; /beheer then says the role is missing
+		}
+		do("fill in a name", chromedp.SetValue(chromedp.ID("name"), name))
+		if as == admin {
+			do("tick inspraak-beheerders", chromedp.Click(chromedp.Search(`//main//label[normalize-space()="inspraak-beheerders"]`)))
+		}
+		click("Inloggen", "/beheer", want)
+	default:
+		t.Fatalf("log in as %q: unknown person", as)
+	}
+}
+
+// pathOf is the path of a URL, "" if it does not parse.
+func pathOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return p.Path
+}
