@@ -160,3 +160,77 @@ func TestWeakKeyInDevelopmentIsRefusedNotReplaced(t *testing.T) {
 		t.Fatalf("a weak explicit key must not be silently replaced, got %v", err)
 	}
 }
+
+func TestLoginProvidersFromEnvironment(t *testing.T) {
+	m := safeProduction()
+	m["INSPRAAK_DIGID_ISSUER"] = "https://broker.example/digid/"
+	m["INSPRAAK_DIGID_CLIENT_ID"] = "inspraak"
+	m["INSPRAAK_DIGID_CLIENT_SECRET"] = "s3cr3t-value"
+	m["INSPRAAK_DIGID_ID_CLAIM"] = "nin"
+	m["INSPRAAK_DIGID_LOA_CLAIM"] = `["extra","authsp_level"]`
+	m["INSPRAAK_DIGID_LOA_MAP"] = `{"20":"urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract"}`
+	m["INSPRAAK_STAFF_ISSUER"] = "https://login.gemeente.example/v2.0"
+	m["INSPRAAK_STAFF_CLIENT_ID"] = "inspraak-staff"
+	m["INSPRAAK_STAFF_CLIENT_SECRET"] = "x"
+	m["INSPRAAK_STAFF_ROLE_MAP"] = `{"GG-Moderatie":["moderator"],"GG-Beheer":["admin","editor"]}`
+	c, err := Load(envMap(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Providers["digid"]
+	if d == nil || d.Issuer != "https://broker.example/digid" || d.IDClaim[0] != "nin" || len(d.LoAClaim) != 2 || d.LoAMap["20"] == "" || d.Dev {
+		t.Fatalf("digid = %+v", d)
+	}
+	if _, ok := c.Providers["eherkenning"]; ok {
+		t.Error("an unconfigured provider must not be offered in production")
+	}
+	if s := c.Providers["staff"]; s == nil || len(s.RoleMap["GG-Beheer"]) != 2 || s.GroupsClaim[0] != "groups" {
+		t.Fatalf("staff = %+v", s)
+	}
+}
+
+func TestLoginProviderProblems(t *testing.T) {
+	m := safeProduction()
+	m["INSPRAAK_DIGID_ISSUER"] = "http://broker.example"
+	m["INSPRAAK_STAFF_ISSUER"] = "https://login.example"
+	m["INSPRAAK_STAFF_CLIENT_ID"] = "x"
+	m["INSPRAAK_STAFF_CLIENT_SECRET"] = "y"
+	m["INSPRAAK_STAFF_ROLE_MAP"] = `{"g":["superuser"]}`
+	m["INSPRAAK_STAFF_GROUPS_CLAIM"] = `["unclosed"`
+	_, err := Load(envMap(m))
+	if err == nil {
+		t.Fatal("want problems")
+	}
+	for _, want := range []string{"INSPRAAK_DIGID_CLIENT_ID is required", "INSPRAAK_DIGID_CLIENT_SECRET is required", "INSPRAAK_DIGID_ISSUER must be an https", "unknown role \"superuser\"", "INSPRAAK_STAFF_GROUPS_CLAIM"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%s", want, err)
+		}
+	}
+}
+
+func TestDevelopmentUsesTheBuiltInProviderForAllThree(t *testing.T) {
+	c, err := Load(envMap(map[string]string{"INSPRAAK_BASE_URL": "http://localhost:9000"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ProviderMeans {
+		p := c.Providers[m]
+		if p == nil || !p.Dev || p.Issuer != "http://localhost:9000/dev/idp" || p.ClientSecret == "" {
+			t.Fatalf("%s = %+v", m, p)
+		}
+	}
+	if c.Providers["staff"].RoleMap["inspraak-beheerders"][0] != "admin" {
+		t.Error("dev role map missing")
+	}
+}
+
+func TestVerificationSettings(t *testing.T) {
+	_, err := Load(envMap(map[string]string{"INSPRAAK_VERIFICATION": "brp", "INSPRAAK_GEMEENTECODE": "907"}))
+	if err == nil || !strings.Contains(err.Error(), "INSPRAAK_BRP_URL") || !strings.Contains(err.Error(), "INSPRAAK_GEMEENTECODE") {
+		t.Fatalf("got %v", err)
+	}
+	c, err := Load(envMap(map[string]string{"INSPRAAK_VERIFICATION": "brp", "INSPRAAK_GEMEENTECODE": "0907", "INSPRAAK_BRP_URL": "http://brp.test/api/"}))
+	if err != nil || c.BRPURL != "http://brp.test/api" {
+		t.Fatalf("%v %+v", err, c)
+	}
+}

@@ -361,3 +361,27 @@ func TestAuditLogIsAppendOnlyAndReadableByAdmins(t *testing.T) {
 	wantStatus(t, b.get("/beheer/audit?wie=iemand"), 404)
 	wantStatus(t, b.get("/beheer/audit?pagina=0"), 404)
 }
+
+type stubVerifier struct {
+	facts *identity.Facts
+	err   error
+}
+
+func (v stubVerifier) Verify(context.Context, string) (*identity.Facts, error) { return v.facts, v.err }
+
+func TestVerificationFactsAreKeptAndAFailureIsSaid(t *testing.T) {
+	s := newSiteWith(t, nil, app.Options{Verifier: stubVerifier{facts: &identity.Facts{Resident: true, AgeBand: "30-44", Wijk: "Centrum"}}})
+	b := newBrowser(t, s)
+	b.loginDigiD(testBSN, loaMid, "/")
+	b.post("/inloggen/naam", url.Values{"naam": {"Jan"}, "terug": {"/mijn-inspraak"}})
+	my := b.get("/mijn-inspraak")
+	wantContains(t, my, "Inwoner van de gemeente", "Centrum", "30-44", "Gecontroleerd op", "Uw naam is opgeslagen.")
+
+	down := newSiteWith(t, nil, app.Options{Verifier: stubVerifier{err: fmt.Errorf("BRP timeout")}})
+	b2 := newBrowser(t, down)
+	landed := b2.loginDigiD(testBSN, loaMid, "/")
+	wantContains(t, landed, "Wij konden niet controleren of u in de gemeente woont", "Welke naam wilt u laten zien?")
+	named := b2.follow(b2.post("/inloggen/naam", url.Values{"naam": {"Jan"}, "terug": {"/mijn-inspraak"}}))
+	wantStatus(t, named, 200)
+	wantNotContains(t, named, "Gecontroleerd op")
+}
