@@ -16,23 +16,50 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// TestPages visits every entry of pages at every viewport.
+// TestPages visits every entry of pages at every viewport. A page keeps
+// one tab, and its login, for all viewports; a page reached by a click is
+// a flow that may change the session (logging out does), so it runs in a
+// fresh tab, with a fresh login, at each viewport.
 func TestPages(t *testing.T) {
+	t.Parallel() // the three tests each have their own site and browser
 	s := startSite(t)
 	axeSource := readAxe(t)
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
-			t.Parallel() // one tab per page; -parallel (default GOMAXPROCS) bounds the tabs
+			t.Parallel() // -parallel (see TestMain) bounds the open tabs
+			var shared *pageTab
+			if p.click == "" {
+				shared = s.newPageTab(t)
+			}
 			for _, vp := range viewports {
-				t.Run(vp.name, func(t *testing.T) { s.checkPage(t, p, vp, axeSource) })
+				t.Run(vp.name, func(t *testing.T) {
+					pt := shared
+					if pt == nil {
+						pt = s.newPageTab(t)
+					}
+					s.checkPage(t, pt, p, vp, axeSource)
+				})
 			}
 		})
 	}
 }
 
+// pageTab is the tab a page is checked in.
+type pageTab struct {
+	tab      context.Context
+	pr       *problems
+	loggedIn bool // logIn ran in this tab
+}
+
+func (s *site) newPageTab(t *testing.T) *pageTab {
+	tab, pr := s.newTab(t)
+	return &pageTab{tab: tab, pr: pr}
+}
+
 // TestKeyboardSkipLink tabs into the home page from the top: the first Tab
 // lands on the skip link, which then shows; Enter moves focus to #main.
 func TestKeyboardSkipLink(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	for _, vp := range viewports {
 		t.Run(vp.name, func(t *testing.T) {
@@ -84,8 +111,15 @@ func TestKeyboardSkipLink(t *testing.T) {
 }
 
 // checkPage runs every check of one page at one viewport.
-func (s *site) checkPage(t *testing.T, p page, vp viewport, axeSource string) {
-	tab, pr := s.newTab(t)
+func (s *site) checkPage(t *testing.T, pt *pageTab, p page, vp viewport, axeSource string) {
+	tab, pr := pt.tab, pt.pr
+	// Console errors, CSP violations and failed loads, also when a check
+	// stops early; taking them leaves none for the next viewport.
+	defer func() {
+		for _, msg := range pr.take() {
+			t.Errorf("%s", msg)
+		}
+	}()
 	target := s.base + p.path
 	if p.status >= 400 {
 		// Chromium logs "Failed to load resource: ... status of 404" for the
@@ -95,7 +129,8 @@ func (s *site) checkPage(t *testing.T, p page, vp viewport, axeSource string) {
 	if err := chromedp.Do(tab, emulate(vp)); err != nil {
 		t.Fatalf("viewport: %v", err)
 	}
-	if p.login != anonymous {
+	if p.login != anonymous && !pt.loggedIn {
+		pt.loggedIn = true // once per tab, even if it fails: that failure is reported once
 		s.logIn(t, tab, p.login, p.name+"-"+vp.name)
 	}
 	resp, err := chromedp.Run(tab, chromedp.NavigateResponse(target))
@@ -163,9 +198,6 @@ func (s *site) checkPage(t *testing.T, p page, vp viewport, axeSource string) {
 		t.Errorf("axe found %d WCAG violation(s) on %s at %s:\n%s", len(res.Violations), p.path, vp.name, formatViolations(res.Violations))
 	}
 
-	for _, msg := range pr.snapshot() {
-		t.Errorf("%s", msg)
-	}
 }
 
 func emulate(vp viewport) chromedp.Action[chromedp.Void] {

@@ -21,8 +21,22 @@
 //     and fails on every WCAG 2.0/2.1/2.2 A and AA violation it finds. Zero
 //     violations are allowed.
 //
-// A keyboard test tabs from the top of the home page: the first Tab must
-// focus the skip link and make it visible, Enter must move focus to #main.
+// Pages behind a login are checked logged in: the table's login field
+// names who (a resident, a new resident at the name question, an admin, a
+// staff member without a role), and the tab logs in through the UI first,
+// as a person would: the login page, its button, the built-in test
+// provider's form at /dev/idp (a fresh test BSN, or a work account with
+// its groups), the name question, and back. Pages that only a form leads
+// to (the provider's login page, the page after logging out) name the
+// button to press in the click field. A page keeps one tab and one login
+// for both viewports, except a click page, which is a flow and runs in a
+// fresh tab at each viewport.
+//
+// Two keyboard tests. One tabs from the top of the home page: the first Tab
+// must focus the skip link and make it visible, Enter must move focus to
+// #main. The other logs in with DigiD using only Tab, Enter and typing,
+// from /inloggen to /mijn-inspraak, and fails on every element on the way
+// whose focus does not show (no outline and no box-shadow).
 //
 // # Running
 //
@@ -30,6 +44,9 @@
 // compiles them. Run:
 //
 //	go test -tags browser ./internal/browsertest/ -v
+//
+// Tabs mostly wait, so TestMain runs 2×GOMAXPROCS of them at once (at
+// least 4, at most 8) unless -parallel says otherwise.
 //
 // It needs Chromium: /usr/bin/chromium, or the binary that CHROMIUM_PATH
 // names. With the tag on, a missing browser is a failure, not a skip
@@ -47,6 +64,7 @@
 //
 // Add an entry to the pages table at the top of pages_test.go: a name
 // (used for the subtest and the screenshot file), the path, the expected
-// status and the expected h1. Routes that exist only for the test (such as
+// status and the expected h1; for a page behind a login, who logs in; for
+// a page that a button leads to, the button's text. Routes that exist only for the test (such as
 // the panicking /test/panic) go in testRoutes in site_test.go.
 package browsertest

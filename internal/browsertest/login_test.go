@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -74,6 +75,16 @@ func buttonInMain(text string) chromedp.Search {
 func clickThrough(tab context.Context, text string) (*network.Response, error) {
 	ctx, cancel := context.WithTimeout(tab, stepTimeout)
 	defer cancel()
+	// Fail at once, and say what is there, rather than wait for a button
+	// that never comes.
+	there, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll("main button"), b => b.textContent.replace(/\s+/g, " ").trim())`))
+	if err != nil {
+		return nil, fmt.Errorf("click %q: %w", text, err)
+	}
+	if !slices.Contains(there, text) {
+		return nil, fmt.Errorf("click %q: <main> has no such button; its buttons are %q", text, there)
+	}
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(buttonInMain(text)))
 	if err != nil {
 		return nil, fmt.Errorf("click %q: %w", text, err)

@@ -232,6 +232,15 @@ func (p *problems) snapshot() []string {
 	return append([]string(nil), p.list...)
 }
 
+// take returns what was collected and starts a new list.
+func (p *problems) take() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	list := p.list
+	p.list = nil
+	return list
+}
+
 func (p *problems) allow(f func(url string) bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
