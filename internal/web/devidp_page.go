@@ -41,6 +41,7 @@ func (s *Server) RenderDevLogin(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	p := s.page(c, "devidp.title", d)
+	p.HideAccount = true
 	p.Title = p.T("devidp.title") + " – " + p.T("devidp.means."+strings.ToLower(lp.Client.Means))
 	s.html(c, status, "devidp_login", p)
 }

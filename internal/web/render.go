@@ -131,6 +131,9 @@ type Page struct {
 	StaffArea bool
 	// Flash is a one-time message from the previous step.
 	Flash *Flash
+	// HideAccount hides the login state (the built-in provider's page is
+	// "another site" and should not show it).
+	HideAccount bool
 
 	cat *i18n.Catalog
 	now time.Time
