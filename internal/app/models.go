@@ -3,6 +3,8 @@ package app
 import (
 	"inspraak/internal/audit"
 	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/setting"
 )
@@ -16,5 +18,7 @@ func Models() []any {
 	ms = append(ms, project.Models()...)
 	ms = append(ms, identity.Models()...)
 	ms = append(ms, audit.Models()...)
+	ms = append(ms, instrument.Models()...)
+	ms = append(ms, poll.Models()...)
 	return ms
 }

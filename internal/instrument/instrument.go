@@ -1,0 +1,161 @@
+// Package instrument owns what all participation instruments under a
+// project share: their identity (kind, slug, title), their state in time
+// (not yet open, open, closed) and their participation rules. One function,
+// Eligible, decides whether someone may take part, and every instrument
+// asks it both when showing the page and inside the transaction that
+// stores an answer.
+package instrument
+
+import (
+	"time"
+
+	"inspraak/internal/identity"
+)
+
+// Kind is the sort of instrument.
+type Kind string
+
+// Kinds.
+const (
+	KindConsultation Kind = "consultation"
+	KindPoll         Kind = "poll"
+	KindIdeaBoard    Kind = "idea_board"
+)
+
+// Who may take part.
+const (
+	WhoAny         = "any"
+	WhoDigiD       = "digid"
+	WhoEHerkenning = "eherkenning"
+)
+
+// Instrument is a row of the instruments table.
+type Instrument struct {
+	ID            int64  `gorm:"primaryKey"`
+	ProjectID     int64  `gorm:"not null;uniqueIndex:instruments_project_slug_key,priority:1"`
+	Kind          Kind   `gorm:"not null"`
+	Slug          string `gorm:"not null;uniqueIndex:instruments_project_slug_key,priority:2"`
+	Title         string `gorm:"not null"`
+	Description   string `gorm:"not null"`
+	Position      int    `gorm:"not null"`
+	Published     bool   `gorm:"not null"`
+	Who           string `gorm:"not null"`
+	MinLoADigiD   string `gorm:"column:min_loa_digid;not null"`
+	MinLoAEH      string `gorm:"column:min_loa_eh;not null"`
+	ResidentsOnly bool   `gorm:"not null"`
+	MinAge        int    `gorm:"not null"`
+	OpensAt       *time.Time
+	ClosesAt      *time.Time
+	AllowChange   bool      `gorm:"not null"`
+	CreatedAt     time.Time `gorm:"not null"`
+	UpdatedAt     time.Time `gorm:"not null"`
+}
+
+// TableName fixes the table name.
+func (Instrument) TableName() string { return "instruments" }
+
+// Models lists the row structs this package owns.
+func Models() []any { return []any{&Instrument{}} }
+
+// State is where an instrument is in time.
+type State string
+
+// States.
+const (
+	StateUpcoming State = "upcoming"
+	StateOpen     State = "open"
+	StateClosed   State = "closed"
+)
+
+// StateAt places the instrument relative to now. The closing time is
+// exclusive: at 17:00:00 an instrument closing at 17:00 is closed.
+func (in *Instrument) StateAt(now time.Time) State {
+	if in.OpensAt != nil && now.Before(*in.OpensAt) {
+		return StateUpcoming
+	}
+	if in.ClosesAt != nil && !now.Before(*in.ClosesAt) {
+		return StateClosed
+	}
+	return StateOpen
+}
+
+// Person is what eligibility looks at: how someone is logged in now, and
+// the facts the verification service gave at that login.
+type Person struct {
+	LoggedIn bool
+	Means    identity.Means
+	LoA      string
+	// Resident is nil when no verification service answered.
+	Resident *bool
+	AgeBand  string
+}
+
+// PersonOf describes a logged-in resident or business (nil: anonymous).
+func PersonOf(c *identity.Current) Person {
+	if c == nil || c.Participant == nil {
+		return Person{}
+	}
+	p := Person{LoggedIn: true, Means: c.Session.Means, LoA: c.Session.LoA}
+	if c.Participant.VerifiedAt != nil {
+		p.Resident = c.Participant.Resident
+		p.AgeBand = c.Participant.AgeBand
+	}
+	return p
+}
+
+// Verdict says whether someone may take part and, if not, why, as a
+// message key that also says what to do.
+type Verdict struct {
+	OK     bool
+	Reason string
+	// NeedLoA is the level to log in with again when Reason is about LoA.
+	NeedLoA string
+	// NeedMeans is the means to log in with when the rules name one.
+	NeedMeans identity.Means
+}
+
+// Eligible applies the rules in a fixed order, so the first thing a person
+// can do something about is what they are told.
+func Eligible(in *Instrument, p Person, now time.Time) Verdict {
+	switch in.StateAt(now) {
+	case StateUpcoming:
+		return Verdict{Reason: "rules.not_open_yet"}
+	case StateClosed:
+		return Verdict{Reason: "rules.closed"}
+	}
+	if !p.LoggedIn {
+		return Verdict{Reason: "rules.login_required"}
+	}
+	switch in.Who {
+	case WhoDigiD:
+		if p.Means != identity.DigiD {
+			return Verdict{Reason: "rules.digid_only", NeedMeans: identity.DigiD}
+		}
+	case WhoEHerkenning:
+		if p.Means != identity.EHerkenning {
+			return Verdict{Reason: "rules.eherkenning_only", NeedMeans: identity.EHerkenning}
+		}
+	}
+	min := in.MinLoADigiD
+	if p.Means == identity.EHerkenning {
+		min = in.MinLoAEH
+	}
+	if !identity.MeetsLoA(p.Means, p.LoA, min) {
+		return Verdict{Reason: "rules.loa_too_low", NeedLoA: min, NeedMeans: p.Means}
+	}
+	if in.ResidentsOnly || in.MinAge > 0 {
+		if p.Means != identity.DigiD {
+			return Verdict{Reason: "rules.residents_need_digid", NeedMeans: identity.DigiD}
+		}
+		if p.Resident == nil {
+			return Verdict{Reason: "rules.not_verified"}
+		}
+		if in.ResidentsOnly && !*p.Resident {
+			return Verdict{Reason: "rules.not_resident"}
+		}
+		if in.MinAge > 0 && !identity.AgeBandAtLeast(p.AgeBand, in.MinAge) {
+			return Verdict{Reason: "rules.too_young"}
+		}
+	}
+	return Verdict{OK: true}
+}

@@ -1,0 +1,489 @@
+// Package poll owns polls (peilingen): one question, single or multiple
+// choice, one ballot per participant, tallies kept in the same transaction
+// as the ballot and spread over shards so a popular option does not queue
+// its voters behind one row.
+package poll
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/instrument"
+	"inspraak/internal/store"
+)
+
+// Shards is how many rows each option's tally is spread over.
+const Shards = 8
+
+// Results visibility.
+const (
+	ShowAfterVote  = "after_vote"
+	ShowAfterClose = "after_close"
+	ShowNever      = "never"
+)
+
+// Poll is a row of polls.
+type Poll struct {
+	InstrumentID      int64  `gorm:"primaryKey;autoIncrement:false"`
+	Question          string `gorm:"not null"`
+	Multiple          bool   `gorm:"not null"`
+	MaxChoices        int    `gorm:"not null"`
+	ResultsVisibility string `gorm:"not null"`
+
+	Options    []Option               `gorm:"foreignKey:InstrumentID;references:InstrumentID"`
+	Instrument *instrument.Instrument `gorm:"foreignKey:InstrumentID"`
+}
+
+// TableName fixes the table name.
+func (Poll) TableName() string { return "polls" }
+
+// Option is an answer to choose.
+type Option struct {
+	ID           int64  `gorm:"primaryKey"`
+	InstrumentID int64  `gorm:"not null;uniqueIndex:poll_options_instrument_position_key,priority:1"`
+	Position     int    `gorm:"not null;uniqueIndex:poll_options_instrument_position_key,priority:2"`
+	Label        string `gorm:"not null"`
+}
+
+// TableName fixes the table name.
+func (Option) TableName() string { return "poll_options" }
+
+// Ballot is one participant's vote in one poll.
+type Ballot struct {
+	ID            int64  `gorm:"primaryKey"`
+	InstrumentID  int64  `gorm:"not null;uniqueIndex:ballots_instrument_voter_key,priority:1"`
+	Voter         string `gorm:"not null;uniqueIndex:ballots_instrument_voter_key,priority:2"`
+	ParticipantID *int64
+	CreatedAt     time.Time `gorm:"not null"`
+	UpdatedAt     time.Time `gorm:"not null"`
+}
+
+// TableName fixes the table name.
+func (Ballot) TableName() string { return "ballots" }
+
+// Choice is one chosen option of a ballot.
+type Choice struct {
+	BallotID int64 `gorm:"primaryKey;autoIncrement:false"`
+	OptionID int64 `gorm:"primaryKey;autoIncrement:false"`
+}
+
+// TableName fixes the table name.
+func (Choice) TableName() string { return "ballot_choices" }
+
+// Tally is one shard of one option's count.
+type Tally struct {
+	OptionID int64 `gorm:"primaryKey;autoIncrement:false"`
+	Shard    int   `gorm:"primaryKey;autoIncrement:false"`
+	Votes    int64 `gorm:"not null"`
+}
+
+// TableName fixes the table name.
+func (Tally) TableName() string { return "poll_tallies" }
+
+// Models lists the row structs this package owns.
+func Models() []any { return []any{&Poll{}, &Option{}, &Ballot{}, &Choice{}, &Tally{}} }
+
+// Service holds the rules of polls.
+type Service struct {
+	db  *store.DB
+	key []byte
+	now func() time.Time
+}
+
+// NewService returns a poll service. key derives per-poll voter ids.
+func NewService(db *store.DB, key []byte) *Service {
+	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// voterID derives the per-poll voter id from the participant's pseudonym,
+// so ballots do not carry the pseudonym itself.
+func (s *Service) voterID(instrumentID int64, subject string) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("ballot|" + strconv.FormatInt(instrumentID, 10) + "|" + subject))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Draft is what an editor supplies for a new poll.
+type Draft struct {
+	ProjectID         int64
+	Slug              string
+	Title             string
+	Description       string
+	Question          string
+	Multiple          bool
+	MaxChoices        int
+	ResultsVisibility string
+	Options           []string
+	Rules             instrument.Instrument // Who, MinLoA*, ResidentsOnly, MinAge, OpensAt, ClosesAt, AllowChange
+	Published         bool
+}
+
+// Limits.
+const (
+	MaxOptions     = 30
+	MaxOptionLabel = 200
+	MaxQuestion    = 500
+)
+
+func (d *Draft) validate() error {
+	f := map[string]string{}
+	if strings.TrimSpace(d.Title) == "" {
+		f["title"] = "poll.error.title_required"
+	}
+	if q := strings.TrimSpace(d.Question); q == "" {
+		f["question"] = "poll.error.question_required"
+	} else if utf8.RuneCountInString(q) > MaxQuestion {
+		f["question"] = "poll.error.question_too_long"
+	}
+	var opts []string
+	for _, o := range d.Options {
+		if o = strings.TrimSpace(o); o != "" {
+			opts = append(opts, o)
+		}
+	}
+	d.Options = opts
+	switch {
+	case len(opts) < 2:
+		f["options"] = "poll.error.two_options"
+	case len(opts) > MaxOptions:
+		f["options"] = "poll.error.too_many_options"
+	}
+	for _, o := range opts {
+		if utf8.RuneCountInString(o) > MaxOptionLabel {
+			f["options"] = "poll.error.option_too_long"
+		}
+	}
+	if !d.Multiple {
+		d.MaxChoices = 1
+	} else if d.MaxChoices < 1 || d.MaxChoices > len(opts) {
+		d.MaxChoices = len(opts)
+	}
+	switch d.ResultsVisibility {
+	case ShowAfterVote, ShowAfterClose, ShowNever:
+	case "":
+		d.ResultsVisibility = ShowAfterVote
+	default:
+		f["results_visibility"] = "poll.error.visibility"
+	}
+	if d.Rules.OpensAt != nil && d.Rules.ClosesAt != nil && !d.Rules.ClosesAt.After(*d.Rules.OpensAt) {
+		f["closes_at"] = "instrument.error.closes_before_opens"
+	}
+	if len(f) > 0 {
+		return apperror.Invalid.WithFields(f)
+	}
+	return nil
+}
+
+// Create stores a new poll with its options.
+func (s *Service) Create(ctx context.Context, d Draft) (*Poll, error) {
+	if err := d.validate(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	in := d.Rules
+	in.ID, in.ProjectID, in.Kind, in.Slug, in.Title, in.Description = 0, d.ProjectID, instrument.KindPoll, strings.TrimSpace(d.Slug), strings.TrimSpace(d.Title), strings.TrimSpace(d.Description)
+	in.Published, in.CreatedAt, in.UpdatedAt = d.Published, now, now
+	if in.Who == "" {
+		in.Who = instrument.WhoAny
+	}
+	p := &Poll{Question: strings.TrimSpace(d.Question), Multiple: d.Multiple, MaxChoices: d.MaxChoices, ResultsVisibility: d.ResultsVisibility}
+	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&in).Error; err != nil {
+			return err
+		}
+		p.InstrumentID = in.ID
+		if err := tx.Omit(clause.Associations).Create(p).Error; err != nil {
+			return err
+		}
+		for i, label := range d.Options {
+			o := Option{InstrumentID: in.ID, Position: i + 1, Label: label}
+			if err := tx.Create(&o).Error; err != nil {
+				return err
+			}
+			p.Options = append(p.Options, o)
+		}
+		return nil
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return nil, apperror.Wrap(err, apperror.Conflict, "instrument.error.slug_taken").WithField("slug", "instrument.error.slug_taken")
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.Instrument = &in
+	return p, nil
+}
+
+// Get returns a poll with its instrument and options.
+func (s *Service) Get(ctx context.Context, instrumentID int64) (*Poll, error) {
+	var p Poll
+	err := s.db.WithContext(ctx).Preload("Instrument").
+		Preload("Options", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Where("instrument_id = ?", instrumentID).Take(&p).Error
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	return &p, nil
+}
+
+// Voter is the participant casting a ballot, as the session knows them now.
+type Voter struct {
+	ParticipantID int64
+	Subject       string
+	Person        instrument.Person
+}
+
+// Receipt confirms a stored ballot.
+type Receipt struct {
+	BallotID int64
+	Options  []int64
+	Changed  bool
+	At       time.Time
+}
+
+// Vote stores a ballot, or changes it when the poll allows. The rules are
+// checked inside the transaction against the poll as it is now; tallies
+// move in the same transaction. A duplicate submit (two tabs, a double
+// click) either changes nothing or is refused: never two ballots.
+func (s *Service) Vote(ctx context.Context, instrumentID int64, v Voter, optionIDs []int64) (*Receipt, error) {
+	var r *Receipt
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		r, err = s.vote(ctx, instrumentID, v, optionIDs)
+		// A concurrent first ballot by the same voter lost the race on the
+		// unique index; go again and take the change path.
+		if !errors.Is(err, gorm.ErrDuplicatedKey) && !isSerialization(err) {
+			break
+		}
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return nil, apperror.Wrap(err, apperror.Conflict, "poll.error.already_voted")
+	}
+	return r, err
+}
+
+func isSerialization(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "40001") || strings.Contains(err.Error(), "40P01") ||
+		strings.Contains(err.Error(), "database is locked") || strings.Contains(err.Error(), "SQLITE_BUSY"))
+}
+
+func (s *Service) vote(ctx context.Context, instrumentID int64, v Voter, optionIDs []int64) (*Receipt, error) {
+	now := s.now()
+	voter := s.voterID(instrumentID, v.Subject)
+	var rec Receipt
+	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		var p Poll
+		if err := tx.Preload("Instrument").Preload("Options").Where("instrument_id = ?", instrumentID).Take(&p).Error; err != nil {
+			return store.MapError(err)
+		}
+		if p.Instrument == nil || !p.Instrument.Published {
+			return apperror.New(apperror.NotFound, "")
+		}
+		if verdict := instrument.Eligible(p.Instrument, v.Person, now); !verdict.OK {
+			code := apperror.Forbidden
+			if verdict.Reason == "rules.closed" || verdict.Reason == "rules.not_open_yet" {
+				code = apperror.Closed
+			}
+			return apperror.New(code, verdict.Reason)
+		}
+		chosen, err := validChoice(&p, optionIDs)
+		if err != nil {
+			return err
+		}
+		var b Ballot
+		q := tx.Where("instrument_id = ? AND voter = ?", instrumentID, voter)
+		if s.db.Dialect == store.Postgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		err = q.Take(&b).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			pid := v.ParticipantID
+			b = Ballot{InstrumentID: instrumentID, Voter: voter, ParticipantID: &pid, CreatedAt: now, UpdatedAt: now}
+			if err := tx.Create(&b).Error; err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			var old []int64
+			if err := tx.Model(&Choice{}).Where("ballot_id = ?", b.ID).Order("option_id").Pluck("option_id", &old).Error; err != nil {
+				return err
+			}
+			if slices.Equal(old, chosen) {
+				rec = Receipt{BallotID: b.ID, Options: chosen, At: b.UpdatedAt}
+				return nil // the same ballot again: nothing changes
+			}
+			if !p.Instrument.AllowChange {
+				return apperror.New(apperror.Conflict, "poll.error.already_voted")
+			}
+			if err := tx.Where("ballot_id = ?", b.ID).Delete(&Choice{}).Error; err != nil {
+				return err
+			}
+			for _, o := range old {
+				if err := bump(tx, o, -1); err != nil {
+					return err
+				}
+			}
+			rec.Changed = true
+			if err := tx.Model(&Ballot{}).Where("id = ?", b.ID).Update("updated_at", now).Error; err != nil {
+				return err
+			}
+		}
+		for _, o := range chosen {
+			if err := tx.Create(&Choice{BallotID: b.ID, OptionID: o}).Error; err != nil {
+				return err
+			}
+			if err := bump(tx, o, 1); err != nil {
+				return err
+			}
+		}
+		rec.BallotID, rec.Options, rec.At = b.ID, chosen, now
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &rec, nil
+}
+
+// bump adds delta to a random shard of an option's tally.
+func bump(tx *gorm.DB, optionID int64, delta int64) error {
+	return tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "option_id"}, {Name: "shard"}},
+		DoUpdates: clause.Assignments(map[string]any{"votes": gorm.Expr("poll_tallies.votes + ?", delta)}),
+	}).Create(&Tally{OptionID: optionID, Shard: rand.IntN(Shards), Votes: delta}).Error
+}
+
+// validChoice checks the chosen options against the poll and returns them
+// sorted and without duplicates.
+func validChoice(p *Poll, optionIDs []int64) ([]int64, error) {
+	if len(optionIDs) == 0 {
+		return nil, apperror.Invalid.WithFields(map[string]string{"choice": "poll.error.choose_one"})
+	}
+	known := map[int64]bool{}
+	for _, o := range p.Options {
+		known[o.ID] = true
+	}
+	seen := map[int64]bool{}
+	var out []int64
+	for _, id := range optionIDs {
+		if !known[id] {
+			return nil, apperror.Invalid.WithFields(map[string]string{"choice": "poll.error.unknown_option"})
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if !p.Multiple && len(out) > 1 {
+		return nil, apperror.Invalid.WithFields(map[string]string{"choice": "poll.error.only_one"})
+	}
+	if len(out) > p.MaxChoices {
+		return nil, apperror.Invalid.WithFields(map[string]string{"choice": "poll.error.too_many"})
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// BallotOf returns the options a participant chose, or nil.
+func (s *Service) BallotOf(ctx context.Context, instrumentID int64, subject string) ([]int64, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Model(&Choice{}).
+		Joins("JOIN ballots ON ballots.id = ballot_choices.ballot_id").
+		Where("ballots.instrument_id = ? AND ballots.voter = ?", instrumentID, s.voterID(instrumentID, subject)).
+		Order("option_id").Pluck("option_id", &ids).Error
+	return ids, err
+}
+
+// OptionResult is one line of the results.
+type OptionResult struct {
+	OptionID int64
+	Label    string
+	Votes    int64
+	// Percent of ballots that chose this option (multiple choice: the
+	// percentages may add up to more than 100, never any single one).
+	Percent float64
+}
+
+// Results are a poll's current counts.
+type Results struct {
+	Ballots int64
+	Options []OptionResult
+}
+
+// Results sums the tally shards per option.
+func (s *Service) Results(ctx context.Context, p *Poll) (Results, error) {
+	var r Results
+	if err := s.db.WithContext(ctx).Model(&Ballot{}).Where("instrument_id = ?", p.InstrumentID).Count(&r.Ballots).Error; err != nil {
+		return r, err
+	}
+	type row struct {
+		OptionID int64
+		Votes    int64
+	}
+	var rows []row
+	err := s.db.WithContext(ctx).Model(&Tally{}).Select("option_id, SUM(votes) AS votes").
+		Where("option_id IN (?)", s.db.Model(&Option{}).Select("id").Where("instrument_id = ?", p.InstrumentID)).
+		Group("option_id").Scan(&rows).Error
+	if err != nil {
+		return r, err
+	}
+	votes := map[int64]int64{}
+	for _, x := range rows {
+		votes[x.OptionID] = x.Votes
+	}
+	for _, o := range p.Options {
+		or := OptionResult{OptionID: o.ID, Label: o.Label, Votes: votes[o.ID]}
+		if r.Ballots > 0 {
+			or.Percent = float64(or.Votes) * 100 / float64(r.Ballots)
+		}
+		r.Options = append(r.Options, or)
+	}
+	return r, nil
+}
+
+// Recount counts the ballots themselves, for checking the tally.
+func (s *Service) Recount(ctx context.Context, instrumentID int64) (map[int64]int64, error) {
+	type row struct {
+		OptionID int64
+		N        int64
+	}
+	var rows []row
+	err := s.db.WithContext(ctx).Model(&Choice{}).Select("ballot_choices.option_id, COUNT(*) AS n").
+		Joins("JOIN ballots ON ballots.id = ballot_choices.ballot_id").
+		Where("ballots.instrument_id = ?", instrumentID).Group("ballot_choices.option_id").Scan(&rows).Error
+	out := map[int64]int64{}
+	for _, x := range rows {
+		out[x.OptionID] = x.N
+	}
+	return out, err
+}
+
+// ResultsVisible says whether results may be shown to this visitor now.
+func ResultsVisible(p *Poll, hasVoted bool, now time.Time) bool {
+	closed := p.Instrument.StateAt(now) == instrument.StateClosed
+	switch p.ResultsVisibility {
+	case ShowAfterVote:
+		return hasVoted || closed
+	case ShowAfterClose:
+		return closed
+	}
+	return false
+}

@@ -1,0 +1,294 @@
+package poll_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/poll"
+	"inspraak/internal/project"
+	"inspraak/internal/store"
+	"inspraak/internal/testdb"
+)
+
+var (
+	basis  = identity.Levels(identity.DigiD)[0]
+	midden = identity.Levels(identity.DigiD)[1]
+)
+
+type fixture struct {
+	db    *store.DB
+	polls *poll.Service
+	proj  int64
+	now   time.Time
+}
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	db := testdb.Open(t)
+	ps := project.NewService(db)
+	p, err := ps.Create(context.Background(), project.Draft{Slug: "fietsen", Title: "Fietsen", Summary: "Over fietsen."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{db: db, polls: poll.NewService(db, []byte("test-key-0123456789-0123456789-01")), proj: p.ID,
+		now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)}
+	f.polls.SetClock(func() time.Time { return f.now })
+	return f
+}
+
+func (f *fixture) poll(t *testing.T, edit func(d *poll.Draft)) *poll.Poll {
+	t.Helper()
+	opens, closes := f.now.Add(-time.Hour), f.now.Add(24*time.Hour)
+	d := poll.Draft{ProjectID: f.proj, Slug: fmt.Sprintf("peiling-%d", time.Now().UnixNano()), Title: "Welke plek eerst?",
+		Question: "Welke plek moet als eerste veiliger?", Options: []string{"Kruising Markt", "Schoolstraat", "Rotonde Noord"},
+		Published: true, Rules: instrument.Instrument{OpensAt: &opens, ClosesAt: &closes}}
+	if edit != nil {
+		edit(&d)
+	}
+	p, err := f.polls.Create(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// participant stores a participant and returns a voter for them.
+func (f *fixture) participant(t *testing.T, n int, loa string) poll.Voter {
+	t.Helper()
+	p := identity.Participant{Subject: fmt.Sprintf("pseudoniem-%d", n), KeyVersion: 1, Means: identity.DigiD, LoA: loa,
+		CreatedAt: f.now, LastLoginAt: f.now}
+	if err := f.db.Create(&p).Error; err != nil {
+		t.Fatal(err)
+	}
+	return poll.Voter{ParticipantID: p.ID, Subject: p.Subject,
+		Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: loa}}
+}
+
+func (f *fixture) checkTally(t *testing.T, p *poll.Poll) poll.Results {
+	t.Helper()
+	res, err := f.polls.Results(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recount, err := f.polls.Recount(context.Background(), p.InstrumentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range res.Options {
+		if o.Votes != recount[o.OptionID] {
+			t.Fatalf("option %q: tally %d, recount %d", o.Label, o.Votes, recount[o.OptionID])
+		}
+		if o.Percent > 100 {
+			t.Fatalf("option %q above 100%%", o.Label)
+		}
+	}
+	return res
+}
+
+func code(err error) apperror.Code {
+	if err == nil {
+		return ""
+	}
+	return apperror.CodeOf(err)
+}
+
+func TestOneBallotPerParticipantAndTallyEqualsRecount(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.poll(t, nil)
+	a, b := f.participant(t, 1, midden), f.participant(t, 2, midden)
+	o := p.Options
+	if _, err := f.polls.Vote(ctx, p.InstrumentID, a, []int64{o[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.polls.Vote(ctx, p.InstrumentID, b, []int64{o[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	// The same ballot again (double click) changes nothing and is no error.
+	if r, err := f.polls.Vote(ctx, p.InstrumentID, a, []int64{o[0].ID}); err != nil || r.Changed {
+		t.Fatalf("repeat: %+v %v", r, err)
+	}
+	// Another choice without permission to change: refused.
+	if _, err := f.polls.Vote(ctx, p.InstrumentID, a, []int64{o[1].ID}); code(err) != apperror.Conflict {
+		t.Fatalf("change without permission: %v", err)
+	}
+	res := f.checkTally(t, p)
+	if res.Ballots != 2 || res.Options[0].Votes != 2 || res.Options[0].Percent != 100 || res.Options[1].Votes != 0 {
+		t.Fatalf("results %+v", res)
+	}
+	got, _ := f.polls.BallotOf(ctx, p.InstrumentID, a.Subject)
+	if len(got) != 1 || got[0] != o[0].ID {
+		t.Fatalf("ballot of a = %v", got)
+	}
+	var stored []string
+	f.db.Table("ballots").Pluck("voter", &stored)
+	for _, v := range stored {
+		if v == a.Subject || v == b.Subject {
+			t.Fatal("the ballot holds the participant's pseudonym, not a per-poll voter id")
+		}
+	}
+}
+
+func TestChangedVoteMovesTheTally(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.poll(t, func(d *poll.Draft) { d.Rules.AllowChange = true; d.Multiple = true; d.MaxChoices = 2 })
+	a := f.participant(t, 1, midden)
+	o := p.Options
+	if _, err := f.polls.Vote(ctx, p.InstrumentID, a, []int64{o[0].ID, o[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.polls.Vote(ctx, p.InstrumentID, a, []int64{o[2].ID, o[1].ID, o[2].ID})
+	if err != nil || !r.Changed {
+		t.Fatalf("change: %+v %v", r, err)
+	}
+	res := f.checkTally(t, p)
+	if res.Ballots != 1 || res.Options[0].Votes != 0 || res.Options[1].Votes != 1 || res.Options[2].Votes != 1 {
+		t.Fatalf("after change: %+v", res)
+	}
+	// Multiple choice is counted per option: each is 100% of one ballot.
+	if res.Options[1].Percent != 100 || res.Options[2].Percent != 100 {
+		t.Fatalf("percentages: %+v", res.Options)
+	}
+}
+
+func TestRulesAreCheckedAtVoteTime(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	o := func(p *poll.Poll) []int64 { return []int64{p.Options[0].ID} }
+
+	open := f.poll(t, func(d *poll.Draft) { d.Rules.MinLoADigiD = midden })
+	low := f.participant(t, 1, basis) // an old session with a lower level
+	if _, err := f.polls.Vote(ctx, open.InstrumentID, low, o(open)); code(err) != apperror.Forbidden {
+		t.Fatalf("too-low LoA: %v", err)
+	} else if e, _ := apperror.As(err); e.Key != "rules.loa_too_low" {
+		t.Fatalf("reason %q", e.Key)
+	}
+
+	closed := f.poll(t, func(d *poll.Draft) { c := f.now.Add(-time.Minute); d.Rules.ClosesAt = &c })
+	v := f.participant(t, 2, midden)
+	if _, err := f.polls.Vote(ctx, closed.InstrumentID, v, o(closed)); code(err) != apperror.Closed {
+		t.Fatalf("closed: %v", err)
+	}
+	later := f.poll(t, func(d *poll.Draft) { s := f.now.Add(time.Hour); d.Rules.OpensAt = &s; d.Rules.ClosesAt = nil })
+	if _, err := f.polls.Vote(ctx, later.InstrumentID, v, o(later)); code(err) != apperror.Closed {
+		t.Fatalf("not yet open: %v", err)
+	}
+	draft := f.poll(t, func(d *poll.Draft) { d.Published = false })
+	if _, err := f.polls.Vote(ctx, draft.InstrumentID, v, o(draft)); code(err) != apperror.NotFound {
+		t.Fatalf("unpublished: %v", err)
+	}
+	eh := f.poll(t, func(d *poll.Draft) { d.Rules.Who = instrument.WhoEHerkenning })
+	if _, err := f.polls.Vote(ctx, eh.InstrumentID, v, o(eh)); code(err) != apperror.Forbidden {
+		t.Fatalf("wrong means: %v", err)
+	}
+	residents := f.poll(t, func(d *poll.Draft) { d.Rules.ResidentsOnly = true })
+	if _, err := f.polls.Vote(ctx, residents.InstrumentID, v, o(residents)); code(err) != apperror.Forbidden {
+		t.Fatalf("unverified for residents-only: %v", err)
+	}
+	yes := true
+	v.Person.Resident, v.Person.AgeBand = &yes, "30-44"
+	if _, err := f.polls.Vote(ctx, residents.InstrumentID, v, o(residents)); err != nil {
+		t.Fatalf("verified resident refused: %v", err)
+	}
+	// The closing time is the server's: at the exact second it is closed.
+	edge := f.poll(t, func(d *poll.Draft) { c := f.now; d.Rules.ClosesAt = &c })
+	if _, err := f.polls.Vote(ctx, edge.InstrumentID, f.participant(t, 3, midden), o(edge)); code(err) != apperror.Closed {
+		t.Fatalf("at closing time: %v", err)
+	}
+	f.checkTally(t, open)
+}
+
+func TestBadChoicesChangeNothing(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	single := f.poll(t, nil)
+	multi := f.poll(t, func(d *poll.Draft) { d.Multiple = true; d.MaxChoices = 2 })
+	other := f.poll(t, nil)
+	v := f.participant(t, 1, midden)
+	cases := []struct {
+		p    *poll.Poll
+		ids  []int64
+		want string
+	}{
+		{single, nil, "poll.error.choose_one"},
+		{single, []int64{single.Options[0].ID, single.Options[1].ID}, "poll.error.only_one"},
+		{single, []int64{other.Options[0].ID}, "poll.error.unknown_option"},
+		{single, []int64{-1}, "poll.error.unknown_option"},
+		{multi, []int64{multi.Options[0].ID, multi.Options[1].ID, multi.Options[2].ID}, "poll.error.too_many"},
+	}
+	for _, c := range cases {
+		_, err := f.polls.Vote(ctx, c.p.InstrumentID, v, c.ids)
+		e, ok := apperror.As(err)
+		if !ok || e.Code != apperror.Invalid || e.Fields["choice"] != c.want {
+			t.Errorf("%v: got %v, want %s", c.ids, err, c.want)
+		}
+	}
+	var n int64
+	f.db.Table("ballots").Count(&n)
+	if n != 0 {
+		t.Fatalf("%d ballots stored from bad input", n)
+	}
+}
+
+func TestCreateValidates(t *testing.T) {
+	f := setup(t)
+	_, err := f.polls.Create(context.Background(), poll.Draft{ProjectID: f.proj, Slug: "x", Options: []string{"alleen"}, ResultsVisibility: "soms"})
+	e, ok := apperror.As(err)
+	if !ok || e.Fields["title"] == "" || e.Fields["question"] == "" || e.Fields["options"] != "poll.error.two_options" || e.Fields["results_visibility"] == "" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// Many participants submit the same ballot several times at once: exactly
+// one ballot each, and the tally equals the recount. On PostgreSQL this is
+// the full 200 × 5 of the issue; SQLite serialises writers, so fewer.
+func TestConcurrentDoubleSubmitsGiveOneBallotEach(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.poll(t, func(d *poll.Draft) { d.Rules.AllowChange = true })
+	people, repeats := 40, 5
+	if testdb.Postgres() {
+		people = 200
+	}
+	voters := make([]poll.Voter, people)
+	for i := range voters {
+		voters[i] = f.participant(t, i, midden)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, people*repeats)
+	for i, v := range voters {
+		choice := []int64{p.Options[i%len(p.Options)].ID}
+		for range repeats {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := f.polls.Vote(ctx, p.InstrumentID, v, choice); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("vote failed: %v", err)
+	}
+	res := f.checkTally(t, p)
+	if res.Ballots != int64(people) {
+		t.Fatalf("%d ballots for %d people", res.Ballots, people)
+	}
+	var total int64
+	for _, o := range res.Options {
+		total += o.Votes
+	}
+	if total != int64(people) {
+		t.Fatalf("tally total %d, want %d", total, people)
+	}
+}
