@@ -22,6 +22,8 @@ import (
 	"inspraak/internal/devidp"
 	"inspraak/internal/i18n"
 	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/setting"
 	"inspraak/internal/store"
@@ -33,15 +35,17 @@ const ShutdownTimeout = 10 * time.Second
 
 // App is a wired application.
 type App struct {
-	Config   *config.Config
-	Log      *slog.Logger
-	DB       *store.DB
-	Projects *project.Service
-	Settings *setting.Service
-	Audit    *audit.Log
-	Identity *identity.Service
-	DevIDP   *devidp.Provider
-	Web      *web.Server
+	Config      *config.Config
+	Log         *slog.Logger
+	DB          *store.DB
+	Projects    *project.Service
+	Settings    *setting.Service
+	Audit       *audit.Log
+	Identity    *identity.Service
+	Instruments *instrument.Service
+	Polls       *poll.Service
+	DevIDP      *devidp.Provider
+	Web         *web.Server
 }
 
 // Options adjust New for tests.
@@ -77,16 +81,6 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	}
 	a.Projects = project.NewService(db)
 	a.Settings = setting.NewService(db)
-	if cfg.SeedDemo {
-		seeded, err := demo.Seed(ctx, a.Projects, a.Settings, time.Now())
-		if err != nil {
-			_ = db.Close()
-			return nil, err
-		}
-		if seeded {
-			log.Info("demo content added to the empty database")
-		}
-	}
 	a.Audit = audit.New(db)
 	idOpts := identity.Options{DB: db, Config: cfg, Audit: a.Audit, Log: log}
 	if cfg.Verification == "brp" {
@@ -120,13 +114,26 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		}
 		log.Warn("login provider not usable yet; its login option shows as unavailable", "error", err)
 	}
+	a.Instruments = instrument.NewService(db)
+	a.Polls = poll.NewService(db, cfg.PseudonymKey)
+	if cfg.SeedDemo {
+		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Settings, time.Now())
+		if err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		if seeded {
+			log.Info("demo content added to the empty database")
+		}
+	}
 	cat, err := i18n.Load()
 	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	cat.Missing = func(lang, key string) { log.Warn("missing translation", "lang", lang, "key", key) }
-	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit, Catalog: cat, Logger: log}
+	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
+		Instruments: a.Instruments, Polls: a.Polls, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {
 			deps = o.WebRoutes(deps)

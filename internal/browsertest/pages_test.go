@@ -84,6 +84,15 @@ var pages = []page{
 		h1: "Medewerkers", contains: []string{staffName}},
 	{name: "staff-audit", login: admin, path: "/beheer/audit", status: http.StatusOK,
 		h1: "Auditlog", contains: []string{"login"}},
+	// Polls: what a visitor sees, what a resident sees, and voting itself.
+	{name: "poll-anonymous", path: "/projecten/veilig-naar-school/welke-plek-eerst", status: http.StatusOK,
+		h1: "Welke plek pakken we als eerste aan?", contains: []string{"Log in om mee te doen."}},
+	{name: "poll-resident", login: resident, path: "/projecten/veilig-naar-school/welke-plek-eerst", status: http.StatusOK,
+		h1: "Welke plek pakken we als eerste aan?", contains: []string{"Kies één antwoord.", "Stem"}},
+	{name: "poll-multiple", login: resident, path: "/projecten/herinrichting-marktplein/wat-wilt-u-op-het-plein", status: http.StatusOK,
+		h1: "Wat wilt u vooral op het plein?", contains: []string{"Kies maximaal 2 antwoorden."}},
+	{name: "poll-error", login: resident, path: "/projecten/veilig-naar-school/welke-plek-eerst", click: "Stem", status: http.StatusUnprocessableEntity,
+		h1: "Welke plek pakken we als eerste aan?", contains: []string{"Kies een antwoord."}},
 	// A staff member in none of the groups may not see /beheer at all.
 	{name: "staff-no-role", login: staffNoRole, path: "/beheer", status: http.StatusForbidden,
 		h1: "U mag dit niet doen", contains: []string{"niet de rol"}},

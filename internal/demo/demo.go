@@ -10,8 +10,12 @@ import (
 	"time"
 
 	"inspraak/internal/i18n"
+	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/setting"
+	"inspraak/internal/store"
 )
 
 // SeededKey is the setting that records the seeding.
@@ -19,13 +23,14 @@ const SeededKey = "demo.seeded_at"
 
 // Seed adds the demo projects if the database has never been seeded and
 // holds no projects. It reports whether it did anything.
-func Seed(ctx context.Context, projects *project.Service, settings *setting.Service, now time.Time) (bool, error) {
+func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *poll.Service, settings *setting.Service, now time.Time) (bool, error) {
 	if _, done, err := settings.Get(ctx, SeededKey); err != nil || done {
 		return false, err
 	}
 	if n, err := projects.CountAll(ctx); err != nil || n > 0 {
 		return false, err
 	}
+	ids := map[string]int64{}
 	for _, d := range Projects(now) {
 		p, err := projects.Create(ctx, d.Draft)
 		if err != nil {
@@ -36,6 +41,10 @@ func Seed(ctx context.Context, projects *project.Service, settings *setting.Serv
 				return false, fmt.Errorf("demo: %s → %s: %w", d.Draft.Slug, to, err)
 			}
 		}
+		ids[d.Draft.Slug] = p.ID
+	}
+	if err := seedPolls(ctx, db, polls, ids, now); err != nil {
+		return false, err
 	}
 	return true, settings.Set(ctx, SeededKey, now.UTC().Format(time.RFC3339))
 }
@@ -141,4 +150,55 @@ Wij hebben een lijst gemaakt van plekken die vaak genoemd worden. Met de peiling
 			Body:    "Concepttekst.",
 		}},
 	}
+}
+
+// seedPolls adds a poll to two projects, with votes from made-up demo
+// participants (their pseudonyms are labels, not HMACs of anything).
+func seedPolls(ctx context.Context, db *store.DB, polls *poll.Service, ids map[string]int64, now time.Time) error {
+	opened := day(now, -7)
+	school, err := polls.Create(ctx, poll.Draft{
+		ProjectID: ids["veilig-naar-school"], Slug: "welke-plek-eerst", Title: "Welke plek pakken we als eerste aan?",
+		Description: "Kies de plek waar u zich op de fiets het minst veilig voelt.",
+		Question:    "Welke plek moet als eerste veiliger worden?",
+		Options:     []string{"Kruising Schoolstraat en Kerkweg", "Rotonde bij de sporthal", "Oversteek bij de supermarkt", "Fietspad langs de Molenbeek"},
+		Published:   true, ResultsVisibility: poll.ShowAfterVote,
+		Rules: instrument.Instrument{Who: instrument.WhoDigiD, OpensAt: &opened, ClosesAt: closesAt(now, 21), AllowChange: true,
+			MinLoADigiD: identity.Levels(identity.DigiD)[0]},
+	})
+	if err != nil {
+		return fmt.Errorf("demo: poll: %w", err)
+	}
+	market, err := polls.Create(ctx, poll.Draft{
+		ProjectID: ids["herinrichting-marktplein"], Slug: "wat-wilt-u-op-het-plein", Title: "Wat wilt u vooral op het plein?",
+		Question: "Wat vindt u het belangrijkst op het nieuwe Marktplein? Kies er hoogstens twee.",
+		Options:  []string{"Meer bomen en groen", "Meer plekken om te zitten", "Ruimte voor evenementen", "Parkeerplaatsen", "Een speelplek"},
+		Multiple: true, MaxChoices: 2, Published: true, ResultsVisibility: poll.ShowAfterClose,
+		Rules: instrument.Instrument{Who: instrument.WhoAny, ClosesAt: closesAt(now, 25)},
+	})
+	if err != nil {
+		return fmt.Errorf("demo: poll: %w", err)
+	}
+	for i := 0; i < 24; i++ {
+		p := identity.Participant{Subject: fmt.Sprintf("demo-deelnemer-%02d", i), KeyVersion: 0, Means: identity.DigiD,
+			LoA: identity.Levels(identity.DigiD)[1], DisplayName: fmt.Sprintf("Demo %d", i+1), CreatedAt: now, LastLoginAt: now}
+		if err := db.WithContext(ctx).Create(&p).Error; err != nil {
+			return err
+		}
+		v := poll.Voter{ParticipantID: p.ID, Subject: p.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: p.LoA}}
+		if _, err := polls.Vote(ctx, school.InstrumentID, v, []int64{school.Options[(i*7)%len(school.Options)%3].ID}); err != nil {
+			return fmt.Errorf("demo: vote: %w", err)
+		}
+		two := []int64{market.Options[i%5].ID, market.Options[(i+2)%5].ID}
+		if _, err := polls.Vote(ctx, market.InstrumentID, v, two); err != nil {
+			return fmt.Errorf("demo: vote: %w", err)
+		}
+	}
+	return nil
+}
+
+// closesAt is 23:59 local time n days from now: "open tot 19 december
+// 23:59" reads better than a midnight that belongs to the next day.
+func closesAt(now time.Time, n int) *time.Time {
+	t := day(now, n).Add(23*time.Hour + 59*time.Minute)
+	return &t
 }

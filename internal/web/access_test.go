@@ -67,6 +67,8 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/privacy", nil},
 		{"/toegankelijkheid", nil},
 		{"/inloggen", nil},
+		{"/projecten/veilig-naar-school/welke-plek-eerst", nil},
+		{"/projecten/herinrichting-marktplein/wat-wilt-u-op-het-plein", nil},
 		{"/beheer/inloggen", map[string]int{"moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
 		{"/mijn-inspraak", map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
 		{"/inloggen/naam", map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},

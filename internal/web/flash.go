@@ -19,6 +19,8 @@ type Flash struct {
 var flashes = map[string]Flash{
 	"verification_failed": {Key: "flash.verification_failed", Variant: "warning"},
 	"name_saved":          {Key: "flash.name_saved", Variant: "ok"},
+	"vote_saved":          {Key: "flash.vote_saved", Variant: "ok"},
+	"vote_changed":        {Key: "flash.vote_changed", Variant: "ok"},
 }
 
 func (s *Server) setFlash(c *gin.Context, name string) {

@@ -13,13 +13,13 @@ import (
 // browser is a cookie-keeping client that does not follow redirects by
 // itself, so tests see every step of a login.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	s    *testSite
 	c    *http.Client
 	last response
 }
 
-func newBrowser(t *testing.T, s *testSite) *browser {
+func newBrowser(t testing.TB, s *testSite) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, s: s, c: &http.Client{
 		Jar:           jar,

@@ -14,9 +14,10 @@ type phaseView struct {
 }
 
 type projectShowData struct {
-	Project *project.Project
-	Phases  []phaseView
-	Current *phaseView
+	Project     *project.Project
+	Phases      []phaseView
+	Current     *phaseView
+	Instruments []instrumentView
 }
 
 // projectShow shows one published, closed or archived project.
@@ -39,6 +40,14 @@ func (s *Server) projectShow(c *gin.Context) {
 		if d.Phases[i].State == project.PhaseCurrent {
 			d.Current = &d.Phases[i]
 		}
+	}
+	ins, err := s.instruments.ListPublished(c.Request.Context(), p.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, in := range ins {
+		d.Instruments = append(d.Instruments, s.viewInstrument(c, p, in))
 	}
 	page := s.page(c, "", d)
 	page.Title = p.Title

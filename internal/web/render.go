@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -286,4 +287,27 @@ type LoAChoice struct {
 	Means   string
 	Levels  []string
 	Default int
+}
+
+// InstrumentCardData pairs an instrument view with the page.
+type InstrumentCardData struct {
+	P  *Page
+	In instrumentView
+}
+
+// InstrumentCard is what the instrument partials receive.
+func (p *Page) InstrumentCard(in instrumentView) InstrumentCardData {
+	return InstrumentCardData{P: p, In: in}
+}
+
+// Badge makes a status badge with a variant and text.
+func (p *Page) Badge(variant, label string) Badge { return Badge{Variant: variant, Label: label} }
+
+// Percent formats a percentage with one decimal, a decimal comma in Dutch.
+func (p *Page) Percent(f float64) string {
+	s := strconv.FormatFloat(f, 'f', 1, 64)
+	if p.Lang == "nl" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s + "%"
 }

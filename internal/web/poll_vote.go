@@ -1,0 +1,187 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/poll"
+	"inspraak/internal/project"
+)
+
+// instrumentView is what the project page and instrument pages show of an
+// instrument: its state and rules in plain words.
+type instrumentView struct {
+	instrument.Instrument
+	State   instrument.State
+	Verdict instrument.Verdict
+	URL     string
+}
+
+func (s *Server) viewInstrument(c *gin.Context, p *project.Project, in instrument.Instrument) instrumentView {
+	now := s.now()
+	v := instrumentView{Instrument: in, State: in.StateAt(now), URL: "/projecten/" + p.Slug + "/" + in.Slug}
+	if p.Status != project.StatusPublished && v.State == instrument.StateOpen {
+		v.State = instrument.StateClosed // a closed project closes its instruments
+	}
+	v.Verdict = instrument.Eligible(&in, instrument.PersonOf(residentOf(c)), now)
+	if v.State == instrument.StateClosed && v.Verdict.OK {
+		v.Verdict = instrument.Verdict{Reason: "rules.closed"}
+	}
+	return v
+}
+
+type pollPageData struct {
+	Project  *project.Project
+	In       instrumentView
+	Poll     *poll.Poll
+	Mine     map[int64]bool
+	HasVoted bool
+	Results  *poll.Results
+	Error    string
+	Return   string
+}
+
+// instrumentShow shows one instrument of a project.
+func (s *Server) instrumentShow(c *gin.Context) {
+	p, in, ok := s.loadInstrument(c)
+	if !ok {
+		return
+	}
+	switch in.Kind {
+	case instrument.KindPoll:
+		s.pollShow(c, p, in, http.StatusOK, "")
+	default:
+		s.renderStatus(c, http.StatusNotFound, "")
+	}
+}
+
+func (s *Server) loadInstrument(c *gin.Context) (*project.Project, *instrument.Instrument, bool) {
+	p, err := s.projects.GetPublic(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, false
+	}
+	in, err := s.instruments.GetPublished(c.Request.Context(), p.ID, c.Param("instrument"))
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, false
+	}
+	return p, in, true
+}
+
+func (s *Server) pollShow(c *gin.Context, p *project.Project, in *instrument.Instrument, status int, errKey string) {
+	ctx := c.Request.Context()
+	pl, err := s.polls.Get(ctx, in.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := pollPageData{Project: p, In: s.viewInstrument(c, p, *in), Poll: pl, Mine: map[int64]bool{}, Error: errKey,
+		Return: c.Request.URL.Path}
+	if cur := residentOf(c); cur != nil {
+		mine, err := s.polls.BallotOf(ctx, in.ID, cur.Participant.Subject)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		for _, id := range mine {
+			d.Mine[id] = true
+		}
+		d.HasVoted = len(mine) > 0
+	}
+	if poll.ResultsVisible(pl, d.HasVoted, s.now()) {
+		r, err := s.polls.Results(ctx, pl)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		d.Results = &r
+	}
+	page := s.page(c, "", d)
+	page.Title = in.Title
+	page.Nav = "projects"
+	s.html(c, status, "poll", page)
+}
+
+// pollVote stores a ballot. Bad input re-shows the page with the message;
+// a refusal by the rules says why, never a bare 403.
+func (s *Server) pollVote(c *gin.Context) {
+	p, in, ok := s.loadInstrument(c)
+	if !ok {
+		return
+	}
+	if in.Kind != instrument.KindPoll {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return
+	}
+	var ids []int64
+	for _, v := range c.PostFormArray("keuze") {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.pollShow(c, p, in, http.StatusUnprocessableEntity, "poll.error.unknown_option")
+			return
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) > poll.MaxOptions {
+		s.pollShow(c, p, in, http.StatusUnprocessableEntity, "poll.error.too_many")
+		return
+	}
+	cur := residentOf(c)
+	rec, err := s.polls.Vote(c.Request.Context(), in.ID, poll.Voter{
+		ParticipantID: cur.Participant.ID, Subject: cur.Participant.Subject, Person: instrument.PersonOf(cur),
+	}, ids)
+	if err != nil {
+		if e, ok := apperror.As(err); ok {
+			switch e.Code {
+			case apperror.Invalid:
+				s.pollShow(c, p, in, http.StatusUnprocessableEntity, e.Fields["choice"])
+				return
+			case apperror.Forbidden, apperror.Closed, apperror.Conflict:
+				s.pollShow(c, p, in, statusOf[e.Code], e.Key)
+				return
+			}
+		}
+		s.fail(c, err)
+		return
+	}
+	if rec.Changed {
+		s.setFlash(c, "vote_changed")
+	} else {
+		s.setFlash(c, "vote_saved")
+	}
+	c.Redirect(http.StatusSeeOther, "/projecten/"+url.PathEscape(p.Slug)+"/"+url.PathEscape(in.Slug)+"#uitslag")
+}
+
+// LoginURL links to the login page, returning here; with a level when
+// the rules need a higher one.
+func (v instrumentView) LoginURL() string {
+	q := url.Values{"terug": {v.URL}}
+	return "/inloggen?" + q.Encode()
+}
+
+// NeedsLogin reports whether logging in (again) would help.
+func (v instrumentView) NeedsLogin() bool {
+	switch v.Verdict.Reason {
+	case "rules.login_required", "rules.loa_too_low", "rules.digid_only", "rules.eherkenning_only", "rules.residents_need_digid":
+		return true
+	}
+	return false
+}
+
+// LoginMeans is the means to log in with for this instrument.
+func (v instrumentView) LoginMeans() string {
+	if v.Verdict.NeedMeans != "" {
+		return string(v.Verdict.NeedMeans)
+	}
+	if v.Who == instrument.WhoEHerkenning {
+		return string(identity.EHerkenning)
+	}
+	return string(identity.DigiD)
+}
