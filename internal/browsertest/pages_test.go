@@ -93,6 +93,17 @@ var pages = []page{
 		h1: "Wat wilt u vooral op het plein?", contains: []string{"Kies maximaal 2 antwoorden."}},
 	{name: "poll-error", login: resident, path: "/projecten/veilig-naar-school/welke-plek-eerst", click: "Stem", status: http.StatusUnprocessableEntity,
 		h1: "Welke plek pakken we als eerste aan?", contains: []string{"Kies een antwoord."}},
+	// Editors' back office (admin holds the editor permission too).
+	{name: "editor-projects", login: admin, path: "/beheer/projecten", status: http.StatusOK,
+		h1: "Projecten beheren", contains: []string{"Een nieuw Marktplein"}},
+	{name: "editor-project-new", login: admin, path: "/beheer/projecten/nieuw", status: http.StatusOK,
+		h1: "Nieuw project", contains: []string{"Webadres", "Planning"}},
+	{name: "editor-project-invalid", login: admin, path: "/beheer/projecten/nieuw", click: "Opslaan", status: http.StatusUnprocessableEntity,
+		h1: "Nieuw project", contains: []string{"Er is iets niet goed ingevuld"}},
+	{name: "editor-project-edit", login: admin, path: "/beheer/projecten/1", status: http.StatusOK,
+		h1: "Project bewerken: Een nieuw Marktplein", contains: []string{"Nieuwe peiling"}},
+	{name: "editor-poll-new", login: admin, path: "/beheer/projecten/1/peilingen/nieuw", status: http.StatusOK,
+		h1: "Nieuwe peiling", contains: []string{"Wie mag meedoen, en wanneer"}},
 	// A staff member in none of the groups may not see /beheer at all.
 	{name: "staff-no-role", login: staffNoRole, path: "/beheer", status: http.StatusForbidden,
 		h1: "U mag dit niet doen", contains: []string{"niet de rol"}},

@@ -3,6 +3,7 @@ package instrument
 import (
 	"context"
 	"regexp"
+	"time"
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/store"
@@ -35,4 +36,24 @@ func (s *Service) GetPublished(ctx context.Context, projectID int64, slug string
 		return nil, store.MapError(err)
 	}
 	return &in, nil
+}
+
+// ListAll returns all instruments of a project, published or not (staff).
+func (s *Service) ListAll(ctx context.Context, projectID int64) ([]Instrument, error) {
+	var out []Instrument
+	err := s.db.WithContext(ctx).Where("project_id = ?", projectID).Order("position").Order("id").Find(&out).Error
+	return out, err
+}
+
+// SetPublished publishes or withdraws an instrument.
+func (s *Service) SetPublished(ctx context.Context, projectID, id int64, published bool) error {
+	res := s.db.WithContext(ctx).Model(&Instrument{}).Where("id = ? AND project_id = ?", id, projectID).
+		Updates(map[string]any{"published": published, "updated_at": time.Now().UTC()})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return apperror.New(apperror.NotFound, "")
+	}
+	return nil
 }

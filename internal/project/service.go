@@ -260,3 +260,70 @@ func utcPtr(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+// Get returns any project by id with its phases, for staff.
+func (s *Service) Get(ctx context.Context, id int64) (*Project, error) {
+	var p Project
+	err := s.db.WithContext(ctx).
+		Preload("Phases", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Where("id = ?", id).Take(&p).Error
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	return &p, nil
+}
+
+// ListAll returns every project for the back office, newest first.
+func (s *Service) ListAll(ctx context.Context) ([]Summary, error) {
+	var out []Summary
+	err := s.db.WithContext(ctx).Model(&Project{}).Select(summaryColumns).
+		Order("CASE status WHEN 'draft' THEN 0 WHEN 'published' THEN 1 WHEN 'closed' THEN 2 ELSE 3 END").
+		Order("id DESC").Find(&out).Error
+	return out, err
+}
+
+// Update saves an editor's changes. The address (slug) can change only
+// while the project is a draft: once published it is on posters.
+func (s *Service) Update(ctx context.Context, id int64, d Draft) (*Project, error) {
+	if err := d.validate(); err != nil {
+		return nil, err
+	}
+	html, err := richtext.Render(d.Body)
+	if err != nil {
+		return nil, apperror.Wrap(err, apperror.Invalid, "project.error.body_invalid")
+	}
+	var p Project
+	err = s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", id).Take(&p).Error; err != nil {
+			return store.MapError(err)
+		}
+		if p.Slug != d.Slug && p.Status != StatusDraft {
+			return apperror.New(apperror.Conflict, "project.error.slug_fixed").WithField("slug", "project.error.slug_fixed")
+		}
+		p.Slug, p.Title, p.Summary, p.Body, p.BodyHTML, p.Wijk = d.Slug, d.Title, d.Summary, d.Body, string(html), strings.TrimSpace(d.Wijk)
+		p.UpdatedAt = s.now()
+		if err := tx.Omit("Phases").Save(&p).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("project_id = ?", id).Delete(&Phase{}).Error; err != nil {
+			return err
+		}
+		p.Phases = nil
+		for i, ph := range d.Phases {
+			row := Phase{ProjectID: id, Position: i + 1, Title: strings.TrimSpace(ph.Title), Description: strings.TrimSpace(ph.Description),
+				StartsOn: ph.StartsOn.UTC(), EndsOn: utcPtr(ph.EndsOn)}
+			if err := tx.Create(&row).Error; err != nil {
+				return err
+			}
+			p.Phases = append(p.Phases, row)
+		}
+		return nil
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return nil, apperror.Wrap(err, apperror.Conflict, "project.error.slug_taken").WithField("slug", "project.error.slug_taken")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}

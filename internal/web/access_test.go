@@ -74,6 +74,8 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/inloggen/naam", map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
 		{"/beheer", map[string]int{"anonymous": login, "resident": login, "business": login, "staff without groups": denied}},
 		{"/beheer/medewerkers", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
+		{"/beheer/projecten", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
+		{"/beheer/projecten/nieuw", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/audit", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
 	}
 	for _, p := range people {

@@ -20,6 +20,8 @@ var flashes = map[string]Flash{
 	"verification_failed": {Key: "flash.verification_failed", Variant: "warning"},
 	"name_saved":          {Key: "flash.name_saved", Variant: "ok"},
 	"vote_saved":          {Key: "flash.vote_saved", Variant: "ok"},
+	"saved":               {Key: "flash.saved", Variant: "ok"},
+	"status_changed":      {Key: "flash.status_changed", Variant: "ok"},
 	"vote_changed":        {Key: "flash.vote_changed", Variant: "ok"},
 }
 

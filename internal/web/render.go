@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -311,3 +312,59 @@ func (p *Page) Percent(f float64) string {
 	}
 	return s + "%"
 }
+
+// Field is what the text-field partial draws: a labelled input with help
+// text and its error, wired with aria-describedby as NL Design System asks.
+type Field struct {
+	ID, Name, Label, Help, Error, Value, Type string
+	Multiline                                 bool
+	Rows                                      int
+}
+
+// FieldError is one entry of the error summary.
+type FieldError struct{ Field, Key string }
+
+// FormErrors is what the error-summary partial receives.
+type FormErrors struct {
+	P      *Page
+	Errors []FieldError
+}
+
+// Summary orders field errors by the order of the fields on the form.
+func (p *Page) Summary(errs map[string]string, order ...string) FormErrors {
+	fe := FormErrors{P: p}
+	for _, f := range order {
+		if k, ok := errs[f]; ok {
+			fe.Errors = append(fe.Errors, FieldError{Field: f, Key: k})
+		}
+	}
+	for f, k := range errs {
+		if !slices.Contains(order, f) {
+			fe.Errors = append(fe.Errors, FieldError{Field: f, Key: k})
+		}
+	}
+	return fe
+}
+
+// Text builds a single-line field; key is the catalogue prefix for its
+// label and help ("<key>.label", "<key>.help" when present).
+func (p *Page) Text(id, name, key, value string, errs map[string]string) Field {
+	f := Field{ID: id, Name: name, Label: p.T(key + ".label"), Value: value, Type: "text"}
+	if p.cat.Has(p.Lang, key+".help") {
+		f.Help = p.T(key + ".help")
+	}
+	if e, ok := errs[id]; ok {
+		f.Error = p.T(e)
+	}
+	return f
+}
+
+// TextArea builds a multi-line field.
+func (p *Page) TextArea(id, name, key, value string, rows int, errs map[string]string) Field {
+	f := p.Text(id, name, key, value, errs)
+	f.Multiline, f.Rows = true, rows
+	return f
+}
+
+// Typed changes an input's type (date, datetime-local, number).
+func (f Field) Typed(t string) Field { f.Type = t; return f }

@@ -139,6 +139,16 @@ func New(d Deps) (*Server, error) {
 	staff.GET("", s.requireStaff(identity.PermStaffArea), s.staffHome)
 	staff.GET("/medewerkers", s.requireStaff(identity.PermStaffList), s.staffMembers)
 	staff.GET("/audit", s.requireStaff(identity.PermAuditRead), s.staffAudit)
+	edit := staff.Group("/projecten", s.requireStaff(identity.PermEdit))
+	edit.GET("", s.editorProjects)
+	edit.GET("/nieuw", s.editorProjectNew)
+	edit.POST("", s.editorProjectCreate)
+	edit.GET("/:id", s.editorProjectEdit)
+	edit.POST("/:id", s.editorProjectUpdate)
+	edit.POST("/:id/status", s.editorProjectMove)
+	edit.GET("/:id/peilingen/nieuw", s.editorPollNew)
+	edit.POST("/:id/peilingen", s.editorPollCreate)
+	edit.POST("/:id/instrumenten/:iid/publiceren", s.editorInstrumentPublish)
 	if d.Routes != nil {
 		d.Routes(e)
 	}

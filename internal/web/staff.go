@@ -108,6 +108,9 @@ func (s *Server) staffHome(c *gin.Context) {
 	cur := staffOf(c)
 	p := s.page(c, "staff.home.title", nil)
 	d := staffHomeData{}
+	if cur.Can(identity.PermEdit) {
+		d.Links = append(d.Links, staffLink{"/beheer/projecten", p.T("editor.projects.title"), p.T("editor.projects.lead")})
+	}
 	if cur.Can(identity.PermStaffList) {
 		d.Links = append(d.Links, staffLink{"/beheer/medewerkers", p.T("staff.members.title"), p.T("staff.members.lead")})
 	}

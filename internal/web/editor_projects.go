@@ -1,0 +1,295 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/audit"
+	"inspraak/internal/i18n"
+	"inspraak/internal/instrument"
+	"inspraak/internal/project"
+)
+
+// projectForm is what the editor's project form posts. Bounds here keep
+// hostile input small before the domain's own rules look at it.
+type projectForm struct {
+	Slug    string   `form:"slug" binding:"max=200"`
+	Title   string   `form:"titel" binding:"max=1000"`
+	Summary string   `form:"samenvatting" binding:"max=5000"`
+	Body    string   `form:"tekst" binding:"max=100000"`
+	Wijk    string   `form:"wijk" binding:"max=200"`
+	PTitle  []string `form:"fase_titel" binding:"max=40,dive,max=500"`
+	PStart  []string `form:"fase_begin" binding:"max=40,dive,max=20"`
+	PEnd    []string `form:"fase_eind" binding:"max=40,dive,max=20"`
+	PDesc   []string `form:"fase_uitleg" binding:"max=40,dive,max=2000"`
+}
+
+// phaseRow is one row of the phases table in the form.
+type phaseRow struct {
+	Title, Start, End, Description string
+}
+
+type projectFormData struct {
+	ID          int64
+	Form        projectForm
+	Phases      []phaseRow
+	Errors      map[string]string
+	Status      project.Status
+	Moves       []project.Status
+	Instruments []instrument.Instrument
+	PublicURL   string
+}
+
+const phaseRows = 8
+
+func (d *projectFormData) padPhases() {
+	for len(d.Phases) < phaseRows {
+		d.Phases = append(d.Phases, phaseRow{})
+	}
+}
+
+// draft turns the form into a project draft; bad dates are reported per
+// field like any other mistake.
+func (f projectForm) draft() (project.Draft, map[string]string) {
+	d := project.Draft{Slug: strings.ToLower(strings.TrimSpace(f.Slug)), Title: f.Title, Summary: f.Summary, Body: f.Body, Wijk: f.Wijk}
+	errs := map[string]string{}
+	for i := range f.PTitle {
+		title := strings.TrimSpace(f.PTitle[i])
+		start, end, desc := at(f.PStart, i), at(f.PEnd, i), at(f.PDesc, i)
+		if title == "" && start == "" && end == "" && strings.TrimSpace(desc) == "" {
+			continue
+		}
+		ph := project.PhaseDraft{Title: title, Description: desc}
+		if start != "" {
+			t, err := time.ParseInLocation("2006-01-02", start, i18n.Location)
+			if err != nil {
+				errs["phases"] = "project.error.phase_date"
+				continue
+			}
+			ph.StartsOn = t
+		}
+		if end != "" {
+			t, err := time.ParseInLocation("2006-01-02", end, i18n.Location)
+			if err != nil {
+				errs["phases"] = "project.error.phase_date"
+				continue
+			}
+			t = t.AddDate(0, 0, 1).Add(-time.Second) // through the end of that day
+			ph.EndsOn = &t
+		}
+		d.Phases = append(d.Phases, ph)
+	}
+	return d, errs
+}
+
+func at(xs []string, i int) string {
+	if i < len(xs) {
+		return strings.TrimSpace(xs[i])
+	}
+	return ""
+}
+
+func rowsOf(f projectForm) []phaseRow {
+	var rows []phaseRow
+	for i := range f.PTitle {
+		rows = append(rows, phaseRow{Title: f.PTitle[i], Start: at(f.PStart, i), End: at(f.PEnd, i), Description: at(f.PDesc, i)})
+	}
+	return rows
+}
+
+func formOf(p *project.Project) (projectForm, []phaseRow) {
+	f := projectForm{Slug: p.Slug, Title: p.Title, Summary: p.Summary, Body: p.Body, Wijk: p.Wijk}
+	var rows []phaseRow
+	for _, ph := range p.Phases {
+		r := phaseRow{Title: ph.Title, Description: ph.Description, Start: ph.StartsOn.In(i18n.Location).Format("2006-01-02")}
+		if ph.EndsOn != nil {
+			r.End = ph.EndsOn.In(i18n.Location).Format("2006-01-02")
+		}
+		rows = append(rows, r)
+	}
+	return f, rows
+}
+
+func staffActor(c *gin.Context) string {
+	if cur := staffOf(c); cur != nil && cur.Staff != nil {
+		return fmt.Sprintf("staff:%d", cur.Staff.ID)
+	}
+	return ""
+}
+
+func (s *Server) record(c *gin.Context, action, target string, detail map[string]any) {
+	if err := s.audit.Record(c.Request.Context(), audit.Event{ActorKind: audit.ActorStaff, Actor: staffActor(c), Action: action, Target: target, Detail: detail}); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "audit record failed", "action", action, "error", err.Error())
+	}
+}
+
+// editorProjects lists every project for editors.
+func (s *Server) editorProjects(c *gin.Context) {
+	list, err := s.projects.ListAll(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := s.page(c, "editor.projects.title", list)
+	p.StaffArea, p.Nav = true, "staff-projects"
+	s.html(c, http.StatusOK, "editor_projects", p)
+}
+
+func (s *Server) editorProjectNew(c *gin.Context) {
+	d := &projectFormData{Errors: map[string]string{}}
+	d.padPhases()
+	s.renderProjectForm(c, http.StatusOK, d)
+}
+
+func (s *Server) renderProjectForm(c *gin.Context, status int, d *projectFormData) {
+	title := "editor.project.new"
+	if d.ID != 0 {
+		title = "editor.project.edit"
+	}
+	p := s.page(c, title, d)
+	p.StaffArea, p.Nav = true, "staff-projects"
+	s.html(c, status, "editor_project", p)
+}
+
+// editorProjectCreate stores a new draft project.
+func (s *Server) editorProjectCreate(c *gin.Context) {
+	var f projectForm
+	if err := c.ShouldBind(&f); err != nil {
+		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+		return
+	}
+	dr, errs := f.draft()
+	d := &projectFormData{Form: f, Phases: rowsOf(f), Errors: errs}
+	d.padPhases()
+	if len(errs) > 0 {
+		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	p, err := s.projects.Create(c.Request.Context(), dr)
+	if e, ok := apperror.As(err); ok && len(e.Fields) > 0 {
+		d.Errors = e.Fields
+		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "project.create", "project:"+strconv.FormatInt(p.ID, 10), map[string]any{"slug": p.Slug})
+	s.setFlash(c, "saved")
+	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(p.ID, 10))
+}
+
+func (s *Server) projectID(c *gin.Context) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id < 1 {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Server) editorProjectEdit(c *gin.Context) {
+	id, ok := s.projectID(c)
+	if !ok {
+		return
+	}
+	p, err := s.projects.Get(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f, rows := formOf(p)
+	d := &projectFormData{ID: p.ID, Form: f, Phases: rows, Errors: map[string]string{}}
+	if err := s.fillProjectExtras(c, d, p); err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.padPhases()
+	s.renderProjectForm(c, http.StatusOK, d)
+}
+
+func (s *Server) fillProjectExtras(c *gin.Context, d *projectFormData, p *project.Project) error {
+	d.Status = p.Status
+	for _, to := range []project.Status{project.StatusPublished, project.StatusClosed, project.StatusArchived, project.StatusDraft} {
+		if project.CanMove(p.Status, to) {
+			d.Moves = append(d.Moves, to)
+		}
+	}
+	if p.Status.Public() {
+		d.PublicURL = "/projecten/" + p.Slug
+	}
+	ins, err := s.instruments.ListAll(c.Request.Context(), p.ID)
+	d.Instruments = ins
+	return err
+}
+
+// editorProjectUpdate saves changes to a project.
+func (s *Server) editorProjectUpdate(c *gin.Context) {
+	id, ok := s.projectID(c)
+	if !ok {
+		return
+	}
+	var f projectForm
+	if err := c.ShouldBind(&f); err != nil {
+		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+		return
+	}
+	current, err := s.projects.Get(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	dr, errs := f.draft()
+	d := &projectFormData{ID: id, Form: f, Phases: rowsOf(f), Errors: errs}
+	if err := s.fillProjectExtras(c, d, current); err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.padPhases()
+	if len(errs) > 0 {
+		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	_, err = s.projects.Update(c.Request.Context(), id, dr)
+	if e, ok := apperror.As(err); ok && len(e.Fields) > 0 {
+		d.Errors = e.Fields
+		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "project.update", "project:"+strconv.FormatInt(id, 10), map[string]any{"slug": dr.Slug})
+	s.setFlash(c, "saved")
+	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(id, 10))
+}
+
+// editorProjectMove publishes, closes, archives or withdraws a project.
+func (s *Server) editorProjectMove(c *gin.Context) {
+	id, ok := s.projectID(c)
+	if !ok {
+		return
+	}
+	to := project.Status(c.PostForm("naar"))
+	switch to {
+	case project.StatusDraft, project.StatusPublished, project.StatusClosed, project.StatusArchived:
+	default:
+		s.renderStatus(c, http.StatusUnprocessableEntity, "project.error.transition_not_allowed")
+		return
+	}
+	if err := s.projects.Move(c.Request.Context(), id, to); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "project.status", "project:"+strconv.FormatInt(id, 10), map[string]any{"to": string(to)})
+	s.setFlash(c, "status_changed")
+	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(id, 10))
+}

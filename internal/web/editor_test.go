@@ -1,0 +1,90 @@
+package web_test
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var editLink = regexp.MustCompile(`/beheer/projecten/(\d+)`)
+
+// An editor builds and publishes a project with a poll; a resident votes.
+func TestEditorBuildsPublishesAndResidentVotes(t *testing.T) {
+	s := newSite(t, map[string]string{"INSPRAAK_SEED_DEMO": "false"})
+	ed := newBrowser(t, s)
+	ed.loginStaff("Eddy Tor", "inspraak-redacteuren")
+	home := ed.get("/beheer")
+	wantContains(t, home, `href="/beheer/projecten"`)
+
+	form := url.Values{"titel": {"Nieuw zwembad"}, "slug": {"Nieuw Zwembad!"}, "samenvatting": {""}, "tekst": {"## Plan\n\nEen **nieuw** bad."},
+		"fase_titel": {"Ideeën", ""}, "fase_begin": {"2026-13-45", ""}, "fase_eind": {"", ""}, "fase_uitleg": {"", ""}}
+	bad := ed.post("/beheer/projecten", form)
+	wantStatus(t, bad, 422)
+	wantContains(t, bad, "Er is iets niet goed ingevuld", `href="#phases"`, "Vul een geldige datum in")
+	form.Set("fase_begin", "2026-12-01")
+	form["fase_begin"] = []string{"2026-12-01", ""}
+	bad = ed.post("/beheer/projecten", form)
+	wantStatus(t, bad, 422)
+	wantContains(t, bad, `href="#slug"`, `href="#summary"`, `aria-invalid="true"`, "Nieuw zwembad")
+	var n int64
+	s.App.DB.Table("projects").Count(&n)
+	if n != 0 {
+		t.Fatal("invalid project stored")
+	}
+
+	form.Set("slug", "nieuw-zwembad")
+	form.Set("samenvatting", "Er komt een nieuw zwembad. Denk mee over wat erin komt.")
+	created := ed.post("/beheer/projecten", form)
+	wantStatus(t, created, 303)
+	m := editLink.FindStringSubmatch(created.Header.Get("Location"))
+	if m == nil {
+		t.Fatalf("created → %v", created.Header)
+	}
+	edit := "/beheer/projecten/" + m[1]
+	page := ed.get(edit)
+	wantContains(t, page, "Opgeslagen.", "Concept", `value="2026-12-01"`, "Publiceren")
+
+	// Not public yet.
+	wantStatus(t, s.get(t, "/projecten/nieuw-zwembad"), 404)
+
+	poll := url.Values{"titel": {"Welk bad?"}, "slug": {"welk-bad"}, "vraag": {"Wat wilt u in het nieuwe bad?"},
+		"antwoorden": {"Wedstrijdbad\r\nRecreatiebad\r\n\r\nPeuterbad"}, "zichtbaarheid": {"after_vote"}, "wie": {"digid"},
+		"sluit": {"2099-01-01T17:00"}, "publiceren": {"true"}, "maximum": {"0"}, "minimumleeftijd": {"0"}}
+	badPoll := ed.post(edit+"/peilingen", url.Values{"titel": {""}, "slug": {"x"}, "antwoorden": {"een"}, "wie": {"iedereen"}, "sluit": {"morgen"}, "maximum": {"0"}, "minimumleeftijd": {"0"}})
+	wantStatus(t, badPoll, 422)
+	wantContains(t, badPoll, `href="#wie"`, `href="#sluit"`)
+	wantStatus(t, ed.post(edit+"/peilingen", poll), 303)
+	wantStatus(t, ed.post(edit+"/status", url.Values{"naar": {"published"}}), 303)
+	wantStatus(t, ed.post(edit+"/status", url.Values{"naar": {"verwijderd"}}), 422)
+
+	public := s.get(t, "/projecten/nieuw-zwembad")
+	wantStatus(t, public, 200)
+	wantContains(t, public, "Welk bad?", "<strong>nieuw</strong>")
+
+	// The address is fixed once published.
+	form.Set("slug", "ander-adres")
+	moved := ed.post(edit, form)
+	wantStatus(t, moved, 422)
+	wantContains(t, moved, "kan niet meer veranderen")
+
+	res := newBrowser(t, s)
+	res.loginDigiD(testBSN, loaMid, "/")
+	res.post("/inloggen/naam", url.Values{"naam": {"Zwemmer"}, "terug": {"/"}})
+	pollPage := res.get("/projecten/nieuw-zwembad/welk-bad")
+	ids := optionIDs(t, pollPage.Body)
+	if len(ids) != 3 {
+		t.Fatalf("options: %v", ids)
+	}
+	voted := res.follow(res.post("/projecten/nieuw-zwembad/welk-bad/stem", url.Values{"keuze": {ids[2]}}))
+	wantContains(t, voted, "Uw stem is opgeslagen", "Peuterbad.", "1 stem")
+
+	var actions []string
+	s.App.DB.Table("audit_log").Where("actor_kind = ?", "staff").Order("id").Pluck("action", &actions)
+	got := strings.Join(actions, ",")
+	for _, want := range []string{"project.create", "poll.create", "project.status"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("audit lacks %s: %s", want, got)
+		}
+	}
+}
