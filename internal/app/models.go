@@ -2,6 +2,7 @@ package app
 
 import (
 	"inspraak/internal/audit"
+	"inspraak/internal/consultation"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/poll"
@@ -20,5 +21,6 @@ func Models() []any {
 	ms = append(ms, audit.Models()...)
 	ms = append(ms, instrument.Models()...)
 	ms = append(ms, poll.Models()...)
+	ms = append(ms, consultation.Models()...)
 	return ms
 }

@@ -1,0 +1,475 @@
+package consultation
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/instrument"
+	"inspraak/internal/store"
+)
+
+// Service holds the rules of consultations.
+type Service struct {
+	db  *store.DB
+	key []byte
+	now func() time.Time
+}
+
+// NewService returns a consultation service; key derives respondent ids.
+func NewService(db *store.DB, key []byte) *Service {
+	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Service) respondentID(instrumentID int64, subject string) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("response|" + strconv.FormatInt(instrumentID, 10) + "|" + subject))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// QuestionDraft is one question as an editor writes it.
+type QuestionDraft struct {
+	Question
+	Options []string
+}
+
+// Draft is a new consultation.
+type Draft struct {
+	ProjectID    int64
+	Slug         string
+	Title        string
+	Description  string
+	OnePerScreen bool
+	Published    bool
+	Rules        instrument.Instrument
+	Questions    []QuestionDraft
+}
+
+// Limits.
+const (
+	MaxQuestions = 100
+	MaxOptions   = 50
+)
+
+func (d *Draft) validate() error {
+	f := map[string]string{}
+	if strings.TrimSpace(d.Title) == "" {
+		f["title"] = "poll.error.title_required"
+	}
+	if len(d.Questions) == 0 {
+		f["questions"] = "consultation.error.no_questions"
+	}
+	if len(d.Questions) > MaxQuestions {
+		f["questions"] = "consultation.error.too_many_questions"
+	}
+	for i, q := range d.Questions {
+		field := "question-" + strconv.Itoa(i+1)
+		if !slices.Contains(Kinds, q.Kind) {
+			f[field] = "consultation.error.kind"
+			continue
+		}
+		if strings.TrimSpace(q.Text) == "" {
+			f[field] = "consultation.error.question_text"
+		}
+		if q.Kind.HasOptions() && (len(q.Options) < 2 || len(q.Options) > MaxOptions) {
+			f[field] = "consultation.error.options"
+		}
+		if q.Kind == Scale && (q.ScaleMax <= q.ScaleMin || q.ScaleMax-q.ScaleMin > 10) {
+			f[field] = "consultation.error.scale"
+		}
+		if q.Kind == Number && q.NumberMin != nil && q.NumberMax != nil && *q.NumberMax < *q.NumberMin {
+			f[field] = "consultation.error.number_bounds"
+		}
+	}
+	if len(f) > 0 {
+		return apperror.Invalid.WithFields(f)
+	}
+	return nil
+}
+
+// Create stores a new consultation with its questions.
+func (s *Service) Create(ctx context.Context, d Draft) (*Consultation, error) {
+	if err := d.validate(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	in := d.Rules
+	in.ID, in.ProjectID, in.Kind, in.Slug, in.Title, in.Description = 0, d.ProjectID, instrument.KindConsultation, d.Slug, strings.TrimSpace(d.Title), strings.TrimSpace(d.Description)
+	in.Published, in.CreatedAt, in.UpdatedAt = d.Published, now, now
+	if in.Who == "" {
+		in.Who = instrument.WhoAny
+	}
+	c := &Consultation{OnePerScreen: d.OnePerScreen}
+	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&in).Error; err != nil {
+			return err
+		}
+		c.InstrumentID = in.ID
+		if err := tx.Omit(clause.Associations).Create(c).Error; err != nil {
+			return err
+		}
+		for i, qd := range d.Questions {
+			q := qd.Question
+			q.ID, q.InstrumentID, q.Position, q.Options = 0, in.ID, i+1, nil
+			q.Text, q.Help = strings.TrimSpace(q.Text), strings.TrimSpace(q.Help)
+			if err := tx.Omit(clause.Associations).Create(&q).Error; err != nil {
+				return err
+			}
+			for j, label := range qd.Options {
+				o := QuestionOption{QuestionID: q.ID, Position: j + 1, Label: strings.TrimSpace(label)}
+				if err := tx.Create(&o).Error; err != nil {
+					return err
+				}
+				q.Options = append(q.Options, o)
+			}
+			c.Questions = append(c.Questions, q)
+		}
+		return nil
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return nil, apperror.Wrap(err, apperror.Conflict, "instrument.error.slug_taken").WithField("slug", "instrument.error.slug_taken")
+	}
+	return c, err
+}
+
+// Get returns a consultation with its questions and options in order.
+func (s *Service) Get(ctx context.Context, instrumentID int64) (*Consultation, error) {
+	var c Consultation
+	err := s.db.WithContext(ctx).
+		Preload("Questions", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Preload("Questions.Options", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Where("instrument_id = ?", instrumentID).Take(&c).Error
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	return &c, nil
+}
+
+// Respondent is the participant answering, as the session knows them now.
+type Respondent struct {
+	ParticipantID int64
+	Subject       string
+	Person        instrument.Person
+}
+
+// Saved is the state of a participant's response.
+type Saved struct {
+	Response *Response
+	Answers  map[int64]Answer
+}
+
+// ResponseOf returns a participant's response (draft or submitted), or an
+// empty Saved when there is none.
+func (s *Service) ResponseOf(ctx context.Context, instrumentID int64, subject string) (Saved, error) {
+	out := Saved{Answers: map[int64]Answer{}}
+	var r Response
+	err := s.db.WithContext(ctx).Where("instrument_id = ? AND respondent = ?", instrumentID, s.respondentID(instrumentID, subject)).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return out, nil
+	}
+	if err != nil {
+		return out, err
+	}
+	out.Response = &r
+	var rows []AnswerRow
+	if err := s.db.WithContext(ctx).Where("response_id = ?", r.ID).Find(&rows).Error; err != nil {
+		return out, err
+	}
+	for _, row := range rows {
+		out.Answers[row.QuestionID] = Answer{Text: row.TextValue, Number: row.NumberValue}
+	}
+	var opts []AnswerOption
+	if err := s.db.WithContext(ctx).Where("response_id = ?", r.ID).Order("question_id").Order("rank").Order("option_id").Find(&opts).Error; err != nil {
+		return out, err
+	}
+	for _, o := range opts {
+		a := out.Answers[o.QuestionID]
+		a.Options = append(a.Options, o.OptionID)
+		out.Answers[o.QuestionID] = a
+	}
+	return out, nil
+}
+
+// Validate checks answers against the questions. With final, required
+// questions must be answered; a draft may be incomplete but never wrong.
+// It returns per-question message keys ("q-<id>").
+func Validate(c *Consultation, answers map[int64]Answer, final bool) map[string]string {
+	errs := map[string]string{}
+	known := map[int64]bool{}
+	for _, q := range c.Questions {
+		known[q.ID] = true
+		a, given := answers[q.ID]
+		field := "q-" + strconv.FormatInt(q.ID, 10)
+		if !given || a.Empty() {
+			if final && q.Required && q.Kind != Explanation {
+				errs[field] = "consultation.error.required." + string(q.Kind)
+			}
+			continue
+		}
+		if key := validAnswer(q, a); key != "" {
+			errs[field] = key
+		}
+	}
+	for id := range answers {
+		if !known[id] {
+			errs["form"] = "consultation.error.unknown_question"
+		}
+	}
+	return errs
+}
+
+func validAnswer(q Question, a Answer) string {
+	optionOK := func(id int64) bool {
+		for _, o := range q.Options {
+			if o.ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	distinct := func(ids []int64) bool {
+		seen := map[int64]bool{}
+		for _, id := range ids {
+			if seen[id] || !optionOK(id) {
+				return false
+			}
+			seen[id] = true
+		}
+		return true
+	}
+	switch q.Kind {
+	case Explanation:
+		return "consultation.error.no_answer_expected"
+	case ShortText, LongText:
+		if utf8.RuneCountInString(a.Text) > q.TextLimit() {
+			return "consultation.error.too_long"
+		}
+		if !utf8.ValidString(a.Text) || strings.ContainsRune(a.Text, 0) {
+			return "consultation.error.text_invalid"
+		}
+	case Single:
+		if len(a.Options) != 1 || !optionOK(a.Options[0]) {
+			return "consultation.error.choose_one"
+		}
+	case Multiple:
+		max := q.MaxChoices
+		if max <= 0 {
+			max = len(q.Options)
+		}
+		if !distinct(a.Options) {
+			return "consultation.error.unknown_option"
+		}
+		if len(a.Options) > max {
+			return "consultation.error.too_many"
+		}
+	case Ranking:
+		if len(a.Options) != len(q.Options) || !distinct(a.Options) {
+			return "consultation.error.ranking"
+		}
+	case Scale:
+		if a.Number == nil || *a.Number != math.Trunc(*a.Number) || int(*a.Number) < q.ScaleMin || int(*a.Number) > q.ScaleMax {
+			return "consultation.error.scale_value"
+		}
+	case Number:
+		if a.Number == nil || math.IsNaN(*a.Number) || math.IsInf(*a.Number, 0) {
+			return "consultation.error.number"
+		}
+		if (q.NumberMin != nil && *a.Number < *q.NumberMin) || (q.NumberMax != nil && *a.Number > *q.NumberMax) {
+			return "consultation.error.number_range"
+		}
+	}
+	return ""
+}
+
+// Save stores the participant's answers: as a draft, or submitted when
+// submit is true. The rules are checked inside the transaction. Once
+// submitted, a response changes only while the instrument allows changes
+// and is open; a draft never overwrites a submitted response.
+func (s *Service) Save(ctx context.Context, instrumentID int64, who Respondent, answers map[int64]Answer, submit bool) (*Response, error) {
+	now := s.now()
+	respondent := s.respondentID(instrumentID, who.Subject)
+	var out Response
+	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		var in instrument.Instrument
+		if err := tx.Where("id = ?", instrumentID).Take(&in).Error; err != nil {
+			return store.MapError(err)
+		}
+		if !in.Published || in.Kind != instrument.KindConsultation {
+			return apperror.New(apperror.NotFound, "")
+		}
+		if v := instrument.Eligible(&in, who.Person, now); !v.OK {
+			code := apperror.Forbidden
+			if v.Reason == "rules.closed" || v.Reason == "rules.not_open_yet" {
+				code = apperror.Closed
+			}
+			return apperror.New(code, v.Reason)
+		}
+		var c Consultation
+		if err := tx.Preload("Questions").Preload("Questions.Options").Where("instrument_id = ?", instrumentID).Take(&c).Error; err != nil {
+			return store.MapError(err)
+		}
+		if errs := Validate(&c, answers, submit); len(errs) > 0 {
+			return apperror.Invalid.WithFields(errs)
+		}
+		q := tx.Where("instrument_id = ? AND respondent = ?", instrumentID, respondent)
+		if s.db.Dialect == store.Postgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		err := q.Take(&out).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			pid := who.ParticipantID
+			out = Response{InstrumentID: instrumentID, Respondent: respondent, ParticipantID: &pid, Status: StatusDraft, CreatedAt: now, UpdatedAt: now}
+			if err := tx.Create(&out).Error; err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case out.Status == StatusSubmitted && (!in.AllowChange || !submit):
+			if !in.AllowChange {
+				return apperror.New(apperror.Conflict, "consultation.error.already_submitted")
+			}
+			return apperror.New(apperror.Conflict, "consultation.error.submitted_change_needs_submit")
+		}
+		if err := tx.Where("response_id = ?", out.ID).Delete(&AnswerRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("response_id = ?", out.ID).Delete(&AnswerOption{}).Error; err != nil {
+			return err
+		}
+		for qid, a := range answers {
+			if a.Empty() {
+				continue
+			}
+			if a.Text != "" || a.Number != nil {
+				if err := tx.Create(&AnswerRow{ResponseID: out.ID, QuestionID: qid, TextValue: a.Text, NumberValue: a.Number}).Error; err != nil {
+					return err
+				}
+			}
+			for rank, o := range a.Options {
+				if err := tx.Create(&AnswerOption{ResponseID: out.ID, QuestionID: qid, OptionID: o, Rank: rank + 1}).Error; err != nil {
+					return err
+				}
+			}
+		}
+		updates := map[string]any{"updated_at": now}
+		if submit {
+			updates["status"] = StatusSubmitted
+			updates["submitted_at"] = now
+			if out.Reference == "" {
+				updates["reference"] = newReference()
+			}
+		}
+		if err := tx.Model(&Response{}).Where("id = ?", out.ID).Updates(updates).Error; err != nil {
+			return err
+		}
+		return tx.Where("id = ?", out.ID).Take(&out).Error
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		// A parallel first save by the same person won; save again on top.
+		return s.Save(ctx, instrumentID, who, answers, submit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// newReference makes the short code on a receipt ("INS-7K2M-9QXD"), from
+// an alphabet without look-alikes.
+func newReference() string {
+	const alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	var sb strings.Builder
+	sb.WriteString("INS-")
+	for i, x := range b {
+		if i == 4 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(alphabet[int(x)%len(alphabet)])
+	}
+	return sb.String()
+}
+
+// CountSubmitted returns the number of submitted responses.
+func (s *Service) CountSubmitted(ctx context.Context, instrumentID int64) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Response{}).Where("instrument_id = ? AND status = ?", instrumentID, StatusSubmitted).Count(&n).Error
+	return n, err
+}
+
+// RemoveOption deletes an option, unless someone chose it: answers are
+// never lost by an edit.
+func (s *Service) RemoveOption(ctx context.Context, optionID int64) error {
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&AnswerOption{}).Where("option_id = ?", optionID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperror.New(apperror.Conflict, "consultation.error.option_has_answers")
+		}
+		res := tx.Where("id = ?", optionID).Delete(&QuestionOption{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return apperror.New(apperror.NotFound, "")
+		}
+		return nil
+	})
+}
+
+// RetypeQuestion changes a question's kind, unless it has answers.
+func (s *Service) RetypeQuestion(ctx context.Context, questionID int64, kind Kind) error {
+	if !slices.Contains(Kinds, kind) {
+		return apperror.New(apperror.Invalid, "consultation.error.kind")
+	}
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		var n, m int64
+		if err := tx.Model(&AnswerRow{}).Where("question_id = ?", questionID).Count(&n).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&AnswerOption{}).Where("question_id = ?", questionID).Count(&m).Error; err != nil {
+			return err
+		}
+		if n+m > 0 {
+			return apperror.New(apperror.Conflict, "consultation.error.question_has_answers")
+		}
+		return tx.Model(&Question{}).Where("id = ?", questionID).Update("kind", kind).Error
+	})
+}
+
+// Reword fixes the wording of a question; always allowed, and the caller
+// logs it in the audit log.
+func (s *Service) Reword(ctx context.Context, questionID int64, text, help string) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return apperror.Invalid.WithFields(map[string]string{"text": "consultation.error.question_text"})
+	}
+	res := s.db.WithContext(ctx).Model(&Question{}).Where("id = ?", questionID).Updates(map[string]any{"text": text, "help": strings.TrimSpace(help)})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return apperror.New(apperror.NotFound, "")
+	}
+	return nil
+}
