@@ -18,6 +18,7 @@ import (
 
 	"inspraak/internal/audit"
 	"inspraak/internal/config"
+	"inspraak/internal/consultation"
 	"inspraak/internal/demo"
 	"inspraak/internal/devidp"
 	"inspraak/internal/i18n"
@@ -35,17 +36,18 @@ const ShutdownTimeout = 10 * time.Second
 
 // App is a wired application.
 type App struct {
-	Config      *config.Config
-	Log         *slog.Logger
-	DB          *store.DB
-	Projects    *project.Service
-	Settings    *setting.Service
-	Audit       *audit.Log
-	Identity    *identity.Service
-	Instruments *instrument.Service
-	Polls       *poll.Service
-	DevIDP      *devidp.Provider
-	Web         *web.Server
+	Config        *config.Config
+	Log           *slog.Logger
+	DB            *store.DB
+	Projects      *project.Service
+	Settings      *setting.Service
+	Audit         *audit.Log
+	Identity      *identity.Service
+	Instruments   *instrument.Service
+	Polls         *poll.Service
+	Consultations *consultation.Service
+	DevIDP        *devidp.Provider
+	Web           *web.Server
 }
 
 // Options adjust New for tests.
@@ -116,8 +118,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	}
 	a.Instruments = instrument.NewService(db)
 	a.Polls = poll.NewService(db, cfg.PseudonymKey)
+	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
 	if cfg.SeedDemo {
-		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Settings, time.Now())
+		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Settings, time.Now())
 		if err != nil {
 			_ = db.Close()
 			return nil, err
@@ -133,7 +136,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	}
 	cat.Missing = func(lang, key string) { log.Warn("missing translation", "lang", lang, "key", key) }
 	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
-		Instruments: a.Instruments, Polls: a.Polls, Catalog: cat, Logger: log}
+		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {
 			deps = o.WebRoutes(deps)

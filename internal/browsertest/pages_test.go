@@ -93,6 +93,13 @@ var pages = []page{
 		h1: "Wat wilt u vooral op het plein?", contains: []string{"Kies maximaal 2 antwoorden."}},
 	{name: "poll-error", login: resident, path: "/projecten/veilig-naar-school/welke-plek-eerst", click: "Stem", status: http.StatusUnprocessableEntity,
 		h1: "Welke plek pakken we als eerste aan?", contains: []string{"Kies een antwoord."}},
+	// Consultations: every question type, the error summary, the receipt.
+	{name: "consultation-anonymous", path: "/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp", status: http.StatusOK,
+		h1: "Vragenlijst over het schetsontwerp", contains: []string{"Dit zijn de vragen"}},
+	{name: "consultation-resident", login: resident, path: "/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp", status: http.StatusOK,
+		h1: "Vragenlijst over het schetsontwerp", contains: []string{"Welk schetsontwerp vindt u het beste?", "Versturen"}},
+	{name: "consultation-errors", login: resident, path: "/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp", click: "Versturen", status: http.StatusUnprocessableEntity,
+		h1: "Vragenlijst over het schetsontwerp", contains: []string{"Er is iets niet goed ingevuld", "Kies een antwoord."}},
 	// Editors' back office (admin holds the editor permission too).
 	{name: "editor-projects", login: admin, path: "/beheer/projecten", status: http.StatusOK,
 		h1: "Projecten beheren", contains: []string{"Een nieuw Marktplein"}},

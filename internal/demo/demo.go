@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"inspraak/internal/consultation"
 	"inspraak/internal/i18n"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
@@ -23,7 +24,7 @@ const SeededKey = "demo.seeded_at"
 
 // Seed adds the demo projects if the database has never been seeded and
 // holds no projects. It reports whether it did anything.
-func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *poll.Service, settings *setting.Service, now time.Time) (bool, error) {
+func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *poll.Service, consultations *consultation.Service, settings *setting.Service, now time.Time) (bool, error) {
 	if _, done, err := settings.Get(ctx, SeededKey); err != nil || done {
 		return false, err
 	}
@@ -44,6 +45,9 @@ func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *p
 		ids[d.Draft.Slug] = p.ID
 	}
 	if err := seedPolls(ctx, db, polls, ids, now); err != nil {
+		return false, err
+	}
+	if err := seedConsultation(ctx, db, consultations, ids, now); err != nil {
 		return false, err
 	}
 	return true, settings.Set(ctx, SeededKey, now.UTC().Format(time.RFC3339))
@@ -201,4 +205,60 @@ func seedPolls(ctx context.Context, db *store.DB, polls *poll.Service, ids map[s
 func closesAt(now time.Time, n int) *time.Time {
 	t := day(now, n).Add(23*time.Hour + 59*time.Minute)
 	return &t
+}
+
+// seedConsultation adds a questionnaire with every question type to the
+// Marktplein project, answered by some of the demo participants.
+func seedConsultation(ctx context.Context, db *store.DB, svc *consultation.Service, ids map[string]int64, now time.Time) error {
+	q := func(k consultation.Kind, text, help string, required bool, opts ...string) consultation.QuestionDraft {
+		return consultation.QuestionDraft{Question: consultation.Question{Kind: k, Text: text, Help: help, Required: required}, Options: opts}
+	}
+	scale := q(consultation.Scale, "Hoe tevreden bent u nu over het Marktplein?", "", true)
+	scale.ScaleMin, scale.ScaleMax, scale.ScaleMinLabel, scale.ScaleMaxLabel = 1, 5, "heel ontevreden", "heel tevreden"
+	visits := q(consultation.Number, "Hoe vaak per week komt u op het Marktplein?", "Vul een getal in, bijvoorbeeld 2.", false)
+	zero, fourteen := 0.0, 14.0
+	visits.NumberMin, visits.NumberMax = &zero, &fourteen
+	miss := q(consultation.Multiple, "Wat mist u nu het meest op het plein?", "", false, "Schaduw en bomen", "Plekken om te zitten", "Een speelplek", "Fietsenrekken", "Toiletten")
+	miss.MaxChoices = 2
+	comment := q(consultation.LongText, "Wilt u nog iets zeggen over het schetsontwerp?", "Schrijf geen namen, telefoonnummers of andere persoonsgegevens.", false)
+	comment.MaxLength = 1000
+	c, err := svc.Create(ctx, consultation.Draft{
+		ProjectID: ids["herinrichting-marktplein"], Slug: "vragenlijst-schetsontwerp", Title: "Vragenlijst over het schetsontwerp",
+		Description: "Acht korte vragen. Het invullen duurt ongeveer vijf minuten.", Published: true,
+		Rules: instrument.Instrument{Who: instrument.WhoAny, ClosesAt: closesAt(now, 25), AllowChange: true},
+		Questions: []consultation.QuestionDraft{
+			q(consultation.Explanation, "Er zijn twee schetsontwerpen: ontwerp A met veel groen en ontwerp B met meer ruimte voor de markt en evenementen. U vindt ze in de tekst van het project.", "", false),
+			q(consultation.Single, "Welk schetsontwerp vindt u het beste?", "", true, "Ontwerp A: veel groen", "Ontwerp B: ruimte voor markt en evenementen", "Ik weet het niet"),
+			scale, visits, miss,
+			q(consultation.Ranking, "Wat is voor u het belangrijkst?", "Zet de onderwerpen op volgorde.", false, "Groen", "Parkeren", "Evenementen", "Veilig fietsen"),
+			q(consultation.ShortText, "Hoe zou u het nieuwe plein noemen?", "", false),
+			comment,
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("demo: consultation: %w", err)
+	}
+	qs := c.Questions
+	for i := 0; i < 12; i++ {
+		var p identity.Participant
+		if err := db.WithContext(ctx).Where("subject = ?", fmt.Sprintf("demo-deelnemer-%02d", i)).Take(&p).Error; err != nil {
+			return err
+		}
+		sat, per := float64(1+i%5), float64(i%4)
+		answers := map[int64]consultation.Answer{
+			qs[1].ID: {Options: []int64{qs[1].Options[i%3].ID}},
+			qs[2].ID: {Number: &sat},
+			qs[3].ID: {Number: &per},
+			qs[4].ID: {Options: []int64{qs[4].Options[i%5].ID}},
+		}
+		if i%3 == 0 {
+			answers[qs[7].ID] = consultation.Answer{Text: "Graag meer bankjes in de schaduw bij de markt."}
+		}
+		who := consultation.Respondent{ParticipantID: p.ID, Subject: p.Subject,
+			Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: p.LoA}}
+		if _, err := svc.Save(ctx, c.InstrumentID, who, answers, true); err != nil {
+			return fmt.Errorf("demo: response: %w", err)
+		}
+	}
+	return nil
 }

@@ -69,6 +69,7 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/inloggen", nil},
 		{"/projecten/veilig-naar-school/welke-plek-eerst", nil},
 		{"/projecten/herinrichting-marktplein/wat-wilt-u-op-het-plein", nil},
+		{"/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp", nil},
 		{"/beheer/inloggen", map[string]int{"moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
 		{"/mijn-inspraak", map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
 		{"/inloggen/naam", map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},

@@ -21,6 +21,8 @@ var flashes = map[string]Flash{
 	"name_saved":          {Key: "flash.name_saved", Variant: "ok"},
 	"vote_saved":          {Key: "flash.vote_saved", Variant: "ok"},
 	"saved":               {Key: "flash.saved", Variant: "ok"},
+	"draft_saved":         {Key: "flash.draft_saved", Variant: "ok"},
+	"response_submitted":  {Key: "flash.response_submitted", Variant: "ok"},
 	"status_changed":      {Key: "flash.status_changed", Variant: "ok"},
 	"vote_changed":        {Key: "flash.vote_changed", Variant: "ok"},
 }

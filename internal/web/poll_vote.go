@@ -56,6 +56,8 @@ func (s *Server) instrumentShow(c *gin.Context) {
 	switch in.Kind {
 	case instrument.KindPoll:
 		s.pollShow(c, p, in, http.StatusOK, "")
+	case instrument.KindConsultation:
+		s.consultationShow(c, p, in)
 	default:
 		s.renderStatus(c, http.StatusNotFound, "")
 	}

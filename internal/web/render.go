@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"inspraak/internal/consultation"
 	"inspraak/internal/i18n"
 	"inspraak/internal/identity"
 	"inspraak/internal/project"
@@ -47,6 +48,11 @@ func NewRenderer(fsys fs.FS, assets *Assets, cat *i18n.Catalog) (*Renderer, erro
 					return *t
 				}
 				return time.Time{}
+			case *float64:
+				if t != nil {
+					return *t
+				}
+				return 0.0
 			}
 			return v
 		},
@@ -368,3 +374,20 @@ func (p *Page) TextArea(id, name, key, value string, rows int, errs map[string]s
 
 // Typed changes an input's type (date, datetime-local, number).
 func (f Field) Typed(t string) Field { f.Type = t; return f }
+
+// QuestionData is what the question partial receives.
+type QuestionData struct {
+	P *Page
+	D consultationPageData
+	Q consultation.Question
+}
+
+// Question pairs a question with the page and its data.
+func (p *Page) Question(d consultationPageData, q consultation.Question) QuestionData {
+	return QuestionData{P: p, D: d, Q: q}
+}
+
+// SummaryList is Summary with the field order as a list.
+func (p *Page) SummaryList(errs map[string]string, order []string) FormErrors {
+	return p.Summary(errs, order...)
+}

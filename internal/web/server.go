@@ -15,6 +15,7 @@ import (
 
 	"inspraak/internal/audit"
 	"inspraak/internal/config"
+	"inspraak/internal/consultation"
 	"inspraak/internal/i18n"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
@@ -27,15 +28,16 @@ import (
 
 // Deps are what the web layer needs from the rest of the application.
 type Deps struct {
-	Config      *config.Config
-	DB          *store.DB
-	Projects    *project.Service
-	Identity    *identity.Service
-	Audit       *audit.Log
-	Instruments *instrument.Service
-	Polls       *poll.Service
-	Catalog     *i18n.Catalog
-	Logger      *slog.Logger
+	Config        *config.Config
+	DB            *store.DB
+	Projects      *project.Service
+	Identity      *identity.Service
+	Audit         *audit.Log
+	Instruments   *instrument.Service
+	Polls         *poll.Service
+	Consultations *consultation.Service
+	Catalog       *i18n.Catalog
+	Logger        *slog.Logger
 	// Routes, if set, adds extra routes (tests use it for a panicking page).
 	Routes func(r gin.IRouter)
 	// Now is the clock; nil means time.Now.
@@ -44,21 +46,22 @@ type Deps struct {
 
 // Server is the assembled web application.
 type Server struct {
-	cfg         *config.Config
-	db          *store.DB
-	projects    *project.Service
-	identity    *identity.Service
-	audit       *audit.Log
-	instruments *instrument.Service
-	polls       *poll.Service
-	cat         *i18n.Catalog
-	log         *slog.Logger
-	assets      *Assets
-	renderer    *Renderer
-	metrics     *metrics
-	now         func() time.Time
-	engine      *gin.Engine
-	handler     http.Handler
+	cfg           *config.Config
+	db            *store.DB
+	projects      *project.Service
+	identity      *identity.Service
+	audit         *audit.Log
+	instruments   *instrument.Service
+	polls         *poll.Service
+	consultations *consultation.Service
+	cat           *i18n.Catalog
+	log           *slog.Logger
+	assets        *Assets
+	renderer      *Renderer
+	metrics       *metrics
+	now           func() time.Time
+	engine        *gin.Engine
+	handler       http.Handler
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -78,7 +81,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, cat: d.Catalog, log: d.Logger,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
 	}
 	if s.now == nil {
@@ -111,6 +114,8 @@ func New(d Deps) (*Server, error) {
 	e.GET("/projecten/:slug", s.projectShow)
 	e.GET("/projecten/:slug/:instrument", s.instrumentShow)
 	e.POST("/projecten/:slug/:instrument/stem", s.requireResident(), s.pollVote)
+	e.POST("/projecten/:slug/:instrument/antwoorden", s.requireResident(), s.consultationAnswer)
+	e.GET("/projecten/:slug/:instrument/ontvangstbewijs", s.requireResident(), s.consultationReceipt)
 	e.GET("/privacy", s.staticPage("privacy", "privacy.title"))
 	e.GET("/toegankelijkheid", s.staticPage("accessibility", "accessibility.title"))
 	e.GET("/taal/:lang", s.languageSwitch)
