@@ -109,6 +109,12 @@ var pages = []page{
 		h1: "Nieuw project", contains: []string{"Er is iets niet goed ingevuld"}},
 	{name: "editor-project-edit", login: admin, path: "/beheer/projecten/1", status: http.StatusOK,
 		h1: "Project bewerken: Een nieuw Marktplein", contains: []string{"Nieuwe peiling"}},
+	{name: "editor-consultation-new", login: admin, path: "/beheer/projecten/1/vragenlijsten/nieuw", status: http.StatusOK,
+		h1: "Nieuwe vragenlijst", contains: []string{"Eén vraag per scherm"}},
+	{name: "editor-consultation-questions", login: admin, path: "/beheer/projecten/1/vragenlijsten/3", status: http.StatusOK,
+		h1: "Vragenlijst: Vragenlijst over het schetsontwerp", contains: []string{"Vraag toevoegen", "Ontwerp A: veel groen"}},
+	{name: "editor-consultation-preview", login: admin, path: "/beheer/projecten/1/vragenlijsten/3/voorbeeld", status: http.StatusOK,
+		h1: "Vragenlijst over het schetsontwerp", contains: []string{"Dit is een voorbeeld"}},
 	{name: "editor-poll-new", login: admin, path: "/beheer/projecten/1/peilingen/nieuw", status: http.StatusOK,
 		h1: "Nieuwe peiling", contains: []string{"Wie mag meedoen, en wanneer"}},
 	// A staff member in none of the groups may not see /beheer at all.

@@ -68,11 +68,15 @@ const (
 )
 
 func (d *Draft) validate() error {
+	return d.validateWith(true)
+}
+
+func (d *Draft) validateWith(needQuestions bool) error {
 	f := map[string]string{}
 	if strings.TrimSpace(d.Title) == "" {
 		f["title"] = "poll.error.title_required"
 	}
-	if len(d.Questions) == 0 {
+	if needQuestions && len(d.Questions) == 0 {
 		f["questions"] = "consultation.error.no_questions"
 	}
 	if len(d.Questions) > MaxQuestions {
@@ -108,6 +112,46 @@ func (s *Service) Create(ctx context.Context, d Draft) (*Consultation, error) {
 	if err := d.validate(); err != nil {
 		return nil, err
 	}
+	return s.create(ctx, d)
+}
+
+// CreateEmpty stores a consultation that gets its questions one by one;
+// it is never published by this call.
+func (s *Service) CreateEmpty(ctx context.Context, d Draft) (*Consultation, error) {
+	d.Published, d.Questions = false, nil
+	if err := d.validateWith(false); err != nil {
+		return nil, err
+	}
+	return s.create(ctx, d)
+}
+
+// AddQuestion adds a question at the end of a consultation.
+func (s *Service) AddQuestion(ctx context.Context, instrumentID int64, q QuestionDraft) error {
+	d := Draft{Title: "x", Questions: []QuestionDraft{q}}
+	if err := d.validate(); err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		var pos int
+		if err := tx.Model(&Question{}).Where("instrument_id = ?", instrumentID).Select("COALESCE(MAX(position), 0)").Scan(&pos).Error; err != nil {
+			return err
+		}
+		row := q.Question
+		row.ID, row.InstrumentID, row.Position, row.Options = 0, instrumentID, pos+1, nil
+		row.Text, row.Help = strings.TrimSpace(row.Text), strings.TrimSpace(row.Help)
+		if err := tx.Omit(clause.Associations).Create(&row).Error; err != nil {
+			return err
+		}
+		for j, label := range q.Options {
+			if err := tx.Create(&QuestionOption{QuestionID: row.ID, Position: j + 1, Label: strings.TrimSpace(label)}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Service) create(ctx context.Context, d Draft) (*Consultation, error) {
 	now := s.now()
 	in := d.Rules
 	in.ID, in.ProjectID, in.Kind, in.Slug, in.Title, in.Description = 0, d.ProjectID, instrument.KindConsultation, d.Slug, strings.TrimSpace(d.Title), strings.TrimSpace(d.Description)

@@ -57,3 +57,13 @@ func (s *Service) SetPublished(ctx context.Context, projectID, id int64, publish
 	}
 	return nil
 }
+
+// Get returns any instrument of a project by id (staff).
+func (s *Service) Get(ctx context.Context, projectID, id int64) (*Instrument, error) {
+	var in Instrument
+	err := s.db.WithContext(ctx).Where("id = ? AND project_id = ?", id, projectID).Take(&in).Error
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	return &in, nil
+}

@@ -76,6 +76,7 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/beheer", map[string]int{"anonymous": login, "resident": login, "business": login, "staff without groups": denied}},
 		{"/beheer/medewerkers", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/projecten", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
+		{"/beheer/projecten/1/vragenlijsten/nieuw", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/projecten/nieuw", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/audit", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
 	}

@@ -99,8 +99,12 @@ func slugLike(s string) bool {
 	return true
 }
 
-func (s *Server) renderPollForm(c *gin.Context, status int, d *pollFormData) {
+func (s *Server) fillLoAs(d *pollFormData) {
 	d.DigiDLoAs, d.EHLoAs = identity.Levels(identity.DigiD), identity.Levels(identity.EHerkenning)
+}
+
+func (s *Server) renderPollForm(c *gin.Context, status int, d *pollFormData) {
+	s.fillLoAs(d)
 	p := s.page(c, "editor.poll.new", d)
 	p.StaffArea, p.Nav = true, "staff-projects"
 	s.html(c, status, "editor_poll", p)

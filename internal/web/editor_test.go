@@ -88,3 +88,71 @@ func TestEditorBuildsPublishesAndResidentVotes(t *testing.T) {
 		}
 	}
 }
+
+var consultationLink = regexp.MustCompile(`/beheer/projecten/(\d+)/vragenlijsten/(\d+)`)
+var removeOption = regexp.MustCompile(`action="(/beheer/projecten/\d+/vragenlijsten/\d+/antwoorden/\d+/verwijderen)"`)
+
+func TestEditorBuildsAConsultationQuestionByQuestion(t *testing.T) {
+	s := newSite(t, nil)
+	ed := newBrowser(t, s)
+	ed.loginStaff("Eddy Tor", "inspraak-redacteuren")
+	// Project 1 is the demo Marktplein project.
+	created := ed.post("/beheer/projecten/1/vragenlijsten", url.Values{"titel": {"Parkeren"}, "slug": {"parkeren"}, "wie": {"any"},
+		"maximum": {"0"}, "minimumleeftijd": {"0"}, "per_scherm": {"true"}})
+	m := consultationLink.FindStringSubmatch(created.Header.Get("Location"))
+	if m == nil {
+		t.Fatalf("create: %d %v %s", created.StatusCode, created.Header, created.Body)
+	}
+	edit := m[0]
+	wantContains(t, ed.get(edit), "Er zijn nog geen vragen.")
+
+	bad := ed.post(edit+"/vragen", url.Values{"soort": {"single"}, "tekst": {"Waar parkeert u?"}, "antwoorden": {"alleen één"},
+		"max_keuzes": {"0"}, "max_tekens": {"0"}, "schaal_min": {"1"}, "schaal_max": {"5"}})
+	wantStatus(t, bad, 422)
+	wantContains(t, bad, "Geef 2 tot 50 antwoorden")
+	for _, q := range []url.Values{
+		{"soort": {"single"}, "tekst": {"Waar parkeert u?"}, "antwoorden": {"Op het plein\nIn de garage\nIk kom niet met de auto"}, "verplicht": {"true"}},
+		{"soort": {"scale"}, "tekst": {"Hoe makkelijk vindt u een plek?"}, "label_min": {"heel moeilijk"}, "label_max": {"heel makkelijk"}},
+		{"soort": {"number"}, "tekst": {"Hoe lang zoekt u (minuten)?"}, "getal_min": {"0"}, "getal_max": {"120"}},
+	} {
+		for k, v := range map[string]string{"max_keuzes": "0", "max_tekens": "0", "schaal_min": "1", "schaal_max": "5"} {
+			if q.Get(k) == "" {
+				q.Set(k, v)
+			}
+		}
+		wantStatus(t, ed.post(edit+"/vragen", q), 303)
+	}
+	page := ed.get(edit)
+	wantContains(t, page, "Waar parkeert u?", "Hoe makkelijk vindt u een plek?", "Hoe lang zoekt u (minuten)?")
+	preview := ed.get(edit + "/voorbeeld")
+	wantStatus(t, preview, 200)
+	wantContains(t, preview, "Dit is een voorbeeld", "Op het plein", "heel makkelijk")
+
+	// Publish, let a resident answer, then try to remove the chosen option.
+	wantStatus(t, ed.post("/beheer/projecten/1/instrumenten/"+m[2]+"/publiceren", url.Values{"publiceren": {"ja"}}), 303)
+	res := newBrowser(t, s)
+	res.loginDigiD(testBSN, loaMid, "/")
+	res.post("/inloggen/naam", url.Values{"naam": {"Automobilist"}, "terug": {"/"}})
+	survey := "/projecten/herinrichting-marktplein/parkeren"
+	first := res.get(survey)
+	wantContains(t, first, "Vraag 1 van 3")
+	radios := radioName.FindAllStringSubmatch(first.Body, -1)
+	wantStatus(t, res.post(survey+"/antwoorden", url.Values{"vraag": {"1"}, "actie": {"volgende"}, radios[0][3]: {radios[0][4]}}), 303)
+	second := res.get(survey + "?vraag=2")
+	wantContains(t, second, "Vraag 2 van 3", "Vorige vraag")
+	third := res.follow(res.post(survey+"/antwoorden", url.Values{"vraag": {"2"}, "actie": {"volgende"}}))
+	wantContains(t, third, "Vraag 3 van 3", "Versturen")
+	sent := res.post(survey+"/antwoorden", url.Values{"vraag": {"3"}, "actie": {"versturen"}})
+	if !strings.HasSuffix(sent.Header.Get("Location"), "/ontvangstbewijs") {
+		t.Fatalf("submit: %d %s", sent.StatusCode, sent.Body)
+	}
+	wantContains(t, res.follow(sent), "Op het plein")
+
+	page = ed.get(edit)
+	wantContains(t, page, "1 ingevulde vragenlijst.")
+	remove := removeOption.FindAllStringSubmatch(page.Body, -1)
+	refused := ed.post(remove[0][1], nil)
+	wantStatus(t, refused, 409)
+	wantContains(t, refused, "kan daarom niet weg")
+	wantStatus(t, ed.post(remove[1][1], nil), 303)
+}

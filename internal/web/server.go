@@ -154,6 +154,12 @@ func New(d Deps) (*Server, error) {
 	edit.GET("/:id/peilingen/nieuw", s.editorPollNew)
 	edit.POST("/:id/peilingen", s.editorPollCreate)
 	edit.POST("/:id/instrumenten/:iid/publiceren", s.editorInstrumentPublish)
+	edit.GET("/:id/vragenlijsten/nieuw", s.editorConsultationNew)
+	edit.POST("/:id/vragenlijsten", s.editorConsultationCreate)
+	edit.GET("/:id/vragenlijsten/:iid", s.editorConsultationEdit)
+	edit.POST("/:id/vragenlijsten/:iid/vragen", s.editorQuestionAdd)
+	edit.POST("/:id/vragenlijsten/:iid/antwoorden/:oid/verwijderen", s.editorOptionRemove)
+	edit.GET("/:id/vragenlijsten/:iid/voorbeeld", s.editorConsultationPreview)
 	if d.Routes != nil {
 		d.Routes(e)
 	}

@@ -1,0 +1,274 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/consultation"
+	"inspraak/internal/instrument"
+	"inspraak/internal/project"
+)
+
+// consultationForm reuses the poll form's title, slug and rules fields.
+type consultationForm struct {
+	pollForm
+	OnePerScreen bool `form:"per_scherm"`
+}
+
+// questionForm is one question as the editor adds it.
+type questionForm struct {
+	Kind       string   `form:"soort" binding:"max=20"`
+	Text       string   `form:"tekst" binding:"max=2000"`
+	Help       string   `form:"hulp" binding:"max=2000"`
+	Required   bool     `form:"verplicht"`
+	Options    string   `form:"antwoorden" binding:"max=20000"`
+	MaxLength  int      `form:"max_tekens" binding:"min=0,max=20000"`
+	MaxChoices int      `form:"max_keuzes" binding:"min=0,max=50"`
+	ScaleMin   int      `form:"schaal_min" binding:"min=-10,max=10"`
+	ScaleMax   int      `form:"schaal_max" binding:"min=-10,max=20"`
+	MinLabel   string   `form:"label_min" binding:"max=200"`
+	MaxLabel   string   `form:"label_max" binding:"max=200"`
+	NumberMin  string   `form:"getal_min" binding:"max=30"`
+	NumberMax  string   `form:"getal_max" binding:"max=30"`
+	Questions  []string `form:"-"`
+}
+
+type consultationEditData struct {
+	Project   *project.Project
+	Form      consultationForm
+	Errors    map[string]string
+	DigiDLoAs []string
+	EHLoAs    []string
+	// Editing an existing consultation:
+	C         *consultation.Consultation
+	In        *instrument.Instrument
+	Q         questionForm
+	Kinds     []consultation.Kind
+	Responses int64
+}
+
+func (s *Server) editorConsultationNew(c *gin.Context) {
+	id, ok := s.projectID(c)
+	if !ok {
+		return
+	}
+	p, err := s.projects.Get(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := &consultationEditData{Project: p, Errors: map[string]string{}}
+	d.Form.Who = instrument.WhoAny
+	s.renderConsultationForm(c, http.StatusOK, d)
+}
+
+func (s *Server) renderConsultationForm(c *gin.Context, status int, d *consultationEditData) {
+	var pf pollFormData
+	s.fillLoAs(&pf)
+	d.DigiDLoAs, d.EHLoAs, d.Kinds = pf.DigiDLoAs, pf.EHLoAs, consultation.Kinds
+	title := "editor.consultation.new"
+	if d.C != nil {
+		title = "editor.consultation.edit"
+	}
+	p := s.page(c, title, d)
+	p.StaffArea, p.Nav = true, "staff-projects"
+	name := "editor_consultation"
+	if d.C != nil {
+		name = "editor_questions"
+	}
+	s.html(c, status, name, p)
+}
+
+// editorConsultationCreate stores a consultation without questions yet;
+// it stays hidden until the editor publishes it.
+func (s *Server) editorConsultationCreate(c *gin.Context) {
+	id, ok := s.projectID(c)
+	if !ok {
+		return
+	}
+	p, err := s.projects.Get(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f consultationForm
+	if err := c.ShouldBind(&f); err != nil {
+		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+		return
+	}
+	pd, errs := f.draft(id)
+	d := &consultationEditData{Project: p, Form: f, Errors: errs}
+	if len(errs) > 0 {
+		s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	cons, err := s.consultations.CreateEmpty(c.Request.Context(), consultation.Draft{ProjectID: id, Slug: pd.Slug, Title: pd.Title,
+		Description: pd.Description, OnePerScreen: f.OnePerScreen, Rules: pd.Rules})
+	if e, ok := apperror.As(err); ok && len(e.Fields) > 0 {
+		d.Errors = e.Fields
+		s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "consultation.create", "instrument:"+strconv.FormatInt(cons.InstrumentID, 10), map[string]any{"project": id})
+	s.setFlash(c, "saved")
+	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(id, 10)+"/vragenlijsten/"+strconv.FormatInt(cons.InstrumentID, 10))
+}
+
+func (s *Server) loadEditConsultation(c *gin.Context) (*consultationEditData, bool) {
+	id, ok := s.projectID(c)
+	if !ok {
+		return nil, false
+	}
+	iid, err := strconv.ParseInt(c.Param("iid"), 10, 64)
+	if err != nil {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, false
+	}
+	ctx := c.Request.Context()
+	p, err := s.projects.Get(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	in, err := s.instruments.Get(ctx, id, iid)
+	if err != nil || in.Kind != instrument.KindConsultation {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, false
+	}
+	cons, err := s.consultations.Get(ctx, iid)
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	n, err := s.consultations.CountSubmitted(ctx, iid)
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	return &consultationEditData{Project: p, C: cons, In: in, Responses: n, Errors: map[string]string{},
+		Q: questionForm{Kind: string(consultation.Single), ScaleMin: 1, ScaleMax: 5}}, true
+}
+
+// editorConsultationEdit lists the questions and offers to add one.
+func (s *Server) editorConsultationEdit(c *gin.Context) {
+	d, ok := s.loadEditConsultation(c)
+	if !ok {
+		return
+	}
+	s.renderConsultationForm(c, http.StatusOK, d)
+}
+
+// editorQuestionAdd adds one question at the end.
+func (s *Server) editorQuestionAdd(c *gin.Context) {
+	d, ok := s.loadEditConsultation(c)
+	if !ok {
+		return
+	}
+	var f questionForm
+	if err := c.ShouldBind(&f); err != nil {
+		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+		return
+	}
+	d.Q = f
+	qd := consultation.QuestionDraft{Question: consultation.Question{Kind: consultation.Kind(f.Kind), Text: f.Text, Help: f.Help,
+		Required: f.Required, MaxLength: f.MaxLength, MaxChoices: f.MaxChoices, ScaleMin: f.ScaleMin, ScaleMax: f.ScaleMax,
+		ScaleMinLabel: strings.TrimSpace(f.MinLabel), ScaleMaxLabel: strings.TrimSpace(f.MaxLabel)}}
+	for _, line := range strings.Split(strings.ReplaceAll(f.Options, "\r\n", "\n"), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			qd.Options = append(qd.Options, line)
+		}
+	}
+	for _, b := range []struct {
+		raw   string
+		into  **float64
+		field string
+	}{{f.NumberMin, &qd.NumberMin, "getal_min"}, {f.NumberMax, &qd.NumberMax, "getal_max"}} {
+		if strings.TrimSpace(b.raw) == "" {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(b.raw), ",", ".", 1), 64)
+		if err != nil {
+			d.Errors[b.field] = "consultation.error.number"
+			continue
+		}
+		*b.into = &v
+	}
+	if len(d.Errors) > 0 {
+		s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	if err := s.consultations.AddQuestion(c.Request.Context(), d.C.InstrumentID, qd); err != nil {
+		if e, ok := apperror.As(err); ok && e.Code == apperror.Invalid {
+			d.Errors = map[string]string{}
+			for _, v := range e.Fields {
+				d.Errors["tekst"] = v
+			}
+			s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "consultation.question_add", "instrument:"+strconv.FormatInt(d.C.InstrumentID, 10), map[string]any{"kind": f.Kind})
+	s.setFlash(c, "saved")
+	c.Redirect(http.StatusSeeOther, c.Request.URL.Path[:strings.LastIndex(c.Request.URL.Path, "/vragen")])
+}
+
+// editorOptionRemove removes an answer option, unless someone chose it.
+func (s *Server) editorOptionRemove(c *gin.Context) {
+	d, ok := s.loadEditConsultation(c)
+	if !ok {
+		return
+	}
+	oid, err := strconv.ParseInt(c.Param("oid"), 10, 64)
+	if err != nil || !d.hasOption(oid) {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return
+	}
+	if err := s.consultations.RemoveOption(c.Request.Context(), oid); err != nil {
+		if e, ok := apperror.As(err); ok && e.Code == apperror.Conflict {
+			d.Errors = map[string]string{"form": e.Key}
+			s.renderConsultationForm(c, http.StatusConflict, d)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "consultation.option_remove", "instrument:"+strconv.FormatInt(d.C.InstrumentID, 10), map[string]any{"option": oid})
+	s.setFlash(c, "saved")
+	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(d.Project.ID, 10)+"/vragenlijsten/"+strconv.FormatInt(d.C.InstrumentID, 10))
+}
+
+func (d *consultationEditData) hasOption(oid int64) bool {
+	for _, q := range d.C.Questions {
+		for _, o := range q.Options {
+			if o.ID == oid {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// editorConsultationPreview shows the questionnaire as residents will see
+// it, without a way to submit.
+func (s *Server) editorConsultationPreview(c *gin.Context) {
+	d, ok := s.loadEditConsultation(c)
+	if !ok {
+		return
+	}
+	pd := consultationPageData{Project: d.Project, In: instrumentView{Instrument: *d.In, State: d.In.StateAt(s.now())},
+		C: d.C, Questions: d.C.Questions, Answers: map[int64]consultation.Answer{}, Errors: map[string]string{}}
+	page := s.page(c, "", pd)
+	page.Title = d.In.Title
+	page.StaffArea, page.Nav = true, "staff-projects"
+	s.html(c, http.StatusOK, "editor_preview", page)
+}
