@@ -517,3 +517,39 @@ func (s *Service) Reword(ctx context.Context, questionID int64, text, help strin
 	}
 	return nil
 }
+
+// RemoveQuestion deletes a question, unless it has answers, and closes the
+// gap in the positions.
+func (s *Service) RemoveQuestion(ctx context.Context, instrumentID, questionID int64) error {
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		var q Question
+		if err := tx.Where("id = ? AND instrument_id = ?", questionID, instrumentID).Take(&q).Error; err != nil {
+			return store.MapError(err)
+		}
+		var n, m int64
+		if err := tx.Model(&AnswerRow{}).Where("question_id = ?", questionID).Count(&n).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&AnswerOption{}).Where("question_id = ?", questionID).Count(&m).Error; err != nil {
+			return err
+		}
+		if n+m > 0 {
+			return apperror.New(apperror.Conflict, "consultation.error.question_has_answers_remove")
+		}
+		if err := tx.Delete(&Question{}, questionID).Error; err != nil {
+			return err
+		}
+		// Shift later questions up one by one, in order, so the unique
+		// (instrument, position) index never sees two equal positions.
+		var later []Question
+		if err := tx.Where("instrument_id = ? AND position > ?", instrumentID, q.Position).Order("position").Find(&later).Error; err != nil {
+			return err
+		}
+		for _, l := range later {
+			if err := tx.Model(&Question{}).Where("id = ?", l.ID).Update("position", l.Position-1).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

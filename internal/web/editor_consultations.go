@@ -272,3 +272,77 @@ func (s *Server) editorConsultationPreview(c *gin.Context) {
 	page.StaffArea, page.Nav = true, "staff-projects"
 	s.html(c, http.StatusOK, "editor_preview", page)
 }
+
+func (d *consultationEditData) question(qid int64) *consultation.Question {
+	for i := range d.C.Questions {
+		if d.C.Questions[i].ID == qid {
+			return &d.C.Questions[i]
+		}
+	}
+	return nil
+}
+
+func (s *Server) editQuestionTarget(c *gin.Context) (*consultationEditData, *consultation.Question, bool) {
+	d, ok := s.loadEditConsultation(c)
+	if !ok {
+		return nil, nil, false
+	}
+	qid, err := strconv.ParseInt(c.Param("qid"), 10, 64)
+	q := d.question(qid)
+	if err != nil || q == nil {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, nil, false
+	}
+	return d, q, true
+}
+
+func (d *consultationEditData) backURL() string {
+	return "/beheer/projecten/" + strconv.FormatInt(d.Project.ID, 10) + "/vragenlijsten/" + strconv.FormatInt(d.C.InstrumentID, 10)
+}
+
+// editorQuestionReword fixes a question's wording: always possible, and
+// logged with the old and new text so the change is traceable.
+func (s *Server) editorQuestionReword(c *gin.Context) {
+	d, q, ok := s.editQuestionTarget(c)
+	if !ok {
+		return
+	}
+	text, help := c.PostForm("tekst"), c.PostForm("hulp")
+	if len(text) > 2000 || len(help) > 2000 {
+		s.renderStatus(c, http.StatusRequestEntityTooLarge, "error.too_large")
+		return
+	}
+	if err := s.consultations.Reword(c.Request.Context(), q.ID, text, help); err != nil {
+		if e, ok := apperror.As(err); ok && e.Code == apperror.Invalid {
+			d.Errors = map[string]string{"form": "consultation.error.question_text"}
+			s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "consultation.question_reword", "question:"+strconv.FormatInt(q.ID, 10),
+		map[string]any{"from": q.Text, "to": strings.TrimSpace(text), "responses": d.Responses})
+	s.setFlash(c, "saved")
+	c.Redirect(http.StatusSeeOther, d.backURL())
+}
+
+// editorQuestionRemove removes a question without answers.
+func (s *Server) editorQuestionRemove(c *gin.Context) {
+	d, q, ok := s.editQuestionTarget(c)
+	if !ok {
+		return
+	}
+	if err := s.consultations.RemoveQuestion(c.Request.Context(), d.C.InstrumentID, q.ID); err != nil {
+		if e, ok := apperror.As(err); ok && e.Code == apperror.Conflict {
+			d.Errors = map[string]string{"form": e.Key}
+			s.renderConsultationForm(c, http.StatusConflict, d)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "consultation.question_remove", "question:"+strconv.FormatInt(q.ID, 10), map[string]any{"text": q.Text})
+	s.setFlash(c, "saved")
+	c.Redirect(http.StatusSeeOther, d.backURL())
+}

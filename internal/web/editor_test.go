@@ -156,3 +156,35 @@ func TestEditorBuildsAConsultationQuestionByQuestion(t *testing.T) {
 	wantContains(t, refused, "kan daarom niet weg")
 	wantStatus(t, ed.post(remove[1][1], nil), 303)
 }
+
+var questionAction = regexp.MustCompile(`action="(/beheer/projecten/1/vragenlijsten/3/vragen/\d+)/(tekst|verwijderen)"`)
+
+func TestAnsweredQuestionsCanBeRewordedButNotRemoved(t *testing.T) {
+	s := newSite(t, nil)
+	ed := newBrowser(t, s)
+	ed.loginStaff("Eddy Tor", "inspraak-redacteuren")
+	page := ed.get("/beheer/projecten/1/vragenlijsten/3")
+	wantContains(t, page, "12 ingevulde vragenlijsten.")
+	// Two forms per question (wording, remove), in question order.
+	acts := questionAction.FindAllStringSubmatch(page.Body, -1)
+	if len(acts) != 16 {
+		t.Fatalf("%d question forms, want 16", len(acts))
+	}
+	question := func(n int) string { return acts[(n-1)*2][1] }
+	// Question 2 (the design choice) has answers from the demo responses.
+	target := question(2)
+	refused := ed.post(target+"/verwijderen", nil)
+	wantStatus(t, refused, 409)
+	wantContains(t, refused, "kan daarom niet weg")
+	wantStatus(t, ed.post(target+"/tekst", url.Values{"tekst": {"Welk schetsontwerp vindt u het mooiste?"}}), 303)
+	wantContains(t, ed.get("/beheer/projecten/1/vragenlijsten/3"), "Welk schetsontwerp vindt u het mooiste?")
+	var n int64
+	s.App.DB.Table("audit_log").Where("action = ?", "consultation.question_reword").Count(&n)
+	if n != 1 {
+		t.Fatalf("reword audited %d times", n)
+	}
+	// Question 7 (a name for the square) has no answers in the demo: it can go.
+	wantStatus(t, ed.post(question(7)+"/verwijderen", nil), 303)
+	after := ed.get("/beheer/projecten/1/vragenlijsten/3")
+	wantNotContains(t, after, "Hoe zou u het nieuwe plein noemen?")
+}

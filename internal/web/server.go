@@ -160,6 +160,8 @@ func New(d Deps) (*Server, error) {
 	edit.POST("/:id/vragenlijsten/:iid/vragen", s.editorQuestionAdd)
 	edit.POST("/:id/vragenlijsten/:iid/antwoorden/:oid/verwijderen", s.editorOptionRemove)
 	edit.GET("/:id/vragenlijsten/:iid/voorbeeld", s.editorConsultationPreview)
+	edit.POST("/:id/vragenlijsten/:iid/vragen/:qid/tekst", s.editorQuestionReword)
+	edit.POST("/:id/vragenlijsten/:iid/vragen/:qid/verwijderen", s.editorQuestionRemove)
 	if d.Routes != nil {
 		d.Routes(e)
 	}
