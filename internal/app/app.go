@@ -24,6 +24,7 @@ import (
 	"inspraak/internal/i18n"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
+	"inspraak/internal/media"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/setting"
@@ -46,6 +47,7 @@ type App struct {
 	Instruments   *instrument.Service
 	Polls         *poll.Service
 	Consultations *consultation.Service
+	Media         *media.Service
 	DevIDP        *devidp.Provider
 	Web           *web.Server
 }
@@ -119,6 +121,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Instruments = instrument.NewService(db)
 	a.Polls = poll.NewService(db, cfg.PseudonymKey)
 	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
+	a.Media = media.NewService(db)
 	if cfg.SeedDemo {
 		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Settings, time.Now())
 		if err != nil {
@@ -136,7 +139,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	}
 	cat.Missing = func(lang, key string) { log.Warn("missing translation", "lang", lang, "key", key) }
 	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
-		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Catalog: cat, Logger: log}
+		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Media: a.Media, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {
 			deps = o.WebRoutes(deps)

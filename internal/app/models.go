@@ -5,6 +5,7 @@ import (
 	"inspraak/internal/consultation"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
+	"inspraak/internal/media"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/setting"
@@ -22,5 +23,6 @@ func Models() []any {
 	ms = append(ms, instrument.Models()...)
 	ms = append(ms, poll.Models()...)
 	ms = append(ms, consultation.Models()...)
+	ms = append(ms, media.Models()...)
 	return ms
 }

@@ -34,6 +34,10 @@ type Draft struct {
 	Body    string
 	Wijk    string
 	Phases  []PhaseDraft
+	// ImagePath is an address from the media package; ImageAlt its text
+	// alternative, required with an image.
+	ImagePath string
+	ImageAlt  string
 }
 
 // PhaseDraft is one phase of a Draft.
@@ -80,6 +84,13 @@ func (d *Draft) validate() error {
 	case n > MaxSummary:
 		fields["summary"] = "project.error.summary_too_long"
 	}
+	d.ImageAlt = strings.TrimSpace(d.ImageAlt)
+	if d.ImagePath != "" && d.ImageAlt == "" {
+		fields["image_alt"] = "project.error.alt_required"
+	}
+	if utf8.RuneCountInString(d.ImageAlt) > 300 {
+		fields["image_alt"] = "project.error.alt_too_long"
+	}
 	if utf8.RuneCountInString(d.Body) > MaxBody {
 		fields["body"] = "project.error.body_too_long"
 	}
@@ -118,7 +129,7 @@ func (s *Service) Create(ctx context.Context, d Draft) (*Project, error) {
 	now := s.now()
 	p := &Project{
 		Slug: d.Slug, Title: d.Title, Summary: d.Summary, Body: d.Body, BodyHTML: string(html),
-		Wijk: strings.TrimSpace(d.Wijk), Status: StatusDraft, CreatedAt: now, UpdatedAt: now,
+		Wijk: strings.TrimSpace(d.Wijk), ImagePath: d.ImagePath, ImageAlt: d.ImageAlt, Status: StatusDraft, CreatedAt: now, UpdatedAt: now,
 	}
 	for i, ph := range d.Phases {
 		p.Phases = append(p.Phases, Phase{
@@ -301,6 +312,7 @@ func (s *Service) Update(ctx context.Context, id int64, d Draft) (*Project, erro
 			return apperror.New(apperror.Conflict, "project.error.slug_fixed").WithField("slug", "project.error.slug_fixed")
 		}
 		p.Slug, p.Title, p.Summary, p.Body, p.BodyHTML, p.Wijk = d.Slug, d.Title, d.Summary, d.Body, string(html), strings.TrimSpace(d.Wijk)
+		p.ImagePath, p.ImageAlt = d.ImagePath, d.ImageAlt
 		p.UpdatedAt = s.now()
 		if err := tx.Omit("Phases").Save(&p).Error; err != nil {
 			return err

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"inspraak/internal/audit"
 	"inspraak/internal/i18n"
 	"inspraak/internal/instrument"
+	"inspraak/internal/media"
 	"inspraak/internal/project"
 )
 
@@ -28,6 +30,10 @@ type projectForm struct {
 	PStart  []string `form:"fase_begin" binding:"max=40,dive,max=20"`
 	PEnd    []string `form:"fase_eind" binding:"max=40,dive,max=20"`
 	PDesc   []string `form:"fase_uitleg" binding:"max=40,dive,max=2000"`
+	Alt     string   `form:"alt" binding:"max=1000"`
+	NoImage bool     `form:"geen_afbeelding"`
+	// Image is the current image's address (not posted; kept for re-showing).
+	Image string `form:"-"`
 }
 
 // phaseRow is one row of the phases table in the form.
@@ -57,7 +63,8 @@ func (d *projectFormData) padPhases() {
 // draft turns the form into a project draft; bad dates are reported per
 // field like any other mistake.
 func (f projectForm) draft() (project.Draft, map[string]string) {
-	d := project.Draft{Slug: strings.ToLower(strings.TrimSpace(f.Slug)), Title: f.Title, Summary: f.Summary, Body: f.Body, Wijk: f.Wijk}
+	d := project.Draft{Slug: strings.ToLower(strings.TrimSpace(f.Slug)), Title: f.Title, Summary: f.Summary, Body: f.Body, Wijk: f.Wijk,
+		ImagePath: f.Image, ImageAlt: f.Alt}
 	errs := map[string]string{}
 	for i := range f.PTitle {
 		title := strings.TrimSpace(f.PTitle[i])
@@ -104,7 +111,7 @@ func rowsOf(f projectForm) []phaseRow {
 }
 
 func formOf(p *project.Project) (projectForm, []phaseRow) {
-	f := projectForm{Slug: p.Slug, Title: p.Title, Summary: p.Summary, Body: p.Body, Wijk: p.Wijk}
+	f := projectForm{Slug: p.Slug, Title: p.Title, Summary: p.Summary, Body: p.Body, Wijk: p.Wijk, Alt: p.ImageAlt, Image: p.ImagePath}
 	var rows []phaseRow
 	for _, ph := range p.Phases {
 		r := phaseRow{Title: ph.Title, Description: ph.Description, Start: ph.StartsOn.In(i18n.Location).Format("2006-01-02")}
@@ -164,7 +171,11 @@ func (s *Server) editorProjectCreate(c *gin.Context) {
 		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
 		return
 	}
+	s.takeImage(c, &f, "")
 	dr, errs := f.draft()
+	if e := c.GetString(imageErrorKey); e != "" {
+		errs["image"] = e
+	}
 	d := &projectFormData{Form: f, Phases: rowsOf(f), Errors: errs}
 	d.padPhases()
 	if len(errs) > 0 {
@@ -246,7 +257,11 @@ func (s *Server) editorProjectUpdate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.takeImage(c, &f, current.ImagePath)
 	dr, errs := f.draft()
+	if e := c.GetString(imageErrorKey); e != "" {
+		errs["image"] = e
+	}
 	d := &projectFormData{ID: id, Form: f, Phases: rowsOf(f), Errors: errs}
 	if err := s.fillProjectExtras(c, d, current); err != nil {
 		s.fail(c, err)
@@ -292,4 +307,62 @@ func (s *Server) editorProjectMove(c *gin.Context) {
 	s.record(c, "project.status", "project:"+strconv.FormatInt(id, 10), map[string]any{"to": string(to)})
 	s.setFlash(c, "status_changed")
 	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(id, 10))
+}
+
+const imageErrorKey = "inspraak.image_error"
+
+// takeImage stores an uploaded image (if any) and sets the form's image:
+// the new one, the current one, or none when the editor removed it. A bad
+// file is reported on the form; nothing else is lost.
+func (s *Server) takeImage(c *gin.Context, f *projectForm, current string) {
+	f.Image = current
+	if f.NoImage {
+		f.Image, f.Alt = "", ""
+	}
+	fh, err := c.FormFile("afbeelding")
+	if err != nil {
+		return // no file chosen
+	}
+	if fh.Size > media.MaxBytes {
+		c.Set(imageErrorKey, "media.error.too_large")
+		return
+	}
+	file, err := fh.Open()
+	if err != nil {
+		c.Set(imageErrorKey, "media.error.broken")
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, media.MaxBytes+1))
+	if err != nil {
+		c.Set(imageErrorKey, "media.error.broken")
+		return
+	}
+	path, err := s.media.Store(c.Request.Context(), data)
+	if e, ok := apperror.As(err); ok && e.Code == apperror.Invalid {
+		c.Set(imageErrorKey, e.Fields["image"])
+		return
+	}
+	if err != nil {
+		c.Set(imageErrorKey, "media.error.broken")
+		s.log.ErrorContext(c.Request.Context(), "storing image failed", "error", err.Error())
+		return
+	}
+	f.Image = path
+}
+
+// imageServe serves an uploaded image by its content hash, cacheable for
+// a year since its address changes with its content.
+func (s *Server) imageServe(c *gin.Context) {
+	name := c.Param("name")
+	sha, ext, _ := strings.Cut(name, ".")
+	img, err := s.media.Get(c.Request.Context(), sha)
+	if err != nil || media.Ext(img.ContentType) != "."+ext {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return
+	}
+	c.Set(skipCompressionKey, true)
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
+	c.Data(http.StatusOK, img.ContentType, img.Data)
 }

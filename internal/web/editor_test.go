@@ -1,6 +1,11 @@
 package web_test
 
 import (
+	"bytes"
+	"image"
+	"image/png"
+	"mime/multipart"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -187,4 +192,60 @@ func TestAnsweredQuestionsCanBeRewordedButNotRemoved(t *testing.T) {
 	wantStatus(t, ed.post(question(7)+"/verwijderen", nil), 303)
 	after := ed.get("/beheer/projecten/1/vragenlijsten/3")
 	wantNotContains(t, after, "Hoe zou u het nieuwe plein noemen?")
+}
+
+func multipartForm(t *testing.T, fields url.Values, file []byte) (string, *bytes.Buffer) {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = w.WriteField(k, v)
+		}
+	}
+	if file != nil {
+		fw, _ := w.CreateFormFile("afbeelding", "foto.png")
+		_, _ = fw.Write(file)
+	}
+	_ = w.Close()
+	return w.FormDataContentType(), &body
+}
+
+func TestProjectImageNeedsAltTextAndIsServedCacheable(t *testing.T) {
+	s := newSite(t, nil)
+	ed := newBrowser(t, s)
+	ed.loginStaff("Eddy Tor", "inspraak-redacteuren")
+	img := image.NewRGBA(image.Rect(0, 0, 20, 10))
+	var png1 bytes.Buffer
+	_ = png.Encode(&png1, img)
+	fields := url.Values{"titel": {"Nieuwe brug"}, "slug": {"nieuwe-brug"}, "samenvatting": {"Er komt een brug over de beek."}}
+	post := func(f url.Values, file []byte) response {
+		ct, body := multipartForm(t, f, file)
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/beheer/projecten", body)
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("Origin", s.URL)
+		return ed.send(req)
+	}
+	noAlt := post(fields, png1.Bytes())
+	wantStatus(t, noAlt, 422)
+	wantContains(t, noAlt, "Beschrijf wat er op de afbeelding staat", `href="#image_alt"`)
+	notImage := post(fields, []byte("<svg onload=alert(1)>"))
+	wantStatus(t, notImage, 422)
+	wantContains(t, notImage, "geen JPEG-, PNG- of WebP-afbeelding")
+
+	fields.Set("alt", "Schets van een houten brug over de beek")
+	ok := post(fields, png1.Bytes())
+	wantStatus(t, ok, 303)
+	edit := ed.get(ok.Header.Get("Location"))
+	src := regexp.MustCompile(`src="(/afbeeldingen/[0-9a-f]{64}\.png)"`).FindStringSubmatch(edit.Body)
+	if src == nil {
+		t.Fatalf("no image on the edit page")
+	}
+	r := s.get(t, src[1])
+	wantStatus(t, r, 200)
+	if r.Header.Get("Content-Type") != "image/png" || !strings.Contains(r.Header.Get("Cache-Control"), "immutable") {
+		t.Fatalf("image headers: %v", r.Header)
+	}
+	wantStatus(t, s.get(t, strings.Replace(src[1], ".png", ".jpg", 1)), 404)
+	wantStatus(t, s.get(t, "/afbeeldingen/onzin.png"), 404)
 }

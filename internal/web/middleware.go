@@ -130,6 +130,11 @@ func securityHeaders(production bool) gin.HandlerFunc {
 // so, and while reading when it does not.
 func (s *Server) bodyLimit(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		max := max
+		// Editors upload project images: their forms may be larger.
+		if strings.HasPrefix(c.Request.URL.Path, "/beheer/projecten") && strings.HasPrefix(c.ContentType(), "multipart/form-data") {
+			max = uploadLimit
+		}
 		if c.Request.ContentLength > max {
 			s.renderStatus(c, http.StatusRequestEntityTooLarge, "error.too_large")
 			c.Abort()
@@ -141,6 +146,9 @@ func (s *Server) bodyLimit(max int64) gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// uploadLimit is the largest editor form with an image.
+const uploadLimit = 6 << 20
 
 // compress gzips text responses for clients that accept it. Static files
 // arrive compressed already and mark themselves to be skipped.
@@ -221,7 +229,7 @@ func (w *gzipWriter) finish() {
 // carry per-person content once someone logs in.
 func cacheControl() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !strings.HasPrefix(c.Request.URL.Path, "/static/") {
+		if !strings.HasPrefix(c.Request.URL.Path, "/static/") && !strings.HasPrefix(c.Request.URL.Path, "/afbeeldingen/") {
 			c.Header("Cache-Control", "no-store")
 		}
 		c.Next()

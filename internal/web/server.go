@@ -19,6 +19,7 @@ import (
 	"inspraak/internal/i18n"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
+	"inspraak/internal/media"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/store"
@@ -36,6 +37,7 @@ type Deps struct {
 	Instruments   *instrument.Service
 	Polls         *poll.Service
 	Consultations *consultation.Service
+	Media         *media.Service
 	Catalog       *i18n.Catalog
 	Logger        *slog.Logger
 	// Routes, if set, adds extra routes (tests use it for a panicking page).
@@ -54,6 +56,7 @@ type Server struct {
 	instruments   *instrument.Service
 	polls         *poll.Service
 	consultations *consultation.Service
+	media         *media.Service
 	cat           *i18n.Catalog
 	log           *slog.Logger
 	assets        *Assets
@@ -81,7 +84,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, cat: d.Catalog, log: d.Logger,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, media: d.Media, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
 	}
 	if s.now == nil {
@@ -106,6 +109,7 @@ func New(d Deps) (*Server, error) {
 	e.GET("/static/*path", assets.serve)
 	e.HEAD("/static/*path", assets.serve)
 	e.GET("/healthz", s.healthz)
+	e.GET("/afbeeldingen/:name", s.imageServe)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler(d.Config.MetricsToken))
 
