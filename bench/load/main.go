@@ -482,10 +482,11 @@ func (r *result) print(o options) {
 	for e, c := range r.errs {
 		fmt.Printf("    %6d  %s\n", c, e)
 	}
-	srvMs, srvCores, drvCores, otherCores := "n/a", "n/a", "n/a", "n/a"
+	srvMs, srvCores, drvCores, dbCores, otherCores := "n/a", "n/a", "n/a", "n/a", "n/a"
 	if r.cpu.ok {
 		fmt.Printf("  CPU used:   %s\n", r.cpu)
 		drvCores = fmt.Sprintf("%.2f", r.cpu.driver)
+		dbCores = fmt.Sprintf("%.2f", r.cpu.db)
 		otherCores = fmt.Sprintf("%.2f", r.cpu.other)
 		if o.serverPID > 0 && n > 0 {
 			srvMs = fmt.Sprintf("%.3f", r.cpu.serverSeconds*1000/float64(n))
@@ -493,9 +494,9 @@ func (r *result) print(o options) {
 			fmt.Printf("  server CPU: %s ms per request\n", srvMs)
 		}
 	}
-	fmt.Printf("RESULT name=%s mode=%s rps=%.1f p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s ok=%d errors=%d dropped=%d statuses=%s srv_cpu_ms=%s srv_cores=%s drv_cores=%s other_cores=%s\n",
+	fmt.Printf("RESULT name=%s mode=%s rps=%.1f p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s ok=%d errors=%d dropped=%d statuses=%s srv_cpu_ms=%s srv_cores=%s drv_cores=%s pg_cores=%s other_cores=%s\n",
 		o.name, r.mode, rps, ms(pct(r.lat, 50)), ms(pct(r.lat, 90)), ms(pct(r.lat, 99)), ms(pct(r.lat, 100)),
-		r.ok, nerr, r.dropped, strings.ReplaceAll(strings.TrimSpace(sb.String()), " ", ","), srvMs, srvCores, drvCores, otherCores)
+		r.ok, nerr, r.dropped, strings.ReplaceAll(strings.TrimSpace(sb.String()), " ", ","), srvMs, srvCores, drvCores, dbCores, otherCores)
 }
 
 // waitReady polls target every interval until it answers 200 or timeout
