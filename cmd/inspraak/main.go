@@ -16,6 +16,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -106,6 +108,10 @@ func serve(stderr io.Writer) int {
 		return 1
 	}
 	go a.CleanLoop(ctx, 5*time.Minute)
+	// Start-up (migrations, demo content, templates) leaves garbage behind;
+	// hand it back now so an idle server stays small.
+	runtime.GC()
+	debug.FreeOSMemory()
 	log.Info("Inspraak is ready", "url", cfg.BaseURL.String(), "addr", ln.Addr().String(),
 		"env", cfg.Env, "database", a.DB.Dialect, "version", buildinfo.Version,
 		"startup", time.Since(started).Round(time.Millisecond).String())

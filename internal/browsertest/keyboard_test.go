@@ -80,6 +80,7 @@ type keyboard struct {
 	stops       []string // every focus stop, in order
 	noIndicator []string // the stops without a visible focus indicator
 	seen        map[string]bool
+	limit       int // Tab presses to reach one element; 0 means maxTabs
 }
 
 // maxTabs bounds the Tab presses to reach one element.
@@ -90,31 +91,14 @@ const maxTabs = 40
 // every element focused on the way.
 func (k *keyboard) tabTo(what, cond string) {
 	k.t.Helper()
-	for i := 0; i < maxTabs; i++ {
-		if err := chromedp.Do(k.tab, chromedp.KeyEvent(kb.Tab)); err != nil {
-			k.t.Fatalf("press Tab: %v", err)
-		}
-		f := k.focus()
+	limit := k.limit
+	if limit == 0 {
+		limit = maxTabs
+	}
+	for i := 0; i < limit; i++ {
+		f := k.press(kb.Tab)
 		if f.Tag == "body" || f.Tag == "" {
 			continue // past the end of the page: Tab wraps to the browser
-		}
-		desc := f.describe()
-		k.stops = append(k.stops, fmt.Sprintf("%s%s", f.Path, desc))
-		if !f.Indicator {
-			// Transitions can delay the outline: look once more.
-			time.Sleep(300 * time.Millisecond)
-			f = k.focus()
-		}
-		if !f.Indicator {
-			key := f.Path + " " + desc
-			if k.seen == nil {
-				k.seen = map[string]bool{}
-			}
-			if !k.seen[key] {
-				k.seen[key] = true
-				k.noIndicator = append(k.noIndicator, fmt.Sprintf("%s on %s (outline: %s %s %s; box-shadow: %s)",
-					desc, f.Path, f.OutlineStyle, f.OutlineWidth, f.OutlineColor, f.BoxShadow))
-			}
 		}
 		ok, err := chromedp.Run(k.tab, chromedp.Evaluate[bool](`(() => { const a = `+focusStopJS+`; return `+cond+`; })()`))
 		if err != nil {
@@ -125,7 +109,40 @@ func (k *keyboard) tabTo(what, cond string) {
 		}
 	}
 	k.screenshot()
-	k.t.Fatalf("%d presses of Tab did not reach %s; focus stops: %s", maxTabs, what, strings.Join(k.stops, " → "))
+	k.t.Fatalf("%d presses of Tab did not reach %s; focus stops: %s", limit, what, strings.Join(k.stops, " → "))
+}
+
+// press presses key (Tab, Shift+Tab, an arrow key, Space) and records the
+// element that has focus after it, checking its focus indicator. Focus on
+// <body> (nothing focused) is returned but not recorded.
+func (k *keyboard) press(key string, opts ...chromedp.KeyOption) focusStop {
+	k.t.Helper()
+	if err := chromedp.Do(k.tab, chromedp.KeyEvent(key, opts...)); err != nil {
+		k.t.Fatalf("press %q: %v", key, err)
+	}
+	f := k.focus()
+	if f.Tag == "body" || f.Tag == "" {
+		return f
+	}
+	desc := f.describe()
+	k.stops = append(k.stops, fmt.Sprintf("%s%s", f.Path, desc))
+	if !f.Indicator {
+		// Transitions can delay the outline: look once more.
+		time.Sleep(300 * time.Millisecond)
+		f = k.focus()
+	}
+	if !f.Indicator {
+		key := f.Path + " " + desc
+		if k.seen == nil {
+			k.seen = map[string]bool{}
+		}
+		if !k.seen[key] {
+			k.seen[key] = true
+			k.noIndicator = append(k.noIndicator, fmt.Sprintf("%s on %s (outline: %s %s %s; box-shadow: %s)",
+				desc, f.Path, f.OutlineStyle, f.OutlineWidth, f.OutlineColor, f.BoxShadow))
+		}
+	}
+	return f
 }
 
 // typeText types into the focused element.
@@ -140,6 +157,13 @@ func (k *keyboard) typeText(s string) {
 // wantPath with HTTP 200.
 func (k *keyboard) enter(wantPath string) {
 	k.t.Helper()
+	k.enterStatus(wantPath, 200)
+}
+
+// enterStatus presses Enter and waits for the page it leads to, which must
+// be wantPath with HTTP status wantStatus.
+func (k *keyboard) enterStatus(wantPath string, wantStatus int) {
+	k.t.Helper()
 	ctx, cancel := context.WithTimeout(k.tab, stepTimeout)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
@@ -147,7 +171,7 @@ func (k *keyboard) enter(wantPath string) {
 		err = fmt.Errorf("no response")
 	}
 	if err == nil {
-		err = landed(resp, wantPath, 200)
+		err = landed(resp, wantPath, wantStatus)
 	}
 	if err != nil {
 		k.screenshot()

@@ -247,7 +247,8 @@ func (s *Service) GetPublic(ctx context.Context, slug string) (*Project, error) 
 		return nil, apperror.New(apperror.NotFound, "")
 	}
 	var p Project
-	err := s.db.WithContext(ctx).
+	// The Markdown source is not shown to visitors; its rendering is.
+	err := s.db.WithContext(ctx).Omit("body").
 		Preload("Phases", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
 		Where("slug = ? AND status IN ?", slug, []Status{StatusPublished, StatusClosed, StatusArchived}).
 		Take(&p).Error

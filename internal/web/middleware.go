@@ -154,7 +154,9 @@ const uploadLimit = 6 << 20
 // arrive compressed already and mark themselves to be skipped.
 func compress() gin.HandlerFunc {
 	pool := sync.Pool{New: func() any {
-		zw, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+		// BestSpeed: measured in bench/ at less than half the CPU of the
+		// default level for about 12-15% more bytes on our pages.
+		zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
 		return zw
 	}}
 	return func(c *gin.Context) {

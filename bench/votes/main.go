@@ -1,0 +1,217 @@
+// Command votes measures vote ingestion over HTTP: it logs in many
+// participants through the built-in development login provider (the same
+// code path as DigiD), then has each of them cast one ballot on a poll at
+// a fixed concurrency, and reports votes/s and latency percentiles.
+//
+// It only talks to loopback addresses.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+var (
+	base         = flag.String("base", "http://127.0.0.1:18080", "server base URL (loopback only)")
+	pollPath     = flag.String("poll", "/projecten/veilig-naar-school/welke-plek-eerst", "poll page path")
+	participants = flag.Int("participants", 2000, "participants to log in; each votes once")
+	concurrency  = flag.Int("concurrency", 16, "parallel voters")
+	offset       = flag.Int("offset", 0, "skip this many test BSNs (use a different range per run)")
+	loginWorkers = flag.Int("login-workers", 8, "parallel logins while preparing")
+)
+
+func main() {
+	flag.Parse()
+	u, err := url.Parse(*base)
+	if err != nil || !loopback(u.Hostname()) {
+		fmt.Fprintln(os.Stderr, "votes: -base must be a loopback address")
+		os.Exit(2)
+	}
+	bsns := testBSNs(*offset, *participants)
+	fmt.Printf("logging in %d participants (%d at a time)...\n", len(bsns), *loginWorkers)
+	start := time.Now()
+	clients := make([]*http.Client, len(bsns))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for w := 0; w < *loginWorkers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(bsns) {
+					return
+				}
+				c, err := login(bsns[i])
+				if err != nil {
+					if failed.Add(1) <= 3 {
+						fmt.Fprintln(os.Stderr, "login:", err)
+					}
+					continue
+				}
+				clients[i] = c
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Printf("logged in %d in %s (%d failed)\n", len(bsns)-int(failed.Load()), time.Since(start).Round(time.Millisecond), failed.Load())
+	if failed.Load() > 0 {
+		os.Exit(1)
+	}
+	options, err := pollOptions(clients[0])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "votes:", err)
+		os.Exit(1)
+	}
+
+	lat := make([]time.Duration, len(clients))
+	codes := make([]int, len(clients))
+	next.Store(0)
+	begin := time.Now()
+	for w := 0; w < *concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(clients) {
+					return
+				}
+				form := url.Values{"keuze": {options[i%len(options)]}}
+				t0 := time.Now()
+				resp, err := clients[i].PostForm(*base+*pollPath+"/stem", form)
+				lat[i] = time.Since(t0)
+				if err != nil {
+					codes[i] = -1
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				codes[i] = resp.StatusCode
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(begin)
+	counts := map[int]int{}
+	for _, c := range codes {
+		counts[c]++
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) float64 {
+		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
+	}
+	fmt.Printf("votes: %d at concurrency %d in %s → %.0f votes/s\n", len(lat), *concurrency, elapsed.Round(time.Millisecond), float64(len(lat))/elapsed.Seconds())
+	fmt.Printf("latency: p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms\n", pct(.50), pct(.90), pct(.99), pct(1))
+	fmt.Printf("status: %v (303 = vote stored and redirected to the result)\n", counts)
+	fmt.Printf("RESULT concurrency=%d votes=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f ok=%d\n", *concurrency, len(lat),
+		float64(len(lat))/elapsed.Seconds(), pct(.50), pct(.99), counts[303])
+	if counts[303] != len(lat) {
+		os.Exit(1)
+	}
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// testBSNs returns made-up numbers that pass the 11-test, from 900000000 up.
+func testBSNs(skip, n int) []string {
+	var out []string
+	for v := 900000000; len(out) < n; v++ {
+		s := strconv.Itoa(v)
+		sum := 0
+		for i := 0; i < 8; i++ {
+			sum += int(s[i]-'0') * (9 - i)
+		}
+		sum -= int(s[8] - '0')
+		if sum%11 != 0 {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func newClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		Transport:     &http.Transport{MaxIdleConnsPerHost: 4},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// login walks the production login flow against the built-in provider.
+func login(bsn string) (*http.Client, error) {
+	c := newClient()
+	resp, err := c.PostForm(*base+"/inloggen/digid", url.Values{"terug": {"/"}})
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	auth, err := resp.Location()
+	if err != nil {
+		return nil, fmt.Errorf("start: %s", resp.Status)
+	}
+	form := auth.Query()
+	form.Set("bsn", bsn)
+	form.Set("loa", "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract")
+	resp, err = c.PostForm(*base+"/dev/idp/authorize", form)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	cb, err := resp.Location()
+	if err != nil {
+		return nil, fmt.Errorf("provider: %s", resp.Status)
+	}
+	resp, err = c.Get(cb.String())
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); strings.Contains(loc, "reden=") || resp.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("callback: %s %s", resp.Status, loc)
+	}
+	return c, nil
+}
+
+var optionRE = regexp.MustCompile(`name="keuze" value="(\d+)"`)
+
+func pollOptions(c *http.Client) ([]string, error) {
+	resp, err := c.Get(*base + *pollPath)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var ids []string
+	for _, m := range optionRE.FindAllStringSubmatch(string(b), -1) {
+		ids = append(ids, m[1])
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("no options on %s (status %d)", *pollPath, resp.StatusCode)
+	}
+	return ids, nil
+}
