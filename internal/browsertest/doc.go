@@ -32,11 +32,17 @@
 // for both viewports, except a click page, which is a flow and runs in a
 // fresh tab at each viewport.
 //
-// Two keyboard tests. One tabs from the top of the home page: the first Tab
+// Three keyboard tests. One tabs from the top of the home page: the first Tab
 // must focus the skip link and make it visible, Enter must move focus to
-// #main. The other logs in with DigiD using only Tab, Enter and typing,
-// from /inloggen to /mijn-inspraak, and fails on every element on the way
-// whose focus does not show (no outline and no box-shadow).
+// #main. One logs in with DigiD using only Tab, Enter and typing, from
+// /inloggen to /mijn-inspraak. One answers the demo questionnaire with
+// Tab, Shift+Tab, arrow keys, Space and typing (type-ahead in the ranking
+// selects) and submits it with Enter: it must end on the receipt with every
+// answer, each Tab in the form must go to the next control in document
+// order and never up or left on screen; then, on the empty form, Enter on
+// the error summary's first link must move focus to its question. All three
+// fail on every element on the way whose focus does not show (no outline
+// and no box-shadow).
 //
 // # Running
 //
