@@ -472,11 +472,12 @@ func (s *Service) Load(ctx context.Context, kind, token string) (*Current, error
 		return nil, ErrNoSession
 	}
 	var sess Session
-	q := s.db.WithContext(ctx).Where("id = ? AND kind = ?", hashToken(token), kind)
+	// One query per request: the session joined with its person.
+	q := s.db.WithContext(ctx).Where("sessions.id = ? AND sessions.kind = ?", hashToken(token), kind)
 	if kind == KindStaff {
-		q = q.Preload("Staff")
+		q = q.Joins("Staff")
 	} else {
-		q = q.Preload("Participant")
+		q = q.Joins("Participant")
 	}
 	if err := q.Take(&sess).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {

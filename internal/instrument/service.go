@@ -67,3 +67,22 @@ func (s *Service) Get(ctx context.Context, projectID, id int64) (*Instrument, er
 	}
 	return &in, nil
 }
+
+// GetPublishedBySlugs finds a published instrument by its project's and
+// its own address in one query (the vote and answer endpoints need no
+// more of the project than that it is public).
+func (s *Service) GetPublishedBySlugs(ctx context.Context, projectSlug, slug string) (*Instrument, error) {
+	if len(slug) > 80 || !slugPattern.MatchString(slug) || len(projectSlug) > 80 || !slugPattern.MatchString(projectSlug) {
+		return nil, apperror.New(apperror.NotFound, "")
+	}
+	var in Instrument
+	err := s.db.WithContext(ctx).Model(&Instrument{}).Select("instruments.*").
+		Joins("JOIN projects ON projects.id = instruments.project_id").
+		Where("projects.slug = ? AND projects.status IN ? AND instruments.slug = ? AND instruments.published = ?",
+			projectSlug, []string{"published", "closed", "archived"}, slug, true).
+		Take(&in).Error
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	return &in, nil
+}

@@ -289,7 +289,7 @@ func (s *Service) vote(ctx context.Context, instrumentID int64, v Voter, optionI
 	var rec Receipt
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		var p Poll
-		if err := tx.Preload("Instrument").Preload("Options").Where("instrument_id = ?", instrumentID).Take(&p).Error; err != nil {
+		if err := tx.Joins("Instrument").Preload("Options").Where("polls.instrument_id = ?", instrumentID).Take(&p).Error; err != nil {
 			return store.MapError(err)
 		}
 		if p.Instrument == nil || !p.Instrument.Published {
@@ -306,22 +306,23 @@ func (s *Service) vote(ctx context.Context, instrumentID int64, v Voter, optionI
 		if err != nil {
 			return err
 		}
-		var b Ballot
-		q := tx.Where("instrument_id = ? AND voter = ?", instrumentID, voter)
-		if s.db.Dialect == store.Postgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		// Most ballots are first ballots: try the insert straight away;
+		// only an existing ballot needs reading (and locking).
+		pid := v.ParticipantID
+		b := Ballot{InstrumentID: instrumentID, Voter: voter, ParticipantID: &pid, CreatedAt: now, UpdatedAt: now}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&b)
+		if res.Error != nil {
+			return res.Error
 		}
-		err = q.Take(&b).Error
-		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-			pid := v.ParticipantID
-			b = Ballot{InstrumentID: instrumentID, Voter: voter, ParticipantID: &pid, CreatedAt: now, UpdatedAt: now}
-			if err := tx.Create(&b).Error; err != nil {
+		if res.RowsAffected == 0 {
+			b = Ballot{} // a zero key, or gorm would add "AND id = ..." to the lookup
+			q := tx.Where("instrument_id = ? AND voter = ?", instrumentID, voter)
+			if s.db.Dialect == store.Postgres {
+				q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+			}
+			if err := q.Take(&b).Error; err != nil {
 				return err
 			}
-		case err != nil:
-			return err
-		default:
 			var old []int64
 			if err := tx.Model(&Choice{}).Where("ballot_id = ?", b.ID).Order("option_id").Pluck("option_id", &old).Error; err != nil {
 				return err

@@ -114,25 +114,36 @@ func (s *Server) pollShow(c *gin.Context, p *project.Project, in *instrument.Ins
 // pollVote stores a ballot. Bad input re-shows the page with the message;
 // a refusal by the rules says why, never a bare 403.
 func (s *Server) pollVote(c *gin.Context) {
-	p, in, ok := s.loadInstrument(c)
-	if !ok {
+	// The hot path: one query finds the published poll by both addresses;
+	// the project itself is loaded only to re-show the page on a refusal.
+	in, err := s.instruments.GetPublishedBySlugs(c.Request.Context(), c.Param("slug"), c.Param("instrument"))
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	if in.Kind != instrument.KindPoll {
 		s.renderStatus(c, http.StatusNotFound, "")
 		return
 	}
+	again := func(status int, key string) {
+		p, err := s.projects.GetPublic(c.Request.Context(), c.Param("slug"))
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.pollShow(c, p, in, status, key)
+	}
 	var ids []int64
 	for _, v := range c.PostFormArray("keuze") {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			s.pollShow(c, p, in, http.StatusUnprocessableEntity, "poll.error.unknown_option")
+			again(http.StatusUnprocessableEntity, "poll.error.unknown_option")
 			return
 		}
 		ids = append(ids, id)
 	}
 	if len(ids) > poll.MaxOptions {
-		s.pollShow(c, p, in, http.StatusUnprocessableEntity, "poll.error.too_many")
+		again(http.StatusUnprocessableEntity, "poll.error.too_many")
 		return
 	}
 	cur := residentOf(c)
@@ -143,10 +154,10 @@ func (s *Server) pollVote(c *gin.Context) {
 		if e, ok := apperror.As(err); ok {
 			switch e.Code {
 			case apperror.Invalid:
-				s.pollShow(c, p, in, http.StatusUnprocessableEntity, e.Fields["choice"])
+				again(http.StatusUnprocessableEntity, e.Fields["choice"])
 				return
 			case apperror.Forbidden, apperror.Closed, apperror.Conflict:
-				s.pollShow(c, p, in, statusOf[e.Code], e.Key)
+				again(statusOf[e.Code], e.Key)
 				return
 			}
 		}
@@ -158,7 +169,7 @@ func (s *Server) pollVote(c *gin.Context) {
 	} else {
 		s.setFlash(c, "vote_saved")
 	}
-	c.Redirect(http.StatusSeeOther, "/projecten/"+url.PathEscape(p.Slug)+"/"+url.PathEscape(in.Slug)+"#uitslag")
+	c.Redirect(http.StatusSeeOther, "/projecten/"+url.PathEscape(c.Param("slug"))+"/"+url.PathEscape(in.Slug)+"#uitslag")
 }
 
 // LoginURL links to the login page, returning here; with a level when
