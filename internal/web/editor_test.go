@@ -249,3 +249,39 @@ func TestProjectImageNeedsAltTextAndIsServedCacheable(t *testing.T) {
 	wantStatus(t, s.get(t, strings.Replace(src[1], ".png", ".jpg", 1)), 404)
 	wantStatus(t, s.get(t, "/afbeeldingen/onzin.png"), 404)
 }
+
+// Whatever an editor's browser posts to the back-office forms, the answer
+// is a page with a message or a redirect, never a server error.
+func FuzzEditorForms(f *testing.F) {
+	for _, seed := range []string{
+		"titel=a&slug=b&samenvatting=c",
+		"titel=&slug=--&fase_titel=x&fase_begin=2026-02-30&fase_eind=x",
+		"titel=P&slug=p&vraag=v&antwoorden=a%0Ab&wie=digid&sluit=2026-01-01T99:99&maximum=-1",
+		"soort=scale&tekst=t&schaal_min=9&schaal_max=1&getal_min=x&max_keuzes=100000",
+		"naar=archived", "%zz", strings.Repeat("fase_titel=a&", 60),
+	} {
+		f.Add(seed)
+	}
+	s := newSite(f, nil)
+	b := newBrowser(f, s)
+	b.loginStaff("Fuzz Redacteur", "inspraak-redacteuren")
+	cookie := b.cookie("inspraak_beheer")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	targets := []string{"/beheer/projecten", "/beheer/projecten/1", "/beheer/projecten/1/peilingen",
+		"/beheer/projecten/1/vragenlijsten", "/beheer/projecten/1/vragenlijsten/3/vragen", "/beheer/projecten/1/status"}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, target := range targets {
+			req, _ := http.NewRequest(http.MethodPost, s.URL+target, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: "inspraak_beheer", Value: cookie})
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode >= 500 {
+				t.Fatalf("POST %s with %q gave %d", target, body, resp.StatusCode)
+			}
+		}
+	})
+}
