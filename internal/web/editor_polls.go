@@ -182,3 +182,20 @@ func (s *Server) editorInstrumentPublish(c *gin.Context) {
 	s.setFlash(c, "saved")
 	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(id, 10))
 }
+
+// Base returns the shared fields; consultationForm gets it by embedding,
+// so templates can pass either form's rules to the same partial.
+func (f pollForm) Base() pollForm { return f }
+
+// RulesData is what the rules-fields partial receives.
+type RulesData struct {
+	P         *Page
+	F         pollForm
+	E         map[string]string
+	DigiD, EH []string
+}
+
+// RulesFields pairs an instrument form's rules with the page.
+func (p *Page) RulesFields(f pollForm, e map[string]string, digid, eh []string) RulesData {
+	return RulesData{P: p, F: f, E: e, DigiD: digid, EH: eh}
+}
