@@ -153,12 +153,8 @@ func (s *Service) AddQuestion(ctx context.Context, instrumentID int64, q Questio
 
 func (s *Service) create(ctx context.Context, d Draft) (*Consultation, error) {
 	now := s.now()
-	in := d.Rules
-	in.ID, in.ProjectID, in.Kind, in.Slug, in.Title, in.Description = 0, d.ProjectID, instrument.KindConsultation, d.Slug, strings.TrimSpace(d.Title), strings.TrimSpace(d.Description)
-	in.Published, in.CreatedAt, in.UpdatedAt = d.Published, now, now
-	if in.Who == "" {
-		in.Who = instrument.WhoAny
-	}
+	in := instrument.NewRow(instrument.Header{ProjectID: d.ProjectID, Kind: instrument.KindConsultation, Slug: d.Slug, Title: d.Title,
+		Description: d.Description, Published: d.Published}, d.Rules, now)
 	c := &Consultation{OnePerScreen: d.OnePerScreen}
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&in).Error; err != nil {

@@ -7,6 +7,7 @@
 package instrument
 
 import (
+	"strings"
 	"time"
 
 	"inspraak/internal/identity"
@@ -158,4 +159,28 @@ func Eligible(in *Instrument, p Person, now time.Time) Verdict {
 		}
 	}
 	return Verdict{OK: true}
+}
+
+// Header is what every instrument kind's draft says about itself.
+type Header struct {
+	ProjectID   int64
+	Kind        Kind
+	Slug        string
+	Title       string
+	Description string
+	Published   bool
+}
+
+// NewRow makes the instruments row for a new instrument: the editor's
+// rules with the header's identity, trimmed, and "anyone" as the default
+// audience.
+func NewRow(h Header, rules Instrument, now time.Time) Instrument {
+	in := rules
+	in.ID, in.ProjectID, in.Kind = 0, h.ProjectID, h.Kind
+	in.Slug, in.Title, in.Description = strings.TrimSpace(h.Slug), strings.TrimSpace(h.Title), strings.TrimSpace(h.Description)
+	in.Published, in.CreatedAt, in.UpdatedAt = h.Published, now, now
+	if in.Who == "" {
+		in.Who = WhoAny
+	}
+	return in
 }

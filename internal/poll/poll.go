@@ -196,12 +196,8 @@ func (s *Service) Create(ctx context.Context, d Draft) (*Poll, error) {
 		return nil, err
 	}
 	now := s.now()
-	in := d.Rules
-	in.ID, in.ProjectID, in.Kind, in.Slug, in.Title, in.Description = 0, d.ProjectID, instrument.KindPoll, strings.TrimSpace(d.Slug), strings.TrimSpace(d.Title), strings.TrimSpace(d.Description)
-	in.Published, in.CreatedAt, in.UpdatedAt = d.Published, now, now
-	if in.Who == "" {
-		in.Who = instrument.WhoAny
-	}
+	in := instrument.NewRow(instrument.Header{ProjectID: d.ProjectID, Kind: instrument.KindPoll, Slug: d.Slug, Title: d.Title,
+		Description: d.Description, Published: d.Published}, d.Rules, now)
 	p := &Poll{Question: strings.TrimSpace(d.Question), Multiple: d.Multiple, MaxChoices: d.MaxChoices, ResultsVisibility: d.ResultsVisibility}
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&in).Error; err != nil {
