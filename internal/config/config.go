@@ -6,7 +6,6 @@ package config
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -291,30 +290,6 @@ func boolSetting(getenv Getenv, name string, def bool, probs *Problems) bool {
 	}
 	*probs = append(*probs, fmt.Sprintf("%s must be true or false, not %q", name, v))
 	return def
-}
-
-// ErrNotSQLite is returned by SQLitePath for a PostgreSQL URL.
-var ErrNotSQLite = errors.New("config: database is not SQLite")
-
-// Dialect names the database kind of the configured URL.
-func (c *Config) Dialect() string {
-	if strings.HasPrefix(c.DatabaseURL, "sqlite:") {
-		return "sqlite"
-	}
-	return "postgres"
-}
-
-// SQLitePath returns the file path of a sqlite: URL.
-func (c *Config) SQLitePath() (string, error) {
-	if c.Dialect() != "sqlite" {
-		return "", ErrNotSQLite
-	}
-	p := strings.TrimPrefix(c.DatabaseURL, "sqlite:")
-	p = strings.TrimPrefix(p, "//")
-	if p == "" {
-		p = DefaultSQLiteFile
-	}
-	return p, nil
 }
 
 func (c *Config) loadVerification(getenv Getenv, probs *Problems) {

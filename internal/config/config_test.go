@@ -34,8 +34,8 @@ func TestDevelopmentDefaultsRunWithNoSetup(t *testing.T) {
 	if c.IsProduction() || !c.DevIDP || !c.SeedDemo || c.Addr != ":8080" {
 		t.Errorf("unexpected development defaults: %+v", c)
 	}
-	if p, _ := c.SQLitePath(); p != DefaultSQLiteFile {
-		t.Errorf("default database = %q, want %q", p, DefaultSQLiteFile)
+	if c.DatabaseURL != "sqlite:"+DefaultSQLiteFile || c.DatabaseExplicit {
+		t.Errorf("default database = %q (explicit %v), want sqlite:%s", c.DatabaseURL, c.DatabaseExplicit, DefaultSQLiteFile)
 	}
 	if len(c.SessionKey) < MinKeyLength || len(c.PseudonymKey) < MinKeyLength {
 		t.Error("development must generate keys for the run")
@@ -124,8 +124,8 @@ func TestProductionRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p, _ := c.SQLitePath(); p != "/data/inspraak.db" {
-			t.Errorf("path = %q", p)
+		if c.DatabaseURL != "sqlite:/data/inspraak.db" || !c.DatabaseExplicit {
+			t.Errorf("database = %q", c.DatabaseURL)
 		}
 	})
 }

@@ -2,10 +2,7 @@ package consultation
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"math"
 	"slices"
@@ -18,6 +15,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/store"
 )
@@ -38,9 +36,7 @@ func NewService(db *store.DB, key []byte) *Service {
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Service) respondentID(instrumentID int64, subject string) string {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte("response|" + strconv.FormatInt(instrumentID, 10) + "|" + subject))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return identity.InstrumentID(s.key, "response", instrumentID, subject)
 }
 
 // QuestionDraft is one question as an editor writes it.
@@ -342,6 +338,22 @@ func validAnswer(q Question, a Answer) string {
 // submitted, a response changes only while the instrument allows changes
 // and is open; a draft never overwrites a submitted response.
 func (s *Service) Save(ctx context.Context, instrumentID int64, who Respondent, answers map[int64]Answer, submit bool) (*Response, error) {
+	var r *Response
+	var err error
+	// A parallel first save by the same person can win the unique index;
+	// then save again on top of it (a few times at most).
+	for attempt := 0; attempt < 4; attempt++ {
+		if r, err = s.save(ctx, instrumentID, who, answers, submit); !errors.Is(err, gorm.ErrDuplicatedKey) {
+			break
+		}
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return nil, apperror.Wrap(err, apperror.Conflict, "consultation.error.already_submitted")
+	}
+	return r, err
+}
+
+func (s *Service) save(ctx context.Context, instrumentID int64, who Respondent, answers map[int64]Answer, submit bool) (*Response, error) {
 	now := s.now()
 	respondent := s.respondentID(instrumentID, who.Subject)
 	var out Response
@@ -421,10 +433,6 @@ func (s *Service) Save(ctx context.Context, instrumentID int64, who Respondent, 
 		}
 		return tx.Where("id = ?", out.ID).Take(&out).Error
 	})
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		// A parallel first save by the same person won; save again on top.
-		return s.Save(ctx, instrumentID, who, answers, submit)
-	}
 	if err != nil {
 		return nil, err
 	}

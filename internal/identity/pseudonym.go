@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"strconv"
 )
 
 // Kind names the identifier a pseudonym is made from. It is part of the
@@ -72,4 +73,14 @@ func (k *Keyring) Versions() []int {
 		}
 	}
 	return vs
+}
+
+// InstrumentID derives the id a participant has within one instrument:
+// HMAC(key, purpose|instrument|pseudonym). Ballots and responses carry it
+// instead of the pseudonym, so those tables do not link a person across
+// instruments, while the unique index still allows one per person.
+func InstrumentID(key []byte, purpose string, instrumentID int64, subject string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(purpose + "|" + strconv.FormatInt(instrumentID, 10) + "|" + subject))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

@@ -502,11 +502,21 @@ func (s *Service) Load(ctx context.Context, kind, token string) (*Current, error
 	if sess.Staff != nil {
 		c.Roles = sess.Staff.RoleList()
 	}
-	c.IdleDeadline = sess.LastSeenAt.Add(idle)
-	if sess.ExpiresAt.Before(c.IdleDeadline) {
-		c.IdleDeadline = sess.ExpiresAt
-	}
+	c.setDeadline()
 	return c, nil
+}
+
+// setDeadline is when the session ends without activity: the idle limit
+// after the last activity, but never past the absolute end.
+func (c *Current) setDeadline() {
+	idle := ResidentIdle
+	if c.Session.Kind == KindStaff {
+		idle = StaffIdle
+	}
+	c.IdleDeadline = c.Session.LastSeenAt.Add(idle)
+	if c.Session.ExpiresAt.Before(c.IdleDeadline) {
+		c.IdleDeadline = c.Session.ExpiresAt
+	}
 }
 
 // Extend marks activity now (the "Blijf ingelogd" button).
@@ -519,7 +529,9 @@ func (s *Service) Extend(ctx context.Context, kind, token string) (*Current, err
 	if err := s.db.WithContext(ctx).Model(&Session{}).Where("id = ?", c.Session.ID).Update("last_seen_at", now).Error; err != nil {
 		return nil, err
 	}
-	return s.Load(ctx, kind, token)
+	c.Session.LastSeenAt = now
+	c.setDeadline()
+	return c, nil
 }
 
 // Logout ends the local session first and returns the provider's logout
@@ -608,6 +620,3 @@ func (s *Service) StaffList(ctx context.Context) ([]StaffMember, error) {
 	err := s.db.WithContext(ctx).Order("last_login_at DESC").Order("id").Find(&out).Error
 	return out, err
 }
-
-// Keyring exposes the pseudonym keys (for per-instrument derivations).
-func (s *Service) Keyring() *Keyring { return s.keys }

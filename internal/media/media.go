@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -133,9 +132,6 @@ func reencode(ct string, data []byte) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-
-// ErrNotFound means no image has that hash.
-var ErrNotFound = errors.New("media: not found")
 
 // Get returns an image by its hash.
 func (s *Service) Get(ctx context.Context, sha string) (*Image, error) {

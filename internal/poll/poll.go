@@ -6,13 +6,9 @@ package poll
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,6 +17,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/store"
 )
@@ -114,9 +111,7 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // voterID derives the per-poll voter id from the participant's pseudonym,
 // so ballots do not carry the pseudonym itself.
 func (s *Service) voterID(instrumentID int64, subject string) string {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte("ballot|" + strconv.FormatInt(instrumentID, 10) + "|" + subject))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return identity.InstrumentID(s.key, "ballot", instrumentID, subject)
 }
 
 // Draft is what an editor supplies for a new poll.
@@ -262,8 +257,9 @@ func (s *Service) Vote(ctx context.Context, instrumentID int64, v Voter, optionI
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		r, err = s.vote(ctx, instrumentID, v, optionIDs)
-		// A concurrent first ballot by the same voter lost the race on the
-		// unique index; go again and take the change path.
+		// Writers that collided (a deadlock or SQLite's busy lock) go
+		// again; the first-ballot insert itself never conflicts (ON
+		// CONFLICT DO NOTHING takes the change path instead).
 		if !errors.Is(err, gorm.ErrDuplicatedKey) && !isSerialization(err) {
 			break
 		}

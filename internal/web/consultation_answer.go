@@ -24,7 +24,6 @@ type consultationPageData struct {
 	Errors    map[string]string
 	Order     []string
 	Response  *consultation.Response
-	Action    string
 }
 
 // Chosen reports whether an option is part of the answer to a question.

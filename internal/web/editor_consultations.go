@@ -21,20 +21,19 @@ type consultationForm struct {
 
 // questionForm is one question as the editor adds it.
 type questionForm struct {
-	Kind       string   `form:"soort" binding:"max=20"`
-	Text       string   `form:"tekst" binding:"max=2000"`
-	Help       string   `form:"hulp" binding:"max=2000"`
-	Required   bool     `form:"verplicht"`
-	Options    string   `form:"antwoorden" binding:"max=20000"`
-	MaxLength  int      `form:"max_tekens" binding:"min=0,max=20000"`
-	MaxChoices int      `form:"max_keuzes" binding:"min=0,max=50"`
-	ScaleMin   int      `form:"schaal_min" binding:"min=-10,max=10"`
-	ScaleMax   int      `form:"schaal_max" binding:"min=-10,max=20"`
-	MinLabel   string   `form:"label_min" binding:"max=200"`
-	MaxLabel   string   `form:"label_max" binding:"max=200"`
-	NumberMin  string   `form:"getal_min" binding:"max=30"`
-	NumberMax  string   `form:"getal_max" binding:"max=30"`
-	Questions  []string `form:"-"`
+	Kind       string `form:"soort" binding:"max=20"`
+	Text       string `form:"tekst" binding:"max=2000"`
+	Help       string `form:"hulp" binding:"max=2000"`
+	Required   bool   `form:"verplicht"`
+	Options    string `form:"antwoorden" binding:"max=20000"`
+	MaxLength  int    `form:"max_tekens" binding:"min=0,max=20000"`
+	MaxChoices int    `form:"max_keuzes" binding:"min=0,max=50"`
+	ScaleMin   int    `form:"schaal_min" binding:"min=-10,max=10"`
+	ScaleMax   int    `form:"schaal_max" binding:"min=-10,max=20"`
+	MinLabel   string `form:"label_min" binding:"max=200"`
+	MaxLabel   string `form:"label_max" binding:"max=200"`
+	NumberMin  string `form:"getal_min" binding:"max=30"`
+	NumberMax  string `form:"getal_max" binding:"max=30"`
 }
 
 type consultationEditData struct {

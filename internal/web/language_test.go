@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -20,4 +21,18 @@ func FuzzLocalPathNeverLeavesTheSite(f *testing.F) {
 			t.Fatalf("LocalPath(%q) = %q points off-site", in, out)
 		}
 	})
+}
+
+func TestAcceptsGzipReadsTheQualityValue(t *testing.T) {
+	cases := map[string]bool{
+		"gzip": true, "deflate, gzip": true, "gzip;q=0.5": true, "GZIP; q=1": true,
+		"gzip;q=0": false, "gzip;q=0.0": false, "gzip;q=abc": false, "br": false, "": false,
+	}
+	for header, want := range cases {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Accept-Encoding", header)
+		if got := acceptsGzip(r); got != want {
+			t.Errorf("%q: %v, want %v", header, got, want)
+		}
+	}
 }

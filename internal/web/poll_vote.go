@@ -172,13 +172,6 @@ func (s *Server) pollVote(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/projecten/"+url.PathEscape(c.Param("slug"))+"/"+url.PathEscape(in.Slug)+"#uitslag")
 }
 
-// LoginURL links to the login page, returning here; with a level when
-// the rules need a higher one.
-func (v instrumentView) LoginURL() string {
-	q := url.Values{"terug": {v.URL}}
-	return "/inloggen?" + q.Encode()
-}
-
 // NeedsLogin reports whether logging in (again) would help.
 func (v instrumentView) NeedsLogin() bool {
 	switch v.Verdict.Reason {

@@ -93,9 +93,6 @@ func NewRenderer(fsys fs.FS, assets *Assets, cat *i18n.Catalog) (*Renderer, erro
 	return r, nil
 }
 
-// Has reports whether a page template exists.
-func (r *Renderer) Has(page string) bool { _, ok := r.pages[page]; return ok }
-
 // render executes a page into a buffer first, so a template error becomes
 // a clean 500 instead of half a page.
 func (r *Renderer) render(w http.ResponseWriter, status int, page string, data *Page) error {
@@ -195,9 +192,6 @@ func (p *Page) ISODate(t any) string {
 	}
 	return ""
 }
-
-// Now is the time the page was rendered.
-func (p *Page) Now() time.Time { return p.now }
 
 // page builds the frame data for a request.
 func (s *Server) page(c *gin.Context, titleKey string, data any) *Page {

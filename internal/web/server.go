@@ -102,16 +102,21 @@ func New(d Deps) (*Server, error) {
 	// compress sits outside recovery, so the 500 page a panic produces is
 	// written through the gzip writer and flushed like any other page.
 	e.Use(requestID(), s.metrics.observe(), accessLog(s.log), securityHeaders(d.Config.IsProduction()),
-		cacheControl(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language(), s.withSessions())
-	e.NoRoute(func(c *gin.Context) { s.renderStatus(c, http.StatusNotFound, "") })
-	e.NoMethod(func(c *gin.Context) { s.renderStatus(c, http.StatusMethodNotAllowed, "") })
+		cacheControl(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language())
 
+	// Files and machine endpoints are registered before the session
+	// middleware, so a logged-in browser fetching a stylesheet or an image
+	// costs no session lookup (gin fixes a route's handlers when it is added).
 	e.GET("/static/*path", assets.serve)
 	e.HEAD("/static/*path", assets.serve)
-	e.GET("/healthz", s.healthz)
 	e.GET("/afbeeldingen/:name", s.imageServe)
+	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler(d.Config.MetricsToken))
+
+	e.Use(s.withSessions())
+	e.NoRoute(func(c *gin.Context) { s.renderStatus(c, http.StatusNotFound, "") })
+	e.NoMethod(func(c *gin.Context) { s.renderStatus(c, http.StatusMethodNotAllowed, "") })
 
 	e.GET("/", s.home)
 	e.GET("/projecten", s.projectList)

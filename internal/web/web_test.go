@@ -500,4 +500,22 @@ func TestHotPagesUseAFixedNumberOfQueries(t *testing.T) {
 			t.Errorf("%s ran %d queries, want %d", path, got, want)
 		}
 	}
+
+	// A logged-in browser fetching files costs no session lookup; a page
+	// costs exactly one (the session joined with its participant).
+	b := newBrowser(t, s)
+	b.loginDigiD(testBSN, loaMid, "/")
+	css := stylesheet.FindStringSubmatch(b.get("/").Body)[1]
+	for path, want := range map[string]int{css: 0, "/healthz": 0, "/privacy": 1} {
+		mu.Lock()
+		count = 0
+		mu.Unlock()
+		wantStatus(t, b.get(path), 200)
+		mu.Lock()
+		got := count
+		mu.Unlock()
+		if got != want {
+			t.Errorf("logged in, %s ran %d queries, want %d", path, got, want)
+		}
+	}
 }
