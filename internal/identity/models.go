@@ -1,6 +1,9 @@
 package identity
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Participant is a resident or business, known only by pseudonym.
 type Participant struct {
@@ -35,6 +38,9 @@ type StaffMember struct {
 
 // TableName fixes the table name.
 func (StaffMember) TableName() string { return "staff_members" }
+
+// Actor is how the audit log names a staff member.
+func (m StaffMember) Actor() string { return "staff:" + strconv.FormatInt(m.ID, 10) }
 
 // RoleList returns the member's roles.
 func (m StaffMember) RoleList() []Role { return SplitRoles(m.Roles) }

@@ -428,7 +428,7 @@ func (s *Service) completeStaff(ctx context.Context, rp *RP, toks *Tokens, pl *P
 		if err := tx.Save(&m).Error; err != nil {
 			return err
 		}
-		actor := fmt.Sprintf("staff:%d", m.ID)
+		actor := m.Actor()
 		if isNew || before != m.Roles {
 			if err := s.audit.RecordTx(tx, audit.Event{ActorKind: audit.ActorSystem, Action: "staff.roles_changed", Target: actor,
 				Detail: map[string]any{"from": before, "to": m.Roles}}); err != nil {
@@ -549,7 +549,7 @@ func (s *Service) Logout(ctx context.Context, kind, token string) (string, error
 		actor = c.Participant.Subject
 	}
 	if c.Staff != nil {
-		actorKind, actor = audit.ActorStaff, fmt.Sprintf("staff:%d", c.Staff.ID)
+		actorKind, actor = audit.ActorStaff, c.Staff.Actor()
 	}
 	_ = s.audit.Record(ctx, audit.Event{ActorKind: actorKind, Actor: actor, Action: "logout", Target: string(c.Session.Means)})
 	rp, ok := s.rps[c.Session.Means]

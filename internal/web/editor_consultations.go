@@ -9,6 +9,7 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/consultation"
+	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
 )
@@ -51,13 +52,8 @@ type consultationEditData struct {
 }
 
 func (s *Server) editorConsultationNew(c *gin.Context) {
-	id, ok := s.projectID(c)
+	p, ok := s.editorProject(c)
 	if !ok {
-		return
-	}
-	p, err := s.projects.Get(c.Request.Context(), id)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	d := &consultationEditData{Project: p, Errors: map[string]string{}}
@@ -66,9 +62,7 @@ func (s *Server) editorConsultationNew(c *gin.Context) {
 }
 
 func (s *Server) renderConsultationForm(c *gin.Context, status int, d *consultationEditData) {
-	var pf pollFormData
-	s.fillLoAs(&pf)
-	d.DigiDLoAs, d.EHLoAs, d.Kinds = pf.DigiDLoAs, pf.EHLoAs, consultation.Kinds
+	d.DigiDLoAs, d.EHLoAs, d.Kinds = identity.Levels(identity.DigiD), identity.Levels(identity.EHerkenning), consultation.Kinds
 	title := "editor.consultation.new"
 	if d.C != nil {
 		title = "editor.consultation.edit"
@@ -85,18 +79,13 @@ func (s *Server) renderConsultationForm(c *gin.Context, status int, d *consultat
 // editorConsultationCreate stores a consultation without questions yet;
 // it stays hidden until the editor publishes it.
 func (s *Server) editorConsultationCreate(c *gin.Context) {
-	id, ok := s.projectID(c)
+	p, ok := s.editorProject(c)
 	if !ok {
 		return
 	}
-	p, err := s.projects.Get(c.Request.Context(), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	id := p.ID
 	var f consultationForm
-	if err := c.ShouldBind(&f); err != nil {
-		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+	if !s.bindForm(c, &f) {
 		return
 	}
 	pd, errs := f.draft(id)
@@ -107,8 +96,8 @@ func (s *Server) editorConsultationCreate(c *gin.Context) {
 	}
 	cons, err := s.consultations.CreateEmpty(c.Request.Context(), consultation.Draft{ProjectID: id, Slug: pd.Slug, Title: pd.Title,
 		Description: pd.Description, OnePerScreen: f.OnePerScreen, Rules: pd.Rules})
-	if e, ok := apperror.As(err); ok && len(e.Fields) > 0 {
-		d.Errors = e.Fields
+	if fields, ok := fieldErrors(err); ok {
+		d.Errors = fields
 		s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
@@ -116,13 +105,11 @@ func (s *Server) editorConsultationCreate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "consultation.create", "instrument:"+strconv.FormatInt(cons.InstrumentID, 10), map[string]any{"project": id})
-	s.setFlash(c, "saved")
-	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(id, 10)+"/vragenlijsten/"+strconv.FormatInt(cons.InstrumentID, 10))
+	s.done(c, "consultation.create", "instrument:"+strconv.FormatInt(cons.InstrumentID, 10), map[string]any{"project": id}, "/beheer/projecten/"+strconv.FormatInt(id, 10)+"/vragenlijsten/"+strconv.FormatInt(cons.InstrumentID, 10))
 }
 
 func (s *Server) loadEditConsultation(c *gin.Context) (*consultationEditData, bool) {
-	id, ok := s.projectID(c)
+	p, ok := s.editorProject(c)
 	if !ok {
 		return nil, false
 	}
@@ -132,12 +119,7 @@ func (s *Server) loadEditConsultation(c *gin.Context) (*consultationEditData, bo
 		return nil, false
 	}
 	ctx := c.Request.Context()
-	p, err := s.projects.Get(ctx, id)
-	if err != nil {
-		s.fail(c, err)
-		return nil, false
-	}
-	in, err := s.instruments.Get(ctx, id, iid)
+	in, err := s.instruments.Get(ctx, p.ID, iid)
 	if err != nil || in.Kind != instrument.KindConsultation {
 		s.renderStatus(c, http.StatusNotFound, "")
 		return nil, false
@@ -172,8 +154,7 @@ func (s *Server) editorQuestionAdd(c *gin.Context) {
 		return
 	}
 	var f questionForm
-	if err := c.ShouldBind(&f); err != nil {
-		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+	if !s.bindForm(c, &f) {
 		return
 	}
 	d.Q = f
@@ -216,9 +197,7 @@ func (s *Server) editorQuestionAdd(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "consultation.question_add", "instrument:"+strconv.FormatInt(d.C.InstrumentID, 10), map[string]any{"kind": f.Kind})
-	s.setFlash(c, "saved")
-	c.Redirect(http.StatusSeeOther, c.Request.URL.Path[:strings.LastIndex(c.Request.URL.Path, "/vragen")])
+	s.done(c, "consultation.question_add", "instrument:"+strconv.FormatInt(d.C.InstrumentID, 10), map[string]any{"kind": f.Kind}, d.backURL())
 }
 
 // editorOptionRemove removes an answer option, unless someone chose it.
@@ -241,9 +220,7 @@ func (s *Server) editorOptionRemove(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "consultation.option_remove", "instrument:"+strconv.FormatInt(d.C.InstrumentID, 10), map[string]any{"option": oid})
-	s.setFlash(c, "saved")
-	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(d.Project.ID, 10)+"/vragenlijsten/"+strconv.FormatInt(d.C.InstrumentID, 10))
+	s.done(c, "consultation.option_remove", "instrument:"+strconv.FormatInt(d.C.InstrumentID, 10), map[string]any{"option": oid}, "/beheer/projecten/"+strconv.FormatInt(d.Project.ID, 10)+"/vragenlijsten/"+strconv.FormatInt(d.C.InstrumentID, 10))
 }
 
 func (d *consultationEditData) hasOption(oid int64) bool {
@@ -320,10 +297,8 @@ func (s *Server) editorQuestionReword(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "consultation.question_reword", "question:"+strconv.FormatInt(q.ID, 10),
-		map[string]any{"from": q.Text, "to": strings.TrimSpace(text), "responses": d.Responses})
-	s.setFlash(c, "saved")
-	c.Redirect(http.StatusSeeOther, d.backURL())
+	s.done(c, "consultation.question_reword", "question:"+strconv.FormatInt(q.ID, 10),
+		map[string]any{"from": q.Text, "to": strings.TrimSpace(text), "responses": d.Responses}, d.backURL())
 }
 
 // editorQuestionRemove removes a question without answers.
@@ -341,7 +316,5 @@ func (s *Server) editorQuestionRemove(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "consultation.question_remove", "question:"+strconv.FormatInt(q.ID, 10), map[string]any{"text": q.Text})
-	s.setFlash(c, "saved")
-	c.Redirect(http.StatusSeeOther, d.backURL())
+	s.done(c, "consultation.question_remove", "question:"+strconv.FormatInt(q.ID, 10), map[string]any{"text": q.Text}, d.backURL())
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"inspraak/internal/apperror"
 	"inspraak/internal/i18n"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
@@ -99,25 +98,16 @@ func slugLike(s string) bool {
 	return true
 }
 
-func (s *Server) fillLoAs(d *pollFormData) {
-	d.DigiDLoAs, d.EHLoAs = identity.Levels(identity.DigiD), identity.Levels(identity.EHerkenning)
-}
-
 func (s *Server) renderPollForm(c *gin.Context, status int, d *pollFormData) {
-	s.fillLoAs(d)
+	d.DigiDLoAs, d.EHLoAs = identity.Levels(identity.DigiD), identity.Levels(identity.EHerkenning)
 	p := s.page(c, "editor.poll.new", d)
 	p.StaffArea, p.Nav = true, "staff-projects"
 	s.html(c, status, "editor_poll", p)
 }
 
 func (s *Server) editorPollNew(c *gin.Context) {
-	id, ok := s.projectID(c)
+	p, ok := s.editorProject(c)
 	if !ok {
-		return
-	}
-	p, err := s.projects.Get(c.Request.Context(), id)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	s.renderPollForm(c, http.StatusOK, &pollFormData{Project: p, Errors: map[string]string{},
@@ -126,18 +116,13 @@ func (s *Server) editorPollNew(c *gin.Context) {
 
 // editorPollCreate stores a new poll under a project.
 func (s *Server) editorPollCreate(c *gin.Context) {
-	id, ok := s.projectID(c)
+	p, ok := s.editorProject(c)
 	if !ok {
 		return
 	}
-	p, err := s.projects.Get(c.Request.Context(), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	id := p.ID
 	var f pollForm
-	if err := c.ShouldBind(&f); err != nil {
-		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+	if !s.bindForm(c, &f) {
 		return
 	}
 	dr, errs := f.draft(id)
@@ -147,8 +132,8 @@ func (s *Server) editorPollCreate(c *gin.Context) {
 		return
 	}
 	pl, err := s.polls.Create(c.Request.Context(), dr)
-	if e, ok := apperror.As(err); ok && len(e.Fields) > 0 {
-		d.Errors = e.Fields
+	if fields, ok := fieldErrors(err); ok {
+		d.Errors = fields
 		s.renderPollForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
@@ -156,10 +141,8 @@ func (s *Server) editorPollCreate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "poll.create", "instrument:"+strconv.FormatInt(pl.InstrumentID, 10),
-		map[string]any{"project": id, "published": dr.Published, "options": len(pl.Options)})
-	s.setFlash(c, "saved")
-	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(id, 10))
+	s.done(c, "poll.create", "instrument:"+strconv.FormatInt(pl.InstrumentID, 10),
+		map[string]any{"project": id, "published": dr.Published, "options": len(pl.Options)}, "/beheer/projecten/"+strconv.FormatInt(id, 10))
 }
 
 // editorInstrumentPublish publishes or withdraws an instrument.
@@ -178,9 +161,7 @@ func (s *Server) editorInstrumentPublish(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "instrument.publish", "instrument:"+strconv.FormatInt(iid, 10), map[string]any{"published": publish})
-	s.setFlash(c, "saved")
-	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(id, 10))
+	s.done(c, "instrument.publish", "instrument:"+strconv.FormatInt(iid, 10), map[string]any{"published": publish}, "/beheer/projecten/"+strconv.FormatInt(id, 10))
 }
 
 // Base returns the shared fields; consultationForm gets it by embedding,

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"inspraak/internal/apperror"
-	"inspraak/internal/audit"
 	"inspraak/internal/i18n"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
@@ -123,19 +121,6 @@ func formOf(p *project.Project) (projectForm, []phaseRow) {
 	return f, rows
 }
 
-func staffActor(c *gin.Context) string {
-	if cur := staffOf(c); cur != nil && cur.Staff != nil {
-		return fmt.Sprintf("staff:%d", cur.Staff.ID)
-	}
-	return ""
-}
-
-func (s *Server) record(c *gin.Context, action, target string, detail map[string]any) {
-	if err := s.audit.Record(c.Request.Context(), audit.Event{ActorKind: audit.ActorStaff, Actor: staffActor(c), Action: action, Target: target, Detail: detail}); err != nil {
-		s.log.ErrorContext(c.Request.Context(), "audit record failed", "action", action, "error", err.Error())
-	}
-}
-
 // editorProjects lists every project for editors.
 func (s *Server) editorProjects(c *gin.Context) {
 	list, err := s.projects.ListAll(c.Request.Context())
@@ -167,8 +152,7 @@ func (s *Server) renderProjectForm(c *gin.Context, status int, d *projectFormDat
 // editorProjectCreate stores a new draft project.
 func (s *Server) editorProjectCreate(c *gin.Context) {
 	var f projectForm
-	if err := c.ShouldBind(&f); err != nil {
-		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+	if !s.bindForm(c, &f) {
 		return
 	}
 	s.takeImage(c, &f, "")
@@ -183,8 +167,8 @@ func (s *Server) editorProjectCreate(c *gin.Context) {
 		return
 	}
 	p, err := s.projects.Create(c.Request.Context(), dr)
-	if e, ok := apperror.As(err); ok && len(e.Fields) > 0 {
-		d.Errors = e.Fields
+	if fields, ok := fieldErrors(err); ok {
+		d.Errors = fields
 		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
@@ -192,28 +176,12 @@ func (s *Server) editorProjectCreate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "project.create", "project:"+strconv.FormatInt(p.ID, 10), map[string]any{"slug": p.Slug})
-	s.setFlash(c, "saved")
-	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(p.ID, 10))
-}
-
-func (s *Server) projectID(c *gin.Context) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id < 1 {
-		s.renderStatus(c, http.StatusNotFound, "")
-		return 0, false
-	}
-	return id, true
+	s.done(c, "project.create", "project:"+strconv.FormatInt(p.ID, 10), map[string]any{"slug": p.Slug}, "/beheer/projecten/"+strconv.FormatInt(p.ID, 10))
 }
 
 func (s *Server) editorProjectEdit(c *gin.Context) {
-	id, ok := s.projectID(c)
+	p, ok := s.editorProject(c)
 	if !ok {
-		return
-	}
-	p, err := s.projects.Get(c.Request.Context(), id)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	f, rows := formOf(p)
@@ -243,18 +211,13 @@ func (s *Server) fillProjectExtras(c *gin.Context, d *projectFormData, p *projec
 
 // editorProjectUpdate saves changes to a project.
 func (s *Server) editorProjectUpdate(c *gin.Context) {
-	id, ok := s.projectID(c)
+	current, ok := s.editorProject(c)
 	if !ok {
 		return
 	}
+	id := current.ID
 	var f projectForm
-	if err := c.ShouldBind(&f); err != nil {
-		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
-		return
-	}
-	current, err := s.projects.Get(c.Request.Context(), id)
-	if err != nil {
-		s.fail(c, err)
+	if !s.bindForm(c, &f) {
 		return
 	}
 	s.takeImage(c, &f, current.ImagePath)
@@ -272,9 +235,9 @@ func (s *Server) editorProjectUpdate(c *gin.Context) {
 		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	_, err = s.projects.Update(c.Request.Context(), id, dr)
-	if e, ok := apperror.As(err); ok && len(e.Fields) > 0 {
-		d.Errors = e.Fields
+	_, err := s.projects.Update(c.Request.Context(), id, dr)
+	if fields, ok := fieldErrors(err); ok {
+		d.Errors = fields
 		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
@@ -282,9 +245,7 @@ func (s *Server) editorProjectUpdate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "project.update", "project:"+strconv.FormatInt(id, 10), map[string]any{"slug": dr.Slug})
-	s.setFlash(c, "saved")
-	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(id, 10))
+	s.done(c, "project.update", "project:"+strconv.FormatInt(id, 10), map[string]any{"slug": dr.Slug}, "/beheer/projecten/"+strconv.FormatInt(id, 10))
 }
 
 // editorProjectMove publishes, closes, archives or withdraws a project.
