@@ -241,7 +241,8 @@ func (s *Server) editorConsultationPreview(c *gin.Context) {
 	if !ok {
 		return
 	}
-	pd := consultationPageData{Project: d.Project, In: instrumentView{Instrument: *d.In, State: d.In.StateAt(s.now())},
+	pd := consultationPageData{Project: d.Project, In: instrumentView{Instrument: *d.In, State: d.In.StateAt(s.now()),
+		ProjectSlug: d.Project.Slug, ProjectTitle: d.Project.Title},
 		C: d.C, Questions: d.C.Questions, Answers: map[int64]consultation.Answer{}, Errors: map[string]string{}}
 	page := s.page(c, "", pd)
 	page.Title = d.In.Title

@@ -126,6 +126,14 @@ type nameData struct {
 	First  bool
 }
 
+// Errors puts the message under the name field, for the error summary.
+func (d nameData) Errors() map[string]string {
+	if d.Error == "" {
+		return nil
+	}
+	return map[string]string{"naam": d.Error}
+}
+
 // loginName asks a participant once for the name shown with their
 // contributions.
 func (s *Server) loginName(c *gin.Context) {

@@ -18,14 +18,17 @@ import (
 // instrument: its state and rules in plain words.
 type instrumentView struct {
 	instrument.Instrument
-	State   instrument.State
-	Verdict instrument.Verdict
-	URL     string
+	State        instrument.State
+	Verdict      instrument.Verdict
+	URL          string
+	ProjectSlug  string
+	ProjectTitle string
 }
 
 func (s *Server) viewInstrument(c *gin.Context, p *project.Project, in instrument.Instrument) instrumentView {
 	now := s.now()
-	v := instrumentView{Instrument: in, State: in.StateAt(now), URL: "/projecten/" + p.Slug + "/" + in.Slug}
+	v := instrumentView{Instrument: in, State: in.StateAt(now), URL: "/projecten/" + p.Slug + "/" + in.Slug,
+		ProjectSlug: p.Slug, ProjectTitle: p.Title}
 	if p.Status != project.StatusPublished && v.State == instrument.StateOpen {
 		v.State = instrument.StateClosed // a closed project closes its instruments
 	}
@@ -45,6 +48,15 @@ type pollPageData struct {
 	Results  *poll.Results
 	Error    string
 	Return   string
+}
+
+// Errors puts the page's one message under the choice field, for the
+// shared error summary.
+func (d pollPageData) Errors() map[string]string {
+	if d.Error == "" {
+		return nil
+	}
+	return map[string]string{"keuze": d.Error}
 }
 
 // instrumentShow shows one instrument of a project.
