@@ -27,10 +27,7 @@ type loginData struct {
 // loginChoose shows the login choices that are configured, with plain
 // words on what happens and why.
 func (s *Server) loginChoose(c *gin.Context) {
-	d := loginData{Return: LocalPath(c.Query("terug")), LoggedIn: residentOf(c) != nil}
-	if r := c.Query("reden"); r != "" && s.cat.Has(langOf(c), "login.failed."+r) {
-		d.Reason = "login.failed." + r
-	}
+	d := loginData{Return: LocalPath(c.Query("terug")), LoggedIn: residentOf(c) != nil, Reason: s.loginReason(c)}
 	for _, m := range []identity.Means{identity.DigiD, identity.EHerkenning} {
 		if s.identity != nil && s.identity.Configured(m) {
 			d.Options = append(d.Options, loginOption{Means: string(m), Available: s.identity.Available(c.Request.Context(), m)})
@@ -43,6 +40,15 @@ func (s *Server) loginChoose(c *gin.Context) {
 	p := s.page(c, "login.title", d)
 	p.Nav = "login"
 	s.html(c, status, "login", p)
+}
+
+// loginReason turns ?reden= into its message key, if it names a known
+// failure; anything else is ignored rather than shown.
+func (s *Server) loginReason(c *gin.Context) string {
+	if r := c.Query("reden"); r != "" && s.cat.Has(langOf(c), "login.failed."+r) {
+		return "login.failed." + r
+	}
+	return ""
 }
 
 // loginStart sends the visitor to DigiD or eHerkenning.

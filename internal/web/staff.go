@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,12 +24,9 @@ func (s *Server) staffLogin(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/beheer")
 		return
 	}
-	d := staffLoginData{Return: LocalPath(c.Query("terug"))}
+	d := staffLoginData{Return: LocalPath(c.Query("terug")), Reason: s.loginReason(c)}
 	if d.Return == "/" {
 		d.Return = "/beheer"
-	}
-	if r := c.Query("reden"); r != "" && s.cat.Has(langOf(c), "login.failed."+r) {
-		d.Reason = "login.failed." + r
 	}
 	d.Available = s.identity != nil && s.identity.Available(c.Request.Context(), identity.Staff)
 	status := http.StatusOK
@@ -46,7 +44,7 @@ func (s *Server) staffLoginStart(c *gin.Context) {
 		return
 	}
 	back := LocalPath(c.PostForm("terug"))
-	if back == "/" || len(back) < len("/beheer") || back[:len("/beheer")] != "/beheer" {
+	if !strings.HasPrefix(back, "/beheer") {
 		back = "/beheer"
 	}
 	s.beginLogin(c, identity.Staff, back, "")
