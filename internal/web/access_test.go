@@ -210,6 +210,31 @@ func TestBackChannelLogoutEndsStaffSessions(t *testing.T) {
 	if code := post("geen.jwt.token"); code != 400 {
 		t.Errorf("garbage token: %d", code)
 	}
+
+	// Without a sid, the token's sub ends every session of that person.
+	b2 := newBrowser(t, s)
+	b2.loginStaff("Ad Min", "inspraak-beheerders")
+	b3 := newBrowser(t, s)
+	b3.loginStaff("Ad Min", "inspraak-beheerders")
+	other := newBrowser(t, s)
+	other.loginStaff("Iemand Anders", "inspraak-beheerders")
+	var sub string
+	s.App.DB.Table("staff_members").Where("name = ?", "Ad Min").Select("subject").Scan(&sub)
+	bySub, err := s.App.DevIDP.LogoutToken("inspraak-staff", sub, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := post(bySub); code != 200 {
+		t.Fatalf("logout by sub: %d", code)
+	}
+	for i, br := range []*browser{b2, b3} {
+		if r := br.get("/beheer"); r.StatusCode != 303 {
+			t.Errorf("session %d of the same person survived a logout by sub", i)
+		}
+	}
+	if r := other.get("/beheer"); r.StatusCode != 200 {
+		t.Errorf("someone else's session ended too: %d", r.StatusCode)
+	}
 }
 
 func TestIdleAndAbsoluteTimeoutsEndSessions(t *testing.T) {

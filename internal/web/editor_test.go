@@ -247,6 +247,23 @@ func TestProjectImageNeedsAltTextAndIsServedCacheable(t *testing.T) {
 		t.Fatalf("image headers: %v", r.Header)
 	}
 	wantStatus(t, s.get(t, strings.Replace(src[1], ".png", ".jpg", 1)), 404)
+
+	// Saving without a new file keeps the image; ticking "remove" drops it
+	// together with its text.
+	editURL := ok.Header.Get("Location")
+	update := func(f url.Values) response {
+		ct, body := multipartForm(t, f, nil)
+		req, _ := http.NewRequest(http.MethodPost, s.URL+editURL, body)
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("Origin", s.URL)
+		return ed.send(req)
+	}
+	wantStatus(t, update(fields), 303)
+	wantContains(t, ed.get(editURL), src[1])
+	fields.Set("geen_afbeelding", "true")
+	wantStatus(t, update(fields), 303)
+	after := ed.get(editURL)
+	wantNotContains(t, after, src[1], "Schets van een houten brug")
 	wantStatus(t, s.get(t, "/afbeeldingen/onzin.png"), 404)
 }
 
