@@ -70,19 +70,24 @@ func (s *Service) Get(ctx context.Context, projectID, id int64) (*Instrument, er
 
 // GetPublishedBySlugs finds a published instrument by its project's and
 // its own address in one query (the vote and answer endpoints need no
-// more of the project than that it is public).
-func (s *Service) GetPublishedBySlugs(ctx context.Context, projectSlug, slug string) (*Instrument, error) {
+// more of the project than that it is public), and says whether the
+// project is still open: a closed or archived project closes its
+// instruments, whatever their own closing time.
+func (s *Service) GetPublishedBySlugs(ctx context.Context, projectSlug, slug string) (*Instrument, bool, error) {
 	if len(slug) > 80 || !slugPattern.MatchString(slug) || len(projectSlug) > 80 || !slugPattern.MatchString(projectSlug) {
-		return nil, apperror.New(apperror.NotFound, "")
+		return nil, false, apperror.New(apperror.NotFound, "")
 	}
-	var in Instrument
-	err := s.db.WithContext(ctx).Model(&Instrument{}).Select("instruments.*").
+	var row struct {
+		Instrument
+		ProjectStatus string
+	}
+	err := s.db.WithContext(ctx).Model(&Instrument{}).Select("instruments.*, projects.status AS project_status").
 		Joins("JOIN projects ON projects.id = instruments.project_id").
 		Where("projects.slug = ? AND projects.status IN ? AND instruments.slug = ? AND instruments.published = ?",
 			projectSlug, []string{"published", "closed", "archived"}, slug, true).
-		Take(&in).Error
+		Take(&row).Error
 	if err != nil {
-		return nil, store.MapError(err)
+		return nil, false, store.MapError(err)
 	}
-	return &in, nil
+	return &row.Instrument, row.ProjectStatus == "published", nil
 }

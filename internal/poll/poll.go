@@ -9,7 +9,9 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -98,7 +100,16 @@ type Service struct {
 	db  *store.DB
 	key []byte
 	now func() time.Time
+
+	// defs caches each poll's definition (question settings and options)
+	// by its instrument's updated_at: every edit of a poll moves that
+	// timestamp, so a stale entry is never used (see VoteAt).
+	defsMu sync.Mutex
+	defs   map[int64]*Poll
 }
+
+// maxCachedDefs bounds the definition cache; past it, it starts over.
+const maxCachedDefs = 1024
 
 // NewService returns a poll service. key derives per-poll voter ids.
 func NewService(db *store.DB, key []byte) *Service {
@@ -233,6 +244,28 @@ func (s *Service) Get(ctx context.Context, instrumentID int64) (*Poll, error) {
 	return &p, nil
 }
 
+// definition returns the poll behind in, from the cache when it was
+// loaded at the same updated_at.
+func (s *Service) definition(ctx context.Context, in *instrument.Instrument) (*Poll, error) {
+	s.defsMu.Lock()
+	p := s.defs[in.ID]
+	s.defsMu.Unlock()
+	if p != nil && p.Instrument.UpdatedAt.Equal(in.UpdatedAt) {
+		return p, nil
+	}
+	p, err := s.Get(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	s.defsMu.Lock()
+	if s.defs == nil || len(s.defs) >= maxCachedDefs {
+		s.defs = map[int64]*Poll{}
+	}
+	s.defs[in.ID] = p
+	s.defsMu.Unlock()
+	return p, nil
+}
+
 // Voter is the participant casting a ballot, as the session knows them now.
 type Voter struct {
 	ParticipantID int64
@@ -268,6 +301,78 @@ func (s *Service) Vote(ctx context.Context, instrumentID int64, v Voter, optionI
 		return nil, apperror.Wrap(err, apperror.Conflict, "poll.error.already_voted")
 	}
 	return r, err
+}
+
+// VoteAt is Vote for a caller that has just loaded the published
+// instrument (the vote endpoint). On PostgreSQL a first ballot is stored
+// by one statement that inserts the ballot, its choices and the tally
+// together, and only if the instrument row still has the updated_at the
+// rules and options were checked against; everything else (SQLite, a
+// refusal, a second ballot, an instrument that changed meanwhile) takes
+// Vote's full transaction, which also words any refusal.
+func (s *Service) VoteAt(ctx context.Context, in *instrument.Instrument, v Voter, optionIDs []int64) (*Receipt, error) {
+	now := s.now()
+	if s.db.Dialect != store.Postgres || !in.Published || in.Kind != instrument.KindPoll ||
+		!instrument.Eligible(in, v.Person, now).OK {
+		return s.Vote(ctx, in.ID, v, optionIDs)
+	}
+	p, err := s.definition(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	chosen, err := validChoice(p, optionIDs)
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.firstBallot(ctx, in, v, chosen, now)
+	if err != nil && !isSerialization(err) {
+		return nil, err
+	}
+	if id == 0 {
+		return s.Vote(ctx, in.ID, v, optionIDs)
+	}
+	return &Receipt{BallotID: id, Options: chosen, At: now}, nil
+}
+
+// firstBallotSQL stores a first ballot, its choices and one tally shard
+// per choice in one statement, so in one implicit transaction: all or
+// nothing. It returns no row when the instrument changed since it was
+// read or the voter already has a ballot.
+const firstBallotSQL = `WITH unchanged AS (
+  SELECT 1 FROM instruments WHERE id = ? AND published AND updated_at = ?
+), b AS (
+  INSERT INTO ballots (instrument_id, voter, participant_id, created_at, updated_at)
+  SELECT ?, ?, ?, ?, ? FROM unchanged
+  ON CONFLICT (instrument_id, voter) DO NOTHING
+  RETURNING id
+), chosen AS (
+  SELECT unnest(CAST(? AS bigint[])) AS option_id
+), c AS (
+  INSERT INTO ballot_choices (ballot_id, option_id) SELECT b.id, chosen.option_id FROM b, chosen
+), t AS (
+  INSERT INTO poll_tallies (option_id, shard, votes) SELECT chosen.option_id, ?, 1 FROM b, chosen
+  ON CONFLICT (option_id, shard) DO UPDATE SET votes = poll_tallies.votes + 1
+)
+SELECT id FROM b`
+
+func (s *Service) firstBallot(ctx context.Context, in *instrument.Instrument, v Voter, chosen []int64, now time.Time) (int64, error) {
+	arr := make([]byte, 0, 8*len(chosen)+2)
+	arr = append(arr, '{')
+	for i, o := range chosen {
+		if i > 0 {
+			arr = append(arr, ',')
+		}
+		arr = strconv.AppendInt(arr, o, 10)
+	}
+	arr = append(arr, '}')
+	var ids []int64
+	err := s.db.WithContext(ctx).Raw(firstBallotSQL, in.ID, in.UpdatedAt,
+		in.ID, s.voterID(in.ID, v.Subject), v.ParticipantID, now, now,
+		string(arr), rand.IntN(Shards)).Scan(&ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
 }
 
 func isSerialization(err error) bool {

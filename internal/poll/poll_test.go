@@ -265,11 +265,19 @@ func TestConcurrentDoubleSubmitsGiveOneBallotEach(t *testing.T) {
 	errs := make(chan error, people*repeats)
 	for i, v := range voters {
 		choice := []int64{p.Options[i%len(p.Options)].ID}
-		for range repeats {
+		for r := range repeats {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := f.polls.Vote(ctx, p.InstrumentID, v, choice); err != nil {
+				// Both entry points at once: the one-statement first
+				// ballot (VoteAt, on PostgreSQL) racing the full path.
+				var err error
+				if r%2 == 0 {
+					_, err = f.polls.VoteAt(ctx, p.Instrument, v, choice)
+				} else {
+					_, err = f.polls.Vote(ctx, p.InstrumentID, v, choice)
+				}
+				if err != nil {
 					errs <- err
 				}
 			}()
@@ -290,5 +298,98 @@ func TestConcurrentDoubleSubmitsGiveOneBallotEach(t *testing.T) {
 	}
 	if total != int64(people) {
 		t.Fatalf("tally total %d, want %d", total, people)
+	}
+}
+
+// The vote endpoint passes the instrument it loaded a moment earlier. If
+// an editor closes the poll in between, that stale copy must not let a
+// ballot in: the fast path checks the row is unchanged, the full path
+// re-reads it.
+func TestVoteAtRefusesWhenThePollChangedSinceItWasRead(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.poll(t, nil)
+	stale := *p.Instrument
+	v := f.participant(t, 1, midden)
+
+	past := f.now.Add(-time.Minute)
+	if err := f.db.Model(&instrument.Instrument{}).Where("id = ?", p.InstrumentID).
+		Updates(map[string]any{"closes_at": past, "updated_at": f.now.Add(time.Second)}).Error; err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.polls.VoteAt(ctx, &stale, v, []int64{p.Options[0].ID})
+	if code(err) != apperror.Closed {
+		t.Fatalf("vote on a poll closed after it was read: %v, want closed", err)
+	}
+	if res := f.checkTally(t, p); res.Ballots != 0 {
+		t.Fatalf("%d ballots stored in a closed poll", res.Ballots)
+	}
+}
+
+// VoteAt stores a first ballot, keeps a repeat as it is, and moves the
+// tally on a change, exactly as Vote does.
+func TestVoteAtFirstRepeatAndChange(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.poll(t, func(d *poll.Draft) { d.Rules.AllowChange = true; d.Multiple = true; d.MaxChoices = 2 })
+	v := f.participant(t, 1, midden)
+	a, b, c := p.Options[0].ID, p.Options[1].ID, p.Options[2].ID
+
+	r, err := f.polls.VoteAt(ctx, p.Instrument, v, []int64{b, a, a})
+	if err != nil || r.Changed || len(r.Options) != 2 {
+		t.Fatalf("first ballot: %+v, %v", r, err)
+	}
+	if r2, err := f.polls.VoteAt(ctx, p.Instrument, v, []int64{a, b}); err != nil || r2.Changed || r2.BallotID != r.BallotID {
+		t.Fatalf("same ballot again: %+v, %v", r2, err)
+	}
+	if r3, err := f.polls.VoteAt(ctx, p.Instrument, v, []int64{c}); err != nil || !r3.Changed {
+		t.Fatalf("changed ballot: %+v, %v", r3, err)
+	}
+	res := f.checkTally(t, p)
+	want := map[int64]int64{a: 0, b: 0, c: 1}
+	for _, o := range res.Options {
+		if o.Votes != want[o.OptionID] {
+			t.Errorf("option %d has %d votes, want %d", o.OptionID, o.Votes, want[o.OptionID])
+		}
+	}
+	if _, err := f.polls.VoteAt(ctx, p.Instrument, v, []int64{a, b, c}); code(err) != apperror.Invalid {
+		t.Fatalf("three choices where two are allowed: %v", err)
+	}
+	other := f.participant(t, 2, basis)
+	p.Instrument.MinLoADigiD = midden
+	if err := f.db.Model(&instrument.Instrument{}).Where("id = ?", p.InstrumentID).Update("min_loa_digid", midden).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.polls.VoteAt(ctx, p.Instrument, other, []int64{a}); code(err) != apperror.Forbidden {
+		t.Fatalf("too low a level: %v", err)
+	}
+}
+
+// On PostgreSQL a first ballot really takes the one-statement path (the
+// tests above would pass if VoteAt always fell back), and that statement
+// keeps the tally equal to the recount; a second call stores nothing.
+func TestFirstBallotStatement(t *testing.T) {
+	if !testdb.Postgres() {
+		t.Skip("the one-statement first ballot is PostgreSQL's; SQLite always takes the full path")
+	}
+	f := setup(t)
+	ctx := context.Background()
+	p := f.poll(t, func(d *poll.Draft) { d.Multiple = true; d.MaxChoices = 3 })
+	v := f.participant(t, 1, midden)
+	chosen := []int64{p.Options[0].ID, p.Options[2].ID}
+	id, err := poll.FirstBallot(f.polls, ctx, p.Instrument, v, chosen, f.now)
+	if err != nil || id == 0 {
+		t.Fatalf("first ballot: id %d, %v", id, err)
+	}
+	if id, err := poll.FirstBallot(f.polls, ctx, p.Instrument, v, chosen, f.now); err != nil || id != 0 {
+		t.Fatalf("second first ballot: id %d, %v", id, err)
+	}
+	res := f.checkTally(t, p)
+	if res.Ballots != 1 || res.Options[0].Votes != 1 || res.Options[1].Votes != 0 || res.Options[2].Votes != 1 {
+		t.Fatalf("results after one ballot: %+v", res)
+	}
+	mine, err := f.polls.BallotOf(ctx, p.InstrumentID, v.Subject)
+	if err != nil || len(mine) != 2 {
+		t.Fatalf("ballot of voter: %v, %v", mine, err)
 	}
 }

@@ -117,3 +117,36 @@ func FuzzPollVoteForm(f *testing.F) {
 		}
 	})
 }
+
+// Closing a project closes its instruments at once, whatever their own
+// closing time: the server refuses a vote and an answer, and the pages
+// stop offering the forms.
+func TestClosedProjectRefusesVotesAndAnswers(t *testing.T) {
+	s := newSite(t, nil)
+	b := newBrowser(t, s)
+	b.loginDigiD(testBSN, loaMid, "/")
+	ids := optionIDs(t, b.get(schoolPoll).Body)
+	for _, slug := range []string{"veilig-naar-school", "herinrichting-marktplein"} {
+		if err := s.App.DB.Table("projects").Where("slug = ?", slug).Update("status", "closed").Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var before, after int64
+	s.App.DB.Table("ballots").Count(&before)
+	r := b.post(schoolPoll+"/stem", url.Values{"keuze": {ids[0]}})
+	wantStatus(t, r, 409)
+	wantContains(t, r, "Meedoen kan niet meer: dit is gesloten.")
+	s.App.DB.Table("ballots").Count(&after)
+	if after != before {
+		t.Fatalf("ballots %d → %d on a closed project", before, after)
+	}
+
+	s.App.DB.Table("responses").Count(&before)
+	a := b.post(survey+"/antwoorden", url.Values{"actie": {"opslaan"}})
+	wantStatus(t, a, 409)
+	wantContains(t, a, "Meedoen kan niet meer: dit is gesloten.")
+	s.App.DB.Table("responses").Count(&after)
+	if after != before {
+		t.Fatalf("responses %d → %d on a closed project", before, after)
+	}
+}

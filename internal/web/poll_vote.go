@@ -128,7 +128,7 @@ func (s *Server) pollShow(c *gin.Context, p *project.Project, in *instrument.Ins
 func (s *Server) pollVote(c *gin.Context) {
 	// The hot path: one query finds the published poll by both addresses;
 	// the project itself is loaded only to re-show the page on a refusal.
-	in, err := s.instruments.GetPublishedBySlugs(c.Request.Context(), c.Param("slug"), c.Param("instrument"))
+	in, projectOpen, err := s.instruments.GetPublishedBySlugs(c.Request.Context(), c.Param("slug"), c.Param("instrument"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -145,6 +145,10 @@ func (s *Server) pollVote(c *gin.Context) {
 		}
 		s.pollShow(c, p, in, status, key)
 	}
+	if !projectOpen {
+		again(http.StatusConflict, "rules.closed")
+		return
+	}
 	var ids []int64
 	for _, v := range c.PostFormArray("keuze") {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -159,7 +163,7 @@ func (s *Server) pollVote(c *gin.Context) {
 		return
 	}
 	cur := residentOf(c)
-	rec, err := s.polls.Vote(c.Request.Context(), in.ID, poll.Voter{
+	rec, err := s.polls.VoteAt(c.Request.Context(), in, poll.Voter{
 		ParticipantID: cur.Participant.ID, Subject: cur.Participant.Subject, Person: instrument.PersonOf(cur),
 	}, ids)
 	if err != nil {
