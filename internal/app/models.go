@@ -3,6 +3,7 @@ package app
 import (
 	"inspraak/internal/audit"
 	"inspraak/internal/consultation"
+	"inspraak/internal/idea"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
@@ -24,5 +25,6 @@ func Models() []any {
 	ms = append(ms, poll.Models()...)
 	ms = append(ms, consultation.Models()...)
 	ms = append(ms, media.Models()...)
+	ms = append(ms, idea.Models()...)
 	return ms
 }

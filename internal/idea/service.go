@@ -1,0 +1,684 @@
+package idea
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/store"
+)
+
+// Limits, in characters.
+const (
+	MinTitle       = 5
+	MaxTitle       = 120
+	MinDescription = 20
+	MaxDescription = 4000
+	MaxLocation    = 200
+	MaxWijk        = 80
+	MaxComment     = 2000
+	MaxResponse    = 4000
+	MaxThemes      = 20
+	MaxThemeName   = 60
+	// CommentEditWindow is how long after posting a comment may be edited.
+	CommentEditWindow = 15 * time.Minute
+)
+
+// Actor is the participant doing something, as the session knows them now.
+type Actor struct {
+	ParticipantID int64
+	Subject       string
+	Person        instrument.Person
+}
+
+// Event is something a participant should hear about; the notifier turns
+// it into an in-app notification and, if they asked, a mail.
+type Event struct {
+	Kind   string // "idea_status" or "reply"
+	Key    string // message key of the one-line title
+	Params []string
+	Link   string
+}
+
+// Notifier tells a participant about an event inside the transaction that
+// caused it, so the notice exists exactly when the change does.
+type Notifier func(ctx context.Context, tx *gorm.DB, participantID int64, e Event) error
+
+// Service holds the rules of idea boards.
+type Service struct {
+	db     *store.DB
+	key    []byte
+	now    func() time.Time
+	notify Notifier
+}
+
+// NewService returns an idea service. key derives per-board supporter ids.
+func NewService(db *store.DB, key []byte) *Service {
+	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() },
+		notify: func(context.Context, *gorm.DB, int64, Event) error { return nil }}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// SetNotifier sets who hears about status changes and replies.
+func (s *Service) SetNotifier(n Notifier) { s.notify = n }
+
+func (s *Service) supporterID(instrumentID int64, subject string) string {
+	return identity.InstrumentID(s.key, "support", instrumentID, subject)
+}
+
+// BoardDraft is what an editor supplies for a new idea board.
+type BoardDraft struct {
+	ProjectID   int64
+	Slug        string
+	Title       string
+	Description string
+	Published   bool
+	Rules       instrument.Instrument // who may submit, and the board's period
+	Board       Board                 // moderation, submission end, support rules
+	Themes      []string
+}
+
+func (d *BoardDraft) validate() error {
+	f := map[string]string{}
+	if strings.TrimSpace(d.Title) == "" {
+		f["titel"] = "idea.error.board_title_required"
+	}
+	switch d.Board.Moderation {
+	case PreModeration, PostModeration:
+	case "":
+		d.Board.Moderation = PostModeration
+	default:
+		f["moderatie"] = "idea.error.moderation"
+	}
+	switch d.Board.SupportWho {
+	case instrument.WhoAny, instrument.WhoDigiD, instrument.WhoEHerkenning:
+	case "":
+		d.Board.SupportWho = d.Rules.Who
+	default:
+		f["steun_wie"] = "editor.error.who"
+	}
+	if d.Board.SupportWho == "" {
+		d.Board.SupportWho = instrument.WhoAny
+	}
+	var themes []string
+	seen := map[string]bool{}
+	for _, t := range d.Themes {
+		t = strings.TrimSpace(t)
+		if t == "" || seen[strings.ToLower(t)] {
+			continue
+		}
+		seen[strings.ToLower(t)] = true
+		themes = append(themes, t)
+		if utf8.RuneCountInString(t) > MaxThemeName {
+			f["themas"] = "idea.error.theme_too_long"
+		}
+	}
+	if len(themes) > MaxThemes {
+		f["themas"] = "idea.error.too_many_themes"
+	}
+	d.Themes = themes
+	r := d.Rules
+	if r.OpensAt != nil && r.ClosesAt != nil && !r.ClosesAt.After(*r.OpensAt) {
+		f["sluit"] = "instrument.error.closes_before_opens"
+	}
+	if sc := d.Board.SubmitClosesAt; sc != nil && (r.OpensAt != nil && !sc.After(*r.OpensAt) || r.ClosesAt != nil && sc.After(*r.ClosesAt)) {
+		f["indienen_tot"] = "idea.error.submit_period"
+	}
+	if so := d.Board.SupportOpensAt; so != nil && r.ClosesAt != nil && !so.Before(*r.ClosesAt) {
+		f["steunen_vanaf"] = "idea.error.support_period"
+	}
+	if len(f) > 0 {
+		return apperror.Invalid.WithFields(f)
+	}
+	return nil
+}
+
+// CreateBoard stores a new idea board with its themes.
+func (s *Service) CreateBoard(ctx context.Context, d BoardDraft) (*Board, error) {
+	if err := d.validate(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	in := instrument.NewRow(instrument.Header{ProjectID: d.ProjectID, Kind: instrument.KindIdeaBoard, Slug: d.Slug, Title: d.Title,
+		Description: d.Description, Published: d.Published}, d.Rules, now)
+	b := d.Board
+	b.Themes, b.Instrument = nil, nil
+	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&in).Error; err != nil {
+			return err
+		}
+		b.InstrumentID = in.ID
+		if err := tx.Omit(clause.Associations).Create(&b).Error; err != nil {
+			return err
+		}
+		for i, name := range d.Themes {
+			t := Theme{InstrumentID: in.ID, Position: i + 1, Name: name}
+			if err := tx.Create(&t).Error; err != nil {
+				return err
+			}
+			b.Themes = append(b.Themes, t)
+		}
+		return nil
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return nil, apperror.Wrap(err, apperror.Conflict, "instrument.error.slug_taken").WithField("slug", "instrument.error.slug_taken")
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.Instrument = &in
+	return &b, nil
+}
+
+// Board returns a board with its instrument and themes.
+func (s *Service) Board(ctx context.Context, instrumentID int64) (*Board, error) {
+	return loadBoard(s.db.WithContext(ctx), instrumentID)
+}
+
+func loadBoard(db *gorm.DB, instrumentID int64) (*Board, error) {
+	var b Board
+	err := db.Joins("Instrument").Preload("Themes", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Where("idea_boards.instrument_id = ?", instrumentID).Take(&b).Error
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	return &b, nil
+}
+
+// Draft is what a resident supplies for an idea.
+type Draft struct {
+	Title       string
+	Description string
+	ThemeID     *int64
+	Wijk        string
+	Location    string
+}
+
+func (d *Draft) validate(b *Board) error {
+	f := map[string]string{}
+	d.Title, d.Description = strings.TrimSpace(d.Title), strings.TrimSpace(strings.ReplaceAll(d.Description, "\r\n", "\n"))
+	d.Wijk, d.Location = strings.TrimSpace(d.Wijk), strings.TrimSpace(d.Location)
+	switch n := utf8.RuneCountInString(d.Title); {
+	case n == 0:
+		f["titel"] = "idea.error.title_required"
+	case n < MinTitle:
+		f["titel"] = "idea.error.title_too_short"
+	case n > MaxTitle:
+		f["titel"] = "idea.error.title_too_long"
+	}
+	switch n := utf8.RuneCountInString(d.Description); {
+	case n == 0:
+		f["beschrijving"] = "idea.error.description_required"
+	case n < MinDescription:
+		f["beschrijving"] = "idea.error.description_too_short"
+	case n > MaxDescription:
+		f["beschrijving"] = "idea.error.description_too_long"
+	}
+	if len(b.Themes) > 0 {
+		if d.ThemeID == nil {
+			f["thema"] = "idea.error.theme_required"
+		} else if b.ThemeName(d.ThemeID) == "" {
+			f["thema"] = "idea.error.theme_unknown"
+		}
+	} else {
+		d.ThemeID = nil
+	}
+	if utf8.RuneCountInString(d.Wijk) > MaxWijk {
+		f["wijk"] = "idea.error.wijk_too_long"
+	}
+	if utf8.RuneCountInString(d.Location) > MaxLocation {
+		f["plek"] = "idea.error.location_too_long"
+	}
+	if strings.ContainsRune(d.Title+d.Description+d.Wijk+d.Location, 0) {
+		f["beschrijving"] = "idea.error.description_required"
+	}
+	if len(f) > 0 {
+		return apperror.Invalid.WithFields(f)
+	}
+	return nil
+}
+
+// refuse turns a negative verdict into the error the pages show.
+func refuse(v instrument.Verdict) error {
+	code := apperror.Forbidden
+	if v.Reason == "rules.closed" || v.Reason == "rules.not_open_yet" {
+		code = apperror.Closed
+	}
+	return apperror.New(code, v.Reason)
+}
+
+// Submit stores a new idea: public at once on a post-moderated board,
+// awaiting moderation on a pre-moderated one.
+func (s *Service) Submit(ctx context.Context, instrumentID int64, a Actor, d Draft) (*Idea, error) {
+	var idea Idea
+	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		b, err := loadBoard(tx, instrumentID)
+		if err != nil {
+			return err
+		}
+		if !b.Instrument.Published {
+			return apperror.New(apperror.NotFound, "")
+		}
+		rules := b.SubmitRules()
+		if v := instrument.Eligible(&rules, a.Person, s.now()); !v.OK {
+			return refuse(v)
+		}
+		if err := d.validate(b); err != nil {
+			return err
+		}
+		now := s.now()
+		pid := a.ParticipantID
+		idea = Idea{InstrumentID: instrumentID, AuthorID: &pid, Title: d.Title, Description: d.Description, ThemeID: d.ThemeID,
+			Wijk: d.Wijk, Location: d.Location, Moderation: Approved, Status: StatusNew, CreatedAt: now, UpdatedAt: now}
+		if b.Moderation == PreModeration {
+			idea.Moderation = Awaiting
+		}
+		return tx.Create(&idea).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &idea, nil
+}
+
+// lockIdea reads an idea for change; on PostgreSQL the row is locked, on
+// SQLite the immediate transaction already holds the write lock.
+func (s *Service) lockIdea(tx *gorm.DB, ideaID int64) (*Idea, error) {
+	var i Idea
+	q := tx.Where("id = ?", ideaID)
+	if s.db.Dialect == store.Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Take(&i).Error; err != nil {
+		return nil, store.MapError(err)
+	}
+	return &i, nil
+}
+
+func isAuthor(i *Idea, a Actor) bool { return i.AuthorID != nil && *i.AuthorID == a.ParticipantID }
+
+// Edit changes an idea. Only its author may, only until someone else has
+// supported or commented on it, and only while submission is open.
+func (s *Service) Edit(ctx context.Context, ideaID int64, a Actor, d Draft) error {
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		i, err := s.lockIdea(tx, ideaID)
+		if err != nil {
+			return err
+		}
+		if !isAuthor(i, a) {
+			return apperror.New(apperror.Forbidden, "idea.error.not_yours")
+		}
+		if i.Status == StatusWithdrawn {
+			return apperror.New(apperror.Conflict, "idea.error.withdrawn")
+		}
+		b, err := loadBoard(tx, i.InstrumentID)
+		if err != nil {
+			return err
+		}
+		rules := b.SubmitRules()
+		if v := instrument.Eligible(&rules, a.Person, s.now()); !v.OK {
+			return refuse(v)
+		}
+		var others int64
+		if err := tx.Model(&Comment{}).Where("idea_id = ? AND (author_id IS NULL OR author_id <> ?)", ideaID, a.ParticipantID).
+			Count(&others).Error; err != nil {
+			return err
+		}
+		if i.SupportCount > 0 || others > 0 {
+			return apperror.New(apperror.Conflict, "idea.error.locked")
+		}
+		if err := d.validate(b); err != nil {
+			return err
+		}
+		now := s.now()
+		return tx.Model(&Idea{}).Where("id = ?", ideaID).Updates(map[string]any{
+			"title": d.Title, "description": d.Description, "theme_id": d.ThemeID, "wijk": d.Wijk, "location": d.Location,
+			"edited_at": now, "updated_at": now,
+		}).Error
+	})
+}
+
+// Editable says whether the author may still change the idea (for showing
+// the edit link; Edit decides).
+func (s *Service) Editable(ctx context.Context, i *Idea, a Actor) (bool, error) {
+	if !isAuthor(i, a) || i.Status == StatusWithdrawn || i.SupportCount > 0 {
+		return false, nil
+	}
+	var others int64
+	err := s.db.WithContext(ctx).Model(&Comment{}).Where("idea_id = ? AND (author_id IS NULL OR author_id <> ?)", i.ID, a.ParticipantID).
+		Count(&others).Error
+	return others == 0, err
+}
+
+// Withdraw takes an idea off the board at its author's request. Its
+// supports stay stored; the idea is no longer shown to others.
+func (s *Service) Withdraw(ctx context.Context, ideaID int64, a Actor) error {
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		i, err := s.lockIdea(tx, ideaID)
+		if err != nil {
+			return err
+		}
+		if !isAuthor(i, a) {
+			return apperror.New(apperror.Forbidden, "idea.error.not_yours")
+		}
+		if i.Status == StatusWithdrawn {
+			return nil // already done: a second click changes nothing
+		}
+		now := s.now()
+		if err := tx.Model(&Idea{}).Where("id = ?", ideaID).Updates(map[string]any{"status": StatusWithdrawn, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return tx.Create(&StatusChange{IdeaID: ideaID, Status: StatusWithdrawn, CreatedAt: now}).Error
+	})
+}
+
+// publicIdeaForAction loads an idea that others may act on (support,
+// comment) and checks the board's support rules for the actor.
+func (s *Service) publicIdeaForAction(tx *gorm.DB, ideaID int64, a Actor) (*Idea, *Board, error) {
+	var i Idea
+	if err := tx.Where("id = ?", ideaID).Take(&i).Error; err != nil {
+		return nil, nil, store.MapError(err)
+	}
+	if !i.Public() {
+		return nil, nil, apperror.New(apperror.NotFound, "")
+	}
+	b, err := loadBoard(tx, i.InstrumentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !b.Instrument.Published {
+		return nil, nil, apperror.New(apperror.NotFound, "")
+	}
+	rules := b.SupportRules()
+	if v := instrument.Eligible(&rules, a.Person, s.now()); !v.OK {
+		return nil, nil, refuse(v)
+	}
+	return &i, b, nil
+}
+
+// Support records one participant's support for an idea. Supporting twice
+// changes nothing; the count moves in the same transaction as the row.
+func (s *Service) Support(ctx context.Context, ideaID int64, a Actor) error {
+	return s.retry(ctx, func(tx *gorm.DB) error {
+		i, _, err := s.publicIdeaForAction(tx, ideaID, a)
+		if err != nil {
+			return err
+		}
+		if isAuthor(i, a) {
+			return apperror.New(apperror.Conflict, "idea.error.own_idea")
+		}
+		pid := a.ParticipantID
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&Support{IdeaID: ideaID,
+			Supporter: s.supporterID(i.InstrumentID, a.Subject), ParticipantID: &pid, CreatedAt: s.now()})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		return tx.Model(&Idea{}).Where("id = ?", ideaID).Update("support_count", gorm.Expr("support_count + 1")).Error
+	})
+}
+
+// Unsupport takes a support back while supporting is open.
+func (s *Service) Unsupport(ctx context.Context, ideaID int64, a Actor) error {
+	return s.retry(ctx, func(tx *gorm.DB) error {
+		i, _, err := s.publicIdeaForAction(tx, ideaID, a)
+		if err != nil {
+			return err
+		}
+		res := tx.Where("idea_id = ? AND supporter = ?", ideaID, s.supporterID(i.InstrumentID, a.Subject)).Delete(&Support{})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		return tx.Model(&Idea{}).Where("id = ?", ideaID).Update("support_count", gorm.Expr("support_count - 1")).Error
+	})
+}
+
+// retry runs a short write transaction again when writers collided
+// (a PostgreSQL deadlock or serialisation failure, SQLite's busy lock).
+func (s *Service) retry(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = s.db.WithTx(ctx, fn)
+		if err == nil || !collided(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func collided(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "40001") || strings.Contains(m, "40P01") ||
+		strings.Contains(m, "database is locked") || strings.Contains(m, "SQLITE_BUSY")
+}
+
+// Supports returns which of the given ideas of a board the participant
+// supports.
+func (s *Service) Supports(ctx context.Context, instrumentID int64, subject string, ideaIDs []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(ideaIDs) == 0 || subject == "" {
+		return out, nil
+	}
+	var ids []int64
+	err := s.db.WithContext(ctx).Model(&Support{}).Where("supporter = ? AND idea_id IN ?", s.supporterID(instrumentID, subject), ideaIDs).
+		Pluck("idea_id", &ids).Error
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
+}
+
+// Recount counts an idea's supports from the rows themselves.
+func (s *Service) Recount(ctx context.Context, ideaID int64) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Support{}).Where("idea_id = ?", ideaID).Count(&n).Error
+	return n, err
+}
+
+func commentBody(body string) (string, error) {
+	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
+	switch n := utf8.RuneCountInString(body); {
+	case n == 0 || strings.ContainsRune(body, 0):
+		return "", apperror.Invalid.WithFields(map[string]string{"reactie": "idea.error.comment_required"})
+	case n > MaxComment:
+		return "", apperror.Invalid.WithFields(map[string]string{"reactie": "idea.error.comment_too_long"})
+	}
+	return body, nil
+}
+
+// Comment adds a comment to an idea, or a reply when parentID is set. A
+// reply to a reply joins the same thread: there is one level of replies.
+// The author of the comment replied to hears about it.
+func (s *Service) Comment(ctx context.Context, ideaID int64, parentID *int64, a Actor, body string) (*Comment, error) {
+	body, err := commentBody(body)
+	if err != nil {
+		return nil, err
+	}
+	var c Comment
+	err = s.retry(ctx, func(tx *gorm.DB) error {
+		i, b, err := s.publicIdeaForAction(tx, ideaID, a)
+		if err != nil {
+			return err
+		}
+		var parent *Comment
+		var repliedTo *int64 // the author of the comment answered, even when the reply joins its thread
+		if parentID != nil {
+			var p Comment
+			if err := tx.Where("id = ? AND idea_id = ?", *parentID, ideaID).Take(&p).Error; err != nil {
+				if errors.Is(err, gorm.ErrRecordNotFound) {
+					return apperror.Invalid.WithFields(map[string]string{"reactie": "idea.error.parent_unknown"})
+				}
+				return err
+			}
+			repliedTo = p.AuthorID
+			if p.ParentID != nil {
+				var top Comment
+				if err := tx.Where("id = ?", *p.ParentID).Take(&top).Error; err != nil {
+					return err
+				}
+				p = top
+			}
+			parent = &p
+		}
+		now := s.now()
+		pid := a.ParticipantID
+		c = Comment{IdeaID: ideaID, AuthorID: &pid, Body: body, Moderation: Approved, CreatedAt: now}
+		if b.Moderation == PreModeration {
+			c.Moderation = Awaiting
+		}
+		if parent != nil {
+			c.ParentID = &parent.ID
+		}
+		if err := tx.Create(&c).Error; err != nil {
+			return err
+		}
+		if c.Moderation == Approved {
+			if err := tx.Model(&Idea{}).Where("id = ?", ideaID).Update("comment_count", gorm.Expr("comment_count + 1")).Error; err != nil {
+				return err
+			}
+		}
+		if repliedTo != nil && *repliedTo != a.ParticipantID && c.Moderation == Approved {
+			return s.notify(ctx, tx, *repliedTo, Event{Kind: "reply", Key: "notify.reply", Params: []string{i.Title},
+				Link: ideaLink(tx, i) + "#reactie-" + itoa(c.ID)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// lockComment reads a comment of the actor for change.
+func (s *Service) lockComment(tx *gorm.DB, commentID int64, a Actor) (*Comment, error) {
+	var c Comment
+	q := tx.Where("id = ?", commentID)
+	if s.db.Dialect == store.Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Take(&c).Error; err != nil {
+		return nil, store.MapError(err)
+	}
+	if c.AuthorID == nil || *c.AuthorID != a.ParticipantID {
+		return nil, apperror.New(apperror.Forbidden, "idea.error.not_your_comment")
+	}
+	if c.Deleted() {
+		return nil, apperror.New(apperror.Conflict, "idea.error.comment_deleted")
+	}
+	return &c, nil
+}
+
+// CanEditComment says whether the comment may still be edited now.
+func (s *Service) CanEditComment(c *Comment, participantID int64) bool {
+	return c.AuthorID != nil && *c.AuthorID == participantID && !c.Deleted() && s.now().Before(c.CreatedAt.Add(CommentEditWindow))
+}
+
+// EditComment changes the text of one's own comment within 15 minutes of
+// posting it.
+func (s *Service) EditComment(ctx context.Context, commentID int64, a Actor, body string) error {
+	body, err := commentBody(body)
+	if err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		c, err := s.lockComment(tx, commentID, a)
+		if err != nil {
+			return err
+		}
+		if !s.now().Before(c.CreatedAt.Add(CommentEditWindow)) {
+			return apperror.New(apperror.Conflict, "idea.error.edit_window")
+		}
+		now := s.now()
+		return tx.Model(&Comment{}).Where("id = ?", commentID).Updates(map[string]any{"body": body, "edited_at": now}).Error
+	})
+}
+
+// DeleteComment removes the text of one's own comment; a placeholder keeps
+// the thread readable and the replies in place.
+func (s *Service) DeleteComment(ctx context.Context, commentID int64, a Actor) error {
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		c, err := s.lockComment(tx, commentID, a)
+		if err != nil {
+			return err
+		}
+		return deleteComment(tx, c, s.now())
+	})
+}
+
+func deleteComment(tx *gorm.DB, c *Comment, now time.Time) error {
+	if err := tx.Model(&Comment{}).Where("id = ?", c.ID).Updates(map[string]any{"body": "", "deleted_at": now}).Error; err != nil {
+		return err
+	}
+	if c.Moderation == Approved {
+		return tx.Model(&Idea{}).Where("id = ?", c.IdeaID).Update("comment_count", gorm.Expr("comment_count - 1")).Error
+	}
+	return nil
+}
+
+// SetStatus gives an idea a new status with the municipality's written
+// response; the step joins the idea's history and its author hears of it.
+func (s *Service) SetStatus(ctx context.Context, ideaID, staffID int64, status Status, response string) error {
+	response = strings.TrimSpace(strings.ReplaceAll(response, "\r\n", "\n"))
+	f := map[string]string{}
+	valid := false
+	for _, st := range EditorStatuses {
+		valid = valid || st == status
+	}
+	if !valid {
+		f["status"] = "idea.error.status"
+	}
+	switch n := utf8.RuneCountInString(response); {
+	case n == 0:
+		f["reactie"] = "idea.error.response_required"
+	case n > MaxResponse:
+		f["reactie"] = "idea.error.response_too_long"
+	}
+	if len(f) > 0 {
+		return apperror.Invalid.WithFields(f)
+	}
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		i, err := s.lockIdea(tx, ideaID)
+		if err != nil {
+			return err
+		}
+		if i.Status == StatusWithdrawn {
+			return apperror.New(apperror.Conflict, "idea.error.withdrawn")
+		}
+		now := s.now()
+		if err := tx.Model(&Idea{}).Where("id = ?", ideaID).Updates(map[string]any{"status": status, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		sid := staffID
+		if err := tx.Create(&StatusChange{IdeaID: ideaID, Status: status, Response: response, StaffID: &sid, CreatedAt: now}).Error; err != nil {
+			return err
+		}
+		if i.AuthorID == nil {
+			return nil
+		}
+		return s.notify(ctx, tx, *i.AuthorID, Event{Kind: "idea_status", Key: "notify.idea_status",
+			Params: []string{i.Title, "idea.status." + string(status)}, Link: ideaLink(tx, i)})
+	})
+}
+
+// ideaLink is the public address of an idea.
+func ideaLink(tx *gorm.DB, i *Idea) string {
+	var row struct {
+		ProjectSlug string
+		Slug        string
+	}
+	tx.Table("instruments").Select("projects.slug AS project_slug, instruments.slug").
+		Joins("JOIN projects ON projects.id = instruments.project_id").Where("instruments.id = ?", i.InstrumentID).Take(&row)
+	return "/projecten/" + row.ProjectSlug + "/" + row.Slug + "/ideeen/" + itoa(i.ID)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
