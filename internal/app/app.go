@@ -22,6 +22,7 @@ import (
 	"inspraak/internal/demo"
 	"inspraak/internal/devidp"
 	"inspraak/internal/i18n"
+	"inspraak/internal/idea"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
@@ -47,6 +48,7 @@ type App struct {
 	Instruments   *instrument.Service
 	Polls         *poll.Service
 	Consultations *consultation.Service
+	Ideas         *idea.Service
 	Media         *media.Service
 	DevIDP        *devidp.Provider
 	Web           *web.Server
@@ -121,9 +123,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Instruments = instrument.NewService(db)
 	a.Polls = poll.NewService(db, cfg.PseudonymKey)
 	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
+	a.Ideas = idea.NewService(db, cfg.PseudonymKey)
 	a.Media = media.NewService(db)
 	if cfg.SeedDemo {
-		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Settings, time.Now())
+		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Settings, staffIssuer(cfg), time.Now())
 		if err != nil {
 			_ = db.Close()
 			return nil, err
@@ -158,6 +161,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		a.Web.MountDevIDP(a.DevIDP)
 	}
 	return a, nil
+}
+
+// staffIssuer is the issuer staff log in with: the built-in provider's in
+// development, the municipality's own otherwise.
+func staffIssuer(cfg *config.Config) string {
+	if p := cfg.Providers[string(identity.Staff)]; p != nil && p.Issuer != "" {
+		return p.Issuer
+	}
+	return cfg.DevIssuer()
 }
 
 func (a *App) prepareSchema(ctx context.Context) error {
