@@ -22,6 +22,7 @@ import (
 	"inspraak/internal/demo"
 	"inspraak/internal/devidp"
 	"inspraak/internal/i18n"
+	"inspraak/internal/idea"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
@@ -47,6 +48,7 @@ type App struct {
 	Instruments   *instrument.Service
 	Polls         *poll.Service
 	Consultations *consultation.Service
+	Ideas         *idea.Service
 	Media         *media.Service
 	DevIDP        *devidp.Provider
 	Web           *web.Server
@@ -121,6 +123,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Instruments = instrument.NewService(db)
 	a.Polls = poll.NewService(db, cfg.PseudonymKey)
 	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
+	a.Ideas = idea.NewService(db, cfg.PseudonymKey)
 	a.Media = media.NewService(db)
 	if cfg.SeedDemo {
 		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Settings, time.Now())
@@ -139,7 +142,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	}
 	cat.Missing = func(lang, key string) { log.Warn("missing translation", "lang", lang, "key", key) }
 	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
-		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Media: a.Media, Catalog: cat, Logger: log}
+		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Media: a.Media, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {
 			deps = o.WebRoutes(deps)

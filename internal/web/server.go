@@ -17,6 +17,7 @@ import (
 	"inspraak/internal/config"
 	"inspraak/internal/consultation"
 	"inspraak/internal/i18n"
+	"inspraak/internal/idea"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
@@ -37,6 +38,7 @@ type Deps struct {
 	Instruments   *instrument.Service
 	Polls         *poll.Service
 	Consultations *consultation.Service
+	Ideas         *idea.Service
 	Media         *media.Service
 	Catalog       *i18n.Catalog
 	Logger        *slog.Logger
@@ -56,6 +58,7 @@ type Server struct {
 	instruments   *instrument.Service
 	polls         *poll.Service
 	consultations *consultation.Service
+	ideas         *idea.Service
 	media         *media.Service
 	cat           *i18n.Catalog
 	log           *slog.Logger
@@ -84,7 +87,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, media: d.Media, cat: d.Catalog, log: d.Logger,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, media: d.Media, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
 	}
 	if s.now == nil {
@@ -125,6 +128,17 @@ func New(d Deps) (*Server, error) {
 	e.POST("/projecten/:slug/:instrument/stem", s.requireResident(), s.pollVote)
 	e.POST("/projecten/:slug/:instrument/antwoorden", s.requireResident(), s.consultationAnswer)
 	e.GET("/projecten/:slug/:instrument/ontvangstbewijs", s.requireResident(), s.consultationReceipt)
+	e.GET("/projecten/:slug/:instrument/nieuw-idee", s.requireResident(), s.ideaNew)
+	e.POST("/projecten/:slug/:instrument/ideeen", s.requireResident(), s.ideaCreate)
+	e.GET("/projecten/:slug/:instrument/ideeen/:idea", s.ideaShow)
+	e.GET("/projecten/:slug/:instrument/ideeen/:idea/bewerken", s.requireResident(), s.ideaEditForm)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/bewerken", s.requireResident(), s.ideaUpdate)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/intrekken", s.requireResident(), s.ideaWithdraw)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/steun", s.requireResident(), s.ideaSupport)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/reacties", s.requireResident(), s.commentCreate)
+	e.GET("/projecten/:slug/:instrument/ideeen/:idea/reacties/:comment/bewerken", s.requireResident(), s.commentEditForm)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/reacties/:comment/bewerken", s.requireResident(), s.commentUpdate)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/reacties/:comment/verwijderen", s.requireResident(), s.commentDelete)
 	e.GET("/privacy", s.staticPage("privacy", "privacy.title"))
 	e.GET("/toegankelijkheid", s.staticPage("accessibility", "accessibility.title"))
 	e.GET("/taal/:lang", s.languageSwitch)
