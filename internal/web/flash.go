@@ -35,6 +35,7 @@ var flashes = map[string]Flash{
 	"comment_awaiting":    {Key: "flash.comment_awaiting", Variant: "info"},
 	"comment_saved":       {Key: "flash.comment_saved", Variant: "ok"},
 	"comment_deleted":     {Key: "flash.comment_deleted", Variant: "ok"},
+	"data_erased":         {Key: "flash.data_erased", Variant: "ok"},
 }
 
 func (s *Server) setFlash(c *gin.Context, name string) {

@@ -639,7 +639,14 @@ func (s *Server) commentDelete(c *gin.Context) {
 }
 
 // IdeaBadge is the status badge of an idea.
-func (p *Page) IdeaBadge(i idea.Idea) Badge {
+func (p *Page) IdeaBadge(v any) Badge {
+	var i idea.Idea
+	switch x := v.(type) {
+	case idea.Idea:
+		i = x
+	case *idea.Idea:
+		i = *x
+	}
 	if i.Moderation == idea.Awaiting {
 		return Badge{"neutral", p.T("idea.moderation.awaiting")}
 	}

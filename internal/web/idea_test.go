@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"inspraak/internal/idea"
+	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 )
 
@@ -148,3 +149,141 @@ func TestIdeaJourneySubmitSupportCommentReply(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// An editor answers an idea with a status and a response; the author sees
+// both on the idea and on "Mijn inspraak", with their support and comment.
+func TestEditorStatusResponseReachesTheAuthor(t *testing.T) {
+	s := newSite(t, nil)
+	bd := newBoard(t, s, nil)
+	author := resident(t, s, testBSN, "Indiener")
+	sent := author.post(board+"/ideeen", url.Values{"titel": {"Een oversteekplaats bij de bakker"},
+		"beschrijving": {"Bij de bakker steken veel kinderen over."}, "thema": {itoa(bd.Themes[0].ID)}})
+	if sent.StatusCode != 303 {
+		t.Fatalf("submit: %d", sent.StatusCode)
+	}
+	ideaPath := sent.Header.Get("Location")
+	id := ideaPath[strings.LastIndex(ideaPath, "/")+1:]
+
+	editor := newBrowser(t, s)
+	editor.loginStaff("Redacteur", "inspraak-redacteuren")
+	list := editor.get("/beheer/projecten/" + itoa(bd.Instrument.ProjectID) + "/ideeenborden/" + itoa(bd.InstrumentID))
+	wantStatus(t, list, 200)
+	wantContains(t, list, "Een oversteekplaats bij de bakker", "Nieuw")
+	adminIdea := "/beheer/projecten/" + itoa(bd.Instrument.ProjectID) + "/ideeenborden/" + itoa(bd.InstrumentID) + "/ideeen/" + id
+	wantStatus(t, editor.get(adminIdea), 200)
+	noText := editor.post(adminIdea+"/status", url.Values{"status": {"accepted"}, "reactie": {""}})
+	wantStatus(t, noText, 422)
+	wantContains(t, noText, `href="#reactie"`, "Schrijf een reactie van de gemeente.")
+	ok := editor.post(adminIdea+"/status", url.Values{"status": {"accepted"}, "reactie": {"We leggen de oversteekplaats in het voorjaar aan."}})
+	if ok.StatusCode != 303 {
+		t.Fatalf("status: %d\n%s", ok.StatusCode, ok.Body)
+	}
+	var audited int64
+	s.App.DB.Table("audit_log").Where("action = ? AND target = ?", "idea.status", "idea:"+id).Count(&audited)
+	if audited != 1 {
+		t.Fatalf("status change audited %d times", audited)
+	}
+
+	page := s.get(t, ideaPath)
+	wantContains(t, page, "Aangenomen", "We leggen de oversteekplaats in het voorjaar aan.", "Reactie van de gemeente")
+	my := author.get("/mijn-inspraak")
+	wantStatus(t, my, 200)
+	wantContains(t, my, "Uw ideeën", "Een oversteekplaats bij de bakker", "Aangenomen", "We leggen de oversteekplaats in het voorjaar aan.")
+
+	// A resident cannot reach the editors' screens, nor set a status.
+	r := author.post(adminIdea+"/status", url.Values{"status": {"rejected"}, "reactie": {"Nee."}})
+	if r.StatusCode != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/beheer/inloggen") {
+		t.Fatalf("resident sets a status: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	wantContains(t, s.get(t, ideaPath), "Aangenomen")
+}
+
+// "Verwijder mijn gegevens": confirmation required; afterwards the person
+// is logged out, their idea stays without their name, their comment text
+// is gone, their vote still counts and nothing links to them.
+func TestEraseMyData(t *testing.T) {
+	s := newSite(t, nil)
+	bd := newBoard(t, s, nil)
+	other := resident(t, s, supporterBSN, "Buurman")
+	sent := other.post(board+"/ideeen", url.Values{"titel": {"Meer fietsenrekken"}, "beschrijving": {"Bij de school is te weinig plek voor fietsen."}, "thema": {itoa(bd.Themes[1].ID)}})
+	otherIdea := sent.Header.Get("Location")
+
+	me := resident(t, s, testBSN, "Jansen uit de Dorpsstraat")
+	mine := me.post(board+"/ideeen", url.Values{"titel": {"Een klaar-over bij de kruising"}, "beschrijving": {"Een klaar-over helpt kinderen veilig over te steken."}, "thema": {itoa(bd.Themes[0].ID)}})
+	myIdea := mine.Header.Get("Location")
+	wantStatus(t, me.follow(me.post(otherIdea+"/steun", url.Values{"steun": {"ja"}})), 200)
+	wantStatus(t, me.follow(me.post(otherIdea+"/reacties", url.Values{"reactie": {"Ik woon op nummer 12, bel maar aan."}})), 200)
+	ids := optionIDs(t, me.get(schoolPoll).Body)
+	wantStatus(t, me.follow(me.post(schoolPoll+"/stem", url.Values{"keuze": {ids[0]}})), 200)
+	var ballots int64
+	s.App.DB.Table("ballots").Count(&ballots)
+
+	form := me.get("/mijn-inspraak/verwijderen")
+	wantStatus(t, form, 200)
+	wantContains(t, form, "Uw ideeën blijven staan, zonder uw naam.")
+	unconfirmed := me.post("/mijn-inspraak/verwijderen", nil)
+	wantStatus(t, unconfirmed, 422)
+	wantContains(t, unconfirmed, `href="#bevestig"`)
+	var n int64
+	s.App.DB.Table("participants").Where("display_name = ?", "Jansen uit de Dorpsstraat").Count(&n)
+	if n != 1 {
+		t.Fatal("an unconfirmed erasure removed the participant")
+	}
+
+	done := me.post("/mijn-inspraak/verwijderen", url.Values{"bevestig": {"ja"}})
+	if done.StatusCode != 303 || done.Header.Get("Location") != "/" {
+		t.Fatalf("erase: %d %s", done.StatusCode, done.Header.Get("Location"))
+	}
+	wantContains(t, me.follow(done), "Uw gegevens zijn verwijderd en u bent uitgelogd.")
+	if r := me.get("/mijn-inspraak"); r.StatusCode != 303 {
+		t.Fatalf("still logged in after erasure: %d", r.StatusCode)
+	}
+	s.App.DB.Table("participants").Where("display_name = ?", "Jansen uit de Dorpsstraat").Count(&n)
+	if n != 0 {
+		t.Fatal("participant row still there")
+	}
+	idea := s.get(t, myIdea)
+	wantContains(t, idea, "Een klaar-over bij de kruising", "Door Oud-deelnemer")
+	wantNotContains(t, idea, "Jansen")
+	thread := s.get(t, otherIdea)
+	wantContains(t, thread, "Deze reactie is verwijderd.", "1 keer gesteund")
+	wantNotContains(t, thread, "nummer 12", "Jansen")
+	var after int64
+	s.App.DB.Table("ballots").Count(&after)
+	if after != ballots {
+		t.Fatalf("ballots %d → %d: votes must stay counted", ballots, after)
+	}
+	var linked int64
+	for _, q := range []string{"SELECT COUNT(*) FROM ballots WHERE participant_id NOT IN (SELECT id FROM participants)",
+		"SELECT COUNT(*) FROM idea_supports WHERE participant_id NOT IN (SELECT id FROM participants)",
+		"SELECT COUNT(*) FROM ideas WHERE author_id NOT IN (SELECT id FROM participants)"} {
+		s.App.DB.Raw(q).Scan(&linked)
+		if linked != 0 {
+			t.Fatalf("%s = %d", q, linked)
+		}
+	}
+	var erased int64
+	s.App.DB.Table("audit_log").Where("action = ?", "participant.erase").Count(&erased)
+	if erased != 1 {
+		t.Fatalf("erasure audited %d times", erased)
+	}
+}
+
+// seedIdea stores an idea by a participant nobody logs in as, and returns
+// its address and id.
+func seedIdea(t *testing.T, s *testSite, bd *idea.Board) (string, int64) {
+	t.Helper()
+	p := identity.Participant{Subject: "zaaier", KeyVersion: 1, Means: identity.DigiD, LoA: loaMid, DisplayName: "Zaaier",
+		CreatedAt: time.Now(), LastLoginAt: time.Now()}
+	if err := s.App.DB.Create(&p).Error; err != nil {
+		t.Fatal(err)
+	}
+	th := bd.Themes[0].ID
+	i, err := s.App.Ideas.Submit(context.Background(), bd.InstrumentID, idea.Actor{ParticipantID: p.ID, Subject: p.Subject,
+		Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: loaMid}},
+		idea.Draft{Title: "Een idee van iemand anders", Description: "Met een uitleg die lang genoeg is.", ThemeID: &th})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return board + "/ideeen/" + itoa(i.ID), i.ID
+}

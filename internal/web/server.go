@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"inspraak/internal/account"
 	"inspraak/internal/audit"
 	"inspraak/internal/config"
 	"inspraak/internal/consultation"
@@ -39,6 +40,7 @@ type Deps struct {
 	Polls         *poll.Service
 	Consultations *consultation.Service
 	Ideas         *idea.Service
+	Eraser        *account.Eraser
 	Media         *media.Service
 	Catalog       *i18n.Catalog
 	Logger        *slog.Logger
@@ -59,6 +61,7 @@ type Server struct {
 	polls         *poll.Service
 	consultations *consultation.Service
 	ideas         *idea.Service
+	eraser        *account.Eraser
 	media         *media.Service
 	cat           *i18n.Catalog
 	log           *slog.Logger
@@ -87,7 +90,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, media: d.Media, cat: d.Catalog, log: d.Logger,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, eraser: d.Eraser, media: d.Media, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
 	}
 	if s.now == nil {
@@ -154,6 +157,8 @@ func New(d Deps) (*Server, error) {
 	e.GET("/uitgelogd", s.loggedOut)
 	e.POST("/sessie/verlengen", s.sessionExtend)
 	e.GET("/mijn-inspraak", s.requireResident(), s.myOverview)
+	e.GET("/mijn-inspraak/verwijderen", s.requireResident(), s.myEraseConfirm)
+	e.POST("/mijn-inspraak/verwijderen", s.requireResident(), s.myErase)
 
 	// Staff: their own cookie, their own login, every page behind a permission.
 	e.GET("/beheer/inloggen", s.staffLogin)
@@ -177,6 +182,11 @@ func New(d Deps) (*Server, error) {
 	edit.GET("/:id/peilingen/nieuw", s.editorPollNew)
 	edit.POST("/:id/peilingen", s.editorPollCreate)
 	edit.POST("/:id/instrumenten/:iid/publiceren", s.editorInstrumentPublish)
+	edit.GET("/:id/ideeenborden/nieuw", s.editorBoardNew)
+	edit.POST("/:id/ideeenborden", s.editorBoardCreate)
+	edit.GET("/:id/ideeenborden/:iid", s.editorBoardIdeas)
+	edit.GET("/:id/ideeenborden/:iid/ideeen/:idea", s.editorIdea)
+	edit.POST("/:id/ideeenborden/:iid/ideeen/:idea/status", s.editorIdeaStatus)
 	edit.GET("/:id/vragenlijsten/nieuw", s.editorConsultationNew)
 	edit.POST("/:id/vragenlijsten", s.editorConsultationCreate)
 	edit.GET("/:id/vragenlijsten/:iid", s.editorConsultationEdit)
