@@ -14,8 +14,10 @@ import (
 	"os"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"inspraak/internal/account"
 	"inspraak/internal/audit"
 	"inspraak/internal/config"
 	"inspraak/internal/consultation"
@@ -49,6 +51,7 @@ type App struct {
 	Polls         *poll.Service
 	Consultations *consultation.Service
 	Ideas         *idea.Service
+	Eraser        *account.Eraser
 	Media         *media.Service
 	DevIDP        *devidp.Provider
 	Web           *web.Server
@@ -124,6 +127,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Polls = poll.NewService(db, cfg.PseudonymKey)
 	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
 	a.Ideas = idea.NewService(db, cfg.PseudonymKey)
+	a.Eraser = account.NewEraser(db, a.Audit,
+		func(tx *gorm.DB, id int64, now time.Time) error { return idea.Erase(tx, id, now) },
+		func(tx *gorm.DB, id int64, _ time.Time) error { return consultation.Erase(tx, id) },
+		func(tx *gorm.DB, id int64, _ time.Time) error { return poll.Erase(tx, id) },
+	)
 	a.Media = media.NewService(db)
 	if cfg.SeedDemo {
 		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Settings, staffIssuer(cfg), time.Now())
@@ -142,7 +150,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	}
 	cat.Missing = func(lang, key string) { log.Warn("missing translation", "lang", lang, "key", key) }
 	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
-		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Media: a.Media, Catalog: cat, Logger: log}
+		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Eraser: a.Eraser, Media: a.Media, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {
 			deps = o.WebRoutes(deps)

@@ -29,6 +29,9 @@ type Query struct {
 	// every page, so paging never shows an idea twice or skips one.
 	Seed uint64
 	Page int // 1-based
+	// All includes ideas awaiting moderation and withdrawn ones (the
+	// editors' list).
+	All bool
 }
 
 // Page is one page of ideas and how many match in all.
@@ -77,8 +80,10 @@ func withAuthors(rows []ideaRow) []Idea {
 // List returns one page of a board's public ideas with their counts (kept
 // on the idea row: no query per idea) and author names (one join).
 func (s *Service) List(ctx context.Context, instrumentID int64, q Query) (Page, error) {
-	base := s.db.WithContext(ctx).Model(&Idea{}).
-		Where("ideas.instrument_id = ? AND ideas.moderation = ? AND ideas.status <> ?", instrumentID, Approved, StatusWithdrawn)
+	base := s.db.WithContext(ctx).Model(&Idea{}).Where("ideas.instrument_id = ?", instrumentID)
+	if !q.All {
+		base = base.Where("ideas.moderation = ? AND ideas.status <> ?", Approved, StatusWithdrawn)
+	}
 	if q.ThemeID != nil {
 		base = base.Where("ideas.theme_id = ?", *q.ThemeID)
 	}

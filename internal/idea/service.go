@@ -674,8 +674,8 @@ func (s *Service) SetStatus(ctx context.Context, ideaID, staffID int64, status S
 		if i.AuthorID == nil {
 			return nil
 		}
-		return s.notify(ctx, tx, *i.AuthorID, Event{Kind: "idea_status", Key: "notify.idea_status",
-			Params: []string{i.Title, "idea.status." + string(status)}, Link: ideaLink(tx, i)})
+		return s.notify(ctx, tx, *i.AuthorID, Event{Kind: "idea_status", Key: "notify.idea_status." + string(status),
+			Params: []string{i.Title}, Link: ideaLink(tx, i)})
 	})
 }
 

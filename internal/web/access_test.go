@@ -27,10 +27,23 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
+const (
+	ok       = 200
+	login    = 303 // sent to a login page
+	denied   = 403
+	conflict = 409
+)
+
 // The route matrix: who gets which status where. Later issues add rows and
 // columns; a route missing here is a route nobody has thought about.
 func TestRouteAccessMatrix(t *testing.T) {
 	s := newSite(t, nil)
+	bd := newBoard(t, s, nil)
+	ideaPath, _ := seedIdea(t, s, bd)
+	boardAdmin := "/beheer/projecten/" + itoa(bd.Instrument.ProjectID) + "/ideeenborden/" + itoa(bd.InstrumentID)
+	ideaAdmin := boardAdmin + "/ideeen/" + ideaPath[strings.LastIndex(ideaPath, "/")+1:]
+	editorsOnly := map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}
+	residentsOnly := map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}
 	type who struct {
 		name  string
 		login func(b *browser)
@@ -52,11 +65,6 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"admin", func(b *browser) { b.loginStaff("Ad Min", "inspraak-beheerders") }},
 		{"staff without groups", func(b *browser) { b.loginStaff("Zon Der Rol") }},
 	}
-	const (
-		ok     = 200
-		login  = 303 // sent to a login page
-		denied = 403
-	)
 	matrix := []struct {
 		path string
 		want map[string]int // missing people: ok
@@ -78,6 +86,14 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/beheer/projecten", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/projecten/1/vragenlijsten/nieuw", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/projecten/nieuw", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
+		{board, nil},
+		{ideaPath, nil},
+		{board + "/nieuw-idee", residentsOnly},
+		{ideaPath + "/bewerken", map[string]int{"anonymous": login, "resident": conflict, "business": conflict, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
+		{"/mijn-inspraak/verwijderen", residentsOnly},
+		{"/beheer/projecten/1/ideeenborden/nieuw", editorsOnly},
+		{boardAdmin, editorsOnly},
+		{ideaAdmin, editorsOnly},
 		{"/beheer/audit", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
 	}
 	for _, p := range people {

@@ -25,6 +25,17 @@ var flashes = map[string]Flash{
 	"response_submitted":  {Key: "flash.response_submitted", Variant: "ok"},
 	"status_changed":      {Key: "flash.status_changed", Variant: "ok"},
 	"vote_changed":        {Key: "flash.vote_changed", Variant: "ok"},
+	"idea_submitted":      {Key: "flash.idea_submitted", Variant: "ok"},
+	"idea_awaiting":       {Key: "flash.idea_awaiting", Variant: "info"},
+	"idea_saved":          {Key: "flash.idea_saved", Variant: "ok"},
+	"idea_withdrawn":      {Key: "flash.idea_withdrawn", Variant: "ok"},
+	"support_added":       {Key: "flash.support_added", Variant: "ok"},
+	"support_removed":     {Key: "flash.support_removed", Variant: "ok"},
+	"comment_added":       {Key: "flash.comment_added", Variant: "ok"},
+	"comment_awaiting":    {Key: "flash.comment_awaiting", Variant: "info"},
+	"comment_saved":       {Key: "flash.comment_saved", Variant: "ok"},
+	"comment_deleted":     {Key: "flash.comment_deleted", Variant: "ok"},
+	"data_erased":         {Key: "flash.data_erased", Variant: "ok"},
 }
 
 func (s *Server) setFlash(c *gin.Context, name string) {

@@ -4,12 +4,71 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/consultation"
+	"inspraak/internal/idea"
+	"inspraak/internal/identity"
+	"inspraak/internal/poll"
 )
 
-// myOverview is "Mijn inspraak": for now the participant's name and how
-// they logged in; contributions join as the instruments arrive.
+type myData struct {
+	Participant *identity.Participant
+	Responses   []consultation.MyResponse
+	Votes       []poll.MyVote
+	Ideas       idea.Mine
+}
+
+// Empty says whether the participant has not taken part anywhere yet.
+func (d myData) Empty() bool {
+	return len(d.Responses)+len(d.Votes)+len(d.Ideas.Ideas)+len(d.Ideas.Comments)+len(d.Ideas.Supports) == 0
+}
+
+// myOverview is "Mijn inspraak": everything this participant did, with
+// its current status and any response from the municipality.
 func (s *Server) myOverview(c *gin.Context) {
-	p := s.page(c, "my.title", residentOf(c))
+	cur := residentOf(c)
+	ctx := c.Request.Context()
+	d := myData{Participant: cur.Participant}
+	var err error
+	if d.Responses, err = s.consultations.ResponsesOf(ctx, cur.Participant.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if d.Votes, err = s.polls.VotesOf(ctx, cur.Participant.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if d.Ideas, err = s.ideas.MineOf(ctx, cur.Participant.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := s.page(c, "my.title", d)
 	p.Nav = "my"
 	s.html(c, http.StatusOK, "my", p)
+}
+
+// myEraseConfirm explains what erasing one's data does, and asks to
+// confirm.
+func (s *Server) myEraseConfirm(c *gin.Context) {
+	p := s.page(c, "my.erase.title", map[string]string{})
+	p.Nav = "my"
+	s.html(c, http.StatusOK, "my_erase", p)
+}
+
+// myErase erases the participant's data and ends their session.
+func (s *Server) myErase(c *gin.Context) {
+	if c.PostForm("bevestig") != "ja" {
+		p := s.page(c, "my.erase.title", map[string]string{"bevestig": "my.erase.confirm_required"})
+		p.Nav = "my"
+		s.html(c, http.StatusUnprocessableEntity, "my_erase", p)
+		return
+	}
+	cur := residentOf(c)
+	if err := s.eraser.Erase(c.Request.Context(), cur.Participant.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setCookie(c, s.residentCookie(), "", -1)
+	s.setFlash(c, "data_erased")
+	c.Redirect(http.StatusSeeOther, "/")
 }

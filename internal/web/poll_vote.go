@@ -70,6 +70,8 @@ func (s *Server) instrumentShow(c *gin.Context) {
 		s.pollShow(c, p, in, http.StatusOK, "")
 	case instrument.KindConsultation:
 		s.consultationShow(c, p, in)
+	case instrument.KindIdeaBoard:
+		s.boardShow(c, p, in)
 	default:
 		s.renderStatus(c, http.StatusNotFound, "")
 	}

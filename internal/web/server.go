@@ -13,10 +13,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"inspraak/internal/account"
 	"inspraak/internal/audit"
 	"inspraak/internal/config"
 	"inspraak/internal/consultation"
 	"inspraak/internal/i18n"
+	"inspraak/internal/idea"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
@@ -37,6 +39,8 @@ type Deps struct {
 	Instruments   *instrument.Service
 	Polls         *poll.Service
 	Consultations *consultation.Service
+	Ideas         *idea.Service
+	Eraser        *account.Eraser
 	Media         *media.Service
 	Catalog       *i18n.Catalog
 	Logger        *slog.Logger
@@ -56,6 +60,8 @@ type Server struct {
 	instruments   *instrument.Service
 	polls         *poll.Service
 	consultations *consultation.Service
+	ideas         *idea.Service
+	eraser        *account.Eraser
 	media         *media.Service
 	cat           *i18n.Catalog
 	log           *slog.Logger
@@ -84,7 +90,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, media: d.Media, cat: d.Catalog, log: d.Logger,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, eraser: d.Eraser, media: d.Media, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
 	}
 	if s.now == nil {
@@ -125,6 +131,17 @@ func New(d Deps) (*Server, error) {
 	e.POST("/projecten/:slug/:instrument/stem", s.requireResident(), s.pollVote)
 	e.POST("/projecten/:slug/:instrument/antwoorden", s.requireResident(), s.consultationAnswer)
 	e.GET("/projecten/:slug/:instrument/ontvangstbewijs", s.requireResident(), s.consultationReceipt)
+	e.GET("/projecten/:slug/:instrument/nieuw-idee", s.requireResident(), s.ideaNew)
+	e.POST("/projecten/:slug/:instrument/ideeen", s.requireResident(), s.ideaCreate)
+	e.GET("/projecten/:slug/:instrument/ideeen/:idea", s.ideaShow)
+	e.GET("/projecten/:slug/:instrument/ideeen/:idea/bewerken", s.requireResident(), s.ideaEditForm)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/bewerken", s.requireResident(), s.ideaUpdate)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/intrekken", s.requireResident(), s.ideaWithdraw)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/steun", s.requireResident(), s.ideaSupport)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/reacties", s.requireResident(), s.commentCreate)
+	e.GET("/projecten/:slug/:instrument/ideeen/:idea/reacties/:comment/bewerken", s.requireResident(), s.commentEditForm)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/reacties/:comment/bewerken", s.requireResident(), s.commentUpdate)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/reacties/:comment/verwijderen", s.requireResident(), s.commentDelete)
 	e.GET("/privacy", s.staticPage("privacy", "privacy.title"))
 	e.GET("/toegankelijkheid", s.staticPage("accessibility", "accessibility.title"))
 	e.GET("/taal/:lang", s.languageSwitch)
@@ -140,6 +157,8 @@ func New(d Deps) (*Server, error) {
 	e.GET("/uitgelogd", s.loggedOut)
 	e.POST("/sessie/verlengen", s.sessionExtend)
 	e.GET("/mijn-inspraak", s.requireResident(), s.myOverview)
+	e.GET("/mijn-inspraak/verwijderen", s.requireResident(), s.myEraseConfirm)
+	e.POST("/mijn-inspraak/verwijderen", s.requireResident(), s.myErase)
 
 	// Staff: their own cookie, their own login, every page behind a permission.
 	e.GET("/beheer/inloggen", s.staffLogin)
@@ -163,6 +182,11 @@ func New(d Deps) (*Server, error) {
 	edit.GET("/:id/peilingen/nieuw", s.editorPollNew)
 	edit.POST("/:id/peilingen", s.editorPollCreate)
 	edit.POST("/:id/instrumenten/:iid/publiceren", s.editorInstrumentPublish)
+	edit.GET("/:id/ideeenborden/nieuw", s.editorBoardNew)
+	edit.POST("/:id/ideeenborden", s.editorBoardCreate)
+	edit.GET("/:id/ideeenborden/:iid", s.editorBoardIdeas)
+	edit.GET("/:id/ideeenborden/:iid/ideeen/:idea", s.editorIdea)
+	edit.POST("/:id/ideeenborden/:iid/ideeen/:idea/status", s.editorIdeaStatus)
 	edit.GET("/:id/vragenlijsten/nieuw", s.editorConsultationNew)
 	edit.POST("/:id/vragenlijsten", s.editorConsultationCreate)
 	edit.GET("/:id/vragenlijsten/:iid", s.editorConsultationEdit)

@@ -1,0 +1,43 @@
+package consultation
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// MyResponse is one consultation a participant answered (or started),
+// for "Mijn inspraak".
+type MyResponse struct {
+	ProjectSlug     string
+	ProjectTitle    string
+	InstrumentSlug  string
+	InstrumentTitle string
+	Status          string
+	Reference       string
+	UpdatedAt       time.Time
+	SubmittedAt     *time.Time
+}
+
+// ResponsesOf returns a participant's responses and drafts, newest first.
+func (s *Service) ResponsesOf(ctx context.Context, participantID int64) ([]MyResponse, error) {
+	var out []MyResponse
+	err := s.db.WithContext(ctx).Model(&Response{}).Select("projects.slug AS project_slug, projects.title AS project_title, "+
+		"instruments.slug AS instrument_slug, instruments.title AS instrument_title, responses.status, responses.reference, "+
+		"responses.updated_at, responses.submitted_at").
+		Joins("JOIN instruments ON instruments.id = responses.instrument_id").
+		Joins("JOIN projects ON projects.id = instruments.project_id").
+		Where("responses.participant_id = ?", participantID).Order("responses.updated_at DESC, responses.id DESC").Scan(&out).Error
+	return out, err
+}
+
+// Erase removes a participant's drafts and unlinks their submitted
+// responses inside the caller's transaction: what they submitted stays in
+// the results, without a link to them.
+func Erase(tx *gorm.DB, participantID int64) error {
+	if err := tx.Where("participant_id = ? AND status = ?", participantID, StatusDraft).Delete(&Response{}).Error; err != nil {
+		return err
+	}
+	return tx.Model(&Response{}).Where("participant_id = ?", participantID).Update("participant_id", nil).Error
+}

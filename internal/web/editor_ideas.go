@@ -1,0 +1,274 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/i18n"
+	"inspraak/internal/idea"
+	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/project"
+)
+
+// boardForm reuses the poll form's title, slug and rules fields (the rules
+// say who may submit) and adds the board's own settings.
+type boardForm struct {
+	pollForm
+	Themes          string `form:"themas" binding:"max=5000"`
+	Moderation      string `form:"moderatie" binding:"max=10"`
+	SubmitUntil     string `form:"indienen_tot" binding:"max=30"`
+	SupportFrom     string `form:"steunen_vanaf" binding:"max=30"`
+	SupportWho      string `form:"steun_wie" binding:"max=20"`
+	SupportLoADigiD string `form:"steun_niveau_digid" binding:"max=200"`
+	SupportLoAEH    string `form:"steun_niveau_eh" binding:"max=200"`
+	SupportResident bool   `form:"steun_alleen_inwoners"`
+	SupportMinAge   int    `form:"steun_minimumleeftijd" binding:"min=0,max=120"`
+}
+
+type boardFormData struct {
+	Project   *project.Project
+	Form      boardForm
+	Errors    map[string]string
+	DigiDLoAs []string
+	EHLoAs    []string
+}
+
+func (f boardForm) draft(projectID int64) (idea.BoardDraft, map[string]string) {
+	pd, errs := f.pollForm.draft(projectID)
+	d := idea.BoardDraft{ProjectID: projectID, Slug: pd.Slug, Title: pd.Title, Description: pd.Description, Published: f.Publish,
+		Rules: pd.Rules, Themes: strings.Split(strings.ReplaceAll(f.Themes, "\r\n", "\n"), "\n")}
+	d.Board = idea.Board{Moderation: f.Moderation, SupportWho: f.SupportWho, SupportMinLoADigiD: f.SupportLoADigiD,
+		SupportMinLoAEH: f.SupportLoAEH, SupportResidentsOnly: f.SupportResident, SupportMinAge: f.SupportMinAge}
+	if f.SupportLoADigiD != "" && identity.LoARank(identity.DigiD, f.SupportLoADigiD) == 0 {
+		errs["steun_niveau_digid"] = "editor.error.loa"
+	}
+	if f.SupportLoAEH != "" && identity.LoARank(identity.EHerkenning, f.SupportLoAEH) == 0 {
+		errs["steun_niveau_eh"] = "editor.error.loa"
+	}
+	for _, x := range []struct {
+		v     string
+		field string
+		into  **time.Time
+	}{{f.SubmitUntil, "indienen_tot", &d.Board.SubmitClosesAt}, {f.SupportFrom, "steunen_vanaf", &d.Board.SupportOpensAt}} {
+		if x.v == "" {
+			continue
+		}
+		t, err := time.ParseInLocation(dateTimeLocal, x.v, i18n.Location)
+		if err != nil {
+			errs[x.field] = "editor.error.datetime"
+			continue
+		}
+		*x.into = &t
+	}
+	return d, errs
+}
+
+func (s *Server) renderBoardForm(c *gin.Context, status int, d *boardFormData) {
+	d.DigiDLoAs, d.EHLoAs = identity.Levels(identity.DigiD), identity.Levels(identity.EHerkenning)
+	p := s.page(c, "editor.board.new", d)
+	p.StaffArea, p.Nav = true, "staff-projects"
+	s.html(c, status, "editor_board", p)
+}
+
+func (s *Server) editorBoardNew(c *gin.Context) {
+	p, ok := s.editorProject(c)
+	if !ok {
+		return
+	}
+	d := &boardFormData{Project: p, Errors: map[string]string{}}
+	d.Form.Who, d.Form.SupportWho, d.Form.Moderation = instrument.WhoAny, instrument.WhoAny, idea.PostModeration
+	s.renderBoardForm(c, http.StatusOK, d)
+}
+
+// editorBoardCreate stores a new idea board under a project.
+func (s *Server) editorBoardCreate(c *gin.Context) {
+	p, ok := s.editorProject(c)
+	if !ok {
+		return
+	}
+	var f boardForm
+	if !s.bindForm(c, &f) {
+		return
+	}
+	dr, errs := f.draft(p.ID)
+	d := &boardFormData{Project: p, Form: f, Errors: errs}
+	if len(errs) > 0 {
+		s.renderBoardForm(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	b, err := s.ideas.CreateBoard(c.Request.Context(), dr)
+	if fields, ok := fieldErrors(err); ok {
+		d.Errors = fields
+		s.renderBoardForm(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.done(c, "idea_board.create", "instrument:"+strconv.FormatInt(b.InstrumentID, 10),
+		map[string]any{"project": p.ID, "published": dr.Published, "themes": len(b.Themes), "moderation": b.Moderation},
+		"/beheer/projecten/"+strconv.FormatInt(p.ID, 10)+"/ideeenborden/"+strconv.FormatInt(b.InstrumentID, 10))
+}
+
+// editorBoard loads the project and board of the address.
+func (s *Server) editorBoard(c *gin.Context) (*project.Project, *idea.Board, bool) {
+	p, ok := s.editorProject(c)
+	if !ok {
+		return nil, nil, false
+	}
+	iid, err := strconv.ParseInt(c.Param("iid"), 10, 64)
+	if err != nil {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, nil, false
+	}
+	b, err := s.ideas.Board(c.Request.Context(), iid)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, false
+	}
+	if b.Instrument.ProjectID != p.ID {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, nil, false
+	}
+	return p, b, true
+}
+
+type editorBoardData struct {
+	Project  *project.Project
+	Board    *idea.Board
+	Page     idea.Page
+	Status   string
+	Statuses []idea.Status
+}
+
+// PageURL links to another page of the editors' list.
+func (d editorBoardData) PageURL(n int) string {
+	u := "/beheer/projecten/" + strconv.FormatInt(d.Project.ID, 10) + "/ideeenborden/" + strconv.FormatInt(d.Board.InstrumentID, 10) + "?pagina=" + strconv.Itoa(n)
+	if d.Status != "" {
+		u += "&status=" + d.Status
+	}
+	return u
+}
+
+// ThemeName names an idea's theme.
+func (d editorBoardData) ThemeName(id *int64) string { return d.Board.ThemeName(id) }
+
+// editorBoardIdeas lists every idea of a board, newest first, for editors.
+func (s *Server) editorBoardIdeas(c *gin.Context) {
+	p, b, ok := s.editorBoard(c)
+	if !ok {
+		return
+	}
+	d := editorBoardData{Project: p, Board: b, Statuses: append(append([]idea.Status{}, idea.EditorStatuses...), idea.StatusWithdrawn)}
+	q := idea.Query{Sort: idea.SortNewest, All: true}
+	for _, st := range d.Statuses {
+		if c.Query("status") == string(st) {
+			d.Status, q.Status = string(st), st
+		}
+	}
+	q.Page, _ = strconv.Atoi(c.Query("pagina"))
+	var err error
+	if d.Page, err = s.ideas.List(c.Request.Context(), b.InstrumentID, q); err != nil {
+		s.fail(c, err)
+		return
+	}
+	page := s.page(c, "", d)
+	page.Title, page.StaffArea, page.Nav = b.Instrument.Title, true, "staff-projects"
+	s.html(c, http.StatusOK, "editor_board_ideas", page)
+}
+
+type editorIdeaData struct {
+	Project  *project.Project
+	Board    *idea.Board
+	Idea     *idea.Idea
+	History  []idea.StatusChange
+	Statuses []idea.Status
+	Status   string
+	Response string
+	Errors   map[string]string
+}
+
+// BoardURL is the editors' list of this board.
+func (d editorIdeaData) BoardURL() string {
+	return "/beheer/projecten/" + strconv.FormatInt(d.Project.ID, 10) + "/ideeenborden/" + strconv.FormatInt(d.Board.InstrumentID, 10)
+}
+
+func (s *Server) loadEditorIdea(c *gin.Context) (*editorIdeaData, bool) {
+	p, b, ok := s.editorBoard(c)
+	if !ok {
+		return nil, false
+	}
+	id, err := strconv.ParseInt(c.Param("idea"), 10, 64)
+	if err != nil {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, false
+	}
+	i, err := s.ideas.Get(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	if i.InstrumentID != b.InstrumentID {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, false
+	}
+	d := &editorIdeaData{Project: p, Board: b, Idea: i, Statuses: idea.EditorStatuses, Status: string(i.Status), Errors: map[string]string{}}
+	if d.History, err = s.ideas.History(c.Request.Context(), i.ID); err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	return d, true
+}
+
+func (s *Server) renderEditorIdea(c *gin.Context, status int, d *editorIdeaData) {
+	page := s.page(c, "", d)
+	page.Title, page.StaffArea, page.Nav = d.Idea.Title, true, "staff-projects"
+	s.html(c, status, "editor_idea", page)
+}
+
+// editorIdea shows an idea with its history and the status form.
+func (s *Server) editorIdea(c *gin.Context) {
+	d, ok := s.loadEditorIdea(c)
+	if !ok {
+		return
+	}
+	s.renderEditorIdea(c, http.StatusOK, d)
+}
+
+// editorIdeaStatus gives an idea a new status with a written response.
+func (s *Server) editorIdeaStatus(c *gin.Context) {
+	d, ok := s.loadEditorIdea(c)
+	if !ok {
+		return
+	}
+	d.Status, d.Response = c.PostForm("status"), c.PostForm("reactie")
+	if len(d.Response) > 4*idea.MaxResponse+100 {
+		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+		return
+	}
+	cur := staffOf(c)
+	err := s.ideas.SetStatus(c.Request.Context(), d.Idea.ID, cur.Staff.ID, idea.Status(d.Status), d.Response)
+	if fields, ok := fieldErrors(err); ok {
+		d.Errors = fields
+		s.renderEditorIdea(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	if err != nil {
+		if e, ok := apperror.As(err); ok && e.Key != "" {
+			d.Errors = map[string]string{"status": e.Key}
+			s.renderEditorIdea(c, statusOf[e.Code], d)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.done(c, "idea.status", "idea:"+strconv.FormatInt(d.Idea.ID, 10), map[string]any{"status": d.Status, "board": d.Board.InstrumentID},
+		d.BoardURL()+"/ideeen/"+strconv.FormatInt(d.Idea.ID, 10))
+}
