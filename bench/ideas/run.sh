@@ -33,7 +33,7 @@ PARTICIPANTS=${BENCH_PARTICIPANTS:-1000}
 SUPPORTS=${BENCH_SUPPORTS:-50000}
 ADDR=127.0.0.1:18082
 BASE=http://$ADDR
-BOARD=/projecten/ideeen-bench/ideeen
+BOARD=/projecten/ideeen-bench/ideeenbord
 PG="psql -h 127.0.0.1 -p 5432 -U postgres -v ON_ERROR_STOP=1 -qAt"
 PG_DB=inspraak_ideas_bench
 # One returning visitor: the board keeps its random order in this cookie
