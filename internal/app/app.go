@@ -134,7 +134,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	)
 	a.Media = media.NewService(db)
 	if cfg.SeedDemo {
-		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Settings, time.Now())
+		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Settings, staffIssuer(cfg), time.Now())
 		if err != nil {
 			_ = db.Close()
 			return nil, err
@@ -169,6 +169,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		a.Web.MountDevIDP(a.DevIDP)
 	}
 	return a, nil
+}
+
+// staffIssuer is the issuer staff log in with: the built-in provider's in
+// development, the municipality's own otherwise.
+func staffIssuer(cfg *config.Config) string {
+	if p := cfg.Providers[string(identity.Staff)]; p != nil && p.Issuer != "" {
+		return p.Issuer
+	}
+	return cfg.DevIssuer()
 }
 
 func (a *App) prepareSchema(ctx context.Context) error {

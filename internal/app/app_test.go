@@ -137,10 +137,12 @@ func TestDemoContentIsSeededOnceOnly(t *testing.T) {
 		t.Fatal("no demo projects")
 	}
 	// Staff delete the demo projects; a restart must not bring them back.
-	// Answers are protected against removing their options one by one;
-	// removing whole projects goes through their ballots first.
-	for _, table := range []string{"ballots", "responses"} {
-		if err := a.DB.Exec("DELETE FROM " + table).Error; err != nil {
+	// Answers are protected against removing their options one by one,
+	// ideas their themes and comments their replies; removing whole
+	// projects goes through their ballots, replies and ideas first.
+	for _, stmt := range []string{"DELETE FROM ballots", "DELETE FROM responses",
+		"DELETE FROM idea_comments WHERE parent_id IS NOT NULL", "DELETE FROM ideas"} {
+		if err := a.DB.Exec(stmt).Error; err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"inspraak/internal/consultation"
 	"inspraak/internal/i18n"
+	"inspraak/internal/idea"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/poll"
@@ -23,8 +24,11 @@ import (
 const SeededKey = "demo.seeded_at"
 
 // Seed adds the demo projects if the database has never been seeded and
-// holds no projects. It reports whether it did anything.
-func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *poll.Service, consultations *consultation.Service, settings *setting.Service, now time.Time) (bool, error) {
+// holds no projects. It reports whether it did anything. staffIssuer is
+// the issuer of the staff login provider: the demo editor who answers the
+// demo ideas is a staff member of that provider.
+func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *poll.Service, consultations *consultation.Service,
+	ideas *idea.Service, settings *setting.Service, staffIssuer string, now time.Time) (bool, error) {
 	if _, done, err := settings.Get(ctx, SeededKey); err != nil || done {
 		return false, err
 	}
@@ -48,6 +52,9 @@ func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *p
 		return false, err
 	}
 	if err := seedConsultation(ctx, db, consultations, ids, now); err != nil {
+		return false, err
+	}
+	if err := seedIdeas(ctx, db, ideas, staffIssuer, ids, now); err != nil {
 		return false, err
 	}
 	return true, settings.Set(ctx, SeededKey, now.UTC().Format(time.RFC3339))
@@ -152,6 +159,31 @@ Wij hebben een lijst gemaakt van plekken die vaak genoemd worden. Met de peiling
 			Wijk:    "Hele gemeente",
 			Summary: "Dit project is nog in voorbereiding en is niet zichtbaar voor bezoekers.",
 			Body:    "Concepttekst.",
+		}},
+		// Last, so that the projects above keep their ids.
+		{Path: published, Draft: project.Draft{
+			Slug:    "groen-in-de-wijk",
+			Title:   "Groen in de wijk",
+			Wijk:    "Hele gemeente",
+			Summary: "Meer bomen, minder tegels en koele plekken voor warme dagen. Wij zoeken samen met u naar plekken die groener kunnen. Zet uw idee op het ideeënbord of steun de ideeën van anderen.",
+			Body: `De zomers worden warmer en het regent vaker hard. Groen helpt daartegen: bomen geven schaduw en planten nemen regenwater op. Groen is ook goed voor bijen en vogels, en het maakt een buurt fijner om in te wonen.
+
+De gemeente heeft voor de komende twee jaar geld voor meer groen in de wijken. Wie weet beter waar dat nodig is dan de mensen die er wonen?
+
+## Hoe werkt het?
+
+- Zet uw idee op het ideeënbord. Kies een thema en vertel waar het om gaat.
+- Steun de ideeën die u goed vindt. Zo zien wij wat veel mensen belangrijk vinden.
+- De gemeente bekijkt elk idee en schrijft een reactie. Op het ideeënbord ziet u hoe het ermee staat.
+
+## Wat kunnen wij niet?
+
+Wij kunnen niet alles tegelijk doen. Wij kiezen eerst de ideeën die veel mensen helpen en die passen binnen het geld dat er is. Ideeën voor uw eigen tuin kunnen wij niet uitvoeren.`,
+			Phases: []project.PhaseDraft{
+				{Title: "Ideeën verzamelen", Description: "U zet uw ideeën op het ideeënbord en steunt de ideeën van anderen.", StartsOn: day(now, -42), EndsOn: endOfDay(now, 20)},
+				{Title: "Ideeën uitwerken", Description: "De gemeente werkt de ideeën uit die veel steun krijgen en laat weten wat zij kiest.", StartsOn: day(now, 21), EndsOn: endOfDay(now, 60)},
+				{Title: "Uitvoering", StartsOn: day(now, 61)},
+			},
 		}},
 	}
 }

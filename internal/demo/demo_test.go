@@ -1,0 +1,209 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"inspraak/internal/consultation"
+	"inspraak/internal/demo"
+	"inspraak/internal/idea"
+	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/poll"
+	"inspraak/internal/project"
+	"inspraak/internal/setting"
+	"inspraak/internal/store"
+	"inspraak/internal/testdb"
+)
+
+const issuer = "http://localhost:8080/dev/idp"
+
+func seed(t *testing.T) (*store.DB, *idea.Service, time.Time) {
+	t.Helper()
+	db := testdb.Open(t)
+	key := []byte("demo-test-key-0123456789-abcdefgh")
+	ideas := idea.NewService(db, key)
+	now := time.Now()
+	done, err := demo.Seed(context.Background(), db, project.NewService(db), poll.NewService(db, key), consultation.NewService(db, key),
+		ideas, setting.NewService(db), issuer, now)
+	if err != nil || !done {
+		t.Fatalf("seed: %v, %v", done, err)
+	}
+	return db, ideas, now
+}
+
+func board(t *testing.T, db *store.DB, projectSlug, slug string) instrument.Instrument {
+	t.Helper()
+	var in instrument.Instrument
+	err := db.Joins("JOIN projects ON projects.id = instruments.project_id").
+		Where("projects.slug = ? AND instruments.slug = ? AND instruments.kind = ?", projectSlug, slug, instrument.KindIdeaBoard).Take(&in).Error
+	if err != nil {
+		t.Fatalf("board %s/%s: %v", projectSlug, slug, err)
+	}
+	return in
+}
+
+// The demo idea board shows what a board looks like after some weeks:
+// ideas in every status, answered by an editor, with counts that match
+// their rows and times in the past.
+func TestDemoIdeaBoard(t *testing.T) {
+	db, ideas, now := seed(t)
+	ctx := context.Background()
+	in := board(t, db, "groen-in-de-wijk", "ideeen")
+	if !in.Published {
+		t.Fatal("demo board not published")
+	}
+	b, err := ideas.Board(ctx, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Moderation != idea.PostModeration || len(b.Themes) < 3 || len(b.Themes) > 5 {
+		t.Fatalf("board: moderation %q, %d themes", b.Moderation, len(b.Themes))
+	}
+	var editor identity.StaffMember
+	if err := db.Where("issuer = ? AND subject = ?", issuer, demo.StaffSubject).Take(&editor).Error; err != nil {
+		t.Fatalf("demo editor: %v", err)
+	}
+
+	var all []idea.Idea
+	if err := db.Where("instrument_id = ?", in.ID).Order("id").Find(&all).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 12 || len(all) > 18 {
+		t.Fatalf("%d ideas, want 12 to 18", len(all))
+	}
+	perStatus := map[idea.Status]int{}
+	var zero, popular, replies int
+	oldest := now
+	for _, i := range all {
+		perStatus[i.Status]++
+		if i.Moderation != idea.Approved {
+			t.Errorf("idea %d: moderation %q on a post-moderated board", i.ID, i.Moderation)
+		}
+		if i.CreatedAt.After(now) {
+			t.Errorf("idea %d created in the future: %v", i.ID, i.CreatedAt)
+		}
+		if i.CreatedAt.Before(oldest) {
+			oldest = i.CreatedAt
+		}
+		n, err := ideas.Recount(ctx, i.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != i.SupportCount {
+			t.Errorf("idea %d: support_count %d, %d support rows", i.ID, i.SupportCount, n)
+		}
+		switch {
+		case n == 0:
+			zero++
+		case n >= 18:
+			popular++
+		}
+		var comments []idea.Comment
+		if err := db.Where("idea_id = ?", i.ID).Find(&comments).Error; err != nil {
+			t.Fatal(err)
+		}
+		var shown int64
+		for _, c := range comments {
+			if c.Moderation == idea.Approved && !c.Deleted() {
+				shown++
+			}
+			if c.ParentID != nil {
+				replies++
+			}
+			if c.CreatedAt.Before(i.CreatedAt) || c.CreatedAt.After(now) {
+				t.Errorf("comment %d at %v, idea %d submitted %v", c.ID, c.CreatedAt, i.ID, i.CreatedAt)
+			}
+		}
+		if shown != i.CommentCount {
+			t.Errorf("idea %d: comment_count %d, %d comments", i.ID, i.CommentCount, shown)
+		}
+		hist, err := ideas.History(ctx, i.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i.Status == idea.StatusNew {
+			if len(hist) != 0 {
+				t.Errorf("new idea %d has a history", i.ID)
+			}
+			continue
+		}
+		if len(hist) == 0 || hist[len(hist)-1].Status != i.Status {
+			t.Errorf("idea %d: status %q, history %+v", i.ID, i.Status, hist)
+			continue
+		}
+		for _, h := range hist {
+			if h.CreatedAt.Before(i.CreatedAt) || h.CreatedAt.After(now) {
+				t.Errorf("idea %d: step %q at %v, submitted %v", i.ID, h.Status, h.CreatedAt, i.CreatedAt)
+			}
+			if h.Status == idea.StatusWithdrawn {
+				continue
+			}
+			if h.Response == "" || h.StaffID == nil || *h.StaffID != editor.ID {
+				t.Errorf("idea %d: step %q without a response by the demo editor", i.ID, h.Status)
+			}
+		}
+	}
+	for _, st := range append(idea.EditorStatuses, idea.StatusWithdrawn) {
+		if perStatus[st] == 0 {
+			t.Errorf("no idea with status %q: %v", st, perStatus)
+		}
+	}
+	if perStatus[idea.StatusWithdrawn] != 1 {
+		t.Errorf("%d withdrawn ideas, want 1", perStatus[idea.StatusWithdrawn])
+	}
+	if zero == 0 || popular != 1 {
+		t.Errorf("supports not spread: %d ideas without, %d with 18 or more", zero, popular)
+	}
+	if replies == 0 {
+		t.Error("no replies")
+	}
+	if now.Sub(oldest) < 21*24*time.Hour {
+		t.Errorf("oldest idea from %v: ideas should spread over weeks", oldest)
+	}
+
+	page, err := ideas.List(ctx, in.ID, idea.Query{Sort: idea.SortSupport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Total != int64(len(all)-1) || page.Ideas[0].SupportCount < 18 || page.Ideas[0].AuthorName == "" {
+		t.Fatalf("public list: %d of %d ideas, first %+v", page.Total, len(all), page.Ideas[0])
+	}
+
+	// The seed wrote the past on a copy: the service the pages use still
+	// reads the real clock.
+	author := identity.Participant{Subject: "na-de-demo", KeyVersion: 1, Means: identity.DigiD, LoA: identity.Levels(identity.DigiD)[1],
+		DisplayName: "Nieuw", CreatedAt: now, LastLoginAt: now}
+	if err := db.Create(&author).Error; err != nil {
+		t.Fatal(err)
+	}
+	theme := b.Themes[0].ID
+	fresh, err := ideas.Submit(ctx, in.ID, idea.Actor{ParticipantID: author.ID, Subject: author.Subject,
+		Person: instrument.Person{LoggedIn: true, Means: author.Means, LoA: author.LoA}},
+		idea.Draft{Title: "Nog een idee", Description: "Een idee van na het vullen van de demo.", ThemeID: &theme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(fresh.CreatedAt) > time.Minute {
+		t.Fatalf("idea submitted after the seed dated %v", fresh.CreatedAt)
+	}
+}
+
+// The playground board is pre-moderated: its idea waits and the public
+// board is empty.
+func TestDemoPreModeratedBoard(t *testing.T) {
+	db, ideas, _ := seed(t)
+	in := board(t, db, "speeltuin-de-brink", "ideeen-speeltuin")
+	var waiting int64
+	if err := db.Model(&idea.Idea{}).Where("instrument_id = ? AND moderation = ?", in.ID, idea.Awaiting).Count(&waiting).Error; err != nil {
+		t.Fatal(err)
+	}
+	page, err := ideas.List(context.Background(), in.ID, idea.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if waiting != 1 || page.Total != 0 {
+		t.Fatalf("%d ideas waiting, %d public", waiting, page.Total)
+	}
+}
