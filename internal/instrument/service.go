@@ -141,10 +141,11 @@ type Settings struct {
 // MaxMinAge is the highest minimum age an editor can set.
 const MaxMinAge = 120
 
-func (st *Settings) validate() error {
-	st.Title, st.Description = strings.TrimSpace(st.Title), strings.TrimSpace(st.Description)
+// Problems returns a message key per setting that cannot be stored, so a
+// form can show them all at once. UpdateSettings refuses the same.
+func (st Settings) Problems() map[string]string {
 	f := map[string]string{}
-	if st.Title == "" {
+	if strings.TrimSpace(st.Title) == "" {
 		f["title"] = "poll.error.title_required"
 	}
 	r := st.Rules
@@ -165,10 +166,7 @@ func (st *Settings) validate() error {
 	if r.OpensAt != nil && r.ClosesAt != nil && !r.ClosesAt.After(*r.OpensAt) {
 		f["closes_at"] = "instrument.error.closes_before_opens"
 	}
-	if len(f) > 0 {
-		return apperror.Invalid.WithFields(f)
-	}
-	return nil
+	return f
 }
 
 // Change is one setting's value before and after an edit, for the audit
@@ -200,9 +198,10 @@ func settingValues(in *Instrument) map[string]any {
 // transaction. Nothing changes when a setting is refused. It returns what
 // changed, for the audit log.
 func (s *Service) UpdateSettings(ctx context.Context, projectID, id int64, st Settings) (Changes, error) {
-	if err := st.validate(); err != nil {
-		return nil, err
+	if f := st.Problems(); len(f) > 0 {
+		return nil, apperror.Invalid.WithFields(f)
 	}
+	st.Title, st.Description = strings.TrimSpace(st.Title), strings.TrimSpace(st.Description)
 	r := st.Rules
 	var changes Changes
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
