@@ -57,7 +57,7 @@ func (s *Server) editorConsultationNew(c *gin.Context) {
 		return
 	}
 	d := &consultationEditData{Project: p, Errors: map[string]string{}}
-	d.Form.Who = instrument.WhoAny
+	d.Form.Who, d.Form.MinAge = instrument.WhoAny, "0"
 	s.renderConsultationForm(c, http.StatusOK, d)
 }
 

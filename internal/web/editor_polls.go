@@ -161,7 +161,7 @@ func (s *Server) editorPollNew(c *gin.Context) {
 		return
 	}
 	s.renderPollForm(c, http.StatusOK, &pollFormData{Project: p, Errors: map[string]string{},
-		Form: pollForm{rulesForm: rulesForm{Who: instrument.WhoAny}, Visibility: poll.ShowAfterVote}})
+		Form: pollForm{rulesForm: rulesForm{Who: instrument.WhoAny, MinAge: "0"}, Visibility: poll.ShowAfterVote}})
 }
 
 // editorPollCreate stores a new poll under a project.
