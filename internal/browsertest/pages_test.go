@@ -117,6 +117,16 @@ var pages = []page{
 		h1: "Vragenlijst over het schetsontwerp", contains: []string{"Dit is een voorbeeld"}},
 	{name: "editor-poll-new", login: admin, path: "/beheer/projecten/1/peilingen/nieuw", status: http.StatusOK,
 		h1: "Nieuwe peiling", contains: []string{"Wie mag meedoen, en wanneer"}},
+	// Editing after creating: a poll with votes, its refused form, and
+	// the settings every instrument kind shares.
+	{name: "editor-poll-edit", login: admin, path: "/beheer/projecten/1/peilingen/2", status: http.StatusOK,
+		h1: "Peiling: Wat wilt u vooral op het plein?", contains: []string{"24 mensen hebben gestemd.", "Kan niet weg: hierop is al gestemd.", "Kiezen en uitslag"}},
+	{name: "editor-poll-edit-invalid", login: admin, path: "/beheer/projecten/1/peilingen/2", click: "Antwoord toevoegen", status: http.StatusUnprocessableEntity,
+		h1: "Peiling: Wat wilt u vooral op het plein?", contains: []string{"Er is iets niet goed ingevuld", "Vul het antwoord in."}},
+	{name: "editor-settings-poll", login: admin, path: "/beheer/projecten/1/instrumenten/2/instellingen", status: http.StatusOK,
+		h1: "Instellingen: Wat wilt u vooral op het plein?", contains: []string{"Dit ligt vast.", "Wie mag meedoen, en wanneer"}},
+	{name: "editor-settings-consultation", login: admin, path: "/beheer/projecten/1/instrumenten/3/instellingen", status: http.StatusOK,
+		h1: "Instellingen: Vragenlijst over het schetsontwerp", contains: []string{"Vragenlijst", "Dit ligt vast."}},
 	// A staff member in none of the groups may not see /beheer at all.
 	{name: "staff-no-role", login: staffNoRole, path: "/beheer", status: http.StatusForbidden,
 		h1: "U mag dit niet doen", contains: []string{"niet de rol"}},

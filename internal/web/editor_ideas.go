@@ -28,7 +28,7 @@ type boardForm struct {
 	SupportLoADigiD string `form:"steun_niveau_digid" binding:"max=200"`
 	SupportLoAEH    string `form:"steun_niveau_eh" binding:"max=200"`
 	SupportResident bool   `form:"steun_alleen_inwoners"`
-	SupportMinAge   int    `form:"steun_minimumleeftijd" binding:"min=0,max=120"`
+	SupportMinAge   string `form:"steun_minimumleeftijd" binding:"max=10"`
 }
 
 type boardFormData struct {
@@ -44,7 +44,14 @@ func (f boardForm) draft(projectID int64) (idea.BoardDraft, map[string]string) {
 	d := idea.BoardDraft{ProjectID: projectID, Slug: pd.Slug, Title: pd.Title, Description: pd.Description, Published: f.Publish,
 		Rules: pd.Rules, Themes: strings.Split(strings.ReplaceAll(f.Themes, "\r\n", "\n"), "\n")}
 	d.Board = idea.Board{Moderation: f.Moderation, SupportWho: f.SupportWho, SupportMinLoADigiD: f.SupportLoADigiD,
-		SupportMinLoAEH: f.SupportLoAEH, SupportResidentsOnly: f.SupportResident, SupportMinAge: f.SupportMinAge}
+		SupportMinLoAEH: f.SupportLoAEH, SupportResidentsOnly: f.SupportResident}
+	if age := strings.TrimSpace(f.SupportMinAge); age != "" {
+		n, err := strconv.Atoi(age)
+		if err != nil || n < 0 || n > instrument.MaxMinAge {
+			errs["steun_minimumleeftijd"] = "instrument.error.min_age"
+		}
+		d.Board.SupportMinAge = n
+	}
 	if f.SupportLoADigiD != "" && identity.LoARank(identity.DigiD, f.SupportLoADigiD) == 0 {
 		errs["steun_niveau_digid"] = "editor.error.loa"
 	}
@@ -83,6 +90,7 @@ func (s *Server) editorBoardNew(c *gin.Context) {
 	}
 	d := &boardFormData{Project: p, Errors: map[string]string{}}
 	d.Form.Who, d.Form.SupportWho, d.Form.Moderation = instrument.WhoAny, instrument.WhoAny, idea.PostModeration
+	d.Form.MinAge, d.Form.SupportMinAge = "0", "0"
 	s.renderBoardForm(c, http.StatusOK, d)
 }
 

@@ -366,6 +366,19 @@ func (p *Page) TextArea(id, name, key, value string, rows int, errs map[string]s
 	return f
 }
 
+// TextLabelled builds a single-line field whose label is already
+// translated, for rows that number their fields ("Antwoord 3").
+func (p *Page) TextLabelled(id, name, label, value string, errs map[string]string) Field {
+	f := Field{ID: id, Name: name, Label: label, Value: value, Type: "text"}
+	if e, ok := errs[id]; ok {
+		f.Error = p.T(e)
+	}
+	return f
+}
+
+// Described sets a field's help text, already translated.
+func (f Field) Described(help string) Field { f.Help = help; return f }
+
 // Typed changes an input's type (date, datetime-local, number).
 func (f Field) Typed(t string) Field { f.Type = t; return f }
 
