@@ -44,12 +44,7 @@ func (d *settingsData) KindURL() string {
 }
 
 // BackTitle names where KindURL leads.
-func (d *settingsData) BackTitle() string {
-	if d.In.Kind == instrument.KindPoll || d.In.Kind == instrument.KindConsultation {
-		return d.In.Title
-	}
-	return d.Project.Title
-}
+func (d *settingsData) BackTitle() string { return d.In.Title }
 
 // editorInstrument loads the project and an instrument of it (any kind)
 // named in the address.
