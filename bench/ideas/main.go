@@ -1,7 +1,7 @@
 // Command ideas fills a database with one large published idea board for
 // the board-page benchmark (bench/ideas/run.sh): by default 5,000 ideas
 // from 1,000 participants with 50,000 supports, at
-// /projecten/ideeen-bench/ideeen.
+// /projecten/ideeen-bench/ideeenbord.
 //
 //	INSPRAAK_PSEUDONYM_KEY=... go run ./bench/ideas -db sqlite:/tmp/ideas.db
 //	INSPRAAK_PSEUDONYM_KEY=... go run ./bench/ideas -db 'postgres://postgres@127.0.0.1:5432/inspraak_ideas?sslmode=disable'

@@ -19,6 +19,8 @@
 //	load -wait http://127.0.0.1:18080/readyz -poll 5ms -timeout 20s
 //
 // Several -url flags (or -urls-file, one URL a line) are used in turn.
+// -header "Name: value" (repeatable) is sent with every request, e.g. a
+// Cookie header to stay one returning visitor.
 // Every request carries Accept-Encoding: gzip; bodies are read in full but
 // not decompressed. A run ends with a human-readable report and a single
 // machine-readable line starting with RESULT.
@@ -60,6 +62,7 @@ func (u *urlList) Set(v string) error { *u = append(*u, v); return nil }
 
 type options struct {
 	urls        []string
+	header      http.Header
 	rate        int
 	duration    time.Duration
 	warmup      time.Duration
@@ -78,12 +81,14 @@ func main() {
 	var (
 		o        options
 		urls     urlList
+		headers  urlList
 		urlsFile string
 		wait     string
 		poll     time.Duration
 	)
 	flag.Var(&urls, "url", "target URL (repeatable; loopback only)")
 	flag.StringVar(&urlsFile, "urls-file", "", "file with target URLs, one a line")
+	flag.Var(&headers, "header", `request header "Name: value" sent with every request (repeatable)`)
 	flag.IntVar(&o.rate, "rate", 500, "requests per second to start (constant-rate mode)")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measured duration")
 	flag.DurationVar(&o.warmup, "warmup", 5*time.Second, "warm-up before measuring (same load, results discarded)")
@@ -119,6 +124,14 @@ func main() {
 		}
 	}
 	o.urls = urls
+	o.header = http.Header{}
+	for _, h := range headers {
+		name, value, ok := strings.Cut(h, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			fatal(fmt.Errorf("-header %q: want \"Name: value\"", h))
+		}
+		o.header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+	}
 	if err := o.validate(); err != nil {
 		fatal(err)
 	}
@@ -280,12 +293,15 @@ type sample struct {
 	err     string
 }
 
-func do(client *http.Client, target string, timeout time.Duration) sample {
+func do(client *http.Client, target string, header http.Header, timeout time.Duration) sample {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return sample{err: err.Error()}
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
 	req.Header.Set("Accept-Encoding", "gzip")
 	req.Header.Set("User-Agent", "inspraak-bench-load/1")
@@ -391,7 +407,7 @@ func runOpen(client *http.Client, o options, d time.Duration) *result {
 		go func() {
 			defer wg.Done()
 			late := time.Since(due)
-			s := do(client, target, o.timeout)
+			s := do(client, target, o.header, o.timeout)
 			s.late = late
 			<-sem
 			res.add(s)
@@ -420,7 +436,7 @@ func runClosed(client *http.Client, o options, d time.Duration) *result {
 				if count.Add(1) > int64(o.maxRequests) {
 					break
 				}
-				local = append(local, do(client, o.urls[i%len(o.urls)], o.timeout))
+				local = append(local, do(client, o.urls[i%len(o.urls)], o.header, o.timeout))
 			}
 			res.mu.Lock()
 			for _, s := range local {

@@ -50,7 +50,7 @@ func board(t *testing.T, db *store.DB, projectSlug, slug string) instrument.Inst
 func TestDemoIdeaBoard(t *testing.T) {
 	db, ideas, now := seed(t)
 	ctx := context.Background()
-	in := board(t, db, "groen-in-de-wijk", "ideeen")
+	in := board(t, db, "groen-in-de-wijk", "ideeenbord")
 	if !in.Published {
 		t.Fatal("demo board not published")
 	}

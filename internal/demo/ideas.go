@@ -80,7 +80,7 @@ var boardIdeas = []demoIdea{
 		steps: []step{
 			{28, idea.StatusUnderConsideration, "Een goed idee, dat ook veel steun krijgt. Wij onderzoeken nu of er kabels of leidingen in de grond liggen op de plekken waar bomen kunnen komen."},
 			{10, idea.StatusAccepted, "Er is plek voor zes bomen aan de kant van het fietspad. Wij kiezen lindes: die groeien snel en geven veel schaduw. " +
-				"Wij planten ze in november, want dan slaan bomen het beste aan. De buren krijgen vooraf een brief."},
+				"Wij planten ze in het plantseizoen, tussen november en maart, want dan slaan bomen het beste aan. De buren krijgen vooraf een brief."},
 		}},
 	{daysAgo: 33, hour: 12, author: 11, theme: themeWater, wijk: "De Brink", supports: 6,
 		title: "Regentonnen ook voor huurders",
@@ -215,7 +215,7 @@ func seedIdeas(ctx context.Context, db *store.DB, ideas *idea.Service, staffIssu
 	at = ago(43, 9)
 	opens := day(now, -42)
 	board, err := svc.CreateBoard(ctx, idea.BoardDraft{
-		ProjectID: ids["groen-in-de-wijk"], Slug: "ideeen", Title: "Uw ideeën voor meer groen",
+		ProjectID: ids["groen-in-de-wijk"], Slug: "ideeenbord", Title: "Uw ideeën voor meer groen",
 		Description: "Heeft u een idee om uw straat of wijk groener te maken? Zet het op het ideeënbord. " +
 			"Steun de ideeën van anderen en praat mee. De gemeente reageert op elk idee.",
 		Published: true, Themes: boardThemes,

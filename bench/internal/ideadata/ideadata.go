@@ -30,7 +30,7 @@ import (
 // Slugs of the benchmark board: /projecten/ProjectSlug/BoardSlug.
 const (
 	ProjectSlug = "ideeen-bench"
-	BoardSlug   = "ideeen"
+	BoardSlug   = "ideeenbord"
 )
 
 // Options say how much to make.
