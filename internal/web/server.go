@@ -20,6 +20,7 @@ import (
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
+	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/store"
@@ -38,6 +39,7 @@ type Deps struct {
 	Polls         *poll.Service
 	Consultations *consultation.Service
 	Media         *media.Service
+	Notify        *notify.Service
 	Catalog       *i18n.Catalog
 	Logger        *slog.Logger
 	// Routes, if set, adds extra routes (tests use it for a panicking page).
@@ -57,6 +59,7 @@ type Server struct {
 	polls         *poll.Service
 	consultations *consultation.Service
 	media         *media.Service
+	notify        *notify.Service
 	cat           *i18n.Catalog
 	log           *slog.Logger
 	assets        *Assets
@@ -84,7 +87,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, media: d.Media, cat: d.Catalog, log: d.Logger,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
 	}
 	if s.now == nil {
