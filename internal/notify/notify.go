@@ -423,6 +423,13 @@ func (s *Service) MarkAllRead(ctx context.Context, participantID int64) error {
 		Update("read_at", s.utcNow()).Error
 }
 
+// Outbox returns the newest outbox mails, for the development outbox page.
+func (s *Service) Outbox(ctx context.Context, limit int) ([]Mail, error) {
+	var ms []Mail
+	err := s.db.WithContext(ctx).Order("id DESC").Limit(min(max(limit, 1), 500)).Find(&ms).Error
+	return ms, err
+}
+
 // Erase removes everything this package keeps about a participant: the
 // address, preferences, in-app notifications, follows and every outbox
 // mail (sent ones too: they hold the address). It runs in the caller's

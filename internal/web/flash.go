@@ -25,6 +25,12 @@ var flashes = map[string]Flash{
 	"response_submitted":  {Key: "flash.response_submitted", Variant: "ok"},
 	"status_changed":      {Key: "flash.status_changed", Variant: "ok"},
 	"vote_changed":        {Key: "flash.vote_changed", Variant: "ok"},
+	"email_set":           {Key: "flash.email_set", Variant: "info"},
+	"email_confirmed":     {Key: "flash.email_confirmed", Variant: "ok"},
+	"email_removed":       {Key: "flash.email_removed", Variant: "ok"},
+	"marked_read":         {Key: "flash.marked_read", Variant: "ok"},
+	"following":           {Key: "flash.following", Variant: "ok"},
+	"unfollowed":          {Key: "flash.unfollowed", Variant: "ok"},
 }
 
 func (s *Server) setFlash(c *gin.Context, name string) {

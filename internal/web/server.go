@@ -143,6 +143,17 @@ func New(d Deps) (*Server, error) {
 	e.GET("/uitgelogd", s.loggedOut)
 	e.POST("/sessie/verlengen", s.sessionExtend)
 	e.GET("/mijn-inspraak", s.requireResident(), s.myOverview)
+	e.GET("/mijn-inspraak/meldingen", s.requireResident(), s.notificationList)
+	e.POST("/mijn-inspraak/meldingen", s.requireResident(), s.notificationSave)
+	e.GET("/mijn-inspraak/email/bevestigen", s.requireResident(), s.emailConfirm)
+	e.POST("/projecten/:slug/volgen", s.requireResident(), s.projectFollow)
+	// Unsubscribe links work without login: the signed token is the proof.
+	e.GET("/afmelden", s.unsubscribePage)
+	e.POST("/afmelden", s.unsubscribe)
+	if !d.Config.IsProduction() {
+		// Shows addresses and live confirmation links: never in production.
+		e.GET("/dev/outbox", s.devOutbox)
+	}
 
 	// Staff: their own cookie, their own login, every page behind a permission.
 	e.GET("/beheer/inloggen", s.staffLogin)
@@ -185,6 +196,10 @@ func New(d Deps) (*Server, error) {
 	if err := cop.AddTrustedOrigin(d.Config.BaseURL.Scheme + "://" + d.Config.BaseURL.Host); err != nil {
 		return nil, err
 	}
+	// RFC 8058 one-click unsubscribe is a POST from the mail provider or a
+	// webmail page, i.e. cross-origin by design. It carries its own signed
+	// token and changes nothing but that person's mail.
+	cop.AddInsecureBypassPattern("POST /afmelden")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := gin.CreateTestContext(w)
 		c.Request = r
