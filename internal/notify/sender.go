@@ -30,7 +30,7 @@ type SenderConfig struct {
 	// MaxAttempts before a mail is marked failed (default 12).
 	MaxAttempts int
 	// BaseDelay and MaxDelay shape the backoff (default 1 minute, 2 hours:
-	// twelve attempts span about twelve hours).
+	// twelve attempts span eight to ten hours).
 	BaseDelay, MaxDelay time.Duration
 	// Interval is how often Run looks for due mail (default 5 seconds).
 	Interval time.Duration
