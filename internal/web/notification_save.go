@@ -19,21 +19,25 @@ func (s *Server) notificationSave(c *gin.Context) {
 	ctx := c.Request.Context()
 	pid := residentOf(c).Participant.ID
 	var err error
-	flash := ""
+	var flash string
 	switch f.Action {
 	case "adres":
-		err, flash = s.notify.SetAddress(ctx, pid, f.Email, langOf(c), f.Consent == "ja"), "email_set"
+		flash = "email_set"
+		err = s.notify.SetAddress(ctx, pid, f.Email, langOf(c), f.Consent == "ja")
 	case "verwijderen":
-		err, flash = s.notify.RemoveAddress(ctx, pid), "email_removed"
+		flash = "email_removed"
+		err = s.notify.RemoveAddress(ctx, pid)
 	case "voorkeuren":
 		prefs, perr := notify.ParsePrefs(f.Kinds)
 		if perr != nil {
 			s.renderNotifications(c, http.StatusUnprocessableEntity, f, map[string]string{"voorkeuren": "notifications.error.kinds"})
 			return
 		}
-		err, flash = s.notify.SetPreferences(ctx, pid, prefs), "saved"
+		flash = "saved"
+		err = s.notify.SetPreferences(ctx, pid, prefs)
 	case "gelezen":
-		err, flash = s.notify.MarkAllRead(ctx, pid), "marked_read"
+		flash = "marked_read"
+		err = s.notify.MarkAllRead(ctx, pid)
 	default:
 		s.renderStatus(c, http.StatusBadRequest, "")
 		return
