@@ -32,6 +32,7 @@ const (
 	login    = 303 // sent to a login page
 	denied   = 403
 	conflict = 409
+	invalid  = 422
 )
 
 // The route matrix: who gets which status where. Later issues add rows and
@@ -80,6 +81,13 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp", nil},
 		{"/beheer/inloggen", map[string]int{"moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
 		{"/mijn-inspraak", map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
+		{"/mijn-inspraak/meldingen", map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
+		// Without a valid token the confirmation refuses (422), after login.
+		{"/mijn-inspraak/email/bevestigen?token=x", map[string]int{"anonymous": login, "resident": invalid, "business": invalid, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
+		// Unsubscribe links work for anyone holding a signed token.
+		{"/afmelden?token=" + s.App.Notify.UnsubscribeToken(1, "reply"), nil},
+		{"/afmelden?token=1.reply.vervalst", map[string]int{"anonymous": invalid, "resident": invalid, "business": invalid, "moderator": invalid, "editor": invalid, "analyst": invalid, "admin": invalid, "staff without groups": invalid}},
+		{"/dev/outbox", nil}, // development only; 404 in production (TestDevOutboxExistsOnlyInDevelopment)
 		{"/inloggen/naam", map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
 		{"/beheer", map[string]int{"anonymous": login, "resident": login, "business": login, "staff without groups": denied}},
 		{"/beheer/medewerkers", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},

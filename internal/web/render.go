@@ -398,3 +398,12 @@ func (p *Page) Question(d consultationPageData, q consultation.Question) Questio
 func (p *Page) SummaryList(errs map[string]string, order []string) FormErrors {
 	return p.Summary(errs, order...)
 }
+
+// UnreadLink is what the notifications-link partial receives.
+type UnreadLink struct {
+	P *Page
+	N int64
+}
+
+// Unread pairs an unread count with the page, for the link to Meldingen.
+func (p *Page) Unread(n int64) UnreadLink { return UnreadLink{P: p, N: n} }
