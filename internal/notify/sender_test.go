@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"inspraak/internal/notify"
+	"inspraak/internal/notify/mailtest"
 )
 
 var from = &mail.Address{Name: "Gemeente Voorbeeld", Address: "inspraak@gemeente.example"}
@@ -60,9 +61,9 @@ func (f *fixture) queueMails(t testing.TB, n int) int {
 
 // checkEachOnce fails unless every outbox row arrived exactly once and
 // is marked sent.
-func checkEachOnce(t *testing.T, f *fixture, ms *mailServer, want int) {
+func checkEachOnce(t *testing.T, f *fixture, ms *mailtest.Server, want int) {
 	t.Helper()
-	counts := ms.countByID()
+	counts := ms.CountByID()
 	rows := f.outbox(t)
 	if len(rows) != want {
 		t.Fatalf("outbox has %d rows, want %d", len(rows), want)
@@ -75,7 +76,7 @@ func checkEachOnce(t *testing.T, f *fixture, ms *mailServer, want int) {
 			t.Errorf("mail %d (%s) arrived %d times", r.ID, r.MessageID, counts[r.MessageID])
 		}
 	}
-	if got := len(ms.messages()); got != want {
+	if got := len(ms.Messages()); got != want {
 		t.Errorf("server received %d messages, want %d", got, want)
 	}
 }
@@ -85,7 +86,7 @@ func TestMailWaitsWhileTheServerIsDownAndGoesOutOnceWhenItIsBack(t *testing.T) {
 	ctx := context.Background()
 	ms := newDownMailServer(t)
 	want := f.queueMails(t, 5)
-	s := f.sender(t, smtpTo(ms.addr), "instance-a")
+	s := f.sender(t, smtpTo(ms.Addr), "instance-a")
 
 	sent, err := s.SendDue(ctx)
 	if err != nil || sent != 0 {
@@ -104,7 +105,7 @@ func TestMailWaitsWhileTheServerIsDownAndGoesOutOnceWhenItIsBack(t *testing.T) {
 		t.Fatalf("sent %d before the backoff ended", sent)
 	}
 
-	ms.start()
+	ms.Start()
 	if sent, _ := s.SendDue(ctx); sent != 0 {
 		t.Fatal("mail went out before its next attempt was due")
 	}
@@ -127,7 +128,7 @@ func TestTwoSendersNeverSendAMailTwice(t *testing.T) {
 	ctx := context.Background()
 	ms := newDownMailServer(t)
 	want := f.queueMails(t, 12)
-	a, b := f.sender(t, smtpTo(ms.addr), "instance-a"), f.sender(t, smtpTo(ms.addr), "instance-b")
+	a, b := f.sender(t, smtpTo(ms.Addr), "instance-a"), f.sender(t, smtpTo(ms.Addr), "instance-b")
 
 	race := func() {
 		var wg sync.WaitGroup
@@ -150,7 +151,7 @@ func TestTwoSendersNeverSendAMailTwice(t *testing.T) {
 			t.Fatalf("after the outage: %+v", r)
 		}
 	}
-	ms.start()
+	ms.Start()
 	f.clock.Add(2 * time.Minute)
 	race()
 	checkEachOnce(t, f, ms, want)
@@ -168,7 +169,7 @@ func TestAnExpiredClaimIsTakenOver(t *testing.T) {
 	if err := f.db.Model(&notify.Mail{}).Where("1 = 1").Updates(map[string]any{"locked_by": crashed, "locked_until": until, "attempts": 1}).Error; err != nil {
 		t.Fatal(err)
 	}
-	s := f.sender(t, smtpTo(ms.addr), "instance-b")
+	s := f.sender(t, smtpTo(ms.Addr), "instance-b")
 	if sent, _ := s.SendDue(ctx); sent != 0 {
 		t.Fatalf("sent %d mails another instance still holds", sent)
 	}
@@ -185,8 +186,8 @@ func TestRefusedAndExhaustedMailIsMarkedFailedAndKept(t *testing.T) {
 	ms := newMailServer(t)
 	refused := f.subscribed(t, "Jan", "bestaat-niet@voorbeeld.nl", "nl")
 	f.notify(t, refused, statusMsg("Meer bankjes"))
-	ms.reject["bestaat-niet@voorbeeld.nl"] = "5.1.1 <bestaat-niet@voorbeeld.nl>: Recipient address rejected"
-	s := f.sender(t, smtpTo(ms.addr), "instance-a")
+	ms.Reject["bestaat-niet@voorbeeld.nl"] = "5.1.1 <bestaat-niet@voorbeeld.nl>: Recipient address rejected"
+	s := f.sender(t, smtpTo(ms.Addr), "instance-a")
 	if _, err := s.SendDue(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func TestRefusedAndExhaustedMailIsMarkedFailedAndKept(t *testing.T) {
 	g := setup(t)
 	down := newDownMailServer(t)
 	g.queueMails(t, 1)
-	s = g.sender(t, smtpTo(down.addr), "instance-a")
+	s = g.sender(t, smtpTo(down.Addr), "instance-a")
 	for range 5 {
 		if _, err := s.SendDue(ctx); err != nil {
 			t.Fatal(err)
@@ -259,12 +260,12 @@ func TestReceivedMailIsMultipartWithUnsubscribeHeaders(t *testing.T) {
 	for _, pid := range []int64{nl, en} {
 		f.notify(t, pid, statusMsg("Bankjes bij de école"))
 	}
-	if sent, err := f.sender(t, smtpTo(ms.addr), "a").SendDue(ctx); sent != 2 || err != nil {
+	if sent, err := f.sender(t, smtpTo(ms.Addr), "a").SendDue(ctx); sent != 2 || err != nil {
 		t.Fatalf("sent %d, %v", sent, err)
 	}
 	dec := new(mime.WordDecoder)
 	subjects := map[string]string{}
-	for _, r := range ms.messages() {
+	for _, r := range ms.Messages() {
 		if r.From != "inspraak@gemeente.example" || len(r.To) != 1 {
 			t.Errorf("envelope %s → %v", r.From, r.To)
 		}
@@ -339,20 +340,20 @@ func TestSTARTTLSAndLoginAreUsedWhenOffered(t *testing.T) {
 	ctx := context.Background()
 	cfg, pool := selfSigned(t)
 	ms := newDownMailServer(t)
-	ms.tls = cfg
-	ms.users = map[string]string{"inspraak": "geheim wachtwoord"}
-	ms.start()
+	ms.TLS = cfg
+	ms.Users = map[string]string{"inspraak": "geheim wachtwoord"}
+	ms.Start()
 	want := f.queueMails(t, 1)
 
-	tr, err := notify.ParseSMTPURL("smtp://inspraak:geheim%20wachtwoord@" + ms.addr)
+	tr, err := notify.ParseSMTPURL("smtp://inspraak:geheim%20wachtwoord@" + ms.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr.TLSConfig = &tls.Config{RootCAs: pool, ServerName: hostOf(ms.addr)}
+	tr.TLSConfig = &tls.Config{RootCAs: pool, ServerName: hostOf(ms.Addr)}
 	if sent, err := f.sender(t, tr, "a").SendDue(ctx); sent != want || err != nil {
 		t.Fatalf("sent %d of %d, %v (%v)", sent, want, err, f.outbox(t)[0].LastError)
 	}
-	for _, r := range ms.messages() {
+	for _, r := range ms.Messages() {
 		if !r.TLS || r.User != "inspraak" {
 			t.Errorf("TLS %v, user %q", r.TLS, r.User)
 		}
@@ -361,7 +362,7 @@ func TestSTARTTLSAndLoginAreUsedWhenOffered(t *testing.T) {
 	// A certificate nobody vouches for is refused, not ignored.
 	g := setup(t)
 	g.queueMails(t, 1)
-	untrusted, _ := notify.ParseSMTPURL("smtp://inspraak:geheim%20wachtwoord@" + ms.addr)
+	untrusted, _ := notify.ParseSMTPURL("smtp://inspraak:geheim%20wachtwoord@" + ms.Addr)
 	if sent, _ := g.sender(t, untrusted, "a").SendDue(ctx); sent != 0 {
 		t.Fatal("sent over TLS with an untrusted certificate")
 	}
@@ -371,18 +372,18 @@ func TestImplicitTLS(t *testing.T) {
 	f := setup(t)
 	cfg, pool := selfSigned(t)
 	ms := newDownMailServer(t)
-	ms.tls, ms.implicitTLS = cfg, true
-	ms.start()
+	ms.TLS, ms.ImplicitTLS = cfg, true
+	ms.Start()
 	want := f.queueMails(t, 1)
-	tr, err := notify.ParseSMTPURL("smtps://" + ms.addr)
+	tr, err := notify.ParseSMTPURL("smtps://" + ms.Addr)
 	if err != nil || !tr.Implicit {
 		t.Fatalf("%+v, %v", tr, err)
 	}
-	tr.TLSConfig = &tls.Config{RootCAs: pool, ServerName: hostOf(ms.addr)}
+	tr.TLSConfig = &tls.Config{RootCAs: pool, ServerName: hostOf(ms.Addr)}
 	if sent, err := f.sender(t, tr, "a").SendDue(context.Background()); sent != want || err != nil {
 		t.Fatalf("sent %d of %d, %v", sent, want, err)
 	}
-	if r := ms.messages()[0]; !r.TLS {
+	if r := ms.Messages()[0]; !r.TLS {
 		t.Error("not over TLS")
 	}
 }
