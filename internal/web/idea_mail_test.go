@@ -94,7 +94,7 @@ func TestIdeaJourneyEndsInTheAuthorsMailbox(t *testing.T) {
 	}
 
 	my := author.get("/mijn-inspraak")
-	wantContains(t, my, "Een zebrapad bij de bibliotheek", "Aangenomen", "Het zebrapad komt er in maart.", "1 keer gesteund")
+	wantContains(t, my, "Een zebrapad bij de bibliotheek", "Aangenomen", "Het zebrapad komt er in maart.", "1 keer gesteund", `href="/mijn-inspraak/meldingen"`, "1 nieuw")
 	wantContains(t, author.get("/mijn-inspraak/meldingen"), "Uw idee &#39;Een zebrapad bij de bibliotheek&#39; is aangenomen.")
 
 	// The mail goes out from the outbox, not during the request, and once.
