@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"inspraak/internal/account"
+	"inspraak/internal/announce"
 	"inspraak/internal/audit"
 	"inspraak/internal/config"
 	"inspraak/internal/consultation"
@@ -55,6 +56,7 @@ type App struct {
 	Consultations *consultation.Service
 	Ideas         *idea.Service
 	Eraser        *account.Eraser
+	Announcer     *announce.Announcer
 	Media         *media.Service
 	Notify        *notify.Service
 	Mailer        *notify.Sender // empties the mail outbox: serve runs it, tests call SendDue
@@ -148,6 +150,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Ideas.SetNotifier(func(ctx context.Context, tx *gorm.DB, participantID int64, e idea.Event) error {
 		return a.Notify.Notify(ctx, tx, participantID, notify.Message{Kind: notify.Kind(e.Kind), Key: e.Key, Params: e.Params, Link: e.Link})
 	})
+	a.Announcer = announce.New(db, a.Notify)
 	a.Eraser = account.NewEraser(db, a.Audit,
 		func(tx *gorm.DB, id int64, now time.Time) error { return idea.Erase(tx, id, now) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return consultation.Erase(tx, id) },
@@ -318,6 +321,11 @@ func (a *App) CleanLoop(ctx context.Context, every time.Duration) {
 				a.Log.Warn("cleaning sessions failed", "error", err)
 			} else if n > 0 {
 				a.Log.Debug("ended sessions removed", "count", n)
+			}
+			if n, err := a.Announcer.Phases(ctx); err != nil {
+				a.Log.Warn("announcing phase changes failed", "error", err)
+			} else if n > 0 {
+				a.Log.Info("phase changes announced to followers", "projects", n)
 			}
 		}
 	}
