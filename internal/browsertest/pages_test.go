@@ -198,6 +198,8 @@ var pages = []page{
 		h1: "Nieuw ideeënbord", contains: []string{"Er is iets niet goed ingevuld"}},
 	{name: "editor-board-ideas", login: admin, path: "/beheer/projecten/6/ideeenborden/4", status: http.StatusOK,
 		h1: "Uw ideeën voor meer groen", contains: []string{"16 ideeën", "Ingetrokken"}},
+	{name: "editor-board-settings", login: admin, path: "/beheer/projecten/6/ideeenborden/4/instellingen", status: http.StatusOK,
+		h1: "Instellingen ideeënbord: Uw ideeën voor meer groen", contains: []string{"Nieuw thema", "Steunen en reageren"}},
 	{name: "editor-idea", login: admin, path: "/beheer/projecten/6/ideeenborden/4/ideeen/10", status: http.StatusOK,
 		h1: "Buurtmoestuin op het lege veld achter de sporthal", contains: []string{"Status en reactie van de gemeente"}},
 	{name: "editor-idea-invalid", login: admin, path: "/beheer/projecten/6/ideeenborden/4/ideeen/10", click: "Status opslaan", status: http.StatusUnprocessableEntity,

@@ -104,6 +104,7 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/mijn-inspraak/verwijderen", residentsOnly},
 		{"/beheer/projecten/1/ideeenborden/nieuw", editorsOnly},
 		{boardAdmin, editorsOnly},
+		{boardAdmin + "/instellingen", editorsOnly},
 		{ideaAdmin, editorsOnly},
 		{"/beheer/audit", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
 	}

@@ -109,14 +109,8 @@ func (f rulesForm) rules(errs map[string]string) instrument.Instrument {
 
 // rulesFormOf fills the rules fields from a stored instrument.
 func rulesFormOf(in *instrument.Instrument) rulesForm {
-	at := func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.In(i18n.Location).Format(dateTimeLocal)
-	}
 	return rulesForm{Who: in.Who, MinLoADigiD: in.MinLoADigiD, MinLoAEH: in.MinLoAEH, ResidentsOnly: in.ResidentsOnly,
-		MinAge: strconv.Itoa(in.MinAge), Opens: at(in.OpensAt), Closes: at(in.ClosesAt), AllowChange: in.AllowChange}
+		MinAge: strconv.Itoa(in.MinAge), Opens: localInput(in.OpensAt), Closes: localInput(in.ClosesAt), AllowChange: in.AllowChange}
 }
 
 // ruleFieldIDs names the form field of each rule the domain reports on.

@@ -324,3 +324,42 @@ func FuzzIdeaForms(f *testing.F) {
 		}
 	})
 }
+
+func TestEditorChangesBoardThemesAndSettings(t *testing.T) {
+	s := newSite(t, nil)
+	bd := newBoard(t, s, nil)
+	seedIdea(t, s, bd) // uses the first theme
+	editor := newBrowser(t, s)
+	editor.loginStaff("Redacteur", "inspraak-redacteuren")
+	page := "/beheer/projecten/" + itoa(bd.Instrument.ProjectID) + "/ideeenborden/" + itoa(bd.InstrumentID) + "/instellingen"
+	form := editor.get(page)
+	wantStatus(t, form, 200)
+	wantContains(t, form, "Oversteken", "Nieuw thema", "Steunen en reageren")
+
+	base := url.Values{"moderatie": {"post"}, "steun_wie": {"any"}, "steun_minimumleeftijd": {"0"},
+		"thema-" + itoa(bd.Themes[0].ID): {"Oversteken"}, "thema-" + itoa(bd.Themes[1].ID): {"Fietsen"}, "thema-" + itoa(bd.Themes[2].ID): {"Lopen"}}
+	bad := url.Values{}
+	for k, v := range base {
+		bad[k] = v
+	}
+	bad["verwijder"] = []string{itoa(bd.Themes[0].ID)}
+	r := editor.post(page, bad)
+	wantStatus(t, r, 422)
+	wantContains(t, r, "Dit thema kan niet weg", `href="#thema-`+itoa(bd.Themes[0].ID)+`"`)
+
+	good := base
+	good["verwijder"] = []string{itoa(bd.Themes[2].ID)}
+	good["nieuw_thema"] = []string{"Parkeren"}
+	good["moderatie"] = []string{"pre"}
+	if r := editor.post(page, good); r.StatusCode != 303 {
+		t.Fatalf("save: %d\n%s", r.StatusCode, r.Body)
+	}
+	board := s.get(t, board)
+	wantContains(t, board, "Parkeren", "De gemeente kijkt ideeën en reacties eerst na.")
+	wantNotContains(t, board, ">Lopen<")
+	var n int64
+	s.App.DB.Table("audit_log").Where("action = ?", "idea_board.settings").Count(&n)
+	if n != 1 {
+		t.Fatalf("board settings audited %d times", n)
+	}
+}

@@ -199,6 +199,8 @@ func New(d Deps) (*Server, error) {
 	edit.GET("/:id/ideeenborden/nieuw", s.editorBoardNew)
 	edit.POST("/:id/ideeenborden", s.editorBoardCreate)
 	edit.GET("/:id/ideeenborden/:iid", s.editorBoardIdeas)
+	edit.GET("/:id/ideeenborden/:iid/instellingen", s.editorBoardSettings)
+	edit.POST("/:id/ideeenborden/:iid/instellingen", s.editorBoardSettingsSave)
 	edit.GET("/:id/ideeenborden/:iid/ideeen/:idea", s.editorIdea)
 	edit.POST("/:id/ideeenborden/:iid/ideeen/:idea/status", s.editorIdeaStatus)
 	edit.GET("/:id/instrumenten/:iid/instellingen", s.editorInstrumentSettings)
