@@ -108,6 +108,10 @@ func serve(stderr io.Writer) int {
 		return 1
 	}
 	go a.CleanLoop(ctx, 5*time.Minute)
+	go a.Mailer.Run(ctx)
+	if cfg.SMTPURL == "" {
+		log.Info("no INSPRAAK_SMTP_URL: mail is not sent, only shown at /dev/outbox")
+	}
 	// Start-up (migrations, demo content, templates) leaves garbage behind;
 	// hand it back now so an idle server stays small.
 	runtime.GC()

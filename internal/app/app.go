@@ -6,6 +6,8 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +20,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"inspraak/internal/account"
+	"inspraak/internal/announce"
 	"inspraak/internal/audit"
 	"inspraak/internal/config"
 	"inspraak/internal/consultation"
@@ -28,6 +31,7 @@ import (
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
+	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/setting"
@@ -52,7 +56,10 @@ type App struct {
 	Consultations *consultation.Service
 	Ideas         *idea.Service
 	Eraser        *account.Eraser
+	Announcer     *announce.Announcer
 	Media         *media.Service
+	Notify        *notify.Service
+	Mailer        *notify.Sender // empties the mail outbox: serve runs it, tests call SendDue
 	DevIDP        *devidp.Provider
 	Web           *web.Server
 }
@@ -127,12 +134,29 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Polls = poll.NewService(db, cfg.PseudonymKey)
 	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
 	a.Ideas = idea.NewService(db, cfg.PseudonymKey)
+	a.Media = media.NewService(db)
+	cat, err := i18n.Load()
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	cat.Missing = func(lang, key string) { log.Warn("missing translation", "lang", lang, "key", key) }
+	if err := a.wireNotify(cat, opts); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	// Status changes and replies reach people in the same transaction as
+	// the change: in-app at once, by mail through the outbox.
+	a.Ideas.SetNotifier(func(ctx context.Context, tx *gorm.DB, participantID int64, e idea.Event) error {
+		return a.Notify.Notify(ctx, tx, participantID, notify.Message{Kind: notify.Kind(e.Kind), Key: e.Key, Params: e.Params, Link: e.Link})
+	})
+	a.Announcer = announce.New(db, a.Notify)
 	a.Eraser = account.NewEraser(db, a.Audit,
 		func(tx *gorm.DB, id int64, now time.Time) error { return idea.Erase(tx, id, now) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return consultation.Erase(tx, id) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return poll.Erase(tx, id) },
+		func(tx *gorm.DB, id int64, _ time.Time) error { return a.Notify.Erase(tx.Statement.Context, tx, id) },
 	)
-	a.Media = media.NewService(db)
 	if cfg.SeedDemo {
 		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Settings, staffIssuer(cfg), time.Now())
 		if err != nil {
@@ -143,14 +167,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 			log.Info("demo content added to the empty database")
 		}
 	}
-	cat, err := i18n.Load()
-	if err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	cat.Missing = func(lang, key string) { log.Warn("missing translation", "lang", lang, "key", key) }
 	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
-		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Eraser: a.Eraser, Media: a.Media, Catalog: cat, Logger: log}
+		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Eraser: a.Eraser, Media: a.Media,
+		Notify: a.Notify, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {
 			deps = o.WebRoutes(deps)
@@ -178,6 +197,44 @@ func staffIssuer(cfg *config.Config) string {
 		return p.Issuer
 	}
 	return cfg.DevIssuer()
+}
+
+// wireNotify builds the notification service and the outbox sender: SMTP
+// when INSPRAAK_SMTP_URL is set (always in production), otherwise the
+// development transport, which only marks mail sent for /dev/outbox.
+func (a *App) wireNotify(cat *i18n.Catalog, opts []Options) error {
+	cfg := a.Config
+	no := notify.Options{DB: a.DB, Catalog: cat, BaseURL: cfg.BaseURL, Key: cfg.PseudonymKey,
+		Municipality: cfg.MunicipalityName, Audit: a.Audit, Log: a.Log}
+	for _, o := range opts {
+		if o.Now != nil {
+			no.Now = o.Now
+		}
+	}
+	a.Notify = notify.NewService(no)
+	var tr notify.Transport = notify.DevTransport{}
+	if cfg.SMTPURL != "" {
+		t, err := notify.ParseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return fmt.Errorf("INSPRAAK_SMTP_URL: %w", err)
+		}
+		t.HelloName = cfg.BaseURL.Hostname()
+		tr = t
+	} else if cfg.IsProduction() {
+		return errors.New("production needs INSPRAAK_SMTP_URL")
+	}
+	a.Mailer = notify.NewSender(a.DB, tr, instanceID(), notify.SenderConfig{From: cfg.MailFrom, Log: a.Log, Now: no.Now})
+	return nil
+}
+
+// instanceID names this process in outbox claims: the host name (a
+// container id behind a load balancer) and a random part, so a restarted
+// instance never mistakes an old claim for its own.
+func instanceID() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return host + "-" + hex.EncodeToString(b)
 }
 
 func (a *App) prepareSchema(ctx context.Context) error {
@@ -264,6 +321,11 @@ func (a *App) CleanLoop(ctx context.Context, every time.Duration) {
 				a.Log.Warn("cleaning sessions failed", "error", err)
 			} else if n > 0 {
 				a.Log.Debug("ended sessions removed", "count", n)
+			}
+			if n, err := a.Announcer.Phases(ctx); err != nil {
+				a.Log.Warn("announcing phase changes failed", "error", err)
+			} else if n > 0 {
+				a.Log.Info("phase changes announced to followers", "projects", n)
 			}
 		}
 	}

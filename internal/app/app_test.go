@@ -169,6 +169,8 @@ func TestProductionRefusesAnUnusableLoginProvider(t *testing.T) {
 		"INSPRAAK_DIGID_ISSUER":        "https://127.0.0.1:1/broker",
 		"INSPRAAK_DIGID_CLIENT_ID":     "inspraak",
 		"INSPRAAK_DIGID_CLIENT_SECRET": "geheim-0123456789-abcdefghij",
+		"INSPRAAK_SMTP_URL":            "smtp://mail.gemeente.example",
+		"INSPRAAK_MAIL_FROM":           "inspraak@gemeente.example",
 	})
 	_, err := app.New(context.Background(), cfg, quiet)
 	if err == nil || !strings.Contains(err.Error(), "login provider not usable") {

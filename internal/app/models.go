@@ -7,6 +7,7 @@ import (
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
+	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/setting"
@@ -26,5 +27,6 @@ func Models() []any {
 	ms = append(ms, consultation.Models()...)
 	ms = append(ms, media.Models()...)
 	ms = append(ms, idea.Models()...)
+	ms = append(ms, notify.Models()...)
 	return ms
 }

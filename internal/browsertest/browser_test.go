@@ -156,6 +156,15 @@ func (s *site) checkPage(t *testing.T, pt *pageTab, p page, vp viewport, axeSour
 		if resp.Status >= 400 {
 			t.Fatalf("open %s: HTTP %d, so there is no %q button to press", p.path, resp.Status, p.click)
 		}
+		for _, fl := range p.fill {
+			action := chromedp.SetValue(chromedp.ID(fl.id), fl.value)
+			if fl.value == tick {
+				action = chromedp.Click(chromedp.ID(fl.id))
+			}
+			if err := chromedp.Do(tab, action); err != nil {
+				t.Fatalf("on %s: fill #%s: %v", p.path, fl.id, err)
+			}
+		}
 		if resp, err = clickThrough(tab, p.click); err != nil {
 			if shot, serr := chromedp.Run(tab, chromedp.CaptureScreenshot()); serr == nil {
 				s.save(t, p.name+"-"+vp.name+".png", shot)

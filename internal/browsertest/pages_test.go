@@ -2,7 +2,28 @@
 
 package browsertest
 
-import "net/http"
+import (
+	"net/http"
+	"net/url"
+
+	"inspraak/internal/notify"
+)
+
+// field is one form field a page entry fills in before its click.
+type field struct{ id, value string }
+
+// tick as a field value ticks the checkbox with that id.
+const tick = "[x]"
+
+// pseudonymKey is the app's INSPRAAK_PSEUDONYM_KEY in the browser check,
+// fixed so the pages below can carry a valid unsubscribe link.
+const pseudonymKey = "Zt5Rw1Qy8Nb3Mx7Vc2Lk9Jh4Gf6Ds0Ap-browser"
+
+// unsubscribePath is the unsubscribe link of the first demo participant.
+func unsubscribePath(scope string) string {
+	svc := notify.NewService(notify.Options{BaseURL: &url.URL{Scheme: "http", Host: "localhost"}, Key: []byte(pseudonymKey)})
+	return "/afmelden?token=" + url.QueryEscape(svc.UnsubscribeToken(1, scope))
+}
 
 // page is one entry of the browser check.
 type page struct {
@@ -19,6 +40,9 @@ type page struct {
 	// to: for pages that are only reached by a form, such as the login
 	// provider's page.
 	click string
+	// fill, if set, is typed into fields (by id) before click; the value
+	// tick ticks a checkbox instead.
+	fill []field
 	// endsAt, if set, is the path (without query) the browser must end on.
 	endsAt string
 	// status is the expected HTTP status of the final document.
@@ -67,6 +91,27 @@ var pages = []page{
 		h1: "Welke naam wilt u laten zien?", contains: []string{"Naam opslaan"}},
 	{name: "my", login: resident, path: "/mijn-inspraak", status: http.StatusOK,
 		h1: "Mijn inspraak", contains: []string{residentName, "DigiD"}},
+	// Notifications: the list and the e-mail form, its errors, the state
+	// after giving an address (with the choice of kinds), unsubscribing.
+	{name: "notifications", login: resident, path: "/mijn-inspraak/meldingen", status: http.StatusOK,
+		h1: "Meldingen", contains: []string{"Uw berichten", "U heeft nog geen berichten.", "Berichten per e-mail"}},
+	{name: "notifications-errors", login: resident, path: "/mijn-inspraak/meldingen", click: "E-mailadres opslaan",
+		status: http.StatusUnprocessableEntity, h1: "Meldingen", contains: []string{"Er is iets niet goed ingevuld", "Zet een vinkje"}},
+	{name: "notifications-address", login: resident, path: "/mijn-inspraak/meldingen", click: "E-mailadres opslaan",
+		fill: []field{{"email", "anne@voorbeeld.nl"}, {"toestemming", tick}}, endsAt: "/mijn-inspraak/meldingen", status: http.StatusOK,
+		h1: "Meldingen", contains: []string{"Wij hebben u een e-mail gestuurd", "Waarover wilt u e-mail krijgen?", "E-mailadres verwijderen"}},
+	{name: "unsubscribe", path: unsubscribePath("reply"), status: http.StatusOK,
+		h1: "Afmelden voor e-mail", contains: []string{"Afmelden voor deze e-mail", "Afmelden voor alle e-mail"}},
+	{name: "unsubscribe-done", path: unsubscribePath("results"), click: "Afmelden voor deze e-mail", endsAt: "/afmelden", status: http.StatusOK,
+		h1: "U bent afgemeld", contains: []string{"U krijgt geen e-mail meer over uitkomsten van een project dat u volgt."}},
+	{name: "unsubscribe-invalid", path: "/afmelden?token=1.reply.vervalst", status: http.StatusUnprocessableEntity,
+		h1: "Dit lukt niet", contains: []string{"Deze afmeldlink werkt niet"}},
+	{name: "project-follow", login: resident, path: "/projecten/herinrichting-marktplein", status: http.StatusOK,
+		h1: "Een nieuw Marktplein", contains: []string{"Volg dit project"}},
+	{name: "project-following", login: resident, path: "/projecten/herinrichting-marktplein", click: "Volg dit project",
+		endsAt: "/projecten/herinrichting-marktplein", status: http.StatusOK,
+		h1: "Een nieuw Marktplein", contains: []string{"U volgt dit project.", "Niet meer volgen"}},
+	{name: "dev-outbox", path: "/dev/outbox", status: http.StatusOK, h1: "E-mail van de website (test)"},
 	{name: "logout", login: resident, path: "/uitloggen", status: http.StatusOK, h1: "Wilt u uitloggen?"},
 	// Logging out for real: the local session ends, then the provider's.
 	{name: "logged-out", login: resident, path: "/uitloggen", click: "Uitloggen", endsAt: "/uitgelogd", status: http.StatusOK,
@@ -117,6 +162,48 @@ var pages = []page{
 		h1: "Vragenlijst over het schetsontwerp", contains: []string{"Dit is een voorbeeld"}},
 	{name: "editor-poll-new", login: admin, path: "/beheer/projecten/1/peilingen/nieuw", status: http.StatusOK,
 		h1: "Nieuwe peiling", contains: []string{"Wie mag meedoen, en wanneer"}},
+	// Editing after creating: a poll with votes, its refused form, and
+	// the settings every instrument kind shares.
+	{name: "editor-poll-edit", login: admin, path: "/beheer/projecten/1/peilingen/2", status: http.StatusOK,
+		h1: "Peiling: Wat wilt u vooral op het plein?", contains: []string{"24 mensen hebben gestemd.", "Kan niet weg: hierop is al gestemd.", "Kiezen en uitslag"}},
+	{name: "editor-poll-edit-invalid", login: admin, path: "/beheer/projecten/1/peilingen/2", click: "Antwoord toevoegen", status: http.StatusUnprocessableEntity,
+		h1: "Peiling: Wat wilt u vooral op het plein?", contains: []string{"Er is iets niet goed ingevuld", "Vul het antwoord in."}},
+	{name: "editor-settings-poll", login: admin, path: "/beheer/projecten/1/instrumenten/2/instellingen", status: http.StatusOK,
+		h1: "Instellingen: Wat wilt u vooral op het plein?", contains: []string{"Dit ligt vast.", "Wie mag meedoen, en wanneer"}},
+	{name: "editor-settings-consultation", login: admin, path: "/beheer/projecten/1/instrumenten/3/instellingen", status: http.StatusOK,
+		h1: "Instellingen: Vragenlijst over het schetsontwerp", contains: []string{"Vragenlijst", "Dit ligt vast."}},
+	// Idea boards: the board (random order, filtered), an idea with its
+	// status history and comments, the forms, and the editors' side.
+	{name: "board-anonymous", path: "/projecten/groen-in-de-wijk/ideeenbord", status: http.StatusOK,
+		h1: "Uw ideeën voor meer groen", contains: []string{"15 ideeën", "willekeurige volgorde", "Log in om mee te doen."}},
+	{name: "board-filtered", login: resident, path: "/projecten/groen-in-de-wijk/ideeenbord?status=accepted&sorteer=steun", status: http.StatusOK,
+		h1: "Uw ideeën voor meer groen", contains: []string{"3 ideeën", "Bomen rond het speelveld aan de Lindelaan", "Steun dit idee"}},
+	{name: "idea-anonymous", path: "/projecten/groen-in-de-wijk/ideeenbord/ideeen/2", status: http.StatusOK,
+		h1: "Bomen rond het speelveld aan de Lindelaan", contains: []string{"Aangenomen", "Reactie van de gemeente", "Wat er met dit idee gebeurt"}},
+	{name: "idea-resident", login: resident, path: "/projecten/groen-in-de-wijk/ideeenbord/ideeen/2", status: http.StatusOK,
+		h1: "Bomen rond het speelveld aan de Lindelaan", contains: []string{"Steun dit idee", "Reageer op dit idee", "Reageer hierop"}},
+	{name: "idea-comment-error", login: resident, path: "/projecten/groen-in-de-wijk/ideeenbord/ideeen/2", click: "Plaats reactie", status: http.StatusUnprocessableEntity,
+		h1: "Bomen rond het speelveld aan de Lindelaan", contains: []string{"Er is iets niet goed ingevuld", "Schrijf eerst uw reactie."}},
+	{name: "idea-new", login: resident, path: "/projecten/groen-in-de-wijk/ideeenbord/nieuw-idee", status: http.StatusOK,
+		h1: "Stuur een idee in", contains: []string{"Titel", "Beschrijving", "Thema"}},
+	{name: "idea-new-errors", login: resident, path: "/projecten/groen-in-de-wijk/ideeenbord/nieuw-idee", click: "Idee insturen", status: http.StatusUnprocessableEntity,
+		h1: "Stuur een idee in", contains: []string{"Er is iets niet goed ingevuld", "Geef uw idee een titel."}},
+	{name: "my-erase", login: resident, path: "/mijn-inspraak/verwijderen", status: http.StatusOK,
+		h1: "Verwijder mijn gegevens", contains: []string{"Uw ideeën blijven staan, zonder uw naam."}},
+	{name: "my-erase-unconfirmed", login: resident, path: "/mijn-inspraak/verwijderen", click: "Verwijder mijn gegevens", status: http.StatusUnprocessableEntity,
+		h1: "Verwijder mijn gegevens", contains: []string{"Zet een vinkje"}},
+	{name: "editor-board-new", login: admin, path: "/beheer/projecten/6/ideeenborden/nieuw", status: http.StatusOK,
+		h1: "Nieuw ideeënbord", contains: []string{"Thema's", "Steunen en reageren"}},
+	{name: "editor-board-invalid", login: admin, path: "/beheer/projecten/6/ideeenborden/nieuw", click: "Opslaan", status: http.StatusUnprocessableEntity,
+		h1: "Nieuw ideeënbord", contains: []string{"Er is iets niet goed ingevuld"}},
+	{name: "editor-board-ideas", login: admin, path: "/beheer/projecten/6/ideeenborden/4", status: http.StatusOK,
+		h1: "Uw ideeën voor meer groen", contains: []string{"16 ideeën", "Ingetrokken"}},
+	{name: "editor-board-settings", login: admin, path: "/beheer/projecten/6/ideeenborden/4/instellingen", status: http.StatusOK,
+		h1: "Instellingen ideeënbord: Uw ideeën voor meer groen", contains: []string{"Nieuw thema", "Steunen en reageren"}},
+	{name: "editor-idea", login: admin, path: "/beheer/projecten/6/ideeenborden/4/ideeen/10", status: http.StatusOK,
+		h1: "Buurtmoestuin op het lege veld achter de sporthal", contains: []string{"Status en reactie van de gemeente"}},
+	{name: "editor-idea-invalid", login: admin, path: "/beheer/projecten/6/ideeenborden/4/ideeen/10", click: "Status opslaan", status: http.StatusUnprocessableEntity,
+		h1: "Buurtmoestuin op het lege veld achter de sporthal", contains: []string{"Schrijf een reactie van de gemeente."}},
 	// A staff member in none of the groups may not see /beheer at all.
 	{name: "staff-no-role", login: staffNoRole, path: "/beheer", status: http.StatusForbidden,
 		h1: "U mag dit niet doen", contains: []string{"niet de rol"}},

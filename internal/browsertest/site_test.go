@@ -85,6 +85,8 @@ func startApp(t *testing.T) string {
 		"INSPRAAK_DATABASE_URL": testdb.URL(t),
 		"INSPRAAK_SEED_DEMO":    "true",
 		"INSPRAAK_BASE_URL":     base,
+		// Fixed, so pages_test.go can sign a valid unsubscribe link.
+		"INSPRAAK_PSEUDONYM_KEY": pseudonymKey,
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {

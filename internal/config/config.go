@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -69,6 +70,13 @@ type Config struct {
 	// WijkTable is a CSV file mapping postcode (4 digits or 6 characters)
 	// to wijk.
 	WijkTable string
+
+	// SMTPURL is where notification mail goes (smtp:// with STARTTLS when
+	// offered, smtps:// for implicit TLS). Empty in development: mail only
+	// shows on /dev/outbox.
+	SMTPURL string
+	// MailFrom is the sender of notification mail, "Name <address>".
+	MailFrom *mail.Address
 }
 
 // Problems collects every reason a configuration cannot be used.
@@ -183,6 +191,7 @@ func Load(getenv Getenv) (*Config, error) {
 
 	c.loadProviders(getenv, &probs)
 	c.loadVerification(getenv, &probs)
+	c.loadMail(getenv, &probs)
 
 	if len(probs) > 0 {
 		return nil, probs
@@ -312,4 +321,33 @@ func (c *Config) loadVerification(getenv Getenv, probs *Problems) {
 	default:
 		*probs = append(*probs, fmt.Sprintf("INSPRAAK_VERIFICATION must be none or brp, not %q", c.Verification))
 	}
+}
+
+// DevMailFrom is the sender in development when none is configured.
+const DevMailFrom = "Inspraak (test) <inspraak@localhost>"
+
+func (c *Config) loadMail(getenv Getenv, probs *Problems) {
+	c.SMTPURL = strings.TrimSpace(getenv("INSPRAAK_SMTP_URL"))
+	if c.SMTPURL == "" {
+		if c.IsProduction() {
+			*probs = append(*probs, "INSPRAAK_SMTP_URL is not set; production sends notification mail through a mail server (smtp://user:password@host:587 or smtps://…)")
+		}
+	} else if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" || (u.Path != "" && u.Path != "/") {
+		// The URL may hold a password: never repeat it.
+		*probs = append(*probs, "INSPRAAK_SMTP_URL must look like smtp://user:password@host:587 or smtps://user:password@host:465")
+	}
+	raw := strings.TrimSpace(getenv("INSPRAAK_MAIL_FROM"))
+	if raw == "" {
+		if c.IsProduction() {
+			*probs = append(*probs, "INSPRAAK_MAIL_FROM is not set; give the sender of notification mail, e.g. Gemeente Voorbeeld <inspraak@gemeente.example>")
+			return
+		}
+		raw = DevMailFrom
+	}
+	a, err := mail.ParseAddress(raw)
+	if err != nil || !strings.Contains(a.Address, "@") {
+		*probs = append(*probs, fmt.Sprintf("INSPRAAK_MAIL_FROM %q is not an e-mail address such as Gemeente Voorbeeld <inspraak@gemeente.example>", raw))
+		return
+	}
+	c.MailFrom = a
 }

@@ -23,6 +23,8 @@ func safeProduction() map[string]string {
 		"INSPRAAK_DEV_IDP":         "",
 		"INSPRAAK_SEED_DEMO":       "",
 		"INSPRAAK_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1",
+		"INSPRAAK_SMTP_URL":        "smtp://inspraak:" + goodKey + "@mail.gemeente.example:587",
+		"INSPRAAK_MAIL_FROM":       "Gemeente Voorbeeld <inspraak@gemeente.example>",
 	}
 }
 
@@ -78,6 +80,8 @@ func TestProductionRefusals(t *testing.T) {
 		{"default sqlite file", map[string]string{"INSPRAAK_DATABASE_URL": ""}, "INSPRAAK_DATABASE_URL is not set"},
 		{"dev idp on", map[string]string{"INSPRAAK_DEV_IDP": "true"}, "INSPRAAK_DEV_IDP"},
 		{"demo seed on", map[string]string{"INSPRAAK_SEED_DEMO": "true"}, "INSPRAAK_SEED_DEMO"},
+		{"no mail server", map[string]string{"INSPRAAK_SMTP_URL": ""}, "INSPRAAK_SMTP_URL is not set"},
+		{"no mail sender", map[string]string{"INSPRAAK_MAIL_FROM": ""}, "INSPRAAK_MAIL_FROM is not set"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,13 +111,13 @@ func TestProductionRefusals(t *testing.T) {
 			t.Fatalf("want refusal, got %v", err)
 		}
 		msg := err.Error()
-		for _, want := range []string{"https://", "INSPRAAK_SESSION_KEY", "INSPRAAK_PSEUDONYM_KEY", "INSPRAAK_DATABASE_URL", "INSPRAAK_DEV_IDP"} {
+		for _, want := range []string{"https://", "INSPRAAK_SESSION_KEY", "INSPRAAK_PSEUDONYM_KEY", "INSPRAAK_DATABASE_URL", "INSPRAAK_DEV_IDP", "INSPRAAK_SMTP_URL", "INSPRAAK_MAIL_FROM"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("message lacks %q:\n%s", want, msg)
 			}
 		}
-		if len(probs) != 5 {
-			t.Errorf("want 5 problems, got %d: %q", len(probs), probs)
+		if len(probs) != 7 {
+			t.Errorf("want 7 problems, got %d: %q", len(probs), probs)
 		}
 	})
 
@@ -232,5 +236,29 @@ func TestVerificationSettings(t *testing.T) {
 	c, err := Load(envMap(map[string]string{"INSPRAAK_VERIFICATION": "brp", "INSPRAAK_GEMEENTECODE": "0907", "INSPRAAK_BRP_URL": "http://brp.test/api/"}))
 	if err != nil || c.BRPURL != "http://brp.test/api" {
 		t.Fatalf("%v %+v", err, c)
+	}
+}
+
+func TestMailSettings(t *testing.T) {
+	c, err := Load(envMap(nil))
+	if err != nil || c.SMTPURL != "" || c.MailFrom == nil || c.MailFrom.Address != "inspraak@localhost" {
+		t.Fatalf("development mail defaults: %+v, %v", c, err)
+	}
+	m := safeProduction()
+	c, err = Load(envMap(m))
+	if err != nil || c.MailFrom.Name != "Gemeente Voorbeeld" || c.MailFrom.Address != "inspraak@gemeente.example" || c.SMTPURL != m["INSPRAAK_SMTP_URL"] {
+		t.Fatalf("production mail: %+v, %v", c, err)
+	}
+	for _, bad := range []string{"mail.gemeente.example", "http://mail.gemeente.example", "smtp://", "smtp://u:geheim-wachtwoord@host/pad"} {
+		_, err := Load(envMap(map[string]string{"INSPRAAK_SMTP_URL": bad}))
+		if err == nil || !strings.Contains(err.Error(), "INSPRAAK_SMTP_URL must look like") {
+			t.Errorf("%q: %v", bad, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "geheim") {
+			t.Errorf("the problem repeats the password: %v", err)
+		}
+	}
+	if _, err := Load(envMap(map[string]string{"INSPRAAK_MAIL_FROM": "geen adres"})); err == nil || !strings.Contains(err.Error(), "INSPRAAK_MAIL_FROM") {
+		t.Errorf("bad sender accepted: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package idea
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -691,3 +692,124 @@ func ideaLink(tx *gorm.DB, i *Idea) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// BoardSettings is what an editor may change of a board once it exists
+// (the instrument's own title and rules change on the shared settings
+// screen).
+type BoardSettings struct {
+	Moderation           string
+	SubmitClosesAt       *time.Time
+	SupportOpensAt       *time.Time
+	SupportWho           string
+	SupportMinLoADigiD   string
+	SupportMinLoAEH      string
+	SupportResidentsOnly bool
+	SupportMinAge        int
+	// Rename maps theme ids to new names; Remove lists themes to remove
+	// (refused while ideas use them); Add appends new themes.
+	Rename map[int64]string
+	Remove []int64
+	Add    []string
+}
+
+// UpdateBoard changes a board's settings and themes in one transaction
+// that also moves the instrument's updated_at. Nothing changes when any
+// part is refused.
+func (s *Service) UpdateBoard(ctx context.Context, instrumentID int64, st BoardSettings) error {
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		in, err := instrument.Touch(tx, instrumentID, s.now())
+		if err != nil {
+			return err
+		}
+		b, err := loadBoard(tx, instrumentID)
+		if err != nil {
+			return err
+		}
+		// Validate as a new board would be, with the themes as they will be.
+		d := BoardDraft{Title: in.Title, Rules: *in, Board: Board{Moderation: st.Moderation, SubmitClosesAt: st.SubmitClosesAt,
+			SupportOpensAt: st.SupportOpensAt, SupportWho: st.SupportWho}}
+		for _, t := range b.Themes {
+			name := t.Name
+			if n, ok := st.Rename[t.ID]; ok {
+				name = n
+			}
+			d.Themes = append(d.Themes, name)
+		}
+		d.Themes = append(d.Themes, st.Add...)
+		f := map[string]string{}
+		if err := d.validate(); err != nil {
+			if e, ok := apperror.As(err); ok {
+				f = e.Fields
+			}
+		}
+		seen := map[string]bool{}
+		for _, t := range b.Themes {
+			if slices.Contains(st.Remove, t.ID) {
+				var used int64
+				if err := tx.Model(&Idea{}).Where("theme_id = ?", t.ID).Count(&used).Error; err != nil {
+					return err
+				}
+				if used > 0 {
+					f["thema-"+itoa(t.ID)] = "idea.error.theme_in_use"
+				}
+				continue
+			}
+			name := strings.TrimSpace(t.Name)
+			if n, ok := st.Rename[t.ID]; ok {
+				name = strings.TrimSpace(n)
+			}
+			if name == "" {
+				f["thema-"+itoa(t.ID)] = "idea.error.theme_empty"
+			} else if seen[strings.ToLower(name)] {
+				f["thema-"+itoa(t.ID)] = "idea.error.theme_twice"
+			}
+			seen[strings.ToLower(name)] = true
+		}
+		for _, name := range st.Add {
+			if name = strings.TrimSpace(name); name != "" && seen[strings.ToLower(name)] {
+				f["nieuw_thema"] = "idea.error.theme_twice"
+			}
+		}
+		if len(f) > 0 {
+			return apperror.Invalid.WithFields(f)
+		}
+		if err := tx.Model(&Board{}).Where("instrument_id = ?", instrumentID).Updates(map[string]any{
+			"moderation": d.Board.Moderation, "submit_closes_at": st.SubmitClosesAt, "support_opens_at": st.SupportOpensAt,
+			"support_who": d.Board.SupportWho, "support_min_loa_digid": st.SupportMinLoADigiD, "support_min_loa_eh": st.SupportMinLoAEH,
+			"support_residents_only": st.SupportResidentsOnly, "support_min_age": st.SupportMinAge,
+		}).Error; err != nil {
+			return err
+		}
+		last := 0
+		for _, t := range b.Themes {
+			last = max(last, t.Position)
+			if slices.Contains(st.Remove, t.ID) {
+				if err := tx.Delete(&Theme{}, t.ID).Error; err != nil {
+					return store.MapError(err)
+				}
+				continue
+			}
+			if n, ok := st.Rename[t.ID]; ok && strings.TrimSpace(n) != t.Name {
+				if err := tx.Model(&Theme{}).Where("id = ?", t.ID).Update("name", strings.TrimSpace(n)).Error; err != nil {
+					if errors.Is(err, gorm.ErrDuplicatedKey) { // two themes swapping names
+						return apperror.Invalid.WithFields(map[string]string{"thema-" + itoa(t.ID): "idea.error.theme_twice"})
+					}
+					return err
+				}
+			}
+		}
+		for _, name := range st.Add {
+			if name = strings.TrimSpace(name); name == "" {
+				continue
+			}
+			last++
+			if err := tx.Create(&Theme{InstrumentID: instrumentID, Position: last, Name: name}).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return apperror.Invalid.WithFields(map[string]string{"nieuw_thema": "idea.error.theme_twice"})
+				}
+				return err
+			}
+		}
+		return nil
+	})
+}

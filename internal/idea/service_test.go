@@ -583,3 +583,47 @@ func TestConcurrentSupportsCountOnce(t *testing.T) {
 	}
 	f.checkCount(t, i.ID, int64(people))
 }
+
+func TestUpdateBoardThemesAndSettings(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	b := f.board(t, nil)
+	a := f.person(t, 1)
+	f.submit(t, b, a, "Een boom op het plein") // uses theme 0
+	used, unused, third := b.Themes[0].ID, b.Themes[1].ID, b.Themes[2].ID
+	before := b.Instrument.UpdatedAt
+	f.now = f.now.Add(time.Minute)
+
+	refused := []idea.BoardSettings{
+		{Moderation: idea.PostModeration, Remove: []int64{used}},
+		{Moderation: idea.PostModeration, Rename: map[int64]string{unused: "Bomen"}},
+		{Moderation: idea.PostModeration, Add: []string{"speelplekken"}},
+		{Moderation: idea.PostModeration, Rename: map[int64]string{third: " "}},
+		{Moderation: "streng"},
+	}
+	for _, st := range refused {
+		if err := f.ideas.UpdateBoard(ctx, b.InstrumentID, st); code(err) != apperror.Invalid {
+			t.Errorf("%+v: %v, want a field message", st, err)
+		}
+	}
+	got, _ := f.ideas.Board(ctx, b.InstrumentID)
+	if len(got.Themes) != 3 || got.Themes[1].Name != "Speelplekken" || !got.Instrument.UpdatedAt.Equal(before) {
+		t.Fatalf("refused edits changed the board: %+v", got)
+	}
+
+	later := f.now.Add(48 * time.Hour)
+	err := f.ideas.UpdateBoard(ctx, b.InstrumentID, idea.BoardSettings{Moderation: idea.PreModeration, SupportOpensAt: &later,
+		SupportWho: instrument.WhoDigiD, Rename: map[int64]string{used: "Bomen en struiken"}, Remove: []int64{unused}, Add: []string{"Water"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ = f.ideas.Board(ctx, b.InstrumentID)
+	var names []string
+	for _, th := range got.Themes {
+		names = append(names, th.Name)
+	}
+	if !slices.Equal(names, []string{"Bomen en struiken", "Geveltuinen", "Water"}) || got.Moderation != idea.PreModeration ||
+		got.SupportWho != instrument.WhoDigiD || got.SupportOpensAt == nil || !got.Instrument.UpdatedAt.After(before) {
+		t.Fatalf("board after the edit: %+v, themes %v", got, names)
+	}
+}

@@ -3,17 +3,30 @@ package instrument
 import (
 	"context"
 	"regexp"
+	"strings"
 	"time"
 
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
 	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
 	"inspraak/internal/store"
 )
 
-// Service reads instruments.
-type Service struct{ db *store.DB }
+// Service reads instruments and changes what all kinds share.
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+}
 
 // NewService returns an instrument service.
-func NewService(db *store.DB) *Service { return &Service{db: db} }
+func NewService(db *store.DB) *Service {
+	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 
@@ -90,4 +103,145 @@ func (s *Service) GetPublishedBySlugs(ctx context.Context, projectSlug, slug str
 		return nil, false, store.MapError(err)
 	}
 	return &row.Instrument, row.ProjectStatus == "published", nil
+}
+
+// Touch locks an instrument's row until the transaction ends and moves
+// its updated_at forward. Whatever caches an instrument's definition (the
+// vote path does) keys it by updated_at, so every edit of an instrument,
+// of its rules or of its kind's own rows, calls Touch in the transaction
+// that makes the edit. The new time is now, or just past the old one when
+// the clock has not moved beyond it (two edits in one microsecond, or an
+// instance whose clock runs behind), so the key always changes. Touch
+// returns the row as it was before.
+func Touch(tx *gorm.DB, id int64, now time.Time) (*Instrument, error) {
+	var in Instrument
+	q := tx.Where("id = ?", id)
+	if tx.Dialector.Name() == store.Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Take(&in).Error; err != nil {
+		return nil, store.MapError(err)
+	}
+	at := now.UTC().Truncate(time.Microsecond) // what PostgreSQL keeps
+	if !at.After(in.UpdatedAt) {
+		at = in.UpdatedAt.UTC().Truncate(time.Microsecond).Add(time.Microsecond)
+	}
+	if err := tx.Model(&Instrument{}).Where("id = ?", id).Update("updated_at", at).Error; err != nil {
+		return nil, err
+	}
+	return &in, nil
+}
+
+// Settings is what an editor may change of any instrument once it exists:
+// its title, its description and its participation rules. The kind and
+// the address (slug) never change here: the address may be on a poster.
+type Settings struct {
+	Title       string
+	Description string
+	// Rules carries Who, MinLoADigiD, MinLoAEH, ResidentsOnly, MinAge,
+	// OpensAt, ClosesAt and AllowChange; its other fields are ignored.
+	Rules Instrument
+}
+
+// MaxMinAge is the highest minimum age an editor can set.
+const MaxMinAge = 120
+
+// Problems returns a message key per setting that cannot be stored, so a
+// form can show them all at once. UpdateSettings refuses the same.
+func (st Settings) Problems() map[string]string {
+	f := map[string]string{}
+	if strings.TrimSpace(st.Title) == "" {
+		f["title"] = "poll.error.title_required"
+	}
+	r := st.Rules
+	switch r.Who {
+	case WhoAny, WhoDigiD, WhoEHerkenning:
+	default:
+		f["who"] = "editor.error.who"
+	}
+	if r.MinLoADigiD != "" && identity.LoARank(identity.DigiD, r.MinLoADigiD) == 0 {
+		f["min_loa_digid"] = "editor.error.loa"
+	}
+	if r.MinLoAEH != "" && identity.LoARank(identity.EHerkenning, r.MinLoAEH) == 0 {
+		f["min_loa_eh"] = "editor.error.loa"
+	}
+	if r.MinAge < 0 || r.MinAge > MaxMinAge {
+		f["min_age"] = "instrument.error.min_age"
+	}
+	if r.OpensAt != nil && r.ClosesAt != nil && !r.ClosesAt.After(*r.OpensAt) {
+		f["closes_at"] = "instrument.error.closes_before_opens"
+	}
+	return f
+}
+
+// Change is one setting's value before and after an edit, for the audit
+// log.
+type Change struct {
+	From any `json:"from"`
+	To   any `json:"to"`
+}
+
+// Changes maps a setting's name to how it changed.
+type Changes map[string]Change
+
+// settingValues names the settings of an instrument as the audit log
+// shows them.
+func settingValues(in *Instrument) map[string]any {
+	at := func(t *time.Time) any {
+		if t == nil {
+			return nil
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	return map[string]any{"title": in.Title, "description": in.Description, "who": in.Who,
+		"min_loa_digid": in.MinLoADigiD, "min_loa_eh": in.MinLoAEH, "residents_only": in.ResidentsOnly,
+		"min_age": in.MinAge, "opens_at": at(in.OpensAt), "closes_at": at(in.ClosesAt), "allow_change": in.AllowChange}
+}
+
+// UpdateSettings changes an instrument's title, description and
+// participation rules, and moves its updated_at (Touch), all in one
+// transaction. Nothing changes when a setting is refused. It returns what
+// changed, for the audit log.
+func (s *Service) UpdateSettings(ctx context.Context, projectID, id int64, st Settings) (Changes, error) {
+	if f := st.Problems(); len(f) > 0 {
+		return nil, apperror.Invalid.WithFields(f)
+	}
+	st.Title, st.Description = strings.TrimSpace(st.Title), strings.TrimSpace(st.Description)
+	r := st.Rules
+	var changes Changes
+	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		old, err := Touch(tx, id, s.now())
+		if err != nil {
+			return err
+		}
+		if old.ProjectID != projectID {
+			return apperror.New(apperror.NotFound, "")
+		}
+		next := *old
+		next.Title, next.Description = st.Title, st.Description
+		next.Who, next.MinLoADigiD, next.MinLoAEH = r.Who, r.MinLoADigiD, r.MinLoAEH
+		next.ResidentsOnly, next.MinAge, next.OpensAt, next.ClosesAt, next.AllowChange = r.ResidentsOnly, r.MinAge, r.OpensAt, r.ClosesAt, r.AllowChange
+		// A map, so that false, 0 and NULL are written too; UpdateColumns,
+		// so gorm does not replace Touch's updated_at with its own clock.
+		err = tx.Model(&Instrument{}).Where("id = ?", id).UpdateColumns(map[string]any{
+			"title": next.Title, "description": next.Description, "who": next.Who,
+			"min_loa_digid": next.MinLoADigiD, "min_loa_eh": next.MinLoAEH, "residents_only": next.ResidentsOnly,
+			"min_age": next.MinAge, "opens_at": next.OpensAt, "closes_at": next.ClosesAt, "allow_change": next.AllowChange,
+		}).Error
+		if err != nil {
+			return err
+		}
+		before, after := settingValues(old), settingValues(&next)
+		changes = Changes{}
+		for k, v := range after {
+			if before[k] != v {
+				changes[k] = Change{From: before[k], To: v}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return changes, nil
 }

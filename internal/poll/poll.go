@@ -337,9 +337,10 @@ func (s *Service) VoteAt(ctx context.Context, in *instrument.Instrument, v Voter
 // firstBallotSQL stores a first ballot, its choices and one tally shard
 // per choice in one statement, so in one implicit transaction: all or
 // nothing. It returns no row when the instrument changed since it was
-// read or the voter already has a ballot.
+// read or the voter already has a ballot. FOR KEY SHARE waits for an edit in
+// progress (which holds FOR UPDATE) and then sees its new updated_at.
 const firstBallotSQL = `WITH unchanged AS (
-  SELECT 1 FROM instruments WHERE id = ? AND published AND updated_at = ?
+  SELECT 1 FROM instruments WHERE id = ? AND published AND updated_at = ? FOR KEY SHARE
 ), b AS (
   INSERT INTO ballots (instrument_id, voter, participant_id, created_at, updated_at)
   SELECT ?, ?, ?, ?, ? FROM unchanged
@@ -385,6 +386,15 @@ func (s *Service) vote(ctx context.Context, instrumentID int64, v Voter, optionI
 	voter := s.voterID(instrumentID, v.Subject)
 	var rec Receipt
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		if s.db.Dialect == store.Postgres {
+			// Editors change a poll under FOR UPDATE on its instrument row
+			// (instrument.Touch); a ballot is stored under FOR KEY SHARE, so
+			// it is checked against the poll either before or after an
+			// edit, never half-way (SQLite's writers are serial anyway).
+			if err := tx.Exec("SELECT 1 FROM instruments WHERE id = ? FOR KEY SHARE", instrumentID).Error; err != nil {
+				return err
+			}
+		}
 		var p Poll
 		if err := tx.Joins("Instrument").Preload("Options").Where("polls.instrument_id = ?", instrumentID).Take(&p).Error; err != nil {
 			return store.MapError(err)

@@ -393,3 +393,40 @@ func TestFirstBallotStatement(t *testing.T) {
 		t.Fatalf("ballot of voter: %v, %v", mine, err)
 	}
 }
+
+// An editor turns a multiple-choice poll into a single-choice one while a
+// two-option ballot is on its way: the ballot waits for the edit and is
+// then refused, whichever path it takes. Without the lock the fast path
+// would store it against the old definition.
+func TestVoteWaitsForAnEditInProgress(t *testing.T) {
+	if !testdb.Postgres() {
+		t.Skip("SQLite runs one writer at a time; the race needs PostgreSQL")
+	}
+	f := setup(t)
+	ctx := context.Background()
+	p := f.poll(t, func(d *poll.Draft) { d.Multiple = true; d.MaxChoices = 2 })
+	v := f.participant(t, 1, midden)
+	tx := f.db.Begin()
+	if _, err := instrument.Touch(tx, p.InstrumentID, f.now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Model(&poll.Poll{}).Where("instrument_id = ?", p.InstrumentID).
+		Updates(map[string]any{"multiple": false, "max_choices": 1}).Error; err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.polls.VoteAt(ctx, p.Instrument, v, []int64{p.Options[0].ID, p.Options[1].ID})
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // let the vote reach the lock (the result does not depend on it)
+	if err := tx.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; code(err) != apperror.Invalid {
+		t.Fatalf("two choices after the poll became single choice: %v", err)
+	}
+	if res := f.checkTally(t, p); res.Ballots != 0 {
+		t.Fatalf("%d ballots stored", res.Ballots)
+	}
+}

@@ -32,6 +32,7 @@ const (
 	login    = 303 // sent to a login page
 	denied   = 403
 	conflict = 409
+	invalid  = 422
 )
 
 // The route matrix: who gets which status where. Later issues add rows and
@@ -80,11 +81,21 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp", nil},
 		{"/beheer/inloggen", map[string]int{"moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
 		{"/mijn-inspraak", map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
+		{"/mijn-inspraak/meldingen", map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
+		// Without a valid token the confirmation refuses (422), after login.
+		{"/mijn-inspraak/email/bevestigen?token=x", map[string]int{"anonymous": login, "resident": invalid, "business": invalid, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
+		// Unsubscribe links work for anyone holding a signed token.
+		{"/afmelden?token=" + s.App.Notify.UnsubscribeToken(1, "reply"), nil},
+		{"/afmelden?token=1.reply.vervalst", map[string]int{"anonymous": invalid, "resident": invalid, "business": invalid, "moderator": invalid, "editor": invalid, "analyst": invalid, "admin": invalid, "staff without groups": invalid}},
+		{"/dev/outbox", nil}, // development only; 404 in production (TestDevOutboxExistsOnlyInDevelopment)
 		{"/inloggen/naam", map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}},
 		{"/beheer", map[string]int{"anonymous": login, "resident": login, "business": login, "staff without groups": denied}},
 		{"/beheer/medewerkers", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/projecten", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/projecten/1/vragenlijsten/nieuw", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
+		{"/beheer/projecten/1/peilingen/2", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
+		{"/beheer/projecten/1/instrumenten/2/instellingen", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
+		{"/beheer/projecten/1/instrumenten/3/instellingen", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/projecten/nieuw", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
 		{board, nil},
 		{ideaPath, nil},
@@ -93,6 +104,7 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/mijn-inspraak/verwijderen", residentsOnly},
 		{"/beheer/projecten/1/ideeenborden/nieuw", editorsOnly},
 		{boardAdmin, editorsOnly},
+		{boardAdmin + "/instellingen", editorsOnly},
 		{ideaAdmin, editorsOnly},
 		{"/beheer/audit", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
 	}

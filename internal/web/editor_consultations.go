@@ -57,7 +57,7 @@ func (s *Server) editorConsultationNew(c *gin.Context) {
 		return
 	}
 	d := &consultationEditData{Project: p, Errors: map[string]string{}}
-	d.Form.Who = instrument.WhoAny
+	d.Form.Who, d.Form.MinAge = instrument.WhoAny, "0"
 	s.renderConsultationForm(c, http.StatusOK, d)
 }
 
@@ -97,7 +97,7 @@ func (s *Server) editorConsultationCreate(c *gin.Context) {
 	cons, err := s.consultations.CreateEmpty(c.Request.Context(), consultation.Draft{ProjectID: id, Slug: pd.Slug, Title: pd.Title,
 		Description: pd.Description, OnePerScreen: f.OnePerScreen, Rules: pd.Rules})
 	if fields, ok := fieldErrors(err); ok {
-		d.Errors = fields
+		d.Errors = onRuleFields(fields)
 		s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}

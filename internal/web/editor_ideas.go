@@ -28,7 +28,7 @@ type boardForm struct {
 	SupportLoADigiD string `form:"steun_niveau_digid" binding:"max=200"`
 	SupportLoAEH    string `form:"steun_niveau_eh" binding:"max=200"`
 	SupportResident bool   `form:"steun_alleen_inwoners"`
-	SupportMinAge   int    `form:"steun_minimumleeftijd" binding:"min=0,max=120"`
+	SupportMinAge   string `form:"steun_minimumleeftijd" binding:"max=10"`
 }
 
 type boardFormData struct {
@@ -43,8 +43,25 @@ func (f boardForm) draft(projectID int64) (idea.BoardDraft, map[string]string) {
 	pd, errs := f.pollForm.draft(projectID)
 	d := idea.BoardDraft{ProjectID: projectID, Slug: pd.Slug, Title: pd.Title, Description: pd.Description, Published: f.Publish,
 		Rules: pd.Rules, Themes: strings.Split(strings.ReplaceAll(f.Themes, "\r\n", "\n"), "\n")}
-	d.Board = idea.Board{Moderation: f.Moderation, SupportWho: f.SupportWho, SupportMinLoADigiD: f.SupportLoADigiD,
-		SupportMinLoAEH: f.SupportLoAEH, SupportResidentsOnly: f.SupportResident, SupportMinAge: f.SupportMinAge}
+	st := f.settings(errs)
+	d.Board = idea.Board{Moderation: st.Moderation, SubmitClosesAt: st.SubmitClosesAt, SupportOpensAt: st.SupportOpensAt,
+		SupportWho: st.SupportWho, SupportMinLoADigiD: st.SupportMinLoADigiD, SupportMinLoAEH: st.SupportMinLoAEH,
+		SupportResidentsOnly: st.SupportResidentsOnly, SupportMinAge: st.SupportMinAge}
+	return d, errs
+}
+
+// settings reads the board's own settings (moderation, periods, who may
+// support) from the form, adding field messages to errs.
+func (f boardForm) settings(errs map[string]string) idea.BoardSettings {
+	st := idea.BoardSettings{Moderation: f.Moderation, SupportWho: f.SupportWho, SupportMinLoADigiD: f.SupportLoADigiD,
+		SupportMinLoAEH: f.SupportLoAEH, SupportResidentsOnly: f.SupportResident}
+	if age := strings.TrimSpace(f.SupportMinAge); age != "" {
+		n, err := strconv.Atoi(age)
+		if err != nil || n < 0 || n > instrument.MaxMinAge {
+			errs["steun_minimumleeftijd"] = "instrument.error.min_age"
+		}
+		st.SupportMinAge = n
+	}
 	if f.SupportLoADigiD != "" && identity.LoARank(identity.DigiD, f.SupportLoADigiD) == 0 {
 		errs["steun_niveau_digid"] = "editor.error.loa"
 	}
@@ -55,7 +72,7 @@ func (f boardForm) draft(projectID int64) (idea.BoardDraft, map[string]string) {
 		v     string
 		field string
 		into  **time.Time
-	}{{f.SubmitUntil, "indienen_tot", &d.Board.SubmitClosesAt}, {f.SupportFrom, "steunen_vanaf", &d.Board.SupportOpensAt}} {
+	}{{f.SubmitUntil, "indienen_tot", &st.SubmitClosesAt}, {f.SupportFrom, "steunen_vanaf", &st.SupportOpensAt}} {
 		if x.v == "" {
 			continue
 		}
@@ -66,7 +83,7 @@ func (f boardForm) draft(projectID int64) (idea.BoardDraft, map[string]string) {
 		}
 		*x.into = &t
 	}
-	return d, errs
+	return st
 }
 
 func (s *Server) renderBoardForm(c *gin.Context, status int, d *boardFormData) {
@@ -83,6 +100,7 @@ func (s *Server) editorBoardNew(c *gin.Context) {
 	}
 	d := &boardFormData{Project: p, Errors: map[string]string{}}
 	d.Form.Who, d.Form.SupportWho, d.Form.Moderation = instrument.WhoAny, instrument.WhoAny, idea.PostModeration
+	d.Form.MinAge, d.Form.SupportMinAge = "0", "0"
 	s.renderBoardForm(c, http.StatusOK, d)
 }
 
@@ -271,4 +289,121 @@ func (s *Server) editorIdeaStatus(c *gin.Context) {
 	}
 	s.done(c, "idea.status", "idea:"+strconv.FormatInt(d.Idea.ID, 10), map[string]any{"status": d.Status, "board": d.Board.InstrumentID},
 		d.BoardURL()+"/ideeen/"+strconv.FormatInt(d.Idea.ID, 10))
+}
+
+type boardSettingsData struct {
+	Project   *project.Project
+	Board     *idea.Board
+	Form      boardForm
+	Names     map[int64]string
+	Removed   map[int64]bool
+	NewTheme  string
+	Errors    map[string]string
+	DigiDLoAs []string
+	EHLoAs    []string
+}
+
+// BoardURL is the editors' list of this board.
+func (d *boardSettingsData) BoardURL() string {
+	return "/beheer/projecten/" + strconv.FormatInt(d.Project.ID, 10) + "/ideeenborden/" + strconv.FormatInt(d.Board.InstrumentID, 10)
+}
+
+// ThemeField is the form field of a theme's name.
+func (d *boardSettingsData) ThemeField(id int64) string { return "thema-" + strconv.FormatInt(id, 10) }
+
+func (s *Server) renderBoardSettings(c *gin.Context, status int, d *boardSettingsData) {
+	d.DigiDLoAs, d.EHLoAs = identity.Levels(identity.DigiD), identity.Levels(identity.EHerkenning)
+	page := s.page(c, "", d)
+	page.Title, page.StaffArea, page.Nav = s.cat.T(langOf(c), "editor.board.settings_title", d.Board.Instrument.Title), true, "staff-projects"
+	s.html(c, status, "editor_board_settings", page)
+}
+
+// localInput formats a time for a datetime-local field.
+func localInput(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(i18n.Location).Format(dateTimeLocal)
+}
+
+// editorBoardSettings shows the board's own settings and themes.
+func (s *Server) editorBoardSettings(c *gin.Context) {
+	p, b, ok := s.editorBoard(c)
+	if !ok {
+		return
+	}
+	d := &boardSettingsData{Project: p, Board: b, Names: map[int64]string{}, Removed: map[int64]bool{}, Errors: map[string]string{}}
+	d.Form.Moderation, d.Form.SubmitUntil, d.Form.SupportFrom = b.Moderation, localInput(b.SubmitClosesAt), localInput(b.SupportOpensAt)
+	d.Form.SupportWho, d.Form.SupportLoADigiD, d.Form.SupportLoAEH = b.SupportWho, b.SupportMinLoADigiD, b.SupportMinLoAEH
+	d.Form.SupportResident, d.Form.SupportMinAge = b.SupportResidentsOnly, strconv.Itoa(b.SupportMinAge)
+	for _, t := range b.Themes {
+		d.Names[t.ID] = t.Name
+	}
+	s.renderBoardSettings(c, http.StatusOK, d)
+}
+
+// editorBoardSettingsSave stores the board's settings and themes.
+func (s *Server) editorBoardSettingsSave(c *gin.Context) {
+	p, b, ok := s.editorBoard(c)
+	if !ok {
+		return
+	}
+	var f boardForm
+	if !s.bindForm(c, &f) {
+		return
+	}
+	d := &boardSettingsData{Project: p, Board: b, Form: f, Names: map[int64]string{}, Removed: map[int64]bool{},
+		NewTheme: c.PostForm("nieuw_thema"), Errors: map[string]string{}}
+	st := f.settings(d.Errors)
+	st.Rename = map[int64]string{}
+	for _, t := range b.Themes {
+		name := c.PostForm(d.ThemeField(t.ID))
+		if len(name) > 4*idea.MaxThemeName {
+			s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+			return
+		}
+		d.Names[t.ID] = name
+		st.Rename[t.ID] = name
+	}
+	for _, v := range c.PostFormArray("verwijder") {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			st.Remove = append(st.Remove, id)
+			d.Removed[id] = true
+		}
+	}
+	if len(d.NewTheme) > 4*idea.MaxThemeName {
+		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+		return
+	}
+	st.Add = []string{d.NewTheme}
+	if len(d.Errors) > 0 {
+		s.renderBoardSettings(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	err := s.ideas.UpdateBoard(c.Request.Context(), b.InstrumentID, st)
+	if fields, ok := fieldErrors(err); ok {
+		d.Errors = fields
+		s.renderBoardSettings(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.done(c, "idea_board.settings", "instrument:"+strconv.FormatInt(b.InstrumentID, 10),
+		map[string]any{"moderation": st.Moderation, "removed_themes": len(st.Remove), "added_theme": strings.TrimSpace(d.NewTheme) != ""}, d.BoardURL())
+}
+
+// BoardFieldsData is what the board-moderation and board-support partials
+// receive.
+type BoardFieldsData struct {
+	P         *Page
+	F         boardForm
+	E         map[string]string
+	DigiD, EH []string
+}
+
+// BoardFields pairs a board form with the page.
+func (p *Page) BoardFields(f boardForm, e map[string]string, digid, eh []string) BoardFieldsData {
+	return BoardFieldsData{P: p, F: f, E: e, DigiD: digid, EH: eh}
 }

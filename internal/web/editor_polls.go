@@ -15,25 +15,32 @@ import (
 	"inspraak/internal/project"
 )
 
-// pollForm is what the editor's poll form posts.
-type pollForm struct {
-	Slug          string `form:"slug" binding:"max=200"`
-	Title         string `form:"titel" binding:"max=1000"`
-	Description   string `form:"uitleg" binding:"max=5000"`
-	Question      string `form:"vraag" binding:"max=2000"`
-	Options       string `form:"antwoorden" binding:"max=20000"`
-	Multiple      bool   `form:"meerkeuze"`
-	MaxChoices    int    `form:"maximum" binding:"min=0,max=100"`
-	Visibility    string `form:"zichtbaarheid" binding:"max=20"`
+// rulesForm is the participation rules part of every instrument form
+// (new poll, new consultation, an instrument's settings).
+type rulesForm struct {
 	Who           string `form:"wie" binding:"max=20"`
 	MinLoADigiD   string `form:"niveau_digid" binding:"max=200"`
 	MinLoAEH      string `form:"niveau_eh" binding:"max=200"`
 	ResidentsOnly bool   `form:"alleen_inwoners"`
-	MinAge        int    `form:"minimumleeftijd" binding:"min=0,max=120"`
-	Opens         string `form:"opent" binding:"max=30"`
-	Closes        string `form:"sluit" binding:"max=30"`
-	AllowChange   bool   `form:"wijzigen"`
-	Publish       bool   `form:"publiceren"`
+	// MinAge is text, so that "achttien" gets a message, not a 400.
+	MinAge      string `form:"minimumleeftijd" binding:"max=10"`
+	Opens       string `form:"opent" binding:"max=30"`
+	Closes      string `form:"sluit" binding:"max=30"`
+	AllowChange bool   `form:"wijzigen"`
+}
+
+// pollForm is what the editor's poll form posts.
+type pollForm struct {
+	Slug        string `form:"slug" binding:"max=200"`
+	Title       string `form:"titel" binding:"max=1000"`
+	Description string `form:"uitleg" binding:"max=5000"`
+	Question    string `form:"vraag" binding:"max=2000"`
+	Options     string `form:"antwoorden" binding:"max=20000"`
+	Multiple    bool   `form:"meerkeuze"`
+	MaxChoices  int    `form:"maximum" binding:"min=0,max=100"`
+	Visibility  string `form:"zichtbaarheid" binding:"max=20"`
+	rulesForm
+	Publish bool `form:"publiceren"`
 }
 
 type pollFormData struct {
@@ -54,7 +61,15 @@ func (f pollForm) draft(projectID int64) (poll.Draft, map[string]string) {
 	if d.Slug == "" || len(d.Slug) > 80 || !slugLike(d.Slug) {
 		errs["slug"] = "project.error.slug_format"
 	}
-	r := instrument.Instrument{Who: f.Who, ResidentsOnly: f.ResidentsOnly, MinAge: f.MinAge, AllowChange: f.AllowChange}
+	d.Rules = f.rules(errs)
+	return d, errs
+}
+
+// rules reads the posted rules into an instruments row's rule fields and
+// adds a message for each field the editor must fix to errs. The domain
+// checks the rules again; this only turns text into values.
+func (f rulesForm) rules(errs map[string]string) instrument.Instrument {
+	r := instrument.Instrument{Who: f.Who, ResidentsOnly: f.ResidentsOnly, AllowChange: f.AllowChange}
 	switch f.Who {
 	case instrument.WhoAny, instrument.WhoDigiD, instrument.WhoEHerkenning:
 	default:
@@ -67,6 +82,13 @@ func (f pollForm) draft(projectID int64) (poll.Draft, map[string]string) {
 		errs["niveau_eh"] = "editor.error.loa"
 	}
 	r.MinLoADigiD, r.MinLoAEH = f.MinLoADigiD, f.MinLoAEH
+	if age := strings.TrimSpace(f.MinAge); age != "" {
+		n, err := strconv.Atoi(age)
+		if err != nil || n < 0 || n > instrument.MaxMinAge {
+			errs["minimumleeftijd"] = "instrument.error.min_age"
+		}
+		r.MinAge = n
+	}
 	for _, x := range []struct {
 		v     string
 		field string
@@ -82,8 +104,30 @@ func (f pollForm) draft(projectID int64) (poll.Draft, map[string]string) {
 		}
 		*x.into = &t
 	}
-	d.Rules = r
-	return d, errs
+	return r
+}
+
+// rulesFormOf fills the rules fields from a stored instrument.
+func rulesFormOf(in *instrument.Instrument) rulesForm {
+	return rulesForm{Who: in.Who, MinLoADigiD: in.MinLoADigiD, MinLoAEH: in.MinLoAEH, ResidentsOnly: in.ResidentsOnly,
+		MinAge: strconv.Itoa(in.MinAge), Opens: localInput(in.OpensAt), Closes: localInput(in.ClosesAt), AllowChange: in.AllowChange}
+}
+
+// ruleFieldIDs names the form field of each rule the domain reports on.
+var ruleFieldIDs = map[string]string{"who": "wie", "min_loa_digid": "niveau_digid", "min_loa_eh": "niveau_eh",
+	"min_age": "minimumleeftijd", "closes_at": "sluit"}
+
+// onRuleFields moves the domain's messages about rules onto the rules
+// fields, so each shows beside its field and the summary links to it.
+func onRuleFields(fields map[string]string) map[string]string {
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		if id, ok := ruleFieldIDs[k]; ok {
+			k = id
+		}
+		out[k] = v
+	}
+	return out
 }
 
 func slugLike(s string) bool {
@@ -111,7 +155,7 @@ func (s *Server) editorPollNew(c *gin.Context) {
 		return
 	}
 	s.renderPollForm(c, http.StatusOK, &pollFormData{Project: p, Errors: map[string]string{},
-		Form: pollForm{Who: instrument.WhoAny, Visibility: poll.ShowAfterVote}})
+		Form: pollForm{rulesForm: rulesForm{Who: instrument.WhoAny, MinAge: "0"}, Visibility: poll.ShowAfterVote}})
 }
 
 // editorPollCreate stores a new poll under a project.
@@ -133,7 +177,7 @@ func (s *Server) editorPollCreate(c *gin.Context) {
 	}
 	pl, err := s.polls.Create(c.Request.Context(), dr)
 	if fields, ok := fieldErrors(err); ok {
-		d.Errors = fields
+		d.Errors = onRuleFields(fields)
 		s.renderPollForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
@@ -164,19 +208,19 @@ func (s *Server) editorInstrumentPublish(c *gin.Context) {
 	s.done(c, "instrument.publish", "instrument:"+strconv.FormatInt(iid, 10), map[string]any{"published": publish}, "/beheer/projecten/"+strconv.FormatInt(id, 10))
 }
 
-// Base returns the shared fields; consultationForm gets it by embedding,
-// so templates can pass either form's rules to the same partial.
-func (f pollForm) Base() pollForm { return f }
+// Rules returns the rules fields; every instrument form embeds rulesForm,
+// so templates pass any of them to the same partial as $f.Rules.
+func (f rulesForm) Rules() rulesForm { return f }
 
 // RulesData is what the rules-fields partial receives.
 type RulesData struct {
 	P         *Page
-	F         pollForm
+	F         rulesForm
 	E         map[string]string
 	DigiD, EH []string
 }
 
 // RulesFields pairs an instrument form's rules with the page.
-func (p *Page) RulesFields(f pollForm, e map[string]string, digid, eh []string) RulesData {
+func (p *Page) RulesFields(f rulesForm, e map[string]string, digid, eh []string) RulesData {
 	return RulesData{P: p, F: f, E: e, DigiD: digid, EH: eh}
 }

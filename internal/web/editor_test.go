@@ -276,6 +276,8 @@ func FuzzEditorForms(f *testing.F) {
 		"titel=P&slug=p&vraag=v&antwoorden=a%0Ab&wie=digid&sluit=2026-01-01T99:99&maximum=-1",
 		"soort=scale&tekst=t&schaal_min=9&schaal_max=1&getal_min=x&max_keuzes=100000",
 		"naar=archived", "%zz", strings.Repeat("fase_titel=a&", 60),
+		"titel=T&wie=any&minimumleeftijd=-5&opent=2026-12-01T09:00&sluit=2026-12-01T09:00",
+		"meerkeuze=true&maximum=99999999999999999999&zichtbaarheid=altijd", "antwoord=" + strings.Repeat("x", 300),
 	} {
 		f.Add(seed)
 	}
@@ -285,7 +287,8 @@ func FuzzEditorForms(f *testing.F) {
 	cookie := b.cookie("inspraak_beheer")
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	targets := []string{"/beheer/projecten", "/beheer/projecten/1", "/beheer/projecten/1/peilingen",
-		"/beheer/projecten/1/vragenlijsten", "/beheer/projecten/1/vragenlijsten/3/vragen", "/beheer/projecten/1/status"}
+		"/beheer/projecten/1/vragenlijsten", "/beheer/projecten/1/vragenlijsten/3/vragen", "/beheer/projecten/1/status",
+		"/beheer/projecten/1/instrumenten/3/instellingen", "/beheer/projecten/1/peilingen/2/keuze", "/beheer/projecten/1/peilingen/2/antwoorden"}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, target := range targets {
 			req, _ := http.NewRequest(http.MethodPost, s.URL+target, strings.NewReader(body))

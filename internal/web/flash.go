@@ -36,6 +36,12 @@ var flashes = map[string]Flash{
 	"comment_saved":       {Key: "flash.comment_saved", Variant: "ok"},
 	"comment_deleted":     {Key: "flash.comment_deleted", Variant: "ok"},
 	"data_erased":         {Key: "flash.data_erased", Variant: "ok"},
+	"email_set":           {Key: "flash.email_set", Variant: "info"},
+	"email_confirmed":     {Key: "flash.email_confirmed", Variant: "ok"},
+	"email_removed":       {Key: "flash.email_removed", Variant: "ok"},
+	"marked_read":         {Key: "flash.marked_read", Variant: "ok"},
+	"following":           {Key: "flash.following", Variant: "ok"},
+	"unfollowed":          {Key: "flash.unfollowed", Variant: "ok"},
 }
 
 func (s *Server) setFlash(c *gin.Context, name string) {

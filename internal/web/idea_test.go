@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -21,7 +22,7 @@ const (
 )
 
 // newBoard puts an idea board under the demo school project.
-func newBoard(t *testing.T, s *testSite, edit func(d *idea.BoardDraft)) *idea.Board {
+func newBoard(t testing.TB, s *testSite, edit func(d *idea.BoardDraft)) *idea.Board {
 	t.Helper()
 	p, err := s.App.Projects.GetPublic(context.Background(), "veilig-naar-school")
 	if err != nil {
@@ -271,7 +272,7 @@ func TestEraseMyData(t *testing.T) {
 
 // seedIdea stores an idea by a participant nobody logs in as, and returns
 // its address and id.
-func seedIdea(t *testing.T, s *testSite, bd *idea.Board) (string, int64) {
+func seedIdea(t testing.TB, s *testSite, bd *idea.Board) (string, int64) {
 	t.Helper()
 	p := identity.Participant{Subject: "zaaier", KeyVersion: 1, Means: identity.DigiD, LoA: loaMid, DisplayName: "Zaaier",
 		CreatedAt: time.Now(), LastLoginAt: time.Now()}
@@ -286,4 +287,79 @@ func seedIdea(t *testing.T, s *testSite, bd *idea.Board) (string, int64) {
 		t.Fatal(err)
 	}
 	return board + "/ideeen/" + itoa(i.ID), i.ID
+}
+
+// Whatever a client posts to the idea, comment and support forms, the
+// answer is a page with a message (4xx) or a redirect, never a server
+// error, and never a second idea from one valid post.
+func FuzzIdeaForms(f *testing.F) {
+	for _, seed := range []string{"titel=Een+goed+idee&beschrijving=Met+een+uitleg+die+lang+genoeg+is.&thema=1",
+		"titel=&beschrijving=", "thema=-1", "thema=99999999999999999999", "reactie=%00", "antwoord_op=abc&reactie=hoi",
+		"antwoord_op=-5&reactie=x", "steun=nee", "steun=ja&terug=//elders", "terug=%0d%0aSet-Cookie:x", strings.Repeat("titel=x&", 200), "%zz"} {
+		f.Add(seed, uint8(0))
+		f.Add(seed, uint8(1))
+		f.Add(seed, uint8(2))
+	}
+	s := newSite(f, nil)
+	ideaPath, _ := seedIdea(f, s, newBoard(f, s, nil))
+	b := newBrowser(f, s)
+	b.loginDigiD(testBSN, loaMid, "/")
+	cookie := b.cookie("inspraak_sessie")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	targets := []string{board + "/ideeen", ideaPath + "/reacties", ideaPath + "/steun"}
+	f.Fuzz(func(t *testing.T, body string, which uint8) {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+targets[int(which)%len(targets)], strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: "inspraak_sessie", Value: cookie})
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			t.Fatalf("body %q to %s gave %d", body, targets[int(which)%len(targets)], resp.StatusCode)
+		}
+		if loc := resp.Header.Get("Location"); loc != "" && !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") {
+			t.Fatalf("body %q redirected off the site: %q", body, loc)
+		}
+	})
+}
+
+func TestEditorChangesBoardThemesAndSettings(t *testing.T) {
+	s := newSite(t, nil)
+	bd := newBoard(t, s, nil)
+	seedIdea(t, s, bd) // uses the first theme
+	editor := newBrowser(t, s)
+	editor.loginStaff("Redacteur", "inspraak-redacteuren")
+	page := "/beheer/projecten/" + itoa(bd.Instrument.ProjectID) + "/ideeenborden/" + itoa(bd.InstrumentID) + "/instellingen"
+	form := editor.get(page)
+	wantStatus(t, form, 200)
+	wantContains(t, form, "Oversteken", "Nieuw thema", "Steunen en reageren")
+
+	base := url.Values{"moderatie": {"post"}, "steun_wie": {"any"}, "steun_minimumleeftijd": {"0"},
+		"thema-" + itoa(bd.Themes[0].ID): {"Oversteken"}, "thema-" + itoa(bd.Themes[1].ID): {"Fietsen"}, "thema-" + itoa(bd.Themes[2].ID): {"Lopen"}}
+	bad := url.Values{}
+	for k, v := range base {
+		bad[k] = v
+	}
+	bad["verwijder"] = []string{itoa(bd.Themes[0].ID)}
+	r := editor.post(page, bad)
+	wantStatus(t, r, 422)
+	wantContains(t, r, "Dit thema kan niet weg", `href="#thema-`+itoa(bd.Themes[0].ID)+`"`)
+
+	good := base
+	good["verwijder"] = []string{itoa(bd.Themes[2].ID)}
+	good["nieuw_thema"] = []string{"Parkeren"}
+	good["moderatie"] = []string{"pre"}
+	if r := editor.post(page, good); r.StatusCode != 303 {
+		t.Fatalf("save: %d\n%s", r.StatusCode, r.Body)
+	}
+	board := s.get(t, board)
+	wantContains(t, board, "Parkeren", "De gemeente kijkt ideeën en reacties eerst na.")
+	wantNotContains(t, board, ">Lopen<")
+	var n int64
+	s.App.DB.Table("audit_log").Where("action = ?", "idea_board.settings").Count(&n)
+	if n != 1 {
+		t.Fatalf("board settings audited %d times", n)
+	}
 }

@@ -16,6 +16,7 @@ type myData struct {
 	Responses   []consultation.MyResponse
 	Votes       []poll.MyVote
 	Ideas       idea.Mine
+	Unread      int64
 }
 
 // Empty says whether the participant has not taken part anywhere yet.
@@ -39,6 +40,10 @@ func (s *Server) myOverview(c *gin.Context) {
 		return
 	}
 	if d.Ideas, err = s.ideas.MineOf(ctx, cur.Participant.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if d.Unread, err = s.notify.UnreadCount(ctx, cur.Participant.ID); err != nil {
 		s.fail(c, err)
 		return
 	}

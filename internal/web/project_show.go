@@ -18,6 +18,13 @@ type projectShowData struct {
 	Phases      []phaseView
 	Current     *phaseView
 	Instruments []instrumentView
+	// Follow is set for a logged-in resident: the follow button's state.
+	Follow *followView
+}
+
+type followView struct {
+	Slug      string
+	Following bool
 }
 
 // projectShow shows one published, closed or archived project.
@@ -48,6 +55,14 @@ func (s *Server) projectShow(c *gin.Context) {
 	}
 	for _, in := range ins {
 		d.Instruments = append(d.Instruments, s.viewInstrument(c, p, in))
+	}
+	if cur := residentOf(c); cur != nil && s.notify != nil {
+		following, err := s.notify.Follows(c.Request.Context(), cur.Participant.ID, p.ID)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		d.Follow = &followView{Slug: p.Slug, Following: following}
 	}
 	page := s.page(c, "", d)
 	page.Title = p.Title

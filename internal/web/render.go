@@ -366,6 +366,19 @@ func (p *Page) TextArea(id, name, key, value string, rows int, errs map[string]s
 	return f
 }
 
+// TextLabelled builds a single-line field whose label is already
+// translated, for rows that number their fields ("Antwoord 3").
+func (p *Page) TextLabelled(id, name, label, value string, errs map[string]string) Field {
+	f := Field{ID: id, Name: name, Label: label, Value: value, Type: "text"}
+	if e, ok := errs[id]; ok {
+		f.Error = p.T(e)
+	}
+	return f
+}
+
+// Described sets a field's help text, already translated.
+func (f Field) Described(help string) Field { f.Help = help; return f }
+
 // Typed changes an input's type (date, datetime-local, number).
 func (f Field) Typed(t string) Field { f.Type = t; return f }
 
@@ -385,3 +398,12 @@ func (p *Page) Question(d consultationPageData, q consultation.Question) Questio
 func (p *Page) SummaryList(errs map[string]string, order []string) FormErrors {
 	return p.Summary(errs, order...)
 }
+
+// UnreadLink is what the notifications-link partial receives.
+type UnreadLink struct {
+	P *Page
+	N int64
+}
+
+// Unread pairs an unread count with the page, for the link to Meldingen.
+func (p *Page) Unread(n int64) UnreadLink { return UnreadLink{P: p, N: n} }

@@ -22,6 +22,7 @@ import (
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
+	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/store"
@@ -42,6 +43,7 @@ type Deps struct {
 	Ideas         *idea.Service
 	Eraser        *account.Eraser
 	Media         *media.Service
+	Notify        *notify.Service
 	Catalog       *i18n.Catalog
 	Logger        *slog.Logger
 	// Routes, if set, adds extra routes (tests use it for a panicking page).
@@ -63,6 +65,7 @@ type Server struct {
 	ideas         *idea.Service
 	eraser        *account.Eraser
 	media         *media.Service
+	notify        *notify.Service
 	cat           *i18n.Catalog
 	log           *slog.Logger
 	assets        *Assets
@@ -90,7 +93,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, eraser: d.Eraser, media: d.Media, cat: d.Catalog, log: d.Logger,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, eraser: d.Eraser, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
 	}
 	if s.now == nil {
@@ -159,6 +162,17 @@ func New(d Deps) (*Server, error) {
 	e.GET("/mijn-inspraak", s.requireResident(), s.myOverview)
 	e.GET("/mijn-inspraak/verwijderen", s.requireResident(), s.myEraseConfirm)
 	e.POST("/mijn-inspraak/verwijderen", s.requireResident(), s.myErase)
+	e.GET("/mijn-inspraak/meldingen", s.requireResident(), s.notificationList)
+	e.POST("/mijn-inspraak/meldingen", s.requireResident(), s.notificationSave)
+	e.GET("/mijn-inspraak/email/bevestigen", s.requireResident(), s.emailConfirm)
+	e.POST("/projecten/:slug/volgen", s.requireResident(), s.projectFollow)
+	// Unsubscribe links work without login: the signed token is the proof.
+	e.GET("/afmelden", s.unsubscribePage)
+	e.POST("/afmelden", s.unsubscribe)
+	if !d.Config.IsProduction() {
+		// Shows addresses and live confirmation links: never in production.
+		e.GET("/dev/outbox", s.devOutbox)
+	}
 
 	// Staff: their own cookie, their own login, every page behind a permission.
 	e.GET("/beheer/inloggen", s.staffLogin)
@@ -185,8 +199,18 @@ func New(d Deps) (*Server, error) {
 	edit.GET("/:id/ideeenborden/nieuw", s.editorBoardNew)
 	edit.POST("/:id/ideeenborden", s.editorBoardCreate)
 	edit.GET("/:id/ideeenborden/:iid", s.editorBoardIdeas)
+	edit.GET("/:id/ideeenborden/:iid/instellingen", s.editorBoardSettings)
+	edit.POST("/:id/ideeenborden/:iid/instellingen", s.editorBoardSettingsSave)
 	edit.GET("/:id/ideeenborden/:iid/ideeen/:idea", s.editorIdea)
 	edit.POST("/:id/ideeenborden/:iid/ideeen/:idea/status", s.editorIdeaStatus)
+	edit.GET("/:id/instrumenten/:iid/instellingen", s.editorInstrumentSettings)
+	edit.POST("/:id/instrumenten/:iid/instellingen", s.editorInstrumentSettingsSave)
+	edit.GET("/:id/peilingen/:iid", s.editorPollEdit)
+	edit.POST("/:id/peilingen/:iid/vraag", s.editorPollReword)
+	edit.POST("/:id/peilingen/:iid/antwoorden", s.editorPollOptionAdd)
+	edit.POST("/:id/peilingen/:iid/antwoorden/:oid", s.editorPollOptionRelabel)
+	edit.POST("/:id/peilingen/:iid/antwoorden/:oid/verwijderen", s.editorPollOptionRemove)
+	edit.POST("/:id/peilingen/:iid/keuze", s.editorPollChoice)
 	edit.GET("/:id/vragenlijsten/nieuw", s.editorConsultationNew)
 	edit.POST("/:id/vragenlijsten", s.editorConsultationCreate)
 	edit.GET("/:id/vragenlijsten/:iid", s.editorConsultationEdit)
@@ -206,6 +230,10 @@ func New(d Deps) (*Server, error) {
 	if err := cop.AddTrustedOrigin(d.Config.BaseURL.Scheme + "://" + d.Config.BaseURL.Host); err != nil {
 		return nil, err
 	}
+	// RFC 8058 one-click unsubscribe is a POST from the mail provider or a
+	// webmail page, i.e. cross-origin by design. It carries its own signed
+	// token and changes nothing but that person's mail.
+	cop.AddInsecureBypassPattern("POST /afmelden")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := gin.CreateTestContext(w)
 		c.Request = r

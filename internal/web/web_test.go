@@ -258,6 +258,8 @@ func TestHSTSInProduction(t *testing.T) {
 		"INSPRAAK_SESSION_KEY":   "q8Yv2mZr7LkP1xWn4sTe9bHd3cFg6jUa",
 		"INSPRAAK_PSEUDONYM_KEY": "Zt5Rw1Qy8Nb3Mx7Vc2Lk9Jh4Gf6Ds0Ap",
 		"INSPRAAK_SEED_DEMO":     "false",
+		"INSPRAAK_SMTP_URL":      "smtp://mail.gemeente.example",
+		"INSPRAAK_MAIL_FROM":     "inspraak@gemeente.example",
 	})
 	r := s.get(t, "/")
 	wantStatus(t, r, 200)

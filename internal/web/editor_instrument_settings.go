@@ -1,0 +1,123 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/project"
+)
+
+// settingsForm is what every instrument's settings form posts: title,
+// description and the participation rules. The address is not in it.
+type settingsForm struct {
+	Title       string `form:"titel" binding:"max=1000"`
+	Description string `form:"uitleg" binding:"max=5000"`
+	rulesForm
+}
+
+type settingsData struct {
+	Project   *project.Project
+	In        *instrument.Instrument
+	Form      settingsForm
+	Errors    map[string]string
+	DigiDLoAs []string
+	EHLoAs    []string
+}
+
+// KindURL is the instrument's own edit page in the back office, or the
+// project's page for kinds that have none yet.
+func (d *settingsData) KindURL() string {
+	base := "/beheer/projecten/" + strconv.FormatInt(d.Project.ID, 10)
+	switch d.In.Kind {
+	case instrument.KindPoll:
+		return base + "/peilingen/" + strconv.FormatInt(d.In.ID, 10)
+	case instrument.KindConsultation:
+		return base + "/vragenlijsten/" + strconv.FormatInt(d.In.ID, 10)
+	case instrument.KindIdeaBoard:
+		return base + "/ideeenborden/" + strconv.FormatInt(d.In.ID, 10)
+	}
+	return base
+}
+
+// BackTitle names where KindURL leads.
+func (d *settingsData) BackTitle() string { return d.In.Title }
+
+// editorInstrument loads the project and an instrument of it (any kind)
+// named in the address.
+func (s *Server) editorInstrument(c *gin.Context) (*project.Project, *instrument.Instrument, bool) {
+	p, ok := s.editorProject(c)
+	if !ok {
+		return nil, nil, false
+	}
+	iid, err := strconv.ParseInt(c.Param("iid"), 10, 64)
+	if err != nil || iid < 1 {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, nil, false
+	}
+	in, err := s.instruments.Get(c.Request.Context(), p.ID, iid)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, false
+	}
+	return p, in, true
+}
+
+func (s *Server) renderSettings(c *gin.Context, status int, d *settingsData) {
+	d.DigiDLoAs, d.EHLoAs = identity.Levels(identity.DigiD), identity.Levels(identity.EHerkenning)
+	p := s.page(c, "editor.settings.title", d)
+	p.StaffArea, p.Nav = true, "staff-projects"
+	s.html(c, status, "editor_settings", p)
+}
+
+// editorInstrumentSettings shows an instrument's title, description and
+// rules for editing.
+func (s *Server) editorInstrumentSettings(c *gin.Context) {
+	p, in, ok := s.editorInstrument(c)
+	if !ok {
+		return
+	}
+	s.renderSettings(c, http.StatusOK, &settingsData{Project: p, In: in, Errors: map[string]string{},
+		Form: settingsForm{Title: in.Title, Description: in.Description, rulesForm: rulesFormOf(in)}})
+}
+
+// editorInstrumentSettingsSave stores them; the audit entry lists each
+// changed setting with its old and new value.
+func (s *Server) editorInstrumentSettingsSave(c *gin.Context) {
+	p, in, ok := s.editorInstrument(c)
+	if !ok {
+		return
+	}
+	var f settingsForm
+	if !s.bindForm(c, &f) {
+		return
+	}
+	d := &settingsData{Project: p, In: in, Form: f, Errors: map[string]string{}}
+	st := instrument.Settings{Title: f.Title, Description: f.Description, Rules: f.rules(d.Errors)}
+	if len(d.Errors) > 0 {
+		// Say everything at once: what could not be read, and what the
+		// domain would refuse of the rest.
+		for k, v := range onRuleFields(st.Problems()) {
+			if _, ok := d.Errors[k]; !ok {
+				d.Errors[k] = v
+			}
+		}
+		s.renderSettings(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	changes, err := s.instruments.UpdateSettings(c.Request.Context(), p.ID, in.ID, st)
+	if fields, ok := fieldErrors(err); ok {
+		d.Errors = onRuleFields(fields)
+		s.renderSettings(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.done(c, "instrument.settings", "instrument:"+strconv.FormatInt(in.ID, 10),
+		map[string]any{"project": p.ID, "kind": in.Kind, "changes": changes}, d.KindURL())
+}
