@@ -1,11 +1,12 @@
 package idea
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"inspraak/internal/store"
 )
@@ -43,8 +44,8 @@ type Page struct {
 }
 
 // randomPrime is 2^31 - 1: (id + a) * m modulo a prime is a different
-// permutation of ids for every multiplier m, computed the same way by
-// PostgreSQL and SQLite with 64-bit integers.
+// permutation of ids for every multiplier m (64-bit arithmetic suffices
+// for ids below 2^31).
 const randomPrime = 2147483647
 
 // randomOrder derives the order's two numbers from a visitor's seed.
@@ -77,8 +78,11 @@ func withAuthors(rows []ideaRow) []Idea {
 	return out
 }
 
-// List returns one page of a board's public ideas with their counts (kept
-// on the idea row: no query per idea) and author names (one join).
+// List returns one page of a board's ideas with their counts (kept on the
+// idea row: no query per idea) and author names (one join). It reads the
+// matching ideas' ids and sort keys in one narrow query — their number is
+// the total — orders them here, and then loads only the page's rows: the
+// database never sorts or joins the whole board for twenty ideas.
 func (s *Service) List(ctx context.Context, instrumentID int64, q Query) (Page, error) {
 	base := s.db.WithContext(ctx).Model(&Idea{}).Where("ideas.instrument_id = ?", instrumentID)
 	if !q.All {
@@ -90,31 +94,85 @@ func (s *Service) List(ctx context.Context, instrumentID int64, q Query) (Page, 
 	if q.Status != "" {
 		base = base.Where("ideas.status = ?", q.Status)
 	}
-	var p Page
-	if err := base.Session(&gorm.Session{}).Count(&p.Total).Error; err != nil {
-		return p, err
+	var keys []sortKey
+	if err := base.Select("ideas.id, ideas.support_count, ideas.created_at").Scan(&keys).Error; err != nil {
+		return Page{}, err
 	}
+	order(keys, q)
+	p := Page{Total: int64(len(keys))}
 	p.Pages = int((p.Total + PerPage - 1) / PerPage)
 	p.Page = max(1, q.Page)
 	if p.Pages > 0 && p.Page > p.Pages {
 		p.Page = p.Pages
 	}
-	rows := base.Select("ideas.*, COALESCE(participants.display_name, '') AS author_name").
-		Joins("LEFT JOIN participants ON participants.id = ideas.author_id")
-	switch q.Sort {
-	case SortNewest:
-		rows = rows.Order("ideas.created_at DESC, ideas.id DESC")
-	case SortSupport:
-		rows = rows.Order("ideas.support_count DESC, ideas.id DESC")
-	default:
-		a, m := randomOrder(q.Seed)
-		rows = rows.Clauses(clause.OrderBy{Expression: clause.Expr{
-			SQL: "((ideas.id + ?) * ?) % " + itoa(randomPrime) + ", ideas.id", Vars: []any{a, m}, WithoutParentheses: true}})
+	from := min((p.Page-1)*PerPage, len(keys))
+	keys = keys[from:min(from+PerPage, len(keys))]
+	if len(keys) == 0 {
+		return p, nil
+	}
+	ids := make([]int64, len(keys))
+	at := make(map[int64]int, len(keys))
+	for i, k := range keys {
+		ids[i], at[k.ID] = k.ID, i
 	}
 	var found []ideaRow
-	err := rows.Limit(PerPage).Offset((p.Page - 1) * PerPage).Scan(&found).Error
-	p.Ideas = withAuthors(found)
-	return p, err
+	err := s.db.WithContext(ctx).Model(&Idea{}).Select("ideas.*, COALESCE(participants.display_name, '') AS author_name").
+		Joins("LEFT JOIN participants ON participants.id = ideas.author_id").Where("ideas.id IN ?", ids).Scan(&found).Error
+	if err != nil {
+		return p, err
+	}
+	p.Ideas = make([]Idea, len(ids))
+	for _, r := range found {
+		i := at[r.ID]
+		p.Ideas[i] = r.Idea
+		p.Ideas[i].AuthorName = r.AuthorName
+	}
+	if len(found) != len(ids) { // an idea removed between the two reads
+		kept := p.Ideas[:0]
+		for _, i := range p.Ideas {
+			if i.ID != 0 {
+				kept = append(kept, i)
+			}
+		}
+		p.Ideas = kept
+	}
+	return p, nil
+}
+
+type sortKey struct {
+	ID           int64
+	SupportCount int64
+	CreatedAt    time.Time
+}
+
+// order sorts the keys in the query's order; every order ends on the id,
+// so it is total and paging is stable.
+func order(keys []sortKey, q Query) {
+	switch q.Sort {
+	case SortNewest:
+		slices.SortFunc(keys, func(x, y sortKey) int {
+			if c := y.CreatedAt.Compare(x.CreatedAt); c != 0 {
+				return c
+			}
+			return cmp.Compare(y.ID, x.ID)
+		})
+	case SortSupport:
+		slices.SortFunc(keys, func(x, y sortKey) int {
+			if c := cmp.Compare(y.SupportCount, x.SupportCount); c != 0 {
+				return c
+			}
+			return cmp.Compare(y.ID, x.ID)
+		})
+	default:
+		a, m := randomOrder(q.Seed)
+		key := func(id int64) int64 { return ((id + a) * m) % randomPrime }
+		slices.SortFunc(keys, func(x, y sortKey) int {
+			if c := cmp.Compare(key(x.ID), key(y.ID)); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.ID, y.ID)
+		})
+	}
 }
 
 // Get returns an idea with its author's name.
