@@ -122,7 +122,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 // immediate transactions so a reader never has to upgrade to a writer lock
 // mid-transaction (which SQLite reports as busy without waiting).
 func sqliteDSN(path string) string {
-	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 }
 
 // Close closes the connection pool.
