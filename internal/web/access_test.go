@@ -38,6 +38,7 @@ const (
 // The route matrix: who gets which status where. Later issues add rows and
 // columns; a route missing here is a route nobody has thought about.
 func TestRouteAccessMatrix(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	bd := newBoard(t, s, nil)
 	ideaPath, _ := seedIdea(t, s, bd)
@@ -135,6 +136,7 @@ func TestRouteAccessMatrix(t *testing.T) {
 }
 
 func TestStaffRolesComeFromGroupsAtEveryLogin(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	home := b.loginStaff("Ad Min", "inspraak-beheerders", "inspraak-redacteuren", "onbekende-groep")
@@ -159,6 +161,7 @@ func TestStaffRolesComeFromGroupsAtEveryLogin(t *testing.T) {
 }
 
 func TestStaffAndResidentSessionsNeverMix(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	b.loginDigiD(testBSN, loaMid, "/")
@@ -178,6 +181,7 @@ func TestStaffAndResidentSessionsNeverMix(t *testing.T) {
 }
 
 func TestStaffLogoutEndsSessionAndUsesIDTokenHint(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	b.loginStaff("Ad Min", "inspraak-beheerders")
@@ -194,6 +198,7 @@ func TestStaffLogoutEndsSessionAndUsesIDTokenHint(t *testing.T) {
 }
 
 func TestBackChannelLogoutEndsStaffSessions(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	b.loginStaff("Ad Min", "inspraak-beheerders")
@@ -266,6 +271,7 @@ func TestBackChannelLogoutEndsStaffSessions(t *testing.T) {
 }
 
 func TestIdleAndAbsoluteTimeoutsEndSessions(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	clk := &clock{now: time.Now()}
 	s := newSiteWith(t, nil, app.Options{Now: clk.Now})
 	b := newBrowser(t, s)
@@ -334,6 +340,7 @@ func mustAmsterdam(t *testing.T) *time.Location {
 
 // No BSN or KVK number may be stored anywhere, or logged.
 func TestNoIdentifierIsStoredOrLogged(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	for i := 0; i < 2; i++ {
 		b := newBrowser(t, s)
@@ -405,6 +412,7 @@ func tablesQuery(dialect string) string {
 }
 
 func TestAuditLogIsAppendOnlyAndReadableByAdmins(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	b.loginStaff("Ad Min", "inspraak-beheerders")
@@ -434,6 +442,7 @@ type stubVerifier struct {
 func (v stubVerifier) Verify(context.Context, string) (*identity.Facts, error) { return v.facts, v.err }
 
 func TestVerificationFactsAreKeptAndAFailureIsSaid(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSiteWith(t, nil, app.Options{Verifier: stubVerifier{facts: &identity.Facts{Resident: true, AgeBand: "30-44", Wijk: "Centrum"}}})
 	b := newBrowser(t, s)
 	b.loginDigiD(testBSN, loaMid, "/")

@@ -18,6 +18,7 @@ var (
 )
 
 func TestResidentAnswersConsultationWithDraftReceiptAndChange(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	project := s.get(t, "/projecten/herinrichting-marktplein")
 	wantContains(t, project, "Vragenlijst over het schetsontwerp", "Vragenlijst")
@@ -92,6 +93,7 @@ func TestResidentAnswersConsultationWithDraftReceiptAndChange(t *testing.T) {
 }
 
 func TestReceiptNeedsASubmittedResponse(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	b.loginDigiD(testBSN, loaMid, "/")

@@ -37,6 +37,7 @@ func instrumentUpdatedAt(t *testing.T, s *testSite, id int64) time.Time {
 }
 
 func TestEditorEditsAPollThatHasVotes(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	ed := newBrowser(t, s)
 	ed.loginStaff("Eddy Tor", "inspraak-redacteuren")
@@ -122,6 +123,7 @@ func TestEditorEditsAPollThatHasVotes(t *testing.T) {
 }
 
 func TestEditorChangesAnInstrumentsSettings(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	ed := newBrowser(t, s)
 	ed.loginStaff("Eddy Tor", "inspraak-redacteuren")
@@ -184,6 +186,7 @@ func TestEditorChangesAnInstrumentsSettings(t *testing.T) {
 // Only editors change polls: every new POST refuses the other roles and
 // changes nothing.
 func TestPollEditsNeedTheEditorRole(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	var optionID string
 	s.App.DB.Table("poll_options").Where("instrument_id = 1").Order("position").Limit(1).Select("id").Scan(&optionID)

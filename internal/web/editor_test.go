@@ -16,6 +16,7 @@ var editLink = regexp.MustCompile(`/beheer/projecten/(\d+)`)
 
 // An editor builds and publishes a project with a poll; a resident votes.
 func TestEditorBuildsPublishesAndResidentVotes(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, map[string]string{"INSPRAAK_SEED_DEMO": "false"})
 	ed := newBrowser(t, s)
 	ed.loginStaff("Eddy Tor", "inspraak-redacteuren")
@@ -98,6 +99,7 @@ var consultationLink = regexp.MustCompile(`/beheer/projecten/(\d+)/vragenlijsten
 var removeOption = regexp.MustCompile(`action="(/beheer/projecten/\d+/vragenlijsten/\d+/antwoorden/\d+/verwijderen)"`)
 
 func TestEditorBuildsAConsultationQuestionByQuestion(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	ed := newBrowser(t, s)
 	ed.loginStaff("Eddy Tor", "inspraak-redacteuren")
@@ -165,6 +167,7 @@ func TestEditorBuildsAConsultationQuestionByQuestion(t *testing.T) {
 var questionAction = regexp.MustCompile(`action="(/beheer/projecten/1/vragenlijsten/3/vragen/\d+)/(tekst|verwijderen)"`)
 
 func TestAnsweredQuestionsCanBeRewordedButNotRemoved(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	ed := newBrowser(t, s)
 	ed.loginStaff("Eddy Tor", "inspraak-redacteuren")
@@ -212,6 +215,7 @@ func multipartForm(t *testing.T, fields url.Values, file []byte) (string, *bytes
 }
 
 func TestProjectImageNeedsAltTextAndIsServedCacheable(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	ed := newBrowser(t, s)
 	ed.loginStaff("Eddy Tor", "inspraak-redacteuren")

@@ -51,6 +51,7 @@ func mailText(t *testing.T, raw []byte) (subject, text string) {
 // it on "Mijn inspraak" and receives the mail; the commenter hears of the
 // reply in the app.
 func TestIdeaJourneyEndsInTheAuthorsMailbox(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	smtp := mailtest.New(t)
 	s := newSite(t, map[string]string{"INSPRAAK_SMTP_URL": "smtp://" + smtp.Addr, "INSPRAAK_MAIL_FROM": "Gemeente Voorbeeld <inspraak@voorbeeld.nl>"})
 	ctx := context.Background()

@@ -51,6 +51,7 @@ func resident(t *testing.T, s *testSite, bsn, name string) *browser {
 }
 
 func TestIdeaJourneySubmitSupportCommentReply(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	bd := newBoard(t, s, nil)
 	theme := bd.Themes[1].ID
@@ -154,6 +155,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // An editor answers an idea with a status and a response; the author sees
 // both on the idea and on "Mijn inspraak", with their support and comment.
 func TestEditorStatusResponseReachesTheAuthor(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	bd := newBoard(t, s, nil)
 	author := resident(t, s, testBSN, "Indiener")
@@ -203,6 +205,7 @@ func TestEditorStatusResponseReachesTheAuthor(t *testing.T) {
 // is logged out, their idea stays without their name, their comment text
 // is gone, their vote still counts and nothing links to them.
 func TestEraseMyData(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	bd := newBoard(t, s, nil)
 	other := resident(t, s, supporterBSN, "Buurman")
@@ -326,6 +329,7 @@ func FuzzIdeaForms(f *testing.F) {
 }
 
 func TestEditorChangesBoardThemesAndSettings(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	bd := newBoard(t, s, nil)
 	seedIdea(t, s, bd) // uses the first theme

@@ -24,6 +24,7 @@ func FuzzLocalPathNeverLeavesTheSite(f *testing.F) {
 }
 
 func TestAcceptsGzipReadsTheQualityValue(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	cases := map[string]bool{
 		"gzip": true, "deflate, gzip": true, "gzip;q=0.5": true, "GZIP; q=1": true,
 		"gzip;q=0": false, "gzip;q=0.0": false, "gzip;q=abc": false, "br": false, "": false,

@@ -160,6 +160,7 @@ func (b *browser) loginStaff(name string, groups ...string) response {
 }
 
 func TestResidentJourneyLoginNameMyPageLogout(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 
@@ -220,6 +221,7 @@ func TestResidentJourneyLoginNameMyPageLogout(t *testing.T) {
 }
 
 func TestBusinessLogsInWithEHerkenning(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	auth := b.startLogin("eherkenning", "/mijn-inspraak", "")
@@ -232,6 +234,7 @@ func TestBusinessLogsInWithEHerkenning(t *testing.T) {
 }
 
 func TestCancelledLoginSaysSoCalmly(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	auth := b.startLogin("digid", "/", "")
@@ -246,6 +249,7 @@ func TestCancelledLoginSaysSoCalmly(t *testing.T) {
 // Every negative case of IDENTITY.md fails the login with its own reason,
 // a clear message, no session, and an audit entry.
 func TestBadLoginsAreRefused(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	type tc struct {
 		name   string
 		tamper *devidp.Tamper
@@ -320,6 +324,7 @@ func mustLocation(t *testing.T, r response) string {
 }
 
 func TestStateMustMatchAndIsUsedOnce(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	auth := b.startLogin("digid", "/", "")
@@ -354,6 +359,7 @@ func TestStateMustMatchAndIsUsedOnce(t *testing.T) {
 }
 
 func TestReplayedCodeIsRefused(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	auth := b.startLogin("digid", "/", "")
@@ -370,6 +376,7 @@ func TestReplayedCodeIsRefused(t *testing.T) {
 }
 
 func TestSectorPrefixedBSNIsAccepted(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	s.App.DevIDP.TamperNext(devidp.Tamper{Claims: func(m map[string]any) { m["bsn"] = "s00000000:" + testBSN }})
@@ -378,6 +385,7 @@ func TestSectorPrefixedBSNIsAccepted(t *testing.T) {
 }
 
 func TestClaimsFromUserinfoMustBelongToTheSameSubject(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, map[string]string{"INSPRAAK_DIGID_CLAIM_SOURCE": "userinfo"})
 	b := newBrowser(t, s)
 	r := b.loginDigiD(testBSN, loaMid, "/")
@@ -394,6 +402,7 @@ func TestClaimsFromUserinfoMustBelongToTheSameSubject(t *testing.T) {
 }
 
 func TestUnreachableProviderShowsAsUnavailableInDevelopment(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, map[string]string{
 		"INSPRAAK_EHERKENNING_ISSUER":        "http://127.0.0.1:1/geen-idp",
 		"INSPRAAK_EHERKENNING_CLIENT_ID":     "inspraak",

@@ -46,6 +46,7 @@ func newestConfirmLink(t testing.TB, s *testSite) string {
 }
 
 func TestResidentGivesConfirmsAndRemovesAnEmailAddress(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	b.loginDigiD(testBSN, loaMid, "/")
@@ -145,6 +146,7 @@ func TestResidentGivesConfirmsAndRemovesAnEmailAddress(t *testing.T) {
 }
 
 func TestEnglishResidentsGetEnglishMail(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	b.loginDigiD(testBSN, loaMid, "/")
@@ -159,6 +161,7 @@ func TestEnglishResidentsGetEnglishMail(t *testing.T) {
 }
 
 func TestOneClickUnsubscribeWorksFromAMailClient(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	b.loginDigiD(testBSN, loaMid, "/")
@@ -217,6 +220,7 @@ func TestOneClickUnsubscribeWorksFromAMailClient(t *testing.T) {
 }
 
 func TestDevOutboxExistsOnlyInDevelopment(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	dev := newSite(t, nil)
 	r := dev.get(t, "/dev/outbox")
 	wantStatus(t, r, 200)
@@ -237,6 +241,7 @@ func TestDevOutboxExistsOnlyInDevelopment(t *testing.T) {
 }
 
 func TestResidentFollowsAndUnfollowsAProject(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	const path = "/projecten/herinrichting-marktplein"
 	anon := s.get(t, path)

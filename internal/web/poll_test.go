@@ -25,6 +25,7 @@ func optionIDs(t *testing.T, body string) []string {
 }
 
 func TestResidentVotesSeesResultAndChangesVote(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	project := s.get(t, "/projecten/veilig-naar-school")
 	wantContains(t, project, "Doe mee", "Welke plek pakken we als eerste aan?", "Inwoners doen mee met DigiD.", `href="`+schoolPoll+`"`)
@@ -62,6 +63,7 @@ func TestResidentVotesSeesResultAndChangesVote(t *testing.T) {
 }
 
 func TestPollRefusesWithReasonsNotBareErrors(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	// A business on a DigiD-only poll.
 	b := newBrowser(t, s)
@@ -122,6 +124,7 @@ func FuzzPollVoteForm(f *testing.F) {
 // closing time: the server refuses a vote and an answer, and the pages
 // stop offering the forms.
 func TestClosedProjectRefusesVotesAndAnswers(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	b := newBrowser(t, s)
 	b.loginDigiD(testBSN, loaMid, "/")

@@ -163,6 +163,7 @@ func wantNotContains(t *testing.T, r response, parts ...string) {
 }
 
 func TestHomeShowsOpenProjectsNotDraftsOrClosed(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	r := s.get(t, "/")
 	wantStatus(t, r, 200)
@@ -172,6 +173,7 @@ func TestHomeShowsOpenProjectsNotDraftsOrClosed(t *testing.T) {
 }
 
 func TestHomeEmptyStateIsFriendly(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, map[string]string{"INSPRAAK_SEED_DEMO": "false", "INSPRAAK_MUNICIPALITY_NAME": "Gemeente Heidebeek"})
 	r := s.get(t, "/")
 	wantStatus(t, r, 200)
@@ -179,6 +181,7 @@ func TestHomeEmptyStateIsFriendly(t *testing.T) {
 }
 
 func TestProjectPageShowsSummaryBodyAndTimeline(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	r := s.get(t, "/projecten/herinrichting-marktplein")
 	wantStatus(t, r, 200)
@@ -190,6 +193,7 @@ func TestProjectPageShowsSummaryBodyAndTimeline(t *testing.T) {
 }
 
 func TestDraftAndUnknownProjectsGetTheDutch404(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	for _, path := range []string{"/projecten/omgevingsvisie-2040", "/projecten/bestaat-niet", "/projecten/%2e%2e%2fetc", "/bestaat-niet", "/projecten?pagina=99", "/projecten?pagina=nul", "/projecten?status=concept", "/taal/fr"} {
 		r := s.get(t, path)
@@ -200,6 +204,7 @@ func TestDraftAndUnknownProjectsGetTheDutch404(t *testing.T) {
 }
 
 func TestProjectListFiltersAndCounts(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	all := s.get(t, "/projecten")
 	wantStatus(t, all, 200)
@@ -212,6 +217,7 @@ func TestProjectListFiltersAndCounts(t *testing.T) {
 }
 
 func TestPanicShowsDutch500WithReferenceAndLogsIt(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	r := s.get(t, "/test/panic")
 	wantStatus(t, r, 500)
@@ -235,6 +241,7 @@ func TestPanicShowsDutch500WithReferenceAndLogsIt(t *testing.T) {
 }
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	for _, path := range []string{"/", "/projecten/herinrichting-marktplein", "/bestaat-niet", "/test/panic", "/healthz"} {
 		r := s.get(t, path)
@@ -252,6 +259,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 }
 
 func TestHSTSInProduction(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, map[string]string{
 		"INSPRAAK_ENV":           "production",
 		"INSPRAAK_BASE_URL":      "https://inspraak.gemeente.example",
@@ -272,6 +280,7 @@ func TestHSTSInProduction(t *testing.T) {
 var stylesheet = regexp.MustCompile(`<link rel="stylesheet" href="(/static/[^"]+)">`)
 
 func TestStaticFilesAreHashedCachedAndCompressed(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	home := s.get(t, "/")
 	links := stylesheet.FindAllStringSubmatch(home.Body, -1)
@@ -308,6 +317,7 @@ func TestStaticFilesAreHashedCachedAndCompressed(t *testing.T) {
 }
 
 func TestPagesAreGzippedForClientsThatAsk(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	r := s.get(t, "/", "Accept-Encoding", "gzip, deflate, br")
 	if r.Header.Get("Content-Encoding") != "gzip" {
@@ -321,6 +331,7 @@ func TestPagesAreGzippedForClientsThatAsk(t *testing.T) {
 }
 
 func TestCrossOriginPostsAreRefused(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/test/echo", strings.NewReader("a=1"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -340,6 +351,7 @@ func TestCrossOriginPostsAreRefused(t *testing.T) {
 }
 
 func TestOversizedBodiesAreRefused(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, map[string]string{"INSPRAAK_MAX_BODY_BYTES": "2048"})
 	big := strings.Repeat("x", 4096)
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/test/echo", strings.NewReader(big))
@@ -358,6 +370,7 @@ func TestOversizedBodiesAreRefused(t *testing.T) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	h := s.get(t, "/healthz")
 	wantStatus(t, h, 200)
@@ -379,6 +392,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestMetricsCountRoutesNotPaths(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	s.get(t, "/projecten/herinrichting-marktplein")
 	s.get(t, "/projecten/veilig-naar-school")
@@ -395,6 +409,7 @@ func TestMetricsCountRoutesNotPaths(t *testing.T) {
 }
 
 func TestMetricsTokenWhenConfigured(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, map[string]string{"INSPRAAK_METRICS_TOKEN": "meet-token-1234567890"})
 	wantStatus(t, s.get(t, "/metrics"), 401)
 	wantStatus(t, s.get(t, "/metrics", "Authorization", "Bearer fout"), 401)
@@ -402,6 +417,7 @@ func TestMetricsTokenWhenConfigured(t *testing.T) {
 }
 
 func TestLanguageSwitchRemembersChoiceAndStaysOnSite(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	r := s.get(t, "/taal/en?terug="+url.QueryEscape("/projecten?status=lopend"))
 	wantStatus(t, r, 303)
@@ -431,6 +447,7 @@ func TestLanguageSwitchRemembersChoiceAndStaysOnSite(t *testing.T) {
 }
 
 func TestEnglishDefaultLanguage(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, map[string]string{"INSPRAAK_DEFAULT_LANGUAGE": "en"})
 	r := s.get(t, "/bestaat-niet")
 	wantStatus(t, r, 404)
@@ -439,6 +456,7 @@ func TestEnglishDefaultLanguage(t *testing.T) {
 
 // Every page in both languages must find every message it asks for.
 func TestNoMissingTranslationsOnAnyPage(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	paths := []string{"/", "/projecten", "/projecten?status=afgerond", "/projecten/herinrichting-marktplein",
 		"/projecten/afval-scheiden", "/privacy", "/toegankelijkheid", "/bestaat-niet", "/test/panic"}
@@ -466,6 +484,7 @@ func grepLines(s, sub string) string {
 }
 
 func TestRequestIDIsKeptWhenSafeAndReplacedWhenNot(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	r := s.get(t, "/healthz", "X-Request-Id", "proxy-abc-12345")
 	if r.Header.Get("X-Request-Id") != "proxy-abc-12345" {
@@ -479,6 +498,7 @@ func TestRequestIDIsKeptWhenSafeAndReplacedWhenNot(t *testing.T) {
 
 // Hot pages must not issue a query per row (N+1).
 func TestHotPagesUseAFixedNumberOfQueries(t *testing.T) {
+	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	var mu sync.Mutex
 	count := 0
