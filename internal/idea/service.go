@@ -459,17 +459,11 @@ func (s *Service) retry(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = s.db.WithTx(ctx, fn)
-		if err == nil || !collided(err) {
+		if err == nil || !store.Collided(err) {
 			return err
 		}
 	}
 	return err
-}
-
-func collided(err error) bool {
-	m := err.Error()
-	return strings.Contains(m, "40001") || strings.Contains(m, "40P01") ||
-		strings.Contains(m, "database is locked") || strings.Contains(m, "SQLITE_BUSY")
 }
 
 // Supports returns which of the given ideas of a board the participant

@@ -293,7 +293,7 @@ func (s *Service) Vote(ctx context.Context, instrumentID int64, v Voter, optionI
 		// Writers that collided (a deadlock or SQLite's busy lock) go
 		// again; the first-ballot insert itself never conflicts (ON
 		// CONFLICT DO NOTHING takes the change path instead).
-		if !errors.Is(err, gorm.ErrDuplicatedKey) && !isSerialization(err) {
+		if !errors.Is(err, gorm.ErrDuplicatedKey) && !store.Collided(err) {
 			break
 		}
 	}
@@ -325,7 +325,7 @@ func (s *Service) VoteAt(ctx context.Context, in *instrument.Instrument, v Voter
 		return nil, err
 	}
 	id, err := s.firstBallot(ctx, in, v, chosen, now)
-	if err != nil && !isSerialization(err) {
+	if err != nil && !store.Collided(err) {
 		return nil, err
 	}
 	if id == 0 {
@@ -374,11 +374,6 @@ func (s *Service) firstBallot(ctx context.Context, in *instrument.Instrument, v 
 		return 0, err
 	}
 	return ids[0], nil
-}
-
-func isSerialization(err error) bool {
-	return err != nil && (strings.Contains(err.Error(), "40001") || strings.Contains(err.Error(), "40P01") ||
-		strings.Contains(err.Error(), "database is locked") || strings.Contains(err.Error(), "SQLITE_BUSY"))
 }
 
 func (s *Service) vote(ctx context.Context, instrumentID int64, v Voter, optionIDs []int64) (*Receipt, error) {

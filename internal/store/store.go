@@ -162,3 +162,15 @@ func MapError(err error) error {
 	}
 	return err
 }
+
+// Collided says whether a write failed only because concurrent writers
+// met (a PostgreSQL serialisation failure or deadlock, SQLite's busy
+// lock), so running the transaction again may succeed.
+func Collided(err error) bool {
+	if err == nil {
+		return false
+	}
+	m := err.Error()
+	return strings.Contains(m, "40001") || strings.Contains(m, "40P01") ||
+		strings.Contains(m, "database is locked") || strings.Contains(m, "SQLITE_BUSY")
+}

@@ -53,37 +53,14 @@ func (f boardForm) draft(projectID int64) (idea.BoardDraft, map[string]string) {
 // settings reads the board's own settings (moderation, periods, who may
 // support) from the form, adding field messages to errs.
 func (f boardForm) settings(errs map[string]string) idea.BoardSettings {
-	st := idea.BoardSettings{Moderation: f.Moderation, SupportWho: f.SupportWho, SupportMinLoADigiD: f.SupportLoADigiD,
-		SupportMinLoAEH: f.SupportLoAEH, SupportResidentsOnly: f.SupportResident}
-	if age := strings.TrimSpace(f.SupportMinAge); age != "" {
-		n, err := strconv.Atoi(age)
-		if err != nil || n < 0 || n > instrument.MaxMinAge {
-			errs["steun_minimumleeftijd"] = "instrument.error.min_age"
-		}
-		st.SupportMinAge = n
+	return idea.BoardSettings{Moderation: f.Moderation, SupportWho: f.SupportWho,
+		SupportMinLoADigiD:   formLoA(identity.DigiD, f.SupportLoADigiD, "steun_niveau_digid", errs),
+		SupportMinLoAEH:      formLoA(identity.EHerkenning, f.SupportLoAEH, "steun_niveau_eh", errs),
+		SupportResidentsOnly: f.SupportResident,
+		SupportMinAge:        formAge(f.SupportMinAge, "steun_minimumleeftijd", errs),
+		SubmitClosesAt:       formTime(f.SubmitUntil, "indienen_tot", errs),
+		SupportOpensAt:       formTime(f.SupportFrom, "steunen_vanaf", errs),
 	}
-	if f.SupportLoADigiD != "" && identity.LoARank(identity.DigiD, f.SupportLoADigiD) == 0 {
-		errs["steun_niveau_digid"] = "editor.error.loa"
-	}
-	if f.SupportLoAEH != "" && identity.LoARank(identity.EHerkenning, f.SupportLoAEH) == 0 {
-		errs["steun_niveau_eh"] = "editor.error.loa"
-	}
-	for _, x := range []struct {
-		v     string
-		field string
-		into  **time.Time
-	}{{f.SubmitUntil, "indienen_tot", &st.SubmitClosesAt}, {f.SupportFrom, "steunen_vanaf", &st.SupportOpensAt}} {
-		if x.v == "" {
-			continue
-		}
-		t, err := time.ParseInLocation(dateTimeLocal, x.v, i18n.Location)
-		if err != nil {
-			errs[x.field] = "editor.error.datetime"
-			continue
-		}
-		*x.into = &t
-	}
-	return st
 }
 
 func (s *Server) renderBoardForm(c *gin.Context, status int, d *boardFormData) {

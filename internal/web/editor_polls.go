@@ -75,35 +75,10 @@ func (f rulesForm) rules(errs map[string]string) instrument.Instrument {
 	default:
 		errs["wie"] = "editor.error.who"
 	}
-	if f.MinLoADigiD != "" && identity.LoARank(identity.DigiD, f.MinLoADigiD) == 0 {
-		errs["niveau_digid"] = "editor.error.loa"
-	}
-	if f.MinLoAEH != "" && identity.LoARank(identity.EHerkenning, f.MinLoAEH) == 0 {
-		errs["niveau_eh"] = "editor.error.loa"
-	}
-	r.MinLoADigiD, r.MinLoAEH = f.MinLoADigiD, f.MinLoAEH
-	if age := strings.TrimSpace(f.MinAge); age != "" {
-		n, err := strconv.Atoi(age)
-		if err != nil || n < 0 || n > instrument.MaxMinAge {
-			errs["minimumleeftijd"] = "instrument.error.min_age"
-		}
-		r.MinAge = n
-	}
-	for _, x := range []struct {
-		v     string
-		field string
-		into  **time.Time
-	}{{f.Opens, "opent", &r.OpensAt}, {f.Closes, "sluit", &r.ClosesAt}} {
-		if x.v == "" {
-			continue
-		}
-		t, err := time.ParseInLocation(dateTimeLocal, x.v, i18n.Location)
-		if err != nil {
-			errs[x.field] = "editor.error.datetime"
-			continue
-		}
-		*x.into = &t
-	}
+	r.MinLoADigiD = formLoA(identity.DigiD, f.MinLoADigiD, "niveau_digid", errs)
+	r.MinLoAEH = formLoA(identity.EHerkenning, f.MinLoAEH, "niveau_eh", errs)
+	r.MinAge = formAge(f.MinAge, "minimumleeftijd", errs)
+	r.OpensAt, r.ClosesAt = formTime(f.Opens, "opent", errs), formTime(f.Closes, "sluit", errs)
 	return r
 }
 
@@ -223,4 +198,39 @@ type RulesData struct {
 // RulesFields pairs an instrument form's rules with the page.
 func (p *Page) RulesFields(f rulesForm, e map[string]string, digid, eh []string) RulesData {
 	return RulesData{P: p, F: f, E: e, DigiD: digid, EH: eh}
+}
+
+// formAge reads a minimum age field ("" is 0), noting a bad value in errs.
+func formAge(v, field string, errs map[string]string) int {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > instrument.MaxMinAge {
+		errs[field] = "instrument.error.min_age"
+	}
+	return n
+}
+
+// formLoA checks a level of assurance field for one means.
+func formLoA(means identity.Means, v, field string, errs map[string]string) string {
+	if v != "" && identity.LoARank(means, v) == 0 {
+		errs[field] = "editor.error.loa"
+	}
+	return v
+}
+
+// formTime reads a datetime-local field in the municipality's time zone;
+// "" is no time.
+func formTime(v, field string, errs map[string]string) *time.Time {
+	if v == "" {
+		return nil
+	}
+	t, err := time.ParseInLocation(dateTimeLocal, v, i18n.Location)
+	if err != nil {
+		errs[field] = "editor.error.datetime"
+		return nil
+	}
+	return &t
 }
