@@ -3,25 +3,28 @@
 # single-row insert. Usage: bash bench/votes/run.sh [participants]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-N="${1:-2000}"
+N="${1:-10000}"
+ROUNDS="${ROUNDS:-2}"
 OUT=bench/results/votes
 mkdir -p "$OUT"
 PSQL="psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q"
 go build -o "$OUT/inspraak" ./cmd/inspraak
 go build -o "$OUT/votes" ./bench/votes
 
+for RUN in $(seq 1 "$ROUNDS"); do
 for C in 16 64; do
   DB="inspraak_votes_$C"
   $PSQL -d test -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
   INSPRAAK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable" \
   INSPRAAK_ADDR=127.0.0.1:18081 INSPRAAK_BASE_URL=http://127.0.0.1:18081 INSPRAAK_LOG_LEVEL=warn \
-  INSPRAAK_DB_MAX_OPEN_CONNS=32 "$OUT/inspraak" serve >"$OUT/server-$C.log" 2>&1 &
+  "$OUT/inspraak" serve >"$OUT/server-$C.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 200); do curl -fs http://127.0.0.1:18081/readyz >/dev/null 2>&1 && break; sleep 0.05; done
-  "$OUT/votes" -base http://127.0.0.1:18081 -participants "$N" -concurrency "$C" | tee "$OUT/http-$C.txt"
-  $PSQL -d "$DB" -At -c "SELECT 'ballots stored: ' || count(*) FROM ballots" | tee -a "$OUT/http-$C.txt"
+  "$OUT/votes" -base http://127.0.0.1:18081 -participants "$N" -concurrency "$C" | tee "$OUT/http-$C-$RUN.txt"
+  $PSQL -d "$DB" -At -c "SELECT 'ballots stored: ' || count(*) FROM ballots" | tee -a "$OUT/http-$C-$RUN.txt"
   kill -TERM "$PID"; wait "$PID" || true
   $PSQL -d test -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
+done
 done
 
 DB=inspraak_pgbench

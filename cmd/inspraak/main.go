@@ -12,8 +12,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime"
@@ -107,6 +109,9 @@ func serve(stderr io.Writer) int {
 		log.Error("cannot listen", "addr", cfg.Addr, "error", err)
 		return 1
 	}
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, log)
+	}
 	go a.CleanLoop(ctx, 5*time.Minute)
 	go a.Mailer.Run(ctx)
 	if cfg.SMTPURL == "" {
@@ -192,4 +197,16 @@ func healthcheck(stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// servePprof serves Go's profiler on a loopback address, for bench/ runs.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	log.Warn("profiler listening", "addr", addr)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		log.Error("profiler stopped", "error", err)
+	}
 }

@@ -348,10 +348,42 @@ func NewLogger(cfg *config.Config) *slog.Logger {
 // gormLogger routes gorm's slow-query and error reports into slog. Not
 // found is an ordinary answer, not an error worth a log line.
 func gormLogger(log *slog.Logger) logger.Interface {
-	return logger.NewSlogLogger(log, logger.Config{
-		SlowThreshold:             200 * time.Millisecond,
-		LogLevel:                  logger.Warn,
-		IgnoreRecordNotFoundError: true,
-		ParameterizedQueries:      true,
-	})
+	return &queryLogger{log: log, slow: 200 * time.Millisecond}
+}
+
+// queryLogger logs failed and slow queries at warning level, with the SQL
+// and without parameter values (they may hold personal data). Unlike gorm's
+// slog logger it renders the SQL only when it logs: that rendering was
+// 6 % of a vote's CPU.
+type queryLogger struct {
+	log  *slog.Logger
+	slow time.Duration
+}
+
+func (q *queryLogger) LogMode(logger.LogLevel) logger.Interface { return q }
+func (q *queryLogger) Info(ctx context.Context, msg string, args ...any) {
+	q.log.InfoContext(ctx, fmt.Sprintf(msg, args...))
+}
+func (q *queryLogger) Warn(ctx context.Context, msg string, args ...any) {
+	q.log.WarnContext(ctx, fmt.Sprintf(msg, args...))
+}
+func (q *queryLogger) Error(ctx context.Context, msg string, args ...any) {
+	q.log.ErrorContext(ctx, fmt.Sprintf(msg, args...))
+}
+
+// ParamsFilter keeps parameter values out of the rendered SQL.
+func (q *queryLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
+}
+
+func (q *queryLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	elapsed := time.Since(begin)
+	switch {
+	case err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, context.Canceled):
+		sql, rows := fc()
+		q.log.WarnContext(ctx, "query failed", "error", err, "sql", sql, "rows", rows, "ms", elapsed.Milliseconds())
+	case elapsed > q.slow:
+		sql, rows := fc()
+		q.log.WarnContext(ctx, "slow query", "sql", sql, "rows", rows, "ms", elapsed.Milliseconds())
+	}
 }

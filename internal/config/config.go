@@ -58,6 +58,9 @@ type Config struct {
 	TrustedProxies []string
 	MaxBodyBytes   int64
 	MetricsToken   string
+	// PprofAddr, when set, serves Go's profiler on this loopback address
+	// (for measuring; never public).
+	PprofAddr string
 
 	// Providers holds the configured login providers by means (digid,
 	// eherkenning, staff); a means without configuration is absent.
@@ -188,6 +191,14 @@ func Load(getenv Getenv) (*Config, error) {
 	}
 	c.MaxBodyBytes = int64(intSetting(getenv, "INSPRAAK_MAX_BODY_BYTES", 1<<20, 1024, 1<<30, &probs))
 	c.MetricsToken = strings.TrimSpace(getenv("INSPRAAK_METRICS_TOKEN"))
+	if v := strings.TrimSpace(getenv("INSPRAAK_PPROF_ADDR")); v != "" {
+		host, _, err := net.SplitHostPort(v)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			probs = append(probs, fmt.Sprintf("INSPRAAK_PPROF_ADDR: %q must be a loopback address with a port, such as 127.0.0.1:6060", v))
+		} else {
+			c.PprofAddr = v
+		}
+	}
 
 	c.loadProviders(getenv, &probs)
 	c.loadVerification(getenv, &probs)

@@ -262,3 +262,18 @@ func TestMailSettings(t *testing.T) {
 		t.Errorf("bad sender accepted: %v", err)
 	}
 }
+
+// The profiler shows the server's internals, so it may only listen on a
+// loopback address.
+func TestProfilerOnlyOnLoopback(t *testing.T) {
+	for addr, ok := range map[string]bool{"127.0.0.1:6060": true, "[::1]:6060": true,
+		"0.0.0.0:6060": false, ":6060": false, "10.0.0.5:6060": false, "localhost": false} {
+		c, err := Load(envMap(map[string]string{"INSPRAAK_PPROF_ADDR": addr}))
+		if ok && (err != nil || c.PprofAddr != addr) {
+			t.Errorf("%s refused: %v", addr, err)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), "INSPRAAK_PPROF_ADDR")) {
+			t.Errorf("%s accepted", addr)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package instrument
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"regexp"
 	"strings"
 	"time"
@@ -90,20 +92,39 @@ func (s *Service) GetPublishedBySlugs(ctx context.Context, projectSlug, slug str
 	if len(slug) > 80 || !slugPattern.MatchString(slug) || len(projectSlug) > 80 || !slugPattern.MatchString(projectSlug) {
 		return nil, false, apperror.New(apperror.NotFound, "")
 	}
-	var row struct {
-		Instrument
-		ProjectStatus string
+	// Every resident request on an instrument starts here, so the query is
+	// written out and scanned by hand rather than built by gorm.
+	var (
+		in            Instrument
+		status        string
+		opens, closes sql.NullTime
+	)
+	err := s.db.WithContext(ctx).Raw(bySlugsSQL, projectSlug, slug).Row().Scan(
+		&in.ID, &in.ProjectID, &in.Kind, &in.Slug, &in.Title, &in.Description, &in.Position,
+		&in.Published, &in.Who, &in.MinLoADigiD, &in.MinLoAEH, &in.ResidentsOnly, &in.MinAge,
+		&opens, &closes, &in.AllowChange, &in.CreatedAt, &in.UpdatedAt, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, apperror.New(apperror.NotFound, "")
 	}
-	err := s.db.WithContext(ctx).Model(&Instrument{}).Select("instruments.*, projects.status AS project_status").
-		Joins("JOIN projects ON projects.id = instruments.project_id").
-		Where("projects.slug = ? AND projects.status IN ? AND instruments.slug = ? AND instruments.published = ?",
-			projectSlug, []string{"published", "closed", "archived"}, slug, true).
-		Take(&row).Error
 	if err != nil {
-		return nil, false, store.MapError(err)
+		return nil, false, err
 	}
-	return &row.Instrument, row.ProjectStatus == "published", nil
+	if opens.Valid {
+		t := opens.Time
+		in.OpensAt = &t
+	}
+	if closes.Valid {
+		t := closes.Time
+		in.ClosesAt = &t
+	}
+	return &in, status == "published", nil
 }
+
+const bySlugsSQL = `SELECT i.id, i.project_id, i.kind, i.slug, i.title, i.description, i.position,
+  i.published, i.who, i.min_loa_digid, i.min_loa_eh, i.residents_only, i.min_age,
+  i.opens_at, i.closes_at, i.allow_change, i.created_at, i.updated_at, p.status
+FROM instruments i JOIN projects p ON p.id = i.project_id
+WHERE p.slug = ? AND p.status IN ('published', 'closed', 'archived') AND i.slug = ? AND i.published`
 
 // Touch locks an instrument's row until the transaction ends and moves
 // its updated_at forward. Whatever caches an instrument's definition (the

@@ -1,4 +1,38 @@
 package poll
 
-// FirstBallot exposes the one-statement insert to the tests.
+import (
+	"time"
+
+	"inspraak/internal/instrument"
+)
+
+// FirstBallot exposes the group writer's path to the tests.
 var FirstBallot = (*Service).firstBallot
+
+// GroupBallot is one ballot of a group written by StoreGroup.
+type GroupBallot struct {
+	In      *instrument.Instrument
+	Voter   Voter
+	Choices []int64
+}
+
+// StoreGroup writes ballots as one group, as a group writer would, and
+// returns the id each got (0: not stored by the group).
+func (s *Service) StoreGroup(group []GroupBallot, at time.Time) ([]int64, error) {
+	reqs := make([]*firstReq, len(group))
+	for i, g := range group {
+		reqs[i] = &firstReq{instrumentID: g.In.ID, expected: g.In.UpdatedAt, voter: s.voterID(g.In.ID, g.Voter.Subject),
+			participant: g.Voter.ParticipantID, choices: g.Choices, at: at, done: make(chan firstRes, 1)}
+	}
+	s.batch.store(reqs, 0)
+	ids := make([]int64, len(reqs))
+	var err error
+	for i, r := range reqs {
+		res := <-r.done
+		ids[i] = res.id
+		if res.err != nil {
+			err = res.err
+		}
+	}
+	return ids, err
+}

@@ -9,8 +9,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
-	"strconv"
-	"strings"
+		"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -106,6 +105,9 @@ type Service struct {
 	// timestamp, so a stale entry is never used (see VoteAt).
 	defsMu sync.Mutex
 	defs   map[int64]*Poll
+
+	// batch writes first ballots in groups (batch.go).
+	batch batcher
 }
 
 // maxCachedDefs bounds the definition cache; past it, it starts over.
@@ -113,7 +115,7 @@ const maxCachedDefs = 1024
 
 // NewService returns a poll service. key derives per-poll voter ids.
 func NewService(db *store.DB, key []byte) *Service {
-	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, batch: batcher{db: db}}
 }
 
 // SetClock replaces the clock (tests).
@@ -306,7 +308,8 @@ func (s *Service) Vote(ctx context.Context, instrumentID int64, v Voter, optionI
 // VoteAt is Vote for a caller that has just loaded the published
 // instrument (the vote endpoint). On PostgreSQL a first ballot is stored
 // by one statement that inserts the ballot, its choices and the tally
-// together, and only if the instrument row still has the updated_at the
+// together (with the other first ballots that arrived at the same moment,
+// batch.go), and only if the instrument row still has the updated_at the
 // rules and options were checked against; everything else (SQLite, a
 // refusal, a second ballot, an instrument that changed meanwhile) takes
 // Vote's full transaction, which also words any refusal.
@@ -332,48 +335,6 @@ func (s *Service) VoteAt(ctx context.Context, in *instrument.Instrument, v Voter
 		return s.Vote(ctx, in.ID, v, optionIDs)
 	}
 	return &Receipt{BallotID: id, Options: chosen, At: now}, nil
-}
-
-// firstBallotSQL stores a first ballot, its choices and one tally shard
-// per choice in one statement, so in one implicit transaction: all or
-// nothing. It returns no row when the instrument changed since it was
-// read or the voter already has a ballot. FOR KEY SHARE waits for an edit in
-// progress (which holds FOR UPDATE) and then sees its new updated_at.
-const firstBallotSQL = `WITH unchanged AS (
-  SELECT 1 FROM instruments WHERE id = ? AND published AND updated_at = ? FOR KEY SHARE
-), b AS (
-  INSERT INTO ballots (instrument_id, voter, participant_id, created_at, updated_at)
-  SELECT ?, ?, ?, ?, ? FROM unchanged
-  ON CONFLICT (instrument_id, voter) DO NOTHING
-  RETURNING id
-), chosen AS (
-  SELECT unnest(CAST(? AS bigint[])) AS option_id
-), c AS (
-  INSERT INTO ballot_choices (ballot_id, option_id) SELECT b.id, chosen.option_id FROM b, chosen
-), t AS (
-  INSERT INTO poll_tallies (option_id, shard, votes) SELECT chosen.option_id, ?, 1 FROM b, chosen
-  ON CONFLICT (option_id, shard) DO UPDATE SET votes = poll_tallies.votes + 1
-)
-SELECT id FROM b`
-
-func (s *Service) firstBallot(ctx context.Context, in *instrument.Instrument, v Voter, chosen []int64, now time.Time) (int64, error) {
-	arr := make([]byte, 0, 8*len(chosen)+2)
-	arr = append(arr, '{')
-	for i, o := range chosen {
-		if i > 0 {
-			arr = append(arr, ',')
-		}
-		arr = strconv.AppendInt(arr, o, 10)
-	}
-	arr = append(arr, '}')
-	var ids []int64
-	err := s.db.WithContext(ctx).Raw(firstBallotSQL, in.ID, in.UpdatedAt,
-		in.ID, s.voterID(in.ID, v.Subject), v.ParticipantID, now, now,
-		string(arr), rand.IntN(Shards)).Scan(&ids).Error
-	if err != nil || len(ids) == 0 {
-		return 0, err
-	}
-	return ids[0], nil
 }
 
 func (s *Service) vote(ctx context.Context, instrumentID int64, v Voter, optionIDs []int64) (*Receipt, error) {

@@ -430,3 +430,64 @@ func TestVoteWaitsForAnEditInProgress(t *testing.T) {
 		t.Fatalf("%d ballots stored", res.Ballots)
 	}
 }
+
+// A group of first ballots is judged ballot by ballot: ballots on two
+// polls are stored together with their tallies; the same voter twice in
+// the group is stored once; a ballot checked against a poll that changed
+// since, and a voter who already voted, get nothing back (their requests
+// then take the full transaction).
+func TestGroupOfFirstBallots(t *testing.T) {
+	if !testdb.Postgres() {
+		t.Skip("group writing is PostgreSQL's; SQLite always takes the full path")
+	}
+	f := setup(t)
+	ctx := context.Background()
+	multi := f.poll(t, func(d *poll.Draft) { d.Multiple = true; d.MaxChoices = 3 })
+	single := f.poll(t, nil)
+	stale := f.poll(t, nil)
+	staleIn := *stale.Instrument
+	tx := f.db.Begin()
+	if _, err := instrument.Touch(tx, stale.InstrumentID, f.now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	v1, v2, v3 := f.participant(t, 1, midden), f.participant(t, 2, midden), f.participant(t, 3, midden)
+	if _, err := f.polls.Vote(ctx, single.InstrumentID, v3, []int64{single.Options[2].ID}); err != nil {
+		t.Fatal(err)
+	}
+	m, s := multi.Options, single.Options
+	ids, err := f.polls.StoreGroup([]poll.GroupBallot{
+		{In: multi.Instrument, Voter: v1, Choices: []int64{m[0].ID, m[2].ID}},
+		{In: multi.Instrument, Voter: v2, Choices: []int64{m[2].ID}},
+		{In: single.Instrument, Voter: v1, Choices: []int64{s[1].ID}},
+		{In: multi.Instrument, Voter: v1, Choices: []int64{m[1].ID}}, // double click
+		{In: &staleIn, Voter: v1, Choices: []int64{stale.Options[0].ID}},
+		{In: single.Instrument, Voter: v3, Choices: []int64{s[0].ID}}, // voted before
+	}, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, stored := range []bool{true, true, true, false, false, false} {
+		if (ids[i] != 0) != stored {
+			t.Errorf("ballot %d: id %d, want stored=%v", i, ids[i], stored)
+		}
+	}
+	if ids[0] == ids[1] || ids[0] == ids[2] {
+		t.Errorf("ballots share an id: %v", ids)
+	}
+	want := map[int64]int64{m[0].ID: 1, m[1].ID: 0, m[2].ID: 2, s[0].ID: 0, s[1].ID: 1, s[2].ID: 1}
+	for _, p := range []*poll.Poll{multi, single, stale} {
+		res := f.checkTally(t, p)
+		for _, o := range res.Options {
+			if o.Votes != want[o.OptionID] {
+				t.Errorf("option %q has %d votes, want %d", o.Label, o.Votes, want[o.OptionID])
+			}
+		}
+	}
+	mine, err := f.polls.BallotOf(ctx, multi.InstrumentID, v1.Subject)
+	if err != nil || len(mine) != 2 || mine[0] != m[0].ID || mine[1] != m[2].ID {
+		t.Fatalf("v1's ballot on the multiple-choice poll: %v, %v", mine, err)
+	}
+}

@@ -1,0 +1,215 @@
+package poll
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"inspraak/internal/instrument"
+	"inspraak/internal/store"
+)
+
+// First ballots on PostgreSQL are written in groups: a vote request hands
+// its ballot to one of a few writers, which store everything that arrived
+// while they were busy in one statement and one commit (group commit, as
+// databases do with their own log). Under load a single commit then
+// carries ten or more ballots; when it is quiet a group holds one ballot
+// and costs what a lone statement did. Each ballot in a group is judged on
+// its own: a ballot whose poll changed since it was checked, or whose
+// voter already has a ballot, gets no id back and its request takes the
+// full transaction (Vote), as before. A group that fails as a whole (a
+// deadlock, an option removed meanwhile) sends all its ballots that way.
+
+// batchWriters is how many groups can be in flight at once. Each writer
+// adds to its own tally shard, so two groups never wait for each other's
+// tally rows.
+const batchWriters = 2
+
+// maxBatch bounds one group.
+const maxBatch = 128
+
+// firstBallot stores v's first ballot through a group writer and returns
+// its id, or 0 when the group did not store it.
+func (s *Service) firstBallot(ctx context.Context, in *instrument.Instrument, v Voter, chosen []int64, now time.Time) (int64, error) {
+	return s.batch.submit(ctx, &firstReq{instrumentID: in.ID, expected: in.UpdatedAt,
+		voter: s.voterID(in.ID, v.Subject), participant: v.ParticipantID, choices: chosen, at: now})
+}
+
+type firstReq struct {
+	instrumentID int64
+	expected     time.Time // the instrument's updated_at the ballot was checked against
+	voter        string
+	participant  int64
+	choices      []int64
+	at           time.Time
+	done         chan firstRes
+}
+
+type firstRes struct {
+	id  int64
+	err error
+}
+
+type batcher struct {
+	db    *store.DB
+	queue chan *firstReq
+	once  sync.Once
+}
+
+// submit queues a first ballot and waits for its group to be written. It
+// returns 0 when the ballot was not stored by the group.
+func (b *batcher) submit(ctx context.Context, r *firstReq) (int64, error) {
+	b.once.Do(func() {
+		b.queue = make(chan *firstReq, 4*maxBatch)
+		for w := 0; w < batchWriters; w++ {
+			go b.write(w)
+		}
+	})
+	r.done = make(chan firstRes, 1)
+	select {
+	case b.queue <- r:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	select {
+	case res := <-r.done:
+		return res.id, res.err
+	case <-ctx.Done():
+		// The group may still store the ballot; a new attempt then finds it.
+		return 0, ctx.Err()
+	}
+}
+
+// write runs for the life of the process: it takes what is queued and
+// stores it as one group.
+func (b *batcher) write(shard int) {
+	group := make([]*firstReq, 0, maxBatch)
+	for r := range b.queue {
+		group = append(group[:0], r)
+	more:
+		for len(group) < maxBatch {
+			select {
+			case r := <-b.queue:
+				group = append(group, r)
+			default:
+				break more
+			}
+		}
+		b.store(group, shard)
+	}
+}
+
+// store writes one group and answers every request in it.
+func (b *batcher) store(group []*firstReq, shard int) {
+	// A voter twice in one group (a double click) is written once; the
+	// other request goes the full way and finds the ballot.
+	type key struct {
+		in    int64
+		voter string
+	}
+	seen := make(map[key]bool, len(group))
+	var unique, dup []*firstReq
+	for _, r := range group {
+		k := key{r.instrumentID, r.voter}
+		if seen[k] {
+			dup = append(dup, r)
+			continue
+		}
+		seen[k] = true
+		unique = append(unique, r)
+	}
+	ins, exp, voters, parts, choices, ats := make([]string, len(unique)), make([]string, len(unique)),
+		make([]string, len(unique)), make([]string, len(unique)), make([]string, len(unique)), make([]string, len(unique))
+	for i, r := range unique {
+		ins[i] = strconv.FormatInt(r.instrumentID, 10)
+		exp[i] = r.expected.UTC().Format(time.RFC3339Nano)
+		voters[i] = r.voter
+		parts[i] = strconv.FormatInt(r.participant, 10)
+		cs := make([]string, len(r.choices))
+		for j, c := range r.choices {
+			cs[j] = strconv.FormatInt(c, 10)
+		}
+		choices[i] = strings.Join(cs, ",")
+		ats[i] = r.at.UTC().Format(time.RFC3339Nano)
+	}
+	var rows []struct {
+		ID           int64
+		InstrumentID int64
+		Voter        string
+	}
+	// No request context: the group is shared, and a ballot that was
+	// handed over is stored even if the one who cast it has gone.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	err := b.db.WithContext(ctx).Raw(groupBallotSQL, pgArray(ins), pgArray(exp), pgArray(voters),
+		pgArray(parts), pgArray(choices), pgArray(ats), shard).Scan(&rows).Error
+	cancel()
+	ids := make(map[key]int64, len(rows))
+	for _, row := range rows {
+		ids[key{row.InstrumentID, row.Voter}] = row.ID
+	}
+	for _, r := range unique {
+		if err != nil {
+			r.done <- firstRes{err: err}
+			continue
+		}
+		r.done <- firstRes{id: ids[key{r.instrumentID, r.voter}]}
+	}
+	for _, r := range dup {
+		r.done <- firstRes{}
+	}
+}
+
+// groupBallotSQL stores a group of first ballots with their choices and
+// tallies in one statement. A ballot is stored only if its instrument is
+// still published with the updated_at it was checked against; FOR KEY
+// SHARE waits for an edit in progress (which holds FOR UPDATE) and then
+// sees its new updated_at. The tally of a group goes to the writer's own
+// shard, added per option.
+const groupBallotSQL = `WITH req AS (
+  SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS timestamptz[]), CAST(? AS text[]),
+    CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS timestamptz[]))
+    AS r(instrument_id, expected, voter, participant_id, choices, at)
+), unchanged AS (
+  SELECT id, updated_at FROM instruments
+  WHERE id IN (SELECT instrument_id FROM req) AND published
+  FOR KEY SHARE
+), b AS (
+  INSERT INTO ballots (instrument_id, voter, participant_id, created_at, updated_at)
+  SELECT r.instrument_id, r.voter, r.participant_id, r.at, r.at
+  FROM req r JOIN unchanged u ON u.id = r.instrument_id AND u.updated_at = r.expected
+  ON CONFLICT (instrument_id, voter) DO NOTHING
+  RETURNING id, instrument_id, voter
+), chosen AS (
+  SELECT b.id AS ballot_id, CAST(unnest(string_to_array(r.choices, ',')) AS bigint) AS option_id
+  FROM b JOIN req r ON r.instrument_id = b.instrument_id AND r.voter = b.voter
+), c AS (
+  INSERT INTO ballot_choices (ballot_id, option_id) SELECT ballot_id, option_id FROM chosen
+), t AS (
+  INSERT INTO poll_tallies (option_id, shard, votes)
+  SELECT option_id, ?, count(*) FROM chosen GROUP BY option_id ORDER BY option_id
+  ON CONFLICT (option_id, shard) DO UPDATE SET votes = poll_tallies.votes + EXCLUDED.votes
+)
+SELECT id, instrument_id, voter FROM b`
+
+// pgArray writes a PostgreSQL array literal with every element quoted.
+func pgArray(elems []string) string {
+	var sb strings.Builder
+	sb.WriteByte('{')
+	for i, e := range elems {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteByte('"')
+		for _, r := range e {
+			if r == '"' || r == '\\' {
+				sb.WriteByte('\\')
+			}
+			sb.WriteRune(r)
+		}
+		sb.WriteByte('"')
+	}
+	sb.WriteByte('}')
+	return sb.String()
+}
