@@ -9,7 +9,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
-		"strings"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
