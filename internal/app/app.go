@@ -5,6 +5,8 @@
 package app
 
 import (
+	"slices"
+	"strconv"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -31,6 +33,7 @@ import (
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
+	"inspraak/internal/moderation"
 	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
@@ -55,6 +58,7 @@ type App struct {
 	Polls         *poll.Service
 	Consultations *consultation.Service
 	Ideas         *idea.Service
+	Moderation    *moderation.Service
 	Eraser        *account.Eraser
 	Announcer     *announce.Announcer
 	Media         *media.Service
@@ -150,12 +154,24 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Ideas.SetNotifier(func(ctx context.Context, tx *gorm.DB, participantID int64, e idea.Event) error {
 		return a.Notify.Notify(ctx, tx, participantID, notify.Message{Kind: notify.Kind(e.Kind), Key: e.Key, Params: e.Params, Link: e.Link})
 	})
+	// Moderation decisions reach the author as news about their own
+	// contribution (the same e-mail preference as a status change).
+	a.Moderation = moderation.NewService(db, cfg.PseudonymKey, a.Audit, a.Settings)
+	a.Moderation.SetNotifier(func(ctx context.Context, tx *gorm.DB, participantID int64, n moderation.Notice) error {
+		return a.Notify.Notify(ctx, tx, participantID, notify.Message{Kind: notify.KindIdeaStatus, Key: n.Key, Params: n.Params, Link: n.Link})
+	})
+	a.Ideas.SetModeration(a.Moderation)
+	if err := a.Moderation.SeedTemplates(ctx, defaultTemplates(cat)); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	a.Announcer = announce.New(db, a.Notify)
 	a.Eraser = account.NewEraser(db, a.Audit,
 		func(tx *gorm.DB, id int64, now time.Time) error { return idea.Erase(tx, id, now) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return consultation.Erase(tx, id) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return poll.Erase(tx, id) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return a.Notify.Erase(tx.Statement.Context, tx, id) },
+		func(tx *gorm.DB, id int64, _ time.Time) error { return moderation.Erase(tx, id) },
 	)
 	if cfg.SeedDemo {
 		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Settings, staffIssuer(cfg), time.Now())
@@ -168,7 +184,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		}
 	}
 	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
-		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Eraser: a.Eraser, Media: a.Media,
+		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Eraser: a.Eraser, Media: a.Media,
 		Notify: a.Notify, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {
@@ -188,6 +204,19 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		a.Web.MountDevIDP(a.DevIDP)
 	}
 	return a, nil
+}
+
+// defaultTemplates are the reasons a new installation starts with, in
+// Dutch from the catalogue (moderators edit them afterwards).
+func defaultTemplates(cat *i18n.Catalog) [][2]string {
+	var out [][2]string
+	for i := 1; ; i++ {
+		k := "moderation.default_template." + strconv.Itoa(i)
+		if !slices.Contains(cat.Keys("nl"), k+".title") {
+			return out
+		}
+		out = append(out, [2]string{cat.T("nl", k+".title"), cat.T("nl", k+".body")})
+	}
 }
 
 // staffIssuer is the issuer staff log in with: the built-in provider's in

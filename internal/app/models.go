@@ -7,6 +7,7 @@ import (
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
+	"inspraak/internal/moderation"
 	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
@@ -28,5 +29,6 @@ func Models() []any {
 	ms = append(ms, media.Models()...)
 	ms = append(ms, idea.Models()...)
 	ms = append(ms, notify.Models()...)
+	ms = append(ms, moderation.Models()...)
 	return ms
 }

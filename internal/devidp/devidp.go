@@ -298,6 +298,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		}
 		claims["name"] = name
 		claims["sub"] = opaqueSubject("staff|" + strings.ToLower(name))
+		claims["email"] = devEmail(name)
 		groups := r.PostForm["groups"]
 		if len(groups) > 0 {
 			claims["groups"] = groups
@@ -521,4 +522,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// devEmail makes up an address for a development staff member, so the
+// moderators' digest has somewhere to go (it shows at /dev/outbox).
+func devEmail(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "."):
+			b.WriteByte('.')
+		}
+	}
+	local := strings.Trim(b.String(), ".")
+	if local == "" {
+		local = "medewerker"
+	}
+	return local + "@gemeente.example"
 }

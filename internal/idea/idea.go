@@ -153,15 +153,18 @@ func (Support) TableName() string { return "idea_supports" }
 
 // Comment is a row of idea_comments.
 type Comment struct {
-	ID         int64 `gorm:"primaryKey"`
-	IdeaID     int64 `gorm:"not null"`
-	ParentID   *int64
-	AuthorID   *int64
-	Body       string    `gorm:"not null"`
-	Moderation string    `gorm:"not null"`
-	CreatedAt  time.Time `gorm:"not null"`
-	EditedAt   *time.Time
-	DeletedAt  *time.Time
+	ID       int64 `gorm:"primaryKey"`
+	IdeaID   int64 `gorm:"not null"`
+	ParentID *int64
+	// PendingReplyTo is the comment this reply answers while its author
+	// has not yet heard of it (the reply is not public yet).
+	PendingReplyTo *int64
+	AuthorID       *int64
+	Body           string    `gorm:"not null"`
+	Moderation     string    `gorm:"not null"`
+	CreatedAt      time.Time `gorm:"not null"`
+	EditedAt       *time.Time
+	DeletedAt      *time.Time
 
 	AuthorName string     `gorm:"-"`
 	Replies    []*Comment `gorm:"-"`

@@ -211,14 +211,16 @@ type commentRow struct {
 }
 
 // Comments returns an idea's thread: top-level comments oldest first, each
-// with its replies. A viewer sees approved comments and their own that
-// still await moderation.
+// with its replies. A viewer sees approved comments, all their own (also
+// those waiting for or refused by a moderator), and a placeholder without
+// text or name for a comment a moderator hid.
 func (s *Service) Comments(ctx context.Context, ideaID, viewerID int64) ([]*Comment, error) {
 	var rows []commentRow
 	err := s.db.WithContext(ctx).Model(&Comment{}).
 		Select("idea_comments.*, COALESCE(participants.display_name, '') AS author_name").
 		Joins("LEFT JOIN participants ON participants.id = idea_comments.author_id").
-		Where("idea_comments.idea_id = ? AND (idea_comments.moderation = ? OR idea_comments.author_id = ?)", ideaID, Approved, viewerID).
+		Where("idea_comments.idea_id = ? AND (idea_comments.moderation IN ? OR idea_comments.author_id = ?)", ideaID,
+			[]string{Approved, Hidden}, viewerID).
 		Order("idea_comments.created_at, idea_comments.id").Scan(&rows).Error
 	if err != nil {
 		return nil, err
@@ -228,6 +230,11 @@ func (s *Service) Comments(ctx context.Context, ideaID, viewerID int64) ([]*Comm
 	for i := range rows {
 		c := rows[i].Comment
 		c.AuthorName = rows[i].AuthorName
+		if c.Moderation != Approved && (c.AuthorID == nil || *c.AuthorID != viewerID) {
+			// A comment hidden by a moderator stays as a placeholder, so
+			// the replies under it keep their place; its text is not shown.
+			c.Body, c.AuthorName = "", ""
+		}
 		cp := &c
 		byID[c.ID] = cp
 		if c.ParentID == nil {
@@ -284,10 +291,11 @@ type MyComment struct {
 	IdeaID    int64
 	IdeaTitle string
 	CommentID int64
-	Body      string
-	CreatedAt time.Time
-	Deleted   bool
-	Replies   int64
+	Body       string
+	Moderation string
+	CreatedAt  time.Time
+	Deleted    bool
+	Replies    int64
 }
 
 // MySupport is an idea the participant supports.
@@ -323,7 +331,7 @@ func (s *Service) MineOf(ctx context.Context, participantID int64) (Mine, error)
 		return m, err
 	}
 	err = db.Model(&Comment{}).Select(placeColumns+", ideas.id AS idea_id, ideas.title AS idea_title, idea_comments.id AS comment_id, "+
-		"idea_comments.body, idea_comments.created_at, idea_comments.deleted_at IS NOT NULL AS deleted, "+
+		"idea_comments.body, idea_comments.moderation, idea_comments.created_at, idea_comments.deleted_at IS NOT NULL AS deleted, "+
 		"(SELECT COUNT(*) FROM idea_comments r WHERE r.parent_id = idea_comments.id AND r.deleted_at IS NULL AND r.moderation = 'approved') AS replies").
 		Joins("JOIN ideas ON ideas.id = idea_comments.idea_id").
 		Joins("JOIN instruments ON instruments.id = ideas.instrument_id").

@@ -15,6 +15,8 @@ import (
 	"inspraak/internal/apperror"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
+	"inspraak/internal/moderation"
+	"inspraak/internal/moderation/screen"
 	"inspraak/internal/store"
 )
 
@@ -60,6 +62,10 @@ type Service struct {
 	key    []byte
 	now    func() time.Time
 	notify Notifier
+	// mod screens contributions and keeps the moderation queue; without
+	// it (some unit tests) a pre-moderated board still holds everything
+	// back, but nothing is screened or queued.
+	mod *moderation.Service
 }
 
 // NewService returns an idea service. key derives per-board supporter ids.
@@ -78,6 +84,48 @@ func (s *Service) WithClock(now func() time.Time) *Service {
 	c := *s
 	c.now = now
 	return &c
+}
+
+// SetModeration connects the moderation queue and registers ideas and
+// comments with it.
+func (s *Service) SetModeration(m *moderation.Service) {
+	s.mod = m
+	m.Register(moderation.KindIdea, ideaTarget{s})
+	m.Register(moderation.KindComment, commentTarget{s})
+}
+
+// assess screens a contribution; without moderation only the board's mode
+// counts.
+func (s *Service) assess(ctx context.Context, mode string, fields ...screen.Field) moderation.Assessment {
+	if s.mod == nil {
+		a := moderation.Assessment{State: Approved, Pre: mode == PreModeration}
+		if a.Pre {
+			a.State = Awaiting
+		}
+		return a
+	}
+	return s.mod.Assess(ctx, mode, fields...)
+}
+
+// queued puts a contribution in the moderation queue when its assessment
+// says so.
+func (s *Service) queued(ctx context.Context, tx *gorm.DB, r moderation.Ref, a moderation.Assessment) error {
+	if s.mod == nil {
+		return nil
+	}
+	return s.mod.Queued(ctx, tx, r, a)
+}
+
+// notBlocked refuses a participant a moderator has blocked.
+func (s *Service) notBlocked(ctx context.Context, tx *gorm.DB, participantID int64) error {
+	if s.mod == nil {
+		return nil
+	}
+	return s.mod.CheckNotBlocked(ctx, tx, participantID)
+}
+
+func ideaFields(title, description, location string) []screen.Field {
+	return []screen.Field{{Name: "title", Text: title}, {Name: "description", Text: description}, {Name: "location", Text: location}}
 }
 
 // SetNotifier sets who hears about status changes and replies.
@@ -287,14 +335,18 @@ func (s *Service) Submit(ctx context.Context, instrumentID int64, a Actor, d Dra
 		if err := d.validate(b); err != nil {
 			return err
 		}
+		if err := s.notBlocked(ctx, tx, a.ParticipantID); err != nil {
+			return err
+		}
 		now := s.now()
 		pid := a.ParticipantID
+		as := s.assess(ctx, b.Moderation, ideaFields(d.Title, d.Description, d.Location)...)
 		idea = Idea{InstrumentID: instrumentID, AuthorID: &pid, Title: d.Title, Description: d.Description, ThemeID: d.ThemeID,
-			Wijk: d.Wijk, Location: d.Location, Moderation: Approved, Status: StatusNew, CreatedAt: now, UpdatedAt: now}
-		if b.Moderation == PreModeration {
-			idea.Moderation = Awaiting
+			Wijk: d.Wijk, Location: d.Location, Moderation: as.State, Status: StatusNew, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&idea).Error; err != nil {
+			return err
 		}
-		return tx.Create(&idea).Error
+		return s.queued(ctx, tx, moderation.Ref{Kind: moderation.KindIdea, ID: idea.ID, InstrumentID: instrumentID, AuthorID: &pid}, as)
 	})
 	if err != nil {
 		return nil, err
@@ -332,6 +384,12 @@ func (s *Service) Edit(ctx context.Context, ideaID int64, a Actor, d Draft) erro
 		if i.Status == StatusWithdrawn {
 			return apperror.New(apperror.Conflict, "idea.error.withdrawn")
 		}
+		if i.Moderation == Rejected || i.Moderation == Hidden {
+			return apperror.New(apperror.Conflict, "idea.error.moderated")
+		}
+		if err := s.notBlocked(ctx, tx, a.ParticipantID); err != nil {
+			return err
+		}
 		b, err := loadBoard(tx, i.InstrumentID)
 		if err != nil {
 			return err
@@ -352,10 +410,18 @@ func (s *Service) Edit(ctx context.Context, ideaID int64, a Actor, d Draft) erro
 			return err
 		}
 		now := s.now()
-		return tx.Model(&Idea{}).Where("id = ?", ideaID).Updates(map[string]any{
+		as := s.assess(ctx, b.Moderation, ideaFields(d.Title, d.Description, d.Location)...)
+		state := i.Moderation
+		if as.State == Awaiting {
+			state = Awaiting // held back again until a moderator has looked
+		}
+		if err := tx.Model(&Idea{}).Where("id = ?", ideaID).Updates(map[string]any{
 			"title": d.Title, "description": d.Description, "theme_id": d.ThemeID, "wijk": d.Wijk, "location": d.Location,
-			"edited_at": now, "updated_at": now,
-		}).Error
+			"moderation": state, "edited_at": now, "updated_at": now,
+		}).Error; err != nil {
+			return err
+		}
+		return s.queued(ctx, tx, moderation.Ref{Kind: moderation.KindIdea, ID: ideaID, InstrumentID: i.InstrumentID, AuthorID: i.AuthorID}, as)
 	})
 }
 
@@ -514,8 +580,12 @@ func (s *Service) Comment(ctx context.Context, ideaID int64, parentID *int64, a 
 		if err != nil {
 			return err
 		}
+		if err := s.notBlocked(ctx, tx, a.ParticipantID); err != nil {
+			return err
+		}
 		var parent *Comment
 		var repliedTo *int64 // the author of the comment answered, even when the reply joins its thread
+		var replyTo *int64
 		if parentID != nil {
 			var p Comment
 			if err := tx.Where("id = ? AND idea_id = ?", *parentID, ideaID).Take(&p).Error; err != nil {
@@ -525,6 +595,7 @@ func (s *Service) Comment(ctx context.Context, ideaID int64, parentID *int64, a 
 				return err
 			}
 			repliedTo = p.AuthorID
+			replyTo = &p.ID
 			if p.ParentID != nil {
 				var top Comment
 				if err := tx.Where("id = ?", *p.ParentID).Take(&top).Error; err != nil {
@@ -536,14 +607,18 @@ func (s *Service) Comment(ctx context.Context, ideaID int64, parentID *int64, a 
 		}
 		now := s.now()
 		pid := a.ParticipantID
-		c = Comment{IdeaID: ideaID, AuthorID: &pid, Body: body, Moderation: Approved, CreatedAt: now}
-		if b.Moderation == PreModeration {
-			c.Moderation = Awaiting
+		as := s.assess(ctx, b.Moderation, screen.Field{Name: "body", Text: body})
+		c = Comment{IdeaID: ideaID, AuthorID: &pid, Body: body, Moderation: as.State, CreatedAt: now}
+		if as.State != Approved {
+			c.PendingReplyTo = replyTo
 		}
 		if parent != nil {
 			c.ParentID = &parent.ID
 		}
 		if err := tx.Create(&c).Error; err != nil {
+			return err
+		}
+		if err := s.queued(ctx, tx, moderation.Ref{Kind: moderation.KindComment, ID: c.ID, InstrumentID: i.InstrumentID, AuthorID: &pid}, as); err != nil {
 			return err
 		}
 		if c.Moderation == Approved {
@@ -602,8 +677,32 @@ func (s *Service) EditComment(ctx context.Context, commentID int64, a Actor, bod
 		if !s.now().Before(c.CreatedAt.Add(CommentEditWindow)) {
 			return apperror.New(apperror.Conflict, "idea.error.edit_window")
 		}
-		now := s.now()
-		return tx.Model(&Comment{}).Where("id = ?", commentID).Updates(map[string]any{"body": body, "edited_at": now}).Error
+		if c.Moderation == Rejected || c.Moderation == Hidden {
+			return apperror.New(apperror.Conflict, "idea.error.moderated")
+		}
+		if err := s.notBlocked(ctx, tx, a.ParticipantID); err != nil {
+			return err
+		}
+		var i Idea
+		if err := tx.Where("id = ?", c.IdeaID).Take(&i).Error; err != nil {
+			return err
+		}
+		b, err := loadBoard(tx, i.InstrumentID)
+		if err != nil {
+			return err
+		}
+		as := s.assess(ctx, b.Moderation, screen.Field{Name: "body", Text: body})
+		up := map[string]any{"body": body, "edited_at": s.now()}
+		if as.State == Awaiting && c.Moderation == Approved {
+			up["moderation"] = Awaiting
+			if err := tx.Model(&Idea{}).Where("id = ?", c.IdeaID).Update("comment_count", gorm.Expr("comment_count - 1")).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Model(&Comment{}).Where("id = ?", commentID).Updates(up).Error; err != nil {
+			return err
+		}
+		return s.queued(ctx, tx, moderation.Ref{Kind: moderation.KindComment, ID: c.ID, InstrumentID: i.InstrumentID, AuthorID: c.AuthorID}, as)
 	})
 }
 

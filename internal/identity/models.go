@@ -27,10 +27,13 @@ func (Participant) TableName() string { return "participants" }
 
 // StaffMember is a municipal employee who logged in through the staff IdP.
 type StaffMember struct {
-	ID          int64     `gorm:"primaryKey"`
-	Issuer      string    `gorm:"not null;uniqueIndex:staff_members_issuer_subject_key,priority:1"`
-	Subject     string    `gorm:"not null;uniqueIndex:staff_members_issuer_subject_key,priority:2"`
-	Name        string    `gorm:"not null"`
+	ID      int64  `gorm:"primaryKey"`
+	Issuer  string `gorm:"not null;uniqueIndex:staff_members_issuer_subject_key,priority:1"`
+	Subject string `gorm:"not null;uniqueIndex:staff_members_issuer_subject_key,priority:2"`
+	Name    string `gorm:"not null"`
+	// Email is from the staff provider's email claim, for the moderators'
+	// digest; "" when the provider sends none.
+	Email       string    `gorm:"not null"`
 	Roles       string    `gorm:"not null"`
 	CreatedAt   time.Time `gorm:"not null"`
 	LastLoginAt time.Time `gorm:"not null"`

@@ -412,6 +412,10 @@ func (s *Service) completeStaff(ctx context.Context, rp *RP, toks *Tokens, pl *P
 	if utf8.RuneCountInString(name) > 100 {
 		name = string([]rune(name)[:100])
 	}
+	email, _ := LookupString(toks.Claims, ClaimPath{"email"})
+	if len(email) > 254 || !strings.Contains(email, "@") || strings.ContainsAny(email, " \r\n<>") {
+		email = ""
+	}
 	now := s.now().UTC()
 	token := random(32)
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
@@ -425,7 +429,7 @@ func (s *Service) completeStaff(ctx context.Context, rp *RP, toks *Tokens, pl *P
 		if isNew {
 			m = StaffMember{Issuer: iss, Subject: toks.Subject, CreatedAt: now}
 		}
-		m.Name, m.Roles, m.LastLoginAt = name, JoinRoles(roles), now
+		m.Name, m.Email, m.Roles, m.LastLoginAt = name, email, JoinRoles(roles), now
 		if err := tx.Save(&m).Error; err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"inspraak/internal/app"
 	"inspraak/internal/identity"
+	"inspraak/internal/moderation"
 )
 
 // clock is a test clock that only moves when told to.
@@ -44,6 +45,12 @@ func TestRouteAccessMatrix(t *testing.T) {
 	ideaPath, _ := seedIdea(t, s, bd)
 	boardAdmin := "/beheer/projecten/" + itoa(bd.Instrument.ProjectID) + "/ideeenborden/" + itoa(bd.InstrumentID)
 	ideaAdmin := boardAdmin + "/ideeen/" + ideaPath[strings.LastIndex(ideaPath, "/")+1:]
+	q, err := s.App.Moderation.Queue(context.Background(), moderation.Filter{})
+	if err != nil || len(q.Rows) == 0 {
+		t.Fatalf("the demo's pre-moderated idea should wait in the queue: %+v, %v", q, err)
+	}
+	modItem := "/beheer/moderatie/" + itoa(q.Rows[0].ID)
+	moderatorsOnly := map[string]int{"anonymous": login, "resident": login, "business": login, "editor": denied, "analyst": denied, "staff without groups": denied}
 	editorsOnly := map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}
 	residentsOnly := map[string]int{"anonymous": login, "moderator": login, "editor": login, "analyst": login, "admin": login, "staff without groups": login}
 	type who struct {
@@ -107,6 +114,14 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{boardAdmin, editorsOnly},
 		{boardAdmin + "/instellingen", editorsOnly},
 		{ideaAdmin, editorsOnly},
+		{"/beheer/moderatie", moderatorsOnly},
+		{"/beheer/moderatie?waarom=reported&volgorde=nieuw", moderatorsOnly},
+		{modItem, moderatorsOnly},
+		{"/beheer/moderatie/dashboard", moderatorsOnly},
+		{"/beheer/moderatie/sjablonen", moderatorsOnly},
+		{"/beheer/moderatie/instellingen", moderatorsOnly},
+		{"/beheer/moderatie/blokkades", moderatorsOnly},
+		{ideaPath + "/melden", residentsOnly},
 		{"/beheer/audit", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
 	}
 	for _, p := range people {

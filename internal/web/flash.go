@@ -42,6 +42,17 @@ var flashes = map[string]Flash{
 	"marked_read":         {Key: "flash.marked_read", Variant: "ok"},
 	"following":           {Key: "flash.following", Variant: "ok"},
 	"unfollowed":          {Key: "flash.unfollowed", Variant: "ok"},
+	"reported":            {Key: "flash.reported", Variant: "ok"},
+	"second_look":         {Key: "flash.second_look", Variant: "ok"},
+	"queue_empty":         {Key: "flash.queue_empty", Variant: "info"},
+	"claim_released":      {Key: "flash.claim_released", Variant: "ok"},
+	"decided_approve":     {Key: "flash.decided_approve", Variant: "ok"},
+	"decided_reject":      {Key: "flash.decided_reject", Variant: "ok"},
+	"decided_hide":        {Key: "flash.decided_hide", Variant: "ok"},
+	"decided_restore":     {Key: "flash.decided_restore", Variant: "ok"},
+	"redacted":            {Key: "flash.redacted", Variant: "ok"},
+	"blocked":             {Key: "flash.blocked", Variant: "ok"},
+	"block_lifted":        {Key: "flash.block_lifted", Variant: "ok"},
 }
 
 func (s *Server) setFlash(c *gin.Context, name string) {

@@ -13,6 +13,7 @@ import (
 	"inspraak/internal/apperror"
 	"inspraak/internal/idea"
 	"inspraak/internal/instrument"
+	"inspraak/internal/moderation"
 	"inspraak/internal/project"
 )
 
@@ -386,6 +387,24 @@ type ideaPageData struct {
 	Comment   string // a refused comment's text, shown again
 	ReplyTo   int64  // the comment a refused reply answered
 	canEdit   func(*idea.Comment) bool
+	// What the viewer sees of moderation decisions on their own idea and
+	// comments.
+	Verdict  *moderation.Verdict
+	verdicts map[int64]moderation.Verdict
+}
+
+// CommentVerdict is the moderation decision on one of the viewer's comments.
+func (d ideaPageData) CommentVerdict(cm *idea.Comment) *moderation.Verdict {
+	if v, ok := d.verdicts[cm.ID]; ok {
+		return &v
+	}
+	return nil
+}
+
+// Reportable says whether the viewer may report a comment (anyone but its
+// author; logging in comes first).
+func (d ideaPageData) Reportable(cm *idea.Comment) bool {
+	return cm.Moderation == idea.Approved && !cm.Deleted() && (cm.AuthorID == nil || *cm.AuthorID != d.Me || d.Me == 0)
 }
 
 // CanEdit says whether the viewer may still edit a comment.
@@ -424,6 +443,10 @@ func (s *Server) renderIdea(c *gin.Context, status int, p *project.Project, b *b
 		return
 	}
 	if a.ParticipantID != 0 {
+		if err := s.ideaVerdicts(c, &d); err != nil {
+			s.fail(c, err)
+			return
+		}
 		sup, err := s.ideas.Supports(ctx, b.In.ID, a.Subject, []int64{i.ID})
 		if err != nil {
 			s.fail(c, err)
@@ -441,6 +464,32 @@ func (s *Server) renderIdea(c *gin.Context, status int, p *project.Project, b *b
 	page := s.page(c, "", d)
 	page.Title, page.Nav = i.Title, "projects"
 	s.html(c, status, "idea", page)
+}
+
+// ideaVerdicts loads the moderation decisions the viewer should see on
+// their own idea and comments.
+func (s *Server) ideaVerdicts(c *gin.Context, d *ideaPageData) error {
+	ctx := c.Request.Context()
+	if d.Mine {
+		vs, err := s.moderation.Verdicts(ctx, moderation.KindIdea, []int64{d.Idea.ID})
+		if err != nil {
+			return err
+		}
+		if v, ok := vs[d.Idea.ID]; ok {
+			d.Verdict = &v
+		}
+	}
+	var mine []int64
+	for _, top := range d.Comments {
+		for _, cm := range append([]*idea.Comment{top}, top.Replies...) {
+			if d.IsMine(cm) {
+				mine = append(mine, cm.ID)
+			}
+		}
+	}
+	var err error
+	d.verdicts, err = s.moderation.Verdicts(ctx, moderation.KindComment, mine)
+	return err
 }
 
 // ideaRefused re-shows the idea page with the message of a refused action.
@@ -647,8 +696,11 @@ func (p *Page) IdeaBadge(v any) Badge {
 	case *idea.Idea:
 		i = *x
 	}
-	if i.Moderation == idea.Awaiting {
+	switch i.Moderation {
+	case idea.Awaiting:
 		return Badge{"neutral", p.T("idea.moderation.awaiting")}
+	case idea.Rejected, idea.Hidden:
+		return Badge{"inactive", p.T("moderation.state." + i.Moderation)}
 	}
 	switch i.Status {
 	case idea.StatusAccepted, idea.StatusDone:

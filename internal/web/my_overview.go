@@ -7,6 +7,7 @@ import (
 
 	"inspraak/internal/consultation"
 	"inspraak/internal/idea"
+	"inspraak/internal/moderation"
 	"inspraak/internal/identity"
 	"inspraak/internal/poll"
 )
@@ -17,6 +18,28 @@ type myData struct {
 	Votes       []poll.MyVote
 	Ideas       idea.Mine
 	Unread      int64
+	// Block is a moderator's block on contributing, if one is in force.
+	Block *moderation.Block
+	// Verdicts are moderation decisions on the participant's ideas and
+	// comments.
+	IdeaVerdicts    map[int64]moderation.Verdict
+	CommentVerdicts map[int64]moderation.Verdict
+}
+
+// IdeaVerdict is the decision on one of the participant's ideas.
+func (d myData) IdeaVerdict(id int64) *moderation.Verdict {
+	if v, ok := d.IdeaVerdicts[id]; ok && (v.Decision == moderation.ActReject || v.Decision == moderation.ActHide) {
+		return &v
+	}
+	return nil
+}
+
+// CommentVerdict is the decision on one of the participant's comments.
+func (d myData) CommentVerdict(id int64) *moderation.Verdict {
+	if v, ok := d.CommentVerdicts[id]; ok && (v.Decision == moderation.ActReject || v.Decision == moderation.ActHide) {
+		return &v
+	}
+	return nil
 }
 
 // Empty says whether the participant has not taken part anywhere yet.
@@ -40,6 +63,25 @@ func (s *Server) myOverview(c *gin.Context) {
 		return
 	}
 	if d.Ideas, err = s.ideas.MineOf(ctx, cur.Participant.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if d.Block, err = s.moderation.Blocked(ctx, nil, cur.Participant.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var ideaIDs, commentIDs []int64
+	for _, i := range d.Ideas.Ideas {
+		ideaIDs = append(ideaIDs, i.ID)
+	}
+	for _, cm := range d.Ideas.Comments {
+		commentIDs = append(commentIDs, cm.CommentID)
+	}
+	if d.IdeaVerdicts, err = s.moderation.Verdicts(ctx, moderation.KindIdea, ideaIDs); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if d.CommentVerdicts, err = s.moderation.Verdicts(ctx, moderation.KindComment, commentIDs); err != nil {
 		s.fail(c, err)
 		return
 	}

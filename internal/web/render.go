@@ -134,6 +134,9 @@ type Page struct {
 	Staff *identity.Current
 	// StaffArea switches the frame to the staff navigation.
 	StaffArea bool
+	// ModWaiting is the length of the moderation queue, shown to
+	// moderators in the staff navigation.
+	ModWaiting int64
 	// Flash is a one-time message from the previous step.
 	Flash *Flash
 	// HideAccount hides the login state (the built-in provider's page is
@@ -228,6 +231,11 @@ func (s *Server) page(c *gin.Context, titleKey string, data any) *Page {
 
 // html renders a page with status 200 or the given one.
 func (s *Server) html(c *gin.Context, status int, name string, p *Page) {
+	if p.StaffArea && p.Staff.Can(identity.PermModerate) && s.moderation != nil {
+		if n, err := s.moderation.Waiting(c.Request.Context()); err == nil {
+			p.ModWaiting = n
+		}
+	}
 	if err := s.renderer.render(c.Writer, status, name, p); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "render failed", slog.String("request_id", RequestIDOf(c)), slog.String("error", err.Error()))
 		if !c.Writer.Written() {

@@ -22,6 +22,7 @@ import (
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/media"
+	"inspraak/internal/moderation"
 	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
@@ -41,6 +42,7 @@ type Deps struct {
 	Polls         *poll.Service
 	Consultations *consultation.Service
 	Ideas         *idea.Service
+	Moderation    *moderation.Service
 	Eraser        *account.Eraser
 	Media         *media.Service
 	Notify        *notify.Service
@@ -63,6 +65,7 @@ type Server struct {
 	polls         *poll.Service
 	consultations *consultation.Service
 	ideas         *idea.Service
+	moderation    *moderation.Service
 	eraser        *account.Eraser
 	media         *media.Service
 	notify        *notify.Service
@@ -93,7 +96,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, eraser: d.Eraser, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, moderation: d.Moderation, eraser: d.Eraser, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
 	}
 	if s.now == nil {
@@ -145,6 +148,12 @@ func New(d Deps) (*Server, error) {
 	e.GET("/projecten/:slug/:instrument/ideeen/:idea/reacties/:comment/bewerken", s.requireResident(), s.commentEditForm)
 	e.POST("/projecten/:slug/:instrument/ideeen/:idea/reacties/:comment/bewerken", s.requireResident(), s.commentUpdate)
 	e.POST("/projecten/:slug/:instrument/ideeen/:idea/reacties/:comment/verwijderen", s.requireResident(), s.commentDelete)
+	e.GET("/projecten/:slug/:instrument/ideeen/:idea/melden", s.requireResident(), s.reportForm)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/melden", s.requireResident(), s.reportSubmit)
+	e.GET("/projecten/:slug/:instrument/ideeen/:idea/reacties/:comment/melden", s.requireResident(), s.reportForm)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/reacties/:comment/melden", s.requireResident(), s.reportSubmit)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/herbeoordeling", s.requireResident(), s.secondLook)
+	e.POST("/projecten/:slug/:instrument/ideeen/:idea/reacties/:comment/herbeoordeling", s.requireResident(), s.secondLook)
 	e.GET("/privacy", s.staticPage("privacy", "privacy.title"))
 	e.GET("/toegankelijkheid", s.staticPage("accessibility", "accessibility.title"))
 	e.GET("/taal/:lang", s.languageSwitch)
@@ -186,6 +195,23 @@ func New(d Deps) (*Server, error) {
 	staff.GET("", s.requireStaff(identity.PermStaffArea), s.staffHome)
 	staff.GET("/medewerkers", s.requireStaff(identity.PermStaffList), s.staffMembers)
 	staff.GET("/audit", s.requireStaff(identity.PermAuditRead), s.staffAudit)
+	mod := staff.Group("/moderatie", s.requireStaff(identity.PermModerate))
+	mod.GET("", s.modQueue)
+	mod.POST("/volgende", s.modNext)
+	mod.GET("/dashboard", s.modDashboard)
+	mod.GET("/sjablonen", s.modTemplates)
+	mod.POST("/sjablonen", s.modTemplateSave)
+	mod.POST("/sjablonen/:tid", s.modTemplateSave)
+	mod.GET("/instellingen", s.modSettings)
+	mod.POST("/instellingen", s.modSettingsSave)
+	mod.GET("/blokkades", s.modBlocks)
+	mod.POST("/blokkades/:bid/opheffen", s.modLift)
+	mod.GET("/:item", s.modItem)
+	mod.POST("/:item/claimen", s.modClaim)
+	mod.POST("/:item/vrijgeven", s.modRelease)
+	mod.POST("/:item/besluit", s.modDecide)
+	mod.POST("/:item/fragment", s.modRedact)
+	mod.POST("/:item/blokkeren", s.modBlock)
 	edit := staff.Group("/projecten", s.requireStaff(identity.PermEdit))
 	edit.GET("", s.editorProjects)
 	edit.GET("/nieuw", s.editorProjectNew)

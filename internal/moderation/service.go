@@ -1,0 +1,453 @@
+package moderation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/audit"
+	"inspraak/internal/identity"
+	"inspraak/internal/moderation/screen"
+	"inspraak/internal/setting"
+	"inspraak/internal/store"
+)
+
+// Notice is what the author of a contribution is told about a decision.
+type Notice struct {
+	Key    string // catalogue key of the one-line title, %s per param
+	Params []string
+	Link   string
+}
+
+// Notifier tells a participant about a decision inside the transaction
+// that made it.
+type Notifier func(ctx context.Context, tx *gorm.DB, participantID int64, n Notice) error
+
+// Staff is the moderator doing something.
+type Staff struct {
+	ID   int64
+	Name string
+}
+
+// Participant is the resident doing something.
+type Participant struct {
+	ID      int64
+	Subject string
+}
+
+// Service holds the rules of moderation.
+type Service struct {
+	db       *store.DB
+	key      []byte
+	now      func() time.Time
+	audit    *audit.Log
+	settings *setting.Service
+	notify   Notifier
+	targets  map[Kind]Target
+
+	// The screener is built from the word list in the settings table and
+	// kept for a short while; SetWords replaces it at once.
+	scrMu   sync.Mutex
+	scr     *screen.Screener
+	scrRead time.Time
+}
+
+var forUpdate = clause.Locking{Strength: "UPDATE"}
+
+// screenerTTL is how long an instance keeps the word list before reading
+// it again (another instance may have changed it).
+const screenerTTL = 30 * time.Second
+
+// Settings keys.
+const (
+	keyThreshold = "moderation.report_threshold"
+	keyWords     = "moderation.words"
+	keyDigest    = "moderation.digest_minutes"
+)
+
+// NewService returns a moderation service. key derives per-item reporter
+// ids.
+func NewService(db *store.DB, key []byte, log *audit.Log, settings *setting.Service) *Service {
+	return &Service{db: db, key: key, audit: log, settings: settings, now: func() time.Time { return time.Now().UTC() },
+		notify:  func(context.Context, *gorm.DB, int64, Notice) error { return nil },
+		targets: map[Kind]Target{}}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// SetNotifier sets who tells authors about decisions.
+func (s *Service) SetNotifier(n Notifier) { s.notify = n }
+
+// Register makes a kind of contribution moderatable.
+func (s *Service) Register(k Kind, t Target) { s.targets[k] = t }
+
+func (s *Service) target(k Kind) (Target, error) {
+	t, ok := s.targets[k]
+	if !ok {
+		return nil, apperror.New(apperror.NotFound, "")
+	}
+	return t, nil
+}
+
+// ---- screening ----------------------------------------------------------
+
+// Assessment is what screening says of a contribution being submitted or
+// edited.
+type Assessment struct {
+	State    string // the visibility it starts with
+	Hits     []screen.Hit
+	Pre      bool // the board is pre-moderated
+	Screened bool // screening found something
+}
+
+// Queue says whether the contribution goes in the queue.
+func (a Assessment) Queue() bool { return a.Pre || a.Screened }
+
+func (s *Service) screener(ctx context.Context) *screen.Screener {
+	s.scrMu.Lock()
+	defer s.scrMu.Unlock()
+	if s.scr != nil && s.now().Sub(s.scrRead) < screenerTTL {
+		return s.scr
+	}
+	words, err := s.Words(ctx)
+	if err != nil && s.scr != nil {
+		return s.scr // keep the last list rather than screen with none
+	}
+	s.scr, s.scrRead = screen.New(words), s.now()
+	return s.scr
+}
+
+// Assess screens a contribution on a board with the given moderation mode.
+// Pre-moderation and likely personal data keep it from the public until a
+// moderator has looked; an abusive word leaves it public but queued. A hit
+// never refuses anything.
+func (s *Service) Assess(ctx context.Context, mode string, fields ...screen.Field) Assessment {
+	hits := s.screener(ctx).Screen(fields...)
+	a := Assessment{State: Approved, Hits: hits, Pre: mode == PreModeration, Screened: len(hits) > 0}
+	if a.Pre || screen.AnyPersonalData(hits) {
+		a.State = Awaiting
+	}
+	return a
+}
+
+// Queued records in tx what Assess said of a contribution just stored (or
+// changed): it enters the queue, or stays in it with the new hits.
+func (s *Service) Queued(ctx context.Context, tx *gorm.DB, r Ref, a Assessment) error {
+	hits := ""
+	if len(a.Hits) > 0 {
+		b, err := json.Marshal(a.Hits)
+		if err != nil {
+			return err
+		}
+		hits = string(b)
+	}
+	it, err := s.itemFor(tx, r)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if !a.Queue() {
+		if it.ID != 0 && it.Hits != hits {
+			return tx.Model(&Item{}).Where("id = ?", it.ID).Updates(map[string]any{"hits": hits, "updated_at": now}).Error
+		}
+		return nil
+	}
+	note := "screened"
+	if a.Pre {
+		note = "pre"
+	}
+	if it.ID != 0 && it.Waiting {
+		if err := tx.Model(&Item{}).Where("id = ?", it.ID).Updates(map[string]any{
+			"hits": hits, "pre": it.Pre || a.Pre, "screened": it.Screened || a.Screened, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return s.event(tx, it.ID, ActQueued, nil, nil, note, nil)
+	}
+	it.Waiting, it.Pre, it.Screened, it.Reported, it.SecondLook = true, a.Pre, a.Screened, false, false
+	it.Hits, it.QueuedAt, it.ClaimedBy, it.ClaimedUntil, it.NotBy, it.UpdatedAt = hits, &now, nil, nil, nil, now
+	if err := tx.Save(it).Error; err != nil {
+		return err
+	}
+	return s.event(tx, it.ID, ActQueued, nil, nil, note, nil)
+}
+
+// itemFor returns the item of a contribution, or a new unsaved one.
+func (s *Service) itemFor(tx *gorm.DB, r Ref) (*Item, error) {
+	var it Item
+	q := tx.Where("kind = ? AND target_id = ?", r.Kind, r.ID)
+	if s.db.Dialect == store.Postgres {
+		q = q.Clauses(forUpdate)
+	}
+	err := q.Take(&it).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		now := s.now()
+		return &Item{Kind: r.Kind, TargetID: r.ID, InstrumentID: r.InstrumentID, AuthorID: r.AuthorID, CreatedAt: now, UpdatedAt: now}, nil
+	}
+	return &it, err
+}
+
+func (s *Service) event(tx *gorm.DB, itemID int64, action string, staffID, templateID *int64, note string, waited *int64) error {
+	return tx.Create(&Event{ItemID: itemID, Action: action, StaffID: staffID, TemplateID: templateID, Note: note,
+		WaitedSeconds: waited, CreatedAt: s.now()}).Error
+}
+
+// ---- blocks -------------------------------------------------------------
+
+// Blocked returns the block that stops a participant from contributing
+// now, or nil.
+func (s *Service) Blocked(ctx context.Context, tx *gorm.DB, participantID int64) (*Block, error) {
+	if tx == nil {
+		tx = s.db.WithContext(ctx)
+	}
+	var b Block
+	err := tx.Where("participant_id = ? AND lifted_at IS NULL AND until > ?", participantID, s.now()).
+		Order("until DESC").Take(&b).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// CheckNotBlocked refuses a contribution by a blocked participant with
+// the end of the block and its reason.
+func (s *Service) CheckNotBlocked(ctx context.Context, tx *gorm.DB, participantID int64) error {
+	b, err := s.Blocked(ctx, tx, participantID)
+	if err != nil {
+		return err
+	}
+	if b != nil {
+		return apperror.New(apperror.Forbidden, "moderation.blocked")
+	}
+	return nil
+}
+
+// Block bars a participant from contributing until a time, with a reason
+// they see.
+func (s *Service) Block(ctx context.Context, st Staff, participantID int64, until time.Time, reason string) error {
+	reason = clean(reason)
+	f := map[string]string{}
+	if reason == "" {
+		f["reden"] = "moderation.error.block_reason_required"
+	} else if utf8.RuneCountInString(reason) > MaxReason {
+		f["reden"] = "moderation.error.too_long"
+	}
+	if !until.After(s.now()) || until.After(s.now().AddDate(1, 0, 0)) {
+		f["duur"] = "moderation.error.block_period"
+	}
+	if len(f) > 0 {
+		return apperror.Invalid.WithFields(f)
+	}
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Table("participants").Where("id = ?", participantID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperror.New(apperror.NotFound, "")
+		}
+		sid := st.ID
+		b := Block{ParticipantID: participantID, Reason: reason, Until: until.UTC(), CreatedBy: &sid, CreatedAt: s.now()}
+		if err := tx.Create(&b).Error; err != nil {
+			return err
+		}
+		if err := s.record(tx, st, "moderation.block", "participant:"+itoa(participantID),
+			map[string]any{"until": b.Until.Format(time.RFC3339), "reason": reason}); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, participantID, Notice{Key: "notify.moderation.blocked", Link: "/mijn-inspraak"})
+	})
+}
+
+// Lift ends a block early.
+func (s *Service) Lift(ctx context.Context, st Staff, blockID int64) error {
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		sid := st.ID
+		res := tx.Model(&Block{}).Where("id = ? AND lifted_at IS NULL", blockID).Updates(map[string]any{"lifted_at": now, "lifted_by": sid})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return apperror.New(apperror.Conflict, "moderation.error.block_gone")
+		}
+		return s.record(tx, st, "moderation.unblock", "block:"+itoa(blockID), nil)
+	})
+}
+
+// Blocks lists blocks that are in force now, newest first.
+func (s *Service) Blocks(ctx context.Context) ([]Block, error) {
+	var bs []Block
+	err := s.db.WithContext(ctx).Where("lifted_at IS NULL AND until > ?", s.now()).Order("created_at DESC").Limit(200).Find(&bs).Error
+	if err != nil || len(bs) == 0 {
+		return bs, err
+	}
+	ids := make([]int64, len(bs))
+	for i, b := range bs {
+		ids[i] = b.ParticipantID
+	}
+	names := map[int64]string{}
+	var rows []struct {
+		ID          int64
+		DisplayName string
+	}
+	if err := s.db.WithContext(ctx).Table("participants").Select("id, display_name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		names[r.ID] = r.DisplayName
+	}
+	for i := range bs {
+		bs[i].ParticipantName = names[bs[i].ParticipantID]
+	}
+	return bs, nil
+}
+
+// ---- settings -----------------------------------------------------------
+
+func (s *Service) setting(ctx context.Context, key string) (string, bool, error) {
+	return s.settings.Get(ctx, key)
+}
+
+// Threshold is how many open reports from different people hide a
+// contribution until a moderator decides.
+func (s *Service) Threshold(ctx context.Context) (int, error) {
+	v, ok, err := s.setting(ctx, keyThreshold)
+	if err != nil || !ok {
+		return DefaultThresh, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < MinThreshold || n > MaxThreshold {
+		return DefaultThresh, nil
+	}
+	return n, nil
+}
+
+// Words returns the abuse word list.
+func (s *Service) Words(ctx context.Context) ([]string, error) {
+	v, ok, err := s.setting(ctx, keyWords)
+	if err != nil || !ok {
+		return screen.DefaultWords, err
+	}
+	words, err := screen.ParseWordList(v)
+	if err != nil {
+		return screen.DefaultWords, nil
+	}
+	return words, nil
+}
+
+// DigestEvery is how often moderators get a mail about waiting work
+// (0: never).
+func (s *Service) DigestEvery(ctx context.Context) (time.Duration, error) {
+	v, ok, err := s.setting(ctx, keyDigest)
+	if err != nil || !ok {
+		return time.Hour, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return time.Hour, nil
+	}
+	return time.Duration(n) * time.Minute, nil
+}
+
+// Settings is what the settings screen edits.
+type Settings struct {
+	Threshold     int
+	Words         string // as typed: one entry per line
+	DigestMinutes int
+}
+
+// CurrentSettings returns the settings as the screen shows them.
+func (s *Service) CurrentSettings(ctx context.Context) (Settings, error) {
+	var st Settings
+	var err error
+	if st.Threshold, err = s.Threshold(ctx); err != nil {
+		return st, err
+	}
+	words, err := s.Words(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Words = strings.Join(words, "\n")
+	d, err := s.DigestEvery(ctx)
+	st.DigestMinutes = int(d / time.Minute)
+	return st, err
+}
+
+// UpdateSettings checks and stores the settings.
+func (s *Service) UpdateSettings(ctx context.Context, st Staff, in Settings) error {
+	f := map[string]string{}
+	if in.Threshold < MinThreshold || in.Threshold > MaxThreshold {
+		f["drempel"] = "moderation.error.threshold"
+	}
+	if in.DigestMinutes != 0 && (in.DigestMinutes < 5 || in.DigestMinutes > 7*24*60) {
+		f["samenvatting"] = "moderation.error.digest"
+	}
+	words, err := screen.ParseWordList(in.Words)
+	if err != nil {
+		f["woorden"] = "moderation.error.words"
+	}
+	if len(f) > 0 {
+		e := apperror.Invalid.WithFields(f)
+		if err != nil {
+			e.Args = []any{err.Error()}
+		}
+		return e
+	}
+	err = s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		for k, v := range map[string]string{keyThreshold: itoa(int64(in.Threshold)), keyWords: strings.Join(words, "\n"),
+			keyDigest: itoa(int64(in.DigestMinutes))} {
+			if err := setting.SetTx(tx, k, v); err != nil {
+				return err
+			}
+		}
+		return s.record(tx, st, "moderation.settings", "settings",
+			map[string]any{"threshold": in.Threshold, "words": len(words), "digest_minutes": in.DigestMinutes})
+	})
+	if err == nil {
+		s.scrMu.Lock()
+		s.scr, s.scrRead = screen.New(words), s.now()
+		s.scrMu.Unlock()
+	}
+	return err
+}
+
+// ---- helpers ------------------------------------------------------------
+
+func (s *Service) record(tx *gorm.DB, st Staff, action, target string, detail map[string]any) error {
+	if s.audit == nil {
+		return nil
+	}
+	return s.audit.RecordTx(tx, audit.Event{ActorKind: "staff", Actor: itoa(st.ID), Action: action, Target: target, Detail: detail})
+}
+
+func (s *Service) reporterID(it *Item, subject string) string {
+	return identity.InstrumentID(s.key, "report-"+string(it.Kind), it.TargetID, subject)
+}
+
+func clean(t string) string { return strings.TrimSpace(strings.ReplaceAll(t, "\r\n", "\n")) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Erase is the moderation step of erasing a participant's data: the
+// explanations they wrote (with a report, or asking for a second look)
+// go; their reports stay counted, unlinked when the participant row goes.
+func Erase(tx *gorm.DB, participantID int64) error {
+	if err := tx.Model(&Report{}).Where("participant_id = ?", participantID).Update("note", "").Error; err != nil {
+		return err
+	}
+	return tx.Model(&Event{}).Where("action = ? AND item_id IN (SELECT id FROM moderation_items WHERE author_id = ?)",
+		ActSecondLook, participantID).Update("note", "").Error
+}
