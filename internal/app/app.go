@@ -5,8 +5,6 @@
 package app
 
 import (
-	"slices"
-	"strconv"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -16,6 +14,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"

@@ -288,9 +288,9 @@ type MyIdea struct {
 // MyComment is one of the participant's comments.
 type MyComment struct {
 	Place
-	IdeaID    int64
-	IdeaTitle string
-	CommentID int64
+	IdeaID     int64
+	IdeaTitle  string
+	CommentID  int64
 	Body       string
 	Moderation string
 	CreatedAt  time.Time

@@ -196,7 +196,7 @@ func TestScreeningQueuesWithoutRejecting(t *testing.T) {
 	a := f.person(t)
 	for _, tc := range []struct {
 		name, text, hit, state string
-		queued                bool
+		queued                 bool
 	}{
 		{"ordinary numbers", plain, "", idea.Approved, false},
 		{"bsn", "Bel mij gerust, mijn nummer is 999993653 voor de gemeente.", "bsn", idea.Awaiting, true},

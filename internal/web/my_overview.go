@@ -7,8 +7,8 @@ import (
 
 	"inspraak/internal/consultation"
 	"inspraak/internal/idea"
-	"inspraak/internal/moderation"
 	"inspraak/internal/identity"
+	"inspraak/internal/moderation"
 	"inspraak/internal/poll"
 )
 
