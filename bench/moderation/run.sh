@@ -17,6 +17,9 @@
 #   BENCH_AWAIT_QUIET=20s    before each measurement, wait up to this long
 #                            for other processes to leave the CPUs
 #   BENCH_PROFILE=1          also take server CPU profiles (pprof on 127.0.0.1:16063)
+#   BENCH_QUERIES=1          afterwards, time the queue page's statements alone
+#                            (bench/moderation/queries.sh; 0 to skip)
+#   BENCH_QUERY_SECONDS=3    pgbench time per statement
 #   BENCH_PORT=18083
 set -euo pipefail
 
@@ -32,6 +35,8 @@ WARMUP=${BENCH_WARMUP:-80}
 TAKE_MAX=${BENCH_TAKE_MAX:-0}
 QUIET=${BENCH_AWAIT_QUIET:-20s}
 PROFILE=${BENCH_PROFILE:-0}
+QUERIES=${BENCH_QUERIES:-1}
+QUERY_SECS=${BENCH_QUERY_SECONDS:-3}
 PORT=${BENCH_PORT:-18083}
 ADDR=127.0.0.1:$PORT
 BASE=http://$ADDR
@@ -125,6 +130,10 @@ kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" && say "server stopped: exit 0" || say "server stopped: exit $?"
 SERVER_PID=""
 grep -c 'slow query' "$OUT/server-$STAMP.log" | sed 's/^/slow queries logged by the server (> 200 ms): /' | tee -a "$LOG" || true
+if [[ $QUERIES == 1 ]]; then
+  say "-- statements alone (queries.sh), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  bash bench/moderation/queries.sh "$DB" "$QUERY_SECS" 2>&1 | tee -a "$LOG"
+fi
 $PG -d test -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
 PG_CREATED=""
 say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -342,40 +342,54 @@ func (s *seeder) fill(ctx context.Context, end time.Time) error {
 	for range nPreIdeas {
 		tasks = append(tasks, task{do: func(ctx context.Context, rng *rand.Rand, _ time.Time) error {
 			_, err := s.a.Ideas.Submit(ctx, s.pre.InstrumentID, s.actor(rng.IntN(len(s.people))), s.ideaDraft(rng, s.pre.InstrumentID, drawHit(rng)))
-			return err
+			return wrap("submit", err)
 		}})
 	}
 	for range nPreComments {
 		tasks = append(tasks, task{do: func(ctx context.Context, rng *rand.Rand, _ time.Time) error {
 			_, err := s.a.Ideas.Comment(ctx, approved[rng.IntN(len(approved))], nil, s.actor(rng.IntN(len(s.people))), commentText(rng, drawHit(rng)))
-			return err
+			return wrap("comment", err)
 		}})
+	}
+	// Reports take some post-moderated ideas from the public while this
+	// runs (three reports); new comments go on ideas nobody reports, as
+	// commenting on one that was taken away is refused.
+	perm := s.rng.Perm(len(postIdeas))
+	for _, k := range perm[:nReportedIdeas] {
+		tasks = append(tasks, s.reportTask(moderation.KindIdea, postIdeas[k]))
+	}
+	var calm []ref
+	for _, k := range perm[nReportedIdeas:] {
+		calm = append(calm, postIdeas[k])
+	}
+	perm = s.rng.Perm(len(postComments))
+	for _, k := range perm[:nReportedComments] {
+		tasks = append(tasks, s.reportTask(moderation.KindComment, postComments[k]))
 	}
 	for k := range nScreened {
 		hit := []hitKind{hitPhone, hitEmail, hitWord}[k%3]
 		if k%2 == 0 {
 			tasks = append(tasks, task{do: func(ctx context.Context, rng *rand.Rand, _ time.Time) error {
 				_, err := s.a.Ideas.Submit(ctx, s.post.InstrumentID, s.actor(rng.IntN(len(s.people))), s.ideaDraft(rng, s.post.InstrumentID, hit))
-				return err
+				return wrap("submit", err)
 			}})
 		} else {
 			tasks = append(tasks, task{do: func(ctx context.Context, rng *rand.Rand, _ time.Time) error {
-				on := postIdeas[rng.IntN(len(postIdeas))]
+				on := calm[rng.IntN(len(calm))]
 				_, err := s.a.Ideas.Comment(ctx, on.id, nil, s.actor(s.other(rng, on.author)), commentText(rng, hit))
-				return err
+				return wrap("comment", err)
 			}})
 		}
 	}
-	perm := s.rng.Perm(len(postIdeas))
-	for _, k := range perm[:nReportedIdeas] {
-		tasks = append(tasks, s.reportTask(moderation.KindIdea, postIdeas[k]))
-	}
-	perm = s.rng.Perm(len(postComments))
-	for _, k := range perm[:nReportedComments] {
-		tasks = append(tasks, s.reportTask(moderation.KindComment, postComments[k]))
-	}
 	s.rng.Shuffle(len(tasks), func(i, j int) { tasks[i], tasks[j] = tasks[j], tasks[i] })
 	return s.runTasks(ctx, spreadOver(tasks, queueFrom, end.Add(-10*time.Minute), s.rng))
+}
+
+func wrap(what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 type ref struct {
