@@ -52,6 +52,8 @@ var (
 	after       = flag.Bool("after", true, "measure the first queue page again once everything is claimed")
 	serverPID   = flag.Int("server-pid", 0, "the server's process id, to report its CPU time per request")
 	awaitQuiet  = flag.Duration("await-quiet", 0, "before each measurement, wait up to this long for other processes to leave the CPUs")
+	busyCores   = flag.Float64("busy-cores", 0.3, "repeat a queue-page measurement during which other processes used more than this many cores")
+	retries     = flag.Int("retries", 1, "how often to repeat a disturbed queue-page measurement")
 	profileURL  = flag.String("pprof", "", "server profiler base (INSPRAAK_PPROF_ADDR), e.g. http://127.0.0.1:6060; with -profile-dir")
 	profileDir  = flag.String("profile-dir", "", "write a server CPU profile per measurement into this directory")
 	profileSecs = flag.Int("profile-seconds", 4, "length of each profile")
@@ -337,26 +339,39 @@ func measurePage(u *url.URL, mods []mod, p page) {
 	if *warmup > 0 {
 		run(*warmup, nil, nil, nil)
 	}
-	quiet := quietNote()
-	lat := make([]time.Duration, *requests)
-	codes := make([]int, *requests)
-	var bytesRead atomic.Int64
-	prof := startProfile("queue-" + p.name)
-	c0 := takeCPU()
-	elapsed := run(*requests, lat, codes, &bytesRead)
-	use := usage(c0, takeCPU())
-	prof()
-	counts := map[int]int{}
-	for _, c := range codes {
-		counts[c]++
+	for attempt := 1; ; attempt++ {
+		quiet := quietNote()
+		lat := make([]time.Duration, *requests)
+		codes := make([]int, *requests)
+		var bytesRead atomic.Int64
+		prof := startProfile("queue-" + p.name)
+		c0 := takeCPU()
+		elapsed := run(*requests, lat, codes, &bytesRead)
+		use := usage(c0, takeCPU())
+		prof()
+		counts := map[int]int{}
+		for _, c := range codes {
+			counts[c]++
+		}
+		name := p.name
+		if attempt > 1 {
+			name += "#" + strconv.Itoa(attempt)
+		}
+		rps := float64(len(lat)) / elapsed.Seconds()
+		q := percentiles(lat)
+		fmt.Printf("%s %s: %d requests in %s → %.1f req/s; %s; status %v; %.1f KiB per response\n", name, p.path, len(lat),
+			elapsed.Round(time.Millisecond), rps, q, counts, float64(bytesRead.Load())/float64(len(lat))/1024)
+		fmt.Printf("  %s; %s\n", use.perRequest(len(lat)), quiet)
+		fmt.Printf("RESULT page=%s n=%d rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f ok=%d srv_ms=%s pg_ms=%s other_cores=%s\n",
+			name, len(lat), rps, q.p50, q.p90, q.p99, q.max, counts[200], use.ms(use.server, len(lat)), use.ms(use.db, len(lat)), use.cores(use.other))
+		// Other processes on the two cores decide p99 more than the page
+		// does; a run they disturbed is repeated (the page can be loaded
+		// again, unlike the queue that take-next empties).
+		if attempt >= 1+*retries || !use.ok || use.other/use.window <= *busyCores {
+			return
+		}
+		fmt.Printf("  other processes used %.2f cores (more than %.2f): repeating\n", use.other/use.window, *busyCores)
 	}
-	rps := float64(len(lat)) / elapsed.Seconds()
-	q := percentiles(lat)
-	fmt.Printf("%s %s: %d requests in %s → %.1f req/s; %s; status %v; %.1f KiB per response\n", p.name, p.path, len(lat),
-		elapsed.Round(time.Millisecond), rps, q, counts, float64(bytesRead.Load())/float64(len(lat))/1024)
-	fmt.Printf("  %s; %s\n", use.perRequest(len(lat)), quiet)
-	fmt.Printf("RESULT page=%s n=%d rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f ok=%d srv_ms=%s pg_ms=%s other_cores=%s\n",
-		p.name, len(lat), rps, q.p50, q.p90, q.p99, q.max, counts[200], use.ms(use.server, len(lat)), use.ms(use.db, len(lat)), use.cores(use.other))
 }
 
 // ---- take next ----------------------------------------------------------
