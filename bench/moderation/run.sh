@@ -16,6 +16,8 @@
 #   BENCH_TAKE_MAX=0         stop "take next" after this many requests (0: until empty)
 #   BENCH_AWAIT_QUIET=20s    before each measurement, wait up to this long
 #                            for other processes to leave the CPUs
+#   BENCH_RETRIES=1          repeat a queue-page run during which other processes
+#                            used more than 0.3 cores, at most this often
 #   BENCH_PROFILE=1          also take server CPU profiles (pprof on 127.0.0.1:16063)
 #   BENCH_QUERIES=1          afterwards, time the queue page's statements alone
 #                            (bench/moderation/queries.sh; 0 to skip)
@@ -34,6 +36,7 @@ REQUESTS=${BENCH_REQUESTS:-1000}
 WARMUP=${BENCH_WARMUP:-80}
 TAKE_MAX=${BENCH_TAKE_MAX:-0}
 QUIET=${BENCH_AWAIT_QUIET:-20s}
+RETRIES=${BENCH_RETRIES:-1}
 PROFILE=${BENCH_PROFILE:-0}
 QUERIES=${BENCH_QUERIES:-1}
 QUERY_SECS=${BENCH_QUERY_SECONDS:-3}
@@ -105,7 +108,7 @@ say "-- seeding $ITEMS waiting items"
 say "database size: $($PG -d test -c "SELECT pg_size_pretty(pg_database_size('$DB'))")"
 
 DRIVER=(-base "$BASE" -moderators "$MODS" -requests "$REQUESTS" -warmup "$WARMUP" -take-max "$TAKE_MAX"
-  -expect "$ITEMS" -server-pid "$SERVER_PID" -await-quiet "$QUIET")
+  -expect "$ITEMS" -server-pid "$SERVER_PID" -await-quiet "$QUIET" -retries "$RETRIES")
 if [[ $PROFILE == 1 ]]; then
   DRIVER+=(-pprof "http://$PPROF" -profile-dir "$OUT" -profile-seconds 4)
 fi
