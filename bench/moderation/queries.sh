@@ -52,6 +52,7 @@ q screened_page "SELECT * FROM \"moderation_items\" WHERE moderation_items.waiti
 # Suggested: one pass that gives the places, the header's number and the
 # total of every "why" filter at once.
 q summary "SELECT instrument_id, count(*) AS waiting, count(*) FILTER (WHERE pre) AS pre, count(*) FILTER (WHERE screened) AS screened, count(*) FILTER (WHERE reported) AS reported, count(*) FILTER (WHERE second_look) AS second_look FROM moderation_items WHERE waiting GROUP BY instrument_id"
+q places_by_id "SELECT instrument_id, count(*) AS waiting FROM moderation_items WHERE waiting GROUP BY instrument_id"
 q summary_titles "SELECT instruments.id, instruments.title, projects.title FROM instruments JOIN projects ON projects.id = instruments.project_id WHERE instruments.id IN ($INSTRUMENTS)"
 q page100_keyset "SELECT * FROM moderation_items WHERE waiting AND (queued_at, id) > ('$LAST_AT', $LAST_ID) ORDER BY queued_at, id LIMIT 50"
 
@@ -75,7 +76,7 @@ for n in count page1 page100 ideas idea_places idea_authors comments comment_ide
   run "$n"
 done
 echo "-- suggested forms"
-for n in summary summary_titles page100_keyset; do
+for n in places_by_id summary summary_titles page100_keyset; do
   run "$n"
 done
 
