@@ -174,7 +174,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		func(tx *gorm.DB, id int64, _ time.Time) error { return moderation.Erase(tx, id) },
 	)
 	if cfg.SeedDemo {
-		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Settings, staffIssuer(cfg), time.Now())
+		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Moderation, a.Settings, staffIssuer(cfg), time.Now())
 		if err != nil {
 			_ = db.Close()
 			return nil, err
@@ -350,6 +350,11 @@ func (a *App) CleanLoop(ctx context.Context, every time.Duration) {
 				a.Log.Warn("cleaning sessions failed", "error", err)
 			} else if n > 0 {
 				a.Log.Debug("ended sessions removed", "count", n)
+			}
+			if n, err := a.Moderation.Digest(ctx, a.Notify.QueueModeratorDigest); err != nil {
+				a.Log.Warn("moderators' digest failed", "error", err)
+			} else if n > 0 {
+				a.Log.Info("moderators' digest queued", "mails", n)
 			}
 			if n, err := a.Announcer.Phases(ctx); err != nil {
 				a.Log.Warn("announcing phase changes failed", "error", err)

@@ -85,6 +85,12 @@ func NewService(db *store.DB, key []byte, log *audit.Log, settings *setting.Serv
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
+// WithClock returns a copy that reads the time from now and shares
+// everything else (the demo seed writes a past this way).
+func (s *Service) WithClock(now func() time.Time) *Service {
+	return &Service{db: s.db, key: s.key, now: now, audit: s.audit, settings: s.settings, notify: s.notify, targets: s.targets}
+}
+
 // SetNotifier sets who tells authors about decisions.
 func (s *Service) SetNotifier(n Notifier) { s.notify = n }
 
