@@ -731,3 +731,32 @@ func TestDigest(t *testing.T) {
 		t.Fatal("a digest without new work")
 	}
 }
+
+// Erasing a participant's data removes what they wrote to moderators and
+// what screening quoted from their texts; their reports stay counted.
+func TestEraseKeepsReportsButNotTheirWords(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	b := f.board(t, moderation.PostModeration)
+	author, reporter := f.person(t), f.person(t)
+	i := f.submit(t, b, author, "Bel mij", "Voor vragen ben ik bereikbaar op 06-12345678, ook in het weekend.")
+	ok := f.submit(t, b, author, "Een ander idee", plain)
+	if err := f.mod.Report(ctx, moderation.Participant{ID: reporter.ParticipantID, Subject: reporter.Subject}, moderation.KindIdea, ok.ID,
+		moderation.ReasonOther, "Ik ken deze persoon, hij woont op nummer 3."); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Transaction(func(tx *gorm.DB) error { return moderation.Erase(tx, author.ParticipantID) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Transaction(func(tx *gorm.DB) error { return moderation.Erase(tx, reporter.ParticipantID) }); err != nil {
+		t.Fatal(err)
+	}
+	if it := f.item(t, moderation.KindIdea, i.ID); it.Hits != "" || !it.Waiting {
+		t.Fatalf("author's item after erasure: %+v", it)
+	}
+	var reports []moderation.Report
+	f.db.Find(&reports)
+	if len(reports) != 1 || reports[0].Note != "" || f.item(t, moderation.KindIdea, ok.ID).OpenReports != 1 {
+		t.Fatalf("reports after erasure: %+v", reports)
+	}
+}

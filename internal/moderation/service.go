@@ -448,10 +448,14 @@ func clean(t string) string { return strings.TrimSpace(strings.ReplaceAll(t, "\r
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // Erase is the moderation step of erasing a participant's data: the
-// explanations they wrote (with a report, or asking for a second look)
-// go; their reports stay counted, unlinked when the participant row goes.
+// explanations they wrote (with a report, or asking for a second look) and
+// the screening hits quoted from their texts go; their reports stay
+// counted, unlinked when the participant row goes.
 func Erase(tx *gorm.DB, participantID int64) error {
 	if err := tx.Model(&Report{}).Where("participant_id = ?", participantID).Update("note", "").Error; err != nil {
+		return err
+	}
+	if err := tx.Model(&Item{}).Where("author_id = ?", participantID).Update("hits", "").Error; err != nil {
 		return err
 	}
 	return tx.Model(&Event{}).Where("action = ? AND item_id IN (SELECT id FROM moderation_items WHERE author_id = ?)",
