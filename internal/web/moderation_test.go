@@ -258,3 +258,36 @@ func FuzzModerationForms(f *testing.F) {
 		}
 	})
 }
+
+// Only moderators (and administrators) can act on the queue: residents,
+// editors and analysts posting to its forms change nothing.
+func TestOnlyModeratorsCanModerate(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	var it moderation.Item
+	if err := s.App.DB.Where("waiting").Order("id").Take(&it).Error; err != nil {
+		t.Fatal(err)
+	}
+	item := "/beheer/moderatie/" + itoa(it.ID)
+	editor, analyst := newBrowser(t, s), newBrowser(t, s)
+	editor.loginStaff("Eddy Tor", "inspraak-redacteuren")
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	res := resident(t, s, testBSN, "Bewoner")
+	for _, b := range []*browser{editor, analyst, res} {
+		for _, path := range []string{"/beheer/moderatie/volgende", item + "/claimen", item + "/besluit", item + "/fragment", item + "/blokkeren",
+			"/beheer/moderatie/instellingen", "/beheer/moderatie/sjablonen"} {
+			r := b.post(path, url.Values{"besluit": {"approve"}, "drempel": {"1"}, "samenvatting": {"0"}, "titel": {"x"}, "tekst": {"y"}})
+			if r.StatusCode != 403 && !(r.StatusCode == 303 && strings.HasPrefix(r.Header.Get("Location"), "/beheer/inloggen")) {
+				t.Errorf("POST %s: %d %s", path, r.StatusCode, r.Header.Get("Location"))
+			}
+		}
+	}
+	var after moderation.Item
+	s.App.DB.Where("id = ?", it.ID).Take(&after)
+	if !after.Waiting || after.ClaimedBy != nil {
+		t.Fatalf("the item changed: %+v", after)
+	}
+	if n, _ := s.App.Moderation.Threshold(context.Background()); n != moderation.DefaultThresh {
+		t.Fatalf("threshold changed to %d", n)
+	}
+}
