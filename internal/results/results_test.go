@@ -1,0 +1,221 @@
+package results_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"inspraak/internal/consultation"
+	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/project"
+	"inspraak/internal/results"
+	"inspraak/internal/testdb"
+)
+
+var midden = identity.Levels(identity.DigiD)[1]
+
+func f64(v float64) *float64 { return &v }
+
+// given is what one participant did, as the test generated it: the
+// recount below works from this, never from the database.
+type given struct {
+	submitted bool
+	answers   map[int64]consultation.Answer
+}
+
+// For random response sets, the figures equal a naive recount of what was
+// given: per-option counts, the base of every percentage, mean and median;
+// single-choice counts add up to the base; completion never exceeds 100 %;
+// started = drafts + submitted.
+func TestFiguresEqualANaiveRecount(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
+	svc.SetClock(func() time.Time { return now })
+	res := results.NewService(db)
+	closes := now.Add(48 * time.Hour)
+	people := 0
+	for round := range 6 {
+		rng := rand.New(rand.NewPCG(uint64(round), 42))
+		q := func(k consultation.Kind, text string, opts ...string) consultation.QuestionDraft {
+			return consultation.QuestionDraft{Question: consultation.Question{Kind: k, Text: text}, Options: opts}
+		}
+		multi := q(consultation.Multiple, "Wat mist u?", "Bomen", "Bankjes", "Speelplek", "Fietsenrekken")
+		multi.MaxChoices = 3
+		scale := q(consultation.Scale, "Hoe tevreden bent u?")
+		scale.ScaleMin, scale.ScaleMax, scale.ScaleMinLabel, scale.ScaleMaxLabel = 1, 5, "Slecht", "Goed"
+		num := q(consultation.Number, "Hoe vaak per week?")
+		num.NumberMin, num.NumberMax = f64(0), f64(7)
+		c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: fmt.Sprintf("vragenlijst-%d", round), Title: "Vragen",
+			Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
+			Questions: []consultation.QuestionDraft{
+				q(consultation.Explanation, "Uitleg."),
+				q(consultation.Single, "Komt u vaak?", "Ja", "Nee", "Soms"),
+				multi, scale, num,
+				q(consultation.Ranking, "Zet op volgorde", "Groen", "Parkeren", "Evenementen"),
+				q(consultation.ShortText, "Iets kwijt?"),
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []given
+		n := 3 + rng.IntN(30)
+		for range n {
+			people++
+			part := identity.Participant{Subject: fmt.Sprintf("p-%d", people), KeyVersion: 1, Means: identity.DigiD, LoA: midden, CreatedAt: now, LastLoginAt: now}
+			if err := db.Create(&part).Error; err != nil {
+				t.Fatal(err)
+			}
+			who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
+			g := given{answers: map[int64]consultation.Answer{}}
+			switch rng.IntN(5) {
+			case 0: // opened and left: an empty draft
+			default:
+				for _, qu := range c.Questions {
+					if rng.IntN(4) == 0 {
+						continue // skipped
+					}
+					g.answers[qu.ID] = randomAnswer(rng, qu)
+				}
+				for id, a := range g.answers {
+					if a.Empty() {
+						delete(g.answers, id)
+					}
+				}
+				g.submitted = rng.IntN(3) > 0
+			}
+			if _, err := svc.Save(ctx, c.InstrumentID, who, g.answers, g.submitted); err != nil {
+				t.Fatalf("save %+v: %v", g, err)
+			}
+			all = append(all, g)
+		}
+		got, err := res.Consultation(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, round, c, all, got)
+	}
+	t.Logf("%d random response sets, %d participants", 6, people)
+}
+
+func randomAnswer(rng *rand.Rand, q consultation.Question) consultation.Answer {
+	ids := make([]int64, len(q.Options))
+	for i, o := range q.Options {
+		ids[i] = o.ID
+	}
+	rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	switch q.Kind {
+	case consultation.Single:
+		return consultation.Answer{Options: ids[:1]}
+	case consultation.Multiple:
+		return consultation.Answer{Options: ids[:1+rng.IntN(q.MaxChoices)]}
+	case consultation.Ranking:
+		return consultation.Answer{Options: ids}
+	case consultation.Scale:
+		return consultation.Answer{Number: f64(float64(q.ScaleMin + rng.IntN(q.ScaleMax-q.ScaleMin+1)))}
+	case consultation.Number:
+		return consultation.Answer{Number: f64(float64(rng.IntN(8)))}
+	case consultation.ShortText:
+		return consultation.Answer{Text: "Meer bankjes"}
+	}
+	return consultation.Answer{}
+}
+
+func check(t *testing.T, round int, c *consultation.Consultation, all []given, got *results.Overview) {
+	t.Helper()
+	var started, submitted, partial int64
+	for _, g := range all {
+		started++
+		if g.submitted {
+			submitted++
+		} else if len(g.answers) > 0 {
+			partial++
+		}
+	}
+	if got.Started != started || got.Submitted != submitted || got.Partial != partial {
+		t.Fatalf("round %d: started/submitted/partial %d/%d/%d, recount %d/%d/%d", round,
+			got.Started, got.Submitted, got.Partial, started, submitted, partial)
+	}
+	if got.Completion > 1 || got.Completion < 0 || (started > 0 && math.Abs(got.Completion-float64(submitted)/float64(started)) > 1e-12) {
+		t.Fatalf("round %d: completion %v", round, got.Completion)
+	}
+	for _, qr := range got.Questions {
+		var base int64
+		counts := map[int64]int64{}
+		ranks := map[int64]int64{}
+		first := map[int64]int64{}
+		var nums []float64
+		for _, g := range all {
+			a, ok := g.answers[qr.ID]
+			if !g.submitted || !ok {
+				continue
+			}
+			base++
+			for pos, o := range a.Options {
+				counts[o]++
+				ranks[o] += int64(pos + 1)
+				if pos == 0 {
+					first[o]++
+				}
+			}
+			if a.Number != nil {
+				nums = append(nums, *a.Number)
+			}
+		}
+		if qr.Base != base || qr.Skipped != submitted-base {
+			t.Fatalf("round %d, %s: base %d skipped %d, recount %d/%d", round, qr.Text, qr.Base, qr.Skipped, base, submitted-base)
+		}
+		var sum int64
+		for _, o := range qr.Options {
+			sum += o.Count
+			if o.Count != counts[o.ID] {
+				t.Fatalf("round %d, %s, %s: count %d, recount %d", round, qr.Text, o.Label, o.Count, counts[o.ID])
+			}
+			if want := float64(counts[o.ID]) * 100 / float64(max(base, 1)); math.Abs(o.Percent-want) > 1e-9 || o.Percent > 100 {
+				t.Fatalf("round %d, %s, %s: %v %%, want %v of base %d", round, qr.Text, o.Label, o.Percent, want, base)
+			}
+			if qr.Kind == consultation.Ranking && o.Count > 0 {
+				if want := float64(ranks[o.ID]) / float64(o.Count); math.Abs(o.MeanRank-want) > 1e-9 || o.FirstPlace != first[o.ID] {
+					t.Fatalf("round %d, %s: mean rank %v first %d, recount %v/%d", round, o.Label, o.MeanRank, o.FirstPlace, want, first[o.ID])
+				}
+			}
+		}
+		if qr.Kind == consultation.Single && sum != base {
+			t.Fatalf("round %d: single-choice counts add up to %d, base %d", round, sum, base)
+		}
+		if len(nums) > 0 {
+			slices.Sort(nums)
+			var total float64
+			for _, v := range nums {
+				total += v
+			}
+			med := nums[len(nums)/2]
+			if len(nums)%2 == 0 {
+				med = (nums[len(nums)/2-1] + nums[len(nums)/2]) / 2
+			}
+			if qr.Mean == nil || math.Abs(*qr.Mean-total/float64(len(nums))) > 1e-9 || *qr.Median != med {
+				t.Fatalf("round %d, %s: mean/median %v/%v, recount %v/%v", round, qr.Text, qr.Mean, qr.Median, total/float64(len(nums)), med)
+			}
+			var dist int64
+			for _, v := range qr.Values {
+				dist += v.Count
+			}
+			if dist != int64(len(nums)) {
+				t.Fatalf("round %d, %s: distribution holds %d answers, recount %d", round, qr.Text, dist, len(nums))
+			}
+		}
+		if qr.Kind == consultation.Scale && len(qr.Values) != qr.ScaleMax-qr.ScaleMin+1 {
+			t.Fatalf("round %d: scale shows %d points", round, len(qr.Values))
+		}
+	}
+}
