@@ -78,12 +78,56 @@ func NewService(db *store.DB) *Service { return &Service{db: db} }
 func (s *Service) Consultation(ctx context.Context, c *consultation.Consultation) (*Overview, error) {
 	db := s.db.WithContext(ctx)
 	o := &Overview{}
-	var states []struct {
-		Status string
-		N      int64
-	}
-	if err := db.Model(&consultation.Response{}).Select("status, count(*) AS n").
-		Where("instrument_id = ?", c.InstrumentID).Group("status").Scan(&states).Error; err != nil {
+	var (
+		states []struct {
+			Status string
+			N      int64
+		}
+		bases []struct {
+			QuestionID int64
+			N          int64
+		}
+		counts []struct {
+			OptionID   int64
+			N          int64
+			RankSum    int64
+			FirstPlace int64
+		}
+		numbers map[int64][]Value
+	)
+	// The four reads are independent: they run at once, so the page
+	// waits for the slowest, not for their sum.
+	err := parallel(
+		func() error {
+			if err := db.Model(&consultation.Response{}).Select("status, count(*) AS n").
+				Where("instrument_id = ?", c.InstrumentID).Group("status").Scan(&states).Error; err != nil {
+				return err
+			}
+			return db.Model(&consultation.Response{}).Where("instrument_id = ? AND status = ?", c.InstrumentID, consultation.StatusDraft).
+				Where("(EXISTS (SELECT 1 FROM answers a WHERE a.response_id = responses.id) OR EXISTS (SELECT 1 FROM answer_options ao WHERE ao.response_id = responses.id))").
+				Count(&o.Partial).Error
+		},
+		// Bases: submitted responses that answered, per question. An
+		// answers row is one response's answer (its key is response and
+		// question). For choice questions every answer has exactly one
+		// option at rank 1 (consultation.Save numbers the chosen options
+		// from 1), so the base is the sum of first places below: no
+		// distinct count over all chosen options.
+		func() error {
+			return db.Raw(`SELECT a.question_id, count(*) AS n FROM answers a `+on("a")+
+				` WHERE a.text_value <> '' OR a.number_value IS NOT NULL GROUP BY a.question_id`, c.InstrumentID).Scan(&bases).Error
+		},
+		func() error {
+			return db.Raw(`SELECT ao.option_id, count(*) AS n, sum(ao.rank) AS rank_sum,
+  sum(CASE WHEN ao.rank = 1 THEN 1 ELSE 0 END) AS first_place
+FROM answer_options ao `+on("ao")+` GROUP BY ao.option_id`, c.InstrumentID).Scan(&counts).Error
+		},
+		func() (err error) {
+			numbers, err = s.numbers(ctx, c.InstrumentID)
+			return err
+		},
+	)
+	if err != nil {
 		return nil, err
 	}
 	for _, st := range states {
@@ -92,50 +136,22 @@ func (s *Service) Consultation(ctx context.Context, c *consultation.Consultation
 			o.Submitted = st.N
 		}
 	}
-	if err := db.Model(&consultation.Response{}).Where("instrument_id = ? AND status = ?", c.InstrumentID, consultation.StatusDraft).
-		Where("(EXISTS (SELECT 1 FROM answers a WHERE a.response_id = responses.id) OR EXISTS (SELECT 1 FROM answer_options ao WHERE ao.response_id = responses.id))").
-		Count(&o.Partial).Error; err != nil {
-		return nil, err
-	}
 	if o.Started > 0 {
 		o.Completion = float64(o.Submitted) / float64(o.Started)
-	}
-
-	// Bases: responses that answered, per question, from both answer tables.
-	var bases []struct {
-		QuestionID int64
-		N          int64
-	}
-	if err := db.Raw(`SELECT question_id, count(*) AS n FROM (
-  SELECT a.response_id, a.question_id FROM answers a `+on("a")+` WHERE a.text_value <> '' OR a.number_value IS NOT NULL
-  UNION
-  SELECT ao.response_id, ao.question_id FROM answer_options ao `+on("ao")+`
-) x GROUP BY question_id`, c.InstrumentID, c.InstrumentID).Scan(&bases).Error; err != nil {
-		return nil, err
 	}
 	base := map[int64]int64{}
 	for _, b := range bases {
 		base[b.QuestionID] = b.N
-	}
-	var counts []struct {
-		OptionID   int64
-		N          int64
-		RankSum    int64
-		FirstPlace int64
-	}
-	if err := db.Raw(`SELECT ao.option_id, count(*) AS n, sum(ao.rank) AS rank_sum,
-  sum(CASE WHEN ao.rank = 1 THEN 1 ELSE 0 END) AS first_place
-FROM answer_options ao `+on("ao")+` GROUP BY ao.option_id`, c.InstrumentID).Scan(&counts).Error; err != nil {
-		return nil, err
 	}
 	type optAgg struct{ n, rankSum, first int64 }
 	byOption := map[int64]optAgg{}
 	for _, r := range counts {
 		byOption[r.OptionID] = optAgg{r.N, r.RankSum, r.FirstPlace}
 	}
-	numbers, err := s.numbers(ctx, c.InstrumentID)
-	if err != nil {
-		return nil, err
+	for _, q := range c.Questions {
+		for _, o := range q.Options {
+			base[q.ID] += byOption[o.ID].first
+		}
 	}
 
 	for _, q := range c.Questions {
@@ -155,13 +171,16 @@ FROM answer_options ao `+on("ao")+` GROUP BY ao.option_id`, c.InstrumentID).Scan
 		}
 		if q.Kind == consultation.Scale || q.Kind == consultation.Number {
 			vs := numbers[q.ID]
-			r.Values = distribution(vs, r.Base)
+			for i := range vs {
+				vs[i].Percent = percent(vs[i].Count, r.Base)
+			}
+			r.Values = vs
 			if q.Kind == consultation.Scale {
-				r.Values = scalePoints(q, r.Values, r.Base)
+				r.Values = scalePoints(q, vs, r.Base)
 			}
 			if len(vs) > 0 {
 				mean, median := meanMedian(vs)
-				lo, hi := vs[0], vs[len(vs)-1]
+				lo, hi := vs[0].Value, vs[len(vs)-1].Value
 				r.Mean, r.Median, r.Min, r.Max = &mean, &median, &lo, &hi
 			}
 		}
@@ -170,24 +189,23 @@ FROM answer_options ao `+on("ao")+` GROUP BY ao.option_id`, c.InstrumentID).Scan
 	return o, nil
 }
 
-// numbers reads the number answers of submitted responses per question,
-// ascending.
-func (s *Service) numbers(ctx context.Context, instrumentID int64) (map[int64][]float64, error) {
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT a.question_id, a.number_value FROM answers a
-JOIN responses r ON r.id = a.response_id AND r.status = 'submitted' AND r.instrument_id = ?
-WHERE a.number_value IS NOT NULL ORDER BY a.question_id, a.number_value`, instrumentID).Rows()
+// numbers reads the distribution of the number answers of submitted
+// responses per question: each distinct value with its count, ascending.
+func (s *Service) numbers(ctx context.Context, instrumentID int64) (map[int64][]Value, error) {
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT a.question_id, a.number_value, count(*) FROM answers a `+on("a")+`
+WHERE a.number_value IS NOT NULL GROUP BY a.question_id, a.number_value ORDER BY a.question_id, a.number_value`, instrumentID).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64][]float64{}
+	out := map[int64][]Value{}
 	for rows.Next() {
-		var q int64
+		var q, n int64
 		var v float64
-		if err := rows.Scan(&q, &v); err != nil {
+		if err := rows.Scan(&q, &v, &n); err != nil {
 			return nil, err
 		}
-		out[q] = append(out[q], v)
+		out[q] = append(out[q], Value{Value: v, Count: n})
 	}
 	return out, rows.Err()
 }
@@ -197,20 +215,6 @@ func percent(n, base int64) float64 {
 		return 0
 	}
 	return float64(n) * 100 / float64(base)
-}
-
-// distribution counts each distinct value of sorted vs.
-func distribution(vs []float64, base int64) []Value {
-	var out []Value
-	for i := 0; i < len(vs); {
-		j := i
-		for j < len(vs) && vs[j] == vs[i] {
-			j++
-		}
-		out = append(out, Value{Value: vs[i], Count: int64(j - i), Percent: percent(int64(j-i), base)})
-		i = j
-	}
-	return out
 }
 
 // scalePoints gives every point of the scale a row, also those nobody
@@ -237,26 +241,52 @@ func scalePoints(q consultation.Question, got []Value, base int64) []Value {
 	return out
 }
 
-// meanMedian of sorted, non-empty vs. The sum is compensated (Kahan), so
-// 100,000 answers add up to the same mean in any order.
-func meanMedian(vs []float64) (float64, float64) {
+// meanMedian of a non-empty distribution (ascending values with counts).
+// The sum is compensated (Kahan), so many answers add up to the same mean
+// in any order; the median is read from the cumulative counts.
+func meanMedian(vs []Value) (float64, float64) {
 	var sum, comp float64
+	var n int64
 	for _, v := range vs {
-		y := v - comp
+		y := v.Value*float64(v.Count) - comp
 		t := sum + y
 		comp = (t - sum) - y
 		sum = t
+		n += v.Count
 	}
-	mean := sum / float64(len(vs))
-	n := len(vs)
-	median := vs[n/2]
+	mean := sum / float64(n)
+	at := func(k int64) float64 { // the k-th value (0-based) in order
+		for _, v := range vs {
+			if k < v.Count {
+				return v.Value
+			}
+			k -= v.Count
+		}
+		return vs[len(vs)-1].Value
+	}
+	median := at(n / 2)
 	if n%2 == 0 {
-		median = (vs[n/2-1] + vs[n/2]) / 2
+		median = (at(n/2-1) + at(n/2)) / 2
 	}
 	if math.IsNaN(mean) {
 		mean = 0
 	}
 	return mean, median
+}
+
+// parallel runs fns at once and returns the first error.
+func parallel(fns ...func() error) error {
+	errs := make(chan error, len(fns))
+	for _, fn := range fns {
+		go func() { errs <- fn() }()
+	}
+	var first error
+	for range fns {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // on joins an answer table (by its alias) to the submitted responses of
