@@ -37,6 +37,7 @@ import (
 	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
+	"inspraak/internal/results"
 	"inspraak/internal/setting"
 	"inspraak/internal/store"
 	"inspraak/internal/web"
@@ -184,7 +185,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		}
 	}
 	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
-		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Eraser: a.Eraser, Media: a.Media,
+		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: results.NewService(db), Eraser: a.Eraser, Media: a.Media,
 		Notify: a.Notify, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {

@@ -294,3 +294,23 @@ func parallel(fns ...func() error) error {
 func on(alias string) string {
 	return strings.ReplaceAll("JOIN responses r ON r.id = @.response_id AND r.status = 'submitted' AND r.instrument_id = ?", "@", alias)
 }
+
+// Listed is a consultation on the analysts' list.
+type Listed struct {
+	InstrumentID  int64
+	Title         string
+	ProjectTitle  string
+	ProjectStatus string
+	Submitted     int64
+}
+
+// List returns every consultation with its number of submitted
+// responses, newest project first.
+func (s *Service) List(ctx context.Context) ([]Listed, error) {
+	var out []Listed
+	err := s.db.WithContext(ctx).Raw(`SELECT i.id AS instrument_id, i.title, p.title AS project_title, p.status AS project_status,
+  (SELECT count(*) FROM responses r WHERE r.instrument_id = i.id AND r.status = 'submitted') AS submitted
+FROM instruments i JOIN projects p ON p.id = i.project_id
+WHERE i.kind = 'consultation' ORDER BY p.created_at DESC, i.position, i.id`).Scan(&out).Error
+	return out, err
+}

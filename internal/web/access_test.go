@@ -114,6 +114,7 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{boardAdmin, editorsOnly},
 		{boardAdmin + "/instellingen", editorsOnly},
 		{ideaAdmin, editorsOnly},
+		{"/beheer/resultaten", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "staff without groups": denied}},
 		{"/beheer/moderatie", moderatorsOnly},
 		{"/beheer/moderatie?waarom=reported&volgorde=nieuw", moderatorsOnly},
 		{modItem, moderatorsOnly},

@@ -35,6 +35,9 @@ func NewRenderer(fsys fs.FS, assets *Assets, cat *i18n.Catalog) (*Renderer, erro
 		"asset": assets.URL,
 		"add":   func(a, b int) int { return a + b },
 		"sub":   func(a, b int) int { return a - b },
+		"mul":   func(a, b float64) float64 { return a * b },
+		"add2":  func(a, b float64) float64 { return a + b },
+		"ptr":   func(f float64) *float64 { return &f },
 		"list":  func(xs ...string) []string { return xs },
 		"deref": func(v any) any {
 			switch t := v.(type) {

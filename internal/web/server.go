@@ -26,6 +26,7 @@ import (
 	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
+	"inspraak/internal/results"
 	"inspraak/internal/store"
 	"inspraak/static"
 	"inspraak/templates"
@@ -43,6 +44,7 @@ type Deps struct {
 	Consultations *consultation.Service
 	Ideas         *idea.Service
 	Moderation    *moderation.Service
+	Results       *results.Service
 	Eraser        *account.Eraser
 	Media         *media.Service
 	Notify        *notify.Service
@@ -66,6 +68,7 @@ type Server struct {
 	consultations *consultation.Service
 	ideas         *idea.Service
 	moderation    *moderation.Service
+	results       *results.Service
 	eraser        *account.Eraser
 	media         *media.Service
 	notify        *notify.Service
@@ -96,7 +99,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, moderation: d.Moderation, eraser: d.Eraser, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, moderation: d.Moderation, results: d.Results, eraser: d.Eraser, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
 	}
 	if s.now == nil {
@@ -212,6 +215,10 @@ func New(d Deps) (*Server, error) {
 	mod.POST("/:item/besluit", s.modDecide)
 	mod.POST("/:item/fragment", s.modRedact)
 	mod.POST("/:item/blokkeren", s.modBlock)
+	res := staff.Group("/resultaten", s.requireStaff(identity.PermAnalyse))
+	res.GET("", s.resultsList)
+	res.GET("/:iid", s.resultsShow)
+	res.GET("/:iid/export", s.resultsExport)
 	edit := staff.Group("/projecten", s.requireStaff(identity.PermEdit))
 	edit.GET("", s.editorProjects)
 	edit.GET("/nieuw", s.editorProjectNew)
