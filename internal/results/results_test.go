@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,5 +219,90 @@ func check(t *testing.T, round int, c *consultation.Consultation, all []given, g
 		if qr.Kind == consultation.Scale && len(qr.Values) != qr.ScaleMax-qr.ScaleMin+1 {
 			t.Fatalf("round %d: scale shows %d points", round, len(qr.Values))
 		}
+	}
+}
+
+// A breakdown by wijk shows what suppression allows: small counts and the
+// cells that would give them away read "<5"; everything shown is the real
+// count; participants without a wijk form the last group.
+func TestBreakdownByWijkSuppresses(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
+	svc.SetClock(func() time.Time { return now })
+	closes := now.Add(time.Hour)
+	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
+		Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.Single, Text: "Ja of nee?"}, Options: []string{"Ja", "Nee"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := c.Questions[0]
+	// wijk → [ja, nee]
+	want := map[string][2]int{"Centrum": {12, 9}, "Noord": {8, 2}, "Zuid": {7, 11}, "": {6, 5}}
+	n := 0
+	for wijk, counts := range want {
+		for opt, k := range counts {
+			for range k {
+				n++
+				part := identity.Participant{Subject: fmt.Sprintf("w-%d", n), KeyVersion: 1, Means: identity.DigiD, LoA: midden, Wijk: wijk, CreatedAt: now, LastLoginAt: now}
+				if err := db.Create(&part).Error; err != nil {
+					t.Fatal(err)
+				}
+				who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
+				if _, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{q.ID: {Options: []int64{q.Options[opt].ID}}}, true); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	res := results.NewService(db)
+	o, err := res.Consultation(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := res.Breakdown(ctx, o.Questions[0], results.ByWijk, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(b.Groups, ",") != "Centrum,Noord,Zuid," || b.K != 5 {
+		t.Fatalf("groups %q, k %d", b.Groups, b.K)
+	}
+	// Noord / Nee is 2: hidden, and so is at least one more cell in its row
+	// and its column.
+	if b.Show(1, 1) != "<5" {
+		t.Fatalf("Noord/Nee shows %q", b.Show(1, 1))
+	}
+	hiddenInRow, hiddenInCol := 0, 0
+	for j := 0; j <= 2; j++ {
+		if b.Show(1, j) == "<5" {
+			hiddenInRow++
+		}
+	}
+	for i := 0; i <= 4; i++ {
+		if b.Show(i, 1) == "<5" {
+			hiddenInCol++
+		}
+	}
+	if hiddenInRow < 2 || hiddenInCol < 2 {
+		t.Fatalf("the small cell can be worked out: %d hidden in its row, %d in its column", hiddenInRow, hiddenInCol)
+	}
+	groups := b.Groups
+	for i, g := range groups {
+		for j := 0; j < 2; j++ {
+			if s := b.Show(i, j); s != "<5" && s != strconv.Itoa(want[g][j]) {
+				t.Fatalf("%q/%d shows %q, want %d", g, j, s, want[g][j])
+			}
+		}
+	}
+	if b.Show(4, 2) != strconv.Itoa(n) {
+		t.Fatalf("grand total %q, want %d", b.Show(4, 2), n)
+	}
+	if _, err := res.Breakdown(ctx, o.Questions[0], "schoenmaat", 5); err == nil {
+		t.Fatal("unknown dimension accepted")
 	}
 }

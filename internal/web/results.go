@@ -34,7 +34,15 @@ type resultsData struct {
 	O        *results.Overview
 	Formats  []string
 	Computed time.Duration
+	// By is the chosen breakdown ("" none); Breakdowns holds one per
+	// choice question.
+	By         string
+	Dimensions []string
+	Breakdowns map[int64]*results.Breakdown
 }
+
+// BreakdownOf returns the breakdown of a question, if one was asked for.
+func (d resultsData) BreakdownOf(questionID int64) *results.Breakdown { return d.Breakdowns[questionID] }
 
 func (s *Server) loadResultsConsultation(c *gin.Context) (*consultation.Consultation, *instrument.Instrument, bool) {
 	id, err := strconv.ParseInt(c.Param("iid"), 10, 64)
@@ -70,7 +78,26 @@ func (s *Server) resultsShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	d := resultsData{In: in, C: cons, O: o, Formats: []string{"csv", "csv-nl", "xlsx", "json"}, Computed: time.Since(start)}
+	d := resultsData{In: in, C: cons, O: o, Formats: []string{"csv", "csv-nl", "xlsx", "json"}, Computed: time.Since(start),
+		Dimensions: results.Dimensions, Breakdowns: map[int64]*results.Breakdown{}}
+	if by := c.Query("uitsplitsen"); by != "" {
+		if !slices.Contains(results.Dimensions, by) {
+			s.renderStatus(c, http.StatusBadRequest, "results.error.breakdown")
+			return
+		}
+		d.By = by
+		for _, q := range o.Questions {
+			if q.Kind != consultation.Single && q.Kind != consultation.Multiple {
+				continue
+			}
+			b, err := s.results.Breakdown(c.Request.Context(), q, by, results.MinCell)
+			if err != nil {
+				s.fail(c, err)
+				return
+			}
+			d.Breakdowns[q.ID] = b
+		}
+	}
 	p := s.staffPage(c, "", d, "staff-results")
 	p.Title = p.T("results.title", in.Title)
 	s.html(c, http.StatusOK, "results", p)
@@ -183,3 +210,14 @@ func (p *Page) Number(f *float64) string {
 
 // Share writes a 0..1 fraction as a percentage.
 func (p *Page) Share(f float64) string { return p.Percent(f * 100) }
+
+// GroupLabel names a breakdown group for people.
+func (p *Page) GroupLabel(by, group string) string {
+	switch {
+	case group == "":
+		return p.T("results.group.unknown")
+	case by == results.ByMeans:
+		return p.T("results.means." + group)
+	}
+	return group
+}

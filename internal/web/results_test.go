@@ -33,6 +33,12 @@ func TestAnalystReadsAndDownloadsResults(t *testing.T) {
 	wantContains(t, r, "Resultaten: Vragenlijst over het schetsontwerp", "Ingestuurd", "mensen gaven antwoord",
 		`role="img"`, "Dezelfde cijfers staan in de tabel hieronder.", "Antwoorden per keuze", "Mediaan")
 
+	split := analyst.get(page + "?uitsplitsen=wijk")
+	wantStatus(t, split, 200)
+	// The demo has a dozen responses: every wijk cell is small.
+	wantContains(t, split, "Antwoorden per wijk", "&lt;5", "niet terug te rekenen")
+	wantStatus(t, analyst.get(page+"?uitsplitsen=schoenmaat"), 400)
+
 	dl := analyst.get(page + "/export?formaat=csv-nl")
 	wantStatus(t, dl, 200)
 	if cd := dl.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="antwoorden-`) {
