@@ -42,7 +42,9 @@ type resultsData struct {
 }
 
 // BreakdownOf returns the breakdown of a question, if one was asked for.
-func (d resultsData) BreakdownOf(questionID int64) *results.Breakdown { return d.Breakdowns[questionID] }
+func (d resultsData) BreakdownOf(questionID int64) *results.Breakdown {
+	return d.Breakdowns[questionID]
+}
 
 func (s *Server) loadResultsConsultation(c *gin.Context) (*consultation.Consultation, *instrument.Instrument, bool) {
 	id, err := strconv.ParseInt(c.Param("iid"), 10, 64)
@@ -160,8 +162,8 @@ type BarChart struct {
 	Title string
 	// Summary is the chart's text alternative: every bar in words.
 	Summary string
-	Bars   []Bar
-	Height int
+	Bars    []Bar
+	Height  int
 }
 
 // OptionChart draws a question's options by percentage of its base.
