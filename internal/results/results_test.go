@@ -306,3 +306,80 @@ func TestBreakdownByWijkSuppresses(t *testing.T) {
 		t.Fatal("unknown dimension accepted")
 	}
 }
+
+// The funnel narrows from opened to started to submitted, says after
+// which question unfinished responses stopped, and the daily series
+// counts every submission once, with empty days in between.
+func TestFunnelAndDailySeries(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
+	svc.SetClock(func() time.Time { return now })
+	closes := now.Add(30 * 24 * time.Hour)
+	q := func(text string) consultation.QuestionDraft {
+		return consultation.QuestionDraft{Question: consultation.Question{Kind: consultation.ShortText, Text: text}}
+	}
+	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
+		Questions: []consultation.QuestionDraft{q("Een"), q("Twee"), q("Drie")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	person := func() consultation.Respondent {
+		n++
+		part := identity.Participant{Subject: fmt.Sprintf("f-%d", n), KeyVersion: 1, Means: identity.DigiD, LoA: midden, CreatedAt: now, LastLoginAt: now}
+		if err := db.Create(&part).Error; err != nil {
+			t.Fatal(err)
+		}
+		return consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
+	}
+	answers := func(k int) map[int64]consultation.Answer {
+		a := map[int64]consultation.Answer{}
+		for _, qu := range c.Questions[:k] {
+			a[qu.ID] = consultation.Answer{Text: "antwoord"}
+		}
+		return a
+	}
+	// Two only look; one leaves an empty draft; stops after question 1 (2×)
+	// and 2 (1×); three submit on day 1, none on day 2, two on day 3.
+	for range 2 {
+		if err := svc.Opened(ctx, c.InstrumentID, person().Subject); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := []struct {
+		day, answered int
+		submit        bool
+	}{{0, 0, false}, {0, 1, false}, {0, 1, false}, {0, 2, false}, {0, 3, true}, {0, 1, true}, {0, 2, true}, {2, 3, true}, {2, 3, true}}
+	for _, st := range plan {
+		now = time.Date(2026, 11, 20+st.day, 10, 0, 0, 0, time.UTC)
+		who := person()
+		if err := svc.Opened(ctx, c.InstrumentID, who.Subject); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Opened(ctx, c.InstrumentID, who.Subject); err != nil { // twice is once
+			t.Fatal(err)
+		}
+		if _, err := svc.Save(ctx, c.InstrumentID, who, answers(st.answered), st.submit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, days, err := results.NewService(db).Participation(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Opened != 11 || f.Started != 9 || f.Submitted != 5 || f.Empty != 1 {
+		t.Fatalf("funnel %+v", f)
+	}
+	if len(f.Stops) != 2 || f.Stops[0].Question.Text != "Een" || f.Stops[0].Drafts != 2 || f.Stops[1].Question.Text != "Twee" || f.Stops[1].Drafts != 1 {
+		t.Fatalf("stops %+v", f.Stops)
+	}
+	if len(days) != 3 || days[0].Submitted != 3 || days[1].Submitted != 0 || days[2].Submitted != 2 {
+		t.Fatalf("days %+v", days)
+	}
+}

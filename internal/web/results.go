@@ -39,6 +39,16 @@ type resultsData struct {
 	By         string
 	Dimensions []string
 	Breakdowns map[int64]*results.Breakdown
+	Funnel     *results.Funnel
+	Days       []results.Day
+}
+
+// Of is n as a share of the opened, for the funnel.
+func (d resultsData) Of(n int64) float64 {
+	if d.Funnel == nil || d.Funnel.Opened == 0 {
+		return 0
+	}
+	return float64(n) * 100 / float64(d.Funnel.Opened)
 }
 
 // BreakdownOf returns the breakdown of a question, if one was asked for.
@@ -82,6 +92,10 @@ func (s *Server) resultsShow(c *gin.Context) {
 	}
 	d := resultsData{In: in, C: cons, O: o, Formats: []string{"csv", "csv-nl", "xlsx", "json"}, Computed: time.Since(start),
 		Dimensions: results.Dimensions, Breakdowns: map[int64]*results.Breakdown{}}
+	if d.Funnel, d.Days, err = s.results.Participation(c.Request.Context(), cons); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if by := c.Query("uitsplitsen"); by != "" {
 		if !slices.Contains(results.Dimensions, by) {
 			s.renderStatus(c, http.StatusBadRequest, "results.error.breakdown")
@@ -222,4 +236,23 @@ func (p *Page) GroupLabel(by, group string) string {
 		return p.T("results.means." + group)
 	}
 	return group
+}
+
+// DayChart draws submissions per day.
+func (p *Page) DayChart(days []results.Day) BarChart {
+	ch := BarChart{ID: "per-dag", Title: p.T("results.days.caption")}
+	var most int64
+	for _, d := range days {
+		most = max(most, d.Submitted)
+	}
+	for i, d := range days {
+		w := 0.0
+		if most > 0 {
+			w = float64(d.Submitted) * 100 / float64(most)
+		}
+		ch.Bars = append(ch.Bars, Bar{Label: p.cat.Date(p.Lang, d.Date), Value: strconv.FormatInt(d.Submitted, 10), Width: w, Y: i*36 + 18, TextY: i*36 + 14})
+	}
+	ch.Height = len(ch.Bars)*36 + 8
+	ch.Summary = p.chartSummary(ch)
+	return ch
 }

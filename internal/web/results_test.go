@@ -31,7 +31,8 @@ func TestAnalystReadsAndDownloadsResults(t *testing.T) {
 	r := analyst.get(page)
 	wantStatus(t, r, 200)
 	wantContains(t, r, "Resultaten: Vragenlijst over het schetsontwerp", "Ingestuurd", "mensen gaven antwoord",
-		`role="img"`, "Dezelfde cijfers staan in de tabel hieronder.", "Antwoorden per keuze", "Mediaan")
+		`role="img"`, "Dezelfde cijfers staan in de tabel hieronder.", "Antwoorden per keuze", "Mediaan",
+		"Van openen tot insturen", "Ingestuurd per dag")
 
 	split := analyst.get(page + "?uitsplitsen=wijk")
 	wantStatus(t, split, 200)
