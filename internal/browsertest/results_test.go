@@ -2,7 +2,15 @@
 
 package browsertest
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
 
 // The analysts' results pages on the demo questionnaire (instrument 3 in
 // the demo seed), as an administrator sees them.
@@ -12,7 +20,55 @@ func init() {
 			h1: "Resultaten", contains: []string{"Vragenlijst over het schetsontwerp"}},
 		page{name: "results", login: admin, path: "/beheer/resultaten/3", status: http.StatusOK,
 			h1: "Resultaten: Vragenlijst over het schetsontwerp", contains: []string{"mensen gaven antwoord", "Antwoorden per keuze", "Downloaden"}},
+		page{name: "results-publish", login: admin, path: "/beheer/projecten/1/instrumenten/3/instellingen", status: http.StatusOK,
+			h1: "Instellingen: Vragenlijst over het schetsontwerp", contains: []string{"Uitkomsten openbaar maken"}},
 		page{name: "results-wijk", login: admin, path: "/beheer/resultaten/3?uitsplitsen=wijk", status: http.StatusOK,
 			h1: "Resultaten: Vragenlijst over het schetsontwerp", contains: []string{"Antwoorden per wijk", "<5"}},
 	)
+}
+
+// TestPublicResultsPage publishes the demo questionnaire's results through
+// the editor's button and checks the public page they lead to, at both
+// sizes, with axe-core.
+func TestPublicResultsPage(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	axeSource := readAxe(t)
+	tab, pr := s.newTab(t)
+	s.logIn(t, tab, admin, "results-public")
+	if err := chromedp.Do(tab, emulate(viewports[0]), chromedp.Navigate(s.base+"/beheer/projecten/1/instrumenten/3/instellingen"),
+		chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := clickThrough(tab, "Uitkomsten openbaar maken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := landed(resp, "/beheer/projecten/1/instrumenten/3/instellingen", http.StatusOK); err != nil {
+		t.Fatal(err)
+	}
+	for _, vp := range viewports {
+		if err := chromedp.Do(tab, emulate(vp)); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(tab, 30*time.Second)
+		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.base+"/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp/resultaten"))
+		cancel()
+		if err != nil || resp == nil || resp.Status != 200 {
+			t.Fatalf("%s: open the public results: %v", vp.name, err)
+		}
+		text, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+		if err != nil || !strings.Contains(text, "Uitkomsten: Vragenlijst over het schetsontwerp") || !strings.Contains(text, "<5") {
+			t.Fatalf("%s: public results page: %.300s (%v)", vp.name, text, err)
+		}
+		if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
+			t.Errorf("%s: axe-core: %d violations\n%s", vp.name, len(res.Violations), formatViolations(res.Violations))
+		}
+		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
+			s.save(t, "results-public-"+vp.name+".png", png)
+		}
+	}
+	for _, msg := range pr.snapshot() {
+		t.Errorf("%s", msg)
+	}
 }

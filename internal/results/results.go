@@ -11,6 +11,7 @@ import (
 	"context"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"inspraak/internal/consultation"
@@ -314,3 +315,7 @@ FROM instruments i JOIN projects p ON p.id = i.project_id
 WHERE i.kind = 'consultation' ORDER BY p.created_at DESC, i.position, i.id`).Scan(&out).Error
 	return out, err
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func formatValue(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -383,3 +383,40 @@ func TestFunnelAndDailySeries(t *testing.T) {
 		t.Fatalf("days %+v", days)
 	}
 }
+
+// On the public page a small count never shows, and cannot be worked out
+// from the base and the other counts that do show.
+func TestPublicFiguresHideSmallCounts(t *testing.T) {
+	q := results.Question{Question: consultation.Question{ID: 1, Kind: consultation.Single, Text: "Welke?"}, Base: 52,
+		Options: []results.Option{{Label: "A", Count: 2}, {Label: "B", Count: 20}, {Label: "C", Count: 30}}}
+	m := results.Question{Question: consultation.Question{ID: 2, Kind: consultation.Multiple, Text: "Welke meer?"}, Base: 40,
+		Options: []results.Option{{Label: "X", Count: 3}, {Label: "Y", Count: 35}, {Label: "Z", Count: 12}}}
+	pub, err := results.Public(&results.Overview{Questions: []results.Question{q, m}}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pq := range pub {
+		shown, hidden := int64(0), 0
+		for i, c := range pq.Counts {
+			if c == "<5" {
+				hidden++
+				continue
+			}
+			n, _ := strconv.ParseInt(c, 10, 64)
+			shown += n
+			if n != pq.Options[i].Count {
+				t.Fatalf("%s: %s shows %s, is %d", pq.Text, pq.Labels[i], c, pq.Options[i].Count)
+			}
+		}
+		if pq.Counts[0] != "<5" {
+			t.Fatalf("%s: the small count shows: %v", pq.Text, pq.Counts)
+		}
+		// With the base shown, one hidden count alone would be base − rest.
+		if pq.Kind == consultation.Single && pq.Base != "<5" && hidden < 2 {
+			t.Fatalf("%s: one hidden count and the base %s give it away: %v", pq.Text, pq.Base, pq.Counts)
+		}
+		if pq.Mean != nil {
+			t.Fatalf("%s: a mean next to hidden counts", pq.Text)
+		}
+	}
+}

@@ -32,13 +32,14 @@ type Renderer struct {
 // NewRenderer parses templates from fsys (layouts/, partials/, pages/).
 func NewRenderer(fsys fs.FS, assets *Assets, cat *i18n.Catalog) (*Renderer, error) {
 	funcs := template.FuncMap{
-		"asset": assets.URL,
-		"add":   func(a, b int) int { return a + b },
-		"sub":   func(a, b int) int { return a - b },
-		"mul":   func(a, b float64) float64 { return a * b },
-		"add2":  func(a, b float64) float64 { return a + b },
-		"ptr":   func(f float64) *float64 { return &f },
-		"list":  func(xs ...string) []string { return xs },
+		"asset":   assets.URL,
+		"add":     func(a, b int) int { return a + b },
+		"sub":     func(a, b int) int { return a - b },
+		"mul":     func(a, b float64) float64 { return a * b },
+		"add2":    func(a, b float64) float64 { return a + b },
+		"ptr":     func(f float64) *float64 { return &f },
+		"formatN": func(d *publicResultsData) string { return formatSubmitted(d) },
+		"list":    func(xs ...string) []string { return xs },
 		"deref": func(v any) any {
 			switch t := v.(type) {
 			case *bool:

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"encoding/csv"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -65,4 +66,49 @@ func TestAnalystReadsAndDownloadsResults(t *testing.T) {
 		wantStatus(t, b.get(page), 403)
 		wantStatus(t, b.get(page+"/export?formaat=csv"), 403)
 	}
+}
+
+// An editor publishes a questionnaire's results: before that there is no
+// public page; after it everyone sees the figures with small counts
+// hidden, as a page and as open data, and followers of the project hear
+// of it.
+func TestEditorPublishesResults(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	var in instrument.Instrument
+	if err := s.App.DB.Where("slug = ? AND kind = ?", "vragenlijst-schetsontwerp", instrument.KindConsultation).Take(&in).Error; err != nil {
+		t.Fatal(err)
+	}
+	public := "/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp/resultaten"
+	wantStatus(t, s.get(t, public), 404)
+	follower := resident(t, s, testBSN, "Volger")
+	wantStatus(t, follower.follow(follower.post("/projecten/herinrichting-marktplein/volgen", url.Values{"volgen": {"ja"}})), 200)
+
+	editor := newBrowser(t, s)
+	editor.loginStaff("Eddy Tor", "inspraak-redacteuren")
+	settings := "/beheer/projecten/" + itoa(in.ProjectID) + "/instrumenten/" + itoa(in.ID)
+	wantContains(t, editor.get(settings+"/instellingen"), "Uitkomsten openbaar maken")
+	r := editor.post(settings+"/resultaten", url.Values{"openbaar": {"ja"}})
+	if r.StatusCode != 303 {
+		t.Fatalf("publish: %d\n%s", r.StatusCode, r.Body)
+	}
+	editor.post(settings+"/resultaten", url.Values{"openbaar": {"ja"}}) // twice is once
+	page := s.get(t, public)
+	wantStatus(t, page, 200)
+	// A dozen demo responses: every option count is small.
+	wantContains(t, page, "Uitkomsten: Vragenlijst over het schetsontwerp", "&lt;5", "niemand herkenbaar", `role="img"`)
+	csvFile := s.get(t, public+"/csv")
+	wantStatus(t, csvFile, 200)
+	wantContains(t, csvFile, "vraag,soort,antwoord,aantal", "Welk schetsontwerp")
+	jsonFile := s.get(t, public+"/json")
+	wantContains(t, jsonFile, `"min_cell":5`, `"figures":`)
+	notes := follower.get("/mijn-inspraak/meldingen")
+	if n := strings.Count(notes.Body, "staan online"); n != 1 {
+		t.Fatalf("follower told %d times", n)
+	}
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	wantStatus(t, analyst.post(settings+"/resultaten", url.Values{"openbaar": {"nee"}}), 403)
+	editor.post(settings+"/resultaten", url.Values{"openbaar": {"nee"}})
+	wantStatus(t, s.get(t, public), 404)
 }

@@ -13,3 +13,11 @@ CREATE TABLE consultation_opens (
     created_at    DATETIME NOT NULL,
     PRIMARY KEY (instrument_id, opener)
 );
+
+-- Results an editor made public: shown on the project page (aggregates
+-- with small-cell suppression) and as open data.
+CREATE TABLE result_publications (
+    instrument_id INTEGER PRIMARY KEY REFERENCES instruments (id) ON DELETE CASCADE,
+    published_at  DATETIME NOT NULL,
+    published_by  INTEGER REFERENCES staff_members (id) ON DELETE SET NULL
+);
