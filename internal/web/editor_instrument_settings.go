@@ -1,14 +1,14 @@
 package web
 
 import (
-	"time"
 	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
-	"inspraak/internal/notify"
 	"gorm.io/gorm"
+	"inspraak/internal/notify"
 
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
