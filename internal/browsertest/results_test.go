@@ -22,6 +22,10 @@ func init() {
 			h1: "Resultaten: Vragenlijst over het schetsontwerp", contains: []string{"mensen gaven antwoord", "Antwoorden per keuze", "Downloaden"}},
 		page{name: "results-publish", login: admin, path: "/beheer/projecten/1/instrumenten/3/instellingen", status: http.StatusOK,
 			h1: "Instellingen: Vragenlijst over het schetsontwerp", contains: []string{"Uitkomsten openbaar maken"}},
+		page{name: "results-open", login: admin, path: "/beheer/resultaten/3/open-antwoorden", status: http.StatusOK,
+			h1: "Open antwoorden: Vragenlijst over het schetsontwerp", contains: []string{"Code maken", "Zonder code"}},
+		page{name: "results-open-errors", login: admin, path: "/beheer/resultaten/3/open-antwoorden", click: "Code maken",
+			status: http.StatusUnprocessableEntity, h1: "Open antwoorden: Vragenlijst over het schetsontwerp", contains: []string{"Vul een naam voor de code in."}},
 		page{name: "results-wijk", login: admin, path: "/beheer/resultaten/3?uitsplitsen=wijk", status: http.StatusOK,
 			h1: "Resultaten: Vragenlijst over het schetsontwerp", contains: []string{"Antwoorden per wijk", "<5"}},
 	)

@@ -72,6 +72,7 @@ type column struct {
 	key    string // JSON key
 	q      consultation.Question
 	option int64 // 0: the whole question
+	codes  bool  // the codes analysts gave this open answer
 }
 
 // columns lays out an export: the respondent, when they submitted, then
@@ -91,6 +92,9 @@ func columns(c *consultation.Consultation) []column {
 			}
 		default:
 			cols = append(cols, column{header: prefix + " " + oneLine(q.Text), key: "q" + strconv.FormatInt(q.ID, 10), q: q})
+			if q.Kind == consultation.ShortText || q.Kind == consultation.LongText {
+				cols = append(cols, column{header: prefix + " codes", key: "q" + strconv.FormatInt(q.ID, 10) + "_codes", q: q, codes: true})
+			}
 		}
 	}
 	return cols
@@ -144,6 +148,14 @@ func (s *Service) Export(ctx context.Context, c *consultation.Consultation, w io
 		}
 	}
 	db := s.db.WithContext(ctx)
+	codeName := map[int64]string{}
+	var codes []Code
+	if err := db.Where("instrument_id = ?", c.InstrumentID).Find(&codes).Error; err != nil {
+		return 0, err
+	}
+	for _, cd := range codes {
+		codeName[cd.ID] = cd.Name
+	}
 	var written, after int64
 	row := make([]cell, len(cols))
 	for {
@@ -175,6 +187,17 @@ func (s *Service) Export(ctx context.Context, c *consultation.Consultation, w io
 		for _, a := range answers {
 			byResponse[a.ResponseID] = append(byResponse[a.ResponseID], a)
 		}
+		var codings []Coding
+		if len(codes) > 0 {
+			if err := db.Where("response_id IN ?", ids).Order("response_id, question_id, code_id").Find(&codings).Error; err != nil {
+				return written, err
+			}
+		}
+		codesOf := map[[2]int64][]string{}
+		for _, cd := range codings {
+			k := [2]int64{cd.ResponseID, cd.QuestionID}
+			codesOf[k] = append(codesOf[k], codeName[cd.CodeID])
+		}
 		optsByResponse := map[int64][]consultation.AnswerOption{}
 		for _, o := range options {
 			optsByResponse[o.ResponseID] = append(optsByResponse[o.ResponseID], o)
@@ -197,6 +220,10 @@ func (s *Service) Export(ctx context.Context, c *consultation.Consultation, w io
 				i += 2
 				q := col.q
 				switch {
+				case col.codes:
+					if names := codesOf[[2]int64{r.ID, q.ID}]; len(names) > 0 {
+						row[i] = textCell(strings.Join(names, "; "))
+					}
 				case col.option != 0:
 					if rank, ok := chosen[[2]int64{q.ID, col.option}]; ok {
 						if q.Kind == consultation.Ranking {

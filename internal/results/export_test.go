@@ -139,6 +139,9 @@ func (f *exportFixture) expected(g given) []string {
 				v = a.Text
 			}
 			out = append(out, v)
+			if q.Kind == consultation.ShortText || q.Kind == consultation.LongText {
+				out = append(out, "") // the codes column: no codes in this test
+			}
 		}
 	}
 	return out
@@ -255,6 +258,9 @@ func TestExportsReadBackEqualTheResponses(t *testing.T) {
 			}
 		default:
 			keys = append(keys, fmt.Sprintf("q%d", q.ID))
+			if q.Kind == consultation.ShortText || q.Kind == consultation.LongText {
+				keys = append(keys, fmt.Sprintf("q%d_codes", q.ID))
+			}
 		}
 	}
 	var jrows [][]string
@@ -289,5 +295,79 @@ func TestExportStopsWhenCancelled(t *testing.T) {
 	buf.Reset()
 	if _, err := f.res.Export(context.Background(), f.c, &buf, results.ExportOptions{Format: "pdf"}); err != results.ErrFormat || buf.Len() != 0 {
 		t.Fatalf("unknown format: %v, %d bytes", err, buf.Len())
+	}
+}
+
+// Analysts give open answers codes, one by one or in bulk; only open
+// answers of this questionnaire can carry them; the counts appear in the
+// results and the codes in the export.
+func TestCodingOpenAnswers(t *testing.T) {
+	f := newExportFixture(t, 40)
+	ctx := context.Background()
+	var long consultation.Question
+	for _, q := range f.c.Questions {
+		if q.Kind == consultation.LongText {
+			long = q
+		}
+	}
+	answers, total, err := f.res.OpenAnswers(ctx, f.c, results.OpenFilter{QuestionID: long.ID})
+	if err != nil || total == 0 || int64(len(answers)) != min(total, results.OpenPageSize) {
+		t.Fatalf("open answers: %d of %d, %v", len(answers), total, err)
+	}
+	if _, err := f.res.AddCode(ctx, f.c.InstrumentID, "  "); err == nil {
+		t.Fatal("empty code accepted")
+	}
+	groen, err := f.res.AddCode(ctx, f.c.InstrumentID, "Thema  groen")
+	if err != nil || groen.Name != "Thema groen" {
+		t.Fatalf("code: %+v, %v", groen, err)
+	}
+	if _, err := f.res.AddCode(ctx, f.c.InstrumentID, "Thema groen"); err == nil {
+		t.Fatal("a code twice")
+	}
+	found, _, err := f.res.OpenAnswers(ctx, f.c, results.OpenFilter{QuestionID: long.ID, Search: "GROEN"})
+	if err != nil || len(found) == 0 {
+		t.Fatalf("search: %d, %v", len(found), err)
+	}
+	keys := []results.AnswerKey{}
+	for _, a := range found {
+		if !strings.Contains(strings.ToLower(a.Text), "groen") {
+			t.Fatalf("search found %q", a.Text)
+		}
+		keys = append(keys, results.AnswerKey{ResponseID: a.ResponseID, QuestionID: a.QuestionID})
+	}
+	// A choice question's answer and a made-up one are ignored.
+	keys = append(keys, results.AnswerKey{ResponseID: found[0].ResponseID, QuestionID: f.c.Questions[1].ID}, results.AnswerKey{ResponseID: 999999, QuestionID: long.ID})
+	n, err := f.res.Tag(ctx, f.c.InstrumentID, groen.ID, keys, false)
+	if err != nil || n != int64(len(found)) {
+		t.Fatalf("tagged %d of %d, %v", n, len(found), err)
+	}
+	if n, _ := f.res.Tag(ctx, f.c.InstrumentID, groen.ID, keys, false); n != 0 {
+		t.Fatal("tagging twice counted again")
+	}
+	if got, _, _ := f.res.OpenAnswers(ctx, f.c, results.OpenFilter{CodeID: groen.ID}); len(got) != len(found) {
+		t.Fatalf("filter by code: %d", len(got))
+	}
+	untagged, _, _ := f.res.OpenAnswers(ctx, f.c, results.OpenFilter{QuestionID: long.ID, CodeID: -1})
+	if len(untagged)+len(found) != len(answers) {
+		t.Fatalf("untagged %d + tagged %d != %d", len(untagged), len(found), len(answers))
+	}
+	o, err := f.res.Consultation(ctx, f.c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range o.Questions {
+		if q.ID == long.ID && (len(q.Codes) != 1 || q.Codes[0].Count != int64(len(found))) {
+			t.Fatalf("code counts %+v", q.Codes)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := f.res.Export(ctx, f.c, &buf, results.ExportOptions{Format: results.CSV}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(buf.String(), "Thema groen"); got != len(found) {
+		t.Fatalf("export carries the code %d times, want %d", got, len(found))
+	}
+	if n, err := f.res.Tag(ctx, f.c.InstrumentID, groen.ID, keys[:1], true); err != nil || n != 1 {
+		t.Fatalf("untag: %d, %v", n, err)
 	}
 }

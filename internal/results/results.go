@@ -45,6 +45,16 @@ type Question struct {
 	Values []Value
 	// Mean, Median, Min, Max of scale and number answers (nil: no answers).
 	Mean, Median, Min, Max *float64
+	// Codes of an open question: how many of its answers carry each code
+	// analysts made, most used first.
+	Codes []CodeCount
+}
+
+// CodeCount is how many answers to a question carry a code.
+type CodeCount struct {
+	Code    string
+	Count   int64
+	Percent float64 // of the question's base
 }
 
 // Option is one option's figures.
@@ -95,6 +105,11 @@ func (s *Service) Consultation(ctx context.Context, c *consultation.Consultation
 			FirstPlace int64
 		}
 		numbers map[int64][]Value
+		coded   []struct {
+			QuestionID int64
+			Name       string
+			N          int64
+		}
 	)
 	// The four reads are independent: they run at once, so the page
 	// waits for the slowest, not for their sum.
@@ -126,6 +141,12 @@ FROM answer_options ao `+on("ao")+` GROUP BY ao.option_id`, c.InstrumentID).Scan
 		func() (err error) {
 			numbers, err = s.numbers(ctx, c.InstrumentID)
 			return err
+		},
+		func() error {
+			return db.Raw(`SELECT ac.question_id, c.name, count(*) AS n FROM answer_codings ac
+JOIN answer_codes c ON c.id = ac.code_id AND c.instrument_id = ?
+JOIN responses r ON r.id = ac.response_id AND r.status = 'submitted'
+GROUP BY ac.question_id, c.name ORDER BY n DESC, c.name`, c.InstrumentID).Scan(&coded).Error
 		},
 	)
 	if err != nil {
@@ -183,6 +204,11 @@ FROM answer_options ao `+on("ao")+` GROUP BY ao.option_id`, c.InstrumentID).Scan
 				mean, median := meanMedian(vs)
 				lo, hi := vs[0].Value, vs[len(vs)-1].Value
 				r.Mean, r.Median, r.Min, r.Max = &mean, &median, &lo, &hi
+			}
+		}
+		for _, cd := range coded {
+			if cd.QuestionID == q.ID {
+				r.Codes = append(r.Codes, CodeCount{Code: cd.Name, Count: cd.N, Percent: percent(cd.N, r.Base)})
 			}
 		}
 		o.Questions = append(o.Questions, r)

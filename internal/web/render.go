@@ -38,6 +38,7 @@ func NewRenderer(fsys fs.FS, assets *Assets, cat *i18n.Catalog) (*Renderer, erro
 		"mul":     func(a, b float64) float64 { return a * b },
 		"add2":    func(a, b float64) float64 { return a + b },
 		"ptr":     func(f float64) *float64 { return &f },
+		"max1":    func(n int) int { return max(n, 1) },
 		"formatN": func(d *publicResultsData) string { return formatSubmitted(d) },
 		"list":    func(xs ...string) []string { return xs },
 		"deref": func(v any) any {

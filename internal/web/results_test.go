@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -111,4 +112,53 @@ func TestEditorPublishesResults(t *testing.T) {
 	wantStatus(t, analyst.post(settings+"/resultaten", url.Values{"openbaar": {"nee"}}), 403)
 	editor.post(settings+"/resultaten", url.Values{"openbaar": {"nee"}})
 	wantStatus(t, s.get(t, public), 404)
+}
+
+// An analyst makes a code, gives it to open answers found by a search,
+// and sees the count on the results page and the code in the download.
+func TestAnalystCodesOpenAnswers(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	var in instrument.Instrument
+	if err := s.App.DB.Where("slug = ? AND kind = ?", "vragenlijst-schetsontwerp", instrument.KindConsultation).Take(&in).Error; err != nil {
+		t.Fatal(err)
+	}
+	base := "/beheer/resultaten/" + itoa(in.ID)
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	list := analyst.get(base + "/open-antwoorden")
+	wantStatus(t, list, 200)
+	wantContains(t, list, "Open antwoorden: Vragenlijst over het schetsontwerp", "Code maken")
+	bad := analyst.post(base+"/codes", url.Values{"code": {"  "}})
+	wantStatus(t, bad, 422)
+	wantContains(t, bad, `href="#code"`, "Vul een naam voor de code in.")
+	made := analyst.post(base+"/codes", url.Values{"code": {"Bomen"}, "terug": {"zoek=x%0d%0aevil"}})
+	if made.StatusCode != 303 || strings.ContainsAny(made.Header.Get("Location"), "\r\n") {
+		t.Fatalf("make code: %d %q", made.StatusCode, made.Header.Get("Location"))
+	}
+	var codeID int64
+	s.App.DB.Table("answer_codes").Where("instrument_id = ? AND name = ?", in.ID, "Bomen").Select("id").Scan(&codeID)
+	page := analyst.get(base + "/open-antwoorden")
+	keys := regexp.MustCompile(`name="antwoord" value="(\d+-\d+)"`).FindAllStringSubmatch(page.Body, -1)
+	if len(keys) == 0 {
+		t.Fatal("no open answers in the demo")
+	}
+	none := analyst.post(base+"/coderen", url.Values{"code": {itoa(codeID)}, "actie": {"koppel"}})
+	wantStatus(t, none, 422)
+	wantContains(t, none, "Kies eerst een of meer antwoorden.")
+	form := url.Values{"code": {itoa(codeID)}, "actie": {"koppel"}}
+	for _, k := range keys[:2] {
+		form.Add("antwoord", k[1])
+	}
+	if r := analyst.post(base+"/coderen", form); r.StatusCode != 303 {
+		t.Fatalf("tag: %d\n%s", r.StatusCode, r.Body)
+	}
+	wantContains(t, analyst.get(base+"/open-antwoorden?code="+itoa(codeID)), "2 antwoorden")
+	wantContains(t, analyst.get(base), "Antwoorden per code", "Bomen")
+	if n := strings.Count(analyst.get(base+"/export?formaat=csv").Body, "Bomen"); n != 2 {
+		t.Fatalf("the download carries the code %d times", n)
+	}
+	editor := newBrowser(t, s)
+	editor.loginStaff("Eddy Tor", "inspraak-redacteuren")
+	wantStatus(t, editor.post(base+"/coderen", form), 403)
 }

@@ -21,3 +21,20 @@ CREATE TABLE result_publications (
     published_at  DATETIME NOT NULL,
     published_by  INTEGER REFERENCES staff_members (id) ON DELETE SET NULL
 );
+
+-- Codes (labels) analysts give open answers, and which answers carry them.
+CREATE TABLE answer_codes (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    instrument_id INTEGER NOT NULL REFERENCES consultations (instrument_id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    created_at    DATETIME NOT NULL
+);
+CREATE UNIQUE INDEX answer_codes_instrument_name_key ON answer_codes (instrument_id, name);
+
+CREATE TABLE answer_codings (
+    code_id     INTEGER NOT NULL REFERENCES answer_codes (id) ON DELETE CASCADE,
+    response_id INTEGER NOT NULL REFERENCES responses (id) ON DELETE CASCADE,
+    question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+    PRIMARY KEY (code_id, response_id, question_id)
+);
+CREATE INDEX answer_codings_answer_idx ON answer_codings (response_id, question_id);
