@@ -26,6 +26,10 @@ func init() {
 			h1: "Open antwoorden: Vragenlijst over het schetsontwerp", contains: []string{"Code maken", "Zonder code"}},
 		page{name: "results-open-errors", login: admin, path: "/beheer/resultaten/3/open-antwoorden", click: "Code maken",
 			status: http.StatusUnprocessableEntity, h1: "Open antwoorden: Vragenlijst over het schetsontwerp", contains: []string{"Vul een naam voor de code in."}},
+		page{name: "results-note", login: admin, path: "/beheer/resultaten/3/reactienota", status: http.StatusOK,
+			h1: "Reactienota: Vragenlijst over het schetsontwerp", contains: []string{"Nieuw deel", "Nog niet gepubliceerd."}},
+		page{name: "results-note-errors", login: admin, path: "/beheer/resultaten/3/reactienota", click: "Deel toevoegen",
+			status: http.StatusUnprocessableEntity, h1: "Reactienota: Vragenlijst over het schetsontwerp", contains: []string{"Vul een kop in."}},
 		page{name: "results-wijk", login: admin, path: "/beheer/resultaten/3?uitsplitsen=wijk", status: http.StatusOK,
 			h1: "Resultaten: Vragenlijst over het schetsontwerp", contains: []string{"Antwoorden per wijk", "<5"}},
 	)
@@ -70,6 +74,38 @@ func TestPublicResultsPage(t *testing.T) {
 		}
 		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
 			s.save(t, "results-public-"+vp.name+".png", png)
+		}
+	}
+	// A response note with one section, published, read by the public.
+	if err := chromedp.Do(tab, emulate(viewports[0]), chromedp.Navigate(s.base+"/beheer/resultaten/3/reactienota"),
+		chromedp.WaitReady(chromedp.CSS("body")), chromedp.SendKeys(chromedp.CSS("#titel"), "Meer bomen"),
+		chromedp.SendKeys(chromedp.CSS("#tekst"), "Aan de zuidkant komen acht lindebomen.")); err != nil {
+		t.Fatal(err)
+	}
+	for _, button := range []string{"Deel toevoegen", "Reactienota publiceren"} {
+		resp, err := clickThrough(tab, button)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := landed(resp, "/beheer/resultaten/3/reactienota", http.StatusOK); err != nil {
+			t.Fatalf("%s: %v", button, err)
+		}
+	}
+	for _, vp := range viewports {
+		if err := chromedp.Do(tab, emulate(vp)); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(tab, 30*time.Second)
+		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.base+"/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp/reactienota"))
+		cancel()
+		if err != nil || resp == nil || resp.Status != 200 {
+			t.Fatalf("%s: open the response note: %v", vp.name, err)
+		}
+		if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
+			t.Errorf("%s: axe-core on the response note: %d violations\n%s", vp.name, len(res.Violations), formatViolations(res.Violations))
+		}
+		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
+			s.save(t, "note-public-"+vp.name+".png", png)
 		}
 	}
 	for _, msg := range pr.snapshot() {

@@ -23,7 +23,7 @@ type Publication struct {
 func (Publication) TableName() string { return "result_publications" }
 
 // Models lists the row structs this package owns.
-func Models() []any { return []any{&Publication{}, &Code{}, &Coding{}} }
+func Models() []any { return []any{&Publication{}, &Code{}, &Coding{}, &Note{}, &Section{}} }
 
 // Announce tells the project's followers inside the publishing transaction.
 type Announce func(ctx context.Context, tx *gorm.DB, instrumentID int64) error

@@ -38,3 +38,22 @@ CREATE TABLE answer_codings (
     PRIMARY KEY (code_id, response_id, question_id)
 );
 CREATE INDEX answer_codings_answer_idx ON answer_codings (response_id, question_id);
+
+-- The response note (reactienota): the municipality's answer, in sections,
+-- each about one code of the open answers (or about everything).
+CREATE TABLE response_notes (
+    instrument_id INTEGER PRIMARY KEY REFERENCES consultations (instrument_id) ON DELETE CASCADE,
+    intro         TEXT NOT NULL DEFAULT '',
+    published_at  DATETIME,
+    updated_at    DATETIME NOT NULL
+);
+
+CREATE TABLE response_note_sections (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    instrument_id INTEGER NOT NULL REFERENCES response_notes (instrument_id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    title         TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    code_id       INTEGER REFERENCES answer_codes (id) ON DELETE SET NULL
+);
+CREATE INDEX response_note_sections_instrument_idx ON response_note_sections (instrument_id, position);
