@@ -9,8 +9,8 @@ import (
 	"inspraak/internal/idea"
 	"inspraak/internal/identity"
 	"inspraak/internal/moderation"
-	"inspraak/internal/results"
 	"inspraak/internal/poll"
+	"inspraak/internal/results"
 )
 
 type myData struct {
