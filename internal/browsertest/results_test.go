@@ -30,6 +30,8 @@ func init() {
 			h1: "Reactienota: Vragenlijst over het schetsontwerp", contains: []string{"Nieuw deel", "Nog niet gepubliceerd."}},
 		page{name: "results-note-errors", login: admin, path: "/beheer/resultaten/3/reactienota", click: "Deel toevoegen",
 			status: http.StatusUnprocessableEntity, h1: "Reactienota: Vragenlijst over het schetsontwerp", contains: []string{"Vul een kop in."}},
+		page{name: "staff-profile", login: admin, path: "/beheer/profiel", status: http.StatusOK,
+			h1: "Uw profiel", contains: []string{"API-sleutels", "Sleutel maken"}},
 		page{name: "results-wijk", login: admin, path: "/beheer/resultaten/3?uitsplitsen=wijk", status: http.StatusOK,
 			h1: "Resultaten: Vragenlijst over het schetsontwerp", contains: []string{"Antwoorden per wijk", "<5"}},
 	)

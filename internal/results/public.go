@@ -23,7 +23,9 @@ type Publication struct {
 func (Publication) TableName() string { return "result_publications" }
 
 // Models lists the row structs this package owns.
-func Models() []any { return []any{&Publication{}, &Code{}, &Coding{}, &Note{}, &Section{}} }
+func Models() []any {
+	return []any{&Publication{}, &Code{}, &Coding{}, &Note{}, &Section{}, &Token{}}
+}
 
 // Announce tells the project's followers inside the publishing transaction.
 type Announce func(ctx context.Context, tx *gorm.DB, instrumentID int64) error

@@ -128,6 +128,11 @@ func New(d Deps) (*Server, error) {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler(d.Config.MetricsToken))
+	// The API reads no cookie: it is public, or takes a bearer token.
+	api := e.Group("/api/v1")
+	api.GET("/projects", s.apiProjects)
+	api.GET("/instruments/:id/results", s.apiResults)
+	api.GET("/instruments/:id/export", s.apiExport)
 
 	e.Use(s.withSessions())
 	e.NoRoute(func(c *gin.Context) { s.renderStatus(c, http.StatusNotFound, "") })
@@ -201,6 +206,9 @@ func New(d Deps) (*Server, error) {
 	staff.GET("", s.requireStaff(identity.PermStaffArea), s.staffHome)
 	staff.GET("/medewerkers", s.requireStaff(identity.PermStaffList), s.staffMembers)
 	staff.GET("/audit", s.requireStaff(identity.PermAuditRead), s.staffAudit)
+	staff.GET("/profiel", s.requireStaff(identity.PermStaffArea), s.staffProfile)
+	staff.POST("/profiel/tokens", s.requireStaff(identity.PermAnalyse), s.tokenCreate)
+	staff.POST("/profiel/tokens/:tid/intrekken", s.requireStaff(identity.PermStaffArea), s.tokenRevoke)
 	mod := staff.Group("/moderatie", s.requireStaff(identity.PermModerate))
 	mod.GET("", s.modQueue)
 	mod.POST("/volgende", s.modNext)

@@ -57,3 +57,17 @@ CREATE TABLE response_note_sections (
     code_id       INTEGER REFERENCES answer_codes (id) ON DELETE SET NULL
 );
 CREATE INDEX response_note_sections_instrument_idx ON response_note_sections (instrument_id, position);
+
+-- API tokens analysts make on their profile page: only a hash is kept; the
+-- token is shown once.
+CREATE TABLE api_tokens (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    staff_id     INTEGER NOT NULL REFERENCES staff_members (id) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    hash         TEXT NOT NULL,
+    created_at   DATETIME NOT NULL,
+    last_used_at DATETIME,
+    revoked_at   DATETIME
+);
+CREATE UNIQUE INDEX api_tokens_hash_key ON api_tokens (hash);
+CREATE INDEX api_tokens_staff_idx ON api_tokens (staff_id);
