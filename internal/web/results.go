@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -90,7 +91,7 @@ func (s *Server) resultsShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	d := resultsData{In: in, C: cons, O: o, Formats: []string{"csv", "csv-nl", "xlsx", "json"}, Computed: time.Since(start),
+	d := resultsData{In: in, C: cons, O: o, Formats: []string{"csv", "csv-nl", "xlsx", "json", "pdf"}, Computed: time.Since(start),
 		Dimensions: results.Dimensions, Breakdowns: map[int64]*results.Breakdown{}}
 	if d.Funnel, d.Days, err = s.results.Participation(c.Request.Context(), cons); err != nil {
 		s.fail(c, err)
@@ -126,6 +127,10 @@ func (s *Server) resultsExport(c *gin.Context) {
 		return
 	}
 	f := c.Query("formaat")
+	if f == "pdf" {
+		s.resultsReport(c, cons, in)
+		return
+	}
 	if !slices.Contains([]string{"csv", "csv-nl", "xlsx", "json"}, f) {
 		s.renderStatus(c, http.StatusBadRequest, "results.error.format")
 		return
@@ -255,4 +260,18 @@ func (p *Page) DayChart(days []results.Day) BarChart {
 	ch.Height = len(ch.Bars)*36 + 8
 	ch.Summary = p.chartSummary(ch)
 	return ch
+}
+
+// resultsReport sends the PDF report and records it.
+func (s *Server) resultsReport(c *gin.Context, cons *consultation.Consultation, in *instrument.Instrument) {
+	p := s.page(c, "", nil)
+	var buf bytes.Buffer
+	if err := s.results.Report(c.Request.Context(), cons, in.Title, p.Municipality, s.clock(), p.T, &buf); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "results.export", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"format": "pdf"})
+	c.Header("Content-Disposition", `attachment; filename="uitkomsten-`+strconv.FormatInt(in.ID, 10)+`.pdf"`)
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -161,4 +164,56 @@ func TestAnalystCodesOpenAnswers(t *testing.T) {
 	editor := newBrowser(t, s)
 	editor.loginStaff("Eddy Tor", "inspraak-redacteuren")
 	wantStatus(t, editor.post(base+"/coderen", form), 403)
+}
+
+// The PDF report has a first page and one page per question; pdftoppm
+// (poppler) renders every page when it is installed (CI installs it).
+func TestResultsReportPDF(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	var in instrument.Instrument
+	if err := s.App.DB.Where("slug = ? AND kind = ?", "vragenlijst-schetsontwerp", instrument.KindConsultation).Take(&in).Error; err != nil {
+		t.Fatal(err)
+	}
+	var questions int64
+	s.App.DB.Table("questions").Where("instrument_id = ? AND kind <> ?", in.ID, "explanation").Count(&questions)
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	r := analyst.get("/beheer/resultaten/" + itoa(in.ID) + "/export?formaat=pdf")
+	wantStatus(t, r, 200)
+	if !strings.HasPrefix(r.Body, "%PDF-") || r.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("not a PDF: %q %.20q", r.Header.Get("Content-Type"), r.Body)
+	}
+	pages := regexp.MustCompile(`/Type /Page\b[^s]`).FindAllString(r.Body, -1)
+	if int64(len(pages)) != 1+questions {
+		t.Fatalf("%d pages, want %d", len(pages), 1+questions)
+	}
+	render, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftoppm is missing; CI installs poppler-utils")
+		}
+		t.Log("pdftoppm not installed: the pages were counted, not rendered")
+		return
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "rapport.pdf")
+	if err := os.WriteFile(file, []byte(r.Body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(render, "-r", "50", "-png", file, filepath.Join(dir, "pagina")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	pngs, _ := filepath.Glob(filepath.Join(dir, "pagina*.png"))
+	if int64(len(pngs)) != 1+questions {
+		t.Fatalf("pdftoppm rendered %d pages, want %d", len(pngs), 1+questions)
+	}
+	if art := os.Getenv("INSPRAAK_ARTIFACTS"); art != "" {
+		_ = os.MkdirAll(art, 0o755)
+		for _, p := range pngs {
+			if b, err := os.ReadFile(p); err == nil {
+				_ = os.WriteFile(filepath.Join(art, "report-"+filepath.Base(p)), b, 0o644)
+			}
+		}
+	}
 }
