@@ -61,7 +61,7 @@ func TestAnalystReadsAndDownloadsResults(t *testing.T) {
 	if logged != 1 {
 		t.Fatalf("%d exports in the audit log", logged)
 	}
-	wantStatus(t, analyst.get(page+"/export?formaat=pdf"), 400)
+	wantStatus(t, analyst.get(page+"/export?formaat=doc"), 400)
 	wantStatus(t, analyst.get("/beheer/resultaten/999999"), 404)
 
 	for _, who := range [][2]string{{"Eddy Tor", "inspraak-redacteuren"}, {"Mo Derator", "inspraak-moderatoren"}} {
