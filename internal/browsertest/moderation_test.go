@@ -23,11 +23,11 @@ import (
 func init() {
 	pages = append(pages,
 		page{name: "mod-queue", login: admin, path: "/beheer/moderatie", status: http.StatusOK,
-			h1: "Moderatie", contains: []string{"Volgende oppakken", "Wordt eerst nagekeken", "Automatische controle", "Herbeoordeling gevraagd"}},
+			h1: "Moderatie", contains: []string{"Volgende oppakken", "Automatische controle"}},
 		page{name: "mod-queue-reported", login: admin, path: "/beheer/moderatie?waarom=reported&volgorde=nieuw", status: http.StatusOK,
 			h1: "Moderatie", contains: []string{"Beledigend of kwetsend (2)"}},
 		page{name: "mod-item-screened", login: admin, path: "/beheer/moderatie/10", status: http.StatusOK,
-			h1: "Idee beoordelen", contains: []string{"Buurtbarbecue in het park", "Telefoonnummer", "Oppakken"}},
+			h1: "Idee beoordelen", contains: []string{"Buurtbarbecue in het park", "Telefoonnummer"}},
 		page{name: "mod-item-reported", login: admin, path: "/beheer/moderatie/9", status: http.StatusOK,
 			h1: "Reactie beoordelen", contains: []string{"Wat een onzin allemaal", "3 meldingen"}},
 		page{name: "mod-dashboard", login: admin, path: "/beheer/moderatie/dashboard", status: http.StatusOK,

@@ -27,7 +27,7 @@ func init() {
 		page{name: "results-open-errors", login: admin, path: "/beheer/resultaten/3/open-antwoorden", click: "Code maken",
 			status: http.StatusUnprocessableEntity, h1: "Open antwoorden: Vragenlijst over het schetsontwerp", contains: []string{"Vul een naam voor de code in."}},
 		page{name: "results-note", login: admin, path: "/beheer/resultaten/3/reactienota", status: http.StatusOK,
-			h1: "Reactienota: Vragenlijst over het schetsontwerp", contains: []string{"Nieuw deel", "Nog niet gepubliceerd."}},
+			h1: "Reactienota: Vragenlijst over het schetsontwerp", contains: []string{"Nieuw deel"}},
 		page{name: "results-note-errors", login: admin, path: "/beheer/resultaten/3/reactienota", click: "Deel toevoegen",
 			status: http.StatusUnprocessableEntity, h1: "Reactienota: Vragenlijst over het schetsontwerp", contains: []string{"Vul een kop in."}},
 		page{name: "staff-profile", login: admin, path: "/beheer/profiel", status: http.StatusOK,
