@@ -24,7 +24,7 @@ func (Publication) TableName() string { return "result_publications" }
 
 // Models lists the row structs this package owns.
 func Models() []any {
-	return []any{&Publication{}, &Code{}, &Coding{}, &Note{}, &Section{}, &Token{}}
+	return []any{&Publication{}, &Code{}, &Coding{}, &Note{}, &Section{}, &Token{}, &PopulationShare{}}
 }
 
 // Announce tells the project's followers inside the publishing transaction.

@@ -420,3 +420,26 @@ func TestPublicFiguresHideSmallCounts(t *testing.T) {
 		}
 	}
 }
+
+// A population file is read whole or not at all: every wrong line is
+// named, in Dutch; shares of each kind are scaled to 100.
+func TestParsePopulation(t *testing.T) {
+	good := "\uFEFFsoort;groep;inwoners\nwijk;Centrum;3000\nwijk;Noord;1000\nleeftijd;18-34;27,5%\nleeftijd;35-64;72,5%\n\n"
+	ps, errs := results.ParsePopulation(strings.NewReader(good))
+	if len(errs) > 0 || len(ps) != 4 || ps[0].Share != 75 || ps[1].Share != 25 || ps[2].Share != 27.5 {
+		t.Fatalf("good file: %+v %v", ps, errs)
+	}
+	bad := "soort,groep,aantal\nstraat,Dorpsstraat,10\nwijk,,5\nwijk,Zuid,veel\nwijk,Zuid,-3\nwijk,Oost\nwijk,West,10\nwijk,west,12\n"
+	ps, errs = results.ParsePopulation(strings.NewReader(bad))
+	if ps != nil || len(errs) != 6 {
+		t.Fatalf("bad file: %+v, %d errors: %v", ps, len(errs), errs)
+	}
+	for i, want := range []int{2, 3, 4, 5, 6, 8} {
+		if errs[i].Line != want || errs[i].Msg == "" {
+			t.Fatalf("error %d on line %d (%q), want line %d", i, errs[i].Line, errs[i].Msg, want)
+		}
+	}
+	if _, errs := results.ParsePopulation(strings.NewReader("soort;groep;aantal\n")); len(errs) != 1 {
+		t.Fatal("a file without lines was accepted")
+	}
+}

@@ -42,6 +42,9 @@ type resultsData struct {
 	Breakdowns map[int64]*results.Breakdown
 	Funnel     *results.Funnel
 	Days       []results.Day
+	// Rep compares participants with the population, per dimension that
+	// has population figures.
+	Rep map[string][]results.RepRow
 }
 
 // Of is n as a share of the opened, for the funnel.
@@ -96,6 +99,25 @@ func (s *Server) resultsShow(c *gin.Context) {
 	if d.Funnel, d.Days, err = s.results.Participation(c.Request.Context(), cons); err != nil {
 		s.fail(c, err)
 		return
+	}
+	pop, err := s.results.Population(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Rep = map[string][]results.RepRow{}
+	for _, dim := range []string{results.ByWijk, results.ByAge} {
+		has := false
+		for _, p := range pop {
+			has = has || p.Dimension == dim
+		}
+		if !has {
+			continue
+		}
+		if d.Rep[dim], err = s.results.Representativeness(c.Request.Context(), in.ID, dim); err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
 	if by := c.Query("uitsplitsen"); by != "" {
 		if !slices.Contains(results.Dimensions, by) {

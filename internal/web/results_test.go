@@ -217,3 +217,31 @@ func TestResultsReportPDF(t *testing.T) {
 		}
 	}
 }
+
+// An administrator uploads population figures (a wrong file changes
+// nothing and names its lines); the results page then compares the
+// participants per wijk with the inhabitants, small counts hidden.
+func TestPopulationAndRepresentativeness(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	admin := newBrowser(t, s)
+	admin.loginStaff("Ad Min", "inspraak-beheerders")
+	bad := admin.post("/beheer/resultaten/bevolking", url.Values{"tekst": {"soort;groep;aantal\nstraat;X;1\n"}})
+	wantStatus(t, bad, 422)
+	wantContains(t, bad, "Regel 2:", "is geen soort")
+	var n int64
+	s.App.DB.Table("population_shares").Count(&n)
+	if n != 0 {
+		t.Fatal("a wrong file was stored")
+	}
+	ok := admin.post("/beheer/resultaten/bevolking", url.Values{"tekst": {"soort;groep;aantal\nwijk;Centrum;60\nwijk;Noord;40\n"}})
+	wantStatus(t, ok, 303)
+	wantContains(t, admin.get("/beheer/resultaten/bevolking"), "Centrum", "60,0%")
+	var in instrument.Instrument
+	s.App.DB.Where("slug = ?", "vragenlijst-schetsontwerp").Take(&in)
+	page := admin.get("/beheer/resultaten/" + itoa(in.ID))
+	wantContains(t, page, "Deelnemers en inwoners per wijk", "Centrum", "60,0%")
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	wantStatus(t, analyst.post("/beheer/resultaten/bevolking", url.Values{"tekst": {"soort;groep;aantal\nwijk;A;1\n"}}), 403)
+}

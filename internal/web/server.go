@@ -226,6 +226,8 @@ func New(d Deps) (*Server, error) {
 	mod.POST("/:item/besluit", s.modDecide)
 	mod.POST("/:item/fragment", s.modRedact)
 	mod.POST("/:item/blokkeren", s.modBlock)
+	staff.GET("/resultaten/bevolking", s.requireStaff(identity.PermSettings), s.population)
+	staff.POST("/resultaten/bevolking", s.requireStaff(identity.PermSettings), s.populationUpload)
 	res := staff.Group("/resultaten", s.requireStaff(identity.PermAnalyse))
 	res.GET("", s.resultsList)
 	res.GET("/:iid", s.resultsShow)

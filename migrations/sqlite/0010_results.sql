@@ -71,3 +71,13 @@ CREATE TABLE api_tokens (
 );
 CREATE UNIQUE INDEX api_tokens_hash_key ON api_tokens (hash);
 CREATE INDEX api_tokens_staff_idx ON api_tokens (staff_id);
+
+-- Population shares an administrator uploads (CSV), to compare who took
+-- part with who lives in the municipality.
+CREATE TABLE population_shares (
+    dimension  TEXT NOT NULL CHECK (dimension IN ('wijk', 'age')),
+    grp        TEXT NOT NULL,
+    share      DOUBLE PRECISION NOT NULL CHECK (share >= 0),
+    updated_at DATETIME NOT NULL,
+    PRIMARY KEY (dimension, grp)
+);
