@@ -85,7 +85,11 @@ func TestResponseNoteReachesTheResident(t *testing.T) {
 	wantNotContains(t, my, "De gemeenteraad besluit in maart.") // not about their answers
 	public := s.get(t, survey+"/reactienota")
 	wantStatus(t, public, 200)
-	wantContains(t, public, "Dank aan iedereen die meedeed.", "acht lindebomen", "De gemeenteraad besluit in maart.")
+	wantContains(t, public, "Dank aan iedereen die meedeed.", "acht lindebomen", "De gemeenteraad besluit in maart.", "reactienota.pdf")
+	pdf := s.get(t, survey+"/reactienota.pdf")
+	if pdf.StatusCode != 200 || !strings.HasPrefix(pdf.Body, "%PDF-") {
+		t.Fatalf("note as PDF: %d %.10q", pdf.StatusCode, pdf.Body)
+	}
 	for range 2 {
 		if _, err := s.App.Mailer.SendDue(ctx); err != nil {
 			t.Fatal(err)

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"net/http"
 	"strconv"
 
@@ -185,6 +187,17 @@ func (s *Server) publicNote(c *gin.Context) {
 	p, err := s.projects.GetPublic(ctx, c.Param("slug"))
 	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if c.Param("pdf") != "" || strings.HasSuffix(c.Request.URL.Path, ".pdf") {
+		pg := s.page(c, "", nil)
+		var buf bytes.Buffer
+		if err := results.NotePDF(n, in.Title, pg.Municipality, pg.T, &buf); err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.Header("Content-Disposition", `attachment; filename="reactienota-`+p.Slug+`-`+in.Slug+`.pdf"`)
+		c.Data(http.StatusOK, "application/pdf", buf.Bytes())
 		return
 	}
 	page := s.page(c, "", publicNoteData{In: s.viewInstrument(c, p, *in), Note: n})

@@ -149,6 +149,7 @@ func New(d Deps) (*Server, error) {
 	e.POST("/projecten/:slug/:instrument/ideeen", s.requireResident(), s.ideaCreate)
 	e.GET("/projecten/:slug/:instrument/resultaten", s.publicResults)
 	e.GET("/projecten/:slug/:instrument/reactienota", s.publicNote)
+	e.GET("/projecten/:slug/:instrument/reactienota.pdf", s.publicNote)
 	e.GET("/projecten/:slug/:instrument/resultaten/:format", s.publicResultsOpenData)
 	e.GET("/projecten/:slug/:instrument/ideeen/:idea", s.ideaShow)
 	e.GET("/projecten/:slug/:instrument/ideeen/:idea/bewerken", s.requireResident(), s.ideaEditForm)
