@@ -3,9 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
-	"strings"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
