@@ -1,8 +1,9 @@
 // Package testdb gives each test a fresh, migrated database: a SQLite file
 // in the test's temporary folder by default, or, when
 // INSPRAAK_TEST_DATABASE_URL is set, a new PostgreSQL schema that is
-// dropped afterwards. A configured PostgreSQL that cannot be reached fails
-// the test; it never silently falls back to SQLite.
+// dropped afterwards. FromTemplate gives each test a copy of contents that
+// are made once per test binary instead. A configured PostgreSQL that
+// cannot be reached fails the test; it never silently falls back to SQLite.
 package testdb
 
 import (
