@@ -21,7 +21,7 @@ import (
 // a flow that may change the session (logging out does), so it runs in a
 // fresh tab, with a fresh login, at each viewport.
 func TestPages(t *testing.T) {
-	t.Parallel() // the three tests each have their own site and browser
+	t.Parallel() // the tests share the application; each has its own browser
 	s := startSite(t)
 	axeSource := readAxe(t)
 	for _, p := range pages {
