@@ -115,7 +115,7 @@ func seedModeration(ctx context.Context, db *store.DB, svc *idea.Service, mod *m
 		}
 	}
 	// An idea with a phone number in it waits before anyone sees it.
-	setAt(ago(0, 7))
+	setAt(ago(1, 23).Add(50 * time.Minute)) // late last night: never in the future, whatever the hour now
 	theme := green.Themes[0].ID
 	if _, err := svc.Submit(ctx, green.InstrumentID, actors[6], idea.Draft{Title: "Buurtbarbecue in het park",
 		Description: "Na het planten van de nieuwe bomen wil ik een barbecue voor de buurt houden. Wie wil helpen, kan mij bellen op 06-12345678.",
