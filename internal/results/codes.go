@@ -132,7 +132,7 @@ type OpenAnswer struct {
 	ResponseID int64
 	QuestionID int64
 	Text       string
-	Codes      []int64
+	Codes      []int64 `gorm:"-"`
 }
 
 // OpenFilter narrows the open answers.
