@@ -45,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(stderr)
 	case "migrate":
 		return migrate(stdout, stderr)
+	case "export":
+		return export(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "inspraak %s %s\n", buildinfo.Version, buildinfo.Commit())
 		return 0
@@ -65,6 +67,8 @@ func usage(w io.Writer) {
 Commands:
   serve        start the web server (default)
   migrate      apply pending database migrations and report what was done
+  export       write a consultation's responses as CSV, XLSX or JSON
+               (inspraak export -project SLUG -instrument SLUG -format csv [-semicolon] [-o FILE])
   version      print the version
   healthcheck  exit 0 when the server on INSPRAAK_ADDR answers /healthz
 

@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
 
+	"inspraak/internal/app"
+	"inspraak/internal/config"
 	"inspraak/internal/testdb"
 )
 
@@ -58,4 +63,63 @@ func TestServeRefusesUnsafeProductionConfig(t *testing.T) {
 	if _, err := os.Stat("inspraak.db"); !errors.Is(err, os.ErrNotExist) {
 		t.Error("a refused start must not create the default database file")
 	}
+}
+
+// The export command writes the demo questionnaire's submitted responses
+// and puts the export in the audit log; bad arguments change nothing.
+func TestExportCommand(t *testing.T) {
+	url := testdb.URL(t)
+	t.Setenv("INSPRAAK_DATABASE_URL", url)
+	var out, errb bytes.Buffer
+	if code := run([]string{"migrate"}, &out, &errb); code != 0 {
+		t.Fatalf("migrate: %s", errb.String())
+	}
+	// Demo content through the app, as serve would add it.
+	a := newDemoApp(t)
+	var submitted int64
+	a.DB.Table("responses").Where("status = ?", "submitted").Count(&submitted)
+	if submitted == 0 {
+		t.Fatal("the demo has no submitted responses")
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"export", "-project", "herinrichting-marktplein", "-instrument", "bestaat-niet"}, &out, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "no consultation") {
+		t.Fatalf("unknown consultation: %d %q", code, errb.String())
+	}
+	if code := run([]string{"export", "-format", "pdf"}, &out, &errb); code != 2 {
+		t.Fatalf("bad arguments: %d", code)
+	}
+	errb.Reset()
+	if code := run([]string{"export", "-project", "herinrichting-marktplein", "-instrument", "vragenlijst-schetsontwerp", "-semicolon"}, &out, &errb); code != 0 {
+		t.Fatalf("export: %d %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if !strings.HasPrefix(lines[0], "\uFEFFrespondent;ingediend;") || int64(len(lines)-1) < 1 {
+		t.Fatalf("export: %d lines, header %q", len(lines), lines[0])
+	}
+	if !strings.Contains(errb.String(), "exported ") {
+		t.Fatalf("report: %q", errb.String())
+	}
+	var logged int64
+	a.DB.Table("audit_log").Where("action = ? AND actor = ?", "results.export", "cli").Count(&logged)
+	if logged != 1 {
+		t.Fatalf("%d exports in the audit log", logged)
+	}
+}
+
+// newDemoApp builds the application on INSPRAAK_DATABASE_URL with the demo
+// content, as serve does, and closes it after the test.
+func newDemoApp(t *testing.T) *app.App {
+	t.Helper()
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close() })
+	return a
 }

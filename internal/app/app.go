@@ -37,6 +37,7 @@ import (
 	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
+	"inspraak/internal/results"
 	"inspraak/internal/setting"
 	"inspraak/internal/store"
 	"inspraak/internal/web"
@@ -174,7 +175,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		func(tx *gorm.DB, id int64, _ time.Time) error { return moderation.Erase(tx, id) },
 	)
 	if cfg.SeedDemo {
-		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Settings, staffIssuer(cfg), time.Now())
+		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Moderation, a.Settings, staffIssuer(cfg), time.Now())
 		if err != nil {
 			_ = db.Close()
 			return nil, err
@@ -184,7 +185,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		}
 	}
 	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
-		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Eraser: a.Eraser, Media: a.Media,
+		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: results.NewService(db), Eraser: a.Eraser, Media: a.Media,
 		Notify: a.Notify, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {
@@ -350,6 +351,11 @@ func (a *App) CleanLoop(ctx context.Context, every time.Duration) {
 				a.Log.Warn("cleaning sessions failed", "error", err)
 			} else if n > 0 {
 				a.Log.Debug("ended sessions removed", "count", n)
+			}
+			if n, err := a.Moderation.Digest(ctx, a.Notify.QueueModeratorDigest); err != nil {
+				a.Log.Warn("moderators' digest failed", "error", err)
+			} else if n > 0 {
+				a.Log.Info("moderators' digest queued", "mails", n)
 			}
 			if n, err := a.Announcer.Phases(ctx); err != nil {
 				a.Log.Warn("announcing phase changes failed", "error", err)

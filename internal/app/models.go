@@ -11,6 +11,7 @@ import (
 	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
+	"inspraak/internal/results"
 	"inspraak/internal/setting"
 )
 
@@ -30,5 +31,6 @@ func Models() []any {
 	ms = append(ms, idea.Models()...)
 	ms = append(ms, notify.Models()...)
 	ms = append(ms, moderation.Models()...)
+	ms = append(ms, results.Models()...)
 	return ms
 }

@@ -21,7 +21,7 @@ import (
 // a flow that may change the session (logging out does), so it runs in a
 // fresh tab, with a fresh login, at each viewport.
 func TestPages(t *testing.T) {
-	t.Parallel() // the three tests each have their own site and browser
+	t.Parallel() // the tests share the application; each has its own browser
 	s := startSite(t)
 	axeSource := readAxe(t)
 	for _, p := range pages {
@@ -31,7 +31,7 @@ func TestPages(t *testing.T) {
 			if p.click == "" {
 				shared = s.newPageTab(t)
 			}
-			for _, vp := range viewports {
+			for _, vp := range p.viewports() {
 				t.Run(vp.name, func(t *testing.T) {
 					pt := shared
 					if pt == nil {
@@ -399,4 +399,15 @@ func formatViolations(vs []axeViolation) string {
 		}
 	}
 	return b.String()
+}
+
+// viewports are the sizes a page is checked at. Back-office pages (staff
+// logins) are checked on a desktop only: the municipality's staff work on
+// desktops, and checking them on a phone too took CI past 15 minutes.
+// Every page residents and visitors see is checked at both sizes.
+func (p page) viewports() []viewport {
+	if p.login == admin || p.login == staffNoRole {
+		return viewports[:1]
+	}
+	return viewports
 }

@@ -3,12 +3,12 @@
 // Package browsertest is the browser check of Inspraak. It grows with the
 // product: every public page the site gets is added to its table.
 //
-// It starts the real application in-process (the same app.New the binary
-// uses, with demo content, on a fresh SQLite database, or on a fresh
-// PostgreSQL schema when INSPRAAK_TEST_DATABASE_URL is set), drives a
-// headless Chromium through the DevTools protocol (chromedp), and for every
-// page in the table, at a desktop (1280×900) and a phone (375×812, mobile
-// emulation) viewport, it:
+// It starts the real application in-process, once for all its tests (the
+// same app.New the binary uses, with demo content, on a fresh SQLite
+// database, or on a fresh PostgreSQL schema when INSPRAAK_TEST_DATABASE_URL
+// is set), drives a headless Chromium (one per test) through the DevTools
+// protocol (chromedp), and for every page in the table, at a desktop
+// (1280×900) and a phone (375×812, mobile emulation) viewport, it:
 //
 //   - checks the HTTP status of the document and the text of its one h1
 //     (and any other text the table expects);

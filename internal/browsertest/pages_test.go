@@ -197,7 +197,7 @@ var pages = []page{
 	{name: "editor-board-invalid", login: admin, path: "/beheer/projecten/6/ideeenborden/nieuw", click: "Opslaan", status: http.StatusUnprocessableEntity,
 		h1: "Nieuw ideeënbord", contains: []string{"Er is iets niet goed ingevuld"}},
 	{name: "editor-board-ideas", login: admin, path: "/beheer/projecten/6/ideeenborden/4", status: http.StatusOK,
-		h1: "Uw ideeën voor meer groen", contains: []string{"16 ideeën", "Ingetrokken"}},
+		h1: "Uw ideeën voor meer groen", contains: []string{"17 ideeën", "Ingetrokken"}},
 	{name: "editor-board-settings", login: admin, path: "/beheer/projecten/6/ideeenborden/4/instellingen", status: http.StatusOK,
 		h1: "Instellingen ideeënbord: Uw ideeën voor meer groen", contains: []string{"Nieuw thema", "Steunen en reageren"}},
 	{name: "editor-idea", login: admin, path: "/beheer/projecten/6/ideeenborden/4/ideeen/10", status: http.StatusOK,

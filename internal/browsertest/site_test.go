@@ -47,12 +47,13 @@ type site struct {
 	artifacts string          // folder for screenshots
 }
 
-// startSite starts the application and Chromium; both stop when t ends.
+// startSite points a Chromium of t's own at the application, which all
+// tests share (see shared); the browser stops when t ends.
 func startSite(t *testing.T) *site {
 	t.Helper()
 	exe := chromiumPath(t)
 	s := &site{artifacts: artifactsDir(t)}
-	s.base = startApp(t)
+	s.base = sharedApp(t)
 	s.browser = startBrowser(t, exe)
 	return s
 }
@@ -72,17 +73,52 @@ func chromiumPath(t *testing.T) string {
 	return p
 }
 
-// startApp builds the real application (demo content, fresh database) and
-// serves it on a free local port. It returns the base URL.
-func startApp(t *testing.T) string {
+// shared is the application of the test binary: the first test that needs
+// it starts it, TestMain stops it after the last. Every test already
+// shared it with the tests of its kind (every page runs against one site;
+// logins use fresh people), so the tests share it too: one database to
+// seed instead of one per test.
+var shared struct {
+	once sync.Once
+	base string
+	err  error
+	stop func() error
+}
+
+// sharedApp returns the application's base URL, starting it if need be.
+func sharedApp(t *testing.T) string {
 	t.Helper()
+	shared.once.Do(func() { shared.base, shared.stop, shared.err = startApp() })
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.base
+}
+
+// stopApp stops the application, if it started, and removes its database.
+func stopApp() error {
+	if shared.stop == nil {
+		return nil
+	}
+	return shared.stop()
+}
+
+// startApp builds the real application (demo content, fresh database) and
+// serves it on a free local port. It returns the base URL and what stops
+// it.
+func startApp() (string, func() error, error) {
+	dbURL, dropDB, err := testdb.NewURL()
+	if err != nil {
+		return "", nil, fmt.Errorf("testdb: %w", err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("listen: %v", err)
+		_ = dropDB()
+		return "", nil, fmt.Errorf("listen: %w", err)
 	}
 	base := "http://" + ln.Addr().String()
 	env := map[string]string{
-		"INSPRAAK_DATABASE_URL": testdb.URL(t),
+		"INSPRAAK_DATABASE_URL": dbURL,
 		"INSPRAAK_SEED_DEMO":    "true",
 		"INSPRAAK_BASE_URL":     base,
 		// Fixed, so pages_test.go can sign a valid unsubscribe link.
@@ -91,34 +127,41 @@ func startApp(t *testing.T) string {
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		_ = ln.Close()
-		t.Fatalf("config: %v", err)
+		_ = dropDB()
+		return "", nil, fmt.Errorf("config: %w", err)
 	}
 	logger := slog.New(slog.DiscardHandler)
 	if testing.Verbose() {
 		logger = slog.New(quietTestPanic{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	}
-	ctx, stop := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, logger, app.Options{WebRoutes: func(d web.Deps) web.Deps {
 		d.Routes = testRoutes
 		return d
 	}})
 	if err != nil {
-		stop()
+		cancel()
 		_ = ln.Close()
-		t.Fatalf("app.New: %v", err)
+		_ = dropDB()
+		return "", nil, fmt.Errorf("app.New: %w", err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		stop()
+	stop := func() error {
+		cancel()
+		var errs []error
 		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
+			errs = append(errs, fmt.Errorf("serve: %w", err))
 		}
 		if err := a.Close(); err != nil {
-			t.Errorf("close app: %v", err)
+			errs = append(errs, fmt.Errorf("close app: %w", err))
 		}
-	})
-	return base
+		if err := dropDB(); err != nil {
+			errs = append(errs, fmt.Errorf("testdb: %w", err))
+		}
+		return errors.Join(errs...)
+	}
+	return base, stop, nil
 }
 
 // startBrowser starts one headless Chromium for the whole test; every page

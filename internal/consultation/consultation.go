@@ -138,7 +138,7 @@ func (AnswerOption) TableName() string { return "answer_options" }
 
 // Models lists the row structs this package owns.
 func Models() []any {
-	return []any{&Consultation{}, &Question{}, &QuestionOption{}, &Response{}, &AnswerRow{}, &AnswerOption{}}
+	return []any{&Consultation{}, &Question{}, &QuestionOption{}, &Response{}, &AnswerRow{}, &AnswerOption{}, &Open{}}
 }
 
 // Answer is one answer as the participant gives it.
@@ -150,3 +150,14 @@ type Answer struct {
 
 // Empty reports whether nothing was answered.
 func (a Answer) Empty() bool { return a.Text == "" && a.Number == nil && len(a.Options) == 0 }
+
+// Open is a row of consultation_opens: someone opened the questionnaire
+// while logged in.
+type Open struct {
+	InstrumentID int64     `gorm:"primaryKey;autoIncrement:false"`
+	Opener       string    `gorm:"primaryKey"`
+	CreatedAt    time.Time `gorm:"not null"`
+}
+
+// TableName fixes the table name.
+func (Open) TableName() string { return "consultation_opens" }

@@ -197,6 +197,13 @@ func (s *Service) Get(ctx context.Context, instrumentID int64) (*Consultation, e
 	return &c, nil
 }
 
+// Opened records that a participant opened the questionnaire (once per
+// participant; the funnel on the results page counts them).
+func (s *Service) Opened(ctx context.Context, instrumentID int64, subject string) error {
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&Open{InstrumentID: instrumentID, Opener: identity.InstrumentID(s.key, "open", instrumentID, subject), CreatedAt: s.now()}).Error
+}
+
 // Respondent is the participant answering, as the session knows them now.
 type Respondent struct {
 	ParticipantID int64

@@ -14,6 +14,7 @@ import (
 	"inspraak/internal/idea"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
+	"inspraak/internal/moderation"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/setting"
@@ -28,7 +29,7 @@ const SeededKey = "demo.seeded_at"
 // the issuer of the staff login provider: the demo editor who answers the
 // demo ideas is a staff member of that provider.
 func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *poll.Service, consultations *consultation.Service,
-	ideas *idea.Service, settings *setting.Service, staffIssuer string, now time.Time) (bool, error) {
+	ideas *idea.Service, mod *moderation.Service, settings *setting.Service, staffIssuer string, now time.Time) (bool, error) {
 	if _, done, err := settings.Get(ctx, SeededKey); err != nil || done {
 		return false, err
 	}
@@ -54,7 +55,7 @@ func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *p
 	if err := seedConsultation(ctx, db, consultations, ids, now); err != nil {
 		return false, err
 	}
-	if err := seedIdeas(ctx, db, ideas, staffIssuer, ids, now); err != nil {
+	if err := seedIdeas(ctx, db, ideas, mod, staffIssuer, ids, now); err != nil {
 		return false, err
 	}
 	return true, settings.Set(ctx, SeededKey, now.UTC().Format(time.RFC3339))

@@ -11,6 +11,7 @@ import (
 	"inspraak/internal/idea"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
+	"inspraak/internal/moderation"
 	"inspraak/internal/store"
 )
 
@@ -198,9 +199,14 @@ var boardComments = []demoComment{
 // playground project with one idea waiting for a moderator. Everything
 // goes through the idea service, on a copy whose clock walks through the
 // past weeks, so the counters and rules hold as they would have.
-func seedIdeas(ctx context.Context, db *store.DB, ideas *idea.Service, staffIssuer string, ids map[string]int64, now time.Time) error {
+func seedIdeas(ctx context.Context, db *store.DB, ideas *idea.Service, mod *moderation.Service, staffIssuer string, ids map[string]int64, now time.Time) error {
 	var at time.Time
-	svc := ideas.WithClock(func() time.Time { return at })
+	clock := func() time.Time { return at }
+	svc := ideas.WithClock(clock)
+	if mod != nil {
+		mod = mod.WithClock(clock)
+		svc = svc.WithModeration(mod)
+	}
 	ago := func(days, hour int) time.Time { return day(now, -days).Add(time.Duration(hour) * time.Hour).UTC() }
 
 	staffID, err := demoEditor(ctx, db, staffIssuer, day(now, -60))
@@ -279,8 +285,8 @@ func seedIdeas(ctx context.Context, db *store.DB, ideas *idea.Service, staffIssu
 	}
 
 	// The playground board is pre-moderated: its one idea waits.
-	at = ago(4, 9)
-	playOpens := day(now, -3)
+	at = ago(37, 9)
+	playOpens := day(now, -36)
 	play, err := svc.CreateBoard(ctx, idea.BoardDraft{
 		ProjectID: ids["speeltuin-de-brink"], Slug: "ideeen-speeltuin", Title: "Ideeën voor de speeltuin",
 		Description: "Wat wilt u in de nieuwe speeltuin? Een moderator bekijkt elk idee voordat het op het bord komt.",
@@ -299,7 +305,10 @@ func seedIdeas(ctx context.Context, db *store.DB, ideas *idea.Service, staffIssu
 		ThemeID: &theme, Wijk: "De Brink", Location: "Speeltuin De Brink"}); err != nil {
 		return fmt.Errorf("demo: idea: %w", err)
 	}
-	return nil
+	if mod == nil {
+		return nil
+	}
+	return seedModeration(ctx, db, svc, mod, staffIssuer, actors, board, play, ideaIDs, commentIDs, func(t time.Time) { at = t }, ago)
 }
 
 // demoEditor returns the demo editor's staff id, adding the row when it

@@ -86,6 +86,15 @@ func (s *Service) WithClock(now func() time.Time) *Service {
 	return &c
 }
 
+// WithModeration returns a copy of the service that screens and queues
+// through m, without registering anything with it (the demo seed uses a
+// moderation service with its own clock this way).
+func (s *Service) WithModeration(m *moderation.Service) *Service {
+	c := *s
+	c.mod = m
+	return &c
+}
+
 // SetModeration connects the moderation queue and registers ideas and
 // comments with it.
 func (s *Service) SetModeration(m *moderation.Service) {

@@ -219,8 +219,7 @@ func (s *Service) Redact(ctx context.Context, st Staff, itemID int64, field, fra
 			return err
 		}
 		sid := st.ID
-		note := field + " ×" + itoa(int64(n))
-		if err := s.event(tx, it.ID, ActRedact, &sid, nil, note, nil); err != nil {
+		if err := s.event(tx, it.ID, ActRedact, &sid, nil, field, nil); err != nil {
 			return err
 		}
 		if err := s.record(tx, st, "moderation.redact", string(it.Kind)+":"+itoa(it.TargetID),

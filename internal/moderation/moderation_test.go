@@ -679,3 +679,84 @@ func TestNextHandsOutEveryItemOnce(t *testing.T) {
 		t.Fatalf("%d items handed out, want %d", len(seen), total)
 	}
 }
+
+// Moderators with an address get one digest per interval, only when work
+// came in since the last one; two instances asking at once send it once.
+func TestDigest(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	b := f.board(t, moderation.PreModeration)
+	mod := f.moderator(t, "Mo")
+	if err := f.db.Model(&identity.StaffMember{}).Where("id = ?", mod.ID).Update("email", "mo@gemeente.example").Error; err != nil {
+		t.Fatal(err)
+	}
+	editor := identity.StaffMember{Issuer: "http://idp", Subject: "ed", Name: "Ed", Roles: "editor", Email: "ed@gemeente.example", CreatedAt: f.now, LastLoginAt: f.now}
+	if err := f.db.Create(&editor).Error; err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var to []string
+	mail := func(_ *gorm.DB, addr, _ string, waiting int64, _ time.Time) error {
+		mu.Lock()
+		defer mu.Unlock()
+		to = append(to, fmt.Sprintf("%s:%d", addr, waiting))
+		return nil
+	}
+	sent := func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), to...) }
+	if n, err := f.mod.Digest(ctx, mail); err != nil || n != 0 {
+		t.Fatalf("empty queue: %d, %v", n, err)
+	}
+	f.submit(t, b, f.person(t), "Een idee", plain)
+	f.submit(t, b, f.person(t), "Nog een idee", plain)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, _ = f.mod.Digest(ctx, mail) }()
+	}
+	wg.Wait()
+	if got := sent(); len(got) != 1 || got[0] != "mo@gemeente.example:2" {
+		t.Fatalf("digest went to %v", got)
+	}
+	f.later(30 * time.Minute)
+	f.submit(t, b, f.person(t), "Derde idee", plain)
+	if n, _ := f.mod.Digest(ctx, mail); n != 0 {
+		t.Fatal("a second digest within the hour")
+	}
+	f.later(31 * time.Minute)
+	if n, err := f.mod.Digest(ctx, mail); err != nil || n != 1 {
+		t.Fatalf("after the interval: %d, %v", n, err)
+	}
+	f.later(2 * time.Hour)
+	if n, _ := f.mod.Digest(ctx, mail); n != 0 {
+		t.Fatal("a digest without new work")
+	}
+}
+
+// Erasing a participant's data removes what they wrote to moderators and
+// what screening quoted from their texts; their reports stay counted.
+func TestEraseKeepsReportsButNotTheirWords(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	b := f.board(t, moderation.PostModeration)
+	author, reporter := f.person(t), f.person(t)
+	i := f.submit(t, b, author, "Bel mij", "Voor vragen ben ik bereikbaar op 06-12345678, ook in het weekend.")
+	ok := f.submit(t, b, author, "Een ander idee", plain)
+	if err := f.mod.Report(ctx, moderation.Participant{ID: reporter.ParticipantID, Subject: reporter.Subject}, moderation.KindIdea, ok.ID,
+		moderation.ReasonOther, "Ik ken deze persoon, hij woont op nummer 3."); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Transaction(func(tx *gorm.DB) error { return moderation.Erase(tx, author.ParticipantID) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Transaction(func(tx *gorm.DB) error { return moderation.Erase(tx, reporter.ParticipantID) }); err != nil {
+		t.Fatal(err)
+	}
+	if it := f.item(t, moderation.KindIdea, i.ID); it.Hits != "" || !it.Waiting {
+		t.Fatalf("author's item after erasure: %+v", it)
+	}
+	var reports []moderation.Report
+	f.db.Find(&reports)
+	if len(reports) != 1 || reports[0].Note != "" || f.item(t, moderation.KindIdea, ok.ID).OpenReports != 1 {
+		t.Fatalf("reports after erasure: %+v", reports)
+	}
+}

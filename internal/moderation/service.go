@@ -85,6 +85,12 @@ func NewService(db *store.DB, key []byte, log *audit.Log, settings *setting.Serv
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
+// WithClock returns a copy that reads the time from now and shares
+// everything else (the demo seed writes a past this way).
+func (s *Service) WithClock(now func() time.Time) *Service {
+	return &Service{db: s.db, key: s.key, now: now, audit: s.audit, settings: s.settings, notify: s.notify, targets: s.targets}
+}
+
 // SetNotifier sets who tells authors about decisions.
 func (s *Service) SetNotifier(n Notifier) { s.notify = n }
 
@@ -442,10 +448,14 @@ func clean(t string) string { return strings.TrimSpace(strings.ReplaceAll(t, "\r
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // Erase is the moderation step of erasing a participant's data: the
-// explanations they wrote (with a report, or asking for a second look)
-// go; their reports stay counted, unlinked when the participant row goes.
+// explanations they wrote (with a report, or asking for a second look) and
+// the screening hits quoted from their texts go; their reports stay
+// counted, unlinked when the participant row goes.
 func Erase(tx *gorm.DB, participantID int64) error {
 	if err := tx.Model(&Report{}).Where("participant_id = ?", participantID).Update("note", "").Error; err != nil {
+		return err
+	}
+	if err := tx.Model(&Item{}).Where("author_id = ?", participantID).Update("hits", "").Error; err != nil {
 		return err
 	}
 	return tx.Model(&Event{}).Where("action = ? AND item_id IN (SELECT id FROM moderation_items WHERE author_id = ?)",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"gorm.io/gorm"
 	"html/template"
 	"net/url"
 	"strings"
@@ -158,8 +159,39 @@ func (s *Service) newMail(participantID int64, kind, to, lang, subject string, b
 	if err != nil {
 		return Mail{}, err
 	}
-	pid := participantID
-	return Mail{ParticipantID: &pid, Kind: kind, ToAddress: to, Lang: lang, Subject: subject,
+	var pid *int64
+	if participantID != 0 {
+		pid = &participantID
+	}
+	return Mail{ParticipantID: pid, Kind: kind, ToAddress: to, Lang: lang, Subject: subject,
 		BodyText: b.text(), BodyHTML: html, UnsubscribeURL: unsub, MessageID: s.newMessageID(),
 		Status: StatusPending, NextAttemptAt: now, CreatedAt: now}, nil
+}
+
+// kindStaffDigest marks the moderators' digest in the outbox.
+const kindStaffDigest = "staff_digest"
+
+// QueueModeratorDigest queues the mail that tells a moderator how much
+// work waits. It goes to the address their staff login provider gave; it
+// has no unsubscribe link (it is part of their role, and the interval is
+// a moderation setting).
+func (s *Service) QueueModeratorDigest(tx *gorm.DB, to, name string, waiting int64, oldest time.Time) error {
+	lang := i18n.Languages[0]
+	now := s.utcNow()
+	title := s.cat.N(lang, "notify.digest.subject", waiting)
+	b := mailBody{
+		Lang:      lang,
+		Greeting:  s.greeting(lang, name),
+		Lines:     []string{s.cat.N(lang, "notify.digest.waiting", waiting), s.cat.T(lang, "notify.digest.oldest", s.cat.Date(lang, oldest)+" "+oldest.In(i18n.Location).Format("15:04"))},
+		LinkIntro: s.cat.T(lang, "notify.digest.link"),
+		Link:      s.abs("/beheer/moderatie", nil),
+		Footer:    []string{s.cat.T(lang, "notify.digest.why", s.muni)},
+		Regards:   s.cat.T(lang, "notify.mail.regards"),
+		Signature: s.muni,
+	}
+	m, err := s.newMail(0, kindStaffDigest, to, lang, title, b, "", now)
+	if err != nil {
+		return err
+	}
+	return tx.Create(&m).Error
 }

@@ -1,14 +1,16 @@
 // Package testdb gives each test a fresh, migrated database: a SQLite file
 // in the test's temporary folder by default, or, when
 // INSPRAAK_TEST_DATABASE_URL is set, a new PostgreSQL schema that is
-// dropped afterwards. A configured PostgreSQL that cannot be reached fails
-// the test; it never silently falls back to SQLite.
+// dropped afterwards. FromTemplate gives each test a copy of contents that
+// are made once per test binary instead. A configured PostgreSQL that
+// cannot be reached fails the test; it never silently falls back to SQLite.
 package testdb
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,44 +25,64 @@ const EnvVar = "INSPRAAK_TEST_DATABASE_URL"
 // Postgres reports whether this run targets PostgreSQL.
 func Postgres() bool { return os.Getenv(EnvVar) != "" }
 
-// URL returns a database URL for a fresh, empty database (not migrated).
-// On PostgreSQL it creates a schema just for this test.
+// URL returns a database URL for a fresh, empty database (not migrated),
+// removed when the test ends. On PostgreSQL it creates a schema just for
+// this test.
 func URL(t testing.TB) string {
 	t.Helper()
+	u, drop, err := NewURL()
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := drop(); err != nil {
+			t.Errorf("testdb: %v", err)
+		}
+	})
+	return u
+}
+
+// NewURL is URL for a database that is no one test's (a whole test
+// binary's, say): drop removes it once every connection to it is closed.
+func NewURL() (dbURL string, drop func() error, err error) {
 	base := os.Getenv(EnvVar)
 	if base == "" {
-		return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+		dir, err := os.MkdirTemp("", "inspraak-test-")
+		if err != nil {
+			return "", nil, err
+		}
+		return "sqlite:" + filepath.Join(dir, "test.db"), func() error { return os.RemoveAll(dir) }, nil
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", EnvVar, err)
 	}
 	admin, err := store.Open(context.Background(), store.Options{URL: base, MaxOpenConns: 2})
 	if err != nil {
-		t.Fatalf("testdb: %s is set but PostgreSQL cannot be reached: %v", EnvVar, err)
+		return "", nil, fmt.Errorf("%s is set but PostgreSQL cannot be reached: %w", EnvVar, err)
 	}
 	defer admin.Close()
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	schema := "t_" + hex.EncodeToString(b)
 	if err := admin.Exec(`CREATE SCHEMA "` + schema + `"`).Error; err != nil {
-		t.Fatalf("testdb: create schema: %v", err)
+		return "", nil, fmt.Errorf("create schema: %w", err)
 	}
-	t.Cleanup(func() {
+	drop = func() error {
 		cleanup, err := store.Open(context.Background(), store.Options{URL: base, MaxOpenConns: 1})
 		if err != nil {
-			t.Errorf("testdb: drop schema: %v", err)
-			return
+			return fmt.Errorf("drop schema: %w", err)
 		}
 		defer cleanup.Close()
 		if err := cleanup.Exec(`DROP SCHEMA "` + schema + `" CASCADE`).Error; err != nil {
-			t.Errorf("testdb: drop schema: %v", err)
+			return fmt.Errorf("drop schema: %w", err)
 		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("testdb: %s: %v", EnvVar, err)
+		return nil
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return u.String()
+	return u.String(), drop, nil
 }
 
 // Open returns a fresh database with every migration applied, closed when

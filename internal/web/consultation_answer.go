@@ -76,6 +76,9 @@ func (s *Server) consultationShow(c *gin.Context, p *project.Project, in *instru
 	}
 	d := consultationPageData{Project: p, In: s.viewInstrument(c, p, *in), C: cons, Answers: map[int64]consultation.Answer{}, Errors: map[string]string{}}
 	if cur := residentOf(c); cur != nil {
+		if err := s.consultations.Opened(c.Request.Context(), in.ID, cur.Participant.Subject); err != nil {
+			s.log.WarnContext(c.Request.Context(), "recording an open failed", "error", err)
+		}
 		saved, err := s.consultations.ResponseOf(c.Request.Context(), in.ID, cur.Participant.Subject)
 		if err != nil {
 			s.fail(c, err)

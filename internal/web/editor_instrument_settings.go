@@ -1,10 +1,14 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+	"inspraak/internal/notify"
 
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
@@ -26,7 +30,12 @@ type settingsData struct {
 	Errors    map[string]string
 	DigiDLoAs []string
 	EHLoAs    []string
+	// Published is when a consultation's results went public (nil: not).
+	Published *time.Time
 }
+
+// IsConsultation says whether the instrument has results to publish.
+func (d *settingsData) IsConsultation() bool { return d.In.Kind == instrument.KindConsultation }
 
 // KindURL is the instrument's own edit page in the back office, or the
 // project's page for kinds that have none yet.
@@ -68,6 +77,13 @@ func (s *Server) editorInstrument(c *gin.Context) (*project.Project, *instrument
 
 func (s *Server) renderSettings(c *gin.Context, status int, d *settingsData) {
 	d.DigiDLoAs, d.EHLoAs = identity.Levels(identity.DigiD), identity.Levels(identity.EHerkenning)
+	if d.IsConsultation() {
+		var err error
+		if d.Published, err = s.results.Published(c.Request.Context(), d.In.ID); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
 	p := s.page(c, "editor.settings.title", d)
 	p.StaffArea, p.Nav = true, "staff-projects"
 	s.html(c, status, "editor_settings", p)
@@ -120,4 +136,41 @@ func (s *Server) editorInstrumentSettingsSave(c *gin.Context) {
 	}
 	s.done(c, "instrument.settings", "instrument:"+strconv.FormatInt(in.ID, 10),
 		map[string]any{"project": p.ID, "kind": in.Kind, "changes": changes}, d.KindURL())
+}
+
+// editorResultsPublish makes a consultation's results public (or takes
+// them off the site); the first publication tells the project's followers.
+func (s *Server) editorResultsPublish(c *gin.Context) {
+	p, in, ok := s.editorInstrument(c)
+	if !ok {
+		return
+	}
+	if in.Kind != instrument.KindConsultation {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return
+	}
+	ctx := c.Request.Context()
+	target := "instrument:" + strconv.FormatInt(in.ID, 10)
+	if c.PostForm("openbaar") != "ja" {
+		if err := s.results.Unpublish(ctx, in.ID); err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.done(c, "results.unpublish", target, nil, settingsURL(p, in))
+		return
+	}
+	link := "/projecten/" + p.Slug + "/" + in.Slug + "/resultaten"
+	err := s.results.Publish(ctx, staffOf(c).Staff.ID, in.ID, s.clock(), func(ctx context.Context, tx *gorm.DB, _ int64) error {
+		return s.notify.NotifyFollowers(ctx, tx, p.ID, notify.Message{Kind: notify.KindResults, Key: "notify.results_published",
+			Params: []string{in.Title}, Link: link})
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.done(c, "results.publish", target, nil, settingsURL(p, in))
+}
+
+func settingsURL(p *project.Project, in *instrument.Instrument) string {
+	return "/beheer/projecten/" + strconv.FormatInt(p.ID, 10) + "/instrumenten/" + strconv.FormatInt(in.ID, 10) + "/instellingen"
 }

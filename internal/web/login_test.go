@@ -276,6 +276,7 @@ func TestBadLoginsAreRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each case has its own site and database
 			s := newSite(t, nil)
 			b := newBrowser(t, s)
 			if c.tamper != nil {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -517,8 +518,18 @@ func (p *Page) DurationText(d time.Duration) string {
 // Since is how long ago t was, as DurationText.
 func (p *Page) Since(t time.Time) string { return p.DurationText(p.now.Sub(t)) }
 
-// WeekLabel names a week by its Monday.
-func (p *Page) WeekLabel(t time.Time) string { return p.cat.Date(p.Lang, t.In(i18n.Location)) }
+// WeekLabel names a week by its Monday, short: "5 okt".
+func (p *Page) WeekLabel(t time.Time) string {
+	t = t.In(i18n.Location)
+	month := []rune(p.T("month." + strconv.Itoa(int(t.Month()))))
+	if len(month) > 3 {
+		month = month[:3]
+	}
+	if p.Lang != "en" {
+		return strconv.Itoa(t.Day()) + " " + strings.ToLower(string(month))
+	}
+	return strconv.Itoa(t.Day()) + " " + string(month)
+}
 
 // ModRadioData is one radio button of the decision form.
 type ModRadioData struct {
@@ -536,4 +547,17 @@ func (p *Page) TextAreaLabelled(id, name, label, value string, rows int, errs ma
 	f := p.TextLabelled(id, name, label, value, errs)
 	f.Multiline, f.Rows, f.Type = true, rows, ""
 	return f
+}
+
+// Excerpt is the start of a text, at most n characters, cut at a word.
+func (p *Page) Excerpt(s string, n int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
 }

@@ -10,6 +10,7 @@ import (
 	"inspraak/internal/identity"
 	"inspraak/internal/moderation"
 	"inspraak/internal/poll"
+	"inspraak/internal/results"
 )
 
 type myData struct {
@@ -18,6 +19,9 @@ type myData struct {
 	Votes       []poll.MyVote
 	Ideas       idea.Mine
 	Unread      int64
+	// Answers are sections of published response notes about this
+	// participant's input.
+	Answers []results.MySection
 	// Block is a moderator's block on contributing, if one is in force.
 	Block *moderation.Block
 	// Verdicts are moderation decisions on the participant's ideas and
@@ -63,6 +67,10 @@ func (s *Server) myOverview(c *gin.Context) {
 		return
 	}
 	if d.Ideas, err = s.ideas.MineOf(ctx, cur.Participant.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if d.Answers, err = s.results.SectionsFor(ctx, cur.Participant.ID); err != nil {
 		s.fail(c, err)
 		return
 	}

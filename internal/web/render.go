@@ -35,7 +35,18 @@ func NewRenderer(fsys fs.FS, assets *Assets, cat *i18n.Catalog) (*Renderer, erro
 		"asset": assets.URL,
 		"add":   func(a, b int) int { return a + b },
 		"sub":   func(a, b int) int { return a - b },
-		"list":  func(xs ...string) []string { return xs },
+		"mul":   func(a, b float64) float64 { return a * b },
+		"add2":  func(a, b float64) float64 { return a + b },
+		"ptr":   func(f float64) *float64 { return &f },
+		"deref64": func(p *int64) int64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+		"max1":    func(n int) int { return max(n, 1) },
+		"formatN": func(d *publicResultsData) string { return formatSubmitted(d) },
+		"list":    func(xs ...string) []string { return xs },
 		"deref": func(v any) any {
 			switch t := v.(type) {
 			case *bool:

@@ -26,6 +26,7 @@ import (
 	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
+	"inspraak/internal/results"
 	"inspraak/internal/store"
 	"inspraak/static"
 	"inspraak/templates"
@@ -43,6 +44,7 @@ type Deps struct {
 	Consultations *consultation.Service
 	Ideas         *idea.Service
 	Moderation    *moderation.Service
+	Results       *results.Service
 	Eraser        *account.Eraser
 	Media         *media.Service
 	Notify        *notify.Service
@@ -66,6 +68,7 @@ type Server struct {
 	consultations *consultation.Service
 	ideas         *idea.Service
 	moderation    *moderation.Service
+	results       *results.Service
 	eraser        *account.Eraser
 	media         *media.Service
 	notify        *notify.Service
@@ -96,7 +99,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, moderation: d.Moderation, eraser: d.Eraser, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, moderation: d.Moderation, results: d.Results, eraser: d.Eraser, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
 	}
 	if s.now == nil {
@@ -125,6 +128,11 @@ func New(d Deps) (*Server, error) {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler(d.Config.MetricsToken))
+	// The API reads no cookie: it is public, or takes a bearer token.
+	api := e.Group("/api/v1")
+	api.GET("/projects", s.apiProjects)
+	api.GET("/instruments/:id/results", s.apiResults)
+	api.GET("/instruments/:id/export", s.apiExport)
 
 	e.Use(s.withSessions())
 	e.NoRoute(func(c *gin.Context) { s.renderStatus(c, http.StatusNotFound, "") })
@@ -139,6 +147,10 @@ func New(d Deps) (*Server, error) {
 	e.GET("/projecten/:slug/:instrument/ontvangstbewijs", s.requireResident(), s.consultationReceipt)
 	e.GET("/projecten/:slug/:instrument/nieuw-idee", s.requireResident(), s.ideaNew)
 	e.POST("/projecten/:slug/:instrument/ideeen", s.requireResident(), s.ideaCreate)
+	e.GET("/projecten/:slug/:instrument/resultaten", s.publicResults)
+	e.GET("/projecten/:slug/:instrument/reactienota", s.publicNote)
+	e.GET("/projecten/:slug/:instrument/reactienota.pdf", s.publicNote)
+	e.GET("/projecten/:slug/:instrument/resultaten/:format", s.publicResultsOpenData)
 	e.GET("/projecten/:slug/:instrument/ideeen/:idea", s.ideaShow)
 	e.GET("/projecten/:slug/:instrument/ideeen/:idea/bewerken", s.requireResident(), s.ideaEditForm)
 	e.POST("/projecten/:slug/:instrument/ideeen/:idea/bewerken", s.requireResident(), s.ideaUpdate)
@@ -195,6 +207,9 @@ func New(d Deps) (*Server, error) {
 	staff.GET("", s.requireStaff(identity.PermStaffArea), s.staffHome)
 	staff.GET("/medewerkers", s.requireStaff(identity.PermStaffList), s.staffMembers)
 	staff.GET("/audit", s.requireStaff(identity.PermAuditRead), s.staffAudit)
+	staff.GET("/profiel", s.requireStaff(identity.PermStaffArea), s.staffProfile)
+	staff.POST("/profiel/tokens", s.requireStaff(identity.PermAnalyse), s.tokenCreate)
+	staff.POST("/profiel/tokens/:tid/intrekken", s.requireStaff(identity.PermStaffArea), s.tokenRevoke)
 	mod := staff.Group("/moderatie", s.requireStaff(identity.PermModerate))
 	mod.GET("", s.modQueue)
 	mod.POST("/volgende", s.modNext)
@@ -212,6 +227,20 @@ func New(d Deps) (*Server, error) {
 	mod.POST("/:item/besluit", s.modDecide)
 	mod.POST("/:item/fragment", s.modRedact)
 	mod.POST("/:item/blokkeren", s.modBlock)
+	staff.GET("/resultaten/bevolking", s.requireStaff(identity.PermSettings), s.population)
+	staff.POST("/resultaten/bevolking", s.requireStaff(identity.PermSettings), s.populationUpload)
+	res := staff.Group("/resultaten", s.requireStaff(identity.PermAnalyse))
+	res.GET("", s.resultsList)
+	res.GET("/:iid", s.resultsShow)
+	res.GET("/:iid/export", s.resultsExport)
+	res.GET("/:iid/open-antwoorden", s.openAnswers)
+	res.POST("/:iid/codes", s.codeCreate)
+	res.POST("/:iid/coderen", s.codeTag)
+	res.GET("/:iid/reactienota", s.noteEdit)
+	res.POST("/:iid/reactienota", s.noteIntro)
+	res.POST("/:iid/reactienota/secties", s.noteSection)
+	res.POST("/:iid/reactienota/secties/:sid", s.noteSection)
+	res.POST("/:iid/reactienota/publiceren", s.notePublish)
 	edit := staff.Group("/projecten", s.requireStaff(identity.PermEdit))
 	edit.GET("", s.editorProjects)
 	edit.GET("/nieuw", s.editorProjectNew)
@@ -230,6 +259,7 @@ func New(d Deps) (*Server, error) {
 	edit.GET("/:id/ideeenborden/:iid/ideeen/:idea", s.editorIdea)
 	edit.POST("/:id/ideeenborden/:iid/ideeen/:idea/status", s.editorIdeaStatus)
 	edit.GET("/:id/instrumenten/:iid/instellingen", s.editorInstrumentSettings)
+	edit.POST("/:id/instrumenten/:iid/resultaten", s.editorResultsPublish)
 	edit.POST("/:id/instrumenten/:iid/instellingen", s.editorInstrumentSettingsSave)
 	edit.GET("/:id/peilingen/:iid", s.editorPollEdit)
 	edit.POST("/:id/peilingen/:iid/vraag", s.editorPollReword)

@@ -4,21 +4,27 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
 
 	"inspraak/internal/app"
 	"inspraak/internal/config"
+	"inspraak/internal/i18n"
 	"inspraak/internal/testdb"
 	"inspraak/internal/web"
 )
@@ -41,11 +47,25 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// TestMain drops the template databases of newSite (PostgreSQL) when
+// the tests are done.
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+
 type testSite struct {
 	*httptest.Server
 	App  *app.App
 	Logs *syncBuffer
 }
+
+// testPseudonymKey is every test site's INSPRAAK_PSEUDONYM_KEY unless the
+// test sets its own. Demo ballots and answers are keyed with it, so a site
+// whose database is a copy of a template must run with the key that the
+// template was seeded under; a key generated per site would not be.
+const testPseudonymKey = "Xw4Ut7Rk2Pm9Qs5Nv8Lb3Hj6Gd1Fc0Za-web-tests"
+
+// templateBase is INSPRAAK_BASE_URL while a template database is built.
+// Nothing listens there: app.New only builds the application.
+const templateBase = "https://inspraak-sjabloon.invalid"
 
 // newSite starts the real application on a fresh database. env adds or
 // overrides settings; demo content is on unless env turns it off.
@@ -55,18 +75,29 @@ func newSite(t testing.TB, env map[string]string) *testSite {
 }
 
 // newSiteWith is newSite with extra application options (clock, verifier).
+//
+// The database is a copy of a template that app.New migrated and seeded
+// once per test binary for the same settings (see siteDatabase). With a
+// clock, which dates what the demo content sends (notifications), the
+// site gets an empty database and app.New fills it, as the binary would.
 func newSiteWith(t testing.TB, env map[string]string, opts app.Options) *testSite {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	vals := map[string]string{
-		"INSPRAAK_DATABASE_URL": testdb.URL(t),
-		"INSPRAAK_BASE_URL":     base,
-		"INSPRAAK_SEED_DEMO":    "true",
-		"INSPRAAK_LOG_LEVEL":    "debug",
+		"INSPRAAK_BASE_URL":      base,
+		"INSPRAAK_SEED_DEMO":     "true",
+		"INSPRAAK_LOG_LEVEL":     "debug",
+		"INSPRAAK_PSEUDONYM_KEY": testPseudonymKey,
 	}
 	for k, v := range env {
 		vals[k] = v
+	}
+	fromTemplate := opts.Now == nil
+	if fromTemplate {
+		vals["INSPRAAK_DATABASE_URL"] = siteDatabase(t, vals)
+	} else {
+		vals["INSPRAAK_DATABASE_URL"] = testdb.URL(t)
 	}
 	cfg, err := config.Load(func(k string) string { return vals[k] })
 	if err != nil {
@@ -92,10 +123,105 @@ func newSiteWith(t testing.TB, env map[string]string, opts app.Options) *testSit
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = a.Close() })
+	if fromTemplate {
+		// The demo editor is a staff member of the built-in provider, whose
+		// issuer is under the site's address: the template has it under
+		// templateBase.
+		if err := a.DB.Exec("UPDATE staff_members SET issuer = REPLACE(issuer, ?, ?)", templateBase, cfg.BaseURL.String()).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
 	srv.Config.Handler = a.Handler()
 	srv.Start()
-	t.Cleanup(func() { srv.Close(); _ = a.Close() })
+	t.Cleanup(srv.Close)
 	return &testSite{Server: srv, App: a, Logs: logs}
+}
+
+// siteDatabase returns a fresh database for a site with these settings: a
+// copy of the template that app.New migrated and (with demo content on)
+// seeded once per test binary, at templateBase, for the same settings on
+// the same day (demo dates count from today).
+func siteDatabase(t testing.TB, vals map[string]string) string {
+	t.Helper()
+	var parts []string
+	for k, v := range vals {
+		if k != "INSPRAAK_BASE_URL" && k != "INSPRAAK_DATABASE_URL" {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	sort.Strings(parts)
+	key := time.Now().In(i18n.Location).Format(time.DateOnly) + "\n" + strings.Join(parts, "\n")
+	return testdb.FromTemplate(t, key, func(dbURL string) error {
+		tv := maps.Clone(vals)
+		tv["INSPRAAK_DATABASE_URL"] = dbURL
+		tv["INSPRAAK_BASE_URL"] = templateBase
+		cfg, err := config.Load(func(k string) string { return tv[k] })
+		if err != nil {
+			return err
+		}
+		a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			return err
+		}
+		err = onlyIssuersKnowTheAddress(a.DB.DB)
+		if cerr := a.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
+}
+
+// onlyIssuersKnowTheAddress checks that the template's address appears in
+// no stored value other than a staff member's issuer, which newSiteWith
+// rewrites to the site's own. Should demo content ever store the address
+// elsewhere, a copy would show the wrong one: this says where.
+func onlyIssuersKnowTheAddress(db *gorm.DB) error {
+	host := strings.TrimPrefix(templateBase, "https://")
+	tables, err := db.Migrator().GetTables()
+	if err != nil {
+		return err
+	}
+	var found []string
+	for _, table := range tables {
+		rows, err := db.Table(table).Rows()
+		if err != nil {
+			return err
+		}
+		cols, err := rows.Columns()
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return err
+			}
+			for i, v := range vals {
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				if s, ok := v.(string); ok && strings.Contains(s, host) && !(table == "staff_members" && cols[i] == "issuer") {
+					found = append(found, table+"."+cols[i])
+				}
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+	}
+	if len(found) > 0 {
+		return fmt.Errorf("the template's demo content stores its address in %v; a copy would keep it there: teach newSiteWith to rewrite it", found)
+	}
+	return nil
 }
 
 type response struct {

@@ -1,0 +1,148 @@
+// Command export seeds a consultation with many submitted responses on
+// PostgreSQL (10 questions, every one answered: responses × 10 answers)
+// and times the results overview in-process. bench/export/run.sh then
+// times the export command on it.
+//
+//	go run ./bench/export -db postgres://…/inspraak_export -responses 100000
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"inspraak/internal/consultation"
+	"inspraak/internal/instrument"
+	"inspraak/internal/project"
+	"inspraak/internal/results"
+	"inspraak/internal/store"
+)
+
+func main() {
+	dbURL := flag.String("db", "", "PostgreSQL URL of an empty database")
+	n := flag.Int("responses", 100000, "submitted responses to add")
+	reuse := flag.Bool("reuse", false, "skip seeding: time the overview of the consultation seeded before")
+	flag.Parse()
+	if !strings.HasPrefix(*dbURL, "postgres") {
+		fmt.Fprintln(os.Stderr, "export: -db must be a PostgreSQL URL (the seed uses generate_series)")
+		os.Exit(2)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Options{URL: *dbURL, MaxOpenConns: 4})
+	if err != nil {
+		fail(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		fail(err)
+	}
+	if *reuse {
+		var id int64
+		db.WithContext(ctx).Raw("SELECT i.id FROM instruments i JOIN projects p ON p.id = i.project_id WHERE p.slug = 'meting' AND i.slug = 'vragenlijst'").Scan(&id)
+		c, err := consultation.NewService(db, nil).Get(ctx, id)
+		if err != nil {
+			fail(err)
+		}
+		overview(ctx, db, c)
+		return
+	}
+	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "meting", Title: "Meting", Summary: "Een vragenlijst met veel antwoorden."})
+	if err != nil {
+		fail(err)
+	}
+	q := func(k consultation.Kind, text string, opts ...string) consultation.QuestionDraft {
+		return consultation.QuestionDraft{Question: consultation.Question{Kind: k, Text: text}, Options: opts}
+	}
+	multi := q(consultation.Multiple, "Wat mist u in de wijk?", "Bomen", "Bankjes", "Speelplekken", "Fietsenrekken", "Verlichting")
+	multi.MaxChoices = 3
+	multi2 := q(consultation.Multiple, "Hoe komt u er?", "Lopend", "Fiets", "Auto", "Bus")
+	multi2.MaxChoices = 4
+	scale := q(consultation.Scale, "Hoe tevreden bent u over de wijk?")
+	scale.ScaleMin, scale.ScaleMax, scale.ScaleMinLabel, scale.ScaleMaxLabel = 1, 5, "Heel ontevreden", "Heel tevreden"
+	scale2 := q(consultation.Scale, "Hoe veilig voelt u zich?")
+	scale2.ScaleMin, scale2.ScaleMax, scale2.ScaleMinLabel, scale2.ScaleMaxLabel = 1, 10, "Onveilig", "Veilig"
+	num := q(consultation.Number, "Hoeveel jaar woont u hier?")
+	long := q(consultation.LongText, "Wat wilt u de gemeente nog meegeven?")
+	long.MaxLength = 2000
+	closes := time.Now().Add(24 * time.Hour)
+	c, err := consultation.NewService(db, []byte("bench-key-0123456789-0123456789")).Create(ctx, consultation.Draft{
+		ProjectID: p.ID, Slug: "vragenlijst", Title: "Vragenlijst", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
+		Questions: []consultation.QuestionDraft{
+			q(consultation.Single, "Woont u in de wijk?", "Ja", "Nee"),
+			q(consultation.Single, "Hoe oud bent u?", "Jonger dan 18", "18 tot 35", "35 tot 65", "65 of ouder"),
+			q(consultation.Single, "Heeft u kinderen?", "Ja", "Nee", "Zeg ik liever niet"),
+			multi, multi2, scale, scale2, num,
+			q(consultation.Ranking, "Wat moet eerst?", "Groen", "Parkeren", "Spelen", "Verkeer"),
+			long,
+		}})
+	if err != nil {
+		fail(err)
+	}
+	start := time.Now()
+	tx := db.WithContext(ctx)
+	exec := func(sql string, args ...any) {
+		if err := tx.Exec(sql, args...).Error; err != nil {
+			fail(fmt.Errorf("%s: %w", sql[:40], err))
+		}
+	}
+	exec(`INSERT INTO responses (instrument_id, respondent, status, reference, created_at, updated_at, submitted_at)
+SELECT ?, 'bench-' || g, 'submitted', 'INS-' || g, now(), now(), now() - (g % 30) * interval '1 day' FROM generate_series(1, ?) g`, c.InstrumentID, *n)
+	for _, qu := range c.Questions {
+		ids := make([]string, len(qu.Options))
+		for i, o := range qu.Options {
+			ids[i] = fmt.Sprint(o.ID)
+		}
+		arr := "ARRAY[" + strings.Join(ids, ",") + "]::bigint[]"
+		k := len(ids)
+		sel := "FROM responses r WHERE r.instrument_id = ?"
+		switch qu.Kind {
+		case consultation.Single:
+			exec(fmt.Sprintf(`INSERT INTO answer_options (response_id, question_id, option_id, rank)
+SELECT r.id, ?, (%s)[1 + (r.id * 7 + r.id / 3) %% %d], 1 %s`, arr, k, sel), qu.ID, c.InstrumentID)
+		case consultation.Multiple:
+			exec(fmt.Sprintf(`INSERT INTO answer_options (response_id, question_id, option_id, rank)
+SELECT r.id, ?, (%s)[1 + (r.id + s) %% %d], s + 1 FROM responses r CROSS JOIN LATERAL generate_series(0, 1 + r.id %% 2) s
+WHERE r.instrument_id = ?`, arr, k), qu.ID, c.InstrumentID)
+		case consultation.Ranking:
+			exec(fmt.Sprintf(`INSERT INTO answer_options (response_id, question_id, option_id, rank)
+SELECT r.id, ?, (%s)[1 + (r.id + s) %% %d], s + 1 FROM responses r CROSS JOIN LATERAL generate_series(0, %d) s
+WHERE r.instrument_id = ?`, arr, k, k-1), qu.ID, c.InstrumentID)
+		case consultation.Scale:
+			exec(fmt.Sprintf(`INSERT INTO answers (response_id, question_id, number_value)
+SELECT r.id, ?, %d + (r.id * 13) %% %d %s`, qu.ScaleMin, qu.ScaleMax-qu.ScaleMin+1, sel), qu.ID, c.InstrumentID)
+		case consultation.Number:
+			exec(`INSERT INTO answers (response_id, question_id, number_value) SELECT r.id, ?, (r.id * 31) % 60 `+sel, qu.ID, c.InstrumentID)
+		case consultation.LongText:
+			exec(`INSERT INTO answers (response_id, question_id, text_value)
+SELECT r.id, ?, 'Meer groen en minder verkeer in de straat, en een plek waar kinderen veilig kunnen spelen. Antwoord ' || r.id `+sel, qu.ID, c.InstrumentID)
+		}
+	}
+	exec("ANALYZE")
+	var answers, options int64
+	tx.Raw("SELECT count(*) FROM answers").Scan(&answers)
+	tx.Raw("SELECT count(*) FROM answer_options").Scan(&options)
+	fmt.Printf("seeded %d responses: %d answer rows and %d chosen options (%d questions answered) in %s\n",
+		*n, answers, options, *n*len(c.Questions), time.Since(start).Round(time.Millisecond))
+	overview(ctx, db, c)
+	fmt.Printf("EXPORT project=meting instrument=vragenlijst\n")
+}
+
+// overview times the results overview three times.
+func overview(ctx context.Context, db *store.DB, c *consultation.Consultation) {
+	res := results.NewService(db)
+	for i := range 3 {
+		t0 := time.Now()
+		o, err := res.Consultation(ctx, c)
+		if err != nil {
+			fail(err)
+		}
+		fmt.Printf("results overview %d: %s (submitted %d, %d questions)\n", i+1, time.Since(t0).Round(time.Millisecond), o.Submitted, len(o.Questions))
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "export:", err)
+	os.Exit(1)
+}

@@ -1,0 +1,120 @@
+//go:build browser
+
+package browsertest
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The analysts' results pages on the demo questionnaire (instrument 3 in
+// the demo seed), as an administrator sees them.
+func init() {
+	pages = append(pages,
+		page{name: "results-list", login: admin, path: "/beheer/resultaten", status: http.StatusOK,
+			h1: "Resultaten", contains: []string{"Vragenlijst over het schetsontwerp"}},
+		page{name: "results", login: admin, path: "/beheer/resultaten/3", status: http.StatusOK,
+			h1: "Resultaten: Vragenlijst over het schetsontwerp", contains: []string{"mensen gaven antwoord", "Antwoorden per keuze", "Downloaden"}},
+		page{name: "results-publish", login: admin, path: "/beheer/projecten/1/instrumenten/3/instellingen", status: http.StatusOK,
+			h1: "Instellingen: Vragenlijst over het schetsontwerp", contains: []string{"Uitkomsten openbaar maken"}},
+		page{name: "results-open", login: admin, path: "/beheer/resultaten/3/open-antwoorden", status: http.StatusOK,
+			h1: "Open antwoorden: Vragenlijst over het schetsontwerp", contains: []string{"Code maken", "Zonder code"}},
+		page{name: "results-open-errors", login: admin, path: "/beheer/resultaten/3/open-antwoorden", click: "Code maken",
+			status: http.StatusUnprocessableEntity, h1: "Open antwoorden: Vragenlijst over het schetsontwerp", contains: []string{"Vul een naam voor de code in."}},
+		page{name: "results-note", login: admin, path: "/beheer/resultaten/3/reactienota", status: http.StatusOK,
+			h1: "Reactienota: Vragenlijst over het schetsontwerp", contains: []string{"Nieuw deel"}},
+		page{name: "results-note-errors", login: admin, path: "/beheer/resultaten/3/reactienota", click: "Deel toevoegen",
+			status: http.StatusUnprocessableEntity, h1: "Reactienota: Vragenlijst over het schetsontwerp", contains: []string{"Vul een kop in."}},
+		page{name: "population", login: admin, path: "/beheer/resultaten/bevolking", status: http.StatusOK,
+			h1: "Bevolkingscijfers", contains: []string{"Opslaan"}},
+		page{name: "population-errors", login: admin, path: "/beheer/resultaten/bevolking", click: "Opslaan",
+			status: http.StatusUnprocessableEntity, h1: "Bevolkingscijfers", contains: []string{"Het bestand is niet opgeslagen."}},
+		page{name: "staff-profile", login: admin, path: "/beheer/profiel", status: http.StatusOK,
+			h1: "Uw profiel", contains: []string{"API-sleutels", "Sleutel maken"}},
+		page{name: "results-wijk", login: admin, path: "/beheer/resultaten/3?uitsplitsen=wijk", status: http.StatusOK,
+			h1: "Resultaten: Vragenlijst over het schetsontwerp", contains: []string{"Antwoorden per wijk", "<5"}},
+	)
+}
+
+// TestPublicResultsPage publishes the demo questionnaire's results through
+// the editor's button and checks the public page they lead to, at both
+// sizes, with axe-core.
+func TestPublicResultsPage(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	axeSource := readAxe(t)
+	tab, pr := s.newTab(t)
+	s.logIn(t, tab, admin, "results-public")
+	if err := chromedp.Do(tab, emulate(viewports[0]), chromedp.Navigate(s.base+"/beheer/projecten/1/instrumenten/3/instellingen"),
+		chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := clickThrough(tab, "Uitkomsten openbaar maken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := landed(resp, "/beheer/projecten/1/instrumenten/3/instellingen", http.StatusOK); err != nil {
+		t.Fatal(err)
+	}
+	for _, vp := range viewports {
+		if err := chromedp.Do(tab, emulate(vp)); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(tab, 30*time.Second)
+		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.base+"/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp/resultaten"))
+		cancel()
+		if err != nil || resp == nil || resp.Status != 200 {
+			t.Fatalf("%s: open the public results: %v", vp.name, err)
+		}
+		text, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+		if err != nil || !strings.Contains(text, "Uitkomsten: Vragenlijst over het schetsontwerp") || !strings.Contains(text, "<5") {
+			t.Fatalf("%s: public results page: %.300s (%v)", vp.name, text, err)
+		}
+		if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
+			t.Errorf("%s: axe-core: %d violations\n%s", vp.name, len(res.Violations), formatViolations(res.Violations))
+		}
+		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
+			s.save(t, "results-public-"+vp.name+".png", png)
+		}
+	}
+	// A response note with one section, published, read by the public.
+	if err := chromedp.Do(tab, emulate(viewports[0]), chromedp.Navigate(s.base+"/beheer/resultaten/3/reactienota"),
+		chromedp.WaitReady(chromedp.CSS("body")), chromedp.SendKeys(chromedp.CSS("#titel"), "Meer bomen"),
+		chromedp.SendKeys(chromedp.CSS("#tekst"), "Aan de zuidkant komen acht lindebomen.")); err != nil {
+		t.Fatal(err)
+	}
+	for _, button := range []string{"Deel toevoegen", "Reactienota publiceren"} {
+		resp, err := clickThrough(tab, button)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := landed(resp, "/beheer/resultaten/3/reactienota", http.StatusOK); err != nil {
+			t.Fatalf("%s: %v", button, err)
+		}
+	}
+	for _, vp := range viewports {
+		if err := chromedp.Do(tab, emulate(vp)); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(tab, 30*time.Second)
+		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.base+"/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp/reactienota"))
+		cancel()
+		if err != nil || resp == nil || resp.Status != 200 {
+			t.Fatalf("%s: open the response note: %v", vp.name, err)
+		}
+		if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
+			t.Errorf("%s: axe-core on the response note: %d violations\n%s", vp.name, len(res.Violations), formatViolations(res.Violations))
+		}
+		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
+			s.save(t, "note-public-"+vp.name+".png", png)
+		}
+	}
+	for _, msg := range pr.snapshot() {
+		t.Errorf("%s", msg)
+	}
+}

@@ -1,0 +1,105 @@
+package results
+
+import (
+	"context"
+	"slices"
+
+	"inspraak/internal/results/suppress"
+)
+
+// Breakdown dimensions: what the verification service or the login told
+// about a participant.
+const (
+	ByWijk  = "wijk"
+	ByAge   = "age"
+	ByMeans = "means"
+)
+
+// Dimensions lists the breakdowns the results page offers.
+var Dimensions = []string{ByWijk, ByAge, ByMeans}
+
+// MinCell is the smallest count a breakdown shows; a municipality may only
+// raise it.
+const MinCell = suppress.DefaultK
+
+// Breakdown is one choice question's answers split by a group, after
+// small-cell suppression.
+type Breakdown struct {
+	By      string
+	Groups  []string // row labels; "" is "unknown" (not verified, or erased)
+	Options []Option // column labels, in the question's order
+	K       int
+	Table   suppress.Result
+}
+
+// Show is what cell (i, j) of the extended table displays: a count or
+// "<K" (the last row and column are the totals).
+func (b *Breakdown) Show(i, j int) string { return b.Table.Show(i, j, b.K) }
+
+// Breakdown splits a choice question of a consultation's overview by a
+// participant attribute and suppresses small cells: no hidden count can be
+// worked out from what is shown, totals included. k below MinCell is
+// raised to it.
+func (s *Service) Breakdown(ctx context.Context, q Question, by string, k int) (*Breakdown, error) {
+	col := map[string]string{ByWijk: "p.wijk", ByAge: "p.age_band", ByMeans: "p.means"}[by]
+	if col == "" || len(q.Options) == 0 {
+		return nil, ErrFormat
+	}
+	k = max(k, MinCell)
+	group := "COALESCE(" + col + ", '')"
+	var rows []struct {
+		Grp      string
+		OptionID int64
+		N        int64
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT `+group+` AS grp, ao.option_id, count(*) AS n
+FROM answer_options ao JOIN responses r ON r.id = ao.response_id AND r.status = 'submitted'
+LEFT JOIN participants p ON p.id = r.participant_id
+WHERE ao.question_id = ? GROUP BY 1, 2`, q.ID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	b := &Breakdown{By: by, Options: q.Options, K: k}
+	at := map[string]int{}
+	for _, r := range rows {
+		if _, ok := at[r.Grp]; !ok {
+			at[r.Grp] = 0
+			b.Groups = append(b.Groups, r.Grp)
+		}
+	}
+	// Known groups in order, "unknown" last.
+	slices.SortFunc(b.Groups, func(x, y string) int {
+		switch {
+		case x == y:
+			return 0
+		case x == "":
+			return 1
+		case y == "":
+			return -1
+		case x < y:
+			return -1
+		}
+		return 1
+	})
+	for i, g := range b.Groups {
+		at[g] = i
+	}
+	colOf := map[int64]int{}
+	for j, o := range q.Options {
+		colOf[o.ID] = j
+	}
+	counts := make([][]int64, len(b.Groups))
+	for i := range counts {
+		counts[i] = make([]int64, len(q.Options))
+	}
+	for _, r := range rows {
+		if j, ok := colOf[r.OptionID]; ok {
+			counts[at[r.Grp]][j] += r.N
+		}
+	}
+	res, err := suppress.Apply(suppress.Table{Counts: counts}, k)
+	if err != nil {
+		return nil, err
+	}
+	b.Table = res
+	return b, nil
+}

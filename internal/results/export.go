@@ -1,0 +1,416 @@
+package results
+
+import (
+	"bufio"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"inspraak/internal/consultation"
+	"inspraak/internal/i18n"
+)
+
+// Export formats.
+const (
+	CSV  = "csv"
+	XLSX = "xlsx"
+	JSON = "json"
+)
+
+// Formats lists the formats Export writes.
+var Formats = []string{CSV, XLSX, JSON}
+
+// ExportOptions chooses how an export looks.
+type ExportOptions struct {
+	Format string
+	// Semicolon separates CSV fields with ";" (what Dutch Excel expects)
+	// instead of ",".
+	Semicolon bool
+}
+
+// ErrFormat is returned for an unknown format.
+var ErrFormat = errors.New("results: unknown export format")
+
+// exportBatch is how many responses one round trip reads.
+const exportBatch = 500
+
+// cell is one value of an export row.
+type cell struct {
+	text     string
+	number   float64
+	isNumber bool
+	set      bool
+}
+
+func (c cell) empty() bool { return !c.set }
+
+func textCell(s string) cell    { return cell{text: s, set: true} }
+func numberCell(f float64) cell { return cell{number: f, isNumber: true, set: true} }
+func (c cell) String() string {
+	switch {
+	case !c.set:
+		return ""
+	case c.isNumber:
+		return strconv.FormatFloat(c.number, 'f', -1, 64)
+	}
+	return c.text
+}
+
+// column is one column of an export: a question, or one option of a
+// multiple-choice or ranking question.
+type column struct {
+	header string
+	key    string // JSON key
+	q      consultation.Question
+	option int64 // 0: the whole question
+	codes  bool  // the codes analysts gave this open answer
+}
+
+// columns lays out an export: the respondent, when they submitted, then
+// one column per question, or per option where one person gives several
+// (multiple choice: 1 when chosen; ranking: the rank given).
+func columns(c *consultation.Consultation) []column {
+	cols := []column{{header: "respondent", key: "respondent"}, {header: "ingediend", key: "submitted_at"}}
+	for n, q := range c.Questions {
+		prefix := "V" + strconv.Itoa(n+1)
+		switch q.Kind {
+		case consultation.Explanation:
+			continue
+		case consultation.Multiple, consultation.Ranking:
+			for m, o := range q.Options {
+				cols = append(cols, column{header: prefix + "." + strconv.Itoa(m+1) + " " + oneLine(q.Text) + ": " + oneLine(o.Label),
+					key: "q" + strconv.FormatInt(q.ID, 10) + "_o" + strconv.FormatInt(o.ID, 10), q: q, option: o.ID})
+			}
+		default:
+			cols = append(cols, column{header: prefix + " " + oneLine(q.Text), key: "q" + strconv.FormatInt(q.ID, 10), q: q})
+			if q.Kind == consultation.ShortText || q.Kind == consultation.LongText {
+				cols = append(cols, column{header: prefix + " codes", key: "q" + strconv.FormatInt(q.ID, 10) + "_codes", q: q, codes: true})
+			}
+		}
+	}
+	return cols
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// rowWriter is one export format.
+type rowWriter interface {
+	header(cols []column) error
+	row(cells []cell) error
+	close() error
+}
+
+// Export writes every submitted response of a consultation to w, one row
+// per response, reading exportBatch responses at a time: memory stays the
+// same whatever the number of responses, and nothing is written to disk.
+// Respondents appear under an id that is new for every export (an HMAC of
+// the response with a key made for this export and then forgotten), never
+// the stored pseudonym or anything that identifies a person. A cancelled
+// ctx stops it between batches. It returns the number of responses
+// written.
+func (s *Service) Export(ctx context.Context, c *consultation.Consultation, w io.Writer, opt ExportOptions) (int64, error) {
+	var rw rowWriter
+	switch opt.Format {
+	case CSV:
+		rw = newCSVWriter(w, opt.Semicolon)
+	case JSON:
+		rw = newJSONWriter(w)
+	case XLSX:
+		x, err := newXLSXWriter(w, "Antwoorden")
+		if err != nil {
+			return 0, err
+		}
+		rw = xlsxRows{x}
+	default:
+		return 0, ErrFormat
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return 0, err
+	}
+	cols := columns(c)
+	if err := rw.header(cols); err != nil {
+		return 0, err
+	}
+	optionLabel := map[int64]string{}
+	for _, q := range c.Questions {
+		for _, o := range q.Options {
+			optionLabel[o.ID] = o.Label
+		}
+	}
+	db := s.db.WithContext(ctx)
+	codeName := map[int64]string{}
+	var codes []Code
+	if err := db.Where("instrument_id = ?", c.InstrumentID).Find(&codes).Error; err != nil {
+		return 0, err
+	}
+	for _, cd := range codes {
+		codeName[cd.ID] = cd.Name
+	}
+	var written, after int64
+	row := make([]cell, len(cols))
+	for {
+		if err := ctx.Err(); err != nil {
+			return written, err
+		}
+		var batch []consultation.Response
+		if err := db.Select("id, submitted_at").Where("instrument_id = ? AND status = ? AND id > ?", c.InstrumentID,
+			consultation.StatusSubmitted, after).Order("id").Limit(exportBatch).Find(&batch).Error; err != nil {
+			return written, err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		ids := make([]int64, len(batch))
+		for i, r := range batch {
+			ids[i] = r.ID
+		}
+		after = ids[len(ids)-1]
+		var answers []consultation.AnswerRow
+		if err := db.Where("response_id IN ?", ids).Find(&answers).Error; err != nil {
+			return written, err
+		}
+		var options []consultation.AnswerOption
+		if err := db.Where("response_id IN ?", ids).Find(&options).Error; err != nil {
+			return written, err
+		}
+		byResponse := map[int64][]consultation.AnswerRow{}
+		for _, a := range answers {
+			byResponse[a.ResponseID] = append(byResponse[a.ResponseID], a)
+		}
+		var codings []Coding
+		if len(codes) > 0 {
+			if err := db.Where("response_id IN ?", ids).Order("response_id, question_id, code_id").Find(&codings).Error; err != nil {
+				return written, err
+			}
+		}
+		codesOf := map[[2]int64][]string{}
+		for _, cd := range codings {
+			k := [2]int64{cd.ResponseID, cd.QuestionID}
+			codesOf[k] = append(codesOf[k], codeName[cd.CodeID])
+		}
+		optsByResponse := map[int64][]consultation.AnswerOption{}
+		for _, o := range options {
+			optsByResponse[o.ResponseID] = append(optsByResponse[o.ResponseID], o)
+		}
+		for _, r := range batch {
+			clear(row)
+			row[0] = textCell(respondentID(key, r.ID))
+			if r.SubmittedAt != nil {
+				row[1] = textCell(r.SubmittedAt.In(i18n.Location).Format(time.DateTime))
+			}
+			texts := map[int64]consultation.AnswerRow{}
+			for _, a := range byResponse[r.ID] {
+				texts[a.QuestionID] = a
+			}
+			chosen := map[[2]int64]int{}
+			for _, o := range optsByResponse[r.ID] {
+				chosen[[2]int64{o.QuestionID, o.OptionID}] = o.Rank
+			}
+			for i, col := range cols[2:] {
+				i += 2
+				q := col.q
+				switch {
+				case col.codes:
+					if names := codesOf[[2]int64{r.ID, q.ID}]; len(names) > 0 {
+						row[i] = textCell(strings.Join(names, "; "))
+					}
+				case col.option != 0:
+					if rank, ok := chosen[[2]int64{q.ID, col.option}]; ok {
+						if q.Kind == consultation.Ranking {
+							row[i] = numberCell(float64(rank))
+						} else {
+							row[i] = numberCell(1)
+						}
+					} else if q.Kind == consultation.Multiple && hasAnswer(optsByResponse[r.ID], q.ID) {
+						row[i] = numberCell(0)
+					}
+				case q.Kind == consultation.Single:
+					for _, o := range q.Options {
+						if _, ok := chosen[[2]int64{q.ID, o.ID}]; ok {
+							row[i] = textCell(optionLabel[o.ID])
+						}
+					}
+				default:
+					a, ok := texts[q.ID]
+					switch {
+					case !ok:
+					case a.NumberValue != nil:
+						row[i] = numberCell(*a.NumberValue)
+					case a.TextValue != "":
+						row[i] = textCell(a.TextValue)
+					}
+				}
+			}
+			if err := rw.row(row); err != nil {
+				return written, err
+			}
+			written++
+		}
+	}
+	return written, rw.close()
+}
+
+func hasAnswer(opts []consultation.AnswerOption, questionID int64) bool {
+	for _, o := range opts {
+		if o.QuestionID == questionID {
+			return true
+		}
+	}
+	return false
+}
+
+// respondentID is the per-export pseudonymous id of a response.
+func respondentID(key []byte, responseID int64) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(strconv.FormatInt(responseID, 10)))
+	return "R-" + strings.ToUpper(hex.EncodeToString(m.Sum(nil))[:12])
+}
+
+// ---- CSV -------------------------------------------------------------------
+
+type csvRows struct {
+	bw  *bufio.Writer
+	cw  *csv.Writer
+	buf []string
+}
+
+func newCSVWriter(w io.Writer, semicolon bool) *csvRows {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	cw := csv.NewWriter(bw)
+	if semicolon {
+		cw.Comma = ';'
+	}
+	return &csvRows{bw: bw, cw: cw}
+}
+
+func (c *csvRows) header(cols []column) error {
+	// UTF-8 with a byte-order mark, so Excel reads "ë" as "ë".
+	if _, err := c.bw.WriteString("\uFEFF"); err != nil {
+		return err
+	}
+	hs := make([]string, len(cols))
+	for i, col := range cols {
+		hs[i] = safeCSV(col.header)
+	}
+	return c.cw.Write(hs)
+}
+
+func (c *csvRows) row(cells []cell) error {
+	c.buf = c.buf[:0]
+	for _, x := range cells {
+		if x.isNumber {
+			c.buf = append(c.buf, x.String())
+		} else {
+			c.buf = append(c.buf, safeCSV(x.text))
+		}
+	}
+	return c.cw.Write(c.buf)
+}
+
+func (c *csvRows) close() error {
+	c.cw.Flush()
+	if err := c.cw.Error(); err != nil {
+		return err
+	}
+	return c.bw.Flush()
+}
+
+// safeCSV keeps a resident's text from being run as a formula by the
+// spreadsheet that opens the file ("=HYPERLINK(…)", "+", "-", "@").
+func safeCSV(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// ---- JSON ------------------------------------------------------------------
+
+type jsonRows struct {
+	bw   *bufio.Writer
+	keys []string
+	n    int
+}
+
+func newJSONWriter(w io.Writer) *jsonRows { return &jsonRows{bw: bufio.NewWriterSize(w, 64<<10)} }
+
+func (j *jsonRows) header(cols []column) error {
+	j.keys = make([]string, len(cols))
+	for i, c := range cols {
+		j.keys[i] = c.key
+	}
+	// The column titles first, so a reader knows what each key is.
+	titles := map[string]string{}
+	for _, c := range cols {
+		titles[c.key] = c.header
+	}
+	b, err := json.Marshal(titles)
+	if err != nil {
+		return err
+	}
+	_, err = j.bw.WriteString(`{"columns":` + string(b) + `,"responses":[`)
+	return err
+}
+
+func (j *jsonRows) row(cells []cell) error {
+	if j.n > 0 {
+		j.bw.WriteByte(',')
+	}
+	j.n++
+	j.bw.WriteByte('{')
+	first := true
+	for i, c := range cells {
+		if c.empty() {
+			continue
+		}
+		if !first {
+			j.bw.WriteByte(',')
+		}
+		first = false
+		k, _ := json.Marshal(j.keys[i])
+		j.bw.Write(k)
+		j.bw.WriteByte(':')
+		var v []byte
+		if c.isNumber {
+			v, _ = json.Marshal(c.number)
+		} else {
+			v, _ = json.Marshal(c.text)
+		}
+		if _, err := j.bw.Write(v); err != nil {
+			return err
+		}
+	}
+	return j.bw.WriteByte('}')
+}
+
+func (j *jsonRows) close() error {
+	if _, err := j.bw.WriteString("]}\n"); err != nil {
+		return err
+	}
+	return j.bw.Flush()
+}
+
+// ---- XLSX ------------------------------------------------------------------
+
+type xlsxRows struct{ x *xlsxWriter }
+
+func (x xlsxRows) header(cols []column) error {
+	hs := make([]cell, len(cols))
+	for i, c := range cols {
+		hs[i] = textCell(c.header)
+	}
+	return x.x.writeRow(hs, true)
+}
+
+func (x xlsxRows) row(cells []cell) error { return x.x.writeRow(cells, false) }
+func (x xlsxRows) close() error           { return x.x.close() }

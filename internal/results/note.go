@@ -1,0 +1,250 @@
+package results
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"inspraak/internal/apperror"
+)
+
+// Note is a row of response_notes: the municipality's answer to what
+// people said, published once written.
+type Note struct {
+	InstrumentID int64 `gorm:"primaryKey;autoIncrement:false"`
+	Intro        string
+	PublishedAt  *time.Time
+	UpdatedAt    time.Time `gorm:"not null"`
+
+	Sections []Section `gorm:"-"`
+}
+
+// TableName fixes the table name.
+func (Note) TableName() string { return "response_notes" }
+
+// Section is a row of response_note_sections. A section with a code is
+// about the answers that carry it: their authors see it on "Mijn
+// inspraak"; one without a code is about everything.
+type Section struct {
+	ID           int64  `gorm:"primaryKey"`
+	InstrumentID int64  `gorm:"not null"`
+	Position     int    `gorm:"not null"`
+	Title        string `gorm:"not null"`
+	Body         string `gorm:"not null"`
+	CodeID       *int64
+
+	CodeName string `gorm:"-"`
+}
+
+// TableName fixes the table name.
+func (Section) TableName() string { return "response_note_sections" }
+
+// Limits of a note.
+const (
+	MaxNoteIntro    = 10000
+	MaxSectionTitle = 160
+	MaxSectionBody  = 10000
+	MaxSections     = 50
+)
+
+// Note returns a consultation's response note (an empty, unsaved one when
+// none was written), with its sections in order.
+func (s *Service) Note(ctx context.Context, instrumentID int64) (*Note, error) {
+	db := s.db.WithContext(ctx)
+	n := Note{InstrumentID: instrumentID}
+	if err := db.Where("instrument_id = ?", instrumentID).Take(&n).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	}
+	if err := db.Where("instrument_id = ?", instrumentID).Order("position, id").Find(&n.Sections).Error; err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	var codes []Code
+	if err := db.Where("instrument_id = ?", instrumentID).Find(&codes).Error; err != nil {
+		return nil, err
+	}
+	for _, c := range codes {
+		names[c.ID] = c.Name
+	}
+	for i, sec := range n.Sections {
+		if sec.CodeID != nil {
+			n.Sections[i].CodeName = names[*sec.CodeID]
+		}
+	}
+	return &n, nil
+}
+
+func cleanText(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
+
+// SaveIntro stores the note's introduction.
+func (s *Service) SaveIntro(ctx context.Context, instrumentID int64, intro string) error {
+	intro = cleanText(intro)
+	if utf8.RuneCountInString(intro) > MaxNoteIntro || strings.ContainsRune(intro, 0) {
+		return apperror.Invalid.WithFields(map[string]string{"inleiding": "results.error.too_long"})
+	}
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		return s.saveNote(tx, instrumentID, map[string]any{"intro": intro})
+	})
+}
+
+func (s *Service) saveNote(tx *gorm.DB, instrumentID int64, up map[string]any) error {
+	now := time.Now().UTC()
+	up["updated_at"] = now
+	res := tx.Model(&Note{}).Where("instrument_id = ?", instrumentID).Updates(up)
+	if res.Error != nil || res.RowsAffected > 0 {
+		return res.Error
+	}
+	n := Note{InstrumentID: instrumentID, UpdatedAt: now}
+	if v, ok := up["intro"].(string); ok {
+		n.Intro = v
+	}
+	return tx.Create(&n).Error
+}
+
+// SectionDraft is what an analyst writes for a section.
+type SectionDraft struct {
+	Title    string
+	Body     string
+	CodeID   int64 // 0: about everything
+	Position int   // 0: at the end
+}
+
+func (d *SectionDraft) validate() error {
+	d.Title, d.Body = cleanText(d.Title), cleanText(d.Body)
+	f := map[string]string{}
+	switch n := utf8.RuneCountInString(d.Title); {
+	case n == 0:
+		f["titel"] = "results.error.section_title_required"
+	case n > MaxSectionTitle || strings.ContainsRune(d.Title, 0):
+		f["titel"] = "results.error.too_long"
+	}
+	switch n := utf8.RuneCountInString(d.Body); {
+	case n == 0:
+		f["tekst"] = "results.error.section_body_required"
+	case n > MaxSectionBody || strings.ContainsRune(d.Body, 0):
+		f["tekst"] = "results.error.too_long"
+	}
+	if len(f) > 0 {
+		return apperror.Invalid.WithFields(f)
+	}
+	return nil
+}
+
+// SaveSection adds a section (id 0) or changes one.
+func (s *Service) SaveSection(ctx context.Context, instrumentID, id int64, d SectionDraft) error {
+	if err := d.validate(); err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		var codeID *int64
+		if d.CodeID > 0 {
+			var n int64
+			if err := tx.Model(&Code{}).Where("id = ? AND instrument_id = ?", d.CodeID, instrumentID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return apperror.Invalid.WithFields(map[string]string{"code": "results.error.code_unknown"})
+			}
+			codeID = &d.CodeID
+		}
+		if err := s.saveNote(tx, instrumentID, map[string]any{}); err != nil {
+			return err
+		}
+		if id == 0 {
+			var count int64
+			if err := tx.Model(&Section{}).Where("instrument_id = ?", instrumentID).Count(&count).Error; err != nil {
+				return err
+			}
+			if count >= MaxSections {
+				return apperror.Invalid.WithFields(map[string]string{"titel": "results.error.too_many_sections"})
+			}
+			var last int
+			if err := tx.Model(&Section{}).Where("instrument_id = ?", instrumentID).Select("COALESCE(MAX(position), 0)").Scan(&last).Error; err != nil {
+				return err
+			}
+			return tx.Create(&Section{InstrumentID: instrumentID, Position: last + 1, Title: d.Title, Body: d.Body, CodeID: codeID}).Error
+		}
+		up := map[string]any{"title": d.Title, "body": d.Body, "code_id": codeID}
+		if d.Position > 0 {
+			up["position"] = d.Position
+		}
+		res := tx.Model(&Section{}).Where("id = ? AND instrument_id = ?", id, instrumentID).Updates(up)
+		if res.Error == nil && res.RowsAffected == 0 {
+			return apperror.New(apperror.NotFound, "")
+		}
+		return res.Error
+	})
+}
+
+// NoteNotifier tells one participant that a published note has a section
+// about their input.
+type NoteNotifier func(ctx context.Context, tx *gorm.DB, participantID int64, section Section) error
+
+// PublishNote publishes a note. The authors of answers under each coded
+// section hear of their section, once, in the publishing transaction.
+func (s *Service) PublishNote(ctx context.Context, instrumentID int64, now time.Time, tell NoteNotifier) error {
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		var n Note
+		if err := tx.Where("instrument_id = ?", instrumentID).Take(&n).Error; err != nil {
+			return apperror.New(apperror.Conflict, "results.error.note_empty")
+		}
+		var sections []Section
+		if err := tx.Where("instrument_id = ?", instrumentID).Order("position, id").Find(&sections).Error; err != nil {
+			return err
+		}
+		if len(sections) == 0 {
+			return apperror.New(apperror.Conflict, "results.error.note_empty")
+		}
+		first := n.PublishedAt == nil
+		if err := tx.Model(&Note{}).Where("instrument_id = ?", instrumentID).Updates(map[string]any{"published_at": now.UTC(), "updated_at": now.UTC()}).Error; err != nil {
+			return err
+		}
+		if !first || tell == nil {
+			return nil
+		}
+		for _, sec := range sections {
+			if sec.CodeID == nil {
+				continue
+			}
+			var people []int64
+			if err := tx.Raw(`SELECT DISTINCT r.participant_id FROM answer_codings ac
+JOIN responses r ON r.id = ac.response_id AND r.status = 'submitted' AND r.participant_id IS NOT NULL
+WHERE ac.code_id = ?`, *sec.CodeID).Scan(&people).Error; err != nil {
+				return err
+			}
+			for _, p := range people {
+				if err := tell(ctx, tx, p, sec); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// MySection is a section of a published note about a participant's input.
+type MySection struct {
+	Section
+	InstrumentTitle string
+	ProjectSlug     string
+	InstrumentSlug  string
+}
+
+// SectionsFor returns the published sections about a participant's
+// answers: "dit hebben we met uw inbreng gedaan".
+func (s *Service) SectionsFor(ctx context.Context, participantID int64) ([]MySection, error) {
+	var out []MySection
+	err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT sec.id, sec.instrument_id, sec.position, sec.title, sec.body, sec.code_id,
+  i.title AS instrument_title, p.slug AS project_slug, i.slug AS instrument_slug
+FROM response_note_sections sec
+JOIN response_notes n ON n.instrument_id = sec.instrument_id AND n.published_at IS NOT NULL
+JOIN answer_codings ac ON ac.code_id = sec.code_id
+JOIN responses r ON r.id = ac.response_id AND r.participant_id = ? AND r.status = 'submitted'
+JOIN instruments i ON i.id = sec.instrument_id JOIN projects p ON p.id = i.project_id
+ORDER BY sec.instrument_id, sec.position`, participantID).Scan(&out).Error
+	return out, err
+}

@@ -1,0 +1,224 @@
+package results
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+
+	"inspraak/internal/consultation"
+	"inspraak/internal/i18n"
+)
+
+// ReportText is the wording of the PDF report, from the catalogue.
+type ReportText func(key string, args ...any) string
+
+// Report writes a PDF report of a consultation: a first page with the
+// response figures and the funnel, then every question with its chart
+// (bars drawn in the PDF), the same numbers in a table, and the codes of
+// open answers. It holds one overview in memory, not the responses.
+func (s *Service) Report(ctx context.Context, c *consultation.Consultation, title, municipality string, now time.Time, t ReportText, w io.Writer) error {
+	o, err := s.Consultation(ctx, c)
+	if err != nil {
+		return err
+	}
+	f, _, err := s.Participation(ctx, c)
+	if err != nil {
+		return err
+	}
+	pdf := fpdf.New("P", "mm", "A4", "")
+	tr := pdf.UnicodeTranslatorFromDescriptor("") // cp1252: ë, é, € and the like
+	pdf.SetTitle(tr(title), false)
+	pdf.SetAuthor(tr(municipality), false)
+	pdf.SetCreator("Inspraak", false)
+	pdf.SetMargins(20, 20, 20)
+	pdf.SetAutoPageBreak(true, 20)
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-14)
+		pdf.SetFont("Helvetica", "", 8)
+		pdf.SetTextColor(90, 90, 90)
+		pdf.CellFormat(0, 6, tr(t("results.pdf.footer", title, pdf.PageNo())), "", 0, "C", false, 0, "")
+	})
+	text := func(size float64, style string, s string) {
+		pdf.SetFont("Helvetica", style, size)
+		pdf.SetTextColor(20, 20, 20)
+		pdf.MultiCell(0, size*0.5, tr(s), "", "L", false)
+	}
+
+	pdf.AddPage()
+	text(20, "B", t("results.title", title))
+	pdf.Ln(2)
+	text(10, "", t("results.pdf.made", municipality, now.In(i18n.Location).Format("02-01-2006 15:04")))
+	pdf.Ln(4)
+	table(pdf, tr, []string{t("results.funnel.step"), t("results.count")}, [][]string{
+		{t("results.funnel.opened"), itoa(f.Opened)},
+		{t("results.started"), itoa(o.Started)},
+		{t("results.partial"), itoa(o.Partial)},
+		{t("results.submitted"), itoa(o.Submitted)},
+		{t("results.completion"), pct(o.Completion * 100)},
+	}, []float64{110, 60})
+	pdf.Ln(3)
+	text(9, "", t("results.counts_note"))
+
+	for n, q := range o.Questions {
+		pdf.AddPage()
+		text(14, "B", t("results.question", n+1)+": "+q.Text)
+		pdf.Ln(1)
+		line := t("results.base", q.Base, q.Skipped)
+		if q.Kind == consultation.Multiple {
+			line += " " + t("results.multiple_note")
+		}
+		text(9, "", line)
+		pdf.Ln(3)
+		switch {
+		case q.Kind == consultation.Ranking:
+			var rows [][]string
+			for _, op := range q.Options {
+				mean := "-"
+				if op.Count > 0 {
+					mean = strconv.FormatFloat(op.MeanRank, 'f', 1, 64)
+				}
+				rows = append(rows, []string{op.Label, mean, itoa(op.FirstPlace)})
+			}
+			table(pdf, tr, []string{t("results.option"), t("results.mean_rank"), t("results.first_place")}, rows, []float64{90, 40, 40})
+		case len(q.Options) > 0:
+			var rows [][]string
+			var bars []bar
+			for _, op := range q.Options {
+				rows = append(rows, []string{op.Label, itoa(op.Count), pct(op.Percent)})
+				bars = append(bars, bar{op.Label, op.Percent})
+			}
+			chart(pdf, tr, bars)
+			table(pdf, tr, []string{t("results.option"), t("results.count"), t("results.percent")}, rows, []float64{100, 35, 35})
+		case len(q.Values) > 0:
+			var rows [][]string
+			var bars []bar
+			for _, v := range q.Values {
+				label := formatValue(v.Value)
+				rows = append(rows, []string{label, itoa(v.Count), pct(v.Percent)})
+				bars = append(bars, bar{label, v.Percent})
+			}
+			if q.Mean != nil {
+				text(10, "", fmt.Sprintf("%s: %s   %s: %s", t("results.mean"), strconv.FormatFloat(*q.Mean, 'f', 1, 64),
+					t("results.median"), strconv.FormatFloat(*q.Median, 'f', 1, 64)))
+				pdf.Ln(2)
+			}
+			chart(pdf, tr, bars)
+			table(pdf, tr, []string{t("results.value"), t("results.count"), t("results.percent")}, rows, []float64{100, 35, 35})
+		}
+		if len(q.Codes) > 0 {
+			pdf.Ln(4)
+			text(11, "B", t("results.codes_caption"))
+			pdf.Ln(1)
+			var rows [][]string
+			for _, cd := range q.Codes {
+				rows = append(rows, []string{cd.Code, itoa(cd.Count), pct(cd.Percent)})
+			}
+			table(pdf, tr, []string{t("results.open.code"), t("results.count"), t("results.percent")}, rows, []float64{100, 35, 35})
+		}
+	}
+	return pdf.Output(w)
+}
+
+type bar struct {
+	label   string
+	percent float64
+}
+
+// chart draws horizontal bars of percentages.
+func chart(pdf *fpdf.Fpdf, tr func(string) string, bars []bar) {
+	pdf.SetFont("Helvetica", "", 9)
+	for _, b := range bars {
+		x, y := pdf.GetX(), pdf.GetY()
+		pdf.SetTextColor(20, 20, 20)
+		label := cut(b.label, 30)
+		pdf.CellFormat(60, 6, tr(label), "", 0, "L", false, 0, "")
+		pdf.SetFillColor(75, 0, 224)
+		w := 90 * b.percent / 100
+		if w > 0 {
+			pdf.Rect(x+62, y+1.2, w, 3.6, "F")
+		}
+		pdf.SetXY(x+64+w, y)
+		pdf.CellFormat(20, 6, pct(b.percent), "", 1, "L", false, 0, "")
+	}
+	pdf.Ln(3)
+}
+
+// table writes a simple table with a header row.
+func table(pdf *fpdf.Fpdf, tr func(string) string, header []string, rows [][]string, widths []float64) {
+	pdf.SetFont("Helvetica", "B", 9)
+	pdf.SetFillColor(235, 238, 243)
+	for i, h := range header {
+		pdf.CellFormat(widths[i], 7, tr(h), "B", 0, align(i), true, 0, "")
+	}
+	pdf.Ln(-1)
+	pdf.SetFont("Helvetica", "", 9)
+	for _, r := range rows {
+		for i, v := range r {
+			v = cut(v, 70)
+			pdf.CellFormat(widths[i], 6, tr(v), "B", 0, align(i), false, 0, "")
+		}
+		pdf.Ln(-1)
+	}
+}
+
+func align(col int) string {
+	if col == 0 {
+		return "L"
+	}
+	return "R"
+}
+
+func pct(f float64) string {
+	return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1) + "%"
+}
+
+// cut shortens s to at most n characters, at a character boundary.
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// NotePDF writes a published response note as a PDF: the introduction and
+// every section in order.
+func NotePDF(n *Note, title, municipality string, t ReportText, w io.Writer) error {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	tr := pdf.UnicodeTranslatorFromDescriptor("")
+	pdf.SetTitle(tr(t("note.public.title", title)), false)
+	pdf.SetAuthor(tr(municipality), false)
+	pdf.SetMargins(20, 20, 20)
+	pdf.SetAutoPageBreak(true, 20)
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-14)
+		pdf.SetFont("Helvetica", "", 8)
+		pdf.CellFormat(0, 6, tr(t("results.pdf.footer", t("note.public.kind"), pdf.PageNo())), "", 0, "C", false, 0, "")
+	})
+	pdf.AddPage()
+	pdf.SetFont("Helvetica", "B", 18)
+	pdf.MultiCell(0, 9, tr(t("note.public.title", title)), "", "L", false)
+	pdf.SetFont("Helvetica", "", 9)
+	if n.PublishedAt != nil {
+		pdf.MultiCell(0, 5, tr(municipality+" – "+n.PublishedAt.In(i18n.Location).Format("02-01-2006")), "", "L", false)
+	}
+	pdf.Ln(4)
+	if n.Intro != "" {
+		pdf.SetFont("Helvetica", "", 11)
+		pdf.MultiCell(0, 5.5, tr(n.Intro), "", "L", false)
+		pdf.Ln(4)
+	}
+	for _, s := range n.Sections {
+		pdf.SetFont("Helvetica", "B", 13)
+		pdf.MultiCell(0, 7, tr(s.Title), "", "L", false)
+		pdf.SetFont("Helvetica", "", 11)
+		pdf.MultiCell(0, 5.5, tr(s.Body), "", "L", false)
+		pdf.Ln(4)
+	}
+	return pdf.Output(w)
+}

@@ -1,0 +1,236 @@
+package results
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"inspraak/internal/results/suppress"
+)
+
+// PopulationShare is a row of population_shares: the share of the
+// inhabitants in one group of a dimension (wijk or age band).
+type PopulationShare struct {
+	Dimension string    `gorm:"primaryKey"`
+	Grp       string    `gorm:"primaryKey"`
+	Share     float64   `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
+}
+
+// TableName fixes the table name.
+func (PopulationShare) TableName() string { return "population_shares" }
+
+// LineError is a problem on one line of an uploaded population file, in
+// Dutch for the administrator.
+type LineError struct {
+	Line int
+	Msg  string
+}
+
+func (e LineError) Error() string { return fmt.Sprintf("regel %d: %s", e.Line, e.Msg) }
+
+// MaxPopulationLines bounds an upload.
+const MaxPopulationLines = 2000
+
+// ParsePopulation reads a population file: a header line, then lines of
+// dimension (wijk or leeftijd), group, and the number of inhabitants or
+// their percentage, separated by ";" or ",". Every problem is reported
+// with its line; nothing is stored unless the whole file is right. The
+// shares of each dimension are scaled to add up to 100.
+func ParsePopulation(r io.Reader) ([]PopulationShare, []LineError) {
+	br := strings.Builder{}
+	if _, err := io.Copy(&br, io.LimitReader(r, 1<<20)); err != nil {
+		return nil, []LineError{{0, "het bestand kan niet worden gelezen"}}
+	}
+	text := strings.TrimPrefix(br.String(), "\uFEFF")
+	if !utf8.ValidString(text) {
+		return nil, []LineError{{0, "het bestand is geen UTF-8-tekst; sla het op als CSV UTF-8"}}
+	}
+	sep := ','
+	if first, _, _ := strings.Cut(text, "\n"); strings.Count(first, ";") > strings.Count(first, ",") {
+		sep = ';'
+	}
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.Comma = sep
+	cr.FieldsPerRecord = -1
+	var errs []LineError
+	var out []PopulationShare
+	seen := map[string]int{}
+	line := 0
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line++
+		if err != nil {
+			errs = append(errs, LineError{line, "deze regel kan niet worden gelezen (staan de aanhalingstekens goed?)"})
+			continue
+		}
+		if line == 1 {
+			continue // the header
+		}
+		if line > MaxPopulationLines+1 {
+			errs = append(errs, LineError{line, fmt.Sprintf("het bestand heeft meer dan %d regels", MaxPopulationLines)})
+			break
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if len(rec) != 3 {
+			errs = append(errs, LineError{line, "een regel heeft drie velden: soort, groep, aantal"})
+			continue
+		}
+		dim := map[string]string{"wijk": ByWijk, "leeftijd": ByAge, "leeftijdsgroep": ByAge}[strings.ToLower(strings.TrimSpace(rec[0]))]
+		grp := strings.TrimSpace(rec[1])
+		num := strings.ReplaceAll(strings.TrimSuffix(strings.TrimSpace(rec[2]), "%"), ",", ".")
+		share, err := strconv.ParseFloat(num, 64)
+		switch {
+		case dim == "":
+			errs = append(errs, LineError{line, fmt.Sprintf("%q is geen soort; gebruik wijk of leeftijd", rec[0])})
+		case grp == "" || utf8.RuneCountInString(grp) > 80:
+			errs = append(errs, LineError{line, "de groep is leeg of langer dan 80 tekens"})
+		case err != nil || share < 0 || share > 1e9:
+			errs = append(errs, LineError{line, fmt.Sprintf("%q is geen aantal of percentage", rec[2])})
+		default:
+			key := dim + "\x00" + strings.ToLower(grp)
+			if prev, dup := seen[key]; dup {
+				errs = append(errs, LineError{line, fmt.Sprintf("%s staat al op regel %d", grp, prev)})
+				continue
+			}
+			seen[key] = line
+			out = append(out, PopulationShare{Dimension: dim, Grp: grp, Share: share})
+		}
+	}
+	if line <= 1 && len(errs) == 0 {
+		errs = append(errs, LineError{0, "het bestand heeft geen regels onder de kop"})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	sum := map[string]float64{}
+	for _, p := range out {
+		sum[p.Dimension] += p.Share
+	}
+	for i := range out {
+		if sum[out[i].Dimension] > 0 {
+			out[i].Share = out[i].Share * 100 / sum[out[i].Dimension]
+		}
+	}
+	return out, nil
+}
+
+// SetPopulation replaces the population figures.
+func (s *Service) SetPopulation(ctx context.Context, shares []PopulationShare) error {
+	now := time.Now().UTC()
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("1 = 1").Delete(&PopulationShare{}).Error; err != nil {
+			return err
+		}
+		for i := range shares {
+			shares[i].UpdatedAt = now
+		}
+		if len(shares) == 0 {
+			return nil
+		}
+		return tx.CreateInBatches(&shares, 200).Error
+	})
+}
+
+// Population returns the stored figures.
+func (s *Service) Population(ctx context.Context) ([]PopulationShare, error) {
+	var ps []PopulationShare
+	return ps, s.db.WithContext(ctx).Order("dimension, grp").Find(&ps).Error
+}
+
+// RepRow compares one group: who took part against who lives there.
+type RepRow struct {
+	Group      string
+	Count      string  // participants, or "<k"
+	Share      float64 // of participants, percent (0 when hidden)
+	Population float64 // percent of inhabitants
+	Hidden     bool
+	// Off says the shares differ by more than 5 percentage points.
+	Off bool
+}
+
+// Representativeness compares the submitted respondents of a
+// consultation per wijk or age band with the population figures. Small
+// counts are suppressed like any breakdown; their shares are not shown.
+func (s *Service) Representativeness(ctx context.Context, instrumentID int64, by string) ([]RepRow, error) {
+	col := map[string]string{ByWijk: "p.wijk", ByAge: "p.age_band"}[by]
+	if col == "" {
+		return nil, ErrFormat
+	}
+	db := s.db.WithContext(ctx)
+	var pop []PopulationShare
+	if err := db.Where("dimension = ?", by).Find(&pop).Error; err != nil {
+		return nil, err
+	}
+	var counts []struct {
+		Grp string
+		N   int64
+	}
+	if err := db.Raw(`SELECT COALESCE(`+col+`, '') AS grp, count(*) AS n FROM responses r
+LEFT JOIN participants p ON p.id = r.participant_id
+WHERE r.instrument_id = ? AND r.status = 'submitted' GROUP BY 1`, instrumentID).Scan(&counts).Error; err != nil {
+		return nil, err
+	}
+	n := map[string]int64{}
+	for _, c := range counts {
+		n[strings.ToLower(c.Grp)] += c.N
+	}
+	groups := map[string]string{}
+	for _, p := range pop {
+		groups[strings.ToLower(p.Grp)] = p.Grp
+	}
+	for _, c := range counts {
+		if _, ok := groups[strings.ToLower(c.Grp)]; !ok {
+			groups[strings.ToLower(c.Grp)] = c.Grp
+		}
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if (keys[i] == "") != (keys[j] == "") {
+			return keys[j] == ""
+		}
+		return keys[i] < keys[j]
+	})
+	row := make([]int64, len(keys))
+	var total int64
+	for i, k := range keys {
+		row[i] = n[k]
+		total += n[k]
+	}
+	res, err := suppress.Apply(suppress.Table{Counts: [][]int64{row}}, MinCell)
+	if err != nil {
+		return nil, err
+	}
+	popShare := map[string]float64{}
+	for _, p := range pop {
+		popShare[strings.ToLower(p.Grp)] = p.Share
+	}
+	var out []RepRow
+	for i, k := range keys {
+		r := RepRow{Group: groups[k], Count: res.Show(0, i, MinCell), Population: popShare[k], Hidden: res.Hidden[0][i]}
+		if !r.Hidden && !res.Hidden[0][len(keys)] && total > 0 {
+			r.Share = float64(row[i]) * 100 / float64(total)
+			d := r.Share - r.Population
+			r.Off = k != "" && (d > 5 || d < -5)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

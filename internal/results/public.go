@@ -1,0 +1,138 @@
+package results
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"inspraak/internal/consultation"
+	"inspraak/internal/results/suppress"
+)
+
+// Publication is a row of result_publications.
+type Publication struct {
+	InstrumentID int64     `gorm:"primaryKey;autoIncrement:false"`
+	PublishedAt  time.Time `gorm:"not null"`
+	PublishedBy  *int64
+}
+
+// TableName fixes the table name.
+func (Publication) TableName() string { return "result_publications" }
+
+// Models lists the row structs this package owns.
+func Models() []any {
+	return []any{&Publication{}, &Code{}, &Coding{}, &Note{}, &Section{}, &Token{}, &PopulationShare{}}
+}
+
+// Announce tells the project's followers inside the publishing transaction.
+type Announce func(ctx context.Context, tx *gorm.DB, instrumentID int64) error
+
+// Publish makes a consultation's results public. The first publication is
+// announced to the project's followers; publishing again changes nothing.
+func (s *Service) Publish(ctx context.Context, staffID, instrumentID int64, now time.Time, announce Announce) error {
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		sid := staffID
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&Publication{InstrumentID: instrumentID, PublishedAt: now.UTC(), PublishedBy: &sid})
+		if res.Error != nil || res.RowsAffected == 0 || announce == nil {
+			return res.Error
+		}
+		return announce(ctx, tx, instrumentID)
+	})
+}
+
+// Unpublish takes results off the site.
+func (s *Service) Unpublish(ctx context.Context, instrumentID int64) error {
+	return s.db.WithContext(ctx).Where("instrument_id = ?", instrumentID).Delete(&Publication{}).Error
+}
+
+// Published returns when a consultation's results were made public, or nil.
+func (s *Service) Published(ctx context.Context, instrumentID int64) (*time.Time, error) {
+	var p Publication
+	err := s.db.WithContext(ctx).Where("instrument_id = ?", instrumentID).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p.PublishedAt, nil
+}
+
+// PublicQuestion is a question's figures as the public sees them: every
+// count small enough to point at someone, and whatever would give it
+// away, reads "<k".
+type PublicQuestion struct {
+	Question
+	Counts []string // per option, or per value for scales
+	Labels []string
+	Base   string
+	Hidden bool // some figure is hidden
+}
+
+// Public suppresses an overview for publication. Each question's counts
+// (per option, or per point of a scale) with their total are one table;
+// counts from 1 to k−1 are hidden, and so are the cells that would let
+// someone work them out. Means and medians are shown only when nothing of
+// the question is hidden.
+func Public(o *Overview, k int) ([]PublicQuestion, error) {
+	k = max(k, MinCell)
+	var out []PublicQuestion
+	for _, q := range o.Questions {
+		pq := PublicQuestion{Question: q}
+		var row []int64
+		switch {
+		case len(q.Options) > 0 && q.Kind != consultation.Ranking:
+			for _, op := range q.Options {
+				row = append(row, op.Count)
+				pq.Labels = append(pq.Labels, op.Label)
+			}
+		case q.Kind == consultation.Scale:
+			for _, v := range q.Values {
+				row = append(row, v.Count)
+				pq.Labels = append(pq.Labels, formatValue(v.Value))
+			}
+		}
+		if len(row) > 0 {
+			// The base (who answered) is the table's total for a single
+			// choice or a scale; for multiple choice it is published on its
+			// own, so it joins the table as a last column.
+			table := [][]int64{row}
+			if q.Kind == consultation.Multiple {
+				table = [][]int64{append(append([]int64(nil), row...), q.Base)}
+			}
+			res, err := suppress.Apply(suppress.Table{Counts: table}, k)
+			if err != nil {
+				return nil, err
+			}
+			for j := range row {
+				pq.Counts = append(pq.Counts, res.Show(0, j, k))
+				pq.Hidden = pq.Hidden || res.Hidden[0][j]
+			}
+			if q.Kind == consultation.Multiple {
+				pq.Base = res.Show(0, len(row), k)
+				pq.Hidden = pq.Hidden || res.Hidden[0][len(row)]
+			} else {
+				pq.Base = res.Show(0, len(row), k)
+				pq.Hidden = pq.Hidden || res.Hidden[0][len(row)]
+			}
+		} else {
+			pq.Base = formatCount(q.Base, k)
+			pq.Hidden = q.Base > 0 && q.Base < int64(k)
+		}
+		if pq.Hidden {
+			pq.Mean, pq.Median, pq.Min, pq.Max = nil, nil, nil, nil
+		}
+		out = append(out, pq)
+	}
+	return out, nil
+}
+
+func formatCount(n int64, k int) string {
+	if n > 0 && n < int64(k) {
+		return "<" + itoa(int64(k))
+	}
+	return itoa(n)
+}

@@ -1,0 +1,299 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+
+	"inspraak/internal/consultation"
+	"inspraak/internal/instrument"
+	"inspraak/internal/results"
+)
+
+// Analysts read results at /beheer/resultaten and download exports.
+
+func (s *Server) resultsList(c *gin.Context) {
+	ls, err := s.results.List(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "results_list", s.staffPage(c, "results.list.title", ls, "staff-results"))
+}
+
+type resultsData struct {
+	In       *instrument.Instrument
+	C        *consultation.Consultation
+	O        *results.Overview
+	Formats  []string
+	Computed time.Duration
+	// By is the chosen breakdown ("" none); Breakdowns holds one per
+	// choice question.
+	By         string
+	Dimensions []string
+	Breakdowns map[int64]*results.Breakdown
+	Funnel     *results.Funnel
+	Days       []results.Day
+	// Rep compares participants with the population, per dimension that
+	// has population figures.
+	Rep map[string][]results.RepRow
+}
+
+// Of is n as a share of the opened, for the funnel.
+func (d resultsData) Of(n int64) float64 {
+	if d.Funnel == nil || d.Funnel.Opened == 0 {
+		return 0
+	}
+	return float64(n) * 100 / float64(d.Funnel.Opened)
+}
+
+// BreakdownOf returns the breakdown of a question, if one was asked for.
+func (d resultsData) BreakdownOf(questionID int64) *results.Breakdown {
+	return d.Breakdowns[questionID]
+}
+
+func (s *Server) loadResultsConsultation(c *gin.Context) (*consultation.Consultation, *instrument.Instrument, bool) {
+	id, err := strconv.ParseInt(c.Param("iid"), 10, 64)
+	if err != nil || id < 1 {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, nil, false
+	}
+	var in instrument.Instrument
+	if err := s.db.WithContext(c.Request.Context()).Where("id = ? AND kind = ?", id, instrument.KindConsultation).Take(&in).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			s.renderStatus(c, http.StatusNotFound, "")
+		} else {
+			s.fail(c, err)
+		}
+		return nil, nil, false
+	}
+	cons, err := s.consultations.Get(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, false
+	}
+	return cons, &in, true
+}
+
+func (s *Server) resultsShow(c *gin.Context) {
+	cons, in, ok := s.loadResultsConsultation(c)
+	if !ok {
+		return
+	}
+	start := time.Now()
+	o, err := s.results.Consultation(c.Request.Context(), cons)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := resultsData{In: in, C: cons, O: o, Formats: []string{"csv", "csv-nl", "xlsx", "json", "pdf"}, Computed: time.Since(start),
+		Dimensions: results.Dimensions, Breakdowns: map[int64]*results.Breakdown{}}
+	if d.Funnel, d.Days, err = s.results.Participation(c.Request.Context(), cons); err != nil {
+		s.fail(c, err)
+		return
+	}
+	pop, err := s.results.Population(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Rep = map[string][]results.RepRow{}
+	for _, dim := range []string{results.ByWijk, results.ByAge} {
+		has := false
+		for _, p := range pop {
+			has = has || p.Dimension == dim
+		}
+		if !has {
+			continue
+		}
+		if d.Rep[dim], err = s.results.Representativeness(c.Request.Context(), in.ID, dim); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if by := c.Query("uitsplitsen"); by != "" {
+		if !slices.Contains(results.Dimensions, by) {
+			s.renderStatus(c, http.StatusBadRequest, "results.error.breakdown")
+			return
+		}
+		d.By = by
+		for _, q := range o.Questions {
+			if q.Kind != consultation.Single && q.Kind != consultation.Multiple {
+				continue
+			}
+			b, err := s.results.Breakdown(c.Request.Context(), q, by, results.MinCell)
+			if err != nil {
+				s.fail(c, err)
+				return
+			}
+			d.Breakdowns[q.ID] = b
+		}
+	}
+	p := s.staffPage(c, "", d, "staff-results")
+	p.Title = p.T("results.title", in.Title)
+	s.html(c, http.StatusOK, "results", p)
+}
+
+// resultsExport streams an export as a download and records it.
+func (s *Server) resultsExport(c *gin.Context) {
+	cons, in, ok := s.loadResultsConsultation(c)
+	if !ok {
+		return
+	}
+	f := c.Query("formaat")
+	if f == "pdf" {
+		s.resultsReport(c, cons, in)
+		return
+	}
+	if !slices.Contains([]string{"csv", "csv-nl", "xlsx", "json"}, f) {
+		s.renderStatus(c, http.StatusBadRequest, "results.error.format")
+		return
+	}
+	opt := results.ExportOptions{Format: f}
+	ext, ctype := f, "text/csv; charset=utf-8"
+	switch f {
+	case "csv-nl":
+		opt = results.ExportOptions{Format: results.CSV, Semicolon: true}
+		ext = "csv"
+	case "xlsx":
+		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	case "json":
+		ctype = "application/json"
+	}
+	name := fmt.Sprintf("antwoorden-%d-%s.%s", in.ID, s.clock().Format("20060102-1504"), ext)
+	c.Header("Content-Type", ctype)
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Header("Cache-Control", "no-store")
+	c.Status(http.StatusOK)
+	n, err := s.results.Export(c.Request.Context(), cons, c.Writer, opt)
+	detail := map[string]any{"format": f, "responses": n}
+	if err != nil {
+		// The download is cut short; the browser shows it as failed. The
+		// attempt is still on record.
+		detail["error"] = strings.TrimSpace(err.Error())
+		s.log.WarnContext(c.Request.Context(), "export stopped", "instrument", in.ID, "error", err)
+	}
+	s.record(c, "results.export", "instrument:"+strconv.FormatInt(in.ID, 10), detail)
+}
+
+// ---- charts ------------------------------------------------------------------
+
+// Bar is one bar of a server-drawn chart.
+type Bar struct {
+	Label   string
+	Value   string  // as shown
+	Width   float64 // 0..100, share of the longest bar
+	Y       int
+	TextY   int
+	BarText string
+}
+
+// BarChart is a horizontal bar chart drawn in SVG; the same numbers are
+// always in a table beside it.
+type BarChart struct {
+	ID    string
+	Title string
+	// Summary is the chart's text alternative: every bar in words.
+	Summary string
+	Bars    []Bar
+	Height  int
+}
+
+// OptionChart draws a question's options by percentage of its base.
+func (p *Page) OptionChart(id string, q results.Question) BarChart {
+	ch := BarChart{ID: id, Title: q.Text}
+	for i, o := range q.Options {
+		ch.Bars = append(ch.Bars, Bar{Label: o.Label, Value: p.Percent(o.Percent), Width: o.Percent, Y: i*36 + 18, TextY: i*36 + 14})
+	}
+	ch.Height = len(ch.Bars)*36 + 8
+	ch.Summary = p.chartSummary(ch)
+	return ch
+}
+
+func (p *Page) chartSummary(ch BarChart) string {
+	parts := make([]string, len(ch.Bars))
+	for i, b := range ch.Bars {
+		parts[i] = b.Label + ": " + b.Value
+	}
+	return p.T("results.chart_alt", ch.Title, strings.Join(parts, "; "))
+}
+
+// ValueChart draws a distribution by percentage of its base.
+func (p *Page) ValueChart(id string, q results.Question) BarChart {
+	ch := BarChart{ID: id, Title: q.Text}
+	for i, v := range q.Values {
+		ch.Bars = append(ch.Bars, Bar{Label: strconv.FormatFloat(v.Value, 'f', -1, 64), Value: p.Percent(v.Percent), Width: v.Percent,
+			Y: i*36 + 18, TextY: i*36 + 14})
+	}
+	ch.Height = len(ch.Bars)*36 + 8
+	ch.Summary = p.chartSummary(ch)
+	return ch
+}
+
+// Number writes a figure with one decimal, the Dutch way in Dutch.
+func (p *Page) Number(f *float64) string {
+	if f == nil {
+		return "–"
+	}
+	s := strconv.FormatFloat(*f, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	if p.Lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// Share writes a 0..1 fraction as a percentage.
+func (p *Page) Share(f float64) string { return p.Percent(f * 100) }
+
+// GroupLabel names a breakdown group for people.
+func (p *Page) GroupLabel(by, group string) string {
+	switch {
+	case group == "":
+		return p.T("results.group.unknown")
+	case by == results.ByMeans:
+		return p.T("results.means." + group)
+	}
+	return group
+}
+
+// DayChart draws submissions per day.
+func (p *Page) DayChart(days []results.Day) BarChart {
+	ch := BarChart{ID: "per-dag", Title: p.T("results.days.caption")}
+	var most int64
+	for _, d := range days {
+		most = max(most, d.Submitted)
+	}
+	for i, d := range days {
+		w := 0.0
+		if most > 0 {
+			w = float64(d.Submitted) * 100 / float64(most)
+		}
+		ch.Bars = append(ch.Bars, Bar{Label: p.cat.Date(p.Lang, d.Date), Value: strconv.FormatInt(d.Submitted, 10), Width: w, Y: i*36 + 18, TextY: i*36 + 14})
+	}
+	ch.Height = len(ch.Bars)*36 + 8
+	ch.Summary = p.chartSummary(ch)
+	return ch
+}
+
+// resultsReport sends the PDF report and records it.
+func (s *Server) resultsReport(c *gin.Context, cons *consultation.Consultation, in *instrument.Instrument) {
+	p := s.page(c, "", nil)
+	var buf bytes.Buffer
+	if err := s.results.Report(c.Request.Context(), cons, in.Title, p.Municipality, s.clock(), p.T, &buf); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "results.export", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"format": "pdf"})
+	c.Header("Content-Disposition", `attachment; filename="uitkomsten-`+strconv.FormatInt(in.ID, 10)+`.pdf"`)
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+}

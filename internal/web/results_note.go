@@ -1,0 +1,206 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/instrument"
+	"inspraak/internal/notify"
+	"inspraak/internal/results"
+)
+
+// The response note: analysts write the municipality's answer in
+// sections, each about a code of the open answers, and publish it; the
+// public reads it under the questionnaire, and everyone whose answers
+// carry a section's code finds that section on "Mijn inspraak".
+
+type noteData struct {
+	ID      int64
+	Title   string
+	Note    *results.Note
+	Codes   []results.Code
+	Errors  map[string]string
+	Draft   results.SectionDraft
+	EditID  int64
+	Public  string // the public address once published
+	Project string
+}
+
+func (s *Server) noteEdit(c *gin.Context) {
+	s.renderNote(c, http.StatusOK, nil, results.SectionDraft{}, 0)
+}
+
+func (s *Server) renderNote(c *gin.Context, status int, errs map[string]string, draft results.SectionDraft, editID int64) {
+	_, in, ok := s.loadResultsConsultation(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	n, err := s.results.Note(ctx, in.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	codes, err := s.results.Codes(ctx, in.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var slug string
+	if err := s.db.WithContext(ctx).Table("projects").Select("slug").Where("id = ?", in.ProjectID).Scan(&slug).Error; err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := noteData{ID: in.ID, Title: in.Title, Note: n, Codes: codes, Errors: errs, Draft: draft, EditID: editID,
+		Public: "/projecten/" + slug + "/" + in.Slug + "/reactienota"}
+	p := s.staffPage(c, "", d, "staff-results")
+	p.Title = p.T("note.title", in.Title)
+	s.html(c, status, "results_note", p)
+}
+
+func (s *Server) noteBack(in *instrument.Instrument) string {
+	return "/beheer/resultaten/" + strconv.FormatInt(in.ID, 10) + "/reactienota"
+}
+
+func (s *Server) noteIntro(c *gin.Context) {
+	_, in, ok := s.loadResultsConsultation(c)
+	if !ok {
+		return
+	}
+	intro := c.PostForm("inleiding")
+	if len(intro) > 4*results.MaxNoteIntro+100 {
+		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+		return
+	}
+	if err := s.results.SaveIntro(c.Request.Context(), in.ID, intro); err != nil {
+		if fields, isForm := fieldErrors(err); isForm {
+			s.renderNote(c, http.StatusUnprocessableEntity, fields, results.SectionDraft{}, 0)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.done(c, "results.note.intro", "instrument:"+strconv.FormatInt(in.ID, 10), nil, s.noteBack(in))
+}
+
+func (s *Server) noteSection(c *gin.Context) {
+	_, in, ok := s.loadResultsConsultation(c)
+	if !ok {
+		return
+	}
+	var id int64
+	if v := c.Param("sid"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			s.renderStatus(c, http.StatusNotFound, "")
+			return
+		}
+		id = n
+	}
+	d := results.SectionDraft{Title: c.PostForm("titel"), Body: c.PostForm("tekst")}
+	if len(d.Title)+len(d.Body) > 4*(results.MaxSectionTitle+results.MaxSectionBody)+100 {
+		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
+		return
+	}
+	for name, dst := range map[string]*int{"volgorde": &d.Position} {
+		if v := c.PostForm(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > results.MaxSections {
+				s.renderNote(c, http.StatusUnprocessableEntity, map[string]string{"volgorde": "results.error.position"}, d, id)
+				return
+			}
+			*dst = n
+		}
+	}
+	if v := c.PostForm("code"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			s.renderNote(c, http.StatusUnprocessableEntity, map[string]string{"code": "results.error.code_unknown"}, d, id)
+			return
+		}
+		d.CodeID = n
+	}
+	err := s.results.SaveSection(c.Request.Context(), in.ID, id, d)
+	if fields, isForm := fieldErrors(err); isForm {
+		s.renderNote(c, http.StatusUnprocessableEntity, fields, d, id)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.done(c, "results.note.section", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"section": id, "title": d.Title}, s.noteBack(in))
+}
+
+func (s *Server) notePublish(c *gin.Context) {
+	_, in, ok := s.loadResultsConsultation(c)
+	if !ok {
+		return
+	}
+	var slug string
+	s.db.WithContext(c.Request.Context()).Table("projects").Select("slug").Where("id = ?", in.ProjectID).Scan(&slug)
+	link := "/projecten/" + slug + "/" + in.Slug + "/reactienota"
+	err := s.results.PublishNote(c.Request.Context(), in.ID, s.clock(), func(ctx context.Context, tx *gorm.DB, participantID int64, sec results.Section) error {
+		return s.notify.Notify(ctx, tx, participantID, notify.Message{Kind: notify.KindResults, Key: "notify.response_note",
+			Params: []string{in.Title}, Link: link + "#sectie-" + strconv.FormatInt(sec.ID, 10)})
+	})
+	if e, isApp := apperror.As(err); isApp && e.Code == apperror.Conflict {
+		s.renderNote(c, http.StatusConflict, map[string]string{"publiceren": e.Key}, results.SectionDraft{}, 0)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.done(c, "results.note.publish", "instrument:"+strconv.FormatInt(in.ID, 10), nil, s.noteBack(in))
+}
+
+type publicNoteData struct {
+	In   instrumentView
+	Note *results.Note
+}
+
+// publicNote shows a published response note under its questionnaire.
+func (s *Server) publicNote(c *gin.Context) {
+	ctx := c.Request.Context()
+	in, _, err := s.instruments.GetPublishedBySlugs(ctx, c.Param("slug"), c.Param("instrument"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	n, err := s.results.Note(ctx, in.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if n.PublishedAt == nil {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return
+	}
+	p, err := s.projects.GetPublic(ctx, c.Param("slug"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if c.Param("pdf") != "" || strings.HasSuffix(c.Request.URL.Path, ".pdf") {
+		pg := s.page(c, "", nil)
+		var buf bytes.Buffer
+		if err := results.NotePDF(n, in.Title, pg.Municipality, pg.T, &buf); err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.Header("Content-Disposition", `attachment; filename="reactienota-`+p.Slug+`-`+in.Slug+`.pdf"`)
+		c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+		return
+	}
+	page := s.page(c, "", publicNoteData{In: s.viewInstrument(c, p, *in), Note: n})
+	page.Title, page.Nav = page.T("note.public.title", in.Title), "projects"
+	s.html(c, http.StatusOK, "note_public", page)
+}

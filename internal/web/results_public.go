@@ -1,0 +1,167 @@
+package web
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/consultation"
+	"inspraak/internal/instrument"
+	"inspraak/internal/project"
+	"inspraak/internal/results"
+)
+
+// Published results on the site: the aggregates after small-cell
+// suppression, with charts and tables, and the same figures as open data.
+
+type publicResultsData struct {
+	Project   *project.Project
+	In        instrumentView
+	Questions []results.PublicQuestion
+	Submitted int64
+	K         int
+}
+
+// loadPublicResults finds a consultation whose results are published and
+// suppresses its figures.
+func (s *Server) loadPublicResults(c *gin.Context) (*publicResultsData, bool) {
+	ctx := c.Request.Context()
+	in, projectOpen, err := s.instruments.GetPublishedBySlugs(ctx, c.Param("slug"), c.Param("instrument"))
+	_ = projectOpen
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	if in.Kind != instrument.KindConsultation {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, false
+	}
+	at, err := s.results.Published(ctx, in.ID)
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	if at == nil {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, false
+	}
+	p, err := s.projects.GetPublic(ctx, c.Param("slug"))
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	cons, err := s.consultations.Get(ctx, in.ID)
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	o, err := s.results.Consultation(ctx, cons)
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	qs, err := results.Public(o, results.MinCell)
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	return &publicResultsData{Project: p, In: s.viewInstrument(c, p, *in), Questions: qs, Submitted: o.Submitted, K: results.MinCell}, true
+}
+
+func (s *Server) publicResults(c *gin.Context) {
+	d, ok := s.loadPublicResults(c)
+	if !ok {
+		return
+	}
+	page := s.page(c, "", d)
+	page.Title, page.Nav = page.T("results.public.title", d.In.Title), "projects"
+	s.html(c, http.StatusOK, "results_public", page)
+}
+
+// openDataRow is one published figure.
+type openDataRow struct {
+	Question string `json:"question"`
+	Kind     string `json:"kind"`
+	Answer   string `json:"answer"`
+	Count    string `json:"count"`
+}
+
+func openData(d *publicResultsData) []openDataRow {
+	var rows []openDataRow
+	for _, q := range d.Questions {
+		rows = append(rows, openDataRow{Question: q.Text, Kind: string(q.Kind), Answer: "(beantwoord)", Count: q.Base})
+		for i, l := range q.Labels {
+			rows = append(rows, openDataRow{Question: q.Text, Kind: string(q.Kind), Answer: l, Count: q.Counts[i]})
+		}
+	}
+	return rows
+}
+
+// publicResultsData writes the published figures as CSV or JSON.
+func (s *Server) publicResultsOpenData(c *gin.Context) {
+	d, ok := s.loadPublicResults(c)
+	if !ok {
+		return
+	}
+	name := "uitkomsten-" + d.Project.Slug + "-" + d.In.Slug
+	rows := openData(d)
+	c.Header("Cache-Control", "public, max-age=300")
+	if c.Param("format") == "json" {
+		c.Header("Content-Disposition", `attachment; filename="`+name+`.json"`)
+		c.Header("Content-Type", "application/json; charset=utf-8")
+		_ = json.NewEncoder(c.Writer).Encode(map[string]any{"instrument": d.In.Title, "project": d.Project.Title,
+			"submitted": formatSubmitted(d), "min_cell": d.K, "figures": rows})
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	_, _ = c.Writer.WriteString("\uFEFF")
+	w := csv.NewWriter(c.Writer)
+	_ = w.Write([]string{"vraag", "soort", "antwoord", "aantal"})
+	for _, r := range rows {
+		_ = w.Write([]string{r.Question, r.Kind, r.Answer, r.Count})
+	}
+	w.Flush()
+}
+
+func formatSubmitted(d *publicResultsData) string {
+	if d.Submitted > 0 && d.Submitted < int64(d.K) {
+		return "<" + strconv.Itoa(d.K)
+	}
+	return strconv.FormatInt(d.Submitted, 10)
+}
+
+// PublicShare is a count as a percentage of the base, or "" when either is
+// hidden.
+func (p *Page) PublicShare(count, base string) string {
+	n, err1 := strconv.ParseFloat(count, 64)
+	b, err2 := strconv.ParseFloat(base, 64)
+	if err1 != nil || err2 != nil || b == 0 {
+		return ""
+	}
+	return p.Percent(n * 100 / b)
+}
+
+// PublicChart draws the shown counts of a public question; hidden ones get
+// no bar.
+func (p *Page) PublicChart(id string, q results.PublicQuestion) BarChart {
+	ch := BarChart{ID: id, Title: q.Text}
+	b, _ := strconv.ParseFloat(q.Base, 64)
+	for i, l := range q.Labels {
+		n, err := strconv.ParseFloat(q.Counts[i], 64)
+		w, v := 0.0, q.Counts[i]
+		if err == nil && b > 0 {
+			w = n * 100 / b
+			v = p.Percent(w)
+		}
+		ch.Bars = append(ch.Bars, Bar{Label: l, Value: v, Width: w, Y: i*36 + 18, TextY: i*36 + 14})
+	}
+	ch.Height = len(ch.Bars)*36 + 8
+	ch.Summary = p.chartSummary(ch)
+	return ch
+}
+
+var _ = consultation.Single

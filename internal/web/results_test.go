@@ -1,0 +1,247 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"inspraak/internal/instrument"
+)
+
+// An analyst reads the demo questionnaire's results (every figure with its
+// base, charts with their tables) and downloads them; the download is in
+// the audit log. Editors and moderators cannot read results.
+func TestAnalystReadsAndDownloadsResults(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	var in instrument.Instrument
+	if err := s.App.DB.Where("slug = ? AND kind = ?", "vragenlijst-schetsontwerp", instrument.KindConsultation).Take(&in).Error; err != nil {
+		t.Fatal(err)
+	}
+	var submitted int64
+	s.App.DB.Table("responses").Where("instrument_id = ? AND status = ?", in.ID, "submitted").Count(&submitted)
+	page := "/beheer/resultaten/" + itoa(in.ID)
+
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	list := analyst.get("/beheer/resultaten")
+	wantStatus(t, list, 200)
+	wantContains(t, list, "Vragenlijst over het schetsontwerp", `href="`+page+`"`)
+	r := analyst.get(page)
+	wantStatus(t, r, 200)
+	wantContains(t, r, "Resultaten: Vragenlijst over het schetsontwerp", "Ingestuurd", "mensen gaven antwoord",
+		`role="img"`, "Dezelfde cijfers staan in de tabel hieronder.", "Antwoorden per keuze", "Mediaan",
+		"Van openen tot insturen", "Ingestuurd per dag")
+
+	split := analyst.get(page + "?uitsplitsen=wijk")
+	wantStatus(t, split, 200)
+	// The demo has a dozen responses: every wijk cell is small.
+	wantContains(t, split, "Antwoorden per wijk", "&lt;5", "niet terug te rekenen")
+	wantStatus(t, analyst.get(page+"?uitsplitsen=schoenmaat"), 400)
+
+	dl := analyst.get(page + "/export?formaat=csv-nl")
+	wantStatus(t, dl, 200)
+	if cd := dl.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="antwoorden-`) {
+		t.Fatalf("content disposition %q", cd)
+	}
+	rd := csv.NewReader(bytes.NewReader([]byte(strings.TrimPrefix(dl.Body, "\uFEFF"))))
+	rd.Comma = ';'
+	rows, err := rd.ReadAll()
+	if err != nil || int64(len(rows)-1) != submitted || rows[0][0] != "respondent" {
+		t.Fatalf("download: %d rows for %d submitted, %v", len(rows)-1, submitted, err)
+	}
+	var logged int64
+	s.App.DB.Table("audit_log").Where("action = ? AND target = ?", "results.export", "instrument:"+itoa(in.ID)).Count(&logged)
+	if logged != 1 {
+		t.Fatalf("%d exports in the audit log", logged)
+	}
+	wantStatus(t, analyst.get(page+"/export?formaat=doc"), 400)
+	wantStatus(t, analyst.get("/beheer/resultaten/999999"), 404)
+
+	for _, who := range [][2]string{{"Eddy Tor", "inspraak-redacteuren"}, {"Mo Derator", "inspraak-moderatoren"}} {
+		b := newBrowser(t, s)
+		b.loginStaff(who[0], who[1])
+		wantStatus(t, b.get(page), 403)
+		wantStatus(t, b.get(page+"/export?formaat=csv"), 403)
+	}
+}
+
+// An editor publishes a questionnaire's results: before that there is no
+// public page; after it everyone sees the figures with small counts
+// hidden, as a page and as open data, and followers of the project hear
+// of it.
+func TestEditorPublishesResults(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	var in instrument.Instrument
+	if err := s.App.DB.Where("slug = ? AND kind = ?", "vragenlijst-schetsontwerp", instrument.KindConsultation).Take(&in).Error; err != nil {
+		t.Fatal(err)
+	}
+	public := "/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp/resultaten"
+	wantStatus(t, s.get(t, public), 404)
+	follower := resident(t, s, testBSN, "Volger")
+	wantStatus(t, follower.follow(follower.post("/projecten/herinrichting-marktplein/volgen", url.Values{"volgen": {"ja"}})), 200)
+
+	editor := newBrowser(t, s)
+	editor.loginStaff("Eddy Tor", "inspraak-redacteuren")
+	settings := "/beheer/projecten/" + itoa(in.ProjectID) + "/instrumenten/" + itoa(in.ID)
+	wantContains(t, editor.get(settings+"/instellingen"), "Uitkomsten openbaar maken")
+	r := editor.post(settings+"/resultaten", url.Values{"openbaar": {"ja"}})
+	if r.StatusCode != 303 {
+		t.Fatalf("publish: %d\n%s", r.StatusCode, r.Body)
+	}
+	editor.post(settings+"/resultaten", url.Values{"openbaar": {"ja"}}) // twice is once
+	page := s.get(t, public)
+	wantStatus(t, page, 200)
+	// A dozen demo responses: every option count is small.
+	wantContains(t, page, "Uitkomsten: Vragenlijst over het schetsontwerp", "&lt;5", "niemand herkenbaar", `role="img"`)
+	csvFile := s.get(t, public+"/csv")
+	wantStatus(t, csvFile, 200)
+	wantContains(t, csvFile, "vraag,soort,antwoord,aantal", "Welk schetsontwerp")
+	jsonFile := s.get(t, public+"/json")
+	wantContains(t, jsonFile, `"min_cell":5`, `"figures":`)
+	notes := follower.get("/mijn-inspraak/meldingen")
+	if n := strings.Count(notes.Body, "staan online"); n != 1 {
+		t.Fatalf("follower told %d times", n)
+	}
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	wantStatus(t, analyst.post(settings+"/resultaten", url.Values{"openbaar": {"nee"}}), 403)
+	editor.post(settings+"/resultaten", url.Values{"openbaar": {"nee"}})
+	wantStatus(t, s.get(t, public), 404)
+}
+
+// An analyst makes a code, gives it to open answers found by a search,
+// and sees the count on the results page and the code in the download.
+func TestAnalystCodesOpenAnswers(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	var in instrument.Instrument
+	if err := s.App.DB.Where("slug = ? AND kind = ?", "vragenlijst-schetsontwerp", instrument.KindConsultation).Take(&in).Error; err != nil {
+		t.Fatal(err)
+	}
+	base := "/beheer/resultaten/" + itoa(in.ID)
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	list := analyst.get(base + "/open-antwoorden")
+	wantStatus(t, list, 200)
+	wantContains(t, list, "Open antwoorden: Vragenlijst over het schetsontwerp", "Code maken")
+	bad := analyst.post(base+"/codes", url.Values{"code": {"  "}})
+	wantStatus(t, bad, 422)
+	wantContains(t, bad, `href="#code"`, "Vul een naam voor de code in.")
+	made := analyst.post(base+"/codes", url.Values{"code": {"Bomen"}, "terug": {"zoek=x%0d%0aevil"}})
+	if made.StatusCode != 303 || strings.ContainsAny(made.Header.Get("Location"), "\r\n") {
+		t.Fatalf("make code: %d %q", made.StatusCode, made.Header.Get("Location"))
+	}
+	var codeID int64
+	s.App.DB.Table("answer_codes").Where("instrument_id = ? AND name = ?", in.ID, "Bomen").Select("id").Scan(&codeID)
+	page := analyst.get(base + "/open-antwoorden")
+	keys := regexp.MustCompile(`name="antwoord" value="(\d+-\d+)"`).FindAllStringSubmatch(page.Body, -1)
+	if len(keys) == 0 {
+		t.Fatal("no open answers in the demo")
+	}
+	none := analyst.post(base+"/coderen", url.Values{"code": {itoa(codeID)}, "actie": {"koppel"}})
+	wantStatus(t, none, 422)
+	wantContains(t, none, "Kies eerst een of meer antwoorden.")
+	form := url.Values{"code": {itoa(codeID)}, "actie": {"koppel"}}
+	for _, k := range keys[:2] {
+		form.Add("antwoord", k[1])
+	}
+	if r := analyst.post(base+"/coderen", form); r.StatusCode != 303 {
+		t.Fatalf("tag: %d\n%s", r.StatusCode, r.Body)
+	}
+	wantContains(t, analyst.get(base+"/open-antwoorden?code="+itoa(codeID)), "2 antwoorden")
+	wantContains(t, analyst.get(base), "Antwoorden per code", "Bomen")
+	if n := strings.Count(analyst.get(base+"/export?formaat=csv").Body, "Bomen"); n != 2 {
+		t.Fatalf("the download carries the code %d times", n)
+	}
+	editor := newBrowser(t, s)
+	editor.loginStaff("Eddy Tor", "inspraak-redacteuren")
+	wantStatus(t, editor.post(base+"/coderen", form), 403)
+}
+
+// The PDF report has a first page and one page per question; pdftoppm
+// (poppler) renders every page when it is installed (CI installs it).
+func TestResultsReportPDF(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	var in instrument.Instrument
+	if err := s.App.DB.Where("slug = ? AND kind = ?", "vragenlijst-schetsontwerp", instrument.KindConsultation).Take(&in).Error; err != nil {
+		t.Fatal(err)
+	}
+	var questions int64
+	s.App.DB.Table("questions").Where("instrument_id = ? AND kind <> ?", in.ID, "explanation").Count(&questions)
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	r := analyst.get("/beheer/resultaten/" + itoa(in.ID) + "/export?formaat=pdf")
+	wantStatus(t, r, 200)
+	if !strings.HasPrefix(r.Body, "%PDF-") || r.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("not a PDF: %q %.20q", r.Header.Get("Content-Type"), r.Body)
+	}
+	pages := regexp.MustCompile(`/Type /Page\b[^s]`).FindAllString(r.Body, -1)
+	if int64(len(pages)) != 1+questions {
+		t.Fatalf("%d pages, want %d", len(pages), 1+questions)
+	}
+	render, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftoppm is missing; CI installs poppler-utils")
+		}
+		t.Log("pdftoppm not installed: the pages were counted, not rendered")
+		return
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "rapport.pdf")
+	if err := os.WriteFile(file, []byte(r.Body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(render, "-r", "50", "-png", file, filepath.Join(dir, "pagina")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	pngs, _ := filepath.Glob(filepath.Join(dir, "pagina*.png"))
+	if int64(len(pngs)) != 1+questions {
+		t.Fatalf("pdftoppm rendered %d pages, want %d", len(pngs), 1+questions)
+	}
+	if art := os.Getenv("INSPRAAK_ARTIFACTS"); art != "" {
+		_ = os.MkdirAll(art, 0o755)
+		for _, p := range pngs {
+			if b, err := os.ReadFile(p); err == nil {
+				_ = os.WriteFile(filepath.Join(art, "report-"+filepath.Base(p)), b, 0o644)
+			}
+		}
+	}
+}
+
+// An administrator uploads population figures (a wrong file changes
+// nothing and names its lines); the results page then compares the
+// participants per wijk with the inhabitants, small counts hidden.
+func TestPopulationAndRepresentativeness(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	admin := newBrowser(t, s)
+	admin.loginStaff("Ad Min", "inspraak-beheerders")
+	bad := admin.post("/beheer/resultaten/bevolking", url.Values{"tekst": {"soort;groep;aantal\nstraat;X;1\n"}})
+	wantStatus(t, bad, 422)
+	wantContains(t, bad, "Regel 2:", "is geen soort")
+	var n int64
+	s.App.DB.Table("population_shares").Count(&n)
+	if n != 0 {
+		t.Fatal("a wrong file was stored")
+	}
+	ok := admin.post("/beheer/resultaten/bevolking", url.Values{"tekst": {"soort;groep;aantal\nwijk;Centrum;60\nwijk;Noord;40\n"}})
+	wantStatus(t, ok, 303)
+	wantContains(t, admin.get("/beheer/resultaten/bevolking"), "Centrum", "60,0%")
+	var in instrument.Instrument
+	s.App.DB.Where("slug = ?", "vragenlijst-schetsontwerp").Take(&in)
+	page := admin.get("/beheer/resultaten/" + itoa(in.ID))
+	wantContains(t, page, "Deelnemers en inwoners per wijk", "Centrum", "60,0%")
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	wantStatus(t, analyst.post("/beheer/resultaten/bevolking", url.Values{"tekst": {"soort;groep;aantal\nwijk;A;1\n"}}), 403)
+}
