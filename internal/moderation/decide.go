@@ -12,6 +12,7 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/moderation/screen"
+	"inspraak/internal/store"
 )
 
 // Decision is what a moderator decides on an item.
@@ -321,7 +322,7 @@ func (s *Service) Detail(ctx context.Context, itemID int64) (*Detail, error) {
 	db := s.db.WithContext(ctx)
 	var it Item
 	if err := db.Where("id = ?", itemID).Take(&it).Error; err != nil {
-		return nil, apperrorMap(err)
+		return nil, store.MapError(err)
 	}
 	rows, err := s.rows(ctx, db, []Item{it})
 	if err != nil {
@@ -361,13 +362,6 @@ func (s *Service) Detail(ctx context.Context, itemID int64) (*Detail, error) {
 		}
 	}
 	return d, nil
-}
-
-func apperrorMap(err error) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return apperror.New(apperror.NotFound, "")
-	}
-	return err
 }
 
 // short cuts a heading for a one-line notice.

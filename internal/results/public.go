@@ -111,13 +111,10 @@ func Public(o *Overview, k int) ([]PublicQuestion, error) {
 				pq.Counts = append(pq.Counts, res.Show(0, j, k))
 				pq.Hidden = pq.Hidden || res.Hidden[0][j]
 			}
-			if q.Kind == consultation.Multiple {
-				pq.Base = res.Show(0, len(row), k)
-				pq.Hidden = pq.Hidden || res.Hidden[0][len(row)]
-			} else {
-				pq.Base = res.Show(0, len(row), k)
-				pq.Hidden = pq.Hidden || res.Hidden[0][len(row)]
-			}
+			// The last column: the base of multiple choice, or the row
+			// total, which is the base of a single choice or a scale.
+			pq.Base = res.Show(0, len(row), k)
+			pq.Hidden = pq.Hidden || res.Hidden[0][len(row)]
 		} else {
 			pq.Base = formatCount(q.Base, k)
 			pq.Hidden = q.Base > 0 && q.Base < int64(k)

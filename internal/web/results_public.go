@@ -8,7 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"inspraak/internal/consultation"
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
 	"inspraak/internal/results"
@@ -29,8 +28,7 @@ type publicResultsData struct {
 // suppresses its figures.
 func (s *Server) loadPublicResults(c *gin.Context) (*publicResultsData, bool) {
 	ctx := c.Request.Context()
-	in, projectOpen, err := s.instruments.GetPublishedBySlugs(ctx, c.Param("slug"), c.Param("instrument"))
-	_ = projectOpen
+	in, _, err := s.instruments.GetPublishedBySlugs(ctx, c.Param("slug"), c.Param("instrument"))
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
@@ -100,7 +98,7 @@ func openData(d *publicResultsData) []openDataRow {
 	return rows
 }
 
-// publicResultsData writes the published figures as CSV or JSON.
+// publicResultsOpenData writes the published figures as CSV or JSON.
 func (s *Server) publicResultsOpenData(c *gin.Context) {
 	d, ok := s.loadPublicResults(c)
 	if !ok {
@@ -163,5 +161,3 @@ func (p *Page) PublicChart(id string, q results.PublicQuestion) BarChart {
 	ch.Summary = p.chartSummary(ch)
 	return ch
 }
-
-var _ = consultation.Single
