@@ -10,10 +10,16 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"inspraak/bench/internal/stafflogin"
 	"inspraak/internal/consultation"
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
@@ -25,6 +31,8 @@ func main() {
 	dbURL := flag.String("db", "", "PostgreSQL URL of an empty database")
 	n := flag.Int("responses", 100000, "submitted responses to add")
 	reuse := flag.Bool("reuse", false, "skip seeding: time the overview of the consultation seeded before")
+	pageBase := flag.String("page", "", "with -reuse: also time the analysts' results page over HTTP on the server at this loopback base URL")
+	pageRuns := flag.Int("page-runs", 20, "measured loads of each results page")
 	flag.Parse()
 	if !strings.HasPrefix(*dbURL, "postgres") {
 		fmt.Fprintln(os.Stderr, "export: -db must be a PostgreSQL URL (the seed uses generate_series)")
@@ -46,6 +54,9 @@ func main() {
 			fail(err)
 		}
 		overview(ctx, db, c)
+		if *pageBase != "" {
+			timePage(*pageBase, c.InstrumentID, *pageRuns)
+		}
 		return
 	}
 	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "meting", Title: "Meting", Summary: "Een vragenlijst met veel antwoorden."})
@@ -145,4 +156,42 @@ func overview(ctx context.Context, db *store.DB, c *consultation.Consultation) {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "export:", err)
 	os.Exit(1)
+}
+
+// timePage logs an analyst in and loads the results page of the
+// instrument (plain, and split by wijk) runs times each after two
+// warm-up loads, one request at a time, and prints the latencies as the
+// client sees them: the whole page, every figure, chart and table.
+func timePage(base string, instrumentID int64, runs int) {
+	u, err := url.Parse(base)
+	if err != nil || !stafflogin.Loopback(u.Hostname()) {
+		fail(fmt.Errorf("-page must be a loopback URL"))
+	}
+	c, err := stafflogin.Login(base, "Analist Meting", "inspraak-analisten", "/beheer/resultaten")
+	if err != nil {
+		fail(fmt.Errorf("login: %w", err))
+	}
+	for _, path := range []string{"/beheer/resultaten/" + strconv.FormatInt(instrumentID, 10), "/beheer/resultaten/" + strconv.FormatInt(instrumentID, 10) + "?uitsplitsen=wijk"} {
+		var took []time.Duration
+		size := 0
+		for i := range runs + 2 {
+			t0 := time.Now()
+			resp, err := c.Get(base + path)
+			if err != nil {
+				fail(err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				fail(fmt.Errorf("%s: %s %v", path, resp.Status, err))
+			}
+			if i >= 2 {
+				took = append(took, time.Since(t0))
+			}
+			size = len(body)
+		}
+		slices.Sort(took)
+		at := func(q float64) time.Duration { return took[int(q*float64(len(took)-1)+0.5)].Round(time.Millisecond) }
+		fmt.Printf("RESULTS PAGE %s: %d loads, min %s, median %s, p90 %s, max %s (%d bytes)\n", path, len(took), took[0].Round(time.Millisecond), at(0.5), at(0.9), took[len(took)-1].Round(time.Millisecond), size)
+	}
 }

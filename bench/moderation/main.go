@@ -28,7 +28,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,6 +38,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"inspraak/bench/internal/stafflogin"
 )
 
 var (
@@ -69,7 +70,7 @@ type page struct{ name, path string }
 func main() {
 	flag.Parse()
 	u, err := url.Parse(*base)
-	if err != nil || !loopback(u.Hostname()) {
+	if err != nil || !stafflogin.Loopback(u.Hostname()) {
 		fail("-base must be a loopback address")
 	}
 	if *moderators < 1 || *moderators > 64 || *requests < 1 || *requests > 1_000_000 || *warmup < 0 || *takeMax < 0 || *takeMax > 10_000_000 {
@@ -89,15 +90,11 @@ func main() {
 	mods := make([]mod, *moderators)
 	for i := range mods {
 		name := "Moderator " + strconv.Itoa(i+1)
-		c, err := loginStaff(name)
+		c, err := stafflogin.Login(*base, name, "inspraak-moderatoren", "/beheer/moderatie")
 		if err != nil {
 			fail("login " + name + ": " + err.Error())
 		}
-		var ck []string
-		for _, k := range c.Jar.Cookies(u) {
-			ck = append(ck, k.Name+"="+k.Value)
-		}
-		mods[i] = mod{name: name, cookie: strings.Join(ck, "; ")}
+		mods[i] = mod{name: name, cookie: stafflogin.Cookie(c, u)}
 	}
 	fmt.Printf("logged in %d in %s\n", len(mods), time.Since(start).Round(time.Millisecond))
 
@@ -140,57 +137,6 @@ func main() {
 func fail(msg string) {
 	fmt.Fprintln(os.Stderr, "moderation:", msg)
 	os.Exit(1)
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-func newClient() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
-// loginStaff walks the staff login against the built-in provider: start
-// at /beheer/inloggen, submit the provider's form with a name and the
-// moderators' group, and come back through the callback.
-func loginStaff(name string) (*http.Client, error) {
-	c := newClient()
-	resp, err := c.PostForm(*base+"/beheer/inloggen", url.Values{"terug": {"/beheer/moderatie"}})
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	auth, err := resp.Location()
-	if err != nil || !loopback(auth.Hostname()) || !strings.HasSuffix(auth.Path, "/dev/idp/authorize") {
-		return nil, fmt.Errorf("start: %s %v", resp.Status, auth)
-	}
-	form := auth.Query()
-	form.Set("name", name)
-	form["groups"] = []string{"inspraak-moderatoren"}
-	resp, err = c.PostForm(*base+"/dev/idp/authorize", form)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	cb, err := resp.Location()
-	if err != nil || !loopback(cb.Hostname()) {
-		return nil, fmt.Errorf("provider: %s", resp.Status)
-	}
-	resp, err = c.Get(cb.String())
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/beheer/moderatie" {
-		return nil, fmt.Errorf("callback: %s %s", resp.Status, loc)
-	}
-	return c, nil
 }
 
 var (
@@ -708,7 +654,7 @@ func startProfile(name string) func() {
 
 func fetchProfile(out string) error {
 	u, err := url.Parse(*profileURL)
-	if err != nil || !loopback(u.Hostname()) {
+	if err != nil || !stafflogin.Loopback(u.Hostname()) {
 		return fmt.Errorf("-pprof must be a loopback address")
 	}
 	resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", *profileURL, *profileSecs))

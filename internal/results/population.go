@@ -214,7 +214,11 @@ WHERE r.instrument_id = ? AND r.status = 'submitted' GROUP BY 1`, instrumentID).
 		row[i] = n[k]
 		total += n[k]
 	}
-	res, err := suppress.Apply(suppress.Table{Counts: [][]int64{row}}, MinCell)
+	k, err := s.Threshold(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := suppress.Apply(suppress.Table{Counts: [][]int64{row}}, k)
 	if err != nil {
 		return nil, err
 	}
@@ -223,12 +227,12 @@ WHERE r.instrument_id = ? AND r.status = 'submitted' GROUP BY 1`, instrumentID).
 		popShare[strings.ToLower(p.Grp)] = p.Share
 	}
 	var out []RepRow
-	for i, k := range keys {
-		r := RepRow{Group: groups[k], Count: res.Show(0, i, MinCell), Population: popShare[k], Hidden: res.Hidden[0][i]}
+	for i, g := range keys {
+		r := RepRow{Group: groups[g], Count: res.Show(0, i, k), Population: popShare[g], Hidden: res.Hidden[0][i]}
 		if !r.Hidden && !res.Hidden[0][len(keys)] && total > 0 {
 			r.Share = float64(row[i]) * 100 / float64(total)
 			d := r.Share - r.Population
-			r.Off = k != "" && (d > 5 || d < -5)
+			r.Off = g != "" && (d > 5 || d < -5)
 		}
 		out = append(out, r)
 	}

@@ -133,3 +133,30 @@ func formatCount(n int64, k int) string {
 	}
 	return itoa(n)
 }
+
+// Published figures of a consultation, as the public page, its open data
+// and the API give them.
+type PublicResults struct {
+	Questions []PublicQuestion
+	// Submitted is the number of submitted responses, "<k" when small.
+	Submitted string
+	K         int
+}
+
+// PublicOf computes the public figures of a consultation with the
+// threshold in force.
+func (s *Service) PublicOf(ctx context.Context, c *consultation.Consultation) (*PublicResults, error) {
+	k, err := s.Threshold(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.Consultation(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	qs, err := Public(o, k)
+	if err != nil {
+		return nil, err
+	}
+	return &PublicResults{Questions: qs, Submitted: formatCount(o.Submitted, k), K: k}, nil
+}

@@ -117,6 +117,7 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/beheer/resultaten", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "staff without groups": denied}},
 		{"/beheer/resultaten/3", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "staff without groups": denied}},
 		{"/beheer/resultaten/bevolking", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
+		{"/beheer/resultaten/instellingen", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/profiel", map[string]int{"anonymous": login, "resident": login, "business": login, "staff without groups": denied}},
 		{"/api/v1/projects", nil},
 		{"/beheer/resultaten/3/reactienota", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "staff without groups": denied}},

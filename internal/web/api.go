@@ -154,31 +154,22 @@ func (s *Server) apiResults(c *gin.Context) {
 		s.apiFail(c, http.StatusNotFound, "not_published", "results.api.not_published")
 		return
 	}
-	o, err := s.results.Consultation(ctx, cons)
-	if err != nil {
-		s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
-		return
-	}
-	qs, err := results.Public(o, results.MinCell)
+	pr, err := s.results.PublicOf(ctx, cons)
 	if err != nil {
 		s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
 		return
 	}
 	out := []apiQuestion{}
-	for _, q := range qs {
+	for _, q := range pr.Questions {
 		aq := apiQuestion{ID: q.ID, Text: q.Text, Kind: string(q.Kind), Base: q.Base, Answers: []apiAnswer{}}
 		for i, l := range q.Labels {
 			aq.Answers = append(aq.Answers, apiAnswer{Label: l, Count: q.Counts[i]})
 		}
 		out = append(out, aq)
 	}
-	submitted := strconv.FormatInt(o.Submitted, 10)
-	if o.Submitted > 0 && o.Submitted < results.MinCell {
-		submitted = "<" + strconv.Itoa(results.MinCell)
-	}
 	c.Header("Cache-Control", "public, max-age=300")
 	c.JSON(http.StatusOK, gin.H{"instrument": gin.H{"id": in.ID, "title": in.Title}, "published_at": at.UTC(),
-		"submitted": submitted, "min_cell": results.MinCell, "questions": out})
+		"submitted": pr.Submitted, "min_cell": pr.K, "questions": out})
 }
 
 // apiExport streams an export for an analyst's API token.

@@ -44,9 +44,8 @@ func NewRenderer(fsys fs.FS, assets *Assets, cat *i18n.Catalog) (*Renderer, erro
 			}
 			return *p
 		},
-		"max1":    func(n int) int { return max(n, 1) },
-		"formatN": func(d *publicResultsData) string { return formatSubmitted(d) },
-		"list":    func(xs ...string) []string { return xs },
+		"max1": func(n int) int { return max(n, 1) },
+		"list": func(xs ...string) []string { return xs },
 		"deref": func(v any) any {
 			switch t := v.(type) {
 			case *bool:

@@ -45,6 +45,8 @@ type resultsData struct {
 	// Rep compares participants with the population, per dimension that
 	// has population figures.
 	Rep map[string][]results.RepRow
+	// K is the smallest count breakdowns and representativeness show.
+	K int
 }
 
 // Of is n as a share of the opened, for the funnel.
@@ -105,6 +107,10 @@ func (s *Server) resultsShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if d.K, err = s.results.Threshold(c.Request.Context()); err != nil {
+		s.fail(c, err)
+		return
+	}
 	d.Rep = map[string][]results.RepRow{}
 	for _, dim := range []string{results.ByWijk, results.ByAge} {
 		has := false
@@ -129,7 +135,7 @@ func (s *Server) resultsShow(c *gin.Context) {
 			if q.Kind != consultation.Single && q.Kind != consultation.Multiple {
 				continue
 			}
-			b, err := s.results.Breakdown(c.Request.Context(), q, by, results.MinCell)
+			b, err := s.results.Breakdown(c.Request.Context(), q, by, d.K)
 			if err != nil {
 				s.fail(c, err)
 				return

@@ -17,11 +17,9 @@ import (
 // suppression, with charts and tables, and the same figures as open data.
 
 type publicResultsData struct {
-	Project   *project.Project
-	In        instrumentView
-	Questions []results.PublicQuestion
-	Submitted int64
-	K         int
+	Project *project.Project
+	In      instrumentView
+	*results.PublicResults
 }
 
 // loadPublicResults finds a consultation whose results are published and
@@ -56,17 +54,12 @@ func (s *Server) loadPublicResults(c *gin.Context) (*publicResultsData, bool) {
 		s.fail(c, err)
 		return nil, false
 	}
-	o, err := s.results.Consultation(ctx, cons)
+	pr, err := s.results.PublicOf(ctx, cons)
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
 	}
-	qs, err := results.Public(o, results.MinCell)
-	if err != nil {
-		s.fail(c, err)
-		return nil, false
-	}
-	return &publicResultsData{Project: p, In: s.viewInstrument(c, p, *in), Questions: qs, Submitted: o.Submitted, K: results.MinCell}, true
+	return &publicResultsData{Project: p, In: s.viewInstrument(c, p, *in), PublicResults: pr}, true
 }
 
 func (s *Server) publicResults(c *gin.Context) {
@@ -111,7 +104,7 @@ func (s *Server) publicResultsOpenData(c *gin.Context) {
 		c.Header("Content-Disposition", `attachment; filename="`+name+`.json"`)
 		c.Header("Content-Type", "application/json; charset=utf-8")
 		_ = json.NewEncoder(c.Writer).Encode(map[string]any{"instrument": d.In.Title, "project": d.Project.Title,
-			"submitted": formatSubmitted(d), "min_cell": d.K, "figures": rows})
+			"submitted": d.Submitted, "min_cell": d.K, "figures": rows})
 		return
 	}
 	c.Header("Content-Disposition", `attachment; filename="`+name+`.csv"`)
@@ -123,13 +116,6 @@ func (s *Server) publicResultsOpenData(c *gin.Context) {
 		_ = w.Write([]string{r.Question, r.Kind, r.Answer, r.Count})
 	}
 	w.Flush()
-}
-
-func formatSubmitted(d *publicResultsData) string {
-	if d.Submitted > 0 && d.Submitted < int64(d.K) {
-		return "<" + strconv.Itoa(d.K)
-	}
-	return strconv.FormatInt(d.Submitted, 10)
 }
 
 // PublicShare is a count as a percentage of the base, or "" when either is

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"net/url"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"inspraak/internal/instrument"
+	"inspraak/internal/results"
 )
 
 // An analyst reads the demo questionnaire's results (every figure with its
@@ -244,4 +246,45 @@ func TestPopulationAndRepresentativeness(t *testing.T) {
 	analyst := newBrowser(t, s)
 	analyst.loginStaff("Ana List", "inspraak-analisten")
 	wantStatus(t, analyst.post("/beheer/resultaten/bevolking", url.Values{"tekst": {"soort;groep;aantal\nwijk;A;1\n"}}), 403)
+}
+
+// An administrator raises the privacy threshold on its own screen; a
+// lower or garbled value gets a Dutch message and changes nothing; the
+// analysts' breakdown legend and the public API then use the new one.
+// Analysts cannot change it.
+func TestPrivacyThresholdScreen(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	admin := newBrowser(t, s)
+	admin.loginStaff("Ad Min", "inspraak-beheerders")
+	wantContains(t, admin.get("/beheer/resultaten"), `href="/beheer/resultaten/instellingen"`, `href="/beheer/resultaten/bevolking"`)
+	wantContains(t, admin.get("/beheer/resultaten/instellingen"), `name="drempel"`, `value="5"`)
+	for _, bad := range []string{"4", "vijf", "", "51"} {
+		r := admin.post("/beheer/resultaten/instellingen", url.Values{"drempel": {bad}})
+		wantStatus(t, r, 422)
+		wantContains(t, r, "Vul een heel getal in van 5 tot en met 50")
+		if k, _ := results.NewService(s.App.DB).Threshold(context.Background()); k != 5 {
+			t.Fatalf("%q changed the threshold to %d", bad, k)
+		}
+	}
+	wantStatus(t, admin.post("/beheer/resultaten/instellingen", url.Values{"drempel": {"12"}}), 303)
+	wantContains(t, admin.get("/beheer/resultaten/instellingen"), `value="12"`)
+	var logged int64
+	s.App.DB.Table("audit_log").Where("action = ?", "results.threshold").Count(&logged)
+	if logged != 1 {
+		t.Fatalf("%d audit records of the change", logged)
+	}
+
+	var in instrument.Instrument
+	s.App.DB.Where("slug = ?", "vragenlijst-schetsontwerp").Take(&in)
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	page := analyst.get("/beheer/resultaten/" + itoa(in.ID) + "?uitsplitsen=wijk")
+	wantContains(t, page, "&lt;12 betekent: minder dan 12")
+	wantNotContains(t, page, "&lt;5")
+	wantNotContains(t, analyst.get("/beheer/resultaten"), `href="/beheer/resultaten/instellingen"`)
+	wantStatus(t, analyst.post("/beheer/resultaten/instellingen", url.Values{"drempel": {"5"}}), 403)
+	if k, _ := results.NewService(s.App.DB).Threshold(context.Background()); k != 12 {
+		t.Fatalf("threshold %d after the analyst's attempt", k)
+	}
 }

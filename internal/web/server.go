@@ -229,6 +229,8 @@ func New(d Deps) (*Server, error) {
 	mod.POST("/:item/blokkeren", s.modBlock)
 	staff.GET("/resultaten/bevolking", s.requireStaff(identity.PermSettings), s.population)
 	staff.POST("/resultaten/bevolking", s.requireStaff(identity.PermSettings), s.populationUpload)
+	staff.GET("/resultaten/instellingen", s.requireStaff(identity.PermSettings), s.resultsSettings)
+	staff.POST("/resultaten/instellingen", s.requireStaff(identity.PermSettings), s.resultsSettingsSave)
 	res := staff.Group("/resultaten", s.requireStaff(identity.PermAnalyse))
 	res.GET("", s.resultsList)
 	res.GET("/:iid", s.resultsShow)

@@ -1,0 +1,104 @@
+package results_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/consultation"
+	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/project"
+	"inspraak/internal/results"
+	"inspraak/internal/setting"
+	"inspraak/internal/testdb"
+)
+
+// A municipality may raise the threshold of small-cell suppression, never
+// lower it: a raised threshold hides counts the default would show, in
+// public figures and in representativeness; a lower one is refused and
+// changes nothing; a value below the default written into the database by
+// hand is not used.
+func TestThresholdOnlyGoesUp(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
+	svc.SetClock(func() time.Time { return now })
+	closes := now.Add(time.Hour)
+	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
+		Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.Single, Text: "Ja of nee?"}, Options: []string{"Ja", "Nee"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := c.Questions[0]
+	// 7 say yes (all from Noord), 30 say no (from Centrum).
+	for i := range 37 {
+		wijk, opt := "Centrum", 1
+		if i < 7 {
+			wijk, opt = "Noord", 0
+		}
+		part := identity.Participant{Subject: fmt.Sprintf("t-%d", i), KeyVersion: 1, Means: identity.DigiD, LoA: midden, Wijk: wijk, CreatedAt: now, LastLoginAt: now}
+		if err := db.Create(&part).Error; err != nil {
+			t.Fatal(err)
+		}
+		who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
+		if _, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{q.ID: {Options: []int64{q.Options[opt].ID}}}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := results.NewService(db)
+	if err := res.SetPopulation(ctx, []results.PopulationShare{{Dimension: results.ByWijk, Grp: "Centrum", Share: 80}, {Dimension: results.ByWijk, Grp: "Noord", Share: 20}}); err != nil {
+		t.Fatal(err)
+	}
+	figures := func() (string, string, map[string]string) {
+		t.Helper()
+		pr, err := res.PublicOf(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := res.Representativeness(ctx, c.InstrumentID, results.ByWijk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := map[string]string{}
+		for _, r := range rep {
+			shown[r.Group] = r.Count
+		}
+		return pr.Questions[0].Counts[0], fmt.Sprint(pr.K), shown
+	}
+	if yes, k, rep := figures(); yes != "7" || k != "5" || rep["Noord"] != "7" {
+		t.Fatalf("default threshold: yes %s, k %s, Noord %s", yes, k, rep["Noord"])
+	}
+	if err := res.SetThreshold(ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+	// Seven is now small: hidden, and so is whatever would give it away
+	// (the base of the single choice is 37, so "Nee" goes too).
+	if yes, k, rep := figures(); yes != "<10" || k != "10" || rep["Noord"] != "<10" || rep["Centrum"] == "30" {
+		t.Fatalf("threshold 10: yes %s, k %s, representativeness %v", yes, k, rep)
+	}
+	for _, bad := range []int{4, 0, -5, results.MaxThreshold + 1} {
+		err := res.SetThreshold(ctx, bad)
+		var e *apperror.Error
+		if !errors.As(err, &e) || e.Code != apperror.Invalid || e.Fields["drempel"] == "" {
+			t.Fatalf("threshold %d: %v", bad, err)
+		}
+		if k, _ := res.Threshold(ctx); k != 10 {
+			t.Fatalf("a refused threshold %d changed it to %d", bad, k)
+		}
+	}
+	if err := setting.NewService(db).Set(ctx, "results.min_cell", "2"); err != nil {
+		t.Fatal(err)
+	}
+	if k, _ := res.Threshold(ctx); k != results.MinCell {
+		t.Fatalf("a stored 2 gives threshold %d", k)
+	}
+}
