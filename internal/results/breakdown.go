@@ -41,23 +41,63 @@ func (b *Breakdown) Show(i, j int) string { return b.Table.Show(i, j, b.K) }
 // worked out from what is shown, totals included. k below MinCell is
 // raised to it.
 func (s *Service) Breakdown(ctx context.Context, q Question, by string, k int) (*Breakdown, error) {
+	bs, err := s.Breakdowns(ctx, []Question{q}, by, k)
+	if err != nil {
+		return nil, err
+	}
+	return bs[q.ID], nil
+}
+
+// Breakdowns is Breakdown for several choice questions at once, read in
+// one query: the results page splits all its choice questions.
+func (s *Service) Breakdowns(ctx context.Context, qs []Question, by string, k int) (map[int64]*Breakdown, error) {
 	col := map[string]string{ByWijk: "p.wijk", ByAge: "p.age_band", ByMeans: "p.means"}[by]
-	if col == "" || len(q.Options) == 0 {
+	if col == "" {
 		return nil, ErrFormat
 	}
 	k = max(k, MinCell)
-	group := "COALESCE(" + col + ", '')"
-	var rows []struct {
-		Grp      string
-		OptionID int64
-		N        int64
+	ids := make([]int64, 0, len(qs))
+	for _, q := range qs {
+		if len(q.Options) == 0 {
+			return nil, ErrFormat
+		}
+		ids = append(ids, q.ID)
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT `+group+` AS grp, ao.option_id, count(*) AS n
+	out := map[int64]*Breakdown{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []breakdownRow
+	if err := s.db.WithContext(ctx).Raw(`SELECT ao.question_id, COALESCE(`+col+`, '') AS grp, ao.option_id, count(*) AS n
 FROM answer_options ao JOIN responses r ON r.id = ao.response_id AND r.status = 'submitted'
 LEFT JOIN participants p ON p.id = r.participant_id
-WHERE ao.question_id = ? GROUP BY 1, 2`, q.ID).Scan(&rows).Error; err != nil {
+WHERE ao.question_id IN ? GROUP BY 1, 2, 3`, ids).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
+	per := map[int64][]breakdownRow{}
+	for _, r := range rows {
+		per[r.QuestionID] = append(per[r.QuestionID], r)
+	}
+	for _, q := range qs {
+		b, err := breakdown(q, by, k, per[q.ID])
+		if err != nil {
+			return nil, err
+		}
+		out[q.ID] = b
+	}
+	return out, nil
+}
+
+type breakdownRow struct {
+	QuestionID int64
+	Grp        string
+	OptionID   int64
+	N          int64
+}
+
+// breakdown lays out one question's counts per group and option as a
+// table and suppresses it.
+func breakdown(q Question, by string, k int, rows []breakdownRow) (*Breakdown, error) {
 	b := &Breakdown{By: by, Options: q.Options, K: k}
 	at := map[string]int{}
 	for _, r := range rows {

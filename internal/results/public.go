@@ -3,6 +3,7 @@ package results
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -141,22 +142,84 @@ type PublicResults struct {
 	// Submitted is the number of submitted responses, "<k" when small.
 	Submitted string
 	K         int
+	// At is when the figures were counted: they may be up to PublicTTL
+	// old.
+	At time.Time
 }
 
-// PublicOf computes the public figures of a consultation with the
-// threshold in force.
+// PublicTTL is how long public figures are kept before they are counted
+// again.
+const PublicTTL = time.Minute
+
+// PublicOf gives the public figures of a consultation with the threshold
+// in force. They are counted at most once per PublicTTL per consultation
+// (and threshold), however many people ask at once: the first asks the
+// database, the others wait for its answer.
 func (s *Service) PublicOf(ctx context.Context, c *consultation.Consultation) (*PublicResults, error) {
 	k, err := s.Threshold(ctx)
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.Consultation(ctx, c)
-	if err != nil {
-		return nil, err
+	return s.public.get(ctx, c.InstrumentID, k, s.now, func(ctx context.Context) (*PublicResults, error) {
+		o, err := s.Consultation(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		qs, err := Public(o, k)
+		if err != nil {
+			return nil, err
+		}
+		return &PublicResults{Questions: qs, Submitted: formatCount(o.Submitted, k), K: k, At: s.now()}, nil
+	})
+}
+
+type publicCache struct {
+	mu      sync.Mutex
+	entries map[int64]*publicEntry
+}
+
+type publicEntry struct {
+	k     int
+	ready chan struct{} // closed once v or err is set
+	v     *PublicResults
+	err   error
+}
+
+func (pc *publicCache) get(ctx context.Context, id int64, k int, now func() time.Time, count func(context.Context) (*PublicResults, error)) (*PublicResults, error) {
+	pc.mu.Lock()
+	e := pc.entries[id]
+	fresh := false
+	if e != nil && e.k == k {
+		select {
+		case <-e.ready:
+			fresh = e.err == nil && now().Sub(e.v.At) < PublicTTL
+		default:
+			fresh = true // being counted: wait for it
+		}
 	}
-	qs, err := Public(o, k)
-	if err != nil {
-		return nil, err
+	if !fresh {
+		e = &publicEntry{k: k, ready: make(chan struct{})}
+		pc.entries[id] = e
+		pc.mu.Unlock()
+		// The count goes on when the asker leaves: others may be waiting.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		e.v, e.err = count(cctx)
+		cancel()
+		close(e.ready)
+		if e.err != nil {
+			pc.mu.Lock()
+			if pc.entries[id] == e {
+				delete(pc.entries, id)
+			}
+			pc.mu.Unlock()
+		}
+		return e.v, e.err
 	}
-	return &PublicResults{Questions: qs, Submitted: formatCount(o.Submitted, k), K: k}, nil
+	pc.mu.Unlock()
+	select {
+	case <-e.ready:
+		return e.v, e.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

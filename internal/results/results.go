@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"inspraak/internal/consultation"
 	"inspraak/internal/store"
@@ -77,10 +78,22 @@ type Value struct {
 }
 
 // Service computes results.
-type Service struct{ db *store.DB }
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+	// public keeps the public figures of each consultation for a short
+	// while: anyone may load them, so they must not cost a full count
+	// per visitor.
+	public publicCache
+}
 
 // NewService returns a results service.
-func NewService(db *store.DB) *Service { return &Service{db: db} }
+func NewService(db *store.DB) *Service {
+	return &Service{db: db, now: time.Now, public: publicCache{entries: map[int64]*publicEntry{}}}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // Consultation computes the overview of a consultation. It reads
 // aggregates from the database (one query per kind of figure, whatever

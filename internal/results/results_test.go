@@ -237,12 +237,14 @@ func TestBreakdownByWijkSuppresses(t *testing.T) {
 	svc.SetClock(func() time.Time { return now })
 	closes := now.Add(time.Hour)
 	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
-		Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.Single, Text: "Ja of nee?"}, Options: []string{"Ja", "Nee"}}}})
+		Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.Single, Text: "Ja of nee?"}, Options: []string{"Ja", "Nee"}},
+			{Question: consultation.Question{Kind: consultation.Single, Text: "Nog een keer?"}, Options: []string{"Ja", "Nee"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := c.Questions[0]
-	// wijk → [ja, nee]
+	q, q2 := c.Questions[0], c.Questions[1]
+	// wijk → [ja, nee] for the first question; everyone says no to the
+	// second.
 	want := map[string][2]int{"Centrum": {12, 9}, "Noord": {8, 2}, "Zuid": {7, 11}, "": {6, 5}}
 	n := 0
 	for wijk, counts := range want {
@@ -254,7 +256,8 @@ func TestBreakdownByWijkSuppresses(t *testing.T) {
 					t.Fatal(err)
 				}
 				who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
-				if _, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{q.ID: {Options: []int64{q.Options[opt].ID}}}, true); err != nil {
+				if _, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{q.ID: {Options: []int64{q.Options[opt].ID}},
+					q2.ID: {Options: []int64{q2.Options[1].ID}}}, true); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -265,9 +268,19 @@ func TestBreakdownByWijkSuppresses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := res.Breakdown(ctx, o.Questions[0], results.ByWijk, 0)
+	// Both questions split in one go: each gets its own answers.
+	bs, err := res.Breakdowns(ctx, o.Questions, results.ByWijk, 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	b, second := bs[q.ID], bs[q2.ID]
+	for i, g := range second.Groups {
+		if got := second.Show(i, 0); got != "0" && got != "<5" {
+			t.Fatalf("second question: %q shows %s for yes, nobody said yes", g, got)
+		}
+	}
+	if second.Show(len(second.Groups), 1) != strconv.Itoa(n) {
+		t.Fatalf("second question: %s said no, want %d", second.Show(len(second.Groups), 1), n)
 	}
 	if strings.Join(b.Groups, ",") != "Centrum,Noord,Zuid," || b.K != 5 {
 		t.Fatalf("groups %q, k %d", b.Groups, b.K)

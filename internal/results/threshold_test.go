@@ -5,13 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"inspraak/internal/apperror"
-	"inspraak/internal/consultation"
-	"inspraak/internal/identity"
-	"inspraak/internal/instrument"
-	"inspraak/internal/project"
 	"inspraak/internal/results"
 	"inspraak/internal/setting"
 	"inspraak/internal/testdb"
@@ -25,35 +20,15 @@ import (
 func TestThresholdOnlyGoesUp(t *testing.T) {
 	db := testdb.Open(t)
 	ctx := context.Background()
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
-	svc.SetClock(func() time.Time { return now })
-	closes := now.Add(time.Hour)
-	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
-		Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.Single, Text: "Ja of nee?"}, Options: []string{"Ja", "Nee"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := c.Questions[0]
+	y := newYesNo(t, db)
 	// 7 say yes (all from Noord), 30 say no (from Centrum).
-	for i := range 37 {
-		wijk, opt := "Centrum", 1
-		if i < 7 {
-			wijk, opt = "Noord", 0
-		}
-		part := identity.Participant{Subject: fmt.Sprintf("t-%d", i), KeyVersion: 1, Means: identity.DigiD, LoA: midden, Wijk: wijk, CreatedAt: now, LastLoginAt: now}
-		if err := db.Create(&part).Error; err != nil {
-			t.Fatal(err)
-		}
-		who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
-		if _, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{q.ID: {Options: []int64{q.Options[opt].ID}}}, true); err != nil {
-			t.Fatal(err)
-		}
+	for range 7 {
+		y.answer("Noord", 0)
 	}
+	for range 30 {
+		y.answer("Centrum", 1)
+	}
+	c := y.c
 	res := results.NewService(db)
 	if err := res.SetPopulation(ctx, []results.PopulationShare{{Dimension: results.ByWijk, Grp: "Centrum", Share: 80}, {Dimension: results.ByWijk, Grp: "Noord", Share: 20}}); err != nil {
 		t.Fatal(err)

@@ -97,7 +97,7 @@ func (s *Server) resultsShow(c *gin.Context) {
 		return
 	}
 	d := resultsData{In: in, C: cons, O: o, Formats: []string{"csv", "csv-nl", "xlsx", "json", "pdf"}, Computed: time.Since(start),
-		Dimensions: results.Dimensions, Breakdowns: map[int64]*results.Breakdown{}}
+		Dimensions: results.Dimensions}
 	if d.Funnel, d.Days, err = s.results.Participation(c.Request.Context(), cons); err != nil {
 		s.fail(c, err)
 		return
@@ -131,16 +131,15 @@ func (s *Server) resultsShow(c *gin.Context) {
 			return
 		}
 		d.By = by
+		var choice []results.Question
 		for _, q := range o.Questions {
-			if q.Kind != consultation.Single && q.Kind != consultation.Multiple {
-				continue
+			if q.Kind == consultation.Single || q.Kind == consultation.Multiple {
+				choice = append(choice, q)
 			}
-			b, err := s.results.Breakdown(c.Request.Context(), q, by, d.K)
-			if err != nil {
-				s.fail(c, err)
-				return
-			}
-			d.Breakdowns[q.ID] = b
+		}
+		if d.Breakdowns, err = s.results.Breakdowns(c.Request.Context(), choice, by, d.K); err != nil {
+			s.fail(c, err)
+			return
 		}
 	}
 	p := s.staffPage(c, "", d, "staff-results")
