@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -301,4 +302,58 @@ func (s *Server) resultsReport(c *gin.Context, cons *consultation.Consultation, 
 	c.Header("Content-Disposition", `attachment; filename="uitkomsten-`+strconv.FormatInt(in.ID, 10)+`.pdf"`)
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+}
+
+// CountTable is what the count-table partial shows: per row a label, a
+// count and its percentage, as text.
+type CountTable struct {
+	P             *Page
+	ID            string
+	Caption, Head string
+	Rows          []CountRow
+}
+
+// CountRow is one row of a CountTable.
+type CountRow struct{ Label, Count, Percent string }
+
+// OptionTable lists a question's options with count and percentage of
+// the question's base.
+func (p *Page) OptionTable(id string, q results.Question) CountTable {
+	t := CountTable{P: p, ID: id, Caption: p.T("results.options_caption"), Head: p.T("results.option")}
+	for _, o := range q.Options {
+		t.Rows = append(t.Rows, CountRow{o.Label, strconv.FormatInt(o.Count, 10), p.Percent(o.Percent)})
+	}
+	return t
+}
+
+// ValueTable lists a distribution (scale points or numbers).
+func (p *Page) ValueTable(id string, q results.Question) CountTable {
+	t := CountTable{P: p, ID: id, Caption: p.T("results.values_caption"), Head: p.T("results.value")}
+	for _, v := range q.Values {
+		t.Rows = append(t.Rows, CountRow{p.Number(&v.Value), strconv.FormatInt(v.Count, 10), p.Percent(v.Percent)})
+	}
+	return t
+}
+
+// CodeTable lists the codes given to a question's open answers.
+func (p *Page) CodeTable(id string, q results.Question) CountTable {
+	t := CountTable{P: p, ID: id, Caption: p.T("results.codes_caption"), Head: p.T("results.open.code")}
+	for _, c := range q.Codes {
+		t.Rows = append(t.Rows, CountRow{c.Code, strconv.FormatInt(c.Count, 10), p.Percent(c.Percent)})
+	}
+	return t
+}
+
+// PublicTable lists a public question's shown counts; a hidden count has
+// no percentage.
+func (p *Page) PublicTable(id string, q results.PublicQuestion) CountTable {
+	t := CountTable{P: p, ID: id, Caption: p.T("results.options_caption"), Head: p.T("results.option")}
+	if q.Kind == consultation.Scale {
+		t.Caption, t.Head = p.T("results.values_caption"), p.T("results.value")
+	}
+	for i, l := range q.Labels {
+		c := q.Counts[i]
+		t.Rows = append(t.Rows, CountRow{l, c, cmp.Or(p.PublicShare(c, q.Base), "–")})
+	}
+	return t
 }

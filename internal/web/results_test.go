@@ -102,7 +102,7 @@ func TestEditorPublishesResults(t *testing.T) {
 	page := s.get(t, public)
 	wantStatus(t, page, 200)
 	// A dozen demo responses: every option count is small.
-	wantContains(t, page, "Uitkomsten: Vragenlijst over het schetsontwerp", "&lt;5", "niemand herkenbaar", `role="img"`)
+	wantContains(t, page, "Uitkomsten: Vragenlijst over het schetsontwerp", "&lt;5", "niemand herkenbaar", `role="img"`, "Stand van ", "Verdeling van de antwoorden")
 	csvFile := s.get(t, public+"/csv")
 	wantStatus(t, csvFile, 200)
 	wantContains(t, csvFile, "vraag,soort,antwoord,aantal", "Welk schetsontwerp")
