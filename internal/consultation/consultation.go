@@ -138,7 +138,7 @@ func (AnswerOption) TableName() string { return "answer_options" }
 
 // Models lists the row structs this package owns.
 func Models() []any {
-	return []any{&Consultation{}, &Question{}, &QuestionOption{}, &Response{}, &AnswerRow{}, &AnswerOption{}, &Open{}}
+	return []any{&Consultation{}, &Question{}, &QuestionOption{}, &Response{}, &AnswerRow{}, &AnswerOption{}, &Open{}, &Tally{}}
 }
 
 // Answer is one answer as the participant gives it.

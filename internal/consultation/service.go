@@ -406,6 +406,22 @@ func (s *Service) save(ctx context.Context, instrumentID int64, who Respondent, 
 			}
 			return apperror.New(apperror.Conflict, "consultation.error.submitted_change_needs_submit")
 		}
+		// The running totals lose what this response counted before
+		// and gain what it counts now (only submitted answers count).
+		change := tallies{}
+		if out.Status == StatusSubmitted {
+			before, err := storedAnswers(tx, out.ID)
+			if err != nil {
+				return err
+			}
+			change.add(before, -1)
+		}
+		if submit {
+			change.add(answers, 1)
+		}
+		if err := change.write(tx, instrumentID, out.ID); err != nil {
+			return err
+		}
 		if err := tx.Where("response_id = ?", out.ID).Delete(&AnswerRow{}).Error; err != nil {
 			return err
 		}
@@ -480,6 +496,10 @@ func (s *Service) RemoveOption(ctx context.Context, optionID int64) error {
 		}
 		if n > 0 {
 			return apperror.New(apperror.Conflict, "consultation.error.option_has_answers")
+		}
+		// Totals of zero may remain from answers that were changed.
+		if err := tx.Where("kind = ? AND option_id = ?", TallyOption, optionID).Delete(&Tally{}).Error; err != nil {
+			return err
 		}
 		res := tx.Where("id = ?", optionID).Delete(&QuestionOption{})
 		if res.Error != nil {

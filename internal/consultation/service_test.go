@@ -294,3 +294,63 @@ func TestConcurrentSubmitsGiveOneResponseEach(t *testing.T) {
 		t.Fatalf("%d responses for %d people", n, people)
 	}
 }
+
+// Many people submitting and changing their answers at the same moment
+// leave running totals that equal a recount of the stored answers, and
+// no submission fails on a lock (on PostgreSQL the totals' rows are
+// locked in one order by every transaction).
+func TestConcurrentChangesKeepTotalsRight(t *testing.T) {
+	f := setup(t, func(d *consultation.Draft) { d.Rules.AllowChange = true })
+	ctx := context.Background()
+	people := 20
+	if testdb.Postgres() {
+		people = 100
+	}
+	single, multi, rank := f.q[consultation.Single], f.q[consultation.Multiple], f.q[consultation.Ranking]
+	answers := func(i int) map[int64]consultation.Answer {
+		a := f.complete()
+		a[single.ID] = consultation.Answer{Options: []int64{single.Options[i%2].ID}}
+		a[multi.ID] = consultation.Answer{Options: []int64{multi.Options[i%4].ID, multi.Options[(i+1)%4].ID}}
+		a[rank.ID] = consultation.Answer{Options: []int64{rank.Options[i%3].ID, rank.Options[(i+1)%3].ID, rank.Options[(i+2)%3].ID}}
+		n := float64(i % 8)
+		a[f.q[consultation.Number].ID] = consultation.Answer{Number: &n}
+		return a
+	}
+	var wg sync.WaitGroup
+	for p := range people {
+		who := f.person(t, p)
+		for v := range 4 {
+			wg.Go(func() {
+				if _, err := f.svc.Save(ctx, f.c.InstrumentID, who, answers(p+v), v != 3); err != nil && apperror.CodeOf(err) != apperror.Conflict {
+					t.Errorf("save: %v", err)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	running, err := consultation.Totals(f.db.DB, f.c.InstrumentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := consultation.RecountTallies(f.db.DB, f.c.InstrumentID); err != nil {
+		t.Fatal(err)
+	}
+	recount, err := consultation.Totals(f.db.DB, f.c.InstrumentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(running) != fmt.Sprint(recount) {
+		t.Fatalf("running totals\n%v\nrecount\n%v", running, recount)
+	}
+	var submitted int64
+	f.db.Model(&consultation.Response{}).Where("status = ?", consultation.StatusSubmitted).Count(&submitted)
+	var chosen int64
+	for _, r := range recount {
+		if r.QuestionID == single.ID && r.Kind == consultation.TallyOption {
+			chosen += r.N
+		}
+	}
+	if submitted == 0 || chosen != submitted {
+		t.Fatalf("%d submitted responses, single choice counted %d times", submitted, chosen)
+	}
+}

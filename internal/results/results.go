@@ -12,7 +12,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"inspraak/internal/consultation"
@@ -95,10 +94,10 @@ func NewService(db *store.DB) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-// Consultation computes the overview of a consultation. It reads
-// aggregates from the database (one query per kind of figure, whatever
-// the number of responses) and the number answers in order, one row at a
-// time.
+// Consultation computes the overview of a consultation. The answer
+// figures come from the running totals (answer_tallies) that submitting
+// keeps, so the work does not grow with the number of responses; the
+// response states from the (instrument, status) index.
 func (s *Service) Consultation(ctx context.Context, c *consultation.Consultation) (*Overview, error) {
 	db := s.db.WithContext(ctx)
 	o := &Overview{}
@@ -107,25 +106,15 @@ func (s *Service) Consultation(ctx context.Context, c *consultation.Consultation
 			Status string
 			N      int64
 		}
-		bases []struct {
-			QuestionID int64
-			N          int64
-		}
-		counts []struct {
-			OptionID   int64
-			N          int64
-			RankSum    int64
-			FirstPlace int64
-		}
-		numbers map[int64][]Value
-		coded   []struct {
+		totals []consultation.Tally
+		coded  []struct {
 			QuestionID int64
 			Name       string
 			N          int64
 		}
 	)
-	// The four reads are independent: they run at once, so the page
-	// waits for the slowest, not for their sum.
+	// The reads are independent: they run at once, so the page waits for
+	// the slowest, not for their sum.
 	err := parallel(
 		func() error {
 			if err := db.Model(&consultation.Response{}).Select("status, count(*) AS n").
@@ -136,23 +125,8 @@ func (s *Service) Consultation(ctx context.Context, c *consultation.Consultation
 				Where("(EXISTS (SELECT 1 FROM answers a WHERE a.response_id = responses.id) OR EXISTS (SELECT 1 FROM answer_options ao WHERE ao.response_id = responses.id))").
 				Count(&o.Partial).Error
 		},
-		// Bases: submitted responses that answered, per question. An
-		// answers row is one response's answer (its key is response and
-		// question). For choice questions every answer has exactly one
-		// option at rank 1 (consultation.Save numbers the chosen options
-		// from 1), so the base is the sum of first places below: no
-		// distinct count over all chosen options.
-		func() error {
-			return db.Raw(`SELECT a.question_id, count(*) AS n FROM answers a `+on("a")+
-				` WHERE a.text_value <> '' OR a.number_value IS NOT NULL GROUP BY a.question_id`, c.InstrumentID).Scan(&bases).Error
-		},
-		func() error {
-			return db.Raw(`SELECT ao.option_id, count(*) AS n, sum(ao.rank) AS rank_sum,
-  sum(CASE WHEN ao.rank = 1 THEN 1 ELSE 0 END) AS first_place
-FROM answer_options ao `+on("ao")+` GROUP BY ao.option_id`, c.InstrumentID).Scan(&counts).Error
-		},
 		func() (err error) {
-			numbers, err = s.numbers(ctx, c.InstrumentID)
+			totals, err = consultation.Totals(db, c.InstrumentID)
 			return err
 		},
 		func() error {
@@ -174,14 +148,23 @@ GROUP BY ac.question_id, c.name ORDER BY n DESC, c.name`, c.InstrumentID).Scan(&
 	if o.Started > 0 {
 		o.Completion = float64(o.Submitted) / float64(o.Started)
 	}
+	// The base of a question is the number of submitted responses that
+	// answered it: text and number answers are counted as such; a choice
+	// or ranking answer has exactly one option at place 1 (Save numbers
+	// the chosen options from 1), so its base is the sum of first places.
 	base := map[int64]int64{}
-	for _, b := range bases {
-		base[b.QuestionID] = b.N
-	}
 	type optAgg struct{ n, rankSum, first int64 }
 	byOption := map[int64]optAgg{}
-	for _, r := range counts {
-		byOption[r.OptionID] = optAgg{r.N, r.RankSum, r.FirstPlace}
+	numbers := map[int64][]Value{}
+	for _, t := range totals {
+		switch t.Kind {
+		case consultation.TallyOption:
+			byOption[t.OptionID] = optAgg{t.N, t.RankSum, t.FirstPlace}
+		case consultation.TallyAnswered:
+			base[t.QuestionID] += t.N
+		case consultation.TallyValue:
+			numbers[t.QuestionID] = append(numbers[t.QuestionID], Value{Value: t.Value, Count: t.N})
+		}
 	}
 	for _, q := range c.Questions {
 		for _, o := range q.Options {
@@ -227,27 +210,6 @@ GROUP BY ac.question_id, c.name ORDER BY n DESC, c.name`, c.InstrumentID).Scan(&
 		o.Questions = append(o.Questions, r)
 	}
 	return o, nil
-}
-
-// numbers reads the distribution of the number answers of submitted
-// responses per question: each distinct value with its count, ascending.
-func (s *Service) numbers(ctx context.Context, instrumentID int64) (map[int64][]Value, error) {
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT a.question_id, a.number_value, count(*) FROM answers a `+on("a")+`
-WHERE a.number_value IS NOT NULL GROUP BY a.question_id, a.number_value ORDER BY a.question_id, a.number_value`, instrumentID).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64][]Value{}
-	for rows.Next() {
-		var q, n int64
-		var v float64
-		if err := rows.Scan(&q, &v, &n); err != nil {
-			return nil, err
-		}
-		out[q] = append(out[q], Value{Value: v, Count: n})
-	}
-	return out, rows.Err()
 }
 
 func percent(n, base int64) float64 {
@@ -327,12 +289,6 @@ func parallel(fns ...func() error) error {
 		}
 	}
 	return first
-}
-
-// on joins an answer table (by its alias) to the submitted responses of
-// the instrument.
-func on(alias string) string {
-	return strings.ReplaceAll("JOIN responses r ON r.id = @.response_id AND r.status = 'submitted' AND r.instrument_id = ?", "@", alias)
 }
 
 // Listed is a consultation on the analysts' list.
