@@ -428,19 +428,28 @@ func (s *Service) save(ctx context.Context, instrumentID int64, who Respondent, 
 		if err := tx.Where("response_id = ?", out.ID).Delete(&AnswerOption{}).Error; err != nil {
 			return err
 		}
+		// All answers in two statements, not one per answer.
+		var rows []AnswerRow
+		var chosen []AnswerOption
 		for qid, a := range answers {
 			if a.Empty() {
 				continue
 			}
 			if a.Text != "" || a.Number != nil {
-				if err := tx.Create(&AnswerRow{ResponseID: out.ID, QuestionID: qid, TextValue: a.Text, NumberValue: a.Number}).Error; err != nil {
-					return err
-				}
+				rows = append(rows, AnswerRow{ResponseID: out.ID, QuestionID: qid, TextValue: a.Text, NumberValue: a.Number})
 			}
 			for rank, o := range a.Options {
-				if err := tx.Create(&AnswerOption{ResponseID: out.ID, QuestionID: qid, OptionID: o, Rank: rank + 1}).Error; err != nil {
-					return err
-				}
+				chosen = append(chosen, AnswerOption{ResponseID: out.ID, QuestionID: qid, OptionID: o, Rank: rank + 1})
+			}
+		}
+		if len(rows) > 0 {
+			if err := tx.Create(&rows).Error; err != nil {
+				return err
+			}
+		}
+		if len(chosen) > 0 {
+			if err := tx.Create(&chosen).Error; err != nil {
+				return err
 			}
 		}
 		updates := map[string]any{"updated_at": now}
