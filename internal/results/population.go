@@ -99,7 +99,7 @@ func ParsePopulation(r io.Reader) ([]PopulationShare, []LineError) {
 			errs = append(errs, LineError{line, fmt.Sprintf("%q is geen soort; gebruik wijk of leeftijd", rec[0])})
 		case grp == "" || utf8.RuneCountInString(grp) > 80:
 			errs = append(errs, LineError{line, "de groep is leeg of langer dan 80 tekens"})
-		case err != nil || share < 0 || share > 1e9:
+		case err != nil || !(share >= 0 && share <= 1e9): // also refuses NaN
 			errs = append(errs, LineError{line, fmt.Sprintf("%q is geen aantal of percentage", rec[2])})
 		default:
 			key := dim + "\x00" + strings.ToLower(grp)
