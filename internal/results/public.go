@@ -223,3 +223,29 @@ func (pc *publicCache) get(ctx context.Context, id int64, k int, now func() time
 		return nil, ctx.Err()
 	}
 }
+
+// Outcomes says, of each instrument, whether its results are published
+// (consultations) and whether its response note is: what the project
+// page links to.
+func (s *Service) Outcomes(ctx context.Context, instrumentIDs []int64) (results, notes map[int64]bool, err error) {
+	results, notes = map[int64]bool{}, map[int64]bool{}
+	if len(instrumentIDs) == 0 {
+		return results, notes, nil
+	}
+	db := s.db.WithContext(ctx)
+	var ids []int64
+	if err := db.Model(&Publication{}).Where("instrument_id IN ?", instrumentIDs).Pluck("instrument_id", &ids).Error; err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids {
+		results[id] = true
+	}
+	ids = nil
+	if err := db.Model(&Note{}).Where("instrument_id IN ? AND published_at IS NOT NULL", instrumentIDs).Pluck("instrument_id", &ids).Error; err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids {
+		notes[id] = true
+	}
+	return results, notes, nil
+}

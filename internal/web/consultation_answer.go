@@ -75,6 +75,10 @@ func (s *Server) consultationShow(c *gin.Context, p *project.Project, in *instru
 		return
 	}
 	d := consultationPageData{Project: p, In: s.viewInstrument(c, p, *in), C: cons, Answers: map[int64]consultation.Answer{}, Errors: map[string]string{}}
+	if err := s.withOutcomes(c.Request.Context(), &d.In); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if cur := residentOf(c); cur != nil {
 		if err := s.consultations.Opened(c.Request.Context(), in.ID, cur.Participant.Subject); err != nil {
 			s.log.WarnContext(c.Request.Context(), "recording an open failed", "error", err)

@@ -51,6 +51,10 @@ func (s *Server) loadBoard(c *gin.Context, p *project.Project, in *instrument.In
 		return nil, false
 	}
 	v := &boardView{In: s.viewInstrument(c, p, *in), Board: b}
+	if err := s.withOutcomes(c.Request.Context(), &v.In); err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
 	v.Submit = s.verdict(c, p, b.SubmitRules())
 	v.Support = s.verdict(c, p, b.SupportRules())
 	return v, true

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,6 +24,31 @@ type instrumentView struct {
 	URL          string
 	ProjectSlug  string
 	ProjectTitle string
+	// ResultsURL and NoteURL lead to the published results and response
+	// note, when there are (see withOutcomes).
+	ResultsURL, NoteURL string
+}
+
+// withOutcomes fills in the links to published results and response
+// notes of the instruments, in one look-up for all of them.
+func (s *Server) withOutcomes(ctx context.Context, views ...*instrumentView) error {
+	ids := make([]int64, len(views))
+	for i, v := range views {
+		ids[i] = v.ID
+	}
+	res, notes, err := s.results.Outcomes(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, v := range views {
+		if res[v.ID] && v.Kind == instrument.KindConsultation {
+			v.ResultsURL = v.URL + "/resultaten"
+		}
+		if notes[v.ID] {
+			v.NoteURL = v.URL + "/reactienota"
+		}
+	}
+	return nil
 }
 
 func (s *Server) viewInstrument(c *gin.Context, p *project.Project, in instrument.Instrument) instrumentView {

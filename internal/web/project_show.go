@@ -53,8 +53,16 @@ func (s *Server) projectShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	views := make([]*instrumentView, len(ins))
 	for _, in := range ins {
 		d.Instruments = append(d.Instruments, s.viewInstrument(c, p, in))
+	}
+	for i := range d.Instruments {
+		views[i] = &d.Instruments[i]
+	}
+	if err := s.withOutcomes(c.Request.Context(), views...); err != nil {
+		s.fail(c, err)
+		return
 	}
 	if cur := residentOf(c); cur != nil && s.notify != nil {
 		following, err := s.notify.Follows(c.Request.Context(), cur.Participant.ID, p.ID)

@@ -86,6 +86,11 @@ func TestResponseNoteReachesTheResident(t *testing.T) {
 	public := s.get(t, survey+"/reactienota")
 	wantStatus(t, public, 200)
 	wantContains(t, public, "Dank aan iedereen die meedeed.", "acht lindebomen", "De gemeenteraad besluit in maart.", "reactienota.pdf")
+	// The project page and the questionnaire lead to it.
+	project := survey[:strings.LastIndex(survey, "/")]
+	for _, page := range []string{project, survey} {
+		wantContains(t, s.get(t, page), `href="`+survey+`/reactienota"`, "Lees wat de gemeente met de inbreng doet")
+	}
 	pdf := s.get(t, survey+"/reactienota.pdf")
 	if pdf.StatusCode != 200 || !strings.HasPrefix(pdf.Body, "%PDF-") {
 		t.Fatalf("note as PDF: %d %.10q", pdf.StatusCode, pdf.Body)

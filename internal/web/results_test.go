@@ -103,6 +103,7 @@ func TestEditorPublishesResults(t *testing.T) {
 	wantStatus(t, page, 200)
 	// A dozen demo responses: every option count is small.
 	wantContains(t, page, "Uitkomsten: Vragenlijst over het schetsontwerp", "&lt;5", "niemand herkenbaar", `role="img"`, "Stand van ", "Verdeling van de antwoorden")
+	wantContains(t, s.get(t, "/projecten/herinrichting-marktplein"), `href="`+public+`"`, "Bekijk de uitkomsten")
 	csvFile := s.get(t, public+"/csv")
 	wantStatus(t, csvFile, 200)
 	wantContains(t, csvFile, "vraag,soort,antwoord,aantal", "Welk schetsontwerp")
@@ -117,6 +118,7 @@ func TestEditorPublishesResults(t *testing.T) {
 	wantStatus(t, analyst.post(settings+"/resultaten", url.Values{"openbaar": {"nee"}}), 403)
 	editor.post(settings+"/resultaten", url.Values{"openbaar": {"nee"}})
 	wantStatus(t, s.get(t, public), 404)
+	wantNotContains(t, s.get(t, "/projecten/herinrichting-marktplein"), "Bekijk de uitkomsten")
 }
 
 // An analyst makes a code, gives it to open answers found by a search,
