@@ -2,6 +2,7 @@ package results
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"time"
@@ -13,7 +14,8 @@ import (
 )
 
 // Note is a row of response_notes: the municipality's answer to what
-// people said, published once written.
+// people said in a questionnaire or on an idea board, published once
+// written.
 type Note struct {
 	InstrumentID int64 `gorm:"primaryKey;autoIncrement:false"`
 	Intro        string
@@ -26,9 +28,12 @@ type Note struct {
 // TableName fixes the table name.
 func (Note) TableName() string { return "response_notes" }
 
-// Section is a row of response_note_sections. A section with a code is
-// about the answers that carry it: their authors see it on "Mijn
-// inspraak"; one without a code is about everything.
+// Section is a row of response_note_sections. A section with a code (of
+// a questionnaire's open answers) is about the answers that carry it; one
+// with an idea (of an idea board) is about that idea: its author, the
+// people who support it and those who commented on it. They see the
+// section on "Mijn inspraak" and are told of it once (AnnouncedAt). A
+// section with neither is about everything.
 type Section struct {
 	ID           int64  `gorm:"primaryKey"`
 	InstrumentID int64  `gorm:"not null"`
@@ -36,8 +41,11 @@ type Section struct {
 	Title        string `gorm:"not null"`
 	Body         string `gorm:"not null"`
 	CodeID       *int64
+	IdeaID       *int64
+	AnnouncedAt  *time.Time
 
-	CodeName string `gorm:"-"`
+	CodeName  string `gorm:"-"`
+	IdeaTitle string `gorm:"-"`
 }
 
 // TableName fixes the table name.
@@ -70,12 +78,39 @@ func (s *Service) Note(ctx context.Context, instrumentID int64) (*Note, error) {
 	for _, c := range codes {
 		names[c.ID] = c.Name
 	}
+	ideas, err := s.NoteIdeas(ctx, instrumentID)
+	if err != nil {
+		return nil, err
+	}
+	titles := map[int64]string{}
+	for _, d := range ideas {
+		titles[d.ID] = d.Title
+	}
 	for i, sec := range n.Sections {
 		if sec.CodeID != nil {
 			n.Sections[i].CodeName = names[*sec.CodeID]
 		}
+		if sec.IdeaID != nil {
+			n.Sections[i].IdeaTitle = titles[*sec.IdeaID]
+		}
 	}
 	return &n, nil
+}
+
+// NoteIdea is an idea a section can be about.
+type NoteIdea struct {
+	ID           int64
+	Title        string
+	SupportCount int64
+}
+
+// NoteIdeas lists the ideas of a board that are on the site (approved by
+// moderation), most supported first: what sections can be about.
+func (s *Service) NoteIdeas(ctx context.Context, instrumentID int64) ([]NoteIdea, error) {
+	var out []NoteIdea
+	err := s.db.WithContext(ctx).Raw(`SELECT id, title, support_count FROM ideas
+WHERE instrument_id = ? AND moderation = 'approved' ORDER BY support_count DESC, id`, instrumentID).Scan(&out).Error
+	return out, err
 }
 
 func cleanText(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
@@ -109,7 +144,8 @@ func (s *Service) saveNote(tx *gorm.DB, instrumentID int64, up map[string]any) e
 type SectionDraft struct {
 	Title    string
 	Body     string
-	CodeID   int64 // 0: about everything
+	CodeID   int64 // a questionnaire's code; 0: none
+	IdeaID   int64 // an idea board's idea; 0: none (neither: about everything)
 	Position int   // 0: at the end
 }
 
@@ -127,6 +163,9 @@ func (d *SectionDraft) validate() error {
 		f["tekst"] = "results.error.section_body_required"
 	case n > MaxSectionBody || strings.ContainsRune(d.Body, 0):
 		f["tekst"] = "results.error.too_long"
+	}
+	if d.CodeID > 0 && d.IdeaID > 0 {
+		f["idee"] = "results.error.code_and_idea"
 	}
 	if len(f) > 0 {
 		return apperror.Invalid.WithFields(f)
@@ -151,6 +190,17 @@ func (s *Service) SaveSection(ctx context.Context, instrumentID, id int64, d Sec
 			}
 			codeID = &d.CodeID
 		}
+		var ideaID *int64
+		if d.IdeaID > 0 {
+			var n int64
+			if err := tx.Table("ideas").Where("id = ? AND instrument_id = ? AND moderation = 'approved'", d.IdeaID, instrumentID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return apperror.Invalid.WithFields(map[string]string{"idee": "results.error.idea_unknown"})
+			}
+			ideaID = &d.IdeaID
+		}
 		if err := s.saveNote(tx, instrumentID, map[string]any{}); err != nil {
 			return err
 		}
@@ -166,9 +216,9 @@ func (s *Service) SaveSection(ctx context.Context, instrumentID, id int64, d Sec
 			if err := tx.Model(&Section{}).Where("instrument_id = ?", instrumentID).Select("COALESCE(MAX(position), 0)").Scan(&last).Error; err != nil {
 				return err
 			}
-			return tx.Create(&Section{InstrumentID: instrumentID, Position: last + 1, Title: d.Title, Body: d.Body, CodeID: codeID}).Error
+			return tx.Create(&Section{InstrumentID: instrumentID, Position: last + 1, Title: d.Title, Body: d.Body, CodeID: codeID, IdeaID: ideaID}).Error
 		}
-		up := map[string]any{"title": d.Title, "body": d.Body, "code_id": codeID}
+		up := map[string]any{"title": d.Title, "body": d.Body, "code_id": codeID, "idea_id": ideaID}
 		if d.Position > 0 {
 			up["position"] = d.Position
 		}
@@ -184,12 +234,13 @@ func (s *Service) SaveSection(ctx context.Context, instrumentID, id int64, d Sec
 // about their input.
 type NoteNotifier func(ctx context.Context, tx *gorm.DB, participantID int64, section Section) error
 
-// PublishNote publishes a note. The authors of answers under each coded
-// section hear of their section, once, in the publishing transaction.
+// PublishNote publishes a note (again). The people each section is
+// about that were not told yet hear of it, once, in the publishing
+// transaction: everyone under every section the first time, and under a
+// section added later when the note is published again.
 func (s *Service) PublishNote(ctx context.Context, instrumentID int64, now time.Time, tell NoteNotifier) error {
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
-		var n Note
-		if err := tx.Where("instrument_id = ?", instrumentID).Take(&n).Error; err != nil {
+		if err := tx.Where("instrument_id = ?", instrumentID).Take(&Note{}).Error; err != nil {
 			return apperror.New(apperror.Conflict, "results.error.note_empty")
 		}
 		var sections []Section
@@ -199,31 +250,51 @@ func (s *Service) PublishNote(ctx context.Context, instrumentID int64, now time.
 		if len(sections) == 0 {
 			return apperror.New(apperror.Conflict, "results.error.note_empty")
 		}
-		first := n.PublishedAt == nil
 		if err := tx.Model(&Note{}).Where("instrument_id = ?", instrumentID).Updates(map[string]any{"published_at": now.UTC(), "updated_at": now.UTC()}).Error; err != nil {
 			return err
 		}
-		if !first || tell == nil {
-			return nil
-		}
 		for _, sec := range sections {
-			if sec.CodeID == nil {
+			if sec.AnnouncedAt != nil {
 				continue
 			}
-			var people []int64
-			if err := tx.Raw(`SELECT DISTINCT r.participant_id FROM answer_codings ac
-JOIN responses r ON r.id = ac.response_id AND r.status = 'submitted' AND r.participant_id IS NOT NULL
-WHERE ac.code_id = ?`, *sec.CodeID).Scan(&people).Error; err != nil {
+			people, err := sectionPeople(tx, sec)
+			if err != nil {
 				return err
 			}
 			for _, p := range people {
+				if tell == nil {
+					break
+				}
 				if err := tell(ctx, tx, p, sec); err != nil {
 					return err
 				}
 			}
+			if err := tx.Model(&Section{}).Where("id = ?", sec.ID).Update("announced_at", now.UTC()).Error; err != nil {
+				return err
+			}
 		}
 		return nil
 	})
+}
+
+// sectionPeople are the participants whose input a section is about:
+// the authors of the submitted answers with its code, or the author,
+// supporters and commenters of its idea (each once).
+func sectionPeople(tx *gorm.DB, sec Section) ([]int64, error) {
+	var people []int64
+	var err error
+	switch {
+	case sec.CodeID != nil:
+		err = tx.Raw(`SELECT DISTINCT r.participant_id FROM answer_codings ac
+JOIN responses r ON r.id = ac.response_id AND r.status = 'submitted' AND r.participant_id IS NOT NULL
+WHERE ac.code_id = ? ORDER BY r.participant_id`, *sec.CodeID).Scan(&people).Error
+	case sec.IdeaID != nil:
+		err = tx.Raw(`SELECT author_id FROM ideas WHERE id = ? AND author_id IS NOT NULL
+UNION SELECT participant_id FROM idea_supports WHERE idea_id = ? AND participant_id IS NOT NULL
+UNION SELECT author_id FROM idea_comments WHERE idea_id = ? AND author_id IS NOT NULL
+ORDER BY 1`, *sec.IdeaID, *sec.IdeaID, *sec.IdeaID).Scan(&people).Error
+	}
+	return people, err
 }
 
 // MySection is a section of a published note about a participant's input.
@@ -235,16 +306,41 @@ type MySection struct {
 }
 
 // SectionsFor returns the published sections about a participant's
-// answers: "dit hebben we met uw inbreng gedaan".
+// input: answers with the section's code, or the section's idea (theirs,
+// supported or commented on): "dit hebben we met uw inbreng gedaan".
 func (s *Service) SectionsFor(ctx context.Context, participantID int64) ([]MySection, error) {
 	var out []MySection
-	err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT sec.id, sec.instrument_id, sec.position, sec.title, sec.body, sec.code_id,
+	err := s.db.WithContext(ctx).Raw(`SELECT sec.id, sec.instrument_id, sec.position, sec.title, sec.body, sec.code_id, sec.idea_id,
   i.title AS instrument_title, p.slug AS project_slug, i.slug AS instrument_slug
 FROM response_note_sections sec
 JOIN response_notes n ON n.instrument_id = sec.instrument_id AND n.published_at IS NOT NULL
-JOIN answer_codings ac ON ac.code_id = sec.code_id
-JOIN responses r ON r.id = ac.response_id AND r.participant_id = ? AND r.status = 'submitted'
 JOIN instruments i ON i.id = sec.instrument_id JOIN projects p ON p.id = i.project_id
-ORDER BY sec.instrument_id, sec.position`, participantID).Scan(&out).Error
+WHERE EXISTS (SELECT 1 FROM answer_codings ac JOIN responses r ON r.id = ac.response_id AND r.status = 'submitted'
+    WHERE ac.code_id = sec.code_id AND r.participant_id = @p)
+  OR EXISTS (SELECT 1 FROM ideas d WHERE d.id = sec.idea_id AND d.author_id = @p)
+  OR EXISTS (SELECT 1 FROM idea_supports su WHERE su.idea_id = sec.idea_id AND su.participant_id = @p)
+  OR EXISTS (SELECT 1 FROM idea_comments cm WHERE cm.idea_id = sec.idea_id AND cm.author_id = @p)
+ORDER BY sec.instrument_id, sec.position`, sql.Named("p", participantID)).Scan(&out).Error
+	return out, err
+}
+
+// ListedBoard is an idea board on the analysts' list.
+type ListedBoard struct {
+	InstrumentID  int64
+	Title         string
+	ProjectTitle  string
+	Ideas         int64 // on the site
+	NotePublished bool
+}
+
+// Boards returns every idea board with its number of ideas on the site
+// and whether its response note is published, newest project first.
+func (s *Service) Boards(ctx context.Context) ([]ListedBoard, error) {
+	var out []ListedBoard
+	err := s.db.WithContext(ctx).Raw(`SELECT i.id AS instrument_id, i.title, p.title AS project_title,
+  (SELECT count(*) FROM ideas d WHERE d.instrument_id = i.id AND d.moderation = 'approved') AS ideas,
+  EXISTS (SELECT 1 FROM response_notes n WHERE n.instrument_id = i.id AND n.published_at IS NOT NULL) AS note_published
+FROM instruments i JOIN projects p ON p.id = i.project_id
+WHERE i.kind = 'idea_board' ORDER BY p.created_at DESC, i.position, i.id`).Scan(&out).Error
 	return out, err
 }

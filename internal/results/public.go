@@ -2,6 +2,7 @@ package results
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"sync"
 	"time"
@@ -232,20 +233,21 @@ func (s *Service) Outcomes(ctx context.Context, instrumentIDs []int64) (results,
 	if len(instrumentIDs) == 0 {
 		return results, notes, nil
 	}
-	db := s.db.WithContext(ctx)
-	var ids []int64
-	if err := db.Model(&Publication{}).Where("instrument_id IN ?", instrumentIDs).Pluck("instrument_id", &ids).Error; err != nil {
+	var rows []struct {
+		InstrumentID int64
+		What         string
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT instrument_id, 'results' AS what FROM result_publications WHERE instrument_id IN @ids
+UNION ALL SELECT instrument_id, 'note' AS what FROM response_notes WHERE instrument_id IN @ids AND published_at IS NOT NULL`,
+		sql.Named("ids", instrumentIDs)).Scan(&rows).Error; err != nil {
 		return nil, nil, err
 	}
-	for _, id := range ids {
-		results[id] = true
-	}
-	ids = nil
-	if err := db.Model(&Note{}).Where("instrument_id IN ? AND published_at IS NOT NULL", instrumentIDs).Pluck("instrument_id", &ids).Error; err != nil {
-		return nil, nil, err
-	}
-	for _, id := range ids {
-		notes[id] = true
+	for _, r := range rows {
+		if r.What == "results" {
+			results[r.InstrumentID] = true
+		} else {
+			notes[r.InstrumentID] = true
+		}
 	}
 	return results, notes, nil
 }

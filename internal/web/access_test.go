@@ -121,6 +121,7 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/beheer/profiel", map[string]int{"anonymous": login, "resident": login, "business": login, "staff without groups": denied}},
 		{"/api/v1/projects", nil},
 		{"/beheer/resultaten/3/reactienota", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "staff without groups": denied}},
+		{"/beheer/resultaten/" + itoa(bd.InstrumentID) + "/reactienota", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "staff without groups": denied}},
 		{"/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp/reactienota", map[string]int{"anonymous": 404, "resident": 404, "business": 404, "moderator": 404, "editor": 404, "analyst": 404, "admin": 404, "staff without groups": 404}},
 		{"/beheer/resultaten/3/open-antwoorden", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "staff without groups": denied}},
 		{"/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp/resultaten", map[string]int{"anonymous": 404, "resident": 404, "business": 404, "moderator": 404, "editor": 404, "analyst": 404, "admin": 404, "staff without groups": 404}},

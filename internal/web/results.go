@@ -21,13 +21,23 @@ import (
 
 // Analysts read results at /beheer/resultaten and download exports.
 
+type resultsListData struct {
+	Consultations []results.Listed
+	Boards        []results.ListedBoard
+}
+
 func (s *Server) resultsList(c *gin.Context) {
-	ls, err := s.results.List(c.Request.Context())
-	if err != nil {
+	var d resultsListData
+	var err error
+	if d.Consultations, err = s.results.List(c.Request.Context()); err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "results_list", s.staffPage(c, "results.list.title", ls, "staff-results"))
+	if d.Boards, err = s.results.Boards(c.Request.Context()); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "results_list", s.staffPage(c, "results.list.title", d, "staff-results"))
 }
 
 type resultsData struct {

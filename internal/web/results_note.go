@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,15 +18,19 @@ import (
 )
 
 // The response note: analysts write the municipality's answer in
-// sections, each about a code of the open answers, and publish it; the
-// public reads it under the questionnaire, and everyone whose answers
-// carry a section's code finds that section on "Mijn inspraak".
+// sections, each about a code of a questionnaire's open answers or about
+// one idea of an idea board (or about everything), and publish it; the
+// public reads it under the questionnaire or board, and everyone whose
+// input a section is about finds it on "Mijn inspraak".
 
 type noteData struct {
 	ID      int64
 	Title   string
+	Board   bool // an idea board: sections are about ideas, not codes
+	Back    string
 	Note    *results.Note
 	Codes   []results.Code
+	Ideas   []results.NoteIdea
 	Errors  map[string]string
 	Draft   results.SectionDraft
 	EditID  int64
@@ -37,8 +42,28 @@ func (s *Server) noteEdit(c *gin.Context) {
 	s.renderNote(c, http.StatusOK, nil, results.SectionDraft{}, 0)
 }
 
+// loadNoteInstrument finds the questionnaire or idea board of a note.
+func (s *Server) loadNoteInstrument(c *gin.Context) (*instrument.Instrument, bool) {
+	id, err := strconv.ParseInt(c.Param("iid"), 10, 64)
+	if err != nil || id < 1 {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, false
+	}
+	var in instrument.Instrument
+	err = s.db.WithContext(c.Request.Context()).Where("id = ? AND kind IN ?", id, []instrument.Kind{instrument.KindConsultation, instrument.KindIdeaBoard}).Take(&in).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, false
+	}
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	return &in, true
+}
+
 func (s *Server) renderNote(c *gin.Context, status int, errs map[string]string, draft results.SectionDraft, editID int64) {
-	_, in, ok := s.loadResultsConsultation(c)
+	in, ok := s.loadNoteInstrument(c)
 	if !ok {
 		return
 	}
@@ -48,7 +73,14 @@ func (s *Server) renderNote(c *gin.Context, status int, errs map[string]string, 
 		s.fail(c, err)
 		return
 	}
-	codes, err := s.results.Codes(ctx, in.ID)
+	var codes []results.Code
+	var ideas []results.NoteIdea
+	board := in.Kind == instrument.KindIdeaBoard
+	if board {
+		ideas, err = s.results.NoteIdeas(ctx, in.ID)
+	} else {
+		codes, err = s.results.Codes(ctx, in.ID)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -58,8 +90,12 @@ func (s *Server) renderNote(c *gin.Context, status int, errs map[string]string, 
 		s.fail(c, err)
 		return
 	}
-	d := noteData{ID: in.ID, Title: in.Title, Note: n, Codes: codes, Errors: errs, Draft: draft, EditID: editID,
+	d := noteData{ID: in.ID, Title: in.Title, Board: board, Back: "/beheer/resultaten/" + strconv.FormatInt(in.ID, 10),
+		Note: n, Codes: codes, Ideas: ideas, Errors: errs, Draft: draft, EditID: editID,
 		Public: "/projecten/" + slug + "/" + in.Slug + "/reactienota"}
+	if board {
+		d.Back = "/beheer/resultaten"
+	}
 	p := s.staffPage(c, "", d, "staff-results")
 	p.Title = p.T("note.title", in.Title)
 	s.html(c, status, "results_note", p)
@@ -70,7 +106,7 @@ func (s *Server) noteBack(in *instrument.Instrument) string {
 }
 
 func (s *Server) noteIntro(c *gin.Context) {
-	_, in, ok := s.loadResultsConsultation(c)
+	in, ok := s.loadNoteInstrument(c)
 	if !ok {
 		return
 	}
@@ -91,7 +127,7 @@ func (s *Server) noteIntro(c *gin.Context) {
 }
 
 func (s *Server) noteSection(c *gin.Context) {
-	_, in, ok := s.loadResultsConsultation(c)
+	in, ok := s.loadNoteInstrument(c)
 	if !ok {
 		return
 	}
@@ -119,13 +155,15 @@ func (s *Server) noteSection(c *gin.Context) {
 			*dst = n
 		}
 	}
-	if v := c.PostForm("code"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			s.renderNote(c, http.StatusUnprocessableEntity, map[string]string{"code": "results.error.code_unknown"}, d, id)
-			return
+	for name, dst := range map[string]*int64{"code": &d.CodeID, "idee": &d.IdeaID} {
+		if v := c.PostForm(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1 {
+				s.renderNote(c, http.StatusUnprocessableEntity, map[string]string{name: "results.error." + map[string]string{"code": "code", "idee": "idea"}[name] + "_unknown"}, d, id)
+				return
+			}
+			*dst = n
 		}
-		d.CodeID = n
 	}
 	err := s.results.SaveSection(c.Request.Context(), in.ID, id, d)
 	if fields, isForm := fieldErrors(err); isForm {
@@ -140,7 +178,7 @@ func (s *Server) noteSection(c *gin.Context) {
 }
 
 func (s *Server) notePublish(c *gin.Context) {
-	_, in, ok := s.loadResultsConsultation(c)
+	in, ok := s.loadNoteInstrument(c)
 	if !ok {
 		return
 	}

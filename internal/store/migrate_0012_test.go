@@ -1,0 +1,92 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"inspraak/internal/store"
+	"inspraak/internal/testdb"
+	"inspraak/migrations"
+)
+
+// upTo is the embedded migrations of a dialect up to and including n.
+func upTo(t *testing.T, dialect string, n int) fstest.MapFS {
+	t.Helper()
+	ms, err := store.LoadMigrations(migrations.FS, dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := fstest.MapFS{}
+	for _, m := range ms {
+		if m.Version > n {
+			continue
+		}
+		out[fmt.Sprintf("%s/%04d_%s.sql", dialect, m.Version, m.Name)] = &fstest.MapFile{Data: []byte(m.SQL)}
+	}
+	return out
+}
+
+// Migration 0012 rebuilds the response-note tables (on SQLite) to let
+// idea boards have notes: a note and its sections written before it are
+// all still there afterwards, the sections of a published note count as
+// announced, and deleting the instrument still takes the note with it.
+func TestNotesSurviveMigration0012(t *testing.T) {
+	ctx := context.Background()
+	base := testdb.OpenEmpty(t)
+	old := base.WithMigrations(upTo(t, base.Dialect, 11))
+	if _, err := old.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	exec := func(db *store.DB, sql string, args ...any) {
+		t.Helper()
+		if err := db.WithContext(ctx).Exec(sql, args...).Error; err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	exec(old, `INSERT INTO projects (id, slug, title, summary, created_at, updated_at) VALUES (1, 'plein', 'Plein', 'Over het plein.', ?, ?)`, now, now)
+	exec(old, `INSERT INTO instruments (id, project_id, kind, slug, title, created_at, updated_at) VALUES (7, 1, 'consultation', 'v', 'V', ?, ?)`, now, now)
+	exec(old, `INSERT INTO consultations (instrument_id) VALUES (7)`)
+	exec(old, `INSERT INTO response_notes (instrument_id, intro, published_at, updated_at) VALUES (7, 'Dank u wel.', ?, ?)`, now, now)
+	exec(old, `INSERT INTO response_note_sections (instrument_id, position, title, body) VALUES (7, 1, 'Bomen', 'Er komen bomen.'), (7, 2, 'Verder', 'De raad besluit.')`)
+	var ids []int64
+	if err := old.Raw(`SELECT id FROM response_note_sections ORDER BY position`).Scan(&ids).Error; err != nil || len(ids) != 2 {
+		t.Fatalf("section ids %v (%v)", ids, err)
+	}
+
+	db := base.WithMigrations(migrations.FS)
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var intro string
+	if err := db.Raw(`SELECT intro FROM response_notes WHERE instrument_id = 7`).Scan(&intro).Error; err != nil || intro != "Dank u wel." {
+		t.Fatalf("note intro %q (%v)", intro, err)
+	}
+	var sections []struct {
+		ID          int64
+		Title       string
+		AnnouncedAt *time.Time
+	}
+	if err := db.Raw(`SELECT id, title, announced_at FROM response_note_sections ORDER BY position`).Scan(&sections).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(sections) != 2 || sections[0].ID != ids[0] || sections[1].ID != ids[1] || sections[1].Title != "Verder" || sections[0].AnnouncedAt == nil {
+		t.Fatalf("sections after the migration: %+v", sections)
+	}
+	// New sections continue after the old ids.
+	exec(db, `INSERT INTO response_note_sections (instrument_id, position, title, body) VALUES (7, 3, 'Nieuw', 'Nog iets.')`)
+	var newID int64
+	db.Raw(`SELECT id FROM response_note_sections WHERE title = 'Nieuw'`).Scan(&newID)
+	if newID <= ids[1] {
+		t.Fatalf("a new section got id %d", newID)
+	}
+	exec(db, `DELETE FROM instruments WHERE id = 7`)
+	var left int64
+	db.Raw(`SELECT count(*) FROM response_note_sections`).Scan(&left)
+	if left != 0 {
+		t.Fatalf("%d sections outlived their instrument", left)
+	}
+}

@@ -1,0 +1,90 @@
+package web_test
+
+import (
+	"net/url"
+	"regexp"
+	"testing"
+
+	"inspraak/internal/notify"
+)
+
+// An analyst writes a response note for an idea board with a section
+// per idea: the idea's author, supporters and commenters are told once
+// and find the section on Mijn inspraak, someone else's idea's author is
+// not; a section added later is told when the note is published again,
+// to its own people only. The board page links to the note.
+func TestIdeaBoardResponseNote(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	bd := newBoard(t, s, nil)
+	theme := itoa(bd.Themes[0].ID)
+	submit := func(b *browser, title string) int64 {
+		t.Helper()
+		r := b.post(board+"/ideeen", url.Values{"titel": {title}, "beschrijving": {"Zodat kinderen veilig naar school gaan."}, "thema": {theme}})
+		wantStatus(t, r, 303)
+		var id int64
+		s.App.DB.Table("ideas").Select("id").Where("instrument_id = ? AND title = ?", bd.InstrumentID, title).Scan(&id)
+		if id == 0 {
+			t.Fatalf("idea %q not stored", title)
+		}
+		return id
+	}
+	anna := resident(t, s, testBSN, "Anna")
+	crossing := submit(anna, "Een zebrapad bij de school")
+	bert := resident(t, s, supporterBSN, "Bert")
+	crossingPath := regexp.MustCompile(`href="(` + board + `/ideeen/` + itoa(crossing) + `[^"]*)"`).FindStringSubmatch(s.get(t, board).Body)
+	if crossingPath == nil {
+		t.Fatal("the board does not link to the idea")
+	}
+	wantStatus(t, bert.follow(bert.post(crossingPath[1]+"/steun", url.Values{"steun": {"ja"}})), 200)
+	wantStatus(t, bert.follow(bert.post(crossingPath[1]+"/reacties", url.Values{"reactie": {"Goed idee, de oversteek is gevaarlijk."}})), 200)
+	cor := resident(t, s, thirdBSN, "Cor")
+	racks := submit(cor, "Meer fietsenrekken bij de ingang")
+
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	note := "/beheer/resultaten/" + itoa(bd.InstrumentID) + "/reactienota"
+	wantContains(t, analyst.get("/beheer/resultaten"), "Ideeënborden", `href="`+note+`"`)
+	wantContains(t, analyst.get(note), "Over welk idee", "Een zebrapad bij de school")
+	for _, bad := range []url.Values{
+		{"titel": {"Zebrapad"}, "tekst": {"Komt er."}, "idee": {"999999"}},
+		{"titel": {"Zebrapad"}, "tekst": {"Komt er."}, "idee": {itoa(crossing)}, "code": {"1"}},
+		{"titel": {"Zebrapad"}, "tekst": {"Komt er."}, "idee": {"drie"}},
+	} {
+		r := analyst.post(note+"/secties", bad)
+		wantStatus(t, r, 422)
+		wantContains(t, r, "Er is iets niet goed ingevuld")
+	}
+	wantContains(t, analyst.post(note+"/secties", url.Values{"titel": {"Zebrapad"}, "tekst": {"Komt er."}, "idee": {itoa(crossing)}, "code": {"1"}}), "niet allebei")
+	wantStatus(t, analyst.post(note, url.Values{"inleiding": {"Dank voor alle ideeën."}}), 303)
+	wantStatus(t, analyst.post(note+"/secties", url.Values{"titel": {"Een zebrapad in de zomer"},
+		"tekst": {"In de zomervakantie legt de gemeente een zebrapad aan bij de hoofdingang."}, "idee": {itoa(crossing)}}), 303)
+	wantStatus(t, analyst.post(note+"/publiceren", nil), 303)
+
+	told := func(b *browser) int64 {
+		t.Helper()
+		var n int64
+		s.App.DB.Table("notifications").Where("participant_id = ? AND kind = ?", residentID(t, s, b), string(notify.KindResults)).Count(&n)
+		return n
+	}
+	if a, b, c := told(anna), told(bert), told(cor); a != 1 || b != 1 || c != 0 {
+		t.Fatalf("told: author %d, supporter and commenter %d, someone else %d; want 1, 1, 0", a, b, c)
+	}
+	my := bert.get("/mijn-inspraak")
+	wantContains(t, my, "Dit hebben we met uw inbreng gedaan", "Een zebrapad in de zomer", "Over een idee waar u aan meedeed")
+	wantNotContains(t, cor.get("/mijn-inspraak"), "Een zebrapad in de zomer")
+
+	// A section added later reaches its own people when published again.
+	wantStatus(t, analyst.post(note+"/secties", url.Values{"titel": {"Fietsenrekken"},
+		"tekst": {"Er komen twintig extra plekken."}, "idee": {itoa(racks)}}), 303)
+	wantStatus(t, analyst.post(note+"/publiceren", nil), 303)
+	if a, b, c := told(anna), told(bert), told(cor); a != 1 || b != 1 || c != 1 {
+		t.Fatalf("after the second publication: %d, %d, %d; want 1, 1, 1", a, b, c)
+	}
+	wantContains(t, s.get(t, board), `href="`+board+`/reactienota"`)
+	wantContains(t, s.get(t, board+"/reactienota"), "Dank voor alle ideeën.", "Een zebrapad in de zomer", "Fietsenrekken")
+
+	editor := newBrowser(t, s)
+	editor.loginStaff("Eddy Tor", "inspraak-redacteuren")
+	wantStatus(t, editor.get(note), 403)
+}
