@@ -47,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return migrate(stdout, stderr)
 	case "export":
 		return export(args[1:], stdout, stderr)
+	case "tallies":
+		return tallies(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "inspraak %s %s\n", buildinfo.Version, buildinfo.Commit())
 		return 0
@@ -69,6 +71,8 @@ Commands:
   migrate      apply pending database migrations and report what was done
   export       write a consultation's responses as CSV, XLSX or JSON
                (inspraak export -project SLUG -instrument SLUG -format csv [-semicolon] [-o FILE])
+  tallies      check the results' running totals against a recount of the
+               stored answers; -repair replaces them by the recount
   version      print the version
   healthcheck  exit 0 when the server on INSPRAAK_ADDR answers /healthz
 

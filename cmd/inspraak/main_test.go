@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -122,4 +123,46 @@ func newDemoApp(t *testing.T) *app.App {
 	}
 	t.Cleanup(func() { _ = a.Close() })
 	return a
+}
+
+// inspraak tallies finds the demo's running totals equal to a recount;
+// after a total is spoilt by hand it says which consultation differs and
+// exits 1 without changing anything; -repair puts it right.
+func TestTalliesCommand(t *testing.T) {
+	t.Setenv("INSPRAAK_DATABASE_URL", testdb.URL(t))
+	var out, errb bytes.Buffer
+	if code := run([]string{"migrate"}, &out, &errb); code != 0 {
+		t.Fatalf("migrate: %s", errb.String())
+	}
+	a := newDemoApp(t)
+	check := func(args ...string) (int, string) {
+		t.Helper()
+		out.Reset()
+		errb.Reset()
+		code := run(append([]string{"tallies"}, args...), &out, &errb)
+		return code, out.String() + errb.String()
+	}
+	if code, text := check(); code != 0 || !strings.Contains(text, "differ") || !strings.Contains(text, ", 0 differ") {
+		t.Fatalf("demo: %d %q", code, text)
+	}
+	var id int64
+	a.DB.Raw(`SELECT instrument_id FROM answer_tallies WHERE kind = 1 ORDER BY question_id LIMIT 1`).Scan(&id)
+	if err := a.DB.Exec(`UPDATE answer_tallies SET n = n + 3 WHERE instrument_id = ? AND kind = 1`, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	if code, text := check(); code != 1 || !strings.Contains(text, fmt.Sprintf("consultation %d: totals differ", id)) {
+		t.Fatalf("spoilt: %d %q", code, text)
+	}
+	if code, _ := check(); code != 1 {
+		t.Fatal("checking repaired something")
+	}
+	if code, text := check("-repair"); code != 0 || !strings.Contains(text, "replaced by the recount") {
+		t.Fatalf("repair: %d %q", code, text)
+	}
+	if code, text := check(); code != 0 {
+		t.Fatalf("after the repair: %d %q", code, text)
+	}
+	if code, _ := check("-nonsense"); code != 2 {
+		t.Fatalf("bad flag: %d", code)
+	}
 }

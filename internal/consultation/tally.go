@@ -2,10 +2,14 @@ package consultation
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"slices"
 	"strings"
 
 	"gorm.io/gorm"
+
+	"inspraak/internal/store"
 )
 
 // Tally kinds (answer_tallies.kind).
@@ -176,4 +180,60 @@ func Totals(db *gorm.DB, instrumentID int64) ([]Tally, error) {
 FROM answer_tallies WHERE instrument_id = ? GROUP BY instrument_id, question_id, kind, option_id, value HAVING sum(n) <> 0
 ORDER BY question_id, kind, option_id, value`, instrumentID).Scan(&out).Error
 	return out, err
+}
+
+// TallyCheck is what CheckTallies found for one consultation.
+type TallyCheck struct {
+	InstrumentID int64
+	Agree        bool // the running totals equal a recount
+	Repaired     bool
+}
+
+// CheckTallies recounts every consultation's totals from the stored
+// answers and compares them with the running ones; with repair, totals
+// that disagree are replaced by the recount. Each consultation is checked
+// in its own transaction that first takes the writers' lock on the totals
+// (on PostgreSQL the table lock that submissions queue behind; on SQLite
+// the single writer's lock), so no submission lands halfway.
+func CheckTallies(ctx context.Context, db *store.DB, repair bool) ([]TallyCheck, error) {
+	var ids []int64
+	if err := db.WithContext(ctx).Model(&Consultation{}).Order("instrument_id").Pluck("instrument_id", &ids).Error; err != nil {
+		return nil, err
+	}
+	errCheckOnly := errors.New("check only")
+	var out []TallyCheck
+	for _, id := range ids {
+		chk := TallyCheck{InstrumentID: id}
+		err := db.WithTx(ctx, func(tx *gorm.DB) error {
+			lock := `UPDATE answer_tallies SET n = n WHERE 1 = 0`
+			if db.Dialect == store.Postgres {
+				lock = `LOCK TABLE answer_tallies IN EXCLUSIVE MODE`
+			}
+			if err := tx.Exec(lock).Error; err != nil {
+				return err
+			}
+			running, err := Totals(tx, id)
+			if err != nil {
+				return err
+			}
+			if err := RecountTallies(tx, id); err != nil {
+				return err
+			}
+			recount, err := Totals(tx, id)
+			if err != nil {
+				return err
+			}
+			chk.Agree = slices.Equal(running, recount)
+			if !repair {
+				return errCheckOnly // leave the running totals as they were
+			}
+			chk.Repaired = !chk.Agree
+			return nil
+		})
+		if err != nil && !errors.Is(err, errCheckOnly) {
+			return out, err
+		}
+		out = append(out, chk)
+	}
+	return out, nil
 }
