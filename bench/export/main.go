@@ -1,7 +1,8 @@
 // Command export seeds a consultation with many submitted responses on
-// PostgreSQL (10 questions, every one answered: responses × 10 answers)
-// and times the results overview in-process. bench/export/run.sh then
-// times the export command on it.
+// PostgreSQL (10 questions, every one answered: responses × 10 answers),
+// and unfinished ones that stopped along the way, and times the results
+// overview in-process. bench/export/run.sh then times the export command
+// and the results page on it.
 //
 //	go run ./bench/export -db postgres://…/inspraak_export -responses 100000
 package main
@@ -30,6 +31,7 @@ import (
 func main() {
 	dbURL := flag.String("db", "", "PostgreSQL URL of an empty database")
 	n := flag.Int("responses", 100000, "submitted responses to add")
+	drafts := flag.Int("drafts", 10000, "unfinished responses to add besides (each stopped somewhere in the questionnaire)")
 	reuse := flag.Bool("reuse", false, "skip seeding: time the overview of the consultation seeded before")
 	pageBase := flag.String("page", "", "with -reuse: also time the analysts' results page over HTTP on the server at this loopback base URL")
 	pageRuns := flag.Int("page-runs", 20, "measured loads of each results page")
@@ -100,14 +102,19 @@ func main() {
 	}
 	exec(`INSERT INTO responses (instrument_id, respondent, status, reference, created_at, updated_at, submitted_at)
 SELECT ?, 'bench-' || g, 'submitted', 'INS-' || g, now(), now(), now() - (g % 30) * interval '1 day' FROM generate_series(1, ?) g`, c.InstrumentID, *n)
-	for _, qu := range c.Questions {
+	exec(`INSERT INTO responses (instrument_id, respondent, status, reference, created_at, updated_at)
+SELECT ?, 'bench-draft-' || g, 'draft', '', now(), now() FROM generate_series(1, ?) g`, c.InstrumentID, *drafts)
+	for qi, qu := range c.Questions {
 		ids := make([]string, len(qu.Options))
 		for i, o := range qu.Options {
 			ids[i] = fmt.Sprint(o.ID)
 		}
 		arr := "ARRAY[" + strings.Join(ids, ",") + "]::bigint[]"
 		k := len(ids)
-		sel := "FROM responses r WHERE r.instrument_id = ?"
+		// A draft answered the questions before the one it stopped at
+		// (its id modulo the number of questions; 0: none at all).
+		draftHas := fmt.Sprintf("(r.status = 'submitted' OR r.id %% %d > %d)", len(c.Questions), qi)
+		sel := "FROM responses r WHERE r.instrument_id = ? AND " + draftHas
 		switch qu.Kind {
 		case consultation.Single:
 			exec(fmt.Sprintf(`INSERT INTO answer_options (response_id, question_id, option_id, rank)
@@ -115,11 +122,11 @@ SELECT r.id, ?, (%s)[1 + (r.id * 7 + r.id / 3) %% %d], 1 %s`, arr, k, sel), qu.I
 		case consultation.Multiple:
 			exec(fmt.Sprintf(`INSERT INTO answer_options (response_id, question_id, option_id, rank)
 SELECT r.id, ?, (%s)[1 + (r.id + s) %% %d], s + 1 FROM responses r CROSS JOIN LATERAL generate_series(0, 1 + r.id %% 2) s
-WHERE r.instrument_id = ?`, arr, k), qu.ID, c.InstrumentID)
+WHERE r.instrument_id = ? AND %s`, arr, k, draftHas), qu.ID, c.InstrumentID)
 		case consultation.Ranking:
 			exec(fmt.Sprintf(`INSERT INTO answer_options (response_id, question_id, option_id, rank)
 SELECT r.id, ?, (%s)[1 + (r.id + s) %% %d], s + 1 FROM responses r CROSS JOIN LATERAL generate_series(0, %d) s
-WHERE r.instrument_id = ?`, arr, k, k-1), qu.ID, c.InstrumentID)
+WHERE r.instrument_id = ? AND %s`, arr, k, k-1, draftHas), qu.ID, c.InstrumentID)
 		case consultation.Scale:
 			exec(fmt.Sprintf(`INSERT INTO answers (response_id, question_id, number_value)
 SELECT r.id, ?, %d + (r.id * 13) %% %d %s`, qu.ScaleMin, qu.ScaleMax-qu.ScaleMin+1, sel), qu.ID, c.InstrumentID)
@@ -131,18 +138,22 @@ SELECT r.id, ?, 'Meer groen en minder verkeer in de straat, en een plek waar kin
 		}
 	}
 	// Rows inserted around consultation.Save: build the running totals
-	// the results page reads, as an import would.
+	// and where each response got to, which the results page reads, as an
+	// import would.
 	t1 := time.Now()
 	if err := consultation.RecountTallies(tx, c.InstrumentID); err != nil {
 		fail(err)
 	}
-	fmt.Printf("running totals recounted in %s\n", time.Since(t1).Round(time.Millisecond))
+	if err := consultation.RecountProgress(tx, c.InstrumentID); err != nil {
+		fail(err)
+	}
+	fmt.Printf("running totals and progress recounted in %s\n", time.Since(t1).Round(time.Millisecond))
 	exec("ANALYZE")
 	var answers, options int64
 	tx.Raw("SELECT count(*) FROM answers").Scan(&answers)
 	tx.Raw("SELECT count(*) FROM answer_options").Scan(&options)
-	fmt.Printf("seeded %d responses: %d answer rows and %d chosen options (%d questions answered) in %s\n",
-		*n, answers, options, *n*len(c.Questions), time.Since(start).Round(time.Millisecond))
+	fmt.Printf("seeded %d submitted responses (%d questions answered) and %d unfinished ones: %d answer rows and %d chosen options in all, in %s\n",
+		*n, *n*len(c.Questions), *drafts, answers, options, time.Since(start).Round(time.Millisecond))
 	overview(ctx, db, c)
 	fmt.Printf("EXPORT project=meting instrument=vragenlijst\n")
 }
@@ -158,6 +169,17 @@ func overview(ctx context.Context, db *store.DB, c *consultation.Consultation) {
 		}
 		fmt.Printf("results overview %d: %s (submitted %d, %d questions)\n", i+1, time.Since(t0).Round(time.Millisecond), o.Submitted, len(o.Questions))
 	}
+	// What the page's funnel will show, to see the seed is what it says.
+	f, days, err := res.Participation(ctx, c)
+	if err != nil {
+		fail(err)
+	}
+	var stopped int64
+	for _, st := range f.Stops {
+		stopped += st.Drafts
+	}
+	fmt.Printf("funnel: %d started, %d submitted, %d unfinished without an answer, %d stopped after one of %d questions; %d days of submissions\n",
+		f.Started, f.Submitted, f.Empty, stopped, len(f.Stops), len(days))
 }
 
 func fail(err error) {

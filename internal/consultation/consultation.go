@@ -109,6 +109,10 @@ type Response struct {
 	CreatedAt     time.Time `gorm:"not null"`
 	UpdatedAt     time.Time `gorm:"not null"`
 	SubmittedAt   *time.Time
+	// LastQuestionID is the answered question that comes last in the
+	// questionnaire (nil: nothing answered): where an unfinished response
+	// got to, for the funnel.
+	LastQuestionID *int64
 }
 
 // TableName fixes the table name.

@@ -452,7 +452,16 @@ func (s *Service) save(ctx context.Context, instrumentID int64, who Respondent, 
 				return err
 			}
 		}
-		updates := map[string]any{"updated_at": now}
+		var last *Question
+		for i, q := range c.Questions {
+			if a, ok := answers[q.ID]; ok && !a.Empty() && (last == nil || q.Position > last.Position) {
+				last = &c.Questions[i]
+			}
+		}
+		updates := map[string]any{"updated_at": now, "last_question_id": nil}
+		if last != nil {
+			updates["last_question_id"] = last.ID
+		}
 		if submit {
 			updates["status"] = StatusSubmitted
 			updates["submitted_at"] = now

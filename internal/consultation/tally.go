@@ -237,3 +237,15 @@ func CheckTallies(ctx context.Context, db *store.DB, repair bool) ([]TallyCheck,
 	}
 	return out, nil
 }
+
+// RecountProgress works out again, from the stored answers, where every
+// response of a consultation got to (Response.LastQuestionID), for data
+// loaded around Save.
+func RecountProgress(tx *gorm.DB, instrumentID int64) error {
+	return tx.Exec(`UPDATE responses SET last_question_id = (
+    SELECT q.id FROM questions q
+    WHERE q.id IN (SELECT a.question_id FROM answers a WHERE a.response_id = responses.id
+                   UNION SELECT ao.question_id FROM answer_options ao WHERE ao.response_id = responses.id)
+    ORDER BY q.position DESC LIMIT 1)
+WHERE instrument_id = ?`, instrumentID).Error
+}

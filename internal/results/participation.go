@@ -65,23 +65,26 @@ func (s *Service) Participation(ctx context.Context, c *consultation.Consultatio
 	}
 	f.Opened = max(opened, f.Started)
 
+	// Unfinished responses by where they got to (kept by every save).
 	var last []struct {
-		ResponseID int64
-		Position   int
+		LastQuestionID *int64
+		N              int64
 	}
-	if err := db.Raw(`SELECT x.response_id, max(q.position) AS position FROM (
-  SELECT response_id, question_id FROM answers UNION ALL SELECT response_id, question_id FROM answer_options
-) x JOIN responses r ON r.id = x.response_id AND r.status = 'draft' AND r.instrument_id = ?
-JOIN questions q ON q.id = x.question_id GROUP BY x.response_id`, c.InstrumentID).Scan(&last).Error; err != nil {
+	if err := db.Model(&consultation.Response{}).Select("last_question_id, count(*) AS n").
+		Where("instrument_id = ? AND status = ?", c.InstrumentID, consultation.StatusDraft).
+		Group("last_question_id").Scan(&last).Error; err != nil {
 		return nil, nil, err
 	}
-	at := map[int]int64{}
+	at := map[int64]int64{}
+	f.Empty = drafts
 	for _, l := range last {
-		at[l.Position]++
+		if l.LastQuestionID != nil {
+			at[*l.LastQuestionID] += l.N
+			f.Empty -= l.N
+		}
 	}
-	f.Empty = drafts - int64(len(last))
 	for _, q := range c.Questions {
-		if n := at[q.Position]; n > 0 {
+		if n := at[q.ID]; n > 0 {
 			f.Stops = append(f.Stops, Stop{Question: q, Drafts: n})
 		}
 	}

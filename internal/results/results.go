@@ -121,9 +121,8 @@ func (s *Service) Consultation(ctx context.Context, c *consultation.Consultation
 				Where("instrument_id = ?", c.InstrumentID).Group("status").Scan(&states).Error; err != nil {
 				return err
 			}
-			return db.Model(&consultation.Response{}).Where("instrument_id = ? AND status = ?", c.InstrumentID, consultation.StatusDraft).
-				Where("(EXISTS (SELECT 1 FROM answers a WHERE a.response_id = responses.id) OR EXISTS (SELECT 1 FROM answer_options ao WHERE ao.response_id = responses.id))").
-				Count(&o.Partial).Error
+			return db.Model(&consultation.Response{}).Where("instrument_id = ? AND status = ? AND last_question_id IS NOT NULL",
+				c.InstrumentID, consultation.StatusDraft).Count(&o.Partial).Error
 		},
 		func() (err error) {
 			totals, err = consultation.Totals(db, c.InstrumentID)

@@ -90,3 +90,54 @@ func TestNotesSurviveMigration0012(t *testing.T) {
 		t.Fatalf("%d sections outlived their instrument", left)
 	}
 }
+
+// Migration 0013 works out where every existing response got to: the
+// answered question (text, number or chosen option) that comes last in
+// the questionnaire, or nothing.
+func TestMigration0013FindsWhereResponsesGotTo(t *testing.T) {
+	ctx := context.Background()
+	base := testdb.OpenEmpty(t)
+	old := base.WithMigrations(upTo(t, base.Dialect, 12))
+	if _, err := old.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	exec := func(db *store.DB, sql string, args ...any) {
+		t.Helper()
+		if err := db.WithContext(ctx).Exec(sql, args...).Error; err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	exec(old, `INSERT INTO projects (id, slug, title, summary, created_at, updated_at) VALUES (1, 'plein', 'Plein', 'Over het plein.', ?, ?)`, now, now)
+	exec(old, `INSERT INTO instruments (id, project_id, kind, slug, title, created_at, updated_at) VALUES (7, 1, 'consultation', 'v', 'V', ?, ?)`, now, now)
+	exec(old, `INSERT INTO consultations (instrument_id) VALUES (7)`)
+	// Positions on purpose not in id order: question 12 comes first.
+	exec(old, `INSERT INTO questions (id, instrument_id, position, kind, text) VALUES (11, 7, 2, 'short_text', 'Twee'), (12, 7, 1, 'single', 'Een'), (13, 7, 3, 'number', 'Drie')`)
+	exec(old, `INSERT INTO question_options (id, question_id, position, label) VALUES (21, 12, 1, 'Ja')`)
+	exec(old, `INSERT INTO responses (id, instrument_id, respondent, status, created_at, updated_at) VALUES
+  (1, 7, 'a', 'draft', ?, ?), (2, 7, 'b', 'draft', ?, ?), (3, 7, 'c', 'draft', ?, ?)`, now, now, now, now, now, now)
+	exec(old, `INSERT INTO answer_options (response_id, question_id, option_id, rank) VALUES (1, 12, 21, 1), (2, 12, 21, 1)`)
+	exec(old, `INSERT INTO answers (response_id, question_id, text_value) VALUES (2, 11, 'Bankjes')`)
+
+	db := base.WithMigrations(migrations.FS)
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var got []struct {
+		ID             int64
+		LastQuestionID *int64
+	}
+	if err := db.Raw(`SELECT id, last_question_id FROM responses ORDER BY id`).Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]int64{1: 12, 2: 11, 3: 0}
+	for _, r := range got {
+		var v int64
+		if r.LastQuestionID != nil {
+			v = *r.LastQuestionID
+		}
+		if v != want[r.ID] {
+			t.Fatalf("response %d got to question %d, want %d", r.ID, v, want[r.ID])
+		}
+	}
+}
