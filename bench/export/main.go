@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"inspraak/bench/internal/benchdata"
 	"inspraak/bench/internal/stafflogin"
 	"inspraak/internal/consultation"
 	"inspraak/internal/instrument"
@@ -65,31 +66,10 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	q := func(k consultation.Kind, text string, opts ...string) consultation.QuestionDraft {
-		return consultation.QuestionDraft{Question: consultation.Question{Kind: k, Text: text}, Options: opts}
-	}
-	multi := q(consultation.Multiple, "Wat mist u in de wijk?", "Bomen", "Bankjes", "Speelplekken", "Fietsenrekken", "Verlichting")
-	multi.MaxChoices = 3
-	multi2 := q(consultation.Multiple, "Hoe komt u er?", "Lopend", "Fiets", "Auto", "Bus")
-	multi2.MaxChoices = 4
-	scale := q(consultation.Scale, "Hoe tevreden bent u over de wijk?")
-	scale.ScaleMin, scale.ScaleMax, scale.ScaleMinLabel, scale.ScaleMaxLabel = 1, 5, "Heel ontevreden", "Heel tevreden"
-	scale2 := q(consultation.Scale, "Hoe veilig voelt u zich?")
-	scale2.ScaleMin, scale2.ScaleMax, scale2.ScaleMinLabel, scale2.ScaleMaxLabel = 1, 10, "Onveilig", "Veilig"
-	num := q(consultation.Number, "Hoeveel jaar woont u hier?")
-	long := q(consultation.LongText, "Wat wilt u de gemeente nog meegeven?")
-	long.MaxLength = 2000
 	closes := time.Now().Add(24 * time.Hour)
 	c, err := consultation.NewService(db, []byte("bench-key-0123456789-0123456789")).Create(ctx, consultation.Draft{
 		ProjectID: p.ID, Slug: "vragenlijst", Title: "Vragenlijst", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
-		Questions: []consultation.QuestionDraft{
-			q(consultation.Single, "Woont u in de wijk?", "Ja", "Nee"),
-			q(consultation.Single, "Hoe oud bent u?", "Jonger dan 18", "18 tot 35", "35 tot 65", "65 of ouder"),
-			q(consultation.Single, "Heeft u kinderen?", "Ja", "Nee", "Zeg ik liever niet"),
-			multi, multi2, scale, scale2, num,
-			q(consultation.Ranking, "Wat moet eerst?", "Groen", "Parkeren", "Spelen", "Verkeer"),
-			long,
-		}})
+		Questions: benchdata.Questionnaire()})
 	if err != nil {
 		fail(err)
 	}

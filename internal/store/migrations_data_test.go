@@ -29,27 +29,38 @@ func upTo(t *testing.T, dialect string, n int) fstest.MapFS {
 	return out
 }
 
-// Migration 0012 rebuilds the response-note tables (on SQLite) to let
-// idea boards have notes: a note and its sections written before it are
-// all still there afterwards, the sections of a published note count as
-// announced, and deleting the instrument still takes the note with it.
-func TestNotesSurviveMigration0012(t *testing.T) {
+// before is an empty database migrated up to and including version n,
+// with a project (id 1) and a consultation (instrument 7) in it, and a
+// way to run statements that fails the test.
+func before(t *testing.T, n int) (*store.DB, *store.DB, func(db *store.DB, sql string, args ...any)) {
+	t.Helper()
 	ctx := context.Background()
 	base := testdb.OpenEmpty(t)
-	old := base.WithMigrations(upTo(t, base.Dialect, 11))
+	old := base.WithMigrations(upTo(t, base.Dialect, n))
 	if _, err := old.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 	exec := func(db *store.DB, sql string, args ...any) {
 		t.Helper()
 		if err := db.WithContext(ctx).Exec(sql, args...).Error; err != nil {
 			t.Fatalf("%s: %v", sql, err)
 		}
 	}
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 	exec(old, `INSERT INTO projects (id, slug, title, summary, created_at, updated_at) VALUES (1, 'plein', 'Plein', 'Over het plein.', ?, ?)`, now, now)
 	exec(old, `INSERT INTO instruments (id, project_id, kind, slug, title, created_at, updated_at) VALUES (7, 1, 'consultation', 'v', 'V', ?, ?)`, now, now)
 	exec(old, `INSERT INTO consultations (instrument_id) VALUES (7)`)
+	return base, old, exec
+}
+
+// Migration 0012 rebuilds the response-note tables (on SQLite) to let
+// idea boards have notes: a note and its sections written before it are
+// all still there afterwards, the sections of a published note count as
+// announced, and deleting the instrument still takes the note with it.
+func TestNotesSurviveMigration0012(t *testing.T) {
+	ctx := context.Background()
+	base, old, exec := before(t, 11)
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 	exec(old, `INSERT INTO response_notes (instrument_id, intro, published_at, updated_at) VALUES (7, 'Dank u wel.', ?, ?)`, now, now)
 	exec(old, `INSERT INTO response_note_sections (instrument_id, position, title, body) VALUES (7, 1, 'Bomen', 'Er komen bomen.'), (7, 2, 'Verder', 'De raad besluit.')`)
 	var ids []int64
@@ -96,21 +107,8 @@ func TestNotesSurviveMigration0012(t *testing.T) {
 // the questionnaire, or nothing.
 func TestMigration0013FindsWhereResponsesGotTo(t *testing.T) {
 	ctx := context.Background()
-	base := testdb.OpenEmpty(t)
-	old := base.WithMigrations(upTo(t, base.Dialect, 12))
-	if _, err := old.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	base, old, exec := before(t, 12)
 	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
-	exec := func(db *store.DB, sql string, args ...any) {
-		t.Helper()
-		if err := db.WithContext(ctx).Exec(sql, args...).Error; err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	exec(old, `INSERT INTO projects (id, slug, title, summary, created_at, updated_at) VALUES (1, 'plein', 'Plein', 'Over het plein.', ?, ?)`, now, now)
-	exec(old, `INSERT INTO instruments (id, project_id, kind, slug, title, created_at, updated_at) VALUES (7, 1, 'consultation', 'v', 'V', ?, ?)`, now, now)
-	exec(old, `INSERT INTO consultations (instrument_id) VALUES (7)`)
 	// Positions on purpose not in id order: question 12 comes first.
 	exec(old, `INSERT INTO questions (id, instrument_id, position, kind, text) VALUES (11, 7, 2, 'short_text', 'Twee'), (12, 7, 1, 'single', 'Een'), (13, 7, 3, 'number', 'Drie')`)
 	exec(old, `INSERT INTO question_options (id, question_id, position, label) VALUES (21, 12, 1, 'Ja')`)
