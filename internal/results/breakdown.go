@@ -2,8 +2,11 @@ package results
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 
+	"inspraak/internal/consultation"
 	"inspraak/internal/results/suppress"
 )
 
@@ -30,6 +33,10 @@ type Breakdown struct {
 	Options []Option // column labels, in the question's order
 	K       int
 	Table   suppress.Result
+	// Withheld: every way of hiding cells would leave a small count that
+	// can be worked out from figures shown elsewhere; the table is not
+	// shown at all.
+	Withheld bool
 }
 
 // Show is what cell (i, j) of the extended table displays: a count or
@@ -78,8 +85,21 @@ WHERE ao.question_id IN ? GROUP BY 1, 2, 3`, ids).Scan(&rows).Error; err != nil 
 	for _, r := range rows {
 		per[r.QuestionID] = append(per[r.QuestionID], r)
 	}
+	// The group counts of the representativeness table (wijk, age band):
+	// a group hidden there stays hidden here, and where a question's row
+	// totals are those counts (a single choice every respondent answered),
+	// the ones shown there are known here.
+	var gs *groups
+	var submitted int64
+	if by != ByMeans {
+		var err error
+		if gs, err = s.groupCounts(ctx, qs[0].InstrumentID, by); err != nil {
+			return nil, err
+		}
+		submitted = gs.total
+	}
 	for _, q := range qs {
-		b, err := breakdown(q, by, k, per[q.ID])
+		b, err := breakdown(q, by, k, per[q.ID], gs, q.Kind == consultation.Single && gs != nil && q.Base == submitted)
 		if err != nil {
 			return nil, err
 		}
@@ -96,8 +116,11 @@ type breakdownRow struct {
 }
 
 // breakdown lays out one question's counts per group and option as a
-// table and suppresses it.
-func breakdown(q Question, by string, k int, rows []breakdownRow) (*Breakdown, error) {
+// table and suppresses it. The results page prints every option's count
+// and the question's base above the table: its column totals and grand
+// total are known to the reader. gs, when given, are the group counts
+// shown elsewhere; rowsAreGroups says the row totals equal them.
+func breakdown(q Question, by string, k int, rows []breakdownRow, gs *groups, rowsAreGroups bool) (*Breakdown, error) {
 	b := &Breakdown{By: by, Options: q.Options, K: k}
 	at := map[string]int{}
 	for _, r := range rows {
@@ -136,7 +159,30 @@ func breakdown(q Question, by string, k int, rows []breakdownRow) (*Breakdown, e
 			counts[at[r.Grp]][j] += r.N
 		}
 	}
-	res, err := suppress.Apply(suppress.Table{Counts: counts}, k)
+	R, C := len(b.Groups), len(q.Options)
+	tab := suppress.Table{Counts: counts, Known: make([][]bool, R+1), Hide: make([][]bool, R+1)}
+	for i := range R + 1 {
+		tab.Known[i], tab.Hide[i] = make([]bool, C+1), make([]bool, C+1)
+	}
+	for j := range C + 1 {
+		tab.Known[R][j] = true
+	}
+	if gs != nil {
+		for i, g := range b.Groups {
+			key := strings.ToLower(g)
+			switch {
+			case gs.hidden(key):
+				tab.Hide[i][C] = true
+			case rowsAreGroups:
+				tab.Known[i][C] = true
+			}
+		}
+	}
+	res, err := suppress.Apply(tab, k)
+	if errors.Is(err, suppress.ErrCannotProtect) {
+		b.Withheld = true
+		return b, nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -163,10 +163,34 @@ type RepRow struct {
 	Off bool
 }
 
-// Representativeness compares the submitted respondents of a
-// consultation per wijk or age band with the population figures. Small
-// counts are suppressed like any breakdown; their shares are not shown.
-func (s *Service) Representativeness(ctx context.Context, instrumentID int64, by string) ([]RepRow, error) {
+// groups is the number of submitted respondents of a consultation per
+// group of a dimension (wijk or age band), with the population groups
+// that had none, suppressed as the results page shows them.
+type groups struct {
+	keys  []string          // lower-cased, in the order shown; "" (unknown) last
+	label map[string]string // key → spelling to show
+	row   []int64
+	total int64
+	pop   map[string]float64 // key → percent of inhabitants
+	res   suppress.Result
+	k     int
+	// withheld: no count can be shown without giving a small one away.
+	withheld bool
+}
+
+// hidden reports whether the count of group key (lower-cased) is hidden.
+func (g *groups) hidden(key string) bool {
+	for i, k := range g.keys {
+		if k == key {
+			return g.withheld && g.row[i] > 0 || !g.withheld && g.res.Hidden[0][i]
+		}
+	}
+	return false
+}
+
+// groupCounts counts and suppresses. The number of submitted responses
+// is printed on the results page, so the table's total counts as known.
+func (s *Service) groupCounts(ctx context.Context, instrumentID int64, by string) (*groups, error) {
 	col := map[string]string{ByWijk: "p.wijk", ByAge: "p.age_band"}[by]
 	if col == "" {
 		return nil, ErrFormat
@@ -185,54 +209,67 @@ LEFT JOIN participants p ON p.id = r.participant_id
 WHERE r.instrument_id = ? AND r.status = 'submitted' GROUP BY 1`, instrumentID).Scan(&counts).Error; err != nil {
 		return nil, err
 	}
+	g := &groups{label: map[string]string{}, pop: map[string]float64{}}
 	n := map[string]int64{}
 	for _, c := range counts {
 		n[strings.ToLower(c.Grp)] += c.N
 	}
-	groups := map[string]string{}
 	for _, p := range pop {
-		groups[strings.ToLower(p.Grp)] = p.Grp
+		g.label[strings.ToLower(p.Grp)] = p.Grp
+		g.pop[strings.ToLower(p.Grp)] = p.Share
 	}
 	for _, c := range counts {
-		if _, ok := groups[strings.ToLower(c.Grp)]; !ok {
-			groups[strings.ToLower(c.Grp)] = c.Grp
+		if _, ok := g.label[strings.ToLower(c.Grp)]; !ok {
+			g.label[strings.ToLower(c.Grp)] = c.Grp
 		}
 	}
-	keys := make([]string, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
+	for k := range g.label {
+		g.keys = append(g.keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if (keys[i] == "") != (keys[j] == "") {
-			return keys[j] == ""
+	sort.Slice(g.keys, func(i, j int) bool {
+		if (g.keys[i] == "") != (g.keys[j] == "") {
+			return g.keys[j] == ""
 		}
-		return keys[i] < keys[j]
+		return g.keys[i] < g.keys[j]
 	})
-	row := make([]int64, len(keys))
-	var total int64
-	for i, k := range keys {
-		row[i] = n[k]
-		total += n[k]
+	g.row = make([]int64, len(g.keys))
+	for i, k := range g.keys {
+		g.row[i] = n[k]
+		g.total += n[k]
 	}
-	k, err := s.Threshold(ctx)
-	if err != nil {
+	var err error
+	if g.k, err = s.Threshold(ctx); err != nil {
 		return nil, err
 	}
-	res, err := suppress.Apply(suppress.Table{Counts: [][]int64{row}}, k)
+	c := len(g.row)
+	known := [][]bool{make([]bool, c+1), make([]bool, c+1)}
+	known[0][c], known[1][c] = true, true
+	g.res, err = suppress.Apply(suppress.Table{Counts: [][]int64{g.row}, Known: known}, g.k)
+	if errors.Is(err, suppress.ErrCannotProtect) {
+		g.withheld, err = true, nil
+	}
+	return g, err
+}
+
+// Representativeness compares the submitted respondents of a
+// consultation per wijk or age band with the population figures. Small
+// counts are suppressed like any breakdown; their shares are not shown.
+func (s *Service) Representativeness(ctx context.Context, instrumentID int64, by string) ([]RepRow, error) {
+	g, err := s.groupCounts(ctx, instrumentID, by)
 	if err != nil {
 		return nil, err
-	}
-	popShare := map[string]float64{}
-	for _, p := range pop {
-		popShare[strings.ToLower(p.Grp)] = p.Share
 	}
 	var out []RepRow
-	for i, g := range keys {
-		r := RepRow{Group: groups[g], Count: res.Show(0, i, k), Population: popShare[g], Hidden: res.Hidden[0][i]}
-		if !r.Hidden && !res.Hidden[0][len(keys)] && total > 0 {
-			r.Share = float64(row[i]) * 100 / float64(total)
+	for i, key := range g.keys {
+		r := RepRow{Group: g.label[key], Population: g.pop[key], Hidden: g.hidden(key)}
+		r.Count = itoa(g.row[i])
+		if r.Hidden {
+			r.Count = "<" + itoa(int64(g.k))
+		}
+		if !r.Hidden && g.total > 0 {
+			r.Share = float64(g.row[i]) * 100 / float64(g.total)
 			d := r.Share - r.Population
-			r.Off = g != "" && (d > 5 || d < -5)
+			r.Off = key != "" && (d > 5 || d < -5)
 		}
 		out = append(out, r)
 	}

@@ -509,3 +509,137 @@ func TestParsePopulation(t *testing.T) {
 		t.Fatal("a file without lines was accepted")
 	}
 }
+
+// The results page prints every option's count above the breakdown, and
+// the representativeness table prints the respondents per wijk: hidden
+// cells of the breakdown must not be recoverable from either. Wijk A
+// answered [2 0 8] and wijk B [7 6 0]: with the option counts 9, 6, 8 and
+// the wijk counts 10, 13 printed elsewhere, A/X = 2 follows whatever the
+// breakdown hides (B/Y = 6, so B/X = 7 and A/X = 9 − 7), so the breakdown
+// is not shown. With more answers it can be, its hidden cells each with
+// another hidden cell in row and column; a wijk hidden in the
+// representativeness table stays hidden in the breakdown.
+func TestBreakdownKeepsWhatIsPrintedElsewhereInMind(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
+	svc.SetClock(func() time.Time { return now })
+	closes := now.Add(time.Hour)
+	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
+		Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.Single, Text: "Welke?"}, Options: []string{"X", "Y", "Z"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := c.Questions[0]
+	n := 0
+	answer := func(wijk string, opt, times int) {
+		for range times {
+			n++
+			part := identity.Participant{Subject: fmt.Sprintf("b-%d", n), KeyVersion: 1, Means: identity.DigiD, LoA: midden, Wijk: wijk, CreatedAt: now, LastLoginAt: now}
+			if err := db.Create(&part).Error; err != nil {
+				t.Fatal(err)
+			}
+			who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
+			if _, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{q.ID: {Options: []int64{q.Options[opt].ID}}}, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	answer("A", 0, 2)
+	answer("A", 2, 8)
+	answer("B", 0, 7)
+	answer("B", 1, 6)
+	res := results.NewService(db)
+	o, err := res.Consultation(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := res.Breakdowns(ctx, o.Questions, results.ByWijk, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bs[q.ID].Withheld {
+		t.Fatalf("shown, though A/X can be worked out: %+v", bs[q.ID].Table.Hidden)
+	}
+	answer("A", 1, 5)
+	answer("B", 2, 9)
+	if o, err = res.Consultation(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if bs, err = res.Breakdowns(ctx, o.Questions, results.ByWijk, 5); err != nil {
+		t.Fatal(err)
+	}
+	b := bs[q.ID]
+	if b.Withheld || b.Show(0, 0) != "<5" {
+		t.Fatalf("withheld %v, A/X shows %q", b.Withheld, b.Show(0, 0))
+	}
+	R, C := len(b.Groups), len(b.Options)
+	for j := 0; j <= C; j++ {
+		if b.Show(R, j) == "<5" {
+			t.Fatalf("option total %d hidden, but the page prints it above", j)
+		}
+	}
+	// With the column totals known, a hidden cell needs another hidden
+	// cell in its column, and in its row (row totals may be hidden).
+	for i := 0; i < R; i++ {
+		for j := 0; j < C; j++ {
+			if b.Show(i, j) != "<5" {
+				continue
+			}
+			inCol, inRow := 0, 0
+			for x := 0; x < R; x++ {
+				if b.Show(x, j) == "<5" {
+					inCol++
+				}
+			}
+			for y := 0; y <= C; y++ {
+				if b.Show(i, y) == "<5" {
+					inRow++
+				}
+			}
+			if inCol < 2 || inRow < 2 {
+				t.Fatalf("hidden %s/%s can be worked out: %d hidden in its column, %d in its row", b.Groups[i], b.Options[j].Label, inCol, inRow)
+			}
+		}
+	}
+
+	// A wijk with few respondents is hidden in the representativeness
+	// table; its row total stays hidden in the breakdown too.
+	answer("C", 2, 3)
+	o, err = res.Consultation(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := res.Representativeness(ctx, c.InstrumentID, results.ByWijk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hiddenThere := map[string]bool{}
+	for _, r := range rep {
+		hiddenThere[r.Group] = r.Hidden
+	}
+	if !hiddenThere["C"] {
+		t.Fatalf("a wijk of 3 shown in the representativeness table: %+v", rep)
+	}
+	bs, err = res.Breakdowns(ctx, o.Questions, results.ByWijk, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bs[q.ID]
+	if b.Withheld {
+		return
+	}
+	for i, g := range b.Groups {
+		if hiddenThere[g] && b.Show(i, len(b.Options)) != "<5" {
+			t.Fatalf("wijk %s: hidden in the representativeness table, its total %s shown in the breakdown", g, b.Show(i, len(b.Options)))
+		}
+		if !hiddenThere[g] && b.Show(i, len(b.Options)) == "<5" {
+			t.Fatalf("wijk %s: shown in the representativeness table, hidden in the breakdown of a question everyone answered", g)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package suppress
 
 import (
+	"errors"
 	"math/rand/v2"
 	"testing"
 )
@@ -230,12 +231,16 @@ func checkResult(t testing.TB, tab Table, k int, r Result, st *attackStats) {
 			if r.Cell(i, j) != v {
 				t.Fatalf("%v: Cell(%d,%d) = %d, want %d", tab.Counts, i, j, r.Cell(i, j), v)
 			}
-			small := v > 0 && v < int64(k)
-			if r.Primary[i][j] != small {
+			known, forced := in(tab.Known, i, j), in(tab.Hide, i, j) && v > 0
+			if known && r.Hidden[i][j] {
+				t.Fatalf("%v k=%d: hid (%d,%d), which the reader knows", tab.Counts, k, i, j)
+			}
+			small := v > 0 && v < int64(k) && !known
+			if r.Primary[i][j] != (small || forced) {
 				t.Fatalf("%v k=%d: Primary(%d,%d) = %v for count %d", tab.Counts, k, i, j, r.Primary[i][j], v)
 			}
-			if !r.Hidden[i][j] && small {
-				t.Fatalf("%v k=%d: published (%d,%d) = %d, below k and not zero", tab.Counts, k, i, j, v)
+			if !r.Hidden[i][j] && (small || forced) {
+				t.Fatalf("%v k=%d: published (%d,%d) = %d, below k and not zero (or to be hidden)", tab.Counts, k, i, j, v)
 			}
 			if r.Hidden[i][j] && v == 0 {
 				t.Fatalf("%v k=%d: hid a zero at (%d,%d)", tab.Counts, k, i, j)
@@ -326,6 +331,9 @@ func checkResult(t testing.TB, tab Table, k int, r Result, st *attackStats) {
 	}
 }
 
+// in reads a mask that may be nil.
+func in(m [][]bool, i, j int) bool { return m != nil && m[i][j] }
+
 func extended(tab Table) [][]int64 {
 	R, C := len(tab.Counts), 0
 	if R > 0 {
@@ -415,6 +423,57 @@ func TestNoHiddenCellIsRecoverable(t *testing.T) {
 		st.tables, st.nothingHidden, st.hiddenCells, st.enumerated, st.solutions, st.searched)
 	if st.enumerated == 0 || st.searched == 0 {
 		t.Errorf("both checking paths should be exercised: enumerated %d, searched %d", st.enumerated, st.searched)
+	}
+}
+
+// With the column totals and the grand total known from elsewhere (the
+// overview above a breakdown), and some row totals to be hidden because
+// another table hides them, a table is either refused as unprotectable or
+// published with every hidden cell still free to move; the attacker knows
+// the known cells like any published one.
+func TestKnownAndForcedCells(t *testing.T) {
+	n := 1500
+	if testing.Short() {
+		n = 200
+	}
+	var st attackStats
+	refused := 0
+	for _, seed := range []uint64{7, 8} {
+		rng := rand.New(rand.NewPCG(seed, 0xc0ffee))
+		for range n {
+			tab := randomTable(rng, 4)
+			R, C := len(tab.Counts), len(tab.Counts[0])
+			tab.Known = make([][]bool, R+1)
+			tab.Hide = make([][]bool, R+1)
+			for i := range R + 1 {
+				tab.Known[i] = make([]bool, C+1)
+				tab.Hide[i] = make([]bool, C+1)
+			}
+			for j := range C + 1 {
+				tab.Known[R][j] = true
+			}
+			for i := range R {
+				tab.Hide[i][C] = rng.IntN(4) == 0
+			}
+			k := 2 + rng.IntN(5)
+			r, err := Apply(tab, k)
+			if errors.Is(err, ErrCannotProtect) {
+				refused++
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkResult(t, tab, k, r, &st)
+		}
+	}
+	t.Logf("%d tables refused as unprotectable; %d checked, %d hidden cells", refused, st.tables, st.hiddenCells)
+	if refused == 0 || st.hiddenCells == 0 {
+		t.Errorf("both outcomes should occur: refused %d, hidden cells %d", refused, st.hiddenCells)
+	}
+	// Known and to-be-hidden at once is a mistake of the caller.
+	if _, err := Apply(Table{Counts: [][]int64{{3}}, Known: [][]bool{{true, false}, {false, false}}, Hide: [][]bool{{true, false}, {false, false}}}, 5); err == nil {
+		t.Fatal("a cell both known and to be hidden was accepted")
 	}
 }
 

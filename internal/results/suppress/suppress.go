@@ -99,7 +99,20 @@ const maxTotal = math.MaxInt64 / 8
 // Table is a two-way table of counts.
 type Table struct {
 	Counts [][]int64 // R rows × C columns, non-negative
+	// Known marks cells of the extended table (see Result.Hidden) that the
+	// reader learns elsewhere, such as column totals printed above the
+	// table: they are never hidden, not even when small, and no hidden
+	// cell may rely on them to stay hidden. Nil: none.
+	Known [][]bool
+	// Hide marks non-zero cells of the extended table that must be hidden
+	// whatever their count, because another table hides them. Nil: none.
+	Hide [][]bool
 }
+
+// ErrCannotProtect says some hidden cell could be worked out from the
+// cells the reader knows elsewhere (Table.Known), whatever else is
+// hidden: the table cannot be published.
+var ErrCannotProtect = errors.New("suppress: a hidden cell can be worked out from the known cells")
 
 // Result is a table with its margins and what to hide.
 type Result struct {
@@ -188,16 +201,25 @@ func Apply(t Table, k int) (Result, error) {
 	}
 
 	g := newGrid(res)
+	at := func(m [][]bool, i, j int) bool { return m != nil && i < len(m) && j < len(m[i]) && m[i][j] }
 	res.Primary = make([][]bool, R+1)
+	g.known = make([][]bool, R+1)
 	for i := range res.Primary {
 		res.Primary[i] = make([]bool, C+1)
+		g.known[i] = make([]bool, C+1)
 		for j := range res.Primary[i] {
 			v := g.val[i][j]
-			res.Primary[i][j] = v > 0 && v < int64(k)
+			g.known[i][j] = at(t.Known, i, j)
+			if g.known[i][j] && at(t.Hide, i, j) {
+				return Result{}, fmt.Errorf("suppress: cell (%d,%d) is both known and to be hidden", i, j)
+			}
+			res.Primary[i][j] = !g.known[i][j] && v > 0 && (v < int64(k) || at(t.Hide, i, j))
 			g.hidden[i][j] = res.Primary[i][j]
 		}
 	}
-	g.protect()
+	if !g.protect() {
+		return Result{}, ErrCannotProtect
+	}
 	g.prune(res.Primary)
 	res.Hidden = g.hidden
 	return res, nil
@@ -215,6 +237,7 @@ type grid struct {
 	nr, nc int
 	val    [][]int64
 	hidden [][]bool
+	known  [][]bool // published elsewhere: never hidden, never on a cycle
 }
 
 func newGrid(r Result) *grid {
@@ -360,10 +383,10 @@ func (a cost) plus(b cost) cost {
 }
 
 // cellCost is what hiding cell (i,j) costs; ok is false for zeros, which
-// are never hidden.
+// are never hidden, and for cells the reader knows anyway.
 func (g *grid) cellCost(i, j int) (cost, bool) {
 	switch {
-	case g.val[i][j] == 0:
+	case g.val[i][j] == 0 || (g.known != nil && g.known[i][j]):
 		return cost{}, false
 	case g.margin(i, j):
 		return cost{1, g.val[i][j], 1}, true
@@ -434,21 +457,24 @@ func (g *grid) cheapestCycle(i, j int, up bool) ([][2]int, cost, bool) {
 	return cells, dist[from], true
 }
 
-// protect hides cells until every hidden cell can move.
-func (g *grid) protect() {
+// protect hides cells until every hidden cell can move. It reports false
+// when some hidden cell cannot be made to move, which only happens when
+// cells the reader knows block every cycle through it.
+func (g *grid) protect() bool {
 	for {
 		i, j, ok := g.stuck()
 		if !ok {
-			return
+			return true
 		}
 		best, bestCost, found := g.cheapestCycle(i, j, true)
 		if cells, c, ok := g.cheapestCycle(i, j, false); ok && (!found || c.less(bestCost)) {
 			best, found = cells, true
 		}
 		if !found {
-			// Cannot happen: a non-zero cell always goes up together with
-			// its row total, column total and grand total.
-			panic(fmt.Sprintf("suppress: no cycle through cell (%d,%d)", i, j))
+			// Without known cells this cannot happen: a non-zero cell
+			// always goes up together with its row total, column total and
+			// grand total.
+			return false
 		}
 		for _, c := range best {
 			g.hidden[c[0]][c[1]] = true
