@@ -85,18 +85,23 @@ func export(args []string, stdout, stderr io.Writer) int {
 			_ = os.Remove(*out) // no half export left behind
 		}
 	}
+	// On record whether it ended or not: what went to standard output
+	// before a failure has left the building too.
+	detail := map[string]any{"format": *format, "responses": n}
+	if err != nil {
+		detail["error"] = err.Error()
+	}
+	if aerr := audit.New(db).Record(context.WithoutCancel(ctx), audit.Event{ActorKind: audit.ActorSystem, Actor: "cli",
+		Action: "results.export", Target: fmt.Sprintf("instrument:%d", id), Detail: detail}); aerr != nil {
+		fmt.Fprintln(stderr, "inspraak export: not in the audit log:", aerr)
+		return 1
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(stderr, "inspraak export: stopped")
 		} else {
 			fmt.Fprintln(stderr, "inspraak export:", err)
 		}
-		return 1
-	}
-	if err := audit.New(db).Record(context.WithoutCancel(ctx), audit.Event{ActorKind: audit.ActorSystem, Actor: "cli",
-		Action: "results.export", Target: fmt.Sprintf("instrument:%d", id),
-		Detail: map[string]any{"format": *format, "responses": n}}); err != nil {
-		fmt.Fprintln(stderr, "inspraak export: written, but not in the audit log:", err)
 		return 1
 	}
 	fmt.Fprintf(stderr, "exported %d responses\n", n)

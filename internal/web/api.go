@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -201,7 +202,8 @@ func (s *Server) apiExport(c *gin.Context) {
 	if err != nil {
 		detail["error"] = err.Error()
 	}
-	if err := s.audit.Record(c.Request.Context(), audit.Event{ActorKind: audit.ActorStaff, Actor: owner.Actor(),
+	// On record even when the client broke the download off.
+	if err := s.audit.Record(context.WithoutCancel(c.Request.Context()), audit.Event{ActorKind: audit.ActorStaff, Actor: owner.Actor(),
 		Action: "results.export", Target: "instrument:" + strconv.FormatInt(in.ID, 10), Detail: detail}); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "audit record failed", "error", err.Error())
 	}

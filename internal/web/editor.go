@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -23,7 +24,9 @@ func staffActor(c *gin.Context) string {
 }
 
 func (s *Server) record(c *gin.Context, action, target string, detail map[string]any) {
-	if err := s.audit.Record(c.Request.Context(), audit.Event{ActorKind: audit.ActorStaff, Actor: staffActor(c), Action: action, Target: target, Detail: detail}); err != nil {
+	// The record is written even when the client has gone (a download
+	// broken off halfway is still on record).
+	if err := s.audit.Record(context.WithoutCancel(c.Request.Context()), audit.Event{ActorKind: audit.ActorStaff, Actor: staffActor(c), Action: action, Target: target, Detail: detail}); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "audit record failed", "action", action, "error", err.Error())
 	}
 }

@@ -32,6 +32,9 @@ func TestAnalystReadsAndDownloadsResults(t *testing.T) {
 
 	analyst := newBrowser(t, s)
 	analyst.loginStaff("Ana List", "inspraak-analisten")
+	home := analyst.get("/beheer")
+	wantContains(t, home, "Uitkomsten van vragenlijsten")
+	wantNotContains(t, home, "nog geen schermen")
 	list := analyst.get("/beheer/resultaten")
 	wantStatus(t, list, 200)
 	wantContains(t, list, "Vragenlijst over het schetsontwerp", `href="`+page+`"`)

@@ -109,6 +109,12 @@ func (s *Server) staffHome(c *gin.Context) {
 	if cur.Can(identity.PermEdit) {
 		d.Links = append(d.Links, staffLink{"/beheer/projecten", p.T("editor.projects.title"), p.T("editor.projects.lead")})
 	}
+	if cur.Can(identity.PermModerate) {
+		d.Links = append(d.Links, staffLink{"/beheer/moderatie", p.T("nav.staff.moderation"), p.T("staff.home.moderation_lead")})
+	}
+	if cur.Can(identity.PermAnalyse) {
+		d.Links = append(d.Links, staffLink{"/beheer/resultaten", p.T("nav.staff.results"), p.T("staff.home.results_lead")})
+	}
 	if cur.Can(identity.PermStaffList) {
 		d.Links = append(d.Links, staffLink{"/beheer/medewerkers", p.T("staff.members.title"), p.T("staff.members.lead")})
 	}
