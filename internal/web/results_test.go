@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -294,5 +296,44 @@ func TestPrivacyThresholdScreen(t *testing.T) {
 	wantStatus(t, analyst.post("/beheer/resultaten/instellingen", url.Values{"drempel": {"5"}}), 403)
 	if k, _ := results.NewService(s.App.DB).Threshold(context.Background()); k != 12 {
 		t.Fatalf("threshold %d after the analyst's attempt", k)
+	}
+}
+
+// cancelOnWrite is a response writer whose client goes away as soon as
+// the first bytes arrive.
+type cancelOnWrite struct {
+	*httptest.ResponseRecorder
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnWrite) Write(b []byte) (int, error) {
+	w.cancel()
+	return w.ResponseRecorder.Write(b)
+}
+
+// A download whose client went away after the first bytes is still in
+// the audit log.
+func TestBrokenOffDownloadIsOnRecord(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	var in instrument.Instrument
+	s.App.DB.Where("slug = ?", "vragenlijst-schetsontwerp").Take(&in)
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	ctx, cancel := context.WithCancel(context.Background())
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/beheer/resultaten/"+itoa(in.ID)+"/export?formaat=csv", nil)
+	u, _ := url.Parse(s.URL)
+	for _, c := range analyst.c.Jar.Cookies(u) {
+		req.AddCookie(c)
+	}
+	w := &cancelOnWrite{ResponseRecorder: httptest.NewRecorder(), cancel: cancel}
+	s.App.Handler().ServeHTTP(w, req)
+	if w.Code != http.StatusOK || w.Body.Len() == 0 {
+		t.Fatalf("the download did not start: %d", w.Code)
+	}
+	var logged []struct{ Detail string }
+	s.App.DB.Table("audit_log").Select("detail").Where("action = ?", "results.export").Scan(&logged)
+	if len(logged) != 1 || !strings.Contains(logged[0].Detail, `"format":"csv"`) {
+		t.Fatalf("audit records of the broken-off download: %+v", logged)
 	}
 }
