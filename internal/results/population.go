@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"inspraak/internal/identity"
 	"inspraak/internal/results/suppress"
 )
 
@@ -77,7 +79,12 @@ func ParsePopulation(r io.Reader) ([]PopulationShare, []LineError) {
 			continue
 		}
 		if line == 1 {
-			continue // the header
+			// The header names the columns; a first line with data in it
+			// would otherwise be lost without a word.
+			if len(rec) < 1 || !isHeader(rec) {
+				errs = append(errs, LineError{line, "de eerste regel moet de kop zijn: soort;groep;aantal"})
+			}
+			continue
 		}
 		if line > MaxPopulationLines+1 {
 			errs = append(errs, LineError{line, fmt.Sprintf("het bestand heeft meer dan %d regels", MaxPopulationLines)})
@@ -101,6 +108,8 @@ func ParsePopulation(r io.Reader) ([]PopulationShare, []LineError) {
 			errs = append(errs, LineError{line, "de groep is leeg of langer dan 80 tekens"})
 		case err != nil || !(share >= 0 && share <= 1e9): // also refuses NaN
 			errs = append(errs, LineError{line, fmt.Sprintf("%q is geen aantal of percentage", rec[2])})
+		case dim == ByAge && !slices.Contains(identity.AgeBands, grp):
+			errs = append(errs, LineError{line, fmt.Sprintf("%q is geen leeftijdsgroep; gebruik %s", grp, strings.Join(identity.AgeBands, ", "))})
 		default:
 			key := dim + "\x00" + strings.ToLower(grp)
 			if prev, dup := seen[key]; dup {
@@ -121,20 +130,41 @@ func ParsePopulation(r io.Reader) ([]PopulationShare, []LineError) {
 	for _, p := range out {
 		sum[p.Dimension] += p.Share
 	}
-	for i := range out {
-		if sum[out[i].Dimension] > 0 {
-			out[i].Share = out[i].Share * 100 / sum[out[i].Dimension]
+	for dim, total := range sum {
+		if total <= 0 {
+			name := map[string]string{ByWijk: "wijk", ByAge: "leeftijd"}[dim]
+			return nil, []LineError{{0, fmt.Sprintf("de aantallen voor %s tellen op tot 0", name)}}
 		}
+	}
+	for i := range out {
+		out[i].Share = out[i].Share * 100 / sum[out[i].Dimension]
 	}
 	return out, nil
 }
 
-// SetPopulation replaces the population figures.
+// isHeader says whether a first line is a header: no number in its last
+// field.
+func isHeader(rec []string) bool {
+	last := strings.TrimSuffix(strings.TrimSpace(rec[len(rec)-1]), "%")
+	_, err := strconv.ParseFloat(strings.ReplaceAll(last, ",", "."), 64)
+	return err != nil
+}
+
+// SetPopulation replaces the population figures of the kinds (wijk, age
+// band) in shares; figures of a kind the upload does not have stay.
 func (s *Service) SetPopulation(ctx context.Context, shares []PopulationShare) error {
 	now := time.Now().UTC()
+	var dims []string
+	for _, sh := range shares {
+		if !slices.Contains(dims, sh.Dimension) {
+			dims = append(dims, sh.Dimension)
+		}
+	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("1 = 1").Delete(&PopulationShare{}).Error; err != nil {
-			return err
+		if len(dims) > 0 {
+			if err := tx.Where("dimension IN ?", dims).Delete(&PopulationShare{}).Error; err != nil {
+				return err
+			}
 		}
 		for i := range shares {
 			shares[i].UpdatedAt = now

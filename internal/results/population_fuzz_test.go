@@ -14,7 +14,7 @@ import (
 // empty and never twice.
 func FuzzParsePopulation(f *testing.F) {
 	for _, seed := range []string{
-		"soort;groep;aantal\nwijk;Centrum;4210\nwijk;Noord;6830\nleeftijd;18-34;27%\n",
+		"soort;groep;aantal\nwijk;Centrum;4210\nwijk;Noord;6830\nleeftijd;18-29;27%\n",
 		"soort,groep,aantal\nwijk,Zuid,12,5\n",
 		"\uFEFFsoort;groep;aantal\nwijk;\"Oud \"\"West\"\"\";10\n",
 		"soort;groep;aantal\nwijk;Centrum;NaN\n",

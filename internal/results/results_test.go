@@ -488,9 +488,11 @@ func TestPublicFiguresHideSmallCounts(t *testing.T) {
 }
 
 // A population file is read whole or not at all: every wrong line is
-// named, in Dutch; shares of each kind are scaled to 100.
+// named, in Dutch; shares of each kind are scaled to 100. A file without
+// its header line, age groups the platform does not use and kinds that
+// add up to nothing are refused, not half read.
 func TestParsePopulation(t *testing.T) {
-	good := "\uFEFFsoort;groep;inwoners\nwijk;Centrum;3000\nwijk;Noord;1000\nleeftijd;18-34;27,5%\nleeftijd;35-64;72,5%\n\n"
+	good := "\uFEFFsoort;groep;inwoners\nwijk;Centrum;3000\nwijk;Noord;1000\nleeftijd;18-29;27,5%\nleeftijd;30-44;72,5%\n\n"
 	ps, errs := results.ParsePopulation(strings.NewReader(good))
 	if len(errs) > 0 || len(ps) != 4 || ps[0].Share != 75 || ps[1].Share != 25 || ps[2].Share != 27.5 {
 		t.Fatalf("good file: %+v %v", ps, errs)
@@ -507,6 +509,17 @@ func TestParsePopulation(t *testing.T) {
 	}
 	if _, errs := results.ParsePopulation(strings.NewReader("soort;groep;aantal\n")); len(errs) != 1 {
 		t.Fatal("a file without lines was accepted")
+	}
+	for file, want := range map[string]string{
+		"wijk;Noord;6000\nwijk;Zuid;2000\nwijk;Oost;2000\n":   "de eerste regel moet de kop zijn",
+		"soort;groep;aantal\nleeftijd;18-34;10\n":             "geen leeftijdsgroep; gebruik 0-15, 16-17, 18-29",
+		"soort;groep;aantal\nwijk;Noord;0\nwijk;Zuid;0\n":     "tellen op tot 0",
+		"soort;groep;aantal\nwijk;Noord;10\nleeftijd;75+;0\n": "de aantallen voor leeftijd tellen op tot 0",
+	} {
+		ps, errs := results.ParsePopulation(strings.NewReader(file))
+		if ps != nil || len(errs) == 0 || !strings.Contains(errs[0].Msg, want) {
+			t.Fatalf("%q: %+v %v, want an error saying %q", file, ps, errs, want)
+		}
 	}
 }
 

@@ -77,3 +77,28 @@ func TestThresholdOnlyGoesUp(t *testing.T) {
 		t.Fatalf("a stored 2 gives threshold %d", k)
 	}
 }
+
+// Uploading wijk figures replaces the wijk figures only: age figures
+// uploaded before stay.
+func TestPopulationUploadReplacesOnlyItsKinds(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	res := results.NewService(db)
+	if err := res.SetPopulation(ctx, []results.PopulationShare{{Dimension: results.ByWijk, Grp: "Noord", Share: 100}, {Dimension: results.ByAge, Grp: "18-29", Share: 100}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := res.SetPopulation(ctx, []results.PopulationShare{{Dimension: results.ByWijk, Grp: "Zuid", Share: 100}}); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := res.Population(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range ps {
+		got[p.Dimension+"/"+p.Grp] = true
+	}
+	if len(ps) != 2 || !got["wijk/Zuid"] || !got["age/18-29"] {
+		t.Fatalf("after uploading wijken only: %+v", ps)
+	}
+}
