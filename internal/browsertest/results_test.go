@@ -19,7 +19,7 @@ func init() {
 		page{name: "results-list", login: admin, path: "/beheer/resultaten", status: http.StatusOK,
 			h1: "Resultaten", contains: []string{"Vragenlijst over het schetsontwerp", "Ideeënborden", "Uw ideeën voor meer groen"}},
 		page{name: "results", login: admin, path: "/beheer/resultaten/3", status: http.StatusOK,
-			h1: "Resultaten: Vragenlijst over het schetsontwerp", contains: []string{"mensen gaven antwoord", "Antwoorden per keuze", "Downloaden"}},
+			h1: "Resultaten: Vragenlijst over het schetsontwerp", contains: []string{"Aantal mensen dat antwoord gaf", "Antwoorden per keuze", "Downloaden"}},
 		page{name: "results-publish", login: admin, path: "/beheer/projecten/1/instrumenten/3/instellingen", status: http.StatusOK,
 			h1: "Instellingen: Vragenlijst over het schetsontwerp", contains: []string{"Uitkomsten openbaar maken"}},
 		page{name: "results-open", login: admin, path: "/beheer/resultaten/3/open-antwoorden", status: http.StatusOK,

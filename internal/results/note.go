@@ -105,11 +105,12 @@ type NoteIdea struct {
 }
 
 // NoteIdeas lists the ideas of a board that are on the site (approved by
-// moderation), most supported first: what sections can be about.
+// moderation, not withdrawn), most supported first: what sections can be
+// about.
 func (s *Service) NoteIdeas(ctx context.Context, instrumentID int64) ([]NoteIdea, error) {
 	var out []NoteIdea
 	err := s.db.WithContext(ctx).Raw(`SELECT id, title, support_count FROM ideas
-WHERE instrument_id = ? AND moderation = 'approved' ORDER BY support_count DESC, id`, instrumentID).Scan(&out).Error
+WHERE instrument_id = ? AND moderation = 'approved' AND status <> 'withdrawn' ORDER BY support_count DESC, id`, instrumentID).Scan(&out).Error
 	return out, err
 }
 
@@ -193,7 +194,7 @@ func (s *Service) SaveSection(ctx context.Context, instrumentID, id int64, d Sec
 		var ideaID *int64
 		if d.IdeaID > 0 {
 			var n int64
-			if err := tx.Table("ideas").Where("id = ? AND instrument_id = ? AND moderation = 'approved'", d.IdeaID, instrumentID).Count(&n).Error; err != nil {
+			if err := tx.Table("ideas").Where("id = ? AND instrument_id = ? AND moderation = 'approved' AND status <> 'withdrawn'", d.IdeaID, instrumentID).Count(&n).Error; err != nil {
 				return err
 			}
 			if n == 0 {
@@ -221,6 +222,12 @@ func (s *Service) SaveSection(ctx context.Context, instrumentID, id int64, d Sec
 		up := map[string]any{"title": d.Title, "body": d.Body, "code_id": codeID, "idea_id": ideaID}
 		if d.Position > 0 {
 			up["position"] = d.Position
+		}
+		// About other people now: they are told at the next publication.
+		var was Section
+		if err := tx.Where("id = ? AND instrument_id = ?", id, instrumentID).Take(&was).Error; err == nil &&
+			(!sameID(was.CodeID, codeID) || !sameID(was.IdeaID, ideaID)) {
+			up["announced_at"] = nil
 		}
 		res := tx.Model(&Section{}).Where("id = ? AND instrument_id = ?", id, instrumentID).Updates(up)
 		if res.Error == nil && res.RowsAffected == 0 {
@@ -338,9 +345,11 @@ type ListedBoard struct {
 func (s *Service) Boards(ctx context.Context) ([]ListedBoard, error) {
 	var out []ListedBoard
 	err := s.db.WithContext(ctx).Raw(`SELECT i.id AS instrument_id, i.title, p.title AS project_title,
-  (SELECT count(*) FROM ideas d WHERE d.instrument_id = i.id AND d.moderation = 'approved') AS ideas,
+  (SELECT count(*) FROM ideas d WHERE d.instrument_id = i.id AND d.moderation = 'approved' AND d.status <> 'withdrawn') AS ideas,
   EXISTS (SELECT 1 FROM response_notes n WHERE n.instrument_id = i.id AND n.published_at IS NOT NULL) AS note_published
 FROM instruments i JOIN projects p ON p.id = i.project_id
 WHERE i.kind = 'idea_board' ORDER BY p.created_at DESC, i.position, i.id`).Scan(&out).Error
 	return out, err
 }
+
+func sameID(a, b *int64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }

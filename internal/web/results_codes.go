@@ -145,7 +145,11 @@ func (s *Server) codeTag(c *gin.Context) {
 		return
 	}
 	if err != nil || codeID < 1 {
-		s.renderOpenAnswers(c, http.StatusUnprocessableEntity, map[string]string{"koppel-code": "results.error.code_unknown"}, "")
+		key := "results.error.code_unknown"
+		if codes, cerr := s.results.Codes(c.Request.Context(), in.ID); cerr == nil && len(codes) == 0 {
+			key = "results.error.no_codes_yet"
+		}
+		s.renderOpenAnswers(c, http.StatusUnprocessableEntity, map[string]string{"koppel-code": key}, "")
 		return
 	}
 	var keys []results.AnswerKey

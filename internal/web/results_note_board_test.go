@@ -81,6 +81,16 @@ func TestIdeaBoardResponseNote(t *testing.T) {
 	if a, b, c := told(anna), told(bert), told(cor); a != 1 || b != 1 || c != 1 {
 		t.Fatalf("after the second publication: %d, %d, %d; want 1, 1, 1", a, b, c)
 	}
+	// A section turned to another idea is about other people now: they
+	// are told at the next publication.
+	var racksSection int64
+	s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Fietsenrekken").Scan(&racksSection)
+	wantStatus(t, analyst.post(note+"/secties/"+itoa(racksSection), url.Values{"titel": {"Fietsenrekken"},
+		"tekst": {"Er komen twintig extra plekken, ook bij het zebrapad."}, "idee": {itoa(crossing)}}), 303)
+	wantStatus(t, analyst.post(note+"/publiceren", nil), 303)
+	if a, b, c := told(anna), told(bert), told(cor); a != 2 || b != 2 || c != 1 {
+		t.Fatalf("after turning a section to another idea: %d, %d, %d; want 2, 2, 1", a, b, c)
+	}
 	wantContains(t, s.get(t, board), `href="`+board+`/reactienota"`)
 	wantContains(t, s.get(t, board+"/reactienota"), "Dank voor alle ideeën.", "Een zebrapad in de zomer", "Fietsenrekken")
 

@@ -93,6 +93,10 @@ func openData(d *publicResultsData) []openDataRow {
 
 // publicResultsOpenData writes the published figures as CSV or JSON.
 func (s *Server) publicResultsOpenData(c *gin.Context) {
+	if f := c.Param("format"); f != "csv" && f != "json" {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return
+	}
 	d, ok := s.loadPublicResults(c)
 	if !ok {
 		return
@@ -112,8 +116,11 @@ func (s *Server) publicResultsOpenData(c *gin.Context) {
 	_, _ = c.Writer.WriteString("\uFEFF")
 	w := csv.NewWriter(c.Writer)
 	_ = w.Write([]string{"vraag", "soort", "antwoord", "aantal"})
+	// The CSV is for people: the kind of question in Dutch, as editors
+	// name it (the JSON keeps the codes its description lists).
+	nl := s.cat
 	for _, r := range rows {
-		_ = w.Write([]string{r.Question, r.Kind, r.Answer, r.Count})
+		_ = w.Write([]string{r.Question, nl.T("nl", "editor.kind."+r.Kind), r.Answer, r.Count})
 	}
 	w.Flush()
 }

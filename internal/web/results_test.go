@@ -42,7 +42,7 @@ func TestAnalystReadsAndDownloadsResults(t *testing.T) {
 	wantContains(t, list, "Vragenlijst over het schetsontwerp", `href="`+page+`"`)
 	r := analyst.get(page)
 	wantStatus(t, r, 200)
-	wantContains(t, r, "Resultaten: Vragenlijst over het schetsontwerp", "Ingestuurd", "mensen gaven antwoord",
+	wantContains(t, r, "Resultaten: Vragenlijst over het schetsontwerp", "Ingestuurd", "Aantal mensen dat antwoord gaf",
 		`role="img"`, "Dezelfde cijfers staan in de tabel hieronder.", "Antwoorden per keuze", "Mediaan",
 		"Van openen tot insturen", "Ingestuurd per dag")
 
@@ -114,7 +114,9 @@ func TestEditorPublishesResults(t *testing.T) {
 	wantContains(t, s.get(t, "/projecten/herinrichting-marktplein"), `href="`+public+`"`, "Bekijk de uitkomsten")
 	csvFile := s.get(t, public+"/csv")
 	wantStatus(t, csvFile, 200)
-	wantContains(t, csvFile, "vraag,soort,antwoord,aantal", "Welk schetsontwerp")
+	wantContains(t, csvFile, "vraag,soort,antwoord,aantal", "Welk schetsontwerp", "Eén keuze")
+	wantNotContains(t, csvFile, ",single,")
+	wantStatus(t, s.get(t, public+"/xml"), 404)
 	jsonFile := s.get(t, public+"/json")
 	wantContains(t, jsonFile, `"min_cell":5`, `"figures":`)
 	notes := follower.get("/mijn-inspraak/meldingen")
