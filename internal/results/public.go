@@ -2,6 +2,7 @@ package results
 
 import (
 	"context"
+	"encoding/json"
 	"database/sql"
 	"errors"
 	"sync"
@@ -19,6 +20,10 @@ type Publication struct {
 	InstrumentID int64     `gorm:"primaryKey;autoIncrement:false"`
 	PublishedAt  time.Time `gorm:"not null"`
 	PublishedBy  *int64
+	// Figures are the public figures as counted at the last publication
+	// (JSON of PublicResults): what the public sees while the
+	// questionnaire is still open.
+	Figures string `gorm:"not null"`
 }
 
 // TableName fixes the table name.
@@ -32,16 +37,36 @@ func Models() []any {
 // Announce tells the project's followers inside the publishing transaction.
 type Announce func(ctx context.Context, tx *gorm.DB, instrumentID int64) error
 
-// Publish makes a consultation's results public. The first publication is
-// announced to the project's followers; publishing again changes nothing.
-func (s *Service) Publish(ctx context.Context, staffID, instrumentID int64, now time.Time, announce Announce) error {
+// Publish makes a consultation's results public, with the figures as
+// they are now (what the public sees while the questionnaire is open).
+// The first publication is announced to the project's followers;
+// publishing again only counts the figures again.
+func (s *Service) Publish(ctx context.Context, staffID int64, c *consultation.Consultation, now time.Time, announce Announce) error {
+	k, err := s.Threshold(ctx)
+	if err != nil {
+		return err
+	}
+	pr, err := s.count(ctx, c, k)
+	if err != nil {
+		return err
+	}
+	figures, err := json.Marshal(pr)
+	if err != nil {
+		return err
+	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		sid := staffID
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&Publication{InstrumentID: instrumentID, PublishedAt: now.UTC(), PublishedBy: &sid})
-		if res.Error != nil || res.RowsAffected == 0 || announce == nil {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&Publication{InstrumentID: c.InstrumentID, PublishedAt: now.UTC(), PublishedBy: &sid, Figures: string(figures)})
+		if res.Error != nil {
 			return res.Error
 		}
-		return announce(ctx, tx, instrumentID)
+		if res.RowsAffected == 0 {
+			return tx.Model(&Publication{}).Where("instrument_id = ?", c.InstrumentID).Update("figures", string(figures)).Error
+		}
+		if announce == nil {
+			return nil
+		}
+		return announce(ctx, tx, c.InstrumentID)
 	})
 }
 
@@ -153,25 +178,59 @@ type PublicResults struct {
 const PublicTTL = time.Minute
 
 // PublicOf gives the public figures of a consultation with the threshold
-// in force. They are counted at most once per PublicTTL per consultation
-// (and threshold), however many people ask at once: the first asks the
+// in force. While the questionnaire is open they are the figures counted
+// at its last publication (counted again only when the threshold
+// changed), so they do not move with each response. Once it is closed
+// they are counted at most once per PublicTTL per consultation (and
+// threshold), however many people ask at once: the first asks the
 // database, the others wait for its answer.
-func (s *Service) PublicOf(ctx context.Context, c *consultation.Consultation) (*PublicResults, error) {
+func (s *Service) PublicOf(ctx context.Context, c *consultation.Consultation, open bool) (*PublicResults, error) {
 	k, err := s.Threshold(ctx)
 	if err != nil {
 		return nil, err
 	}
+	if open {
+		return s.frozen(ctx, c, k)
+	}
 	return s.public.get(ctx, c.InstrumentID, k, s.now, func(ctx context.Context) (*PublicResults, error) {
-		o, err := s.Consultation(ctx, c)
-		if err != nil {
-			return nil, err
-		}
-		qs, err := Public(o, k)
-		if err != nil {
-			return nil, err
-		}
-		return &PublicResults{Questions: qs, Submitted: formatCount(o.Submitted, k), K: k, At: s.now()}, nil
+		return s.count(ctx, c, k)
 	})
+}
+
+// count computes the public figures now.
+func (s *Service) count(ctx context.Context, c *consultation.Consultation, k int) (*PublicResults, error) {
+	o, err := s.Consultation(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	qs, err := Public(o, k)
+	if err != nil {
+		return nil, err
+	}
+	return &PublicResults{Questions: qs, Submitted: formatCount(o.Submitted, k), K: k, At: s.now()}, nil
+}
+
+// frozen returns the figures stored at publication, counting and storing
+// them again when there are none yet or the threshold changed since.
+func (s *Service) frozen(ctx context.Context, c *consultation.Consultation, k int) (*PublicResults, error) {
+	var p Publication
+	if err := s.db.WithContext(ctx).Where("instrument_id = ?", c.InstrumentID).Take(&p).Error; err != nil {
+		return nil, err
+	}
+	var pr PublicResults
+	if p.Figures != "" && json.Unmarshal([]byte(p.Figures), &pr) == nil && pr.K == k {
+		return &pr, nil
+	}
+	fresh, err := s.count(ctx, c, k)
+	if err != nil {
+		return nil, err
+	}
+	figures, err := json.Marshal(fresh)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.WithContext(ctx).Model(&Publication{}).Where("instrument_id = ?", c.InstrumentID).Update("figures", string(figures)).Error
+	return fresh, err
 }
 
 type publicCache struct {

@@ -77,7 +77,7 @@ func TestPublicFiguresAreCountedOncePerMinute(t *testing.T) {
 	res.SetClock(func() time.Time { return now })
 	submitted := func() string {
 		t.Helper()
-		pr, err := res.PublicOf(ctx, y.c)
+		pr, err := res.PublicOf(ctx, y.c, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestPublicFiguresAreCountedOncePerMinute(t *testing.T) {
 	got := make([]*results.PublicResults, 20)
 	for i := range got {
 		wg.Go(func() {
-			pr, err := res.PublicOf(ctx, y.c)
+			pr, err := res.PublicOf(ctx, y.c, false)
 			if err != nil {
 				t.Error(err)
 			}
@@ -119,5 +119,50 @@ func TestPublicFiguresAreCountedOncePerMinute(t *testing.T) {
 		if pr != got[0] {
 			t.Fatalf("visitor %d got figures counted apart from visitor 0's", i)
 		}
+	}
+}
+
+// While the questionnaire is open the public sees the figures counted at
+// publication, also after the cache time: a count does not go up right
+// after someone answers. Closed, the figures are counted anew; publishing
+// again counts them again too.
+func TestOpenQuestionnaireShowsFiguresOfPublication(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	y := newYesNo(t, db)
+	for range 6 {
+		y.answer("Centrum", 1)
+	}
+	now := y.now
+	res := results.NewService(db)
+	res.SetClock(func() time.Time { return now })
+	editor := identity.StaffMember{Issuer: "https://idp.example", Subject: "redacteur", Name: "Eddy", CreatedAt: now, LastLoginAt: now}
+	if err := db.Create(&editor).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Publish(ctx, editor.ID, y.c, now, nil); err != nil {
+		t.Fatal(err)
+	}
+	submitted := func(open bool) string {
+		t.Helper()
+		pr, err := res.PublicOf(ctx, y.c, open)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pr.Submitted
+	}
+	y.answer("Centrum", 1)
+	now = now.Add(2 * results.PublicTTL)
+	if got := submitted(true); got != "6" {
+		t.Fatalf("open, after a new response: %s, want the published 6", got)
+	}
+	if got := submitted(false); got != "7" {
+		t.Fatalf("closed: %s, want 7", got)
+	}
+	if err := res.Publish(ctx, editor.ID, y.c, now, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := submitted(true); got != "7" {
+		t.Fatalf("open, published again: %s, want 7", got)
 	}
 }

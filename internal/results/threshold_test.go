@@ -35,7 +35,7 @@ func TestThresholdOnlyGoesUp(t *testing.T) {
 	}
 	figures := func() (string, string, map[string]string) {
 		t.Helper()
-		pr, err := res.PublicOf(ctx, c)
+		pr, err := res.PublicOf(ctx, c, false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -155,7 +155,7 @@ func (s *Server) apiResults(c *gin.Context) {
 		s.apiFail(c, http.StatusNotFound, "not_published", "results.api.not_published")
 		return
 	}
-	pr, err := s.results.PublicOf(ctx, cons)
+	pr, err := s.results.PublicOf(ctx, cons, in.StateAt(s.now()) != instrument.StateClosed)
 	if err != nil {
 		s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
 		return

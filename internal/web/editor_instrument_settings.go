@@ -32,6 +32,9 @@ type settingsData struct {
 	EHLoAs    []string
 	// Published is when a consultation's results went public (nil: not).
 	Published *time.Time
+	// Open: people can still respond (or will), so the public figures are
+	// those of the moment of publishing.
+	Open bool
 }
 
 // IsConsultation says whether the instrument has results to publish.
@@ -83,6 +86,7 @@ func (s *Server) renderSettings(c *gin.Context, status int, d *settingsData) {
 			s.fail(c, err)
 			return
 		}
+		d.Open = d.In.StateAt(s.now()) != instrument.StateClosed && d.Project.Status == project.StatusPublished
 	}
 	p := s.page(c, "editor.settings.title", d)
 	p.StaffArea, p.Nav = true, "staff-projects"
@@ -160,7 +164,12 @@ func (s *Server) editorResultsPublish(c *gin.Context) {
 		return
 	}
 	link := "/projecten/" + p.Slug + "/" + in.Slug + "/resultaten"
-	err := s.results.Publish(ctx, staffOf(c).Staff.ID, in.ID, s.clock(), func(ctx context.Context, tx *gorm.DB, _ int64) error {
+	cons, err := s.consultations.Get(ctx, in.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	err = s.results.Publish(ctx, staffOf(c).Staff.ID, cons, s.clock(), func(ctx context.Context, tx *gorm.DB, _ int64) error {
 		return s.notify.NotifyFollowers(ctx, tx, p.ID, notify.Message{Kind: notify.KindResults, Key: "notify.results_published",
 			Params: []string{in.Title}, Link: link})
 	})

@@ -54,12 +54,13 @@ func (s *Server) loadPublicResults(c *gin.Context) (*publicResultsData, bool) {
 		s.fail(c, err)
 		return nil, false
 	}
-	pr, err := s.results.PublicOf(ctx, cons)
+	view := s.viewInstrument(c, p, *in)
+	pr, err := s.results.PublicOf(ctx, cons, view.State != instrument.StateClosed)
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
 	}
-	return &publicResultsData{Project: p, In: s.viewInstrument(c, p, *in), PublicResults: pr}, true
+	return &publicResultsData{Project: p, In: view, PublicResults: pr}, true
 }
 
 func (s *Server) publicResults(c *gin.Context) {

@@ -13,7 +13,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"inspraak/internal/consultation"
 	"inspraak/internal/instrument"
 	"inspraak/internal/results"
 )
@@ -123,6 +125,31 @@ func TestEditorPublishesResults(t *testing.T) {
 	if n := strings.Count(notes.Body, "staan online"); n != 1 {
 		t.Fatalf("follower told %d times", n)
 	}
+
+	// The questionnaire is still open: the public figures stay as they
+	// were published while a new response comes in, so nobody can watch
+	// a count go up after someone answered; closing shows the final ones.
+	wantContains(t, page, "12 mensen vulden", "de cijfers blijven zo tot hij sluit")
+	wantContains(t, editor.get(settings+"/instellingen"), "Cijfers op de site bijwerken")
+	cons, err := s.App.Consultations.Get(context.Background(), in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newcomer := resident(t, s, thirdBSN, "Nieuw")
+	form := url.Values{consultation.FieldName(cons.Questions[1].ID): {itoa(cons.Questions[1].Options[0].ID)},
+		consultation.FieldName(cons.Questions[2].ID): {"4"}, "actie": {"versturen"}}
+	wantStatus(t, newcomer.post(survey+"/antwoorden", form), 303)
+	if n, _ := s.App.Consultations.CountSubmitted(context.Background(), in.ID); n != 13 {
+		t.Fatalf("%d submitted after the newcomer", n)
+	}
+	wantContains(t, s.get(t, public), "12 mensen vulden")
+	wantContains(t, s.get(t, "/api/v1/instruments/"+itoa(in.ID)+"/results"), `"submitted":"12"`)
+	if err := s.App.DB.Exec("UPDATE instruments SET closes_at = ? WHERE id = ?", time.Now().Add(-time.Minute), in.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	final := s.get(t, public)
+	wantContains(t, final, "13 mensen vulden")
+	wantNotContains(t, final, "tot hij sluit")
 	analyst := newBrowser(t, s)
 	analyst.loginStaff("Ana List", "inspraak-analisten")
 	wantStatus(t, analyst.post(settings+"/resultaten", url.Values{"openbaar": {"nee"}}), 403)
