@@ -32,6 +32,16 @@ type Token struct {
 // TableName fixes the table name.
 func (Token) TableName() string { return "api_tokens" }
 
+// TokenLifetime is how long a token works: a key that leaked, or whose
+// owner left without revoking it, stops by itself.
+const TokenLifetime = 90 * 24 * time.Hour
+
+// ExpiresAt is when the token stops working.
+func (t Token) ExpiresAt() time.Time { return t.CreatedAt.Add(TokenLifetime) }
+
+// Expired says whether the token has stopped working by itself.
+func (t Token) Expired(now time.Time) bool { return !now.Before(t.ExpiresAt()) }
+
 // tokenPrefix marks Inspraak tokens, so a leaked one is recognisable.
 const tokenPrefix = "insp_"
 
@@ -57,7 +67,7 @@ func (s *Service) NewToken(ctx context.Context, staffID int64, name string) (str
 	tok := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		var live int64
-		if err := tx.Model(&Token{}).Where("staff_id = ? AND revoked_at IS NULL", staffID).Count(&live).Error; err != nil {
+		if err := tx.Model(&Token{}).Where("staff_id = ? AND revoked_at IS NULL AND created_at > ?", staffID, time.Now().UTC().Add(-TokenLifetime)).Count(&live).Error; err != nil {
 			return err
 		}
 		if live >= MaxTokens {
@@ -87,8 +97,8 @@ func (s *Service) RevokeToken(ctx context.Context, staffID, id int64) error {
 	return res.Error
 }
 
-// ErrToken is returned for a token that is unknown, revoked, or whose
-// owner may no longer read results.
+// ErrToken is returned for a token that is unknown, revoked, expired, or
+// whose owner may no longer read results.
 var ErrToken = errors.New("results: token not valid")
 
 // TokenOwner checks a token and returns its owner, who must still hold a
@@ -100,6 +110,9 @@ func (s *Service) TokenOwner(ctx context.Context, tok string) (*identity.StaffMe
 	db := s.db.WithContext(ctx)
 	var t Token
 	if err := db.Where("hash = ? AND revoked_at IS NULL", hashToken(tok)).Take(&t).Error; err != nil {
+		return nil, ErrToken
+	}
+	if t.Expired(time.Now().UTC()) {
 		return nil, ErrToken
 	}
 	var m identity.StaffMember

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
@@ -216,6 +217,7 @@ type profileData struct {
 	New    string // a token just made, shown once
 	Name   string
 	Errors map[string]string
+	Now    time.Time
 }
 
 func (s *Server) staffProfile(c *gin.Context) {
@@ -228,7 +230,7 @@ func (s *Server) renderProfile(c *gin.Context, status int, d profileData) {
 		s.fail(c, err)
 		return
 	}
-	d.Tokens = ts
+	d.Tokens, d.Now = ts, s.now()
 	c.Header("Cache-Control", "no-store")
 	s.html(c, status, "staff_profile", s.staffPage(c, "profile.title", d, "staff-profile"))
 }

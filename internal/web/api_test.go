@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"inspraak/internal/instrument"
 )
@@ -199,6 +200,17 @@ func TestAPIMatchesItsDescription(t *testing.T) {
 	if logged != 2 {
 		t.Fatalf("%d API exports in the audit log, want 2", logged)
 	}
+	// Older than 90 days (results.TokenLifetime): refused, and the profile
+	// says it expired.
+	if err := s.App.DB.Exec("UPDATE api_tokens SET created_at = ?", time.Now().Add(-90*24*time.Hour-time.Hour)).Error; err != nil {
+		t.Fatal(err)
+	}
+	doc.conforms(t, s, "/api/v1/instruments/{id}/export", export, 401, "Authorization", "Bearer "+key)
+	wantContains(t, analyst.get("/beheer/profiel"), "Verlopen")
+	if err := s.App.DB.Exec("UPDATE api_tokens SET created_at = ?", time.Now()).Error; err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, analyst.get("/beheer/profiel"), "Werkt tot ")
 	// Revoked: refused.
 	tid := regexp.MustCompile(`/beheer/profiel/tokens/(\d+)/intrekken`).FindStringSubmatch(analyst.get("/beheer/profiel").Body)
 	wantStatus(t, analyst.post("/beheer/profiel/tokens/"+tid[1]+"/intrekken", nil), 303)
