@@ -93,7 +93,7 @@ func (s *Service) Published(ctx context.Context, instrumentID int64) (*time.Time
 // away, reads "<k".
 type PublicQuestion struct {
 	Question
-	Counts []string // per option, or per value for scales
+	Counts []string // per option (for rankings: first places), or per value for scales
 	Labels []string
 	Base   string
 	Hidden bool // some figure is hidden
@@ -114,6 +114,13 @@ func Public(o *Overview, k int) ([]PublicQuestion, error) {
 		case len(q.Options) > 0 && q.Kind != consultation.Ranking:
 			for _, op := range q.Options {
 				row = append(row, op.Count)
+				pq.Labels = append(pq.Labels, op.Label)
+			}
+		case q.Kind == consultation.Ranking:
+			// How often each option came first: every answer has exactly
+			// one first place, so these add up to the base.
+			for _, op := range q.Options {
+				row = append(row, op.FirstPlace)
 				pq.Labels = append(pq.Labels, op.Label)
 			}
 		case q.Kind == consultation.Scale:

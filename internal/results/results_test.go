@@ -457,7 +457,9 @@ func TestPublicFiguresHideSmallCounts(t *testing.T) {
 		Options: []results.Option{{Label: "A", Count: 2}, {Label: "B", Count: 20}, {Label: "C", Count: 30}}}
 	m := results.Question{Question: consultation.Question{ID: 2, Kind: consultation.Multiple, Text: "Welke meer?"}, Base: 40,
 		Options: []results.Option{{Label: "X", Count: 3}, {Label: "Y", Count: 35}, {Label: "Z", Count: 12}}}
-	pub, err := results.Public(&results.Overview{Questions: []results.Question{q, m}}, 5)
+	r := results.Question{Question: consultation.Question{ID: 3, Kind: consultation.Ranking, Text: "Wat eerst?"}, Base: 52,
+		Options: []results.Option{{Label: "A", Count: 52, FirstPlace: 2}, {Label: "B", Count: 52, FirstPlace: 20}, {Label: "C", Count: 52, FirstPlace: 30}}}
+	pub, err := results.Public(&results.Overview{Questions: []results.Question{q, m, r}}, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,7 +472,7 @@ func TestPublicFiguresHideSmallCounts(t *testing.T) {
 			}
 			n, _ := strconv.ParseInt(c, 10, 64)
 			shown += n
-			if n != pq.Options[i].Count {
+			if want := pq.Options[i].Count; pq.Kind == consultation.Ranking && n != pq.Options[i].FirstPlace || pq.Kind != consultation.Ranking && n != want {
 				t.Fatalf("%s: %s shows %s, is %d", pq.Text, pq.Labels[i], c, pq.Options[i].Count)
 			}
 		}
@@ -478,7 +480,7 @@ func TestPublicFiguresHideSmallCounts(t *testing.T) {
 			t.Fatalf("%s: the small count shows: %v", pq.Text, pq.Counts)
 		}
 		// With the base shown, one hidden count alone would be base − rest.
-		if pq.Kind == consultation.Single && pq.Base != "<5" && hidden < 2 {
+		if pq.Kind != consultation.Multiple && pq.Base != "<5" && hidden < 2 {
 			t.Fatalf("%s: one hidden count and the base %s give it away: %v", pq.Text, pq.Base, pq.Counts)
 		}
 		if pq.Mean != nil {

@@ -358,8 +358,11 @@ func (p *Page) CodeTable(id string, q results.Question) CountTable {
 // no percentage.
 func (p *Page) PublicTable(id string, q results.PublicQuestion) CountTable {
 	t := CountTable{P: p, ID: id, Caption: p.T("results.options_caption"), Head: p.T("results.option")}
-	if q.Kind == consultation.Scale {
+	switch q.Kind {
+	case consultation.Scale:
 		t.Caption, t.Head = p.T("results.values_caption"), p.T("results.value")
+	case consultation.Ranking:
+		t.Caption = p.T("results.public.first_place_caption")
 	}
 	for i, l := range q.Labels {
 		c := q.Counts[i]
