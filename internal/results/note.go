@@ -353,3 +353,22 @@ WHERE i.kind = 'idea_board' ORDER BY p.created_at DESC, i.position, i.id`).Scan(
 }
 
 func sameID(a, b *int64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
+// DeleteSection removes a section and closes the gap in the order. Once
+// the note is published, the section is gone from the site at once.
+func (s *Service) DeleteSection(ctx context.Context, instrumentID, id int64) error {
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		var sec Section
+		if err := tx.Where("id = ? AND instrument_id = ?", id, instrumentID).Take(&sec).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperror.New(apperror.NotFound, "")
+			}
+			return err
+		}
+		if err := tx.Delete(&Section{}, id).Error; err != nil {
+			return err
+		}
+		return tx.Model(&Section{}).Where("instrument_id = ? AND position > ?", instrumentID, sec.Position).
+			Update("position", gorm.Expr("position - 1")).Error
+	})
+}

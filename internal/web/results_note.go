@@ -177,6 +177,24 @@ func (s *Server) noteSection(c *gin.Context) {
 	s.done(c, "results.note.section", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"section": id, "title": d.Title}, s.noteBack(in))
 }
 
+// noteSectionDelete removes a section of the note.
+func (s *Server) noteSectionDelete(c *gin.Context) {
+	in, ok := s.loadNoteInstrument(c)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(c.Param("sid"), 10, 64)
+	if err != nil || id < 1 {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return
+	}
+	if err := s.results.DeleteSection(c.Request.Context(), in.ID, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.done(c, "results.note.section_delete", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"section": id}, s.noteBack(in))
+}
+
 func (s *Server) notePublish(c *gin.Context) {
 	in, ok := s.loadNoteInstrument(c)
 	if !ok {

@@ -91,6 +91,18 @@ func TestIdeaBoardResponseNote(t *testing.T) {
 	if a, b, c := told(anna), told(bert), told(cor); a != 2 || b != 2 || c != 1 {
 		t.Fatalf("after turning a section to another idea: %d, %d, %d; want 2, 2, 1", a, b, c)
 	}
+	// A section can be deleted; the ones after it move up.
+	wantStatus(t, analyst.post(note+"/secties", url.Values{"titel": {"Vergissing"}, "tekst": {"Dit deel hoort er niet in."}}), 303)
+	var mistake int64
+	s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Vergissing").Scan(&mistake)
+	wantStatus(t, analyst.post(note+"/secties/"+itoa(mistake)+"/verwijderen", nil), 303)
+	wantNotContains(t, s.get(t, board+"/reactienota"), "Vergissing")
+	wantStatus(t, analyst.post(note+"/secties/"+itoa(mistake)+"/verwijderen", nil), 404)
+	var positions []int
+	s.App.DB.Table("response_note_sections").Where("instrument_id = ?", bd.InstrumentID).Order("position").Pluck("position", &positions)
+	if len(positions) != 2 || positions[0] != 1 || positions[1] != 2 {
+		t.Fatalf("positions after deleting: %v", positions)
+	}
 	wantContains(t, s.get(t, board), `href="`+board+`/reactienota"`)
 	wantContains(t, s.get(t, board+"/reactienota"), "Dank voor alle ideeën.", "Een zebrapad in de zomer", "Fietsenrekken")
 

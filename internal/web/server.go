@@ -242,6 +242,7 @@ func New(d Deps) (*Server, error) {
 	res.POST("/:iid/reactienota", s.noteIntro)
 	res.POST("/:iid/reactienota/secties", s.noteSection)
 	res.POST("/:iid/reactienota/secties/:sid", s.noteSection)
+	res.POST("/:iid/reactienota/secties/:sid/verwijderen", s.noteSectionDelete)
 	res.POST("/:iid/reactienota/publiceren", s.notePublish)
 	edit := staff.Group("/projecten", s.requireStaff(identity.PermEdit))
 	edit.GET("", s.editorProjects)
