@@ -80,7 +80,7 @@ func (s *Service) Report(ctx context.Context, c *consultation.Consultation, titl
 			for _, op := range q.Options {
 				mean := "-"
 				if op.Count > 0 {
-					mean = strconv.FormatFloat(op.MeanRank, 'f', 1, 64)
+					mean = dec(op.MeanRank)
 				}
 				rows = append(rows, []string{op.Label, mean, itoa(op.FirstPlace)})
 			}
@@ -103,8 +103,8 @@ func (s *Service) Report(ctx context.Context, c *consultation.Consultation, titl
 				bars = append(bars, bar{label, v.Percent})
 			}
 			if q.Mean != nil {
-				text(10, "", fmt.Sprintf("%s: %s   %s: %s", t("results.mean"), strconv.FormatFloat(*q.Mean, 'f', 1, 64),
-					t("results.median"), strconv.FormatFloat(*q.Median, 'f', 1, 64)))
+				text(10, "", fmt.Sprintf("%s: %s   %s: %s", t("results.mean"), dec(*q.Mean),
+					t("results.median"), dec(*q.Median)))
 				pdf.Ln(2)
 			}
 			chart(pdf, tr, bars)
@@ -173,9 +173,11 @@ func align(col int) string {
 	return "R"
 }
 
-func pct(f float64) string {
-	return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1) + "%"
-}
+func pct(f float64) string { return dec(f) + "%" }
+
+// dec writes a figure with one decimal and a decimal comma, as the
+// report's tables do.
+func dec(f float64) string { return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1) }
 
 // cut shortens s to at most n characters, at a character boundary.
 func cut(s string, n int) string {

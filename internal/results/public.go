@@ -2,8 +2,8 @@ package results
 
 import (
 	"context"
-	"encoding/json"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"sync"
 	"time"
