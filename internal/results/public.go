@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -159,6 +160,20 @@ func Public(o *Overview, k int) ([]PublicQuestion, error) {
 		out = append(out, pq)
 	}
 	return out, nil
+}
+
+// AllHidden says whether every count of the question is hidden: there is
+// nothing to draw or tabulate, only that too few answered to show it.
+func (q PublicQuestion) AllHidden() bool {
+	if len(q.Counts) == 0 {
+		return false
+	}
+	for _, c := range q.Counts {
+		if !strings.HasPrefix(c, "<") {
+			return false
+		}
+	}
+	return true
 }
 
 func formatCount(n int64, k int) string {

@@ -166,3 +166,19 @@ func TestOpenQuestionnaireShowsFiguresOfPublication(t *testing.T) {
 		t.Fatalf("open, published again: %s, want 7", got)
 	}
 }
+
+// A question whose every count is small shows no chart or table, only
+// that too few answered; one with something to show does not.
+func TestAllHiddenQuestion(t *testing.T) {
+	few := results.Question{Question: consultation.Question{ID: 1, Kind: consultation.Single, Text: "Welke?"}, Base: 3,
+		Options: []results.Option{{Label: "A", Count: 1}, {Label: "B", Count: 2}}}
+	many := results.Question{Question: consultation.Question{ID: 2, Kind: consultation.Single, Text: "Welke nog?"}, Base: 30,
+		Options: []results.Option{{Label: "A", Count: 12}, {Label: "B", Count: 18}}}
+	pub, err := results.Public(&results.Overview{Questions: []results.Question{few, many}}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pub[0].AllHidden() || pub[1].AllHidden() {
+		t.Fatalf("all hidden: %v (%v), %v (%v)", pub[0].AllHidden(), pub[0].Counts, pub[1].AllHidden(), pub[1].Counts)
+	}
+}

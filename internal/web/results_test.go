@@ -112,7 +112,7 @@ func TestEditorPublishesResults(t *testing.T) {
 	page := s.get(t, public)
 	wantStatus(t, page, 200)
 	// A dozen demo responses: every option count is small.
-	wantContains(t, page, "Uitkomsten: Vragenlijst over het schetsontwerp", "&lt;5", "niemand herkenbaar", `role="img"`, "Stand van ", "Verdeling van de antwoorden")
+	wantContains(t, page, "Uitkomsten: Vragenlijst over het schetsontwerp", "&lt;5", "niemand herkenbaar", "Stand van ", "Te weinig mensen gaven hier antwoord")
 	wantContains(t, s.get(t, "/projecten/herinrichting-marktplein"), `href="`+public+`"`, "Bekijk de uitkomsten")
 	csvFile := s.get(t, public+"/csv")
 	wantStatus(t, csvFile, 200)
