@@ -118,6 +118,12 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/beheer/resultaten/3", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "staff without groups": denied}},
 		{"/beheer/resultaten/bevolking", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/resultaten/instellingen", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "analyst": denied, "staff without groups": denied}},
+		{"/beheer/resultaten/3/export?formaat=csv", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "staff without groups": denied}},
+		{"/beheer/resultaten/3/export?formaat=pdf", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "staff without groups": denied}},
+		// The API reads no cookie: without a key nobody exports.
+		{"/api/v1/instruments/3/export", map[string]int{"anonymous": 401, "resident": 401, "business": 401, "moderator": 401, "editor": 401, "analyst": 401, "admin": 401, "staff without groups": 401}},
+		{"/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp/resultaten/csv", map[string]int{"anonymous": 404, "resident": 404, "business": 404, "moderator": 404, "editor": 404, "analyst": 404, "admin": 404, "staff without groups": 404}},
+		{"/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp/reactienota.pdf", map[string]int{"anonymous": 404, "resident": 404, "business": 404, "moderator": 404, "editor": 404, "analyst": 404, "admin": 404, "staff without groups": 404}},
 		{"/beheer/profiel", map[string]int{"anonymous": login, "resident": login, "business": login, "staff without groups": denied}},
 		{"/api/v1/projects", nil},
 		{"/beheer/resultaten/3/reactienota", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "editor": denied, "staff without groups": denied}},
