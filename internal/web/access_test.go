@@ -490,3 +490,61 @@ func TestVerificationFactsAreKeptAndAFailureIsSaid(t *testing.T) {
 	wantStatus(t, named, 200)
 	wantNotContains(t, named, "Gecontroleerd op")
 }
+
+// The results' forms refuse everyone whose role may not use them: staff
+// without the role get 403 and nothing changes, residents and the
+// anonymous are sent to a login; those with the role get past the check
+// (the forms here are empty, so they may well be refused as invalid).
+func TestResultsFormsRefuseOtherRoles(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	analysts := map[string]bool{"analyst": true, "admin": true}
+	admins := map[string]bool{"admin": true}
+	editors := map[string]bool{"editor": true, "admin": true}
+	forms := []struct {
+		path string
+		may  map[string]bool
+	}{
+		{"/beheer/resultaten/instellingen", admins},
+		{"/beheer/resultaten/bevolking", admins},
+		{"/beheer/resultaten/3/codes", analysts},
+		{"/beheer/resultaten/3/coderen", analysts},
+		{"/beheer/resultaten/3/reactienota", analysts},
+		{"/beheer/resultaten/3/reactienota/secties", analysts},
+		{"/beheer/resultaten/3/reactienota/publiceren", analysts},
+		{"/beheer/projecten/1/instrumenten/3/resultaten", editors},
+	}
+	people := map[string]func(b *browser){
+		"anonymous": func(*browser) {},
+		"resident":  func(b *browser) { b.loginDigiD(testBSN, loaMid, "/") },
+		"moderator": func(b *browser) { b.loginStaff("Mo Derator", "inspraak-moderatoren") },
+		"editor":    func(b *browser) { b.loginStaff("Eddy Tor", "inspraak-redacteuren") },
+		"analyst":   func(b *browser) { b.loginStaff("Ana List", "inspraak-analisten") },
+		"admin":     func(b *browser) { b.loginStaff("Ad Min", "inspraak-beheerders") },
+	}
+	for name, logIn := range people {
+		b := newBrowser(t, s)
+		logIn(b)
+		for _, f := range forms {
+			r := b.post(f.path, url.Values{})
+			switch {
+			case f.may[name]:
+				if r.StatusCode == denied || r.StatusCode == login && strings.Contains(r.Header.Get("Location"), "inloggen") {
+					t.Errorf("%s POST %s: %d, but the role may", name, f.path, r.StatusCode)
+				}
+			case name == "anonymous" || name == "resident":
+				if r.StatusCode != login || !strings.Contains(r.Header.Get("Location"), "inloggen") {
+					t.Errorf("%s POST %s: %d %s, want a login", name, f.path, r.StatusCode, r.Header.Get("Location"))
+				}
+			default:
+				wantStatus(t, r, denied)
+			}
+		}
+	}
+	var settings, published int64
+	s.App.DB.Table("settings").Where("key = ?", "results.min_cell").Count(&settings)
+	s.App.DB.Table("result_publications").Count(&published)
+	if settings != 0 || published != 0 {
+		t.Fatalf("refused forms changed something: threshold set %d, publications %d", settings, published)
+	}
+}
