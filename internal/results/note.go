@@ -241,10 +241,11 @@ func (s *Service) SaveSection(ctx context.Context, instrumentID, id int64, d Sec
 // about their input.
 type NoteNotifier func(ctx context.Context, tx *gorm.DB, participantID int64, section Section) error
 
-// PublishNote publishes a note (again). The people each section is
-// about that were not told yet hear of it, once, in the publishing
-// transaction: everyone under every section the first time, and under a
-// section added later when the note is published again.
+// PublishNote publishes a note (again). The people the sections not
+// announced yet are about hear of it, in the publishing transaction, once
+// per person however many of those sections are about them: everyone
+// the first time, and the people of a section added (or turned to other
+// input) later when the note is published again.
 func (s *Service) PublishNote(ctx context.Context, instrumentID int64, now time.Time, tell NoteNotifier) error {
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("instrument_id = ?", instrumentID).Take(&Note{}).Error; err != nil {
@@ -260,6 +261,10 @@ func (s *Service) PublishNote(ctx context.Context, instrumentID int64, now time.
 		if err := tx.Model(&Note{}).Where("instrument_id = ?", instrumentID).Updates(map[string]any{"published_at": now.UTC(), "updated_at": now.UTC()}).Error; err != nil {
 			return err
 		}
+		// One message per person, about the first new section that is
+		// about them (the note shows them the rest).
+		first := map[int64]Section{}
+		var order []int64
 		for _, sec := range sections {
 			if sec.AnnouncedAt != nil {
 				continue
@@ -269,14 +274,20 @@ func (s *Service) PublishNote(ctx context.Context, instrumentID int64, now time.
 				return err
 			}
 			for _, p := range people {
-				if tell == nil {
-					break
-				}
-				if err := tell(ctx, tx, p, sec); err != nil {
-					return err
+				if _, seen := first[p]; !seen {
+					first[p] = sec
+					order = append(order, p)
 				}
 			}
 			if err := tx.Model(&Section{}).Where("id = ?", sec.ID).Update("announced_at", now.UTC()).Error; err != nil {
+				return err
+			}
+		}
+		if tell == nil {
+			return nil
+		}
+		for _, p := range order {
+			if err := tell(ctx, tx, p, first[p]); err != nil {
 				return err
 			}
 		}

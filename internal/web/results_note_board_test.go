@@ -59,8 +59,11 @@ func TestIdeaBoardResponseNote(t *testing.T) {
 	wantStatus(t, analyst.post(note, url.Values{"inleiding": {"Dank voor alle ideeën."}}), 303)
 	wantStatus(t, analyst.post(note+"/secties", url.Values{"titel": {"Een zebrapad in de zomer"},
 		"tekst": {"In de zomervakantie legt de gemeente een zebrapad aan bij de hoofdingang."}, "idee": {itoa(crossing)}}), 303)
+	wantStatus(t, analyst.post(note+"/secties", url.Values{"titel": {"Verkeerslichten"},
+		"tekst": {"Bij het zebrapad komt ook een knop voor voetgangers."}, "idee": {itoa(crossing)}}), 303)
 	wantStatus(t, analyst.post(note+"/publiceren", nil), 303)
 
+	// Two sections about the crossing: its people get one message.
 	told := func(b *browser) int64 {
 		t.Helper()
 		var n int64
@@ -100,7 +103,7 @@ func TestIdeaBoardResponseNote(t *testing.T) {
 	wantStatus(t, analyst.post(note+"/secties/"+itoa(mistake)+"/verwijderen", nil), 404)
 	var positions []int
 	s.App.DB.Table("response_note_sections").Where("instrument_id = ?", bd.InstrumentID).Order("position").Pluck("position", &positions)
-	if len(positions) != 2 || positions[0] != 1 || positions[1] != 2 {
+	if len(positions) != 3 || positions[0] != 1 || positions[2] != 3 {
 		t.Fatalf("positions after deleting: %v", positions)
 	}
 	wantContains(t, s.get(t, board), `href="`+board+`/reactienota"`)
