@@ -383,3 +383,13 @@ func (s *Service) DeleteSection(ctx context.Context, instrumentID, id int64) err
 			Update("position", gorm.Expr("position - 1")).Error
 	})
 }
+
+// IdeaSections returns the published sections of a board's note that are
+// about an idea, in the note's order: the idea page links to them.
+func (s *Service) IdeaSections(ctx context.Context, ideaID int64) ([]Section, error) {
+	var out []Section
+	err := s.db.WithContext(ctx).Raw(`SELECT sec.* FROM response_note_sections sec
+JOIN response_notes n ON n.instrument_id = sec.instrument_id AND n.published_at IS NOT NULL
+WHERE sec.idea_id = ? ORDER BY sec.position`, ideaID).Scan(&out).Error
+	return out, err
+}

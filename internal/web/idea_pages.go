@@ -15,6 +15,7 @@ import (
 	"inspraak/internal/instrument"
 	"inspraak/internal/moderation"
 	"inspraak/internal/project"
+	"inspraak/internal/results"
 )
 
 // orderCookie holds a visitor's seed for the board's random order, so
@@ -395,6 +396,9 @@ type ideaPageData struct {
 	// comments.
 	Verdict  *moderation.Verdict
 	verdicts map[int64]moderation.Verdict
+	// NoteSections are the published response-note sections about this
+	// idea.
+	NoteSections []results.Section
 }
 
 // CommentVerdict is the moderation decision on one of the viewer's comments.
@@ -443,6 +447,10 @@ func (s *Server) renderIdea(c *gin.Context, status int, p *project.Project, b *b
 		return
 	}
 	if d.Comments, err = s.ideas.Comments(ctx, i.ID, a.ParticipantID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if d.NoteSections, err = s.results.IdeaSections(ctx, i.ID); err != nil {
 		s.fail(c, err)
 		return
 	}

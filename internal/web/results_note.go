@@ -256,7 +256,12 @@ func (s *Server) publicNote(c *gin.Context) {
 		c.Data(http.StatusOK, "application/pdf", buf.Bytes())
 		return
 	}
-	page := s.page(c, "", publicNoteData{In: s.viewInstrument(c, p, *in), Note: n})
+	view := s.viewInstrument(c, p, *in)
+	if err := s.withOutcomes(ctx, &view); err != nil {
+		s.fail(c, err)
+		return
+	}
+	page := s.page(c, "", publicNoteData{In: view, Note: n})
 	page.Title, page.Nav = page.T("note.public.title", in.Title), "projects"
 	s.html(c, http.StatusOK, "note_public", page)
 }

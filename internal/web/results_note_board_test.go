@@ -107,7 +107,9 @@ func TestIdeaBoardResponseNote(t *testing.T) {
 		t.Fatalf("positions after deleting: %v", positions)
 	}
 	wantContains(t, s.get(t, board), `href="`+board+`/reactienota"`)
-	wantContains(t, s.get(t, board+"/reactienota"), "Dank voor alle ideeën.", "Een zebrapad in de zomer", "Fietsenrekken")
+	wantContains(t, s.get(t, board+"/reactienota"), "Dank voor alle ideeën.", "Een zebrapad in de zomer", "Fietsenrekken",
+		"Over het idee:", `href="`+board+`/ideeen/`+itoa(crossing)+`"`)
+	wantContains(t, s.get(t, crossingPath[1]), "In de reactienota van de gemeente", "Een zebrapad in de zomer", board+"/reactienota#sectie-")
 
 	editor := newBrowser(t, s)
 	editor.loginStaff("Eddy Tor", "inspraak-redacteuren")

@@ -55,6 +55,10 @@ func (s *Server) loadPublicResults(c *gin.Context) (*publicResultsData, bool) {
 		return nil, false
 	}
 	view := s.viewInstrument(c, p, *in)
+	if err := s.withOutcomes(ctx, &view); err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
 	pr, err := s.results.PublicOf(ctx, cons, view.State != instrument.StateClosed)
 	if err != nil {
 		s.fail(c, err)
