@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,7 +21,10 @@ type Note struct {
 	InstrumentID int64 `gorm:"primaryKey;autoIncrement:false"`
 	Intro        string
 	PublishedAt  *time.Time
-	UpdatedAt    time.Time `gorm:"not null"`
+	// PublishedIntro is the introduction as last published: what the site
+	// shows while the analyst works on Intro.
+	PublishedIntro string    `gorm:"not null"`
+	UpdatedAt      time.Time `gorm:"not null"`
 
 	Sections []Section `gorm:"-"`
 }
@@ -43,6 +47,11 @@ type Section struct {
 	CodeID       *int64
 	IdeaID       *int64
 	AnnouncedAt  *time.Time
+	// The texts and place as last published (nil: never published): what
+	// the site, the PDF and Mijn inspraak show.
+	PublishedTitle    *string
+	PublishedBody     *string
+	PublishedPosition *int
 
 	CodeName  string `gorm:"-"`
 	IdeaTitle string `gorm:"-"`
@@ -258,7 +267,12 @@ func (s *Service) PublishNote(ctx context.Context, instrumentID int64, now time.
 		if len(sections) == 0 {
 			return apperror.New(apperror.Conflict, "results.error.note_empty")
 		}
-		if err := tx.Model(&Note{}).Where("instrument_id = ?", instrumentID).Updates(map[string]any{"published_at": now.UTC(), "updated_at": now.UTC()}).Error; err != nil {
+		if err := tx.Model(&Note{}).Where("instrument_id = ?", instrumentID).Updates(map[string]any{"published_at": now.UTC(), "updated_at": now.UTC(),
+			"published_intro": gorm.Expr("intro")}).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&Section{}).Where("instrument_id = ?", instrumentID).Updates(map[string]any{
+			"published_title": gorm.Expr("title"), "published_body": gorm.Expr("body"), "published_position": gorm.Expr("position")}).Error; err != nil {
 			return err
 		}
 		// One message per person, about the first new section that is
@@ -328,17 +342,17 @@ type MySection struct {
 // supported or commented on): "dit hebben we met uw inbreng gedaan".
 func (s *Service) SectionsFor(ctx context.Context, participantID int64) ([]MySection, error) {
 	var out []MySection
-	err := s.db.WithContext(ctx).Raw(`SELECT sec.id, sec.instrument_id, sec.position, sec.title, sec.body, sec.code_id, sec.idea_id,
+	err := s.db.WithContext(ctx).Raw(`SELECT sec.id, sec.instrument_id, sec.published_position AS position, sec.published_title AS title, sec.published_body AS body, sec.code_id, sec.idea_id,
   i.title AS instrument_title, p.slug AS project_slug, i.slug AS instrument_slug
 FROM response_note_sections sec
 JOIN response_notes n ON n.instrument_id = sec.instrument_id AND n.published_at IS NOT NULL
 JOIN instruments i ON i.id = sec.instrument_id JOIN projects p ON p.id = i.project_id
-WHERE EXISTS (SELECT 1 FROM answer_codings ac JOIN responses r ON r.id = ac.response_id AND r.status = 'submitted'
+WHERE sec.published_title IS NOT NULL AND (EXISTS (SELECT 1 FROM answer_codings ac JOIN responses r ON r.id = ac.response_id AND r.status = 'submitted'
     WHERE ac.code_id = sec.code_id AND r.participant_id = @p)
   OR EXISTS (SELECT 1 FROM ideas d WHERE d.id = sec.idea_id AND d.author_id = @p)
   OR EXISTS (SELECT 1 FROM idea_supports su WHERE su.idea_id = sec.idea_id AND su.participant_id = @p)
-  OR EXISTS (SELECT 1 FROM idea_comments cm WHERE cm.idea_id = sec.idea_id AND cm.author_id = @p)
-ORDER BY sec.instrument_id, sec.position`, sql.Named("p", participantID)).Scan(&out).Error
+  OR EXISTS (SELECT 1 FROM idea_comments cm WHERE cm.idea_id = sec.idea_id AND cm.author_id = @p))
+ORDER BY sec.instrument_id, sec.published_position`, sql.Named("p", participantID)).Scan(&out).Error
 	return out, err
 }
 
@@ -388,8 +402,37 @@ func (s *Service) DeleteSection(ctx context.Context, instrumentID, id int64) err
 // about an idea, in the note's order: the idea page links to them.
 func (s *Service) IdeaSections(ctx context.Context, ideaID int64) ([]Section, error) {
 	var out []Section
-	err := s.db.WithContext(ctx).Raw(`SELECT sec.* FROM response_note_sections sec
+	err := s.db.WithContext(ctx).Raw(`SELECT sec.id, sec.instrument_id, sec.published_position AS position, sec.published_title AS title,
+  sec.published_body AS body, sec.code_id, sec.idea_id FROM response_note_sections sec
 JOIN response_notes n ON n.instrument_id = sec.instrument_id AND n.published_at IS NOT NULL
-WHERE sec.idea_id = ? ORDER BY sec.position`, ideaID).Scan(&out).Error
+WHERE sec.idea_id = ? AND sec.published_title IS NOT NULL ORDER BY sec.published_position`, ideaID).Scan(&out).Error
 	return out, err
+}
+
+// PublicNote is a note as the site shows it: the texts as last published,
+// in their published order, without sections never published. Nil when
+// the note is not published.
+func (s *Service) PublicNote(ctx context.Context, instrumentID int64) (*Note, error) {
+	n, err := s.Note(ctx, instrumentID)
+	if err != nil || n.PublishedAt == nil {
+		return nil, err
+	}
+	n.Intro = n.PublishedIntro
+	var shown []Section
+	for _, sec := range n.Sections {
+		if sec.PublishedTitle == nil || sec.PublishedBody == nil || sec.PublishedPosition == nil {
+			continue
+		}
+		sec.Title, sec.Body, sec.Position = *sec.PublishedTitle, *sec.PublishedBody, *sec.PublishedPosition
+		shown = append(shown, sec)
+	}
+	slices.SortStableFunc(shown, func(a, b Section) int { return a.Position - b.Position })
+	n.Sections = shown
+	return n, nil
+}
+
+// Changed says whether a section differs from what the site shows.
+func (sec Section) Changed() bool {
+	return sec.PublishedTitle == nil || *sec.PublishedTitle != sec.Title || sec.PublishedBody == nil || *sec.PublishedBody != sec.Body ||
+		sec.PublishedPosition == nil || *sec.PublishedPosition != sec.Position
 }

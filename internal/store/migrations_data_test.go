@@ -87,6 +87,14 @@ func TestNotesSurviveMigration0012(t *testing.T) {
 	if len(sections) != 2 || sections[0].ID != ids[0] || sections[1].ID != ids[1] || sections[1].Title != "Verder" || sections[0].AnnouncedAt == nil {
 		t.Fatalf("sections after the migration: %+v", sections)
 	}
+	// Migration 0015: what was published is the published text.
+	var publishedTitles []string
+	db.Raw(`SELECT published_title FROM response_note_sections WHERE published_title IS NOT NULL ORDER BY published_position`).Scan(&publishedTitles)
+	var publishedIntro string
+	db.Raw(`SELECT published_intro FROM response_notes WHERE instrument_id = 7`).Scan(&publishedIntro)
+	if len(publishedTitles) != 2 || publishedTitles[0] != "Bomen" || publishedIntro != "Dank u wel." {
+		t.Fatalf("published texts after 0015: %q, intro %q", publishedTitles, publishedIntro)
+	}
 	// New sections continue after the old ids.
 	exec(db, `INSERT INTO response_note_sections (instrument_id, position, title, body) VALUES (7, 3, 'Nieuw', 'Nog iets.')`)
 	var newID int64

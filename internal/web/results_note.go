@@ -231,12 +231,12 @@ func (s *Server) publicNote(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	n, err := s.results.Note(ctx, in.ID)
+	n, err := s.results.PublicNote(ctx, in.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if n.PublishedAt == nil {
+	if n == nil {
 		s.renderStatus(c, http.StatusNotFound, "")
 		return
 	}

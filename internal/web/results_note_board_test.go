@@ -94,6 +94,28 @@ func TestIdeaBoardResponseNote(t *testing.T) {
 	if a, b, c := told(anna), told(bert), told(cor); a != 2 || b != 2 || c != 1 {
 		t.Fatalf("after turning a section to another idea: %d, %d, %d; want 2, 2, 1", a, b, c)
 	}
+	// After publication, changes wait for "Wijzigingen publiceren": the
+	// site keeps the published text until then.
+	var crossingSection int64
+	s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Een zebrapad in de zomer").Scan(&crossingSection)
+	wantStatus(t, analyst.post(note+"/secties/"+itoa(crossingSection), url.Values{"titel": {"Een zebrapad in de herfst"},
+		"tekst": {"Het zebrapad komt in de herfstvakantie."}, "idee": {itoa(crossing)}}), 303)
+	wantStatus(t, analyst.post(note+"/secties", url.Values{"titel": {"Nog in de maak"}, "tekst": {"Half af."}}), 303)
+	draft := analyst.get(note)
+	wantContains(t, draft, "Gewijzigd: nog niet op de site", "Nog niet op de site")
+	public := s.get(t, board+"/reactienota")
+	wantContains(t, public, "Een zebrapad in de zomer", "In de zomervakantie")
+	wantNotContains(t, public, "in de herfst", "Nog in de maak")
+	wantContains(t, bert.get("/mijn-inspraak"), "Een zebrapad in de zomer")
+	wantStatus(t, analyst.post(note+"/publiceren", nil), 303)
+	public = s.get(t, board+"/reactienota")
+	wantContains(t, public, "Een zebrapad in de herfst", "Nog in de maak")
+	wantNotContains(t, public, "in de zomer")
+	wantNotContains(t, analyst.get(note), "nog niet op de site")
+	var halfDone int64
+	s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Nog in de maak").Scan(&halfDone)
+	wantStatus(t, analyst.post(note+"/secties/"+itoa(halfDone)+"/verwijderen", nil), 303)
+
 	// A section can be deleted; the ones after it move up.
 	wantStatus(t, analyst.post(note+"/secties", url.Values{"titel": {"Vergissing"}, "tekst": {"Dit deel hoort er niet in."}}), 303)
 	var mistake int64
@@ -107,9 +129,9 @@ func TestIdeaBoardResponseNote(t *testing.T) {
 		t.Fatalf("positions after deleting: %v", positions)
 	}
 	wantContains(t, s.get(t, board), `href="`+board+`/reactienota"`)
-	wantContains(t, s.get(t, board+"/reactienota"), "Dank voor alle ideeën.", "Een zebrapad in de zomer", "Fietsenrekken",
+	wantContains(t, s.get(t, board+"/reactienota"), "Dank voor alle ideeën.", "Een zebrapad in de herfst", "Fietsenrekken",
 		"Over het idee:", `href="`+board+`/ideeen/`+itoa(crossing)+`"`)
-	wantContains(t, s.get(t, crossingPath[1]), "In de reactienota van de gemeente", "Een zebrapad in de zomer", board+"/reactienota#sectie-")
+	wantContains(t, s.get(t, crossingPath[1]), "In de reactienota van de gemeente", "Een zebrapad in de herfst", board+"/reactienota#sectie-")
 
 	editor := newBrowser(t, s)
 	editor.loginStaff("Eddy Tor", "inspraak-redacteuren")
