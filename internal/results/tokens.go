@@ -125,3 +125,29 @@ func (s *Service) TokenOwner(ctx context.Context, tok string) (*identity.StaffMe
 	db.Model(&Token{}).Where("id = ?", t.ID).Update("last_used_at", time.Now().UTC())
 	return &m, nil
 }
+
+// OwnedToken is a live token with its owner's name, for administrators.
+type OwnedToken struct {
+	Token
+	Owner string
+}
+
+// LiveTokens lists every token that still works (not revoked, not
+// expired), newest first, with its owner.
+func (s *Service) LiveTokens(ctx context.Context) ([]OwnedToken, error) {
+	var out []OwnedToken
+	err := s.db.WithContext(ctx).Table("api_tokens t").Select("t.*, m.name AS owner").
+		Joins("JOIN staff_members m ON m.id = t.staff_id").
+		Where("t.revoked_at IS NULL AND t.created_at > ?", time.Now().UTC().Add(-TokenLifetime)).
+		Order("t.created_at DESC, t.id DESC").Scan(&out).Error
+	return out, err
+}
+
+// RevokeAnyToken ends a token whoever owns it (administrators).
+func (s *Service) RevokeAnyToken(ctx context.Context, id int64) error {
+	res := s.db.WithContext(ctx).Model(&Token{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", time.Now().UTC())
+	if res.Error == nil && res.RowsAffected == 0 {
+		return apperror.New(apperror.NotFound, "")
+	}
+	return res.Error
+}

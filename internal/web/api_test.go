@@ -218,3 +218,56 @@ func TestAPIMatchesItsDescription(t *testing.T) {
 	// Editors cannot make keys.
 	wantStatus(t, editor.post("/beheer/profiel/tokens", url.Values{"naam": {"x"}}), http.StatusForbidden)
 }
+
+// An administrator sees every API key that still works, with its owner,
+// and can revoke one (a person left, a key leaked); the key stops working
+// and the revocation is in the audit log. Analysts and editors cannot.
+func TestAdministratorRevokesSomeonesKey(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	analyst := newBrowser(t, s)
+	analyst.loginStaff("Ana List", "inspraak-analisten")
+	made := analyst.post("/beheer/profiel/tokens", url.Values{"naam": {"koppeling dashboard"}})
+	key := regexp.MustCompile(`insp_[A-Za-z0-9_-]{40,}`).FindString(made.Body)
+	if key == "" {
+		t.Fatal("no key shown")
+	}
+	export := "/api/v1/instruments/3/export"
+	get := func() int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, s.URL+export, nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(); code != 200 {
+		t.Fatalf("the new key: %d", code)
+	}
+	admin := newBrowser(t, s)
+	admin.loginStaff("Ad Min", "inspraak-beheerders")
+	members := admin.get("/beheer/medewerkers")
+	wantContains(t, members, "API-sleutels die werken", "Ana List", "koppeling dashboard")
+	tid := regexp.MustCompile(`/beheer/medewerkers/sleutels/(\d+)/intrekken`).FindStringSubmatch(members.Body)
+	if tid == nil {
+		t.Fatal("no revoke button")
+	}
+	wantStatus(t, analyst.post("/beheer/medewerkers/sleutels/"+tid[1]+"/intrekken", nil), http.StatusForbidden)
+	if code := get(); code != 200 {
+		t.Fatalf("after the analyst's refused attempt: %d", code)
+	}
+	wantStatus(t, admin.post("/beheer/medewerkers/sleutels/"+tid[1]+"/intrekken", nil), 303)
+	if code := get(); code != 401 {
+		t.Fatalf("a revoked key: %d", code)
+	}
+	wantNotContains(t, admin.get("/beheer/medewerkers"), "koppeling dashboard")
+	wantContains(t, analyst.get("/beheer/profiel"), "Ingetrokken")
+	var logged int64
+	s.App.DB.Table("audit_log").Where("action = ?", "api.token.revoke").Count(&logged)
+	if logged != 1 {
+		t.Fatalf("%d revocations in the audit log", logged)
+	}
+}

@@ -206,6 +206,7 @@ func New(d Deps) (*Server, error) {
 	staff := e.Group("/beheer")
 	staff.GET("", s.requireStaff(identity.PermStaffArea), s.staffHome)
 	staff.GET("/medewerkers", s.requireStaff(identity.PermStaffList), s.staffMembers)
+	staff.POST("/medewerkers/sleutels/:tid/intrekken", s.requireStaff(identity.PermSettings), s.staffTokenRevoke)
 	staff.GET("/audit", s.requireStaff(identity.PermAuditRead), s.staffAudit)
 	staff.GET("/profiel", s.requireStaff(identity.PermStaffArea), s.staffProfile)
 	staff.POST("/profiel/tokens", s.requireStaff(identity.PermAnalyse), s.tokenCreate)
