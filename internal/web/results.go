@@ -246,7 +246,7 @@ func (p *Page) chartSummary(ch BarChart) string {
 func (p *Page) ValueChart(id string, q results.Question) BarChart {
 	ch := BarChart{ID: id, Title: q.Text}
 	for i, v := range q.Values {
-		ch.Bars = append(ch.Bars, Bar{Label: strconv.FormatFloat(v.Value, 'f', -1, 64), Value: p.Percent(v.Percent), Width: v.Percent,
+		ch.Bars = append(ch.Bars, Bar{Label: valueLabel(q, v.Value), Value: p.Percent(v.Percent), Width: v.Percent,
 			Y: i*36 + 18, TextY: i*36 + 14})
 	}
 	ch.Height = len(ch.Bars)*36 + 8
@@ -340,7 +340,11 @@ func (p *Page) OptionTable(id string, q results.Question) CountTable {
 func (p *Page) ValueTable(id string, q results.Question) CountTable {
 	t := CountTable{P: p, ID: id, Caption: p.T("results.values_caption"), Head: p.T("results.value")}
 	for _, v := range q.Values {
-		t.Rows = append(t.Rows, CountRow{p.Number(&v.Value), strconv.FormatInt(v.Count, 10), p.Percent(v.Percent)})
+		label := p.Number(&v.Value)
+		if l := valueLabel(q, v.Value); l != strconv.FormatFloat(v.Value, 'f', -1, 64) {
+			label = l
+		}
+		t.Rows = append(t.Rows, CountRow{label, strconv.FormatInt(v.Count, 10), p.Percent(v.Percent)})
 	}
 	return t
 }
@@ -369,4 +373,20 @@ func (p *Page) PublicTable(id string, q results.PublicQuestion) CountTable {
 		t.Rows = append(t.Rows, CountRow{l, c, cmp.Or(p.PublicShare(c, q.Base), "–")})
 	}
 	return t
+}
+
+// valueLabel names a point of a scale by its end labels where it has one
+// ("1 (heel ontevreden)"), and writes other values as they are.
+func valueLabel(q results.Question, v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if q.Kind != consultation.Scale {
+		return s
+	}
+	switch {
+	case v == float64(q.ScaleMin) && q.ScaleMinLabel != "":
+		return s + " (" + q.ScaleMinLabel + ")"
+	case v == float64(q.ScaleMax) && q.ScaleMaxLabel != "":
+		return s + " (" + q.ScaleMaxLabel + ")"
+	}
+	return s
 }
