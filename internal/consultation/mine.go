@@ -10,6 +10,7 @@ import (
 // MyResponse is one consultation a participant answered (or started),
 // for "Mijn inspraak".
 type MyResponse struct {
+	InstrumentID    int64
 	ProjectSlug     string
 	ProjectTitle    string
 	InstrumentSlug  string
@@ -23,7 +24,7 @@ type MyResponse struct {
 // ResponsesOf returns a participant's responses and drafts, newest first.
 func (s *Service) ResponsesOf(ctx context.Context, participantID int64) ([]MyResponse, error) {
 	var out []MyResponse
-	err := s.db.WithContext(ctx).Model(&Response{}).Select("projects.slug AS project_slug, projects.title AS project_title, "+
+	err := s.db.WithContext(ctx).Model(&Response{}).Select("instruments.id AS instrument_id, projects.slug AS project_slug, projects.title AS project_title, "+
 		"instruments.slug AS instrument_slug, instruments.title AS instrument_title, responses.status, responses.reference, "+
 		"responses.updated_at, responses.submitted_at").
 		Joins("JOIN instruments ON instruments.id = responses.instrument_id").

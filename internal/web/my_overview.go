@@ -28,6 +28,9 @@ type myData struct {
 	// comments.
 	IdeaVerdicts    map[int64]moderation.Verdict
 	CommentVerdicts map[int64]moderation.Verdict
+	// ResultsOut and NoteOut say which questionnaires have published
+	// results and a published response note.
+	ResultsOut, NoteOut map[int64]bool
 }
 
 // IdeaVerdict is the decision on one of the participant's ideas.
@@ -59,6 +62,14 @@ func (s *Server) myOverview(c *gin.Context) {
 	d := myData{Participant: cur.Participant}
 	var err error
 	if d.Responses, err = s.consultations.ResponsesOf(ctx, cur.Participant.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ids := make([]int64, len(d.Responses))
+	for i, r := range d.Responses {
+		ids[i] = r.InstrumentID
+	}
+	if d.ResultsOut, d.NoteOut, err = s.results.Outcomes(ctx, ids); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -81,7 +81,8 @@ func TestResponseNoteReachesTheResident(t *testing.T) {
 
 	// The resident sees it, and the mail goes out once.
 	my := res.get("/mijn-inspraak")
-	wantContains(t, my, "Dit hebben we met uw inbreng gedaan", "Meer bomen", "acht lindebomen")
+	wantContains(t, my, "Dit hebben we met uw inbreng gedaan", "Meer bomen", "acht lindebomen",
+		`href="`+survey+`/reactienota">Lees wat de gemeente met de inbreng doet`)
 	wantNotContains(t, my, "De gemeenteraad besluit in maart.") // not about their answers
 	public := s.get(t, survey+"/reactienota")
 	wantStatus(t, public, 200)
