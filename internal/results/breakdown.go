@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 
-	"inspraak/internal/consultation"
 	"inspraak/internal/results/suppress"
 )
 
@@ -75,7 +73,9 @@ func (s *Service) Breakdowns(ctx context.Context, qs []Question, by string, k in
 		return out, nil
 	}
 	var rows []breakdownRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT ao.question_id, COALESCE(`+col+`, '') AS grp, ao.option_id, count(*) AS n
+	// Groups are compared without regard to case, as the
+	// representativeness table does ("Noord" and "noord" are one wijk).
+	if err := s.db.WithContext(ctx).Raw(`SELECT ao.question_id, LOWER(COALESCE(`+col+`, '')) AS grp, ao.option_id, count(*) AS n
 FROM answer_options ao JOIN responses r ON r.id = ao.response_id AND r.status = 'submitted'
 LEFT JOIN participants p ON p.id = r.participant_id
 WHERE ao.question_id IN ? GROUP BY 1, 2, 3`, ids).Scan(&rows).Error; err != nil {
@@ -85,27 +85,82 @@ WHERE ao.question_id IN ? GROUP BY 1, 2, 3`, ids).Scan(&rows).Error; err != nil 
 	for _, r := range rows {
 		per[r.QuestionID] = append(per[r.QuestionID], r)
 	}
-	// The group counts of the representativeness table (wijk, age band):
-	// a group hidden there stays hidden here, and where a question's row
-	// totals are those counts (a single choice every respondent answered),
-	// the ones shown there are known here.
 	var gs *groups
-	var submitted int64
 	if by != ByMeans {
 		var err error
 		if gs, err = s.groupCounts(ctx, qs[0].InstrumentID, by); err != nil {
 			return nil, err
 		}
-		submitted = gs.total
 	}
-	for _, q := range qs {
-		b, err := breakdown(q, by, k, per[q.ID], gs, q.Kind == consultation.Single && gs != nil && q.Base == submitted)
-		if err != nil {
-			return nil, err
+	return breakdownsTogether(qs, by, k, per, gs)
+}
+
+// groupTotal is a group's row total as some table on the page has it.
+type groupTotal struct {
+	group string // lower-cased
+	n     int64
+}
+
+// breakdownsTogether suppresses the breakdown tables of a page as one:
+// the page prints every option's count and base above each table (its
+// column totals and grand total are known), the representativeness table
+// prints the respondents per group, and questions that everyone answered
+// share their row totals. So a group's total with a given value that one
+// table shows is known in every table where that group has that total,
+// and one that a table hides is hidden in every other such table. The
+// tables are suppressed again until no table learns anything new (the
+// sets only grow, so this ends); a total both shown somewhere and hidden
+// elsewhere counts as shown, and the table that hid it is suppressed with
+// it known (or not shown at all).
+func breakdownsTogether(qs []Question, by string, k int, per map[int64][]breakdownRow, gs *groups) (map[int64]*Breakdown, error) {
+	shown, hidden := map[groupTotal]bool{}, map[groupTotal]bool{}
+	if gs != nil {
+		for i, key := range gs.keys {
+			t := groupTotal{key, gs.row[i]}
+			if gs.hidden(key) {
+				hidden[t] = true
+			} else if !gs.withheld {
+				shown[t] = true
+			}
 		}
-		out[q.ID] = b
 	}
-	return out, nil
+	out := map[int64]*Breakdown{}
+	for round := 0; ; round++ {
+		changed := false
+		for _, q := range qs {
+			b, totals, err := breakdown(q, by, k, per[q.ID], gs, shown, hidden)
+			if err != nil {
+				return nil, err
+			}
+			out[q.ID] = b
+			if b.Withheld {
+				continue
+			}
+			for i, t := range totals {
+				if t.n == 0 {
+					continue
+				}
+				set := shown
+				if b.Table.Hidden[i][len(b.Options)] {
+					set = hidden
+				}
+				if !set[t] {
+					set[t], changed = true, true
+				}
+			}
+		}
+		if !changed {
+			return out, nil
+		}
+		if round > 4*len(qs)+8 {
+			// Cannot happen (the sets only grow); if it did, show nothing
+			// rather than tables that might disagree.
+			for _, b := range out {
+				b.Withheld = true
+			}
+			return out, nil
+		}
+	}
 }
 
 type breakdownRow struct {
@@ -116,11 +171,11 @@ type breakdownRow struct {
 }
 
 // breakdown lays out one question's counts per group and option as a
-// table and suppresses it. The results page prints every option's count
-// and the question's base above the table: its column totals and grand
-// total are known to the reader. gs, when given, are the group counts
-// shown elsewhere; rowsAreGroups says the row totals equal them.
-func breakdown(q Question, by string, k int, rows []breakdownRow, gs *groups, rowsAreGroups bool) (*Breakdown, error) {
+// table and suppresses it, with the column totals and grand total known
+// (the page prints them above) and the row totals known or hidden as other
+// tables on the page have them (see breakdownsTogether). It returns the
+// row totals it had.
+func breakdown(q Question, by string, k int, rows []breakdownRow, gs *groups, shown, hidden map[groupTotal]bool) (*Breakdown, []groupTotal, error) {
 	b := &Breakdown{By: by, Options: q.Options, K: k}
 	at := map[string]int{}
 	for _, r := range rows {
@@ -167,25 +222,34 @@ func breakdown(q Question, by string, k int, rows []breakdownRow, gs *groups, ro
 	for j := range C + 1 {
 		tab.Known[R][j] = true
 	}
-	if gs != nil {
-		for i, g := range b.Groups {
-			key := strings.ToLower(g)
-			switch {
-			case gs.hidden(key):
-				tab.Hide[i][C] = true
-			case rowsAreGroups:
-				tab.Known[i][C] = true
-			}
+	totals := make([]groupTotal, R)
+	for i, g := range b.Groups {
+		for _, v := range counts[i] {
+			totals[i].n += v
+		}
+		totals[i].group = g
+		switch {
+		case totals[i].n == 0:
+		case shown[totals[i]]:
+			tab.Known[i][C] = true
+		case hidden[totals[i]]:
+			tab.Hide[i][C] = true
+		}
+	}
+	// Show the groups as the representativeness table spells them.
+	for i, g := range b.Groups {
+		if gs != nil && gs.label[g] != "" {
+			b.Groups[i] = gs.label[g]
 		}
 	}
 	res, err := suppress.Apply(tab, k)
 	if errors.Is(err, suppress.ErrCannotProtect) {
 		b.Withheld = true
-		return b, nil
+		return b, totals, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b.Table = res
-	return b, nil
+	return b, totals, nil
 }
