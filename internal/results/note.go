@@ -52,6 +52,8 @@ type Section struct {
 	PublishedTitle    *string
 	PublishedBody     *string
 	PublishedPosition *int
+	PublishedCodeID   *int64
+	PublishedIdeaID   *int64
 
 	CodeName  string `gorm:"-"`
 	IdeaTitle string `gorm:"-"`
@@ -272,7 +274,8 @@ func (s *Service) PublishNote(ctx context.Context, instrumentID int64, now time.
 			return err
 		}
 		if err := tx.Model(&Section{}).Where("instrument_id = ?", instrumentID).Updates(map[string]any{
-			"published_title": gorm.Expr("title"), "published_body": gorm.Expr("body"), "published_position": gorm.Expr("position")}).Error; err != nil {
+			"published_title": gorm.Expr("title"), "published_body": gorm.Expr("body"), "published_position": gorm.Expr("position"),
+			"published_code_id": gorm.Expr("code_id"), "published_idea_id": gorm.Expr("idea_id")}).Error; err != nil {
 			return err
 		}
 		// One message per person, about the first new section that is
@@ -342,16 +345,16 @@ type MySection struct {
 // supported or commented on): "dit hebben we met uw inbreng gedaan".
 func (s *Service) SectionsFor(ctx context.Context, participantID int64) ([]MySection, error) {
 	var out []MySection
-	err := s.db.WithContext(ctx).Raw(`SELECT sec.id, sec.instrument_id, sec.published_position AS position, sec.published_title AS title, sec.published_body AS body, sec.code_id, sec.idea_id,
-  i.title AS instrument_title, p.slug AS project_slug, i.slug AS instrument_slug
+	err := s.db.WithContext(ctx).Raw(`SELECT sec.id, sec.instrument_id, sec.published_position AS position, sec.published_title AS title, sec.published_body AS body,
+  sec.published_code_id AS code_id, sec.published_idea_id AS idea_id, i.title AS instrument_title, p.slug AS project_slug, i.slug AS instrument_slug
 FROM response_note_sections sec
 JOIN response_notes n ON n.instrument_id = sec.instrument_id AND n.published_at IS NOT NULL
 JOIN instruments i ON i.id = sec.instrument_id JOIN projects p ON p.id = i.project_id
 WHERE sec.published_title IS NOT NULL AND (EXISTS (SELECT 1 FROM answer_codings ac JOIN responses r ON r.id = ac.response_id AND r.status = 'submitted'
-    WHERE ac.code_id = sec.code_id AND r.participant_id = @p)
-  OR EXISTS (SELECT 1 FROM ideas d WHERE d.id = sec.idea_id AND d.author_id = @p)
-  OR EXISTS (SELECT 1 FROM idea_supports su WHERE su.idea_id = sec.idea_id AND su.participant_id = @p)
-  OR EXISTS (SELECT 1 FROM idea_comments cm WHERE cm.idea_id = sec.idea_id AND cm.author_id = @p))
+    WHERE ac.code_id = sec.published_code_id AND r.participant_id = @p)
+  OR EXISTS (SELECT 1 FROM ideas d WHERE d.id = sec.published_idea_id AND d.author_id = @p)
+  OR EXISTS (SELECT 1 FROM idea_supports su WHERE su.idea_id = sec.published_idea_id AND su.participant_id = @p)
+  OR EXISTS (SELECT 1 FROM idea_comments cm WHERE cm.idea_id = sec.published_idea_id AND cm.author_id = @p))
 ORDER BY sec.instrument_id, sec.published_position`, sql.Named("p", participantID)).Scan(&out).Error
 	return out, err
 }
@@ -403,9 +406,9 @@ func (s *Service) DeleteSection(ctx context.Context, instrumentID, id int64) err
 func (s *Service) IdeaSections(ctx context.Context, ideaID int64) ([]Section, error) {
 	var out []Section
 	err := s.db.WithContext(ctx).Raw(`SELECT sec.id, sec.instrument_id, sec.published_position AS position, sec.published_title AS title,
-  sec.published_body AS body, sec.code_id, sec.idea_id FROM response_note_sections sec
+  sec.published_body AS body, sec.published_code_id AS code_id, sec.published_idea_id AS idea_id FROM response_note_sections sec
 JOIN response_notes n ON n.instrument_id = sec.instrument_id AND n.published_at IS NOT NULL
-WHERE sec.idea_id = ? AND sec.published_title IS NOT NULL ORDER BY sec.published_position`, ideaID).Scan(&out).Error
+WHERE sec.published_idea_id = ? AND sec.published_title IS NOT NULL ORDER BY sec.published_position`, ideaID).Scan(&out).Error
 	return out, err
 }
 
@@ -418,12 +421,24 @@ func (s *Service) PublicNote(ctx context.Context, instrumentID int64) (*Note, er
 		return nil, err
 	}
 	n.Intro = n.PublishedIntro
+	ideas, err := s.NoteIdeas(ctx, instrumentID)
+	if err != nil {
+		return nil, err
+	}
+	titles := map[int64]string{}
+	for _, d := range ideas {
+		titles[d.ID] = d.Title
+	}
 	var shown []Section
 	for _, sec := range n.Sections {
 		if sec.PublishedTitle == nil || sec.PublishedBody == nil || sec.PublishedPosition == nil {
 			continue
 		}
 		sec.Title, sec.Body, sec.Position = *sec.PublishedTitle, *sec.PublishedBody, *sec.PublishedPosition
+		sec.CodeID, sec.IdeaID, sec.CodeName, sec.IdeaTitle = sec.PublishedCodeID, sec.PublishedIdeaID, "", ""
+		if sec.IdeaID != nil {
+			sec.IdeaTitle = titles[*sec.IdeaID]
+		}
 		shown = append(shown, sec)
 	}
 	slices.SortStableFunc(shown, func(a, b Section) int { return a.Position - b.Position })
@@ -434,5 +449,6 @@ func (s *Service) PublicNote(ctx context.Context, instrumentID int64) (*Note, er
 // Changed says whether a section differs from what the site shows.
 func (sec Section) Changed() bool {
 	return sec.PublishedTitle == nil || *sec.PublishedTitle != sec.Title || sec.PublishedBody == nil || *sec.PublishedBody != sec.Body ||
-		sec.PublishedPosition == nil || *sec.PublishedPosition != sec.Position
+		sec.PublishedPosition == nil || *sec.PublishedPosition != sec.Position ||
+		!sameID(sec.PublishedCodeID, sec.CodeID) || !sameID(sec.PublishedIdeaID, sec.IdeaID)
 }

@@ -15,6 +15,7 @@ import (
 	"inspraak/internal/audit"
 	"inspraak/internal/consultation"
 	"inspraak/internal/instrument"
+	"inspraak/internal/project"
 	"inspraak/internal/results"
 )
 
@@ -156,7 +157,15 @@ func (s *Server) apiResults(c *gin.Context) {
 		s.apiFail(c, http.StatusNotFound, "not_published", "results.api.not_published")
 		return
 	}
-	pr, err := s.results.PublicOf(ctx, cons, in.StateAt(s.now()) != instrument.StateClosed)
+	// Open as on the site: an instrument of a project that is no longer
+	// published is closed, whatever its dates.
+	var projectStatus string
+	if err := s.db.WithContext(ctx).Table("projects").Select("status").Where("id = ?", in.ProjectID).Scan(&projectStatus).Error; err != nil {
+		s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
+		return
+	}
+	open := in.StateAt(s.now()) != instrument.StateClosed && projectStatus == string(project.StatusPublished)
+	pr, err := s.results.PublicOf(ctx, cons, open)
 	if err != nil {
 		s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
 		return
