@@ -25,6 +25,8 @@ type Publication struct {
 	// (JSON of PublicResults): what the public sees while the
 	// questionnaire is still open.
 	Figures string `gorm:"not null"`
+	// WithdrawnAt is set while the results are off the site again.
+	WithdrawnAt *time.Time
 }
 
 // TableName fixes the table name.
@@ -41,7 +43,8 @@ type Announce func(ctx context.Context, tx *gorm.DB, instrumentID int64) error
 // Publish makes a consultation's results public, with the figures as
 // they are now (what the public sees while the questionnaire is open).
 // The first publication is announced to the project's followers;
-// publishing again only counts the figures again.
+// publishing again (also after taking them off) only counts the figures
+// again.
 func (s *Service) Publish(ctx context.Context, staffID int64, c *consultation.Consultation, now time.Time, announce Announce) error {
 	k, err := s.Threshold(ctx)
 	if err != nil {
@@ -62,7 +65,13 @@ func (s *Service) Publish(ctx context.Context, staffID int64, c *consultation.Co
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return tx.Model(&Publication{}).Where("instrument_id = ?", c.InstrumentID).Update("figures", string(figures)).Error
+			up := map[string]any{"figures": string(figures), "withdrawn_at": nil}
+			// Back on the site after being taken off: since now.
+			if err := tx.Model(&Publication{}).Where("instrument_id = ? AND withdrawn_at IS NOT NULL", c.InstrumentID).
+				Update("published_at", now.UTC()).Error; err != nil {
+				return err
+			}
+			return tx.Model(&Publication{}).Where("instrument_id = ?", c.InstrumentID).Updates(up).Error
 		}
 		if announce == nil {
 			return nil
@@ -73,13 +82,14 @@ func (s *Service) Publish(ctx context.Context, staffID int64, c *consultation.Co
 
 // Unpublish takes results off the site.
 func (s *Service) Unpublish(ctx context.Context, instrumentID int64) error {
-	return s.db.WithContext(ctx).Where("instrument_id = ?", instrumentID).Delete(&Publication{}).Error
+	return s.db.WithContext(ctx).Model(&Publication{}).Where("instrument_id = ? AND withdrawn_at IS NULL", instrumentID).
+		Update("withdrawn_at", time.Now().UTC()).Error
 }
 
 // Published returns when a consultation's results were made public, or nil.
 func (s *Service) Published(ctx context.Context, instrumentID int64) (*time.Time, error) {
 	var p Publication
-	err := s.db.WithContext(ctx).Where("instrument_id = ?", instrumentID).Take(&p).Error
+	err := s.db.WithContext(ctx).Where("instrument_id = ? AND withdrawn_at IS NULL", instrumentID).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
@@ -318,7 +328,7 @@ func (s *Service) Outcomes(ctx context.Context, instrumentIDs []int64) (results,
 		InstrumentID int64
 		What         string
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT instrument_id, 'results' AS what FROM result_publications WHERE instrument_id IN @ids
+	if err := s.db.WithContext(ctx).Raw(`SELECT instrument_id, 'results' AS what FROM result_publications WHERE instrument_id IN @ids AND withdrawn_at IS NULL
 UNION ALL SELECT instrument_id, 'note' AS what FROM response_notes WHERE instrument_id IN @ids AND published_at IS NOT NULL`,
 		sql.Named("ids", instrumentIDs)).Scan(&rows).Error; err != nil {
 		return nil, nil, err

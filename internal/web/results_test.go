@@ -156,6 +156,12 @@ func TestEditorPublishesResults(t *testing.T) {
 	editor.post(settings+"/resultaten", url.Values{"openbaar": {"nee"}})
 	wantStatus(t, s.get(t, public), 404)
 	wantNotContains(t, s.get(t, "/projecten/herinrichting-marktplein"), "Bekijk de uitkomsten")
+	// Back on the site: the followers were told the first time only.
+	wantStatus(t, editor.post(settings+"/resultaten", url.Values{"openbaar": {"ja"}}), 303)
+	wantStatus(t, s.get(t, public), 200)
+	if n := strings.Count(follower.get("/mijn-inspraak/meldingen").Body, "staan online"); n != 1 {
+		t.Fatalf("follower told %d times after taking the results off and on again", n)
+	}
 }
 
 // An analyst makes a code, gives it to open answers found by a search,

@@ -5,3 +5,7 @@
 -- public sees the final figures. JSON of the suppressed figures; '' for
 -- publications from before this migration (counted at the next view).
 ALTER TABLE result_publications ADD COLUMN figures TEXT NOT NULL DEFAULT '';
+
+-- Taking results off the site keeps the row (withdrawn_at), so publishing
+-- them again does not tell the project's followers a second time.
+ALTER TABLE result_publications ADD COLUMN withdrawn_at DATETIME;
