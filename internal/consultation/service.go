@@ -415,6 +415,19 @@ func (s *Service) save(ctx context.Context, instrumentID int64, who Respondent, 
 				return err
 			}
 			change.add(before, -1)
+			// Codes analysts gave an open answer are about its text: an
+			// answer that changed (or went) loses them.
+			var changed []int64
+			for qid, a := range before {
+				if a.Text != "" && answers[qid].Text != a.Text {
+					changed = append(changed, qid)
+				}
+			}
+			if len(changed) > 0 {
+				if err := tx.Exec("DELETE FROM answer_codings WHERE response_id = ? AND question_id IN ?", out.ID, changed).Error; err != nil {
+					return err
+				}
+			}
 		}
 		if submit {
 			change.add(answers, 1)

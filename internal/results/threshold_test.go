@@ -5,8 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"inspraak/internal/apperror"
+	"inspraak/internal/consultation"
+	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/project"
 	"inspraak/internal/results"
 	"inspraak/internal/setting"
 	"inspraak/internal/testdb"
@@ -100,5 +105,64 @@ func TestPopulationUploadReplacesOnlyItsKinds(t *testing.T) {
 	}
 	if len(ps) != 2 || !got["wijk/Zuid"] || !got["age/18-29"] {
 		t.Fatalf("after uploading wijken only: %+v", ps)
+	}
+}
+
+// A code is about the text of an open answer: when the resident changes
+// that text (the questionnaire allows changes), the code goes; when they
+// change something else, it stays.
+func TestChangedOpenAnswerLosesItsCodes(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
+	svc.SetClock(func() time.Time { return now })
+	closes := now.Add(time.Hour)
+	long := consultation.QuestionDraft{Question: consultation.Question{Kind: consultation.LongText, Text: "Wat wilt u kwijt?", MaxLength: 500}}
+	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true,
+		Rules:     instrument.Instrument{ClosesAt: &closes, AllowChange: true},
+		Questions: []consultation.QuestionDraft{long, {Question: consultation.Question{Kind: consultation.Single, Text: "Ja of nee?"}, Options: []string{"Ja", "Nee"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, choice := c.Questions[0], c.Questions[1]
+	part := identity.Participant{Subject: "p-1", KeyVersion: 1, Means: identity.DigiD, LoA: midden, CreatedAt: now, LastLoginAt: now}
+	if err := db.Create(&part).Error; err != nil {
+		t.Fatal(err)
+	}
+	who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
+	save := func(text string, opt int) *consultation.Response {
+		t.Helper()
+		r, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{open.ID: {Text: text}, choice.ID: {Options: []int64{choice.Options[opt].ID}}}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := save("Meer bomen op het plein.", 0)
+	res := results.NewService(db)
+	code, err := res.AddCode(ctx, c.InstrumentID, "Groen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := res.Tag(ctx, c.InstrumentID, code.ID, []results.AnswerKey{{ResponseID: r.ID, QuestionID: open.ID}}, false); err != nil {
+		t.Fatal(err)
+	}
+	coded := func() int64 {
+		var n int64
+		db.Table("answer_codings").Where("response_id = ?", r.ID).Count(&n)
+		return n
+	}
+	save("Meer bomen op het plein.", 1) // the choice changed, the text did not
+	if coded() != 1 {
+		t.Fatal("the code went with an unchanged text")
+	}
+	save("Liever een speeltuin.", 1)
+	if coded() != 0 {
+		t.Fatal("the code stayed on a text it was not given to")
 	}
 }
