@@ -7,14 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
-	"syscall"
 
 	"inspraak/internal/audit"
 	"inspraak/internal/consultation"
 	"inspraak/internal/results"
-	"inspraak/internal/store"
 )
 
 // export writes a consultation's responses to a file or standard output,
@@ -37,19 +34,12 @@ func export(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	cfg, ok := loadConfig(stderr)
+	// Ctrl-C or SIGTERM stops the export between batches.
+	cfg, ctx, db, done, ok := openStore("export", stderr)
 	if !ok {
 		return 1
 	}
-	// Ctrl-C or SIGTERM stops the export between batches.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, MaxOpenConns: 2, MaxIdleConns: 1})
-	if err != nil {
-		fmt.Fprintln(stderr, "inspraak export:", err)
-		return 1
-	}
-	defer db.Close()
+	defer done()
 	var id int64
 	if err := db.WithContext(ctx).Table("instruments").Select("instruments.id").
 		Joins("JOIN projects ON projects.id = instruments.project_id").

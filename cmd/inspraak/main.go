@@ -218,3 +218,20 @@ func servePprof(addr string, log *slog.Logger) {
 		log.Error("profiler stopped", "error", err)
 	}
 }
+
+// openStore loads the configuration and opens the database for a command
+// that Ctrl-C or SIGTERM stops (its context ends); done closes both.
+func openStore(cmd string, stderr io.Writer) (*config.Config, context.Context, *store.DB, func(), bool) {
+	cfg, ok := loadConfig(stderr)
+	if !ok {
+		return nil, nil, nil, nil, false
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, MaxOpenConns: 2, MaxIdleConns: 1})
+	if err != nil {
+		stop()
+		fmt.Fprintf(stderr, "inspraak %s: %v\n", cmd, err)
+		return nil, nil, nil, nil, false
+	}
+	return cfg, ctx, db, func() { _ = db.Close(); stop() }, true
+}

@@ -1,16 +1,11 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"inspraak/internal/consultation"
-	"inspraak/internal/store"
 )
 
 // tallies checks the running totals the results pages read against a
@@ -25,18 +20,11 @@ func tallies(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return 2
 	}
-	cfg, ok := loadConfig(stderr)
+	_, ctx, db, done, ok := openStore("tallies", stderr)
 	if !ok {
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, MaxOpenConns: 2, MaxIdleConns: 1})
-	if err != nil {
-		fmt.Fprintln(stderr, "inspraak tallies:", err)
-		return 1
-	}
-	defer db.Close()
+	defer done()
 	if st, err := db.CheckSchema(ctx); err != nil || !st.UpToDate() {
 		fmt.Fprintln(stderr, "inspraak tallies: the database schema is not up to date; run inspraak migrate first")
 		return 1

@@ -41,20 +41,11 @@ type Breakdown struct {
 // "<K" (the last row and column are the totals).
 func (b *Breakdown) Show(i, j int) string { return b.Table.Show(i, j, b.K) }
 
-// Breakdown splits a choice question of a consultation's overview by a
-// participant attribute and suppresses small cells: no hidden count can be
-// worked out from what is shown, totals included. k below MinCell is
-// raised to it.
-func (s *Service) Breakdown(ctx context.Context, q Question, by string, k int) (*Breakdown, error) {
-	bs, err := s.Breakdowns(ctx, []Question{q}, by, k)
-	if err != nil {
-		return nil, err
-	}
-	return bs[q.ID], nil
-}
-
-// Breakdowns is Breakdown for several choice questions at once, read in
-// one query: the results page splits all its choice questions.
+// Breakdowns splits choice questions of a consultation's overview by a
+// participant attribute (wijk, age band, login means), read in one query,
+// and suppresses small cells: no hidden count can be worked out from what
+// the results page shows, totals and other tables included (see
+// breakdownsTogether). k below MinCell is raised to it.
 func (s *Service) Breakdowns(ctx context.Context, qs []Question, by string, k int) (map[int64]*Breakdown, error) {
 	col := map[string]string{ByWijk: "p.wijk", ByAge: "p.age_band", ByMeans: "p.means"}[by]
 	if col == "" {

@@ -57,6 +57,8 @@ type Section struct {
 
 	CodeName  string `gorm:"-"`
 	IdeaTitle string `gorm:"-"`
+	// PublishedIdeaTitle names the idea the section was published about.
+	PublishedIdeaTitle string `gorm:"-"`
 }
 
 // TableName fixes the table name.
@@ -103,6 +105,9 @@ func (s *Service) Note(ctx context.Context, instrumentID int64) (*Note, error) {
 		}
 		if sec.IdeaID != nil {
 			n.Sections[i].IdeaTitle = titles[*sec.IdeaID]
+		}
+		if sec.PublishedIdeaID != nil {
+			n.Sections[i].PublishedIdeaTitle = titles[*sec.PublishedIdeaID]
 		}
 	}
 	return &n, nil
@@ -421,24 +426,13 @@ func (s *Service) PublicNote(ctx context.Context, instrumentID int64) (*Note, er
 		return nil, err
 	}
 	n.Intro = n.PublishedIntro
-	ideas, err := s.NoteIdeas(ctx, instrumentID)
-	if err != nil {
-		return nil, err
-	}
-	titles := map[int64]string{}
-	for _, d := range ideas {
-		titles[d.ID] = d.Title
-	}
 	var shown []Section
 	for _, sec := range n.Sections {
 		if sec.PublishedTitle == nil || sec.PublishedBody == nil || sec.PublishedPosition == nil {
 			continue
 		}
 		sec.Title, sec.Body, sec.Position = *sec.PublishedTitle, *sec.PublishedBody, *sec.PublishedPosition
-		sec.CodeID, sec.IdeaID, sec.CodeName, sec.IdeaTitle = sec.PublishedCodeID, sec.PublishedIdeaID, "", ""
-		if sec.IdeaID != nil {
-			sec.IdeaTitle = titles[*sec.IdeaID]
-		}
+		sec.CodeID, sec.IdeaID, sec.CodeName, sec.IdeaTitle = sec.PublishedCodeID, sec.PublishedIdeaID, "", sec.PublishedIdeaTitle
 		shown = append(shown, sec)
 	}
 	slices.SortStableFunc(shown, func(a, b Section) int { return a.Position - b.Position })

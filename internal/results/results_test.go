@@ -368,7 +368,7 @@ func TestBreakdownByWijkSuppresses(t *testing.T) {
 	if b.Show(4, 2) != strconv.Itoa(n) {
 		t.Fatalf("grand total %q, want %d", b.Show(4, 2), n)
 	}
-	if _, err := res.Breakdown(ctx, o.Questions[0], "schoenmaat", 5); err == nil {
+	if _, err := res.Breakdowns(ctx, o.Questions, "schoenmaat", 5); err == nil {
 		t.Fatal("unknown dimension accepted")
 	}
 }

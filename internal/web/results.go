@@ -73,27 +73,37 @@ func (d resultsData) BreakdownOf(questionID int64) *results.Breakdown {
 	return d.Breakdowns[questionID]
 }
 
-func (s *Server) loadResultsConsultation(c *gin.Context) (*consultation.Consultation, *instrument.Instrument, bool) {
+// loadResultsInstrument finds the instrument named in the address, of one
+// of the kinds given; anything else is "not found".
+func (s *Server) loadResultsInstrument(c *gin.Context, kinds ...instrument.Kind) (*instrument.Instrument, bool) {
 	id, err := strconv.ParseInt(c.Param("iid"), 10, 64)
 	if err != nil || id < 1 {
 		s.renderStatus(c, http.StatusNotFound, "")
-		return nil, nil, false
+		return nil, false
 	}
 	var in instrument.Instrument
-	if err := s.db.WithContext(c.Request.Context()).Where("id = ? AND kind = ?", id, instrument.KindConsultation).Take(&in).Error; err != nil {
+	if err := s.db.WithContext(c.Request.Context()).Where("id = ? AND kind IN ?", id, kinds).Take(&in).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			s.renderStatus(c, http.StatusNotFound, "")
 		} else {
 			s.fail(c, err)
 		}
+		return nil, false
+	}
+	return &in, true
+}
+
+func (s *Server) loadResultsConsultation(c *gin.Context) (*consultation.Consultation, *instrument.Instrument, bool) {
+	in, ok := s.loadResultsInstrument(c, instrument.KindConsultation)
+	if !ok {
 		return nil, nil, false
 	}
-	cons, err := s.consultations.Get(c.Request.Context(), id)
+	cons, err := s.consultations.Get(c.Request.Context(), in.ID)
 	if err != nil {
 		s.fail(c, err)
 		return nil, nil, false
 	}
-	return cons, &in, true
+	return cons, in, true
 }
 
 func (s *Server) resultsShow(c *gin.Context) {

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,22 +43,7 @@ func (s *Server) noteEdit(c *gin.Context) {
 
 // loadNoteInstrument finds the questionnaire or idea board of a note.
 func (s *Server) loadNoteInstrument(c *gin.Context) (*instrument.Instrument, bool) {
-	id, err := strconv.ParseInt(c.Param("iid"), 10, 64)
-	if err != nil || id < 1 {
-		s.renderStatus(c, http.StatusNotFound, "")
-		return nil, false
-	}
-	var in instrument.Instrument
-	err = s.db.WithContext(c.Request.Context()).Where("id = ? AND kind IN ?", id, []instrument.Kind{instrument.KindConsultation, instrument.KindIdeaBoard}).Take(&in).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		s.renderStatus(c, http.StatusNotFound, "")
-		return nil, false
-	}
-	if err != nil {
-		s.fail(c, err)
-		return nil, false
-	}
-	return &in, true
+	return s.loadResultsInstrument(c, instrument.KindConsultation, instrument.KindIdeaBoard)
 }
 
 func (s *Server) renderNote(c *gin.Context, status int, errs map[string]string, draft results.SectionDraft, editID int64) {
