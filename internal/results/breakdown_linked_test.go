@@ -1,16 +1,11 @@
 package results_test
 
 import (
-	"context"
-	"fmt"
 	"strconv"
 	"testing"
-	"time"
 
 	"inspraak/internal/consultation"
 	"inspraak/internal/identity"
-	"inspraak/internal/instrument"
-	"inspraak/internal/project"
 	"inspraak/internal/results"
 	"inspraak/internal/testdb"
 )
@@ -21,59 +16,28 @@ import (
 // with A's 3 and 23 hidden and B printing 23, the 3 is 23 − 20).
 func TestBreakdownRowTotalsAgreeAcrossQuestions(t *testing.T) {
 	db := testdb.Open(t)
-	ctx := context.Background()
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
-	svc.SetClock(func() time.Time { return now })
-	closes := now.Add(time.Hour)
-	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
-		Questions: []consultation.QuestionDraft{
-			{Question: consultation.Question{Kind: consultation.Single, Text: "A?", Required: true}, Options: []string{"a", "b"}},
-			{Question: consultation.Question{Kind: consultation.Single, Text: "B?", Required: true}, Options: []string{"a", "b"}},
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sv := newSurvey(t, db, false, choice(consultation.Single, "A?", "a", "b"), choice(consultation.Single, "B?", "a", "b"))
+	c := sv.c
 	qa, qb := c.Questions[0], c.Questions[1]
-	n := 0
-	answer := func(means identity.Means, a, b int) {
-		n++
-		part := identity.Participant{Subject: fmt.Sprintf("m-%d", n), KeyVersion: 1, Means: means, LoA: midden, CreatedAt: now, LastLoginAt: now}
-		if err := db.Create(&part).Error; err != nil {
-			t.Fatal(err)
-		}
-		who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
-		if _, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{
-			qa.ID: {Options: []int64{qa.Options[a].ID}}, qb.ID: {Options: []int64{qb.Options[b].ID}}}, true); err != nil {
-			t.Fatal(err)
-		}
+	answer := func(means identity.Means, a, b int) *consultation.Response {
+		return sv.submit(sv.person("", means), sv.options(a, b))
 	}
+	first := func(yes bool) int { return map[bool]int{true: 0, false: 1}[yes] }
 	// digid (23): A = 3 a, 20 b; B = 12 a, 11 b.
 	for i := range 23 {
-		answer(identity.DigiD, map[bool]int{true: 0, false: 1}[i < 3], map[bool]int{true: 0, false: 1}[i < 12])
+		answer(identity.DigiD, first(i < 3), first(i < 12))
 	}
 	// eherkenning (10): A all a; B 5/5. erased (10): A all b; B 5/5.
 	for i := range 10 {
-		answer(identity.EHerkenning, 0, map[bool]int{true: 0, false: 1}[i < 5])
-		answer(identity.DigiD, 1, map[bool]int{true: 0, false: 1}[i < 5])
+		answer(identity.EHerkenning, 0, first(i < 5))
+		r := answer(identity.DigiD, 1, first(i < 5))
 		// erased afterwards: the "unknown" group
-		if err := db.Exec("UPDATE responses SET participant_id = NULL WHERE respondent = (SELECT respondent FROM responses ORDER BY id DESC LIMIT 1)").Error; err != nil {
+		if err := db.Exec("UPDATE responses SET participant_id = NULL WHERE id = ?", r.ID).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
 	res := results.NewService(db)
-	o, err := res.Consultation(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bs, err := res.Breakdowns(ctx, o.Questions, results.ByMeans, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bs := sv.breakdowns(res, results.ByMeans)
 	A, B := bs[qa.ID], bs[qb.ID]
 	total := func(b *results.Breakdown, g string) (int64, bool, bool) {
 		for i, x := range b.Groups {
@@ -106,35 +70,9 @@ func TestBreakdownRowTotalsAgreeAcrossQuestions(t *testing.T) {
 // once, and no total below the threshold is printed.
 func TestBreakdownGroupsIgnoreCase(t *testing.T) {
 	db := testdb.Open(t)
-	ctx := context.Background()
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
-	svc.SetClock(func() time.Time { return now })
-	closes := now.Add(time.Hour)
-	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
-		Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.Single, Text: "A?", Required: true}, Options: []string{"a", "b"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := c.Questions[0]
-	n := 0
-	answer := func(wijk string, opt, times int) {
-		for range times {
-			n++
-			part := identity.Participant{Subject: fmt.Sprintf("w-%d", n), KeyVersion: 1, Means: identity.DigiD, LoA: midden, Wijk: wijk, CreatedAt: now, LastLoginAt: now}
-			if err := db.Create(&part).Error; err != nil {
-				t.Fatal(err)
-			}
-			who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
-			if _, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{q.ID: {Options: []int64{q.Options[opt].ID}}}, true); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	sv := newSurvey(t, db, false, choice(consultation.Single, "A?", "a", "b"))
+	q := sv.c.Questions[0]
+	answer := func(wijk string, opt, times int) { sv.choose(wijk, times, opt) }
 	answer("Noord", 0, 2)
 	answer("Noord", 1, 1)
 	answer("noord", 0, 4)
@@ -142,14 +80,7 @@ func TestBreakdownGroupsIgnoreCase(t *testing.T) {
 	answer("Zuid", 0, 5)
 	answer("Zuid", 1, 5)
 	res := results.NewService(db)
-	o, err := res.Consultation(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bs, err := res.Breakdowns(ctx, o.Questions, results.ByWijk, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bs := sv.breakdowns(res, results.ByWijk)
 	b := bs[q.ID]
 	if b.Withheld {
 		t.Fatal("withheld")

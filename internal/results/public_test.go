@@ -2,65 +2,15 @@ package results_test
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"inspraak/internal/consultation"
 	"inspraak/internal/identity"
-	"inspraak/internal/instrument"
-	"inspraak/internal/project"
 	"inspraak/internal/results"
-	"inspraak/internal/store"
 	"inspraak/internal/testdb"
 )
-
-// yesNo is a published one-question consultation ("Ja of nee?") that
-// participants answer through the consultation service.
-type yesNo struct {
-	t   *testing.T
-	db  *store.DB
-	svc *consultation.Service
-	c   *consultation.Consultation
-	now time.Time
-	n   int
-}
-
-func newYesNo(t *testing.T, db *store.DB) *yesNo {
-	t.Helper()
-	ctx := context.Background()
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	y := &yesNo{t: t, db: db, now: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
-	y.svc = consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
-	y.svc.SetClock(func() time.Time { return y.now })
-	closes := y.now.Add(24 * time.Hour)
-	y.c, err = y.svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
-		Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.Single, Text: "Ja of nee?"}, Options: []string{"Ja", "Nee"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return y
-}
-
-// answer submits one response from a new participant living in wijk:
-// option 0 is yes, 1 is no.
-func (y *yesNo) answer(wijk string, opt int) {
-	y.t.Helper()
-	y.n++
-	q := y.c.Questions[0]
-	part := identity.Participant{Subject: fmt.Sprintf("p-%d", y.n), KeyVersion: 1, Means: identity.DigiD, LoA: midden, Wijk: wijk, CreatedAt: y.now, LastLoginAt: y.now}
-	if err := y.db.Create(&part).Error; err != nil {
-		y.t.Fatal(err)
-	}
-	who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
-	if _, err := y.svc.Save(context.Background(), y.c.InstrumentID, who, map[int64]consultation.Answer{q.ID: {Options: []int64{q.Options[opt].ID}}}, true); err != nil {
-		y.t.Fatal(err)
-	}
-}
 
 // Public figures are counted at most once a minute per consultation: a
 // new response shows after the minute, a raised threshold at once, and

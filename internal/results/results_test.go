@@ -281,20 +281,8 @@ func check(t *testing.T, round int, c *consultation.Consultation, all []given, g
 func TestBreakdownByWijkSuppresses(t *testing.T) {
 	db := testdb.Open(t)
 	ctx := context.Background()
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
-	svc.SetClock(func() time.Time { return now })
-	closes := now.Add(time.Hour)
-	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
-		Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.Single, Text: "Ja of nee?"}, Options: []string{"Ja", "Nee"}},
-			{Question: consultation.Question{Kind: consultation.Single, Text: "Nog een keer?"}, Options: []string{"Ja", "Nee"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sv := newSurvey(t, db, false, choice(consultation.Single, "Ja of nee?", "Ja", "Nee"), choice(consultation.Single, "Nog een keer?", "Ja", "Nee"))
+	c := sv.c
 	q, q2 := c.Questions[0], c.Questions[1]
 	// wijk → [ja, nee] for the first question; everyone says no to the
 	// second.
@@ -302,18 +290,8 @@ func TestBreakdownByWijkSuppresses(t *testing.T) {
 	n := 0
 	for wijk, counts := range want {
 		for opt, k := range counts {
-			for range k {
-				n++
-				part := identity.Participant{Subject: fmt.Sprintf("w-%d", n), KeyVersion: 1, Means: identity.DigiD, LoA: midden, Wijk: wijk, CreatedAt: now, LastLoginAt: now}
-				if err := db.Create(&part).Error; err != nil {
-					t.Fatal(err)
-				}
-				who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
-				if _, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{q.ID: {Options: []int64{q.Options[opt].ID}},
-					q2.ID: {Options: []int64{q2.Options[1].ID}}}, true); err != nil {
-					t.Fatal(err)
-				}
-			}
+			sv.choose(wijk, k, opt, 1)
+			n += k
 		}
 	}
 	res := results.NewService(db)
@@ -537,58 +515,21 @@ func TestParsePopulation(t *testing.T) {
 func TestBreakdownKeepsWhatIsPrintedElsewhereInMind(t *testing.T) {
 	db := testdb.Open(t)
 	ctx := context.Background()
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
-	svc.SetClock(func() time.Time { return now })
-	closes := now.Add(time.Hour)
-	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
-		Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.Single, Text: "Welke?"}, Options: []string{"X", "Y", "Z"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := c.Questions[0]
-	n := 0
-	answer := func(wijk string, opt, times int) {
-		for range times {
-			n++
-			part := identity.Participant{Subject: fmt.Sprintf("b-%d", n), KeyVersion: 1, Means: identity.DigiD, LoA: midden, Wijk: wijk, CreatedAt: now, LastLoginAt: now}
-			if err := db.Create(&part).Error; err != nil {
-				t.Fatal(err)
-			}
-			who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
-			if _, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{q.ID: {Options: []int64{q.Options[opt].ID}}}, true); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	sv := newSurvey(t, db, false, choice(consultation.Single, "Welke?", "X", "Y", "Z"))
+	c, q := sv.c, sv.c.Questions[0]
+	answer := func(wijk string, opt, times int) { sv.choose(wijk, times, opt) }
 	answer("A", 0, 2)
 	answer("A", 2, 8)
 	answer("B", 0, 7)
 	answer("B", 1, 6)
 	res := results.NewService(db)
-	o, err := res.Consultation(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bs, err := res.Breakdowns(ctx, o.Questions, results.ByWijk, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bs := sv.breakdowns(res, results.ByWijk)
 	if !bs[q.ID].Withheld {
 		t.Fatalf("shown, though A/X can be worked out: %+v", bs[q.ID].Table.Hidden)
 	}
 	answer("A", 1, 5)
 	answer("B", 2, 9)
-	if o, err = res.Consultation(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	if bs, err = res.Breakdowns(ctx, o.Questions, results.ByWijk, 5); err != nil {
-		t.Fatal(err)
-	}
+	bs = sv.breakdowns(res, results.ByWijk)
 	b := bs[q.ID]
 	if b.Withheld || b.Show(0, 0) != "<5" {
 		t.Fatalf("withheld %v, A/X shows %q", b.Withheld, b.Show(0, 0))
@@ -626,10 +567,6 @@ func TestBreakdownKeepsWhatIsPrintedElsewhereInMind(t *testing.T) {
 	// A wijk with few respondents is hidden in the representativeness
 	// table; its row total stays hidden in the breakdown too.
 	answer("C", 2, 3)
-	o, err = res.Consultation(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
 	rep, err := res.Representativeness(ctx, c.InstrumentID, results.ByWijk)
 	if err != nil {
 		t.Fatal(err)
@@ -641,11 +578,7 @@ func TestBreakdownKeepsWhatIsPrintedElsewhereInMind(t *testing.T) {
 	if !hiddenThere["C"] {
 		t.Fatalf("a wijk of 3 shown in the representativeness table: %+v", rep)
 	}
-	bs, err = res.Breakdowns(ctx, o.Questions, results.ByWijk, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = bs[q.ID]
+	b = sv.breakdowns(res, results.ByWijk)[q.ID]
 	if b.Withheld {
 		return
 	}

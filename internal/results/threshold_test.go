@@ -5,13 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/consultation"
 	"inspraak/internal/identity"
-	"inspraak/internal/instrument"
-	"inspraak/internal/project"
 	"inspraak/internal/results"
 	"inspraak/internal/setting"
 	"inspraak/internal/testdb"
@@ -114,34 +111,14 @@ func TestPopulationUploadReplacesOnlyItsKinds(t *testing.T) {
 func TestChangedOpenAnswerLosesItsCodes(t *testing.T) {
 	db := testdb.Open(t)
 	ctx := context.Background()
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
-	svc.SetClock(func() time.Time { return now })
-	closes := now.Add(time.Hour)
 	long := consultation.QuestionDraft{Question: consultation.Question{Kind: consultation.LongText, Text: "Wat wilt u kwijt?", MaxLength: 500}}
-	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true,
-		Rules:     instrument.Instrument{ClosesAt: &closes, AllowChange: true},
-		Questions: []consultation.QuestionDraft{long, {Question: consultation.Question{Kind: consultation.Single, Text: "Ja of nee?"}, Options: []string{"Ja", "Nee"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	open, choice := c.Questions[0], c.Questions[1]
-	part := identity.Participant{Subject: "p-1", KeyVersion: 1, Means: identity.DigiD, LoA: midden, CreatedAt: now, LastLoginAt: now}
-	if err := db.Create(&part).Error; err != nil {
-		t.Fatal(err)
-	}
-	who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
+	sv := newSurvey(t, db, true, long, choice(consultation.Single, "Ja of nee?", "Ja", "Nee"))
+	c := sv.c
+	open, yes := c.Questions[0], c.Questions[1]
+	who := sv.person("", identity.DigiD)
 	save := func(text string, opt int) *consultation.Response {
 		t.Helper()
-		r, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{open.ID: {Text: text}, choice.ID: {Options: []int64{choice.Options[opt].ID}}}, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
+		return sv.submit(who, map[int64]consultation.Answer{open.ID: {Text: text}, yes.ID: {Options: []int64{yes.Options[opt].ID}}})
 	}
 	r := save("Meer bomen op het plein.", 0)
 	res := results.NewService(db)
