@@ -115,6 +115,13 @@ func TestOpenQuestionnaireShowsFiguresOfPublication(t *testing.T) {
 	if got := submitted(true); got != "7" {
 		t.Fatalf("open, published again: %s, want 7", got)
 	}
+	// A raised threshold applies to the published figures at once.
+	if err := res.SetThreshold(ctx, 8); err != nil {
+		t.Fatal(err)
+	}
+	if got := submitted(true); got != "<8" {
+		t.Fatalf("open, after raising the threshold: %s, want <8", got)
+	}
 }
 
 // A question whose every count is small shows no chart or table, only

@@ -36,6 +36,7 @@ func TestAnalystReadsAndDownloadsResults(t *testing.T) {
 
 	analyst := newBrowser(t, s)
 	analyst.loginStaff("Ana List", "inspraak-analisten")
+	wantContains(t, analyst.get(page), "1 (heel ontevreden)", "5 (heel tevreden)")
 	home := analyst.get("/beheer")
 	wantContains(t, home, "Uitkomsten van vragenlijsten")
 	wantNotContains(t, home, "nog geen schermen")
@@ -144,6 +145,14 @@ func TestEditorPublishesResults(t *testing.T) {
 	}
 	wantContains(t, s.get(t, public), "12 mensen vulden")
 	wantContains(t, s.get(t, "/api/v1/instruments/"+itoa(in.ID)+"/results"), `"submitted":"12"`)
+	// A closed project closes its questionnaires, for the API as on the site.
+	if err := s.App.DB.Exec("UPDATE projects SET status = 'closed' WHERE id = ?", in.ProjectID).Error; err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, s.get(t, "/api/v1/instruments/"+itoa(in.ID)+"/results"), `"submitted":"13"`)
+	if err := s.App.DB.Exec("UPDATE projects SET status = 'published' WHERE id = ?", in.ProjectID).Error; err != nil {
+		t.Fatal(err)
+	}
 	if err := s.App.DB.Exec("UPDATE instruments SET closes_at = ? WHERE id = ?", time.Now().Add(-time.Minute), in.ID).Error; err != nil {
 		t.Fatal(err)
 	}
