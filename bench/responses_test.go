@@ -55,7 +55,7 @@ func BenchmarkProjectPageWithResponses(b *testing.B) {
 				return err
 			}
 			pid := p.ID
-			r := consultation.Response{InstrumentID: full.InstrumentID, Respondent: p.Subject, ParticipantID: &pid,
+			r := consultation.Response{InstrumentID: full.InstrumentID, ParticipantID: &pid,
 				Status: consultation.StatusSubmitted, Reference: fmt.Sprintf("INS-%08d", i), CreatedAt: now, UpdatedAt: now, SubmittedAt: &now}
 			if err := tx.Create(&r).Error; err != nil {
 				return err

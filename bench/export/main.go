@@ -80,10 +80,14 @@ func main() {
 			fail(fmt.Errorf("%s: %w", sql[:40], err))
 		}
 	}
-	exec(`INSERT INTO responses (instrument_id, respondent, status, reference, created_at, updated_at, submitted_at)
-SELECT ?, 'bench-' || g, 'submitted', 'INS-' || g, now(), now(), now() - (g % 30) * interval '1 day' FROM generate_series(1, ?) g`, c.InstrumentID, *n)
-	exec(`INSERT INTO responses (instrument_id, respondent, status, reference, created_at, updated_at)
-SELECT ?, 'bench-draft-' || g, 'draft', '', now(), now() FROM generate_series(1, ?) g`, c.InstrumentID, *drafts)
+	// Unlinked responses (participant_id NULL), as after an erasure; the
+	// voter register records the submitted ones.
+	exec(`INSERT INTO responses (instrument_id, status, reference, created_at, updated_at, submitted_at)
+SELECT ?, 'submitted', 'INS-' || g, now(), now(), now() - (g % 30) * interval '1 day' FROM generate_series(1, ?) g`, c.InstrumentID, *n)
+	exec(`INSERT INTO participations (kind, ref_id, voter, instrument_id)
+SELECT 'response', ?, 'bench-' || g, ? FROM generate_series(1, ?) g`, c.InstrumentID, c.InstrumentID, *n)
+	exec(`INSERT INTO responses (instrument_id, status, reference, created_at, updated_at)
+SELECT ?, 'draft', '', now(), now() FROM generate_series(1, ?) g`, c.InstrumentID, *drafts)
 	for qi, qu := range c.Questions {
 		ids := make([]string, len(qu.Options))
 		for i, o := range qu.Options {

@@ -9,6 +9,7 @@ import (
 	"inspraak/internal/media"
 	"inspraak/internal/moderation"
 	"inspraak/internal/notify"
+	"inspraak/internal/participation"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/results"
@@ -25,6 +26,7 @@ func Models() []any {
 	ms = append(ms, identity.Models()...)
 	ms = append(ms, audit.Models()...)
 	ms = append(ms, instrument.Models()...)
+	ms = append(ms, participation.Models()...)
 	ms = append(ms, poll.Models()...)
 	ms = append(ms, consultation.Models()...)
 	ms = append(ms, media.Models()...)

@@ -35,7 +35,8 @@ func (s *Service) ResponsesOf(ctx context.Context, participantID int64) ([]MyRes
 
 // Erase removes a participant's drafts and unlinks their submitted
 // responses inside the caller's transaction: what they submitted stays in
-// the results, without a link to them.
+// the results, without a link to them. The voter register keeps only that
+// they submitted, so they cannot answer again.
 func Erase(tx *gorm.DB, participantID int64) error {
 	if err := tx.Where("participant_id = ? AND status = ?", participantID, StatusDraft).Delete(&Response{}).Error; err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"inspraak/internal/apperror"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
+	"inspraak/internal/participation"
 	"inspraak/internal/store"
 )
 
@@ -35,8 +36,10 @@ func NewService(db *store.DB, key []byte) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
+// respondentID is the per-consultation id under which the voter register
+// records that a participant submitted; responses never carry it.
 func (s *Service) respondentID(instrumentID int64, subject string) string {
-	return identity.InstrumentID(s.key, "response", instrumentID, subject)
+	return participation.VoterID(s.key, "response", instrumentID, subject)
 }
 
 // QuestionDraft is one question as an editor writes it.
@@ -215,16 +218,21 @@ type Respondent struct {
 type Saved struct {
 	Response *Response
 	Answers  map[int64]Answer
+	// Unlinked: there is no response linked to the participant, but the
+	// register knows they submitted one (they erased their data since).
+	// They cannot answer again, and their answers are not shown.
+	Unlinked bool
 }
 
 // ResponseOf returns a participant's response (draft or submitted), or an
 // empty Saved when there is none.
-func (s *Service) ResponseOf(ctx context.Context, instrumentID int64, subject string) (Saved, error) {
+func (s *Service) ResponseOf(ctx context.Context, instrumentID, participantID int64, subject string) (Saved, error) {
 	out := Saved{Answers: map[int64]Answer{}}
 	var r Response
-	err := s.db.WithContext(ctx).Where("instrument_id = ? AND respondent = ?", instrumentID, s.respondentID(instrumentID, subject)).Take(&r).Error
+	err := s.db.WithContext(ctx).Where("participant_id = ? AND instrument_id = ?", participantID, instrumentID).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return out, nil
+		out.Unlinked, err = participation.Registered(s.db.WithContext(ctx), participation.Response, instrumentID, s.respondentID(instrumentID, subject))
+		return out, err
 	}
 	if err != nil {
 		return out, err
@@ -386,15 +394,24 @@ func (s *Service) save(ctx context.Context, instrumentID int64, who Respondent, 
 		if errs := Validate(&c, answers, submit); len(errs) > 0 {
 			return apperror.Invalid.WithFields(errs)
 		}
-		q := tx.Where("instrument_id = ? AND respondent = ?", instrumentID, respondent)
+		q := tx.Where("participant_id = ? AND instrument_id = ?", who.ParticipantID, instrumentID)
 		if s.db.Dialect == store.Postgres {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 		}
 		err := q.Take(&out).Error
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
+			// No response linked to this participant: a first answer, or
+			// someone who submitted and then erased their data.
+			took, err := participation.Registered(tx, participation.Response, instrumentID, respondent)
+			if err != nil {
+				return err
+			}
+			if took {
+				return apperror.New(apperror.Conflict, "consultation.error.took_part_unlinked")
+			}
 			pid := who.ParticipantID
-			out = Response{InstrumentID: instrumentID, Respondent: respondent, ParticipantID: &pid, Status: StatusDraft, CreatedAt: now, UpdatedAt: now}
+			out = Response{InstrumentID: instrumentID, ParticipantID: &pid, Status: StatusDraft, CreatedAt: now, UpdatedAt: now}
 			if err := tx.Create(&out).Error; err != nil {
 				return err
 			}
@@ -431,6 +448,17 @@ func (s *Service) save(ctx context.Context, instrumentID int64, who Respondent, 
 		}
 		if submit {
 			change.add(answers, 1)
+			if out.Status != StatusSubmitted {
+				// The register's key is what allows one submitted response
+				// per person, also past an erasure.
+				first, err := participation.Register(tx, participation.Response, instrumentID, instrumentID, respondent)
+				if err != nil {
+					return err
+				}
+				if !first {
+					return apperror.New(apperror.Conflict, "consultation.error.took_part_unlinked")
+				}
+			}
 		}
 		if err := change.write(tx, instrumentID, out.ID); err != nil {
 			return err

@@ -159,7 +159,7 @@ func TestDraftThenSubmitWithReceipt(t *testing.T) {
 	if err != nil || r.Status != consultation.StatusDraft || r.Reference != "" {
 		t.Fatalf("draft: %+v %v", r, err)
 	}
-	saved, _ := f.svc.ResponseOf(ctx, f.c.InstrumentID, who.Subject)
+	saved, _ := f.svc.ResponseOf(ctx, f.c.InstrumentID, who.ParticipantID, who.Subject)
 	if saved.Answers[f.q[consultation.ShortText].ID].Text != "Dorpshart" {
 		t.Fatalf("draft not kept: %+v", saved)
 	}
@@ -175,7 +175,7 @@ func TestDraftThenSubmitWithReceipt(t *testing.T) {
 	if err != nil || r.Status != consultation.StatusSubmitted || !strings.HasPrefix(r.Reference, "INS-") || r.SubmittedAt == nil {
 		t.Fatalf("submit: %+v %v", r, err)
 	}
-	saved, _ = f.svc.ResponseOf(ctx, f.c.InstrumentID, who.Subject)
+	saved, _ = f.svc.ResponseOf(ctx, f.c.InstrumentID, who.ParticipantID, who.Subject)
 	if got := saved.Answers[ranked.ID].Options; len(got) != 3 || got[0] != ranked.Options[2].ID {
 		t.Fatalf("ranking order lost: %v", got)
 	}
@@ -206,7 +206,7 @@ func TestChangeUntilClosingWhenAllowed(t *testing.T) {
 	if err != nil || second.Reference != first.Reference {
 		t.Fatalf("change: %+v %v", second, err)
 	}
-	saved, _ := f.svc.ResponseOf(ctx, f.c.InstrumentID, who.Subject)
+	saved, _ := f.svc.ResponseOf(ctx, f.c.InstrumentID, who.ParticipantID, who.Subject)
 	if *saved.Answers[f.q[consultation.Scale].ID].Number != 5 {
 		t.Fatal("change not stored")
 	}

@@ -141,11 +141,15 @@ func (Idea) TableName() string { return "ideas" }
 func (i *Idea) Public() bool { return i.Moderation == Approved && i.Status != StatusWithdrawn }
 
 // Support is a row of idea_supports.
+//
+// The row counts the support; ParticipantID is its only link to the
+// supporter and is removed on erasure. That someone supported the idea is
+// kept in the voter register (package participation), apart from it.
 type Support struct {
-	IdeaID        int64  `gorm:"primaryKey;autoIncrement:false"`
-	Supporter     string `gorm:"primaryKey"`
-	ParticipantID *int64
-	CreatedAt     time.Time
+	ID            int64     `gorm:"primaryKey"`
+	IdeaID        int64     `gorm:"not null;uniqueIndex:idea_supports_participant_idea_key,priority:2"`
+	ParticipantID *int64    `gorm:"uniqueIndex:idea_supports_participant_idea_key,priority:1"`
+	CreatedAt     time.Time `gorm:"not null"`
 }
 
 // TableName fixes the table name.

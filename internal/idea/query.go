@@ -352,7 +352,8 @@ func (s *Service) MineOf(ctx context.Context, participantID int64) (Mine, error)
 // caller's transaction: their ideas stay (others supported them and the
 // municipality answered them) without a name, their comments lose their
 // text (a placeholder keeps threads readable), and their supports stay
-// counted without a link to them.
+// counted without a link to them. The voter register keeps only which
+// ideas they supported, so they cannot support those again.
 func Erase(tx *gorm.DB, participantID int64, now time.Time) error {
 	var comments []Comment
 	if err := tx.Where("author_id = ? AND deleted_at IS NULL", participantID).Find(&comments).Error; err != nil {

@@ -13,10 +13,10 @@ import (
 	"gorm.io/gorm/clause"
 
 	"inspraak/internal/apperror"
-	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/moderation"
 	"inspraak/internal/moderation/screen"
+	"inspraak/internal/participation"
 	"inspraak/internal/store"
 )
 
@@ -140,8 +140,10 @@ func ideaFields(title, description, location string) []screen.Field {
 // SetNotifier sets who hears about status changes and replies.
 func (s *Service) SetNotifier(n Notifier) { s.notify = n }
 
+// supporterID is the per-board id under which the voter register records
+// a participant's supports; supports never carry it.
 func (s *Service) supporterID(instrumentID int64, subject string) string {
-	return identity.InstrumentID(s.key, "support", instrumentID, subject)
+	return participation.VoterID(s.key, "support", instrumentID, subject)
 }
 
 // BoardDraft is what an editor supplies for a new idea board.
@@ -493,7 +495,9 @@ func (s *Service) publicIdeaForAction(tx *gorm.DB, ideaID int64, a Actor) (*Idea
 }
 
 // Support records one participant's support for an idea. Supporting twice
-// changes nothing; the count moves in the same transaction as the row.
+// changes nothing; the count moves in the same transaction as the row. The
+// voter register's key allows one support per person per idea, also past
+// an erasure: someone who supported and then erased their data is refused.
 func (s *Service) Support(ctx context.Context, ideaID int64, a Actor) error {
 	return s.retry(ctx, func(tx *gorm.DB) error {
 		i, _, err := s.publicIdeaForAction(tx, ideaID, a)
@@ -503,26 +507,54 @@ func (s *Service) Support(ctx context.Context, ideaID int64, a Actor) error {
 		if isAuthor(i, a) {
 			return apperror.New(apperror.Conflict, "idea.error.own_idea")
 		}
+		first, err := participation.Register(tx, participation.Support, ideaID, i.InstrumentID, s.supporterID(i.InstrumentID, a.Subject))
+		if err != nil {
+			return err
+		}
+		if !first {
+			var n int64
+			if err := tx.Model(&Support{}).Where("participant_id = ? AND idea_id = ?", a.ParticipantID, ideaID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return apperror.New(apperror.Conflict, "idea.error.took_part_unlinked")
+			}
+			return nil // supported already
+		}
 		pid := a.ParticipantID
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&Support{IdeaID: ideaID,
-			Supporter: s.supporterID(i.InstrumentID, a.Subject), ParticipantID: &pid, CreatedAt: s.now()})
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error
+		if err := tx.Create(&Support{IdeaID: ideaID, ParticipantID: &pid, CreatedAt: s.now()}).Error; err != nil {
+			return err
 		}
 		return tx.Model(&Idea{}).Where("id = ?", ideaID).Update("support_count", gorm.Expr("support_count + 1")).Error
 	})
 }
 
-// Unsupport takes a support back while supporting is open.
+// Unsupport takes a support back while supporting is open. A support no
+// longer linked to the person (they erased their data) cannot be taken
+// back.
 func (s *Service) Unsupport(ctx context.Context, ideaID int64, a Actor) error {
 	return s.retry(ctx, func(tx *gorm.DB) error {
 		i, _, err := s.publicIdeaForAction(tx, ideaID, a)
 		if err != nil {
 			return err
 		}
-		res := tx.Where("idea_id = ? AND supporter = ?", ideaID, s.supporterID(i.InstrumentID, a.Subject)).Delete(&Support{})
-		if res.Error != nil || res.RowsAffected == 0 {
+		voter := s.supporterID(i.InstrumentID, a.Subject)
+		res := tx.Where("participant_id = ? AND idea_id = ?", a.ParticipantID, ideaID).Delete(&Support{})
+		if res.Error != nil {
 			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			took, err := participation.Registered(tx, participation.Support, ideaID, voter)
+			if err != nil {
+				return err
+			}
+			if took {
+				return apperror.New(apperror.Conflict, "idea.error.took_part_unlinked")
+			}
+			return nil
+		}
+		if err := participation.Unregister(tx, participation.Support, ideaID, voter); err != nil {
+			return err
 		}
 		return tx.Model(&Idea{}).Where("id = ?", ideaID).Update("support_count", gorm.Expr("support_count - 1")).Error
 	})
@@ -542,19 +574,29 @@ func (s *Service) retry(ctx context.Context, fn func(tx *gorm.DB) error) error {
 }
 
 // Supports returns which of the given ideas of a board the participant
-// supports.
-func (s *Service) Supports(ctx context.Context, instrumentID int64, subject string, ideaIDs []int64) (map[int64]bool, error) {
-	out := map[int64]bool{}
-	if len(ideaIDs) == 0 || subject == "" {
-		return out, nil
+// supports, and which they supported before erasing their data (the
+// register knows, but the support is no longer linked to them).
+func (s *Service) Supports(ctx context.Context, instrumentID int64, a Actor, ideaIDs []int64) (supported, unlinked map[int64]bool, err error) {
+	supported, unlinked = map[int64]bool{}, map[int64]bool{}
+	if len(ideaIDs) == 0 || a.Subject == "" {
+		return supported, unlinked, nil
+	}
+	registered, err := participation.RegisteredIn(ctx, s.db, participation.Support, s.supporterID(instrumentID, a.Subject), ideaIDs)
+	if err != nil || len(registered) == 0 {
+		return supported, unlinked, err
 	}
 	var ids []int64
-	err := s.db.WithContext(ctx).Model(&Support{}).Where("supporter = ? AND idea_id IN ?", s.supporterID(instrumentID, subject), ideaIDs).
+	err = s.db.WithContext(ctx).Model(&Support{}).Where("participant_id = ? AND idea_id IN ?", a.ParticipantID, ideaIDs).
 		Pluck("idea_id", &ids).Error
 	for _, id := range ids {
-		out[id] = true
+		supported[id] = true
 	}
-	return out, err
+	for id := range registered {
+		if !supported[id] {
+			unlinked[id] = true
+		}
+	}
+	return supported, unlinked, err
 }
 
 // Recount counts an idea's supports from the rows themselves.

@@ -206,7 +206,7 @@ func TestOneSupportPerParticipantAndCountEqualsRecount(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.checkCount(t, i.ID, 2)
-	mine, err := f.ideas.Supports(ctx, b.InstrumentID, x.Subject, []int64{i.ID})
+	mine, _, err := f.ideas.Supports(ctx, b.InstrumentID, x, []int64{i.ID})
 	if err != nil || !mine[i.ID] {
 		t.Fatalf("x's supports: %v %v", mine, err)
 	}

@@ -169,10 +169,12 @@ func (i *Item) ClaimedBySelf(staffID int64, now time.Time) bool {
 
 // Report is a row of moderation_reports.
 type Report struct {
-	ID            int64  `gorm:"primaryKey"`
-	ItemID        int64  `gorm:"not null;uniqueIndex:moderation_reports_reporter_key,priority:1"`
-	Reporter      string `gorm:"not null;uniqueIndex:moderation_reports_reporter_key,priority:2"`
-	ParticipantID *int64
+	ID     int64 `gorm:"primaryKey"`
+	ItemID int64 `gorm:"not null;uniqueIndex:moderation_reports_participant_item_key,priority:2"`
+	// ParticipantID is the report's only link to the reporter, removed on
+	// erasure; one report per person per item is the voter register's key
+	// (package participation).
+	ParticipantID *int64    `gorm:"uniqueIndex:moderation_reports_participant_item_key,priority:1"`
 	Reason        string    `gorm:"not null"`
 	Note          string    `gorm:"not null"`
 	CreatedAt     time.Time `gorm:"not null"`

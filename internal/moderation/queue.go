@@ -13,6 +13,7 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/moderation/screen"
+	"inspraak/internal/participation"
 	"inspraak/internal/store"
 )
 
@@ -64,7 +65,14 @@ func (s *Service) Report(ctx context.Context, p Participant, kind Kind, id int64
 		}
 		now := s.now()
 		pid := p.ID
-		r := Report{ItemID: it.ID, Reporter: s.reporterID(it, p.Subject), ParticipantID: &pid, Reason: reason, Note: note, CreatedAt: now}
+		first, err := participation.Register(tx, participation.Report, it.ID, it.InstrumentID, s.reporterID(it, p.Subject))
+		if err != nil {
+			return err
+		}
+		if !first {
+			return apperror.New(apperror.Conflict, "moderation.error.already_reported")
+		}
+		r := Report{ItemID: it.ID, ParticipantID: &pid, Reason: reason, Note: note, CreatedAt: now}
 		if err := tx.Create(&r).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return apperror.New(apperror.Conflict, "moderation.error.already_reported")

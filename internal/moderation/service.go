@@ -15,8 +15,8 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/audit"
-	"inspraak/internal/identity"
 	"inspraak/internal/moderation/screen"
+	"inspraak/internal/participation"
 	"inspraak/internal/setting"
 	"inspraak/internal/store"
 )
@@ -439,8 +439,10 @@ func (s *Service) record(tx *gorm.DB, st Staff, action, target string, detail ma
 	return s.audit.RecordTx(tx, audit.Event{ActorKind: "staff", Actor: itoa(st.ID), Action: action, Target: target, Detail: detail})
 }
 
+// reporterID is the per-item id under which the voter register records a
+// participant's report; reports never carry it.
 func (s *Service) reporterID(it *Item, subject string) string {
-	return identity.InstrumentID(s.key, "report-"+string(it.Kind), it.TargetID, subject)
+	return participation.VoterID(s.key, "report-"+string(it.Kind), it.TargetID, subject)
 }
 
 func clean(t string) string { return strings.TrimSpace(strings.ReplaceAll(t, "\r\n", "\n")) }
@@ -450,7 +452,8 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // Erase is the moderation step of erasing a participant's data: the
 // explanations they wrote (with a report, or asking for a second look) and
 // the screening hits quoted from their texts go; their reports stay
-// counted, unlinked when the participant row goes.
+// counted, unlinked when the participant row goes (the voter register
+// keeps only that they reported the item, so they cannot report it twice).
 func Erase(tx *gorm.DB, participantID int64) error {
 	if err := tx.Model(&Report{}).Where("participant_id = ?", participantID).Update("note", "").Error; err != nil {
 		return err

@@ -135,9 +135,9 @@ func (b *batcher) store(group []*firstReq, shard int) {
 		ats[i] = r.at.UTC().Format(time.RFC3339Nano)
 	}
 	var rows []struct {
-		ID           int64
-		InstrumentID int64
-		Voter        string
+		ID            int64
+		InstrumentID  int64
+		ParticipantID int64
 	}
 	// No request context: the group is shared, and a ballot that was
 	// handed over is stored even if the one who cast it has gone.
@@ -145,24 +145,28 @@ func (b *batcher) store(group []*firstReq, shard int) {
 	err := b.db.WithContext(ctx).Raw(groupBallotSQL, pgArray(ins), pgArray(exp), pgArray(voters),
 		pgArray(parts), pgArray(choices), pgArray(ats), shard).Scan(&rows).Error
 	cancel()
-	ids := make(map[key]int64, len(rows))
+	type stored struct{ in, participant int64 }
+	ids := make(map[stored]int64, len(rows))
 	for _, row := range rows {
-		ids[key{row.InstrumentID, row.Voter}] = row.ID
+		ids[stored{row.InstrumentID, row.ParticipantID}] = row.ID
 	}
 	for _, r := range unique {
 		if err != nil {
 			r.done <- firstRes{err: err}
 			continue
 		}
-		r.done <- firstRes{id: ids[key{r.instrumentID, r.voter}]}
+		r.done <- firstRes{id: ids[stored{r.instrumentID, r.participant}]}
 	}
 	for _, r := range dup {
 		r.done <- firstRes{}
 	}
 }
 
-// groupBallotSQL stores a group of first ballots with their choices and
-// tallies in one statement. A ballot is stored only if its instrument is
+// groupBallotSQL stores a group of first ballots with their register rows,
+// choices and tallies in one statement. The register's primary key is
+// what keeps one ballot per person: a voter already registered (a second
+// ballot, or someone who voted and erased their data) gets no ballot here
+// and takes the full transaction. A ballot is stored only if its instrument is
 // still published with the updated_at it was checked against; FOR KEY
 // SHARE waits for an edit in progress (which holds FOR UPDATE) and then
 // sees its new updated_at. The tally of a group goes to the writer's own
@@ -175,15 +179,20 @@ const groupBallotSQL = `WITH req AS (
   SELECT id, updated_at FROM instruments
   WHERE id IN (SELECT instrument_id FROM req) AND published
   FOR KEY SHARE
-), b AS (
-  INSERT INTO ballots (instrument_id, voter, participant_id, created_at, updated_at)
-  SELECT r.instrument_id, r.voter, r.participant_id, r.at, r.at
+), reg AS (
+  INSERT INTO participations (kind, ref_id, voter, instrument_id)
+  SELECT 'ballot', r.instrument_id, r.voter, r.instrument_id
   FROM req r JOIN unchanged u ON u.id = r.instrument_id AND u.updated_at = r.expected
-  ON CONFLICT (instrument_id, voter) DO NOTHING
-  RETURNING id, instrument_id, voter
+  ON CONFLICT (kind, ref_id, voter) DO NOTHING
+  RETURNING ref_id, voter
+), b AS (
+  INSERT INTO ballots (instrument_id, participant_id, created_at, updated_at)
+  SELECT r.instrument_id, r.participant_id, r.at, r.at
+  FROM reg JOIN req r ON r.instrument_id = reg.ref_id AND r.voter = reg.voter
+  RETURNING id, instrument_id, participant_id
 ), chosen AS (
   SELECT b.id AS ballot_id, CAST(unnest(string_to_array(r.choices, ',')) AS bigint) AS option_id
-  FROM b JOIN req r ON r.instrument_id = b.instrument_id AND r.voter = b.voter
+  FROM b JOIN req r ON r.instrument_id = b.instrument_id AND r.participant_id = b.participant_id
 ), c AS (
   INSERT INTO ballot_choices (ballot_id, option_id) SELECT ballot_id, option_id FROM chosen
 ), t AS (
@@ -191,7 +200,7 @@ const groupBallotSQL = `WITH req AS (
   SELECT option_id, ?, count(*) FROM chosen GROUP BY option_id ORDER BY option_id
   ON CONFLICT (option_id, shard) DO UPDATE SET votes = poll_tallies.votes + EXCLUDED.votes
 )
-SELECT id, instrument_id, voter FROM b`
+SELECT id, instrument_id, participant_id FROM b`
 
 // pgArray writes a PostgreSQL array literal with every element quoted.
 func pgArray(elems []string) string {

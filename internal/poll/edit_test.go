@@ -100,7 +100,7 @@ func TestRemovalRacingAVoteForTheOptionIsRefused(t *testing.T) {
 	target := p.Options[2]
 
 	tx := f.db.Begin()
-	b := poll.Ballot{InstrumentID: p.InstrumentID, Voter: "racende-stemmer", ParticipantID: &v.ParticipantID, CreatedAt: f.now, UpdatedAt: f.now}
+	b := poll.Ballot{InstrumentID: p.InstrumentID, ParticipantID: &v.ParticipantID, CreatedAt: f.now, UpdatedAt: f.now}
 	if err := tx.Create(&b).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,8 @@ func TestWordingMayAlwaysChangeAndSaysWhatItWas(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, nil)
-	if _, err := f.polls.Vote(ctx, p.InstrumentID, f.participant(t, 1, midden), []int64{p.Options[0].ID}); err != nil {
+	v := f.participant(t, 1, midden)
+	if _, err := f.polls.Vote(ctx, p.InstrumentID, v, []int64{p.Options[0].ID}); err != nil {
 		t.Fatal(err)
 	}
 	ch, err := f.polls.Reword(ctx, p.InstrumentID, "  Welke plek moet als eerste veiliger worden?  ")
@@ -185,7 +186,7 @@ func TestWordingMayAlwaysChangeAndSaysWhatItWas(t *testing.T) {
 		t.Fatalf("after rewording: %q %q", got.Question, got.Options[0].Label)
 	}
 	// The vote stays with the option, whatever it is called now.
-	if mine, _ := f.polls.BallotOf(ctx, p.InstrumentID, "pseudoniem-1"); !slices.Equal(mine, []int64{p.Options[0].ID}) {
+	if mine, _, _ := f.polls.BallotOf(ctx, p.InstrumentID, v.ParticipantID, v.Subject); !slices.Equal(mine, []int64{p.Options[0].ID}) {
 		t.Fatalf("ballot after relabel: %v", mine)
 	}
 	for _, err := range []error{

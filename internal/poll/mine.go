@@ -51,8 +51,9 @@ func (s *Service) VotesOf(ctx context.Context, participantID int64) ([]MyVote, e
 }
 
 // Erase unlinks a participant's ballots inside the caller's transaction:
-// the votes stay counted, and the per-poll voter id (not the pseudonym)
-// still stops a second ballot if the same person logs in again.
+// the votes stay counted, nothing leads from the person to what they
+// chose, and the voter register (which holds no link to the ballot) still
+// stops a second ballot if the same person logs in again.
 func Erase(tx *gorm.DB, participantID int64) error {
 	return tx.Model(&Ballot{}).Where("participant_id = ?", participantID).Update("participant_id", nil).Error
 }

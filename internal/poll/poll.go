@@ -18,8 +18,8 @@ import (
 	"gorm.io/gorm/clause"
 
 	"inspraak/internal/apperror"
-	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
+	"inspraak/internal/participation"
 	"inspraak/internal/store"
 )
 
@@ -61,10 +61,12 @@ func (Option) TableName() string { return "poll_options" }
 
 // Ballot is one participant's vote in one poll.
 type Ballot struct {
-	ID            int64  `gorm:"primaryKey"`
-	InstrumentID  int64  `gorm:"not null;uniqueIndex:ballots_instrument_voter_key,priority:1"`
-	Voter         string `gorm:"not null;uniqueIndex:ballots_instrument_voter_key,priority:2"`
-	ParticipantID *int64
+	ID           int64 `gorm:"primaryKey"`
+	InstrumentID int64 `gorm:"not null;uniqueIndex:ballots_participant_instrument_key,priority:2"`
+	// ParticipantID is the ballot's only link to its voter, removed on
+	// erasure; one ballot per person is the voter register's key
+	// (package participation), not this table's.
+	ParticipantID *int64    `gorm:"uniqueIndex:ballots_participant_instrument_key,priority:1"`
 	CreatedAt     time.Time `gorm:"not null"`
 	UpdatedAt     time.Time `gorm:"not null"`
 }
@@ -121,10 +123,11 @@ func NewService(db *store.DB, key []byte) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-// voterID derives the per-poll voter id from the participant's pseudonym,
-// so ballots do not carry the pseudonym itself.
+// voterID derives the per-poll id under which the voter register
+// (package participation) records that a participant voted. Ballots never
+// carry it.
 func (s *Service) voterID(instrumentID int64, subject string) string {
-	return identity.InstrumentID(s.key, "ballot", instrumentID, subject)
+	return participation.VoterID(s.key, "ballot", instrumentID, subject)
 }
 
 // Draft is what an editor supplies for a new poll.
@@ -369,21 +372,31 @@ func (s *Service) vote(ctx context.Context, instrumentID int64, v Voter, optionI
 		if err != nil {
 			return err
 		}
-		// Most ballots are first ballots: try the insert straight away;
-		// only an existing ballot needs reading (and locking).
+		// Most ballots are first ballots: try the register straight away;
+		// only someone already registered needs their ballot read (and
+		// locked). A register row without a ballot linked to this
+		// participant is someone who voted and then erased their data.
 		pid := v.ParticipantID
-		b := Ballot{InstrumentID: instrumentID, Voter: voter, ParticipantID: &pid, CreatedAt: now, UpdatedAt: now}
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&b)
-		if res.Error != nil {
-			return res.Error
+		b := Ballot{InstrumentID: instrumentID, ParticipantID: &pid, CreatedAt: now, UpdatedAt: now}
+		first, err := participation.Register(tx, participation.Ballot, instrumentID, instrumentID, voter)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if first {
+			if err := tx.Create(&b).Error; err != nil {
+				return err
+			}
+		} else {
 			b = Ballot{} // a zero key, or gorm would add "AND id = ..." to the lookup
-			q := tx.Where("instrument_id = ? AND voter = ?", instrumentID, voter)
+			q := tx.Where("participant_id = ? AND instrument_id = ?", pid, instrumentID)
 			if s.db.Dialect == store.Postgres {
 				q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 			}
-			if err := q.Take(&b).Error; err != nil {
+			err := q.Take(&b).Error
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperror.New(apperror.Conflict, "poll.error.took_part_unlinked")
+			}
+			if err != nil {
 				return err
 			}
 			var old []int64
@@ -466,14 +479,21 @@ func validChoice(p *Poll, optionIDs []int64) ([]int64, error) {
 	return out, nil
 }
 
-// BallotOf returns the options a participant chose, or nil.
-func (s *Service) BallotOf(ctx context.Context, instrumentID int64, subject string) ([]int64, error) {
-	var ids []int64
-	err := s.db.WithContext(ctx).Model(&Choice{}).
+// BallotOf returns the options a participant chose, or nil. When they
+// have no ballot linked to them, unlinked says whether the register still
+// knows they voted (they erased their data since): then they cannot vote
+// again, and what they chose is no longer theirs to see.
+func (s *Service) BallotOf(ctx context.Context, instrumentID, participantID int64, subject string) (options []int64, unlinked bool, err error) {
+	db := s.db.WithContext(ctx)
+	err = db.Model(&Choice{}).
 		Joins("JOIN ballots ON ballots.id = ballot_choices.ballot_id").
-		Where("ballots.instrument_id = ? AND ballots.voter = ?", instrumentID, s.voterID(instrumentID, subject)).
-		Order("option_id").Pluck("option_id", &ids).Error
-	return ids, err
+		Where("ballots.participant_id = ? AND ballots.instrument_id = ?", participantID, instrumentID).
+		Order("option_id").Pluck("option_id", &options).Error
+	if err != nil || len(options) > 0 {
+		return options, false, err
+	}
+	unlinked, err = participation.Registered(db, participation.Ballot, instrumentID, s.voterID(instrumentID, subject))
+	return nil, unlinked, err
 }
 
 // OptionResult is one line of the results.

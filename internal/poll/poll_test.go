@@ -122,15 +122,15 @@ func TestOneBallotPerParticipantAndTallyEqualsRecount(t *testing.T) {
 	if res.Ballots != 2 || res.Options[0].Votes != 2 || res.Options[0].Percent != 100 || res.Options[1].Votes != 0 {
 		t.Fatalf("results %+v", res)
 	}
-	got, _ := f.polls.BallotOf(ctx, p.InstrumentID, a.Subject)
+	got, _, _ := f.polls.BallotOf(ctx, p.InstrumentID, a.ParticipantID, a.Subject)
 	if len(got) != 1 || got[0] != o[0].ID {
 		t.Fatalf("ballot of a = %v", got)
 	}
 	var stored []string
-	f.db.Table("ballots").Pluck("voter", &stored)
+	f.db.Table("participations").Pluck("voter", &stored)
 	for _, v := range stored {
 		if v == a.Subject || v == b.Subject {
-			t.Fatal("the ballot holds the participant's pseudonym, not a per-poll voter id")
+			t.Fatal("the register holds the participant's pseudonym, not a per-poll voter id")
 		}
 	}
 }
@@ -388,7 +388,7 @@ func TestFirstBallotStatement(t *testing.T) {
 	if res.Ballots != 1 || res.Options[0].Votes != 1 || res.Options[1].Votes != 0 || res.Options[2].Votes != 1 {
 		t.Fatalf("results after one ballot: %+v", res)
 	}
-	mine, err := f.polls.BallotOf(ctx, p.InstrumentID, v.Subject)
+	mine, _, err := f.polls.BallotOf(ctx, p.InstrumentID, v.ParticipantID, v.Subject)
 	if err != nil || len(mine) != 2 {
 		t.Fatalf("ballot of voter: %v, %v", mine, err)
 	}
@@ -486,7 +486,7 @@ func TestGroupOfFirstBallots(t *testing.T) {
 			}
 		}
 	}
-	mine, err := f.polls.BallotOf(ctx, multi.InstrumentID, v1.Subject)
+	mine, _, err := f.polls.BallotOf(ctx, multi.InstrumentID, v1.ParticipantID, v1.Subject)
 	if err != nil || len(mine) != 2 || mine[0] != m[0].ID || mine[1] != m[2].ID {
 		t.Fatalf("v1's ballot on the multiple-choice poll: %v, %v", mine, err)
 	}

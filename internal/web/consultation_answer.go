@@ -24,6 +24,9 @@ type consultationPageData struct {
 	Errors    map[string]string
 	Order     []string
 	Response  *consultation.Response
+	// Unlinked: the participant submitted before and erased their data
+	// since; the page says so instead of showing a form or any answers.
+	Unlinked bool
 }
 
 // Chosen reports whether an option is part of the answer to a question.
@@ -83,12 +86,12 @@ func (s *Server) consultationShow(c *gin.Context, p *project.Project, in *instru
 		if err := s.consultations.Opened(c.Request.Context(), in.ID, cur.Participant.Subject); err != nil {
 			s.log.WarnContext(c.Request.Context(), "recording an open failed", "error", err)
 		}
-		saved, err := s.consultations.ResponseOf(c.Request.Context(), in.ID, cur.Participant.Subject)
+		saved, err := s.consultations.ResponseOf(c.Request.Context(), in.ID, cur.Participant.ID, cur.Participant.Subject)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		d.Answers, d.Response = saved.Answers, saved.Response
+		d.Answers, d.Response, d.Unlinked = saved.Answers, saved.Response, saved.Unlinked
 	}
 	d.setScreen(c.Query("vraag"))
 	s.renderConsultation(c, http.StatusOK, &d)
@@ -135,7 +138,7 @@ func (s *Server) consultationAnswer(c *gin.Context) {
 		return
 	}
 	cur := residentOf(c)
-	saved, err := s.consultations.ResponseOf(ctx, in.ID, cur.Participant.Subject)
+	saved, err := s.consultations.ResponseOf(ctx, in.ID, cur.Participant.ID, cur.Participant.Subject)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -144,7 +147,7 @@ func (s *Server) consultationAnswer(c *gin.Context) {
 		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
 		return
 	}
-	d := consultationPageData{Project: p, In: s.viewInstrument(c, p, *in), C: cons, Response: saved.Response}
+	d := consultationPageData{Project: p, In: s.viewInstrument(c, p, *in), C: cons, Response: saved.Response, Unlinked: saved.Unlinked}
 	d.setScreen(c.PostForm("vraag"))
 	posted, errs := consultation.FromValues(d.Questions, c.Request.PostForm)
 	// Answers from other screens stay as saved; this screen's replace them.
@@ -274,7 +277,8 @@ func (s *Server) consultationReceipt(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	saved, err := s.consultations.ResponseOf(c.Request.Context(), in.ID, residentOf(c).Participant.Subject)
+	cur := residentOf(c)
+	saved, err := s.consultations.ResponseOf(c.Request.Context(), in.ID, cur.Participant.ID, cur.Participant.Subject)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -78,8 +78,11 @@ type boardPageData struct {
 	Status    string
 	Sort      string
 	Supported map[int64]bool
-	Me        int64
-	Statuses  []idea.Status
+	// Unlinked are the ideas the viewer supported before erasing their
+	// data: they cannot support them again.
+	Unlinked map[int64]bool
+	Me       int64
+	Statuses []idea.Status
 }
 
 // PageURL links to another page of the same selection.
@@ -168,7 +171,7 @@ func (s *Server) boardShow(c *gin.Context, p *project.Project, in *instrument.In
 	for i, x := range d.Page.Ideas {
 		ids[i] = x.ID
 	}
-	if d.Supported, err = s.ideas.Supports(ctx, in.ID, a.Subject, ids); err != nil {
+	if d.Supported, d.Unlinked, err = s.ideas.Supports(ctx, in.ID, a, ids); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -385,13 +388,16 @@ type ideaPageData struct {
 	History   []idea.StatusChange
 	Comments  []*idea.Comment
 	Supported bool
-	Mine      bool
-	Editable  bool
-	Me        int64
-	Errors    map[string]string
-	Comment   string // a refused comment's text, shown again
-	ReplyTo   int64  // the comment a refused reply answered
-	canEdit   func(*idea.Comment) bool
+	// Unlinked: the viewer supported this idea and erased their data
+	// since; the page says so and offers no support button.
+	Unlinked bool
+	Mine     bool
+	Editable bool
+	Me       int64
+	Errors   map[string]string
+	Comment  string // a refused comment's text, shown again
+	ReplyTo  int64  // the comment a refused reply answered
+	canEdit  func(*idea.Comment) bool
 	// What the viewer sees of moderation decisions on their own idea and
 	// comments.
 	Verdict  *moderation.Verdict
@@ -459,12 +465,12 @@ func (s *Server) renderIdea(c *gin.Context, status int, p *project.Project, b *b
 			s.fail(c, err)
 			return
 		}
-		sup, err := s.ideas.Supports(ctx, b.In.ID, a.Subject, []int64{i.ID})
+		sup, unlinked, err := s.ideas.Supports(ctx, b.In.ID, a, []int64{i.ID})
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		d.Supported = sup[i.ID]
+		d.Supported, d.Unlinked = sup[i.ID], unlinked[i.ID]
 		if d.Mine {
 			if d.Editable, err = s.ideas.Editable(ctx, i, a); err != nil {
 				s.fail(c, err)

@@ -71,6 +71,9 @@ type pollPageData struct {
 	Poll     *poll.Poll
 	Mine     map[int64]bool
 	HasVoted bool
+	// Unlinked: the participant voted and erased their data since; the
+	// page says so, never what was chosen, and offers no form.
+	Unlinked bool
 	Results  *poll.Results
 	Error    string
 	Return   string
@@ -127,7 +130,7 @@ func (s *Server) pollShow(c *gin.Context, p *project.Project, in *instrument.Ins
 	d := pollPageData{Project: p, In: s.viewInstrument(c, p, *in), Poll: pl, Mine: map[int64]bool{}, Error: errKey,
 		Return: c.Request.URL.Path}
 	if cur := residentOf(c); cur != nil {
-		mine, err := s.polls.BallotOf(ctx, in.ID, cur.Participant.Subject)
+		mine, unlinked, err := s.polls.BallotOf(ctx, in.ID, cur.Participant.ID, cur.Participant.Subject)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -135,9 +138,9 @@ func (s *Server) pollShow(c *gin.Context, p *project.Project, in *instrument.Ins
 		for _, id := range mine {
 			d.Mine[id] = true
 		}
-		d.HasVoted = len(mine) > 0
+		d.HasVoted, d.Unlinked = len(mine) > 0, unlinked
 	}
-	if poll.ResultsVisible(pl, d.HasVoted, s.now()) {
+	if poll.ResultsVisible(pl, d.HasVoted || d.Unlinked, s.now()) {
 		r, err := s.polls.Results(ctx, pl)
 		if err != nil {
 			s.fail(c, err)

@@ -23,6 +23,7 @@ import (
 	"inspraak/internal/idea"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
+	"inspraak/internal/participation"
 	"inspraak/internal/project"
 	"inspraak/internal/store"
 )
@@ -153,6 +154,7 @@ func Seed(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 	}
 	want := spread(o.Supports, len(open), o.Participants-1, rng)
 	supports := make([]idea.Support, 0, o.Supports)
+	var register []participation.Participation
 	for k, i := range open {
 		n := int64(want[k])
 		if n == 0 {
@@ -168,8 +170,9 @@ func Seed(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 			}
 			pid := people[who].ID
 			at := r.CreatedAt.Add(time.Duration(rng.Int64N(int64(now.Sub(r.CreatedAt)))))
-			supports = append(supports, idea.Support{IdeaID: int64(i), ParticipantID: &pid, CreatedAt: at,
-				Supporter: identity.InstrumentID(o.Key, "support", b.InstrumentID, people[who].Subject)})
+			supports = append(supports, idea.Support{IdeaID: int64(i), ParticipantID: &pid, CreatedAt: at})
+			register = append(register, participation.Participation{Kind: participation.Support, RefID: int64(i),
+				InstrumentID: b.InstrumentID, Voter: participation.VoterID(o.Key, "support", b.InstrumentID, people[who].Subject)})
 			r.SupportCount++
 		}
 	}
@@ -178,9 +181,13 @@ func Seed(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 	}
 	for k := range supports {
 		supports[k].IdeaID = rows[supports[k].IdeaID].ID // index → id, now that ids exist
+		register[k].RefID = supports[k].IdeaID
 	}
 	if err := bulk(ctx, db, &supports, 1000); err != nil {
 		return nil, fmt.Errorf("ideadata: supports: %w", err)
+	}
+	if err := bulk(ctx, db, &register, 1000); err != nil {
+		return nil, fmt.Errorf("ideadata: voter register: %w", err)
 	}
 	res.Supports = len(supports)
 

@@ -47,7 +47,7 @@ func TestSeedWritesWhatTheServiceReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := idea.NewService(db, key)
-	got, err := svc.Supports(ctx, res.InstrumentID, p.Subject, ids)
+	got, _, err := svc.Supports(ctx, res.InstrumentID, idea.Actor{ParticipantID: p.ID, Subject: p.Subject}, ids)
 	if err != nil {
 		t.Fatal(err)
 	}
