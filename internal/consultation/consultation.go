@@ -101,11 +101,11 @@ const (
 // Response is one participant's response to one consultation.
 type Response struct {
 	ID           int64 `gorm:"primaryKey"`
-	InstrumentID int64 `gorm:"not null;uniqueIndex:responses_participant_instrument_key,priority:2"`
+	InstrumentID int64 `gorm:"not null;uniqueIndex:responses_instrument_participant_key,priority:1"`
 	// ParticipantID is the response's only link to its respondent, removed
 	// on erasure; that someone submitted is kept in the voter register
 	// (package participation), apart from what they answered.
-	ParticipantID *int64    `gorm:"uniqueIndex:responses_participant_instrument_key,priority:1"`
+	ParticipantID *int64    `gorm:"uniqueIndex:responses_instrument_participant_key,priority:2"`
 	Status        string    `gorm:"not null"`
 	Reference     string    `gorm:"not null"`
 	CreatedAt     time.Time `gorm:"not null"`

@@ -147,8 +147,8 @@ func (i *Idea) Public() bool { return i.Moderation == Approved && i.Status != St
 // kept in the voter register (package participation), apart from it.
 type Support struct {
 	ID            int64     `gorm:"primaryKey"`
-	IdeaID        int64     `gorm:"not null;uniqueIndex:idea_supports_participant_idea_key,priority:2"`
-	ParticipantID *int64    `gorm:"uniqueIndex:idea_supports_participant_idea_key,priority:1"`
+	IdeaID        int64     `gorm:"not null;uniqueIndex:idea_supports_idea_participant_key,priority:1"`
+	ParticipantID *int64    `gorm:"uniqueIndex:idea_supports_idea_participant_key,priority:2"`
 	CreatedAt     time.Time `gorm:"not null"`
 }
 

@@ -170,11 +170,11 @@ func (i *Item) ClaimedBySelf(staffID int64, now time.Time) bool {
 // Report is a row of moderation_reports.
 type Report struct {
 	ID     int64 `gorm:"primaryKey"`
-	ItemID int64 `gorm:"not null;uniqueIndex:moderation_reports_participant_item_key,priority:2"`
+	ItemID int64 `gorm:"not null;uniqueIndex:moderation_reports_item_participant_key,priority:1"`
 	// ParticipantID is the report's only link to the reporter, removed on
 	// erasure; one report per person per item is the voter register's key
 	// (package participation).
-	ParticipantID *int64    `gorm:"uniqueIndex:moderation_reports_participant_item_key,priority:1"`
+	ParticipantID *int64    `gorm:"uniqueIndex:moderation_reports_item_participant_key,priority:2"`
 	Reason        string    `gorm:"not null"`
 	Note          string    `gorm:"not null"`
 	CreatedAt     time.Time `gorm:"not null"`

@@ -62,11 +62,11 @@ func (Option) TableName() string { return "poll_options" }
 // Ballot is one participant's vote in one poll.
 type Ballot struct {
 	ID           int64 `gorm:"primaryKey"`
-	InstrumentID int64 `gorm:"not null;uniqueIndex:ballots_participant_instrument_key,priority:2"`
+	InstrumentID int64 `gorm:"not null;uniqueIndex:ballots_instrument_participant_key,priority:1"`
 	// ParticipantID is the ballot's only link to its voter, removed on
 	// erasure; one ballot per person is the voter register's key
 	// (package participation), not this table's.
-	ParticipantID *int64    `gorm:"uniqueIndex:ballots_participant_instrument_key,priority:1"`
+	ParticipantID *int64    `gorm:"uniqueIndex:ballots_instrument_participant_key,priority:2"`
 	CreatedAt     time.Time `gorm:"not null"`
 	UpdatedAt     time.Time `gorm:"not null"`
 }

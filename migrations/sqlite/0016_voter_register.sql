@@ -27,14 +27,12 @@ SELECT 'report', r.item_id, r.reporter, m.instrument_id FROM moderation_reports 
 
 -- SQLite drops a column only when no index uses it: the indexes go first.
 DROP INDEX ballots_instrument_voter_key;
-DROP INDEX ballots_participant_idx;
 ALTER TABLE ballots DROP COLUMN voter;
-CREATE UNIQUE INDEX ballots_participant_instrument_key ON ballots (participant_id, instrument_id);
+CREATE UNIQUE INDEX ballots_instrument_participant_key ON ballots (instrument_id, participant_id);
 
 DROP INDEX responses_instrument_respondent_key;
-DROP INDEX responses_participant_idx;
 ALTER TABLE responses DROP COLUMN respondent;
-CREATE UNIQUE INDEX responses_participant_instrument_key ON responses (participant_id, instrument_id);
+CREATE UNIQUE INDEX responses_instrument_participant_key ON responses (instrument_id, participant_id);
 
 -- The supporter was part of idea_supports' primary key, which SQLite
 -- cannot alter: the table is built anew (nothing refers to it).
@@ -48,10 +46,9 @@ INSERT INTO idea_supports_new (idea_id, participant_id, created_at)
 SELECT idea_id, participant_id, created_at FROM idea_supports ORDER BY idea_id, created_at;
 DROP TABLE idea_supports;
 ALTER TABLE idea_supports_new RENAME TO idea_supports;
-CREATE UNIQUE INDEX idea_supports_participant_idea_key ON idea_supports (participant_id, idea_id);
-CREATE INDEX idea_supports_idea_idx ON idea_supports (idea_id);
+CREATE UNIQUE INDEX idea_supports_idea_participant_key ON idea_supports (idea_id, participant_id);
+CREATE INDEX idea_supports_participant_idx ON idea_supports (participant_id);
 
 DROP INDEX moderation_reports_reporter_key;
-DROP INDEX moderation_reports_participant_idx;
 ALTER TABLE moderation_reports DROP COLUMN reporter;
-CREATE UNIQUE INDEX moderation_reports_participant_item_key ON moderation_reports (participant_id, item_id);
+CREATE UNIQUE INDEX moderation_reports_item_participant_key ON moderation_reports (item_id, participant_id);
