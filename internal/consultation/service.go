@@ -201,10 +201,13 @@ func (s *Service) Get(ctx context.Context, instrumentID int64) (*Consultation, e
 }
 
 // Opened records that a participant opened the questionnaire (once per
-// participant; the funnel on the results page counts them).
+// participant; the funnel on the results page counts them). The row names
+// no response, and its time is kept to the day only, so it cannot be
+// matched by time to the response of someone who erased their data.
 func (s *Service) Opened(ctx context.Context, instrumentID int64, subject string) error {
 	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&Open{InstrumentID: instrumentID, Opener: identity.InstrumentID(s.key, "open", instrumentID, subject), CreatedAt: s.now()}).Error
+		Create(&Open{InstrumentID: instrumentID, Opener: identity.InstrumentID(s.key, "open", instrumentID, subject),
+			CreatedAt: s.now().Truncate(24 * time.Hour)}).Error
 }
 
 // Respondent is the participant answering, as the session knows them now.

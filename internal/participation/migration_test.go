@@ -11,8 +11,8 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/consultation"
-	"inspraak/internal/identity"
 	"inspraak/internal/idea"
+	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/poll"
 	"inspraak/internal/store"
