@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"inspraak/internal/apperror"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
@@ -489,5 +491,65 @@ func TestGroupOfFirstBallots(t *testing.T) {
 	mine, _, err := f.polls.BallotOf(ctx, multi.InstrumentID, v1.ParticipantID, v1.Subject)
 	if err != nil || len(mine) != 2 || mine[0] != m[0].ID || mine[1] != m[2].ID {
 		t.Fatalf("v1's ballot on the multiple-choice poll: %v, %v", mine, err)
+	}
+}
+
+// After erasure the voter register alone stops a second ballot: the same
+// people (same pseudonyms, new participant rows) voting again all at once,
+// through both entry points, are all refused and nothing is stored.
+func TestErasedVotersCannotVoteAgainEvenAllAtOnce(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.poll(t, func(d *poll.Draft) { d.Rules.AllowChange = true })
+	people := 20
+	if testdb.Postgres() {
+		people = 100
+	}
+	for i := range people {
+		v := f.participant(t, i, midden)
+		if _, err := f.polls.Vote(ctx, p.InstrumentID, v, []int64{p.Options[0].ID}); err != nil {
+			t.Fatal(err)
+		}
+		err := f.db.Transaction(func(tx *gorm.DB) error {
+			if err := poll.Erase(tx, v.ParticipantID); err != nil {
+				return err
+			}
+			return tx.Exec("DELETE FROM participants WHERE id = ?", v.ParticipantID).Error
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	refused := make(chan error, people*4)
+	for i := range people {
+		v := f.participant(t, i, midden) // the same pseudonym, a new participant
+		for r := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				if r%2 == 0 {
+					_, err = f.polls.VoteAt(ctx, p.Instrument, v, []int64{p.Options[1].ID})
+				} else {
+					_, err = f.polls.Vote(ctx, p.InstrumentID, v, []int64{p.Options[1].ID})
+				}
+				refused <- err
+			}()
+		}
+		if mine, unlinked, err := f.polls.BallotOf(ctx, p.InstrumentID, v.ParticipantID, v.Subject); err != nil || mine != nil || !unlinked {
+			t.Fatalf("ballot of an erased voter: %v %v %v", mine, unlinked, err)
+		}
+	}
+	wg.Wait()
+	close(refused)
+	for err := range refused {
+		if e, ok := apperror.As(err); !ok || e.Key != "poll.error.took_part_unlinked" {
+			t.Errorf("second vote after erasure: %v", err)
+		}
+	}
+	res := f.checkTally(t, p)
+	if res.Ballots != int64(people) || res.Options[0].Votes != int64(people) || res.Options[1].Votes != 0 {
+		t.Fatalf("results after refused second votes: %+v", res)
 	}
 }
