@@ -38,7 +38,9 @@ func TestLoginAndLogoutThroughProviderOnAnotherOrigin(t *testing.T) {
 	}{
 		{
 			name: "digid", loginPage: "/inloggen", button: "Inloggen met DigiD",
-			fill:    func(tab context.Context) error { return chromedp.Do(tab, chromedp.SetValue(chromedp.ID("bsn"), nextBSN())) },
+			fill: func(tab context.Context) error {
+				return chromedp.Do(tab, chromedp.SetValue(chromedp.ID("bsn"), nextBSN()))
+			},
 			landsAt: "/inloggen/naam",
 			logout: func(t *testing.T, tab context.Context) (*network.Response, error) {
 				if err := chromedp.Do(tab, chromedp.Navigate(s.base+"/uitloggen"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
@@ -50,7 +52,9 @@ func TestLoginAndLogoutThroughProviderOnAnotherOrigin(t *testing.T) {
 		},
 		{
 			name: "eherkenning", loginPage: "/inloggen", button: "Inloggen met eHerkenning",
-			fill:    func(tab context.Context) error { return chromedp.Do(tab, chromedp.SetValue(chromedp.ID("kvk"), "90001234")) },
+			fill: func(tab context.Context) error {
+				return chromedp.Do(tab, chromedp.SetValue(chromedp.ID("kvk"), "90001234"))
+			},
 			landsAt: "/inloggen/naam",
 			logout: func(t *testing.T, tab context.Context) (*network.Response, error) {
 				if err := chromedp.Do(tab, chromedp.Navigate(s.base+"/uitloggen"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
@@ -140,7 +144,9 @@ func TestLoginAndLogoutThroughProviderOnAnotherOrigin(t *testing.T) {
 			resp, err = c.logout(t, tab)
 			step("logging out passes the provider and ends on the site", resp, err, s.base, c.loggedOutAt)
 			if !visited(s.idp + "/dev/idp/end-session?") {
+				mu.Lock()
 				t.Errorf("logging out did not pass the provider's end-session endpoint; documents: %q", documents)
+				mu.Unlock()
 			}
 			ctx, cancel := context.WithTimeout(tab, stepTimeout)
 			defer cancel()
