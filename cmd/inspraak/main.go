@@ -120,6 +120,19 @@ func serve(stderr io.Writer) int {
 	if cfg.PprofAddr != "" {
 		go servePprof(cfg.PprofAddr, log)
 	}
+	if a.DevIDPHandler != nil {
+		idpLn, err := net.Listen("tcp", cfg.DevIDPAddr)
+		if err != nil {
+			log.Error("cannot listen for the built-in login provider", "addr", cfg.DevIDPAddr, "error", err)
+			return 1
+		}
+		go func() {
+			if err := a.ServeDevIDP(ctx, idpLn); err != nil {
+				log.Error("built-in login provider stopped", "error", err)
+			}
+		}()
+		log.Info("built-in login provider on its own origin", "issuer", cfg.DevIssuer())
+	}
 	go a.CleanLoop(ctx, 5*time.Minute)
 	go a.Mailer.Run(ctx)
 	if cfg.SMTPURL == "" {

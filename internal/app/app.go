@@ -66,6 +66,9 @@ type App struct {
 	Notify        *notify.Service
 	Mailer        *notify.Sender // empties the mail outbox: serve runs it, tests call SendDue
 	DevIDP        *devidp.Provider
+	// DevIDPHandler serves the built-in provider when it has an origin of
+	// its own (INSPRAAK_DEV_IDP_ADDR): serve it on that address (ServeDevIDP).
+	DevIDPHandler http.Handler
 	Web           *web.Server
 }
 
@@ -202,7 +205,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 			_ = db.Close()
 			return nil, err
 		}
-		a.Web.MountDevIDP(a.DevIDP)
+		if cfg.DevIDPAddr != "" {
+			a.DevIDPHandler = a.Web.DevIDPHandler(a.DevIDP)
+		} else {
+			a.Web.MountDevIDP(a.DevIDP)
+		}
 	}
 	return a, nil
 }
@@ -316,6 +323,26 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return nil
 	}
 	return err
+}
+
+// ServeDevIDP serves the built-in provider on its own listener until ctx
+// is cancelled (only when INSPRAAK_DEV_IDP_ADDR is set).
+func (a *App) ServeDevIDP(ctx context.Context, ln net.Listener) error {
+	if a.DevIDPHandler == nil {
+		return errors.New("the built-in provider has no address of its own (INSPRAAK_DEV_IDP_ADDR)")
+	}
+	srv := &http.Server{Handler: a.DevIDPHandler, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 // newDevIDP registers this application's three clients at the built-in

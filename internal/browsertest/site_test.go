@@ -43,6 +43,7 @@ func testRoutes(r gin.IRouter) {
 // site is a running application and a browser pointed at it.
 type site struct {
 	base      string          // http://127.0.0.1:port, no trailing slash
+	idp       string          // the built-in provider's origin: another port
 	browser   context.Context // chromedp context of the browser; tabs derive from it
 	artifacts string          // folder for screenshots
 }
@@ -54,6 +55,7 @@ func startSite(t *testing.T) *site {
 	exe := chromiumPath(t)
 	s := &site{artifacts: artifactsDir(t)}
 	s.base = sharedApp(t)
+	s.idp = shared.idp
 	s.browser = startBrowser(t, exe)
 	return s
 }
@@ -81,6 +83,7 @@ func chromiumPath(t *testing.T) string {
 var shared struct {
 	once sync.Once
 	base string
+	idp  string
 	err  error
 	stop func() error
 }
@@ -88,7 +91,7 @@ var shared struct {
 // sharedApp returns the application's base URL, starting it if need be.
 func sharedApp(t *testing.T) string {
 	t.Helper()
-	shared.once.Do(func() { shared.base, shared.stop, shared.err = startApp() })
+	shared.once.Do(func() { shared.base, shared.idp, shared.stop, shared.err = startApp() })
 	if shared.err != nil {
 		t.Fatal(shared.err)
 	}
@@ -104,31 +107,41 @@ func stopApp() error {
 }
 
 // startApp builds the real application (demo content, fresh database) and
-// serves it on a free local port. It returns the base URL and what stops
-// it.
-func startApp() (string, func() error, error) {
+// serves it on a free local port, and its built-in login provider on
+// another (another origin, as a real broker is). It returns the base URL,
+// the provider's origin and what stops them.
+func startApp() (string, string, func() error, error) {
 	dbURL, dropDB, err := testdb.NewURL()
 	if err != nil {
-		return "", nil, fmt.Errorf("testdb: %w", err)
+		return "", "", nil, fmt.Errorf("testdb: %w", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		_ = dropDB()
-		return "", nil, fmt.Errorf("listen: %w", err)
+		return "", "", nil, fmt.Errorf("listen: %w", err)
+	}
+	idpLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = ln.Close()
+		_ = dropDB()
+		return "", "", nil, fmt.Errorf("listen: %w", err)
 	}
 	base := "http://" + ln.Addr().String()
+	idp := "http://" + idpLn.Addr().String()
 	env := map[string]string{
 		"INSPRAAK_DATABASE_URL": dbURL,
 		"INSPRAAK_SEED_DEMO":    "true",
 		"INSPRAAK_BASE_URL":     base,
+		"INSPRAAK_DEV_IDP_ADDR": idpLn.Addr().String(),
 		// Fixed, so pages_test.go can sign a valid unsubscribe link.
 		"INSPRAAK_PSEUDONYM_KEY": pseudonymKey,
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		_ = ln.Close()
+		_ = idpLn.Close()
 		_ = dropDB()
-		return "", nil, fmt.Errorf("config: %w", err)
+		return "", "", nil, fmt.Errorf("config: %w", err)
 	}
 	logger := slog.New(slog.DiscardHandler)
 	if testing.Verbose() {
@@ -142,16 +155,22 @@ func startApp() (string, func() error, error) {
 	if err != nil {
 		cancel()
 		_ = ln.Close()
+		_ = idpLn.Close()
 		_ = dropDB()
-		return "", nil, fmt.Errorf("app.New: %w", err)
+		return "", "", nil, fmt.Errorf("app.New: %w", err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
+	idpDone := make(chan error, 1)
+	go func() { idpDone <- a.ServeDevIDP(ctx, idpLn) }()
 	stop := func() error {
 		cancel()
 		var errs []error
 		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, fmt.Errorf("serve: %w", err))
+		}
+		if err := <-idpDone; err != nil {
+			errs = append(errs, fmt.Errorf("serve the provider: %w", err))
 		}
 		if err := a.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close app: %w", err))
@@ -161,7 +180,7 @@ func startApp() (string, func() error, error) {
 		}
 		return errors.Join(errs...)
 	}
-	return base, stop, nil
+	return base, idp, stop, nil
 }
 
 // startBrowser starts one headless Chromium for the whole test; every page

@@ -53,7 +53,11 @@ type Config struct {
 	DefaultLanguage  string
 	LogLevel         string
 
-	DevIDP         bool
+	DevIDP bool
+	// DevIDPAddr, when set, serves the built-in provider on a listener of
+	// its own (another origin, like a real broker) instead of under the
+	// site's /dev/idp.
+	DevIDPAddr     string
 	SeedDemo       bool
 	TrustedProxies []string
 	MaxBodyBytes   int64
@@ -171,6 +175,7 @@ func Load(getenv Getenv) (*Config, error) {
 	if prod && c.DevIDP {
 		probs = append(probs, "INSPRAAK_DEV_IDP: the built-in test login provider can never be enabled in production")
 	}
+	c.loadDevIDPAddr(getenv, &probs)
 	c.SeedDemo = boolSetting(getenv, "INSPRAAK_SEED_DEMO", !prod, &probs)
 	if prod && c.SeedDemo {
 		probs = append(probs, "INSPRAAK_SEED_DEMO: demo content is not allowed in production")

@@ -277,3 +277,37 @@ func TestProfilerOnlyOnLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestDevIDPOnItsOwnOrigin(t *testing.T) {
+	c, err := Load(envMap(map[string]string{"INSPRAAK_BASE_URL": "http://localhost:8080"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.DevIssuer(); got != "http://localhost:8080/dev/idp" {
+		t.Errorf("default issuer %q, want the site's own /dev/idp", got)
+	}
+	for addr, want := range map[string]string{
+		"127.0.0.1:8081": "http://127.0.0.1:8081/dev/idp",
+		":8081":          "http://localhost:8081/dev/idp",
+		"0.0.0.0:8081":   "http://localhost:8081/dev/idp",
+	} {
+		c, err := Load(envMap(map[string]string{"INSPRAAK_BASE_URL": "http://localhost:8080", "INSPRAAK_DEV_IDP_ADDR": addr}))
+		if err != nil {
+			t.Fatalf("%s: %v", addr, err)
+		}
+		if got := c.DevIssuer(); got != want || c.Providers["digid"].Issuer != want || c.Providers["staff"].Issuer != want {
+			t.Errorf("INSPRAAK_DEV_IDP_ADDR=%s: issuer %q (digid %q), want %q", addr, got, c.Providers["digid"].Issuer, want)
+		}
+	}
+	for _, bad := range []map[string]string{
+		{"INSPRAAK_DEV_IDP_ADDR": "8081"},
+		{"INSPRAAK_DEV_IDP_ADDR": "127.0.0.1:0"},
+		{"INSPRAAK_DEV_IDP_ADDR": "127.0.0.1:8080"}, // the site's own port
+		{"INSPRAAK_DEV_IDP_ADDR": "127.0.0.1:8081", "INSPRAAK_DEV_IDP": "false"},
+	} {
+		_, err := Load(envMap(bad))
+		if err == nil || !strings.Contains(err.Error(), "INSPRAAK_DEV_IDP_ADDR") {
+			t.Errorf("%v: error %v, want one about INSPRAAK_DEV_IDP_ADDR", bad, err)
+		}
+	}
+}

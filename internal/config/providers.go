@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 )
 
@@ -59,8 +61,42 @@ func (c *Config) DevClientSecret(means string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// DevIssuer is the issuer of the built-in provider.
-func (c *Config) DevIssuer() string { return c.BaseURL.String() + "/dev/idp" }
+// DevIssuer is the issuer of the built-in provider: under the site's own
+// address, or on its own address when INSPRAAK_DEV_IDP_ADDR is set (a host
+// left out or 0.0.0.0 means the site's host name).
+func (c *Config) DevIssuer() string {
+	if c.DevIDPAddr == "" {
+		return c.BaseURL.String() + "/dev/idp"
+	}
+	host, port, _ := net.SplitHostPort(c.DevIDPAddr)
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = c.BaseURL.Hostname()
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/dev/idp"
+}
+
+// loadDevIDPAddr reads INSPRAAK_DEV_IDP_ADDR: where the built-in provider
+// listens when it should have an origin of its own.
+func (c *Config) loadDevIDPAddr(getenv Getenv, probs *Problems) {
+	v := strings.TrimSpace(getenv("INSPRAAK_DEV_IDP_ADDR"))
+	if v == "" {
+		return
+	}
+	if !c.DevIDP {
+		*probs = append(*probs, "INSPRAAK_DEV_IDP_ADDR is set, but the built-in provider is off (INSPRAAK_DEV_IDP)")
+		return
+	}
+	_, port, err := net.SplitHostPort(v)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
+		*probs = append(*probs, fmt.Sprintf("INSPRAAK_DEV_IDP_ADDR %q must be a host:port address with a port number, such as 127.0.0.1:8081", v))
+		return
+	}
+	if _, sitePort, err := net.SplitHostPort(c.Addr); err == nil && sitePort == port {
+		*probs = append(*probs, fmt.Sprintf("INSPRAAK_DEV_IDP_ADDR %q must use another port than INSPRAAK_ADDR", v))
+		return
+	}
+	c.DevIDPAddr = v
+}
 
 func (c *Config) loadProviders(getenv Getenv, probs *Problems) {
 	c.Providers = map[string]*Provider{}

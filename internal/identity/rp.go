@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -34,6 +35,9 @@ type RP struct {
 	endpoint endpoints
 	lastErr  error
 	lastTry  time.Time
+	// origins are where the browser is sent (authorization and end-session
+	// endpoints), known once discovery succeeded; read without mu.
+	origins atomic.Pointer[[]string]
 }
 
 type endpoints struct {
@@ -107,6 +111,7 @@ func (r *RP) discoverLocked(ctx context.Context) error {
 		return r.lastErr
 	}
 	r.provider, r.endpoint, r.lastErr = p, ep, nil
+	r.origins.Store(browserOrigins(ep.Auth, ep.EndSession))
 	return nil
 }
 

@@ -22,6 +22,30 @@ func (s *Server) MountDevIDP(p *devidp.Provider) {
 	})
 }
 
+// DevIDPHandler serves the built-in OpenID Provider on an origin of its
+// own (INSPRAAK_DEV_IDP_ADDR), as a real broker is: its pages under
+// /dev/idp with the site's look (stylesheets and language switch served
+// here too), anything else sent on to the site. Its pages' forms may lead
+// only back to the site: the redirect with the code or the cancellation.
+func (s *Server) DevIDPHandler(p *devidp.Provider) http.Handler {
+	e := gin.New()
+	e.RedirectTrailingSlash = true
+	e.ContextWithFallback = true
+	site := s.cfg.BaseURL.Scheme + "://" + s.cfg.BaseURL.Host
+	e.Use(requestID(), accessLog(s.log), securityHeaders(s.cfg.IsProduction(), func() []string { return []string{site} }),
+		cacheControl(), s.recovery(), s.language())
+	e.GET("/static/*path", s.assets.serve)
+	e.HEAD("/static/*path", s.assets.serve)
+	e.GET("/taal/:lang", s.languageSwitch)
+	h := http.StripPrefix("/dev/idp", p.Handler())
+	e.Any("/dev/idp/*path", func(c *gin.Context) {
+		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), ginContextKey{}, c))
+		h.ServeHTTP(c.Writer, c.Request)
+	})
+	e.NoRoute(func(c *gin.Context) { c.Redirect(http.StatusSeeOther, site+c.Request.URL.RequestURI()) })
+	return e
+}
+
 type devLoginData struct {
 	devidp.LoginPage
 	Hidden [][2]string

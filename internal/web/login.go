@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -10,6 +12,17 @@ import (
 	"inspraak/internal/apperror"
 	"inspraak/internal/identity"
 )
+
+// providerOrigins are the login providers' origins that forms may lead
+// to (see securityHeaders); the site's own is 'self' already.
+func (s *Server) providerOrigins() []string {
+	if s.identity == nil {
+		return nil
+	}
+	self := s.cfg.BaseURL.Scheme + "://" + strings.ToLower(s.cfg.BaseURL.Host)
+	list := s.identity.FormActionOrigins()
+	return slices.DeleteFunc(list, func(o string) bool { return o == self })
+}
 
 type loginOption struct {
 	Means     string
@@ -87,9 +100,11 @@ func (s *Server) finishLogin(c *gin.Context, m identity.Means, loginPage string)
 	q := c.Request.URL.Query()
 	state := q.Get("state")
 	if state != "" {
-		if _, err := c.Cookie(loginCookieName(state)); err != nil && q.Get("error") == "" {
+		if _, err := c.Cookie(loginCookieName(state)); err != nil {
 			// Not started in this browser: refuse, and do not consume the
-			// pending login either.
+			// pending login either. That holds for a cancellation too:
+			// whoever learnt the state (it travels in URLs) must not be
+			// able to end someone else's login with ?error=.
 			s.loginFailed(c, loginPage, identity.ReasonState)
 			return
 		}

@@ -110,7 +110,7 @@ func (b *browser) startLogin(means, back, minLoA string) *url.URL {
 		b.t.Fatalf("start login: %d %s", r.StatusCode, r.Body)
 	}
 	u, _ := r.Location()
-	if !strings.HasPrefix(u.String(), b.s.URL+"/dev/idp/authorize?") {
+	if !strings.HasPrefix(u.String(), b.s.App.Config.DevIssuer()+"/authorize?") {
 		b.t.Fatalf("login went to %s", u)
 	}
 	q := u.Query()
@@ -135,7 +135,8 @@ func (b *browser) atProvider(auth *url.URL, fields url.Values) response {
 	for k, v := range fields {
 		form[k] = v
 	}
-	return b.post("/dev/idp/authorize", form)
+	// The form posts to the provider, on whatever origin it is.
+	return b.post(auth.Scheme+"://"+auth.Host+auth.Path, form)
 }
 
 const (
@@ -356,6 +357,40 @@ func TestStateMustMatchAndIsUsedOnce(t *testing.T) {
 	replay := b.get(callback)
 	if !strings.Contains(replay.Header.Get("Location"), "reden=") {
 		t.Fatalf("replayed callback accepted: %v", replay.Header)
+	}
+}
+
+// The state travels in URLs (the provider's address bar, its logs, a
+// Referer). Whoever learnt it must not be able to cancel someone else's
+// login by sending ?error= from another browser: that needs the browser
+// the login started in, like a callback with a code does.
+func TestCancellationFromAnotherBrowserLeavesTheLoginAlone(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	b := newBrowser(t, s)
+	auth := b.startLogin("digid", "/mijn-inspraak", "")
+	state := auth.Query().Get("state")
+
+	other := newBrowser(t, s)
+	q := url.Values{"error": {"access_denied"}, "error_description": {"geannuleerd"}, "state": {state}}
+	cancel := other.get("/inloggen/digid/terug?" + q.Encode())
+	if loc := cancel.Header.Get("Location"); loc != "/inloggen?reden=state" {
+		t.Fatalf("a cancellation without the browser's login cookie went to %q, want a refusal", loc)
+	}
+
+	// The person who started it finishes the login as if nothing happened.
+	landed := b.follow(b.atProvider(auth, url.Values{"bsn": {testBSN}, "loa": {loaMid}}))
+	wantStatus(t, landed, 200)
+	if strings.Contains(b.last.Request.URL.String(), "reden=") || b.cookie("inspraak_sessie") == "" {
+		t.Fatalf("the login was cancelled by another browser: ended at %s", b.last.Request.URL)
+	}
+
+	// In the browser that started a login, cancelling still works.
+	auth2 := b.startLogin("digid", "/", "")
+	q.Set("state", auth2.Query().Get("state"))
+	own := b.get("/inloggen/digid/terug?" + q.Encode())
+	if loc := own.Header.Get("Location"); loc != "/inloggen?reden=cancelled" {
+		t.Fatalf("own cancellation went to %q, want reden=cancelled", loc)
 	}
 }
 

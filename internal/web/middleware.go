@@ -107,11 +107,26 @@ func (s *Server) recovery() gin.HandlerFunc {
 
 // securityHeaders sets the headers every response carries. The CSP allows
 // nothing inline: every script and style comes from our own /static/.
-func securityHeaders(production bool) gin.HandlerFunc {
-	const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-		"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
-		"form-action 'self'; frame-ancestors 'none'"
+//
+// form-action is 'self' plus the origins formTargets names (nil: none).
+// Chromium holds the redirects that follow a posted form to form-action
+// too, so the login and logout forms (in the header of every page, and on
+// instruments that need a login) could not lead to a provider on another
+// origin without them. formTargets gives exact origins, never a wildcard.
+func securityHeaders(production bool, formTargets func() []string) gin.HandlerFunc {
+	const (
+		cspHead = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+			"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+			"form-action 'self'"
+		cspTail = "; frame-ancestors 'none'"
+	)
 	return func(c *gin.Context) {
+		csp := cspHead + cspTail
+		if formTargets != nil {
+			if extra := formTargets(); len(extra) > 0 {
+				csp = cspHead + " " + strings.Join(extra, " ") + cspTail
+			}
+		}
 		h := c.Writer.Header()
 		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")

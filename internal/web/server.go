@@ -116,7 +116,7 @@ func New(d Deps) (*Server, error) {
 	}
 	// compress sits outside recovery, so the 500 page a panic produces is
 	// written through the gzip writer and flushed like any other page.
-	e.Use(requestID(), s.metrics.observe(), accessLog(s.log), securityHeaders(d.Config.IsProduction()),
+	e.Use(requestID(), s.metrics.observe(), accessLog(s.log), securityHeaders(d.Config.IsProduction(), s.providerOrigins),
 		cacheControl(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language())
 
 	// Files and machine endpoints are registered before the session
@@ -299,7 +299,7 @@ func New(d Deps) (*Server, error) {
 		c.Request = r
 		c.Set(requestIDKey, newRequestID())
 		c.Set(langKey, s.cfg.DefaultLanguage)
-		securityHeaders(s.cfg.IsProduction())(c)
+		securityHeaders(s.cfg.IsProduction(), s.providerOrigins)(c)
 		s.renderStatus(c, http.StatusForbidden, "error.cross_origin")
 	}))
 	s.handler = cop.Handler(e)
