@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -36,18 +37,24 @@ const sharedSessionKey = "Hq3Zt8Wn1Rk6Pv4Lx9Cm2Jb7Fs5Dg0Ya-instances"
 // built-in login provider. Every start must succeed.
 func startInstances(t *testing.T, n int) []*testSite {
 	t.Helper()
-	dbURL := testdb.URL(t)
+	return startSites(t, n, map[string]string{
+		"INSPRAAK_DATABASE_URL":  testdb.URL(t),
+		"INSPRAAK_SEED_DEMO":     "true",
+		"INSPRAAK_SESSION_KEY":   sharedSessionKey,
+		"INSPRAAK_PSEUDONYM_KEY": testPseudonymKey,
+	})
+}
+
+// startSites starts n sites at the same moment with the settings env,
+// each on its own address.
+func startSites(t *testing.T, n int, env map[string]string) []*testSite {
+	t.Helper()
 	servers := make([]*httptest.Server, n)
 	cfgs := make([]*config.Config, n)
 	for i := range n {
 		servers[i] = httptest.NewUnstartedServer(nil)
-		vals := map[string]string{
-			"INSPRAAK_BASE_URL":      "http://" + servers[i].Listener.Addr().String(),
-			"INSPRAAK_DATABASE_URL":  dbURL,
-			"INSPRAAK_SEED_DEMO":     "true",
-			"INSPRAAK_SESSION_KEY":   sharedSessionKey,
-			"INSPRAAK_PSEUDONYM_KEY": testPseudonymKey,
-		}
+		vals := maps.Clone(env)
+		vals["INSPRAAK_BASE_URL"] = "http://" + servers[i].Listener.Addr().String()
 		cfg, err := config.Load(func(k string) string { return vals[k] })
 		if err != nil {
 			t.Fatal(err)
