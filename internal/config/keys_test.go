@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -142,8 +143,10 @@ func TestProductionNeverWritesAKeysFile(t *testing.T) {
 }
 
 // On PostgreSQL there is no place beside the database: development makes
-// keys up for the run, as before, and says so (GeneratedKeys).
+// keys up for the run, as before, and says so (GeneratedKeys); nothing is
+// written in the working folder.
 func TestDevelopmentOnPostgresMakesKeysForTheRun(t *testing.T) {
+	t.Chdir(t.TempDir())
 	c, err := Load(envMap(map[string]string{"INSPRAAK_DATABASE_URL": "postgres://inspraak@db/inspraak"}))
 	if err != nil {
 		t.Fatal(err)
@@ -151,11 +154,42 @@ func TestDevelopmentOnPostgresMakesKeysForTheRun(t *testing.T) {
 	if c.KeysFile != "" || len(c.GeneratedKeys) != 2 || len(c.SessionKey) < MinKeyLength {
 		t.Fatalf("keys file %q, generated %v", c.KeysFile, c.GeneratedKeys)
 	}
-	if entries, _ := os.ReadDir("."); len(entries) > 0 {
-		for _, e := range entries {
-			if strings.HasSuffix(e.Name(), ".keys") && e.Name() != "inspraak.keys" {
-				t.Fatalf("a keys file for PostgreSQL: %s", e.Name())
+	if entries, _ := os.ReadDir("."); len(entries) != 0 {
+		t.Fatalf("files written for PostgreSQL: %v", entries)
+	}
+}
+
+// Development starts at once on a new database (two processes, or tests)
+// end up with the same keys: the first file made is the one all use.
+func TestDevelopmentStartsAtOnceShareTheKeys(t *testing.T) {
+	env := map[string]string{"INSPRAAK_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "inspraak.db")}
+	const n = 8
+	keys := make([]string, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			c, err := Load(envMap(env))
+			if err == nil {
+				keys[i] = string(c.SessionKey) + "|" + string(c.PseudonymKey)
 			}
+			errs[i] = err
+		})
+	}
+	close(start)
+	wg.Wait()
+	final, err := Load(envMap(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("start %d: %v", i+1, errs[i])
+		}
+		if keys[i] != string(final.SessionKey)+"|"+string(final.PseudonymKey) {
+			t.Fatalf("start %d got other keys than the file keeps", i+1)
 		}
 	}
 }
