@@ -102,6 +102,9 @@ func serve(stderr io.Writer) int {
 	if len(cfg.GeneratedKeys) > 0 {
 		log.Warn("development mode: keys generated for this run only; sessions and pseudonyms will not survive a restart", "keys", strings.Join(cfg.GeneratedKeys, ", "))
 	}
+	if cfg.KeysFile != "" {
+		log.Info("development mode: generated keys are kept beside the database", "file", cfg.KeysFile)
+	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		log.Error("cannot start", "error", err)

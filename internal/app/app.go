@@ -99,7 +99,18 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		return nil, err
 	}
 	a := &App{Config: cfg, Log: log, DB: db}
-	if err := a.prepareSchema(ctx); err != nil {
+	// Instances starting at once on one database take turns from here to
+	// the end of seeding: the schema (schema_migrations included), the
+	// moderation templates and the demo are made by the first and found
+	// by the others. ictx says the lock is held; release is called once
+	// seeding is done, or on any early return.
+	ictx, release, err := db.Lock(ctx)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	defer release()
+	if err := a.prepareSchema(ictx); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -131,13 +142,6 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		_ = db.Close()
 		return nil, err
 	}
-	if err := a.Identity.DiscoverAll(ctx); err != nil {
-		if cfg.IsProduction() {
-			_ = db.Close()
-			return nil, fmt.Errorf("login provider not usable: %w", err)
-		}
-		log.Warn("login provider not usable yet; its login option shows as unavailable", "error", err)
-	}
 	a.Instruments = instrument.NewService(db)
 	a.Polls = poll.NewService(db, cfg.PseudonymKey)
 	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
@@ -165,7 +169,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		return a.Notify.Notify(ctx, tx, participantID, notify.Message{Kind: notify.KindIdeaStatus, Key: n.Key, Params: n.Params, Link: n.Link})
 	})
 	a.Ideas.SetModeration(a.Moderation)
-	if err := a.Moderation.SeedTemplates(ctx, defaultTemplates(cat)); err != nil {
+	if err := a.Moderation.SeedTemplates(ictx, defaultTemplates(cat)); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -178,7 +182,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		func(tx *gorm.DB, id int64, _ time.Time) error { return moderation.Erase(tx, id) },
 	)
 	if cfg.SeedDemo {
-		seeded, err := demo.Seed(ctx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Moderation, a.Settings, staffIssuer(cfg), time.Now())
+		seeded, err := demo.Seed(ictx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Moderation, a.Settings, staffIssuer(cfg), time.Now())
 		if err != nil {
 			_ = db.Close()
 			return nil, err
@@ -186,6 +190,16 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		if seeded {
 			log.Info("demo content added to the empty database")
 		}
+	}
+	release()
+	// Discovery talks to the providers over the network: not under the
+	// lock, where it would hold up every other instance's start.
+	if err := a.Identity.DiscoverAll(ctx); err != nil {
+		if cfg.IsProduction() {
+			_ = db.Close()
+			return nil, fmt.Errorf("login provider not usable: %w", err)
+		}
+		log.Warn("login provider not usable yet; its login option shows as unavailable", "error", err)
 	}
 	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
 		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: results.NewService(db), Eraser: a.Eraser, Media: a.Media,

@@ -171,6 +171,7 @@ func TestProductionRefusesAnUnusableLoginProvider(t *testing.T) {
 		"INSPRAAK_DIGID_CLIENT_SECRET": "geheim-0123456789-abcdefghij",
 		"INSPRAAK_SMTP_URL":            "smtp://mail.gemeente.example",
 		"INSPRAAK_MAIL_FROM":           "inspraak@gemeente.example",
+		"INSPRAAK_METRICS_TOKEN":       "Mt7Kq2Wz9Rb4Xn1Lc8Vp3Hs6Jd0Fg5Ya",
 	})
 	_, err := app.New(context.Background(), cfg, quiet)
 	if err == nil || !strings.Contains(err.Error(), "login provider not usable") {

@@ -45,8 +45,13 @@ type Config struct {
 	SessionKey          []byte
 	PseudonymKey        []byte
 	PseudonymKeyVersion int
-	// GeneratedKeys lists keys made up for this run (development only).
+	// GeneratedKeys lists keys made up for this run only (development
+	// without a file to keep them in, such as on PostgreSQL).
 	GeneratedKeys []string
+	// KeysFile is where development keeps the keys it made up, beside the
+	// SQLite database, so a restart keeps sessions and pseudonyms (and a
+	// person stays the same person). Empty when no key came from it.
+	KeysFile string
 
 	MunicipalityName string
 	MunicipalityLogo string
@@ -149,9 +154,15 @@ func Load(getenv Getenv) (*Config, error) {
 	c.DBConnMaxLife = durationSetting(getenv, "INSPRAAK_DB_CONN_MAX_LIFETIME", 30*time.Minute, &probs)
 	c.AutoMigrate = boolSetting(getenv, "INSPRAAK_AUTO_MIGRATE", true, &probs)
 
-	c.SessionKey = c.key(getenv, "INSPRAAK_SESSION_KEY", prod, &probs)
-	c.PseudonymKey = c.key(getenv, "INSPRAAK_PSEUDONYM_KEY", prod, &probs)
+	var devKeys []string // development keys not set: from the keys file or made up
+	c.SessionKey = c.key(getenv, "INSPRAAK_SESSION_KEY", prod, &devKeys, &probs)
+	c.PseudonymKey = c.key(getenv, "INSPRAAK_PSEUDONYM_KEY", prod, &devKeys, &probs)
 	c.PseudonymKeyVersion = intSetting(getenv, "INSPRAAK_PSEUDONYM_KEY_VERSION", 1, 1, 1<<20, &probs)
+	if c.SessionKey != nil && string(c.SessionKey) == string(c.PseudonymKey) {
+		// One leaked value would then both forge sessions and link
+		// pseudonyms back to BSNs.
+		probs = append(probs, "INSPRAAK_SESSION_KEY and INSPRAAK_PSEUDONYM_KEY are the same; each needs its own random value")
+	}
 
 	c.MunicipalityName = orDefault(strings.TrimSpace(getenv("INSPRAAK_MUNICIPALITY_NAME")), "Gemeente Voorbeeld")
 	c.MunicipalityLogo = strings.TrimSpace(getenv("INSPRAAK_MUNICIPALITY_LOGO"))
@@ -196,6 +207,15 @@ func Load(getenv Getenv) (*Config, error) {
 	}
 	c.MaxBodyBytes = int64(intSetting(getenv, "INSPRAAK_MAX_BODY_BYTES", 1<<20, 1024, 1<<30, &probs))
 	c.MetricsToken = strings.TrimSpace(getenv("INSPRAAK_METRICS_TOKEN"))
+	if prod {
+		// Without a token /metrics answers anyone who asks: request
+		// counts, paths, timings. Production needs the token.
+		if c.MetricsToken == "" {
+			probs = append(probs, "INSPRAAK_METRICS_TOKEN is missing; production does not serve /metrics to anyone: set a random token of at least 32 characters and give it to the Prometheus scrape job")
+		} else if reason := weakness(c.MetricsToken); reason != "" {
+			probs = append(probs, "INSPRAAK_METRICS_TOKEN is too weak: "+reason)
+		}
+	}
 	if v := strings.TrimSpace(getenv("INSPRAAK_PPROF_ADDR")); v != "" {
 		host, _, err := net.SplitHostPort(v)
 		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
@@ -209,6 +229,10 @@ func Load(getenv Getenv) (*Config, error) {
 	c.loadVerification(getenv, &probs)
 	c.loadMail(getenv, &probs)
 
+	if len(probs) == 0 && len(devKeys) > 0 {
+		// Only a configuration that will run keeps keys on disk.
+		c.devKeys(devKeys, &probs)
+	}
 	if len(probs) > 0 {
 		return nil, probs
 	}
@@ -218,17 +242,17 @@ func Load(getenv Getenv) (*Config, error) {
 // IsProduction reports whether the stricter production rules apply.
 func (c *Config) IsProduction() bool { return c.Env == Production }
 
-// key reads a secret. In development a missing key is generated for this
-// run; in production a missing or weak key is a problem.
-func (c *Config) key(getenv Getenv, name string, prod bool, probs *Problems) []byte {
+// key reads a secret. In development a missing key is left for devKeys
+// (listed in dev); in production a missing or weak key is a problem.
+func (c *Config) key(getenv Getenv, name string, prod bool, dev *[]string, probs *Problems) []byte {
 	v := getenv(name)
 	if v == "" {
 		if prod {
 			*probs = append(*probs, name+" is missing; set a random secret of at least 32 characters")
 			return nil
 		}
-		c.GeneratedKeys = append(c.GeneratedKeys, name)
-		return randomKey()
+		*dev = append(*dev, name)
+		return nil
 	}
 	if reason := weakness(v); reason != "" {
 		if prod {

@@ -358,7 +358,8 @@ func (s *Service) completeResident(ctx context.Context, m Means, toks *Tokens, p
 	now := s.now().UTC()
 	token := random(32)
 	var p Participant
-	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
+	err := s.firstLoginTx(ctx, func(tx *gorm.DB) error {
+		p = Participant{}
 		err := tx.Where("subject = ?", pseudo.Value).Take(&p).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) && len(older) > 0 {
 			// Known under an older key: upgrade the pseudonym in place, so
@@ -418,7 +419,7 @@ func (s *Service) completeStaff(ctx context.Context, rp *RP, toks *Tokens, pl *P
 	}
 	now := s.now().UTC()
 	token := random(32)
-	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
+	err := s.firstLoginTx(ctx, func(tx *gorm.DB) error {
 		var m StaffMember
 		err := tx.Where("issuer = ? AND subject = ?", iss, toks.Subject).Take(&m).Error
 		isNew := errors.Is(err, gorm.ErrRecordNotFound)
@@ -452,6 +453,22 @@ func (s *Service) completeStaff(ctx context.Context, rp *RP, toks *Tokens, pl *P
 		return nil, store.MapError(err)
 	}
 	return &Completed{Token: token, Kind: KindStaff, ReturnPath: pl.ReturnPath}, nil
+}
+
+// firstLoginTx runs the transaction that finds or adds the person logging
+// in and starts their session. Two first logins of one person at once (two
+// tabs, two instances) both find no row and both add one: the second
+// insert fails on the unique subject. Run again, the transaction finds the
+// row the other one added and logs in as that person, so both succeed.
+func (s *Service) firstLoginTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		err = s.db.WithTx(ctx, fn)
+		if !errors.Is(err, gorm.ErrDuplicatedKey) && !store.Collided(err) {
+			return err
+		}
+	}
+	return err
 }
 
 // ErrNoSession means the cookie names no live session.

@@ -20,6 +20,11 @@ type Decision struct {
 	Action     string // ActApprove, ActReject, ActHide or ActRestore
 	TemplateID int64  // a reason template (reject and hide)
 	Note       string // the moderator's own words for the author
+	// NotPersonalData is the moderator's explicit statement that what
+	// screening marked as personal data (a BSN, phone number, e-mail
+	// address or IBAN) is not: needed to approve or restore while such
+	// hits remain, and written to the audit log.
+	NotPersonalData bool
 }
 
 // Decisions lists the actions Decide takes.
@@ -29,6 +34,12 @@ var Decisions = []string{ActApprove, ActReject, ActHide, ActRestore}
 // the claim; hide and restore also work on an item that was decided
 // before. The contribution, the item, its history and the audit log change
 // in one transaction, and the author is told.
+//
+// Personal data is never one default click from publication: approving or
+// restoring a contribution in which screening still finds personal data
+// is refused unless the fragments were redacted first or the moderator
+// states that they are not personal data (d.NotPersonalData), which the
+// audit entry of the decision records.
 func (s *Service) Decide(ctx context.Context, st Staff, itemID int64, d Decision) error {
 	d.Note = clean(d.Note)
 	if utf8.RuneCountInString(d.Note) > MaxReason || strings.ContainsRune(d.Note, 0) {
@@ -80,6 +91,13 @@ func (s *Service) Decide(ctx context.Context, st Staff, itemID int64, d Decision
 				return apperror.New(apperror.Conflict, "moderation.error.not_hidden")
 			}
 		}
+		var unresolved []string
+		if newState == Approved {
+			unresolved = personalDataKinds(s.screener(ctx).Screen(c.Fields...))
+			if len(unresolved) > 0 && !d.NotPersonalData {
+				return apperror.Invalid.WithFields(map[string]string{"geen_persoonsgegevens": "moderation.error.personal_data_unresolved"})
+			}
+		}
 		reason := ""
 		var tid *int64
 		if d.Action == ActReject || d.Action == ActHide {
@@ -128,6 +146,10 @@ func (s *Service) Decide(ctx context.Context, st Staff, itemID int64, d Decision
 		if d.Note != "" {
 			detail["note"] = d.Note
 		}
+		if len(unresolved) > 0 {
+			// What was confirmed, by kind: never the fragments themselves.
+			detail["confirmed_not_personal_data"] = unresolved
+		}
 		if err := s.record(tx, st, "moderation."+d.Action, string(it.Kind)+":"+itoa(it.TargetID), detail); err != nil {
 			return err
 		}
@@ -150,6 +172,21 @@ func (s *Service) Decide(ctx context.Context, st Staff, itemID int64, d Decision
 		}
 		return s.notify(ctx, tx, *c.AuthorID, Notice{Key: key + "." + string(it.Kind), Params: []string{short(c.Heading)}, Link: c.Link})
 	})
+}
+
+// personalDataKinds lists the kinds of personal data among hits, each
+// once, in a fixed order.
+func personalDataKinds(hits []screen.Hit) []string {
+	var out []string
+	for _, k := range []screen.Kind{screen.BSN, screen.Phone, screen.Email, screen.IBAN} {
+		for _, h := range hits {
+			if h.Kind == k {
+				out = append(out, string(k))
+				break
+			}
+		}
+	}
+	return out
 }
 
 // mayAct checks that a moderator may act on an item now: a waiting item

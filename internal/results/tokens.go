@@ -101,8 +101,21 @@ func (s *Service) RevokeToken(ctx context.Context, staffID, id int64) error {
 // whose owner may no longer read results.
 var ErrToken = errors.New("results: token not valid")
 
-// TokenOwner checks a token and returns its owner, who must still hold a
-// role that may read results (roles as of their last login).
+// ErrRolesUnconfirmed is returned for a live token whose owner's roles
+// were last confirmed longer than RoleConfirmation ago.
+var ErrRolesUnconfirmed = errors.New("results: the token owner's roles are not confirmed recently")
+
+// RoleConfirmation is how long a login confirms the owner's roles for
+// their tokens. Roles come from the staff identity provider at each
+// login; an analyst demoted there is only seen at their next login. So a
+// key works only while its owner logged in within this period: a demoted
+// analyst's key stops at their next login or, if they never log in again,
+// this long after the last one (not the key's 90 days).
+const RoleConfirmation = 30 * 24 * time.Hour
+
+// TokenOwner checks a token at every call and returns its owner, who must
+// hold, now, a role that may read results, confirmed by a login within
+// RoleConfirmation.
 func (s *Service) TokenOwner(ctx context.Context, tok string) (*identity.StaffMember, error) {
 	if !strings.HasPrefix(tok, tokenPrefix) || len(tok) > 100 {
 		return nil, ErrToken
@@ -121,6 +134,9 @@ func (s *Service) TokenOwner(ctx context.Context, tok string) (*identity.StaffMe
 	}
 	if !identity.Can(m.RoleList(), identity.PermAnalyse) {
 		return nil, ErrToken
+	}
+	if time.Now().UTC().Sub(m.LastLoginAt) > RoleConfirmation {
+		return nil, ErrRolesUnconfirmed
 	}
 	db.Model(&Token{}).Where("id = ?", t.ID).Update("last_used_at", time.Now().UTC())
 	return &m, nil

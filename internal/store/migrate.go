@@ -37,9 +37,6 @@ func (s SchemaStatus) UpToDate() bool { return s.Current == s.Latest && len(s.Pe
 // an older one against it could corrupt data, so it refuses.
 var ErrSchemaTooNew = errors.New("database schema is newer than this version of Inspraak knows")
 
-// migrationLockKey serialises migrations across instances on PostgreSQL.
-const migrationLockKey = 72_113_600_601
-
 var migrationFile = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
 
 // LoadMigrations reads the migrations of a dialect from fsys, in order.
@@ -162,10 +159,15 @@ func (db *DB) CheckSchema(ctx context.Context) (SchemaStatus, error) {
 
 // Migrate applies every pending migration, each in its own transaction
 // together with its record in schema_migrations, and returns what it
-// applied. Several instances may start at once: on PostgreSQL a
-// transaction-scoped advisory lock makes them take turns, and each
-// re-checks inside its transaction whether another already applied it.
+// applied. Several instances may start at once: on PostgreSQL they take
+// turns under the startup lock (see Lock), taken before anything is
+// created, schema_migrations included, unless the caller already holds it.
 func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
+	ctx, release, err := db.Lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if err := db.ensureMigrationTable(ctx); err != nil {
 		return nil, fmt.Errorf("store: create schema_migrations: %w", err)
 	}
@@ -177,11 +179,6 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	for _, m := range st.Pending {
 		applied := false
 		err := db.WithTx(ctx, func(tx *gorm.DB) error {
-			if db.Dialect == Postgres {
-				if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockKey).Error; err != nil {
-					return err
-				}
-			}
 			var n int64
 			if err := tx.Model(&schemaMigration{}).Where("version = ?", m.Version).Count(&n).Error; err != nil {
 				return err

@@ -43,6 +43,9 @@ type Options struct {
 type DB struct {
 	*gorm.DB
 	Dialect string
+	// url is what Open was given: the startup lock opens its own
+	// connection with it.
+	url string
 	// migrationsFS overrides the embedded migrations (tests only).
 	migrationsFS fs.FS
 }
@@ -114,7 +117,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("store: %s does not answer: %w", dialect, err)
 	}
-	return &DB{DB: gdb, Dialect: dialect}, nil
+	return &DB{DB: gdb, Dialect: dialect, url: o.URL}, nil
 }
 
 // sqliteDSN turns a path into a DSN with the pragmas every connection needs:

@@ -189,7 +189,11 @@ func (s *Server) apiExport(c *gin.Context) {
 	owner, err := s.results.TokenOwner(c.Request.Context(), strings.TrimSpace(tok))
 	if !found || err != nil {
 		c.Header("WWW-Authenticate", `Bearer realm="inspraak"`)
-		s.apiFail(c, http.StatusUnauthorized, "unauthorized", "results.api.token")
+		msg := "results.api.token"
+		if errors.Is(err, results.ErrRolesUnconfirmed) {
+			msg = "results.api.roles_unconfirmed"
+		}
+		s.apiFail(c, http.StatusUnauthorized, "unauthorized", msg)
 		return
 	}
 	f := c.DefaultQuery("format", "csv")

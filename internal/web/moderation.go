@@ -158,9 +158,10 @@ type modItemData struct {
 }
 
 type modDecisionForm struct {
-	Action     string
-	TemplateID int64
-	Note       string
+	Action          string
+	TemplateID      int64
+	Note            string
+	NotPersonalData bool
 }
 
 // Mine says whether the viewing moderator holds the claim.
@@ -174,6 +175,22 @@ func (d modItemData) NotForMe() bool { return d.D.NotBy != nil && *d.D.NotBy == 
 
 // CanDecide says whether the decision form is live.
 func (d modItemData) CanDecide() bool { return d.D.Waiting && d.Mine() }
+
+// PersonalData says whether screening marked personal data in the
+// contribution that is still there (not redacted), or the last decision
+// was refused for it. The form then has no default decision and asks for
+// the "not personal data" confirmation.
+func (d modItemData) PersonalData() bool {
+	if _, ok := d.Errors["geen_persoonsgegevens"]; ok {
+		return true
+	}
+	for _, h := range d.D.Hits {
+		if h.Kind.PersonalData() {
+			return true
+		}
+	}
+	return false
+}
 
 // URL is the item page.
 func (d modItemData) URL() string { return "/beheer/moderatie/" + strconv.FormatInt(d.D.ID, 10) }
@@ -270,7 +287,8 @@ func (s *Server) modDecide(c *gin.Context) {
 	if !ok {
 		return
 	}
-	form := modDecisionForm{Action: c.PostForm("besluit"), Note: c.PostForm("toelichting")}
+	form := modDecisionForm{Action: c.PostForm("besluit"), Note: c.PostForm("toelichting"),
+		NotPersonalData: c.PostForm("geen_persoonsgegevens") == "ja"}
 	if v := c.PostForm("sjabloon"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
@@ -284,7 +302,7 @@ func (s *Server) modDecide(c *gin.Context) {
 		return
 	}
 	err := s.moderation.Decide(c.Request.Context(), modStaff(c), d.ID,
-		moderation.Decision{Action: form.Action, TemplateID: form.TemplateID, Note: form.Note})
+		moderation.Decision{Action: form.Action, TemplateID: form.TemplateID, Note: form.Note, NotPersonalData: form.NotPersonalData})
 	if err != nil {
 		s.modRefused(c, modItemData{D: d, Form: form}, err)
 		return

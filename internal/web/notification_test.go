@@ -234,6 +234,7 @@ func TestDevOutboxExistsOnlyInDevelopment(t *testing.T) {
 		"INSPRAAK_SEED_DEMO":     "false",
 		"INSPRAAK_SMTP_URL":      "smtp://mail.gemeente.example",
 		"INSPRAAK_MAIL_FROM":     "inspraak@gemeente.example",
+		"INSPRAAK_METRICS_TOKEN": "Mt7Kq2Wz9Rb4Xn1Lc8Vp3Hs6Jd0Fg5Ya",
 	})
 	r = prod.get(t, "/dev/outbox")
 	wantStatus(t, r, 404)

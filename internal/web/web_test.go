@@ -394,6 +394,7 @@ func TestHSTSInProduction(t *testing.T) {
 		"INSPRAAK_SEED_DEMO":     "false",
 		"INSPRAAK_SMTP_URL":      "smtp://mail.gemeente.example",
 		"INSPRAAK_MAIL_FROM":     "inspraak@gemeente.example",
+		"INSPRAAK_METRICS_TOKEN": "Mt7Kq2Wz9Rb4Xn1Lc8Vp3Hs6Jd0Fg5Ya",
 	})
 	r := s.get(t, "/")
 	wantStatus(t, r, 200)
