@@ -11,6 +11,7 @@ import (
 	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
+	"inspraak/internal/ratelimit"
 	"inspraak/internal/results"
 	"inspraak/internal/setting"
 )
@@ -32,5 +33,6 @@ func Models() []any {
 	ms = append(ms, notify.Models()...)
 	ms = append(ms, moderation.Models()...)
 	ms = append(ms, results.Models()...)
+	ms = append(ms, ratelimit.Models()...)
 	return ms
 }

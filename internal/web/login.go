@@ -9,6 +9,7 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/identity"
+	"inspraak/internal/ratelimit"
 )
 
 type loginOption struct {
@@ -56,6 +57,9 @@ func (s *Server) loginStart(c *gin.Context) {
 	m := identity.Means(c.Param("means"))
 	if !m.Resident() || s.identity == nil {
 		s.renderStatus(c, http.StatusNotFound, "")
+		return
+	}
+	if s.limited(c, ratelimit.Login) {
 		return
 	}
 	s.beginLogin(c, m, LocalPath(c.PostForm("terug")), c.PostForm("niveau"))
