@@ -104,6 +104,8 @@ func TestReportsAndSupportsAreLimited(t *testing.T) {
 	comment := strings.TrimPrefix(c.Header.Get("Location"), ideaPath+"#reactie-")
 
 	b := resident(t, s, testBSN, "Melder")
+	var before int64
+	s.App.DB.Table("moderation_reports").Count(&before) // the demo has reports of its own
 	wantStatus(t, b.post(ideaPath+"/melden", url.Values{"reden": {"spam"}, "toelichting": {"Dit is reclame."}}), http.StatusSeeOther)
 	note := "Deze reactie noemt een telefoonnummer, zie de tweede zin."
 	r := b.post(ideaPath+"/reacties/"+comment+"/melden", url.Values{"reden": {"personal_data"}, "toelichting": {note}})
@@ -111,8 +113,8 @@ func TestReportsAndSupportsAreLimited(t *testing.T) {
 	wantContains(t, r, `name="reden" value="personal_data"`)
 	var reports int64
 	s.App.DB.Table("moderation_reports").Count(&reports)
-	if reports != 1 {
-		t.Fatalf("%d reports stored, want 1", reports)
+	if reports-before != 1 {
+		t.Fatalf("%d reports stored, want 1", reports-before)
 	}
 
 	// Support, take back, support, take back: the fifth click waits.
