@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -39,7 +40,7 @@ func wantLimited(t *testing.T, r response, action string, typed ...string) {
 }
 
 func TestCommentFloodGets429WithTheTextBack(t *testing.T) {
-	t.Parallel() // each test has its own site and database
+	t.Parallel()         // each test has its own site and database
 	s := newSite(t, nil) // the real default: 20 comments per 10 minutes
 	bd := newBoard(t, s, nil)
 	ideaPath, ideaID := seedIdea(t, s, bd)
@@ -70,7 +71,7 @@ func TestCommentFloodGets429WithTheTextBack(t *testing.T) {
 }
 
 func TestIdeaFloodGets429WithTitleAndDescriptionBack(t *testing.T) {
-	t.Parallel() // each test has its own site and database
+	t.Parallel()         // each test has its own site and database
 	s := newSite(t, nil) // the real default: 10 ideas an hour
 	bd := newBoard(t, s, nil)
 	b := resident(t, s, testBSN, "Ideeënbus")
@@ -215,7 +216,7 @@ func TestLoginFloodFromOneAddressIsBounded(t *testing.T) {
 // Giving a new address each time sends no more confirmation mails than the
 // limit, whatever the addresses.
 func TestConfirmationMailsAreCappedPerParticipant(t *testing.T) {
-	t.Parallel() // each test has its own site and database
+	t.Parallel()         // each test has its own site and database
 	s := newSite(t, nil) // the real default: 5 an hour
 	b := resident(t, s, testBSN, "Adreswisselaar")
 	var sent int
@@ -360,4 +361,49 @@ func secondInstance(t *testing.T, first *testSite, env map[string]string) *httpt
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// fuzzSettings are the settings of the fuzzed sites: without limits, so
+// thousands of posts reach the handlers instead of the 429 page, which
+// FuzzRefusedFormsComeBackSafely fuzzes on its own.
+var fuzzSettings = map[string]string{"INSPRAAK_RATE_LIMITS": "off"}
+
+// Whatever a refused form held, the 429 page shows it back escaped, in a
+// form that posts to the same address on this site, and never fails.
+func FuzzRefusedFormsComeBackSafely(f *testing.F) {
+	for _, seed := range []string{"reactie=hoi", "reactie=%3Cscript%3Ealert(1)%3C%2Fscript%3E&antwoord_op=%22%3E%3Cb%3E",
+		"titel=x&beschrijving=y&thema=1&wijk=%00&plek=%ff", "%zz", "a=1&a=2&a=3", strings.Repeat("x=y&", 300), ""} {
+		f.Add(seed, uint8(0))
+		f.Add(seed, uint8(1))
+	}
+	s := newSite(f, map[string]string{"INSPRAAK_RATE_COMMENT": "1/24h", "INSPRAAK_RATE_IDEA": "1/24h"})
+	ideaPath, _ := seedIdea(f, s, newBoard(f, s, nil))
+	b := newBrowser(f, s)
+	b.loginDigiD(testBSN, loaMid, "/")
+	targets := []string{ideaPath + "/reacties", board + "/ideeen"}
+	for _, tg := range targets {
+		b.post(tg, url.Values{"reactie": {"De eerste telt."}}) // uses up the limit
+	}
+	cookie := b.cookie("inspraak_sessie")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	f.Fuzz(func(t *testing.T, body string, which uint8) {
+		target := targets[int(which)%len(targets)]
+		req, _ := http.NewRequest(http.MethodPost, s.URL+target, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: "inspraak_sessie", Value: cookie})
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sb strings.Builder
+		_, _ = io.Copy(&sb, resp.Body)
+		resp.Body.Close()
+		page := sb.String()
+		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("body %q to %s gave %d", body, target, resp.StatusCode)
+		}
+		if !strings.Contains(page, `<form method="post" action="`+target+`"`) || strings.Contains(page, "<script>alert") || strings.Contains(page, `"><b>`) {
+			t.Fatalf("body %q: the page does not give it back safely:\n%s", body, page)
+		}
+	})
 }
