@@ -186,7 +186,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 			log.Info("demo content added to the empty database")
 		}
 	}
-	a.Limits = newLimiter(cfg, db)
+	if a.Limits = newLimiter(cfg, db); a.Limits == nil {
+		log.Warn("limits on abuse are off (INSPRAAK_RATE_LIMITS=off): for load tests only, never for a public site")
+	}
 	deps := web.Deps{Config: cfg, DB: db, Limits: a.Limits, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
 		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: results.NewService(db), Eraser: a.Eraser, Media: a.Media,
 		Notify: a.Notify, Catalog: cat, Logger: log}
