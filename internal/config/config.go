@@ -117,7 +117,7 @@ var RateActions = []struct {
 	Name    string
 	Default RateLimit
 }{
-	{"login", RateLimit{30, 10 * time.Minute}},   // login starts per client address
+	{"login", RateLimit{60, 10 * time.Minute}},   // login starts per client address
 	{"idea", RateLimit{10, time.Hour}},           // new ideas per participant
 	{"comment", RateLimit{20, 10 * time.Minute}}, // comments and replies per participant
 	{"report", RateLimit{20, time.Hour}},         // reports per participant
