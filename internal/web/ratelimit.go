@@ -138,11 +138,11 @@ func (s *Server) renderLimited(c *gin.Context, a ratelimit.Action, d ratelimit.D
 
 // What the 429 page shows back, per form.
 var (
-	ideaFields = []shown{{Name: "titel", Label: "idea.field.title"}, {Name: "beschrijving", Label: "idea.field.description", Multiline: true},
-		{Name: "wijk", Label: "idea.field.wijk_input"}, {Name: "plek", Label: "idea.field.location_input"}}
+	ideaFields = []shown{{Name: "titel", Label: "idea.field.title.label"}, {Name: "beschrijving", Label: "idea.field.description.label", Multiline: true},
+		{Name: "wijk", Label: "idea.field.wijk_input.label"}, {Name: "plek", Label: "idea.field.location_input.label"}}
 	commentFields = []shown{{Name: "reactie", Label: "idea.comment.field.label", Multiline: true}}
-	reportFields  = []shown{{Name: "toelichting", Label: "moderation.report.note", Multiline: true}}
-	emailFields   = []shown{{Name: "email", Label: "notifications.email"}}
+	reportFields  = []shown{{Name: "toelichting", Label: "moderation.report.note.label", Multiline: true}}
+	emailFields   = []shown{{Name: "email", Label: "notifications.email.label"}}
 )
 
 // answerFields shows back the written answers of a questionnaire screen,

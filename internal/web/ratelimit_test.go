@@ -37,7 +37,13 @@ func wantLimited(t *testing.T, r response, action string, typed ...string) {
 	for _, v := range typed {
 		wantContains(t, r, html.EscapeString(v))
 	}
+	if k := untranslated.FindString(r.Body); k != "" {
+		t.Fatalf("untranslated key on the 429 page: %s", k)
+	}
 }
+
+// untranslated finds a catalogue key shown as text.
+var untranslated = regexp.MustCompile(`>\s*[a-z_]+(\.[a-z_]+)+\s*<`)
 
 func TestCommentFloodGets429WithTheTextBack(t *testing.T) {
 	t.Parallel()         // each test has its own site and database
@@ -86,7 +92,7 @@ func TestIdeaFloodGets429WithTitleAndDescriptionBack(t *testing.T) {
 	title, desc := "Een elfde idee: bloembakken", "Zet bloembakken langs de stoep,\nzodat auto's langzamer rijden."
 	r := b.post(board+"/ideeen", url.Values{"titel": {title}, "beschrijving": {desc}, "thema": {theme}, "plek": {"Schoolstraat"}})
 	wantLimited(t, r, board+"/ideeen", title, desc, "Schoolstraat")
-	wantContains(t, r, `name="titel"`, `name="beschrijving"`, `name="thema" value="`+theme+`"`)
+	wantContains(t, r, `name="titel"`, `name="beschrijving"`, "Titel", `name="thema" value="`+theme+`"`)
 	var n int64
 	s.App.DB.Table("ideas").Where("instrument_id = ?", bd.InstrumentID).Count(&n)
 	if n != 10 {
@@ -228,7 +234,7 @@ func TestConfirmationMailsAreCappedPerParticipant(t *testing.T) {
 			sent++
 		case http.StatusTooManyRequests:
 			wantLimited(t, r, "/mijn-inspraak/meldingen", addr)
-			wantContains(t, r, "geen nieuwe bevestigingsmail", `name="toestemming" value="ja"`)
+			wantContains(t, r, "geen nieuwe bevestigingsmail", "E-mailadres", `name="toestemming" value="ja"`)
 		default:
 			t.Fatalf("address %d: %d", i+1, r.StatusCode)
 		}
