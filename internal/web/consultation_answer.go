@@ -147,7 +147,7 @@ func (s *Server) consultationAnswer(c *gin.Context) {
 	}
 	d := consultationPageData{Project: p, In: s.viewInstrument(c, p, *in), C: cons, Response: saved.Response}
 	d.setScreen(c.PostForm("vraag"))
-	if s.limited(c, ratelimit.Vote, answerFields(d.Questions)...) {
+	if s.limited(c, ratelimit.Vote, retryAnswerFields(d.Questions)...) {
 		return
 	}
 	posted, errs := consultation.FromValues(d.Questions, c.Request.PostForm)

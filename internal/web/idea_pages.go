@@ -289,7 +289,7 @@ func refusalCode(v instrument.Verdict) apperror.Code {
 
 // ideaCreate stores a new idea.
 func (s *Server) ideaCreate(c *gin.Context) {
-	if s.limited(c, ratelimit.Idea, ideaFields...) {
+	if s.limited(c, ratelimit.Idea, retryIdeaFields...) {
 		return
 	}
 	p, b, ok := s.loadBoardFor(c)
@@ -570,7 +570,7 @@ func (s *Server) ideaSupport(c *gin.Context) {
 
 // commentCreate adds a comment or a reply.
 func (s *Server) commentCreate(c *gin.Context) {
-	if s.limited(c, ratelimit.Comment, commentFields...) {
+	if s.limited(c, ratelimit.Comment, retryCommentFields...) {
 		return
 	}
 	p, b, i, ok := s.loadIdea(c)

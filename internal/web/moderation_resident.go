@@ -97,7 +97,7 @@ func (s *Server) reportForm(c *gin.Context) {
 }
 
 func (s *Server) reportSubmit(c *gin.Context) {
-	if s.limited(c, ratelimit.Report, reportFields...) {
+	if s.limited(c, ratelimit.Report, retryReportFields...) {
 		return
 	}
 	d, ok := s.loadReported(c)

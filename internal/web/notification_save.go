@@ -25,7 +25,7 @@ func (s *Server) notificationSave(c *gin.Context) {
 	case "adres":
 		// A confirmation mail goes out: at most so many per participant,
 		// whatever the address.
-		if f.Consent == "ja" && s.limited(c, ratelimit.Email, emailFields...) {
+		if f.Consent == "ja" && s.limited(c, ratelimit.Email, retryEmailFields...) {
 			return
 		}
 		flash = "email_set"

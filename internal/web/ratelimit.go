@@ -19,19 +19,19 @@ import (
 // is a 429 with Retry-After and, on pages, everything the resident typed
 // in a form they can copy or send again.
 
-// shown is a posted field that the 429 page shows back as a text field.
-type shown struct {
+// retryField is a posted field that the 429 page shows back as a text field.
+type retryField struct {
 	Name      string
 	Label     string // a catalogue key, or the label itself when Raw
 	Raw       bool
 	Multiline bool
 }
 
-// who is the counted party of a page request: the logged-in resident, if
+// limitedParty is the counted party of a page request: the logged-in resident, if
 // any, and the client address. ClientIP reads X-Forwarded-For only from
 // INSPRAAK_TRUSTED_PROXIES; from anyone else it is the connection's own
 // address.
-func who(c *gin.Context) ratelimit.Who {
+func limitedParty(c *gin.Context) ratelimit.Who {
 	w := ratelimit.Who{Address: c.ClientIP()}
 	if cur := residentOf(c); cur != nil {
 		w.Participant = cur.Participant.ID
@@ -43,8 +43,8 @@ func who(c *gin.Context) ratelimit.Who {
 // answers 429 with the waiting page and returns true. fields name the
 // posted fields to show back as text; every other posted value goes along
 // hidden, so "Opnieuw versturen" sends the same request again.
-func (s *Server) limited(c *gin.Context, a ratelimit.Action, fields ...shown) bool {
-	d, ok := s.take(c, a, who(c))
+func (s *Server) limited(c *gin.Context, a ratelimit.Action, fields ...retryField) bool {
+	d, ok := s.take(c, a, limitedParty(c))
 	if ok {
 		return false
 	}
@@ -92,7 +92,7 @@ type limitedData struct {
 	Seconds int
 }
 
-func (s *Server) renderLimited(c *gin.Context, a ratelimit.Action, d ratelimit.Decision, fields []shown) {
+func (s *Server) renderLimited(c *gin.Context, a ratelimit.Action, d ratelimit.Decision, fields []retryField) {
 	p := s.page(c, "ratelimit.heading", nil)
 	lead := "ratelimit.lead.default"
 	switch a {
@@ -138,20 +138,20 @@ func (s *Server) renderLimited(c *gin.Context, a ratelimit.Action, d ratelimit.D
 
 // What the 429 page shows back, per form.
 var (
-	ideaFields = []shown{{Name: "titel", Label: "idea.field.title.label"}, {Name: "beschrijving", Label: "idea.field.description.label", Multiline: true},
+	retryIdeaFields = []retryField{{Name: "titel", Label: "idea.field.title.label"}, {Name: "beschrijving", Label: "idea.field.description.label", Multiline: true},
 		{Name: "wijk", Label: "idea.field.wijk_input.label"}, {Name: "plek", Label: "idea.field.location_input.label"}}
-	commentFields = []shown{{Name: "reactie", Label: "idea.comment.field.label", Multiline: true}}
-	reportFields  = []shown{{Name: "toelichting", Label: "moderation.report.note.label", Multiline: true}}
-	emailFields   = []shown{{Name: "email", Label: "notifications.email.label"}}
+	retryCommentFields = []retryField{{Name: "reactie", Label: "idea.comment.field.label", Multiline: true}}
+	retryReportFields  = []retryField{{Name: "toelichting", Label: "moderation.report.note.label", Multiline: true}}
+	retryEmailFields   = []retryField{{Name: "email", Label: "notifications.email.label"}}
 )
 
-// answerFields shows back the written answers of a questionnaire screen,
+// retryAnswerFields shows back the written answers of a questionnaire screen,
 // under their questions; choices go along hidden.
-func answerFields(qs []consultation.Question) []shown {
-	var out []shown
+func retryAnswerFields(qs []consultation.Question) []retryField {
+	var out []retryField
 	for _, q := range qs {
 		if q.Kind == consultation.ShortText || q.Kind == consultation.LongText {
-			out = append(out, shown{Name: consultation.FieldName(q.ID), Label: q.Text, Raw: true, Multiline: q.Kind == consultation.LongText})
+			out = append(out, retryField{Name: consultation.FieldName(q.ID), Label: q.Text, Raw: true, Multiline: q.Kind == consultation.LongText})
 		}
 	}
 	return out
