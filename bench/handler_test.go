@@ -37,6 +37,7 @@ func newApp(b *testing.B) *app.App {
 	env := map[string]string{
 		"INSPRAAK_DATABASE_URL": dbURL,
 		"INSPRAAK_SEED_DEMO":    "false",
+		"INSPRAAK_RATE_LIMITS":  "off",
 		"INSPRAAK_LOG_LEVEL":    "warn",
 		"INSPRAAK_ADDR":         "127.0.0.1:18080",
 	}

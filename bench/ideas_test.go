@@ -86,6 +86,7 @@ func ideaBoard(b *testing.B) (*app.App, *idea.Board) {
 	env := map[string]string{
 		"INSPRAAK_DATABASE_URL":  dbURL,
 		"INSPRAAK_SEED_DEMO":     "false",
+		"INSPRAAK_RATE_LIMITS":   "off",
 		"INSPRAAK_LOG_LEVEL":     "warn",
 		"INSPRAAK_PSEUDONYM_KEY": "Zt5Rw1Qy8Nb3Mx7Vc2Lk9Jh4Gf6Ds0Ap",
 	}

@@ -118,7 +118,7 @@ bench_db() {
 
   local t0 ready_ns ready_ms
   t0=$(now_ns)
-  INSPRAAK_DATABASE_URL=$url INSPRAAK_SEED_DEMO=false INSPRAAK_LOG_LEVEL=warn \
+  INSPRAAK_DATABASE_URL=$url INSPRAAK_SEED_DEMO=false INSPRAAK_RATE_LIMITS=off INSPRAAK_LOG_LEVEL=warn \
     INSPRAAK_ADDR=$ADDR INSPRAAK_BASE_URL=$BASE \
     "$OUT/inspraak" serve >"$log" 2>&1 &
   SERVER_PID=$!

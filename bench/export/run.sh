@@ -27,7 +27,7 @@ for F in csv xlsx json; do
   echo "RESULT format=$F wall=$SECS peak_rss_kib=$RSS bytes=$SIZE $(grep exported "$OUT/time-$F.txt")" | tee -a "$OUT/summary.txt"
 done
 PORT=${BENCH_PORT:-18091}
-INSPRAAK_DATABASE_URL="$URL" INSPRAAK_SEED_DEMO=false INSPRAAK_LOG_LEVEL=warn INSPRAAK_ADDR=127.0.0.1:$PORT \
+INSPRAAK_DATABASE_URL="$URL" INSPRAAK_SEED_DEMO=false INSPRAAK_RATE_LIMITS=off INSPRAAK_LOG_LEVEL=warn INSPRAAK_ADDR=127.0.0.1:$PORT \
   INSPRAAK_BASE_URL=http://127.0.0.1:$PORT "$OUT/inspraak" serve > "$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT

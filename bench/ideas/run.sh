@@ -106,7 +106,7 @@ bench_db() {
   local theme
   theme=$(sed -n 's/^theme \([0-9]*\) .*/\1/p' "$OUT/$db-seed.txt" | head -1)
 
-  INSPRAAK_DATABASE_URL=$url INSPRAAK_SEED_DEMO=false INSPRAAK_LOG_LEVEL=warn \
+  INSPRAAK_DATABASE_URL=$url INSPRAAK_SEED_DEMO=false INSPRAAK_RATE_LIMITS=off INSPRAAK_LOG_LEVEL=warn \
     INSPRAAK_ADDR=$ADDR INSPRAAK_BASE_URL=$BASE \
     "$OUT/inspraak" serve >"$log" 2>&1 &
   SERVER_PID=$!

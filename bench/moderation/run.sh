@@ -90,7 +90,7 @@ PG_CREATED=1
 
 # The server migrates the empty database as it starts; the seeder then
 # works on the migrated schema, as the brief of issue 6 asks.
-SERVER_ENV=(INSPRAAK_DATABASE_URL="$DB_URL" INSPRAAK_SEED_DEMO=false INSPRAAK_LOG_LEVEL=warn
+SERVER_ENV=(INSPRAAK_DATABASE_URL="$DB_URL" INSPRAAK_SEED_DEMO=false INSPRAAK_RATE_LIMITS=off INSPRAAK_LOG_LEVEL=warn
   INSPRAAK_ADDR="$ADDR" INSPRAAK_BASE_URL="$BASE")
 if [[ $PROFILE == 1 ]]; then
   SERVER_ENV+=(INSPRAAK_PPROF_ADDR="$PPROF")

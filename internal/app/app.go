@@ -37,6 +37,7 @@ import (
 	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
+	"inspraak/internal/ratelimit"
 	"inspraak/internal/results"
 	"inspraak/internal/setting"
 	"inspraak/internal/store"
@@ -69,6 +70,7 @@ type App struct {
 	// DevIDPHandler serves the built-in provider when it has an origin of
 	// its own (INSPRAAK_DEV_IDP_ADDR): serve it on that address (ServeDevIDP).
 	DevIDPHandler http.Handler
+	Limits        *ratelimit.Limiter // nil when INSPRAAK_RATE_LIMITS=off
 	Web           *web.Server
 }
 
@@ -201,7 +203,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		}
 		log.Warn("login provider not usable yet; its login option shows as unavailable", "error", err)
 	}
-	deps := web.Deps{Config: cfg, DB: db, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
+	if a.Limits = newLimiter(cfg, db); a.Limits == nil {
+		log.Warn("limits on abuse are off (INSPRAAK_RATE_LIMITS=off): for load tests only, never for a public site")
+	}
+	deps := web.Deps{Config: cfg, DB: db, Limits: a.Limits, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
 		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: results.NewService(db), Eraser: a.Eraser, Media: a.Media,
 		Notify: a.Notify, Catalog: cat, Logger: log}
 	for _, o := range opts {
@@ -226,6 +231,24 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		}
 	}
 	return a, nil
+}
+
+// newLimiter builds the limits on abuse: counted in the database on
+// PostgreSQL, so every instance shares them, and in memory on SQLite (one
+// instance). Nil when they are switched off.
+func newLimiter(cfg *config.Config, db *store.DB) *ratelimit.Limiter {
+	if !cfg.RateLimitsOn {
+		return nil
+	}
+	p := ratelimit.Policy{Rules: map[ratelimit.Action]ratelimit.Rule{}, AddressFactor: cfg.RateAddressFactor}
+	for name, r := range cfg.RateLimits {
+		p.Rules[ratelimit.Action(name)] = ratelimit.Rule{Limit: r.Limit, Window: r.Window}
+	}
+	var st ratelimit.Store = ratelimit.NewMemoryStore()
+	if db.Dialect == store.Postgres {
+		st = ratelimit.NewDBStore(db.DB)
+	}
+	return ratelimit.New(p, st, ratelimit.DeriveKey(cfg.SessionKey))
 }
 
 // defaultTemplates are the reasons a new installation starts with, in
@@ -397,6 +420,11 @@ func (a *App) CleanLoop(ctx context.Context, every time.Duration) {
 				a.Log.Warn("moderators' digest failed", "error", err)
 			} else if n > 0 {
 				a.Log.Info("moderators' digest queued", "mails", n)
+			}
+			if n, err := a.Limits.Clean(ctx); err != nil {
+				a.Log.Warn("cleaning rate limit counters failed", "error", err)
+			} else if n > 0 {
+				a.Log.Debug("expired rate limit counters removed", "count", n)
 			}
 			if n, err := a.Announcer.Phases(ctx); err != nil {
 				a.Log.Warn("announcing phase changes failed", "error", err)

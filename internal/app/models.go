@@ -12,6 +12,7 @@ import (
 	"inspraak/internal/participation"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
+	"inspraak/internal/ratelimit"
 	"inspraak/internal/results"
 	"inspraak/internal/setting"
 )
@@ -34,5 +35,6 @@ func Models() []any {
 	ms = append(ms, notify.Models()...)
 	ms = append(ms, moderation.Models()...)
 	ms = append(ms, results.Models()...)
+	ms = append(ms, ratelimit.Models()...)
 	return ms
 }

@@ -89,6 +89,51 @@ type Config struct {
 	SMTPURL string
 	// MailFrom is the sender of notification mail, "Name <address>".
 	MailFrom *mail.Address
+
+	// RateLimitsOn switches the limits on abuse (INSPRAAK_RATE_LIMITS);
+	// off only for load tests.
+	RateLimitsOn bool
+	// RateLimits holds per action (see RateActions) how many requests
+	// one participant, client address or API key may make in a window.
+	RateLimits map[string]RateLimit
+	// RateAddressFactor multiplies a participant's or API key's limit for
+	// all requests from one client address together; 0 counts addresses
+	// only where nobody is known (login starts, anonymous API calls).
+	RateAddressFactor int
+}
+
+// RateLimit is at most Limit requests per Window.
+type RateLimit struct {
+	Limit  int
+	Window time.Duration
+}
+
+// String writes the limit the way INSPRAAK_RATE_* takes it.
+func (r RateLimit) String() string {
+	w := strconv.Itoa(int(r.Window/time.Second)) + "s"
+	switch {
+	case r.Window%time.Hour == 0:
+		w = strconv.Itoa(int(r.Window/time.Hour)) + "h"
+	case r.Window%time.Minute == 0:
+		w = strconv.Itoa(int(r.Window/time.Minute)) + "m"
+	}
+	return strconv.Itoa(r.Limit) + "/" + w
+}
+
+// RateActions are the limited actions, with their defaults: a setting
+// INSPRAAK_RATE_<ACTION> (e.g. INSPRAAK_RATE_COMMENT=20/10m) overrides one.
+var RateActions = []struct {
+	Name    string
+	Default RateLimit
+}{
+	{"login", RateLimit{60, 10 * time.Minute}},   // login starts per client address
+	{"idea", RateLimit{10, time.Hour}},           // new ideas per participant
+	{"comment", RateLimit{20, 10 * time.Minute}}, // comments and replies per participant
+	{"report", RateLimit{20, time.Hour}},         // reports per participant
+	{"support", RateLimit{120, 10 * time.Minute}},
+	{"vote", RateLimit{120, 10 * time.Minute}}, // poll ballots and questionnaire screens
+	{"email", RateLimit{5, time.Hour}},         // confirmation mails per participant, whatever the address
+	{"api", RateLimit{600, time.Minute}},       // API calls per key, or per address without one
 }
 
 // Problems collects every reason a configuration cannot be used.
@@ -228,6 +273,7 @@ func Load(getenv Getenv) (*Config, error) {
 	c.loadProviders(getenv, &probs)
 	c.loadVerification(getenv, &probs)
 	c.loadMail(getenv, &probs)
+	c.loadRateLimits(getenv, &probs)
 
 	if len(probs) == 0 && len(devKeys) > 0 {
 		// Only a configuration that will run keeps keys on disk.
@@ -390,4 +436,27 @@ func (c *Config) loadMail(getenv Getenv, probs *Problems) {
 		return
 	}
 	c.MailFrom = a
+}
+
+// loadRateLimits reads INSPRAAK_RATE_LIMITS, INSPRAAK_RATE_ADDRESS_FACTOR and
+// one INSPRAAK_RATE_<ACTION> per action, written as count/window (10/1h).
+func (c *Config) loadRateLimits(getenv Getenv, probs *Problems) {
+	c.RateLimitsOn = boolSetting(getenv, "INSPRAAK_RATE_LIMITS", true, probs)
+	c.RateAddressFactor = intSetting(getenv, "INSPRAAK_RATE_ADDRESS_FACTOR", 20, 0, 10000, probs)
+	c.RateLimits = map[string]RateLimit{}
+	for _, a := range RateActions {
+		name := "INSPRAAK_RATE_" + strings.ToUpper(a.Name)
+		r := a.Default
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			n, w, ok := strings.Cut(v, "/")
+			limit, err := strconv.Atoi(strings.TrimSpace(n))
+			window, werr := time.ParseDuration(strings.TrimSpace(w))
+			if !ok || err != nil || werr != nil || limit < 1 || limit > 1_000_000 || window < time.Second || window > 24*time.Hour || window%time.Second != 0 {
+				*probs = append(*probs, fmt.Sprintf("%s must be a number of requests per time, such as %s (1 to 1000000 per 1s to 24h), not %q", name, a.Default, v))
+			} else {
+				r = RateLimit{Limit: limit, Window: window}
+			}
+		}
+		c.RateLimits[a.Name] = r
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 const goodKey = "q8Yv2mZr7LkP1xWn4sTe9bHd3cFg6jUa"
@@ -305,6 +306,32 @@ func TestDevIDPOnItsOwnOrigin(t *testing.T) {
 		_, err := Load(envMap(bad))
 		if err == nil || !strings.Contains(err.Error(), "INSPRAAK_DEV_IDP_ADDR") {
 			t.Errorf("%v: error %v, want one about INSPRAAK_DEV_IDP_ADDR", bad, err)
+		}
+	}
+}
+
+func TestRateLimitSettings(t *testing.T) {
+	c, err := Load(envMap(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.RateLimitsOn || c.RateLimits["comment"] != (RateLimit{20, 10 * time.Minute}) || c.RateAddressFactor != 20 {
+		t.Fatalf("defaults: on=%v comment=%v factor=%d", c.RateLimitsOn, c.RateLimits["comment"], c.RateAddressFactor)
+	}
+	if len(c.RateLimits) != len(RateActions) {
+		t.Fatalf("%d limits, want one per action", len(c.RateLimits))
+	}
+	c, err = Load(envMap(map[string]string{"INSPRAAK_RATE_LIMITS": "off", "INSPRAAK_RATE_IDEA": "3/90s", "INSPRAAK_RATE_ADDRESS_FACTOR": "0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RateLimitsOn || c.RateLimits["idea"] != (RateLimit{3, 90 * time.Second}) || c.RateAddressFactor != 0 {
+		t.Fatalf("set: on=%v idea=%v factor=%d", c.RateLimitsOn, c.RateLimits["idea"], c.RateAddressFactor)
+	}
+	_, err = Load(envMap(map[string]string{"INSPRAAK_RATE_VOTE": "veel", "INSPRAAK_RATE_API": "10/0s", "INSPRAAK_RATE_EMAIL": "0/1h", "INSPRAAK_RATE_LOGIN": "5/1.5s"}))
+	for _, want := range []string{"INSPRAAK_RATE_VOTE", "INSPRAAK_RATE_API", "INSPRAAK_RATE_EMAIL", "INSPRAAK_RATE_LOGIN", "such as 5/1h"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("no problem reported for %s: %v", want, err)
 		}
 	}
 }

@@ -55,6 +55,9 @@ type apiProject struct {
 // apiProjects lists every public project (published, closed, archived)
 // with its published instruments.
 func (s *Server) apiProjects(c *gin.Context) {
+	if s.apiLimited(c, "") {
+		return
+	}
 	ctx := c.Request.Context()
 	out := []apiProject{}
 	for page := 1; ; page++ {
@@ -143,6 +146,9 @@ func (s *Server) apiConsultation(c *gin.Context) (*consultation.Consultation, *i
 // apiResults returns the public aggregates of a consultation whose results
 // are published, with small counts hidden as on the site.
 func (s *Server) apiResults(c *gin.Context) {
+	if s.apiLimited(c, "") {
+		return
+	}
 	cons, in, ok := s.apiConsultation(c)
 	if !ok {
 		return
@@ -186,6 +192,9 @@ func (s *Server) apiResults(c *gin.Context) {
 // apiExport streams an export for an analyst's API token.
 func (s *Server) apiExport(c *gin.Context) {
 	tok, found := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if s.apiLimited(c, apiKeyOf(tok, found)) {
+		return
+	}
 	owner, err := s.results.TokenOwner(c.Request.Context(), strings.TrimSpace(tok))
 	if !found || err != nil {
 		c.Header("WWW-Authenticate", `Bearer realm="inspraak"`)

@@ -11,6 +11,7 @@ import (
 	"inspraak/internal/consultation"
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
+	"inspraak/internal/ratelimit"
 )
 
 type consultationPageData struct {
@@ -149,6 +150,9 @@ func (s *Server) consultationAnswer(c *gin.Context) {
 	}
 	d := consultationPageData{Project: p, In: s.viewInstrument(c, p, *in), C: cons, Response: saved.Response, Unlinked: saved.Unlinked}
 	d.setScreen(c.PostForm("vraag"))
+	if s.limited(c, ratelimit.Vote, retryAnswerFields(d.Questions)...) {
+		return
+	}
 	posted, errs := consultation.FromValues(d.Questions, c.Request.PostForm)
 	// Answers from other screens stay as saved; this screen's replace them.
 	answers := saved.Answers

@@ -15,6 +15,7 @@ import (
 	"inspraak/internal/instrument"
 	"inspraak/internal/moderation"
 	"inspraak/internal/project"
+	"inspraak/internal/ratelimit"
 	"inspraak/internal/results"
 )
 
@@ -291,6 +292,9 @@ func refusalCode(v instrument.Verdict) apperror.Code {
 
 // ideaCreate stores a new idea.
 func (s *Server) ideaCreate(c *gin.Context) {
+	if s.limited(c, ratelimit.Idea, retryIdeaFields...) {
+		return
+	}
 	p, b, ok := s.loadBoardFor(c)
 	if !ok {
 		return
@@ -542,6 +546,9 @@ func (s *Server) ideaWithdraw(c *gin.Context) {
 // ideaSupport adds or takes back a support ("steun=ja" or "nee"). It goes
 // back to where the button was: the board (with its filters) or the idea.
 func (s *Server) ideaSupport(c *gin.Context) {
+	if s.limited(c, ratelimit.Support) {
+		return
+	}
 	p, b, i, ok := s.loadIdea(c)
 	if !ok {
 		return
@@ -569,6 +576,9 @@ func (s *Server) ideaSupport(c *gin.Context) {
 
 // commentCreate adds a comment or a reply.
 func (s *Server) commentCreate(c *gin.Context) {
+	if s.limited(c, ratelimit.Comment, retryCommentFields...) {
+		return
+	}
 	p, b, i, ok := s.loadIdea(c)
 	if !ok {
 		return

@@ -303,7 +303,7 @@ func FuzzIdeaForms(f *testing.F) {
 		f.Add(seed, uint8(1))
 		f.Add(seed, uint8(2))
 	}
-	s := newSite(f, nil)
+	s := newSite(f, fuzzSettings)
 	ideaPath, _ := seedIdea(f, s, newBoard(f, s, nil))
 	b := newBrowser(f, s)
 	b.loginDigiD(testBSN, loaMid, "/")

@@ -11,6 +11,7 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/identity"
+	"inspraak/internal/ratelimit"
 )
 
 // providerOrigins are the login providers' origins that forms may lead
@@ -69,6 +70,9 @@ func (s *Server) loginStart(c *gin.Context) {
 	m := identity.Means(c.Param("means"))
 	if !m.Resident() || s.identity == nil {
 		s.renderStatus(c, http.StatusNotFound, "")
+		return
+	}
+	if s.limited(c, ratelimit.Login) {
 		return
 	}
 	s.beginLogin(c, m, LocalPath(c.PostForm("terug")), c.PostForm("niveau"))

@@ -11,6 +11,7 @@ import (
 	"inspraak/internal/idea"
 	"inspraak/internal/moderation"
 	"inspraak/internal/project"
+	"inspraak/internal/ratelimit"
 )
 
 // Residents report ideas and comments, and ask for a second look at a
@@ -96,6 +97,9 @@ func (s *Server) reportForm(c *gin.Context) {
 }
 
 func (s *Server) reportSubmit(c *gin.Context) {
+	if s.limited(c, ratelimit.Report, retryReportFields...) {
+		return
+	}
 	d, ok := s.loadReported(c)
 	if !ok {
 		return

@@ -216,7 +216,7 @@ func FuzzModerationForms(f *testing.F) {
 			f.Add(seed, w)
 		}
 	}
-	s := newSite(f, nil)
+	s := newSite(f, fuzzSettings)
 	bd := newBoard(f, s, func(d *idea.BoardDraft) { d.Board.Moderation = idea.PreModeration })
 	ideaPath, ideaID := seedIdea(f, s, bd)
 	if err := s.App.DB.Model(&idea.Idea{}).Where("id = ?", ideaID).Update("moderation", idea.Approved).Error; err != nil {

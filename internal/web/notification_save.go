@@ -7,6 +7,7 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/notify"
+	"inspraak/internal/ratelimit"
 )
 
 // notificationSave handles the four forms of the notifications page:
@@ -22,6 +23,11 @@ func (s *Server) notificationSave(c *gin.Context) {
 	var flash string
 	switch f.Action {
 	case "adres":
+		// A confirmation mail goes out: at most so many per participant,
+		// whatever the address.
+		if f.Consent == "ja" && s.limited(c, ratelimit.Email, retryEmailFields...) {
+			return
+		}
 		flash = "email_set"
 		err = s.notify.SetAddress(ctx, pid, f.Email, langOf(c), f.Consent == "ja")
 	case "verwijderen":

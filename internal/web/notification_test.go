@@ -299,7 +299,7 @@ func FuzzNotificationForms(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	s := newSite(f, nil)
+	s := newSite(f, fuzzSettings)
 	b := newBrowser(f, s)
 	b.loginDigiD(testBSN, loaMid, "/")
 	cookie := b.cookie("inspraak_sessie")

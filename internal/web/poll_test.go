@@ -100,7 +100,7 @@ func FuzzPollVoteForm(f *testing.F) {
 	for _, seed := range []string{"keuze=1", "keuze=", "keuze=-1&keuze=2", "keuze=99999999999999999999", "keuze=%00", strings.Repeat("keuze=1&", 100), "a=b", "%zz", "keuze=1;keuze=2"} {
 		f.Add(seed)
 	}
-	s := newSite(f, nil)
+	s := newSite(f, fuzzSettings)
 	b := newBrowser(f, s)
 	b.loginDigiD(testBSN, loaMid, "/")
 	cookie := b.cookie("inspraak_sessie")

@@ -13,6 +13,7 @@ import (
 	"inspraak/internal/instrument"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
+	"inspraak/internal/ratelimit"
 )
 
 // instrumentView is what the project page and instrument pages show of an
@@ -157,6 +158,9 @@ func (s *Server) pollShow(c *gin.Context, p *project.Project, in *instrument.Ins
 // pollVote stores a ballot. Bad input re-shows the page with the message;
 // a refusal by the rules says why, never a bare 403.
 func (s *Server) pollVote(c *gin.Context) {
+	if s.limited(c, ratelimit.Vote) {
+		return
+	}
 	// The hot path: one query finds the published poll by both addresses;
 	// the project itself is loaded only to re-show the page on a refusal.
 	in, projectOpen, err := s.instruments.GetPublishedBySlugs(c.Request.Context(), c.Param("slug"), c.Param("instrument"))

@@ -26,6 +26,7 @@ import (
 	"inspraak/internal/notify"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
+	"inspraak/internal/ratelimit"
 	"inspraak/internal/results"
 	"inspraak/internal/store"
 	"inspraak/static"
@@ -50,6 +51,8 @@ type Deps struct {
 	Notify        *notify.Service
 	Catalog       *i18n.Catalog
 	Logger        *slog.Logger
+	// Limits are the limits on abuse; nil allows everything.
+	Limits *ratelimit.Limiter
 	// Routes, if set, adds extra routes (tests use it for a panicking page).
 	Routes func(r gin.IRouter)
 	// Now is the clock; nil means time.Now.
@@ -72,6 +75,7 @@ type Server struct {
 	eraser        *account.Eraser
 	media         *media.Service
 	notify        *notify.Service
+	limits        *ratelimit.Limiter
 	cat           *i18n.Catalog
 	log           *slog.Logger
 	assets        *Assets
@@ -102,6 +106,7 @@ func New(d Deps) (*Server, error) {
 		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, moderation: d.Moderation, results: d.Results, eraser: d.Eraser, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
 	}
+	s.limits = d.Limits
 	if s.now == nil {
 		s.now = time.Now
 	}

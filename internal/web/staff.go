@@ -10,6 +10,7 @@ import (
 
 	"inspraak/internal/audit"
 	"inspraak/internal/identity"
+	"inspraak/internal/ratelimit"
 	"inspraak/internal/results"
 )
 
@@ -42,6 +43,9 @@ func (s *Server) staffLogin(c *gin.Context) {
 func (s *Server) staffLoginStart(c *gin.Context) {
 	if s.identity == nil || !s.identity.Configured(identity.Staff) {
 		s.renderStatus(c, http.StatusNotFound, "")
+		return
+	}
+	if s.limited(c, ratelimit.Login) {
 		return
 	}
 	back := LocalPath(c.PostForm("terug"))
