@@ -7,12 +7,15 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 )
@@ -236,4 +239,108 @@ func cacheControl() gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// multipartMemory is how much of a multipart form is held in memory (the
+// rest goes to temporary files); the same as gin's default, so that the
+// handlers' own FormFile calls find the form parsed exactly as before.
+const multipartMemory = 32 << 20
+
+// readableInput refuses, with a plain 400, a request whose path, query
+// parameters or form fields (names and values; never the contents of an
+// uploaded file) are not text a person can type: bytes that are not UTF-8,
+// or a NUL. PostgreSQL refuses both in text columns (SQLSTATE 22021) and
+// SQLite would store them as they came, so they are stopped here, once,
+// before any handler can pass them on. The form is parsed here (within
+// bodyLimit's limit); handlers read the parsed values as before.
+func (s *Server) readableInput() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		r := c.Request
+		ok := readable(r.URL.Path) && readableValues(queryValues(r.URL.RawQuery))
+		if ok && carriesForm(r) {
+			var err error
+			if strings.HasPrefix(c.ContentType(), "multipart/form-data") {
+				err = r.ParseMultipartForm(multipartMemory)
+			} else {
+				err = r.ParseForm()
+			}
+			if err != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) || errors.Is(err, multipart.ErrMessageTooLarge) {
+					s.refuse(c, http.StatusRequestEntityTooLarge, "error.too_large")
+				} else {
+					s.refuse(c, http.StatusBadRequest, "error.form_too_large")
+				}
+				return
+			}
+			ok = readableValues(r.PostForm)
+		}
+		if !ok {
+			s.refuse(c, http.StatusBadRequest, "error.unreadable_text")
+			return
+		}
+		c.Next()
+	}
+}
+
+// refuse answers a request the edge will not pass on: JSON on the API, the
+// error page elsewhere. The page shows the path it was asked for, so an
+// unreadable one is cleaned for the page (not for the logs).
+func (s *Server) refuse(c *gin.Context, status int, key string) {
+	defer c.Abort()
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		code := "bad_request"
+		if status == http.StatusRequestEntityTooLarge {
+			code = "too_large"
+		}
+		s.apiFail(c, status, code, key)
+		return
+	}
+	orig := c.Request
+	if !readable(orig.URL.Path) {
+		u := *orig.URL
+		u.Path = "/"
+		c.Request = orig.WithContext(orig.Context())
+		c.Request.URL = &u
+		defer func() { c.Request = orig }()
+	}
+	s.renderStatus(c, status, key)
+}
+
+// readable reports whether s is UTF-8 without a NUL.
+func readable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+func readableValues(vs map[string][]string) bool {
+	for k, list := range vs {
+		if !readable(k) {
+			return false
+		}
+		for _, v := range list {
+			if !readable(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// queryValues parses a query string as the handlers will (c.Query skips a
+// pair it cannot decode, and so does this).
+func queryValues(raw string) url.Values {
+	v, _ := url.ParseQuery(raw)
+	return v
+}
+
+// carriesForm says whether the request has a body that net/http parses as
+// a form.
+func carriesForm(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	default:
+		return false
+	}
+	ct := r.Header.Get("Content-Type")
+	return strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data")
 }

@@ -117,7 +117,7 @@ func New(d Deps) (*Server, error) {
 	// compress sits outside recovery, so the 500 page a panic produces is
 	// written through the gzip writer and flushed like any other page.
 	e.Use(requestID(), s.metrics.observe(), accessLog(s.log), securityHeaders(d.Config.IsProduction()),
-		cacheControl(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language())
+		cacheControl(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language(), s.readableInput())
 
 	// Files and machine endpoints are registered before the session
 	// middleware, so a logged-in browser fetching a stylesheet or an image
