@@ -1,11 +1,19 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"inspraak/internal/identity"
@@ -167,4 +175,178 @@ func TestBadBytesAreRefusedWithA400AndNothingStored(t *testing.T) {
 	}
 	wantContains(t, res.follow(good), "Café “De Brug” — 10 €, ok 👍 ½ ĳ")
 	wantStatus(t, s.get(t, "/projecten?status="+url.QueryEscape("afgerond")), 200)
+}
+
+// metricSeries returns the lines of /metrics that are series of our own
+// request metrics.
+func metricSeries(t *testing.T, s *testSite) []string {
+	t.Helper()
+	m := s.get(t, "/metrics")
+	wantStatus(t, m, 200)
+	var out []string
+	for _, l := range strings.Split(m.Body, "\n") {
+		if strings.HasPrefix(l, "inspraak_http_") {
+			name, _, _ := strings.Cut(l, " ")
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// Anyone can send requests with made-up methods to made-up addresses:
+// /metrics must not grow a series for each (20,000 such requests made it
+// 44 MiB). Methods outside the standard ones count as "other", addresses
+// without a route as "unmatched".
+func TestMetricsSeriesStayFlatUnderOddRequests(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	send := func(method, path string) {
+		req, err := http.NewRequest(method, s.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	odd := func(i int) (string, string) {
+		method := fmt.Sprintf("X%dZ", i)
+		paths := []string{"/", "/projecten/p" + strconv.Itoa(i), "/r/" + strconv.Itoa(i), "/beheer/x" + strconv.Itoa(i), "/api/v1/q" + strconv.Itoa(i)}
+		return method, paths[i%len(paths)]
+	}
+	// Every kind of odd request once, then the baseline.
+	for i := range 10 {
+		m, p := odd(i)
+		send(m, p)
+		send(http.MethodGet, p)
+	}
+	metricSeries(t, s)
+	before := metricSeries(t, s)
+
+	const n = 3000
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range 4 {
+		wg.Go(func() {
+			for i := range next {
+				m, p := odd(i)
+				if i%2 == 0 {
+					m = http.MethodGet
+				}
+				send(m, p)
+			}
+		})
+	}
+	for i := 10; i < 10+n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	after := metricSeries(t, s)
+	if len(after) != len(before) {
+		t.Fatalf("%d odd requests took /metrics from %d to %d series; new ones include %v", n, len(before), len(after), newOnes(before, after, 5))
+	}
+	m := s.get(t, "/metrics")
+	wantContains(t, m, `method="other"`, `route="unmatched"`)
+	wantNotContains(t, m, `method="X12Z"`, "/r/12")
+}
+
+func newOnes(before, after []string, most int) []string {
+	seen := map[string]bool{}
+	for _, b := range before {
+		seen[b] = true
+	}
+	var out []string
+	for _, a := range after {
+		if !seen[a] && len(out) < most {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// A client's own X-Request-Id is taken only from a trusted proxy: from
+// anyone else it would let them choose the reference that a 500 page
+// shows and the logs file it under (and so mix it with someone else's).
+func TestRequestIDIsTakenOnlyFromTrustedProxies(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	direct := newSite(t, nil)
+	r := direct.get(t, "/projecten", "X-Request-Id", "chosen-by-client-123")
+	wantStatus(t, r, 200)
+	if got := r.Header.Get("X-Request-Id"); got == "chosen-by-client-123" || len(got) < 8 {
+		t.Errorf("a client that is no proxy chose the request id: %q", got)
+	}
+	if strings.Contains(direct.Logs.String(), "chosen-by-client-123") {
+		t.Error("the client's id reached the logs")
+	}
+
+	proxied := newSite(t, map[string]string{"INSPRAAK_TRUSTED_PROXIES": "127.0.0.1"})
+	r = proxied.get(t, "/projecten", "X-Request-Id", "set-by-proxy-123")
+	if got := r.Header.Get("X-Request-Id"); got != "set-by-proxy-123" {
+		t.Errorf("the trusted proxy's id was not kept: %q", got)
+	}
+	if !strings.Contains(proxied.Logs.String(), "request_id=set-by-proxy-123") {
+		t.Error("the proxy's id is not in the logs")
+	}
+
+	other := newSite(t, map[string]string{"INSPRAAK_TRUSTED_PROXIES": "10.0.0.0/8"})
+	r = other.get(t, "/projecten", "X-Request-Id", "chosen-by-client-123")
+	if got := r.Header.Get("X-Request-Id"); got == "chosen-by-client-123" {
+		t.Error("a client outside the trusted proxies chose the request id")
+	}
+}
+
+// The larger limit for editors' uploads belongs to the routes that take an
+// image, as routed: not to every address that merely starts with
+// /beheer/projecten (a path with ../ that gin routes elsewhere got 6 MiB,
+// anonymously).
+func TestUploadLimitFollowsTheMatchedRoute(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, map[string]string{"INSPRAAK_MAX_BODY_BYTES": "4096"})
+	bd := newBoard(t, s, nil)
+	ideaPath, _ := seedIdea(t, s, bd)
+	big := map[string][]string{"reactie": {strings.Repeat("x", 64<<10)}}
+	for _, path := range []string{
+		"/beheer/projecten/../.." + ideaPath + "/reacties",
+		"/beheer/projecten/../../test/echo",
+		"/beheer/projectenxyz",
+		"/beheer/projecten/1/bestaat/niet/echt",
+	} {
+		ctype, body := multipartForm(t, big, nil)
+		req, _ := http.NewRequest(http.MethodPost, s.URL+path, body)
+		req.Header.Set("Content-Type", ctype)
+		req.URL.Opaque = path // sent as written, ../ included
+		r := s.do(t, req)
+		if r.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("%s: status %d, want 413", path, r.StatusCode)
+		}
+	}
+
+	// An editor's image upload still gets the upload limit.
+	ed := newBrowser(t, s)
+	ed.loginStaff("Eddy Tor", "inspraak-redacteuren")
+	img := image.NewRGBA(image.Rect(0, 0, 200, 200))
+	noise := rand.New(rand.NewPCG(13, 6))
+	for i := range img.Pix {
+		img.Pix[i] = byte(noise.UintN(256)) // PNG cannot make noise small
+	}
+	var pic bytes.Buffer
+	_ = png.Encode(&pic, img)
+	if pic.Len() < 8192 {
+		t.Fatalf("test image only %d bytes", pic.Len())
+	}
+	ctype, body := multipartForm(t, url.Values{"titel": {"Nieuwe brug"}, "slug": {"nieuwe-brug"},
+		"samenvatting": {"Er komt een brug over de beek."}, "alt": {"Een tekening van de brug"}}, pic.Bytes())
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/beheer/projecten", body)
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Origin", s.URL)
+	r := ed.send(req)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("editor's upload: %d\n%.500s", r.StatusCode, r.Body)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"runtime/debug"
@@ -31,16 +32,59 @@ var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 
 // requestID tags every request with an id: the one a trusted proxy sent,
 // or a new one. It appears in logs, the response header and 500 pages.
-func requestID() gin.HandlerFunc {
+// From anyone else a sent id is ignored: a client choosing it could file
+// its requests under someone else's reference.
+func requestID(trusted []netip.Prefix) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader(RequestIDHeader)
-		if !safeRequestID.MatchString(id) {
+		if id == "" || !safeRequestID.MatchString(id) || !fromProxy(c.Request, trusted) {
 			id = newRequestID()
 		}
 		c.Set(requestIDKey, id)
 		c.Header(RequestIDHeader, id)
 		c.Next()
 	}
+}
+
+// fromProxy says whether the request's direct peer is one of the trusted
+// proxies (INSPRAAK_TRUSTED_PROXIES).
+func fromProxy(r *http.Request, trusted []netip.Prefix) bool {
+	if len(trusted) == 0 {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// trustedPrefixes reads the trusted proxies (addresses or CIDR ranges, as
+// config checked them) as prefixes.
+func trustedPrefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range list {
+		if a, err := netip.ParseAddr(v); err == nil {
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return nil, err
+		}
+		if p.Addr().Is4In6() {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func newRequestID() string {
@@ -131,11 +175,14 @@ func securityHeaders(production bool) gin.HandlerFunc {
 
 // bodyLimit refuses bodies over max bytes: at once when the client says
 // so, and while reading when it does not.
+// The limit follows the route gin matched (routing is done before the
+// middleware runs), never the raw path: a path with ../ in it is routed
+// elsewhere than its prefix suggests.
 func (s *Server) bodyLimit(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		max := max
 		// Editors upload project images: their forms may be larger.
-		if strings.HasPrefix(c.Request.URL.Path, "/beheer/projecten") && strings.HasPrefix(c.ContentType(), "multipart/form-data") {
+		if c.Request.Method == http.MethodPost && uploadRoutes[c.FullPath()] && strings.HasPrefix(c.ContentType(), "multipart/form-data") {
 			max = uploadLimit
 		}
 		if c.Request.ContentLength > max {
@@ -152,6 +199,10 @@ func (s *Server) bodyLimit(max int64) gin.HandlerFunc {
 
 // uploadLimit is the largest editor form with an image.
 const uploadLimit = 6 << 20
+
+// uploadRoutes are the routes whose forms carry an image (POST only): the
+// editors' project forms (takeImage).
+var uploadRoutes = map[string]bool{"/beheer/projecten": true, "/beheer/projecten/:id": true}
 
 // compress gzips text responses for clients that accept it. Static files
 // arrive compressed already and mark themselves to be skipped.
