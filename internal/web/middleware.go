@@ -19,6 +19,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/store"
 )
 
 const (
@@ -145,7 +147,11 @@ func (s *Server) recovery() gin.HandlerFunc {
 				c.Abort()
 				return
 			}
-			s.renderStatus(c, http.StatusInternalServerError, "")
+			if err, ok := rec.(error); ok && store.Unreachable(err) {
+				s.renderStatus(c, http.StatusServiceUnavailable, databaseGone)
+			} else {
+				s.renderStatus(c, http.StatusInternalServerError, "")
+			}
 			c.Abort()
 		}()
 		c.Next()
