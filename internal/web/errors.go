@@ -42,6 +42,16 @@ const databaseGone = "error.503.database"
 // error came through) is 503, not 500: nothing is wrong with the request
 // or the code, and it passes by itself.
 func (s *Server) classify(c *gin.Context, err error) (int, string) {
+	e, isApp := apperror.As(err)
+	// Another service that is away (a login provider) says so itself; its
+	// network error is not the database's.
+	if isApp && e.Code == apperror.Unavailable && e.Key != "" {
+		s.log.WarnContext(c.Request.Context(), "unavailable",
+			slog.String("request_id", RequestIDOf(c)),
+			slog.String("route", c.FullPath()),
+			slog.String("error", err.Error()))
+		return http.StatusServiceUnavailable, e.Key
+	}
 	if store.Unreachable(err) {
 		s.log.WarnContext(c.Request.Context(), "database unreachable",
 			slog.String("request_id", RequestIDOf(c)),
@@ -51,7 +61,7 @@ func (s *Server) classify(c *gin.Context, err error) (int, string) {
 	}
 	code := apperror.CodeOf(err)
 	key := ""
-	if e, ok := apperror.As(err); ok {
+	if isApp {
 		key = e.Key
 	}
 	status := statusOf[code]
