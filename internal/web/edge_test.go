@@ -147,6 +147,16 @@ func TestBadBytesAreRefusedWithA400AndNothingStored(t *testing.T) {
 		t.Errorf("a file's own bytes were judged as text: %d", r.StatusCode)
 	}
 
+	// However the form's type is spelt.
+	for _, ctype := range []string{"Application/X-WWW-Form-URLEncoded", "application/x-www-form-urlencoded; charset=ISO-8859-1"} {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+ideaPath+"/reacties", strings.NewReader("reactie=caf%E9"))
+		req.Header.Set("Content-Type", ctype)
+		req.Header.Set("Origin", s.URL)
+		if r := res.send(req); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("form typed %q: status %d, want 400", ctype, r.StatusCode)
+		}
+	}
+
 	// In the path: a slug or an id with bad bytes.
 	for _, path := range []string{"/projecten/%FF%FE", "/projecten/a%00b", board + "/ideeen/%C0%80", "/beheer/resultaten/%FF"} {
 		r := admin.get(path)

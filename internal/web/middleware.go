@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/netip"
@@ -314,9 +315,9 @@ func (s *Server) readableInput() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r := c.Request
 		ok := readable(r.URL.Path) && readableValues(queryValues(r.URL.RawQuery))
-		if ok && carriesForm(r) {
+		if kind := formKind(r); ok && kind != "" {
 			var err error
-			if strings.HasPrefix(c.ContentType(), "multipart/form-data") {
+			if kind == "multipart/form-data" {
 				err = r.ParseMultipartForm(multipartMemory)
 			} else {
 				err = r.ParseForm()
@@ -390,14 +391,17 @@ func queryValues(raw string) url.Values {
 	return v
 }
 
-// carriesForm says whether the request has a body that net/http parses as
-// a form.
-func carriesForm(r *http.Request) bool {
+// formKind is the media type of a body that net/http parses as a form
+// (read as net/http reads it: case does not matter), or "".
+func formKind(r *http.Request) string {
 	switch r.Method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch:
 	default:
-		return false
+		return ""
 	}
-	ct := r.Header.Get("Content-Type")
-	return strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data")
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data" {
+		return mt
+	}
+	return ""
 }
