@@ -153,11 +153,14 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 }
 
 // MapError turns driver errors into domain errors: a missing row becomes
-// NotFound and a unique violation Conflict. Other errors pass unchanged.
+// NotFound, a unique violation Conflict and a database that cannot be
+// reached Unavailable. Other errors pass unchanged.
 func MapError(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case Unreachable(err):
+		return apperror.Wrap(err, apperror.Unavailable, "error.503.database")
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return apperror.Wrap(err, apperror.NotFound, "")
 	case errors.Is(err, gorm.ErrDuplicatedKey):

@@ -3,6 +3,7 @@ package testdb
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/url"
@@ -17,10 +18,24 @@ import (
 
 // template is one key's database, made once per test binary.
 type template struct {
+	key    string
 	once   sync.Once
 	err    error
 	file   []byte // SQLite: the database file, write-ahead log folded in
 	pgName string // PostgreSQL: the template database
+}
+
+// sharedEnv names the environment variable through which a test binary
+// tells the processes it starts which PostgreSQL template database holds
+// key's contents. Fuzzing runs the target in worker processes started by
+// the first (the coordinator, which made the template while setting the
+// target up): they use its template instead of each making and migrating
+// one, and leave dropping it to the coordinator, which outlives them. A
+// worker is stopped with a signal, one second after it is asked to end,
+// so a database a worker made for itself could outlive the run.
+func sharedEnv(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "INSPRAAK_TESTDB_TEMPLATE_" + hex.EncodeToString(sum[:8])
 }
 
 var (
@@ -44,7 +59,7 @@ func FromTemplate(t testing.TB, key string, build func(url string) error) string
 	templatesMu.Lock()
 	tpl := templates[key]
 	if tpl == nil {
-		tpl = &template{}
+		tpl = &template{key: key}
 		templates[key] = tpl
 	}
 	templatesMu.Unlock()
@@ -80,6 +95,10 @@ func (tpl *template) build(build func(url string) error) error {
 		tpl.file, err = os.ReadFile(path)
 		return err
 	}
+	if name := os.Getenv(sharedEnv(tpl.key)); name != "" {
+		tpl.pgName = name // the parent process's, which drops it
+		return nil
+	}
 	name, err := newDatabase(base, "")
 	if err != nil {
 		return err
@@ -95,7 +114,7 @@ func (tpl *template) build(build func(url string) error) error {
 		return err
 	}
 	tpl.pgName = name
-	return nil
+	return os.Setenv(sharedEnv(tpl.key), name)
 }
 
 // foldWAL moves what the write-ahead log holds into the database file, so
@@ -145,6 +164,11 @@ func newDatabase(base, template string) (string, error) {
 		prefix = "inspraak_test"
 	}
 	name := prefix + kind + hex.EncodeToString(b)
+	// A copy is named after its template, so that Main can find a copy
+	// that a process stopped before its cleanup left behind.
+	if copyName := template + "_" + hex.EncodeToString(b[:4]); template != "" && len(copyName) <= maxIdentifier {
+		name = copyName
+	}
 	sql := `CREATE DATABASE "` + name + `"`
 	if template != "" {
 		sql += ` TEMPLATE "` + template + `"`
@@ -154,6 +178,9 @@ func newDatabase(base, template string) (string, error) {
 	}
 	return name, nil
 }
+
+// maxIdentifier is PostgreSQL's longest name (longer ones are cut short).
+const maxIdentifier = 63
 
 // createDatabase makes a copy of the template database for t and drops it
 // when t ends.
@@ -188,6 +215,27 @@ func dropDatabase(base, name string) error {
 	return nil
 }
 
+// dropCopies drops what is left of the copies of template: those of
+// processes (fuzzing workers) stopped before their cleanup ran.
+func dropCopies(base, template string) error {
+	admin, err := store.Open(context.Background(), store.Options{URL: base, MaxOpenConns: 1})
+	if err != nil {
+		return fmt.Errorf("drop copies of %s: %w", template, err)
+	}
+	defer admin.Close()
+	var left []string
+	like := strings.NewReplacer(`\`, `\\`, "_", `\_`, "%", `\%`).Replace(template) + `\_%`
+	if err := admin.Raw("SELECT datname FROM pg_database WHERE datname LIKE ?", like).Scan(&left).Error; err != nil {
+		return fmt.Errorf("drop copies of %s: %w", template, err)
+	}
+	for _, name := range left {
+		if err := admin.Exec(`DROP DATABASE IF EXISTS "` + name + `" WITH (FORCE)`).Error; err != nil {
+			return fmt.Errorf("drop database %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 // databaseURL is base with its database replaced by name.
 func databaseURL(base, name string) (string, error) {
 	u, err := url.Parse(base)
@@ -212,6 +260,9 @@ func Main(m *testing.M) int {
 	pgTemplates = nil
 	templatesMu.Unlock()
 	for _, name := range names {
+		if err := dropCopies(os.Getenv(EnvVar), name); err != nil {
+			fmt.Fprintln(os.Stderr, "testdb:", err)
+		}
 		if err := dropDatabase(os.Getenv(EnvVar), name); err != nil {
 			fmt.Fprintln(os.Stderr, "testdb:", err)
 			if code == 0 {

@@ -29,6 +29,9 @@ type apiError struct {
 }
 
 func (s *Server) apiFail(c *gin.Context, status int, code, key string) {
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", retryAfter)
+	}
 	p := s.page(c, "", nil)
 	c.JSON(status, apiError{Error: code, Message: p.T(key)})
 }
@@ -63,7 +66,7 @@ func (s *Server) apiProjects(c *gin.Context) {
 	for page := 1; ; page++ {
 		res, err := s.projects.ListPublic(ctx, "", page)
 		if err != nil {
-			s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
+			s.apiError(c, err)
 			return
 		}
 		for _, sum := range res.Items {
@@ -75,7 +78,7 @@ func (s *Server) apiProjects(c *gin.Context) {
 				URL: s.cfg.BaseURL.String() + "/projecten/" + p.Slug, Instruments: []apiInstrument{}}
 			ins, err := s.instruments.ListPublished(ctx, p.ID)
 			if err != nil {
-				s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
+				s.apiError(c, err)
 				return
 			}
 			for _, in := range ins {
@@ -84,7 +87,7 @@ func (s *Server) apiProjects(c *gin.Context) {
 				if in.Kind == instrument.KindConsultation {
 					at, err := s.results.Published(ctx, in.ID)
 					if err != nil {
-						s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
+						s.apiError(c, err)
 						return
 					}
 					published = at != nil
@@ -132,12 +135,12 @@ func (s *Server) apiConsultation(c *gin.Context) (*consultation.Consultation, *i
 		return nil, nil, false
 	}
 	if err != nil {
-		s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
+		s.apiError(c, err)
 		return nil, nil, false
 	}
 	cons, err := s.consultations.Get(c.Request.Context(), in.ID)
 	if err != nil {
-		s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
+		s.apiError(c, err)
 		return nil, nil, false
 	}
 	return cons, &in, true
@@ -156,7 +159,7 @@ func (s *Server) apiResults(c *gin.Context) {
 	ctx := c.Request.Context()
 	at, err := s.results.Published(ctx, in.ID)
 	if err != nil {
-		s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
+		s.apiError(c, err)
 		return
 	}
 	if at == nil {
@@ -167,13 +170,13 @@ func (s *Server) apiResults(c *gin.Context) {
 	// published is closed, whatever its dates.
 	var projectStatus string
 	if err := s.db.WithContext(ctx).Table("projects").Select("status").Where("id = ?", in.ProjectID).Scan(&projectStatus).Error; err != nil {
-		s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
+		s.apiError(c, err)
 		return
 	}
 	open := in.StateAt(s.now()) != instrument.StateClosed && projectStatus == string(project.StatusPublished)
 	pr, err := s.results.PublicOf(ctx, cons, open)
 	if err != nil {
-		s.apiFail(c, http.StatusInternalServerError, "internal", "error.500.message")
+		s.apiError(c, err)
 		return
 	}
 	out := []apiQuestion{}

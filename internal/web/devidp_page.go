@@ -32,7 +32,7 @@ func (s *Server) DevIDPHandler(p *devidp.Provider) http.Handler {
 	e.RedirectTrailingSlash = true
 	e.ContextWithFallback = true
 	site := s.cfg.BaseURL.Scheme + "://" + s.cfg.BaseURL.Host
-	e.Use(requestID(), accessLog(s.log), securityHeaders(s.cfg.IsProduction(), func() []string { return []string{site} }),
+	e.Use(requestID(nil), accessLog(s.log), securityHeaders(s.cfg.IsProduction(), func() []string { return []string{site} }),
 		cacheControl(), s.recovery(), s.language())
 	e.GET("/static/*path", s.assets.serve)
 	e.HEAD("/static/*path", s.assets.serve)

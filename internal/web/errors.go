@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"inspraak/internal/apperror"
+	"inspraak/internal/store"
 )
 
 // statusOf maps each domain error code to its HTTP status, in one place.
@@ -29,12 +30,38 @@ type errorPage struct {
 	Reference string
 }
 
-// fail renders the page for a domain error. Unknown errors are internal:
-// logged with the request id, shown only as a reference.
-func (s *Server) fail(c *gin.Context, err error) {
+// retryAfter is the Retry-After of a 503, in seconds: how soon to try
+// again while the database (or a login provider) is away.
+const retryAfter = "30"
+
+// databaseGone is the message while the database cannot be reached.
+const databaseGone = "error.503.database"
+
+// classify is the one mapping from an error to a status and a message key.
+// A database that cannot be reached (store.Unreachable, whatever layer the
+// error came through) is 503, not 500: nothing is wrong with the request
+// or the code, and it passes by itself.
+func (s *Server) classify(c *gin.Context, err error) (int, string) {
+	e, isApp := apperror.As(err)
+	// Another service that is away (a login provider) says so itself; its
+	// network error is not the database's.
+	if isApp && e.Code == apperror.Unavailable && e.Key != "" {
+		s.log.WarnContext(c.Request.Context(), "unavailable",
+			slog.String("request_id", RequestIDOf(c)),
+			slog.String("route", c.FullPath()),
+			slog.String("error", err.Error()))
+		return http.StatusServiceUnavailable, e.Key
+	}
+	if store.Unreachable(err) {
+		s.log.WarnContext(c.Request.Context(), "database unreachable",
+			slog.String("request_id", RequestIDOf(c)),
+			slog.String("route", c.FullPath()),
+			slog.String("error", err.Error()))
+		return http.StatusServiceUnavailable, databaseGone
+	}
 	code := apperror.CodeOf(err)
 	key := ""
-	if e, ok := apperror.As(err); ok {
+	if isApp {
 		key = e.Key
 	}
 	status := statusOf[code]
@@ -48,7 +75,33 @@ func (s *Server) fail(c *gin.Context, err error) {
 			slog.String("error", err.Error()))
 		key = ""
 	}
+	return status, key
+}
+
+// fail renders the page for a domain error. Unknown errors are internal:
+// logged with the request id, shown only as a reference.
+func (s *Server) fail(c *gin.Context, err error) {
+	status, key := s.classify(c, err)
 	s.renderStatus(c, status, key)
+}
+
+// apiError is fail for the JSON API.
+func (s *Server) apiError(c *gin.Context, err error) {
+	status, key := s.classify(c, err)
+	code := map[int]string{http.StatusNotFound: "not_found", http.StatusServiceUnavailable: "unavailable"}[status]
+	if code == "" {
+		code = "internal"
+		if status < 500 {
+			code = "bad_request"
+		}
+	}
+	if key == "" {
+		key = "error.500.message"
+		if status < 500 {
+			key = "error.4xx.message"
+		}
+	}
+	s.apiFail(c, status, code, key)
 }
 
 // renderStatus renders the Dutch (or English) error page for status, with
@@ -74,6 +127,9 @@ func (s *Server) renderStatus(c *gin.Context, status int, key string) {
 		} else {
 			e.Heading, e.Message = p.T("error.4xx.heading"), p.T("error.4xx.message")
 		}
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", retryAfter)
 	}
 	if key != "" && (status < 500 || status == http.StatusServiceUnavailable) {
 		e.Message = p.T(key)

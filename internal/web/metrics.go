@@ -44,7 +44,8 @@ func newMetrics(db *sql.DB) *metrics {
 }
 
 // observe counts each request under its route pattern, never the raw path,
-// so a scan of random URLs cannot blow up the number of series.
+// and under a known method, so a scan of random URLs or methods cannot blow
+// up the number of series.
 func (m *metrics) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -53,9 +54,24 @@ func (m *metrics) observe() gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
-		m.duration.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
+		method := methodLabel(c.Request.Method)
+		m.requests.WithLabelValues(route, method, strconv.Itoa(c.Writer.Status())).Inc()
+		m.duration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 	}
+}
+
+// methodLabel is the method as a label: the standard ones by name, any
+// other (a client may send any token as a method) as "other", so that
+// made-up methods cannot make a series each. Route and status are bounded
+// already: the route is a registered pattern or "unmatched", the status
+// one the application itself chose.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
 }
 
 // handler serves /metrics, behind a bearer token when one is configured.

@@ -7,14 +7,21 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"regexp"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+
+	"inspraak/internal/store"
 )
 
 const (
@@ -28,16 +35,59 @@ var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 
 // requestID tags every request with an id: the one a trusted proxy sent,
 // or a new one. It appears in logs, the response header and 500 pages.
-func requestID() gin.HandlerFunc {
+// From anyone else a sent id is ignored: a client choosing it could file
+// its requests under someone else's reference.
+func requestID(trusted []netip.Prefix) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader(RequestIDHeader)
-		if !safeRequestID.MatchString(id) {
+		if id == "" || !safeRequestID.MatchString(id) || !fromProxy(c.Request, trusted) {
 			id = newRequestID()
 		}
 		c.Set(requestIDKey, id)
 		c.Header(RequestIDHeader, id)
 		c.Next()
 	}
+}
+
+// fromProxy says whether the request's direct peer is one of the trusted
+// proxies (INSPRAAK_TRUSTED_PROXIES).
+func fromProxy(r *http.Request, trusted []netip.Prefix) bool {
+	if len(trusted) == 0 {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// trustedPrefixes reads the trusted proxies (addresses or CIDR ranges, as
+// config checked them) as prefixes.
+func trustedPrefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range list {
+		if a, err := netip.ParseAddr(v); err == nil {
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return nil, err
+		}
+		if p.Addr().Is4In6() {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func newRequestID() string {
@@ -98,7 +148,11 @@ func (s *Server) recovery() gin.HandlerFunc {
 				c.Abort()
 				return
 			}
-			s.renderStatus(c, http.StatusInternalServerError, "")
+			if err, ok := rec.(error); ok && store.Unreachable(err) {
+				s.renderStatus(c, http.StatusServiceUnavailable, databaseGone)
+			} else {
+				s.renderStatus(c, http.StatusInternalServerError, "")
+			}
 			c.Abort()
 		}()
 		c.Next()
@@ -143,11 +197,14 @@ func securityHeaders(production bool, formTargets func() []string) gin.HandlerFu
 
 // bodyLimit refuses bodies over max bytes: at once when the client says
 // so, and while reading when it does not.
+// The limit follows the route gin matched (routing is done before the
+// middleware runs), never the raw path: a path with ../ in it is routed
+// elsewhere than its prefix suggests.
 func (s *Server) bodyLimit(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		max := max
 		// Editors upload project images: their forms may be larger.
-		if strings.HasPrefix(c.Request.URL.Path, "/beheer/projecten") && strings.HasPrefix(c.ContentType(), "multipart/form-data") {
+		if c.Request.Method == http.MethodPost && uploadRoutes[c.FullPath()] && strings.HasPrefix(c.ContentType(), "multipart/form-data") {
 			max = uploadLimit
 		}
 		if c.Request.ContentLength > max {
@@ -164,6 +221,10 @@ func (s *Server) bodyLimit(max int64) gin.HandlerFunc {
 
 // uploadLimit is the largest editor form with an image.
 const uploadLimit = 6 << 20
+
+// uploadRoutes are the routes whose forms carry an image (POST only): the
+// editors' project forms (takeImage).
+var uploadRoutes = map[string]bool{"/beheer/projecten": true, "/beheer/projecten/:id": true}
 
 // compress gzips text responses for clients that accept it. Static files
 // arrive compressed already and mark themselves to be skipped.
@@ -251,4 +312,111 @@ func cacheControl() gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// multipartMemory is how much of a multipart form is held in memory (the
+// rest goes to temporary files); the same as gin's default, so that the
+// handlers' own FormFile calls find the form parsed exactly as before.
+const multipartMemory = 32 << 20
+
+// readableInput refuses, with a plain 400, a request whose path, query
+// parameters or form fields (names and values; never the contents of an
+// uploaded file) are not text a person can type: bytes that are not UTF-8,
+// or a NUL. PostgreSQL refuses both in text columns (SQLSTATE 22021) and
+// SQLite would store them as they came, so they are stopped here, once,
+// before any handler can pass them on. The form is parsed here (within
+// bodyLimit's limit); handlers read the parsed values as before.
+func (s *Server) readableInput() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		r := c.Request
+		ok := readable(r.URL.Path) && readableValues(queryValues(r.URL.RawQuery))
+		if kind := formKind(r); ok && kind != "" {
+			var err error
+			if kind == "multipart/form-data" {
+				err = r.ParseMultipartForm(multipartMemory)
+			} else {
+				err = r.ParseForm()
+			}
+			if err != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) || errors.Is(err, multipart.ErrMessageTooLarge) {
+					s.refuse(c, http.StatusRequestEntityTooLarge, "error.too_large")
+				} else {
+					s.refuse(c, http.StatusBadRequest, "error.form_too_large")
+				}
+				return
+			}
+			ok = readableValues(r.PostForm)
+		}
+		if !ok {
+			s.refuse(c, http.StatusBadRequest, "error.unreadable_text")
+			return
+		}
+		c.Next()
+	}
+}
+
+// refuse answers a request the edge will not pass on: JSON on the API, the
+// error page elsewhere. The page shows the path it was asked for, so an
+// unreadable one is cleaned for the page (not for the logs).
+func (s *Server) refuse(c *gin.Context, status int, key string) {
+	defer c.Abort()
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		code := "bad_request"
+		if status == http.StatusRequestEntityTooLarge {
+			code = "too_large"
+		}
+		s.apiFail(c, status, code, key)
+		return
+	}
+	orig := c.Request
+	if !readable(orig.URL.Path) {
+		u := *orig.URL
+		u.Path = "/"
+		c.Request = orig.WithContext(orig.Context())
+		c.Request.URL = &u
+		defer func() { c.Request = orig }()
+	}
+	s.renderStatus(c, status, key)
+}
+
+// readable reports whether s is UTF-8 without a NUL.
+func readable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+func readableValues(vs map[string][]string) bool {
+	for k, list := range vs {
+		if !readable(k) {
+			return false
+		}
+		for _, v := range list {
+			if !readable(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// queryValues parses a query string as the handlers will (c.Query skips a
+// pair it cannot decode, and so does this).
+func queryValues(raw string) url.Values {
+	v, _ := url.ParseQuery(raw)
+	return v
+}
+
+// formKind is the media type of a body that net/http parses as a form
+// (read as net/http reads it: case does not matter), or "".
+func formKind(r *http.Request) string {
+	switch r.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	default:
+		return ""
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data" {
+		return mt
+	}
+	return ""
 }

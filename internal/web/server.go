@@ -119,10 +119,14 @@ func New(d Deps) (*Server, error) {
 	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, err
 	}
+	proxies, err := trustedPrefixes(d.Config.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	// compress sits outside recovery, so the 500 page a panic produces is
 	// written through the gzip writer and flushed like any other page.
-	e.Use(requestID(), s.metrics.observe(), accessLog(s.log), securityHeaders(d.Config.IsProduction(), s.providerOrigins),
-		cacheControl(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language())
+	e.Use(requestID(proxies), s.metrics.observe(), accessLog(s.log), securityHeaders(d.Config.IsProduction(), s.providerOrigins),
+		cacheControl(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language(), s.readableInput())
 
 	// Files and machine endpoints are registered before the session
 	// middleware, so a logged-in browser fetching a stylesheet or an image

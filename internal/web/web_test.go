@@ -612,7 +612,8 @@ func grepLines(s, sub string) string {
 
 func TestRequestIDIsKeptWhenSafeAndReplacedWhenNot(t *testing.T) {
 	t.Parallel() // each test has its own site and database
-	s := newSite(t, nil)
+	// Only a trusted proxy's id is kept (TestRequestIDIsTakenOnlyFromTrustedProxies).
+	s := newSite(t, map[string]string{"INSPRAAK_TRUSTED_PROXIES": "127.0.0.1"})
 	r := s.get(t, "/healthz", "X-Request-Id", "proxy-abc-12345")
 	if r.Header.Get("X-Request-Id") != "proxy-abc-12345" {
 		t.Errorf("safe id not kept: %q", r.Header.Get("X-Request-Id"))
