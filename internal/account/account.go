@@ -35,11 +35,21 @@ func NewEraser(db *store.DB, log *audit.Log, steps ...Step) *Eraser {
 // Erase removes everything that links to the participant: their
 // contributions are removed or anonymised by the steps, their sessions end
 // and their participant row (pseudonym, display name, verified facts) is
-// deleted. The audit log keeps that an erasure happened, under the
-// participant's number only.
+// deleted. Their own audit entries (logins, logouts, address changes) keep
+// their time but lose the pseudonym; the audit log keeps that an erasure
+// happened, under the participant's number only.
 func (e *Eraser) Erase(ctx context.Context, participantID int64) error {
 	return e.db.WithTx(ctx, func(tx *gorm.DB) error {
 		now := e.now()
+		var subject []string
+		if err := tx.Model(&identity.Participant{}).Where("id = ?", participantID).Pluck("subject", &subject).Error; err != nil {
+			return err
+		}
+		for _, s := range subject {
+			if err := e.audit.ForgetTx(tx, s); err != nil {
+				return err
+			}
+		}
 		for _, step := range e.steps {
 			if err := step(tx, participantID, now); err != nil {
 				return err

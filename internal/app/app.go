@@ -181,7 +181,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		func(tx *gorm.DB, id int64, _ time.Time) error { return consultation.Erase(tx, id) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return poll.Erase(tx, id) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return a.Notify.Erase(tx.Statement.Context, tx, id) },
-		func(tx *gorm.DB, id int64, _ time.Time) error { return moderation.Erase(tx, id) },
+		func(tx *gorm.DB, id int64, _ time.Time) error { return a.Moderation.Erase(tx, id) },
 	)
 	if cfg.SeedDemo {
 		seeded, err := demo.Seed(ictx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Moderation, a.Settings, staffIssuer(cfg), time.Now())

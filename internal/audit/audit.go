@@ -127,3 +127,25 @@ func (l *Log) Actions(ctx context.Context) ([]string, error) {
 	err := l.db.WithContext(ctx).Model(&Entry{}).Distinct("action").Order("action").Pluck("action", &out).Error
 	return out, err
 }
+
+// Erased replaces an erased resident's pseudonym in their entries.
+const Erased = "gewist"
+
+// ForgetTx replaces a resident's pseudonym by Erased in every entry that
+// names it, inside the caller's (erasure's) transaction. The entries stay,
+// with their time and action, so the log still shows that someone logged
+// in then; it no longer says who, which the pseudonym would tell to
+// anyone who can derive it from a BSN. This is the only change the
+// database allows to an entry.
+func (l *Log) ForgetTx(tx *gorm.DB, pseudonym string) error {
+	if pseudonym == "" {
+		return nil
+	}
+	for _, col := range []string{"actor", "target"} {
+		err := tx.Model(&Entry{}).Where("actor_kind = ? AND "+col+" = ?", ActorResident, pseudonym).UpdateColumn(col, Erased).Error
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

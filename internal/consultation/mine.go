@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"inspraak/internal/account"
 )
 
 // MyResponse is one consultation a participant answered (or started),
@@ -36,10 +38,14 @@ func (s *Service) ResponsesOf(ctx context.Context, participantID int64) ([]MyRes
 // Erase removes a participant's drafts and unlinks their submitted
 // responses inside the caller's transaction: what they submitted stays in
 // the results, without a link to them. The voter register keeps only that
-// they submitted, so they cannot answer again.
+// they submitted, so they cannot answer again. A response keeps only the
+// day it was started, changed and submitted (the results count submissions
+// per day), not the moments a login would link back to the person, and is
+// not stamped with the erasure's moment.
 func Erase(tx *gorm.DB, participantID int64) error {
 	if err := tx.Where("participant_id = ? AND status = ?", participantID, StatusDraft).Delete(&Response{}).Error; err != nil {
 		return err
 	}
-	return tx.Model(&Response{}).Where("participant_id = ?", participantID).Update("participant_id", nil).Error
+	return account.Unlink(tx, "responses", []string{"id"}, []string{"created_at", "updated_at", "submitted_at"},
+		map[string]any{"participant_id": nil}, "participant_id = ?", participantID)
 }

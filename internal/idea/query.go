@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"inspraak/internal/account"
 	"inspraak/internal/store"
 )
 
@@ -353,22 +354,38 @@ func (s *Service) MineOf(ctx context.Context, participantID int64) (Mine, error)
 // municipality answered them) without a name, their comments lose their
 // text (a placeholder keeps threads readable), and their supports stay
 // counted without a link to them. The voter register keeps only which
-// ideas they supported, so they cannot support those again.
+// ideas they supported, so they cannot support those again. Every row
+// that was theirs keeps only the day of each of its times (an idea's date
+// is public on the board, to the day), not the moments a login would link
+// back to them; nothing is stamped with the erasure's moment.
 func Erase(tx *gorm.DB, participantID int64, now time.Time) error {
 	var comments []Comment
 	if err := tx.Where("author_id = ? AND deleted_at IS NULL", participantID).Find(&comments).Error; err != nil {
 		return err
 	}
-	for i := range comments {
-		if err := deleteComment(tx, &comments[i], now); err != nil {
+	for _, c := range comments {
+		if err := tx.Model(&Comment{}).Where("id = ?", c.ID).UpdateColumns(map[string]any{"body": "", "deleted_at": now}).Error; err != nil {
 			return err
 		}
+		if c.Moderation == Approved {
+			if err := tx.Model(&Idea{}).Where("id = ?", c.IdeaID).UpdateColumn("comment_count", gorm.Expr("comment_count - 1")).Error; err != nil {
+				return err
+			}
+		}
 	}
-	if err := tx.Model(&Comment{}).Where("author_id = ?", participantID).Update("author_id", nil).Error; err != nil {
+	if err := account.Unlink(tx, "idea_comments", []string{"id"}, []string{"created_at", "edited_at", "deleted_at"},
+		map[string]any{"author_id": nil}, "author_id = ?", participantID); err != nil {
 		return err
 	}
-	if err := tx.Model(&Idea{}).Where("author_id = ?", participantID).Update("author_id", nil).Error; err != nil {
+	// A withdrawal is the author's own step in the idea's history.
+	if err := account.Unlink(tx, "idea_status_changes", []string{"id"}, []string{"created_at"}, nil,
+		"staff_id IS NULL AND idea_id IN (SELECT id FROM ideas WHERE author_id = ?)", participantID); err != nil {
 		return err
 	}
-	return tx.Model(&Support{}).Where("participant_id = ?", participantID).Update("participant_id", nil).Error
+	if err := account.Unlink(tx, "ideas", []string{"id"}, []string{"created_at", "updated_at", "edited_at"},
+		map[string]any{"author_id": nil}, "author_id = ?", participantID); err != nil {
+		return err
+	}
+	return account.Unlink(tx, "idea_supports", []string{"id"}, []string{"created_at"},
+		map[string]any{"participant_id": nil}, "participant_id = ?", participantID)
 }

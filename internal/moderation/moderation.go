@@ -231,7 +231,21 @@ type Block struct {
 // TableName fixes the table name.
 func (Block) TableName() string { return "participation_blocks" }
 
+// KeptBlock is a block that outlives the erasure of the participant it
+// was on (a row of erased_blocks): only until when and why, under an id
+// derived from the pseudonym for this purpose alone, so that the same
+// person logging in again is still blocked until it ends. It names no
+// participant and points at nothing they wrote.
+type KeptBlock struct {
+	Holder string    `gorm:"primaryKey"`
+	Reason string    `gorm:"not null"`
+	Until  time.Time `gorm:"not null"`
+}
+
+// TableName fixes the table name.
+func (KeptBlock) TableName() string { return "erased_blocks" }
+
 // Models lists the row structs this package owns.
 func Models() []any {
-	return []any{&Item{}, &Report{}, &Template{}, &Event{}, &Block{}}
+	return []any{&Item{}, &Report{}, &Template{}, &Event{}, &Block{}, &KeptBlock{}}
 }

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"inspraak/internal/account"
 	"inspraak/internal/apperror"
 	"inspraak/internal/audit"
 	"inspraak/internal/moderation/screen"
@@ -218,13 +219,31 @@ func (s *Service) Blocked(ctx context.Context, tx *gorm.DB, participantID int64)
 	var b Block
 	err := tx.Where("participant_id = ? AND lifted_at IS NULL AND until > ?", participantID, s.now()).
 		Order("until DESC").Take(&b).Error
+	if err == nil {
+		return &b, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	}
+	// A block kept when this person erased their data earlier.
+	var subject []string
+	if err := tx.Table("participants").Where("id = ?", participantID).Pluck("subject", &subject).Error; err != nil || len(subject) == 0 {
+		return nil, err
+	}
+	var k KeptBlock
+	err = tx.Where("holder = ? AND until > ?", s.blockHolder(subject[0]), s.now()).Take(&k).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &b, nil
+	return &Block{ParticipantID: participantID, Reason: k.Reason, Until: k.Until}, nil
+}
+
+// blockHolder is the id under which a block outlives an erasure.
+func (s *Service) blockHolder(subject string) string {
+	return participation.VoterID(s.key, "block", 0, subject)
 }
 
 // CheckNotBlocked refuses a contribution by a blocked participant with
@@ -454,13 +473,63 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // the screening hits quoted from their texts go; their reports stay
 // counted, unlinked when the participant row goes (the voter register
 // keeps only that they reported the item, so they cannot report it twice).
+//
+// Every row that was theirs, or that their report changed, keeps only the
+// day of its times, not the moments a login would link back to them:
+// their reports, the "reported" steps and times of the items they
+// reported, and the queue steps of their own contributions (an item's
+// place in the queue then counts from the start of that day). Nothing is
+// stamped with the erasure's moment.
 func Erase(tx *gorm.DB, participantID int64) error {
-	if err := tx.Model(&Report{}).Where("participant_id = ?", participantID).Update("note", "").Error; err != nil {
+	const reported = "SELECT item_id FROM moderation_reports WHERE participant_id = ?"
+	const own = "SELECT id FROM moderation_items WHERE author_id = ?"
+	if err := account.Unlink(tx, "moderation_events", []string{"id"}, []string{"created_at"}, nil,
+		"(action = ? AND item_id IN ("+reported+")) OR (staff_id IS NULL AND item_id IN ("+own+"))",
+		ActReported, participantID, participantID); err != nil {
 		return err
 	}
-	if err := tx.Model(&Item{}).Where("author_id = ?", participantID).Update("hits", "").Error; err != nil {
+	if err := tx.Model(&Event{}).Where("action = ? AND item_id IN ("+own+")", ActSecondLook, participantID).UpdateColumn("note", "").Error; err != nil {
 		return err
 	}
-	return tx.Model(&Event{}).Where("action = ? AND item_id IN (SELECT id FROM moderation_items WHERE author_id = ?)",
-		ActSecondLook, participantID).Update("note", "").Error
+	if err := account.Unlink(tx, "moderation_items", []string{"id"}, []string{"created_at", "updated_at", "queued_at"}, nil,
+		"id IN ("+reported+")", participantID); err != nil {
+		return err
+	}
+	if err := account.Unlink(tx, "moderation_items", []string{"id"}, []string{"created_at", "updated_at", "queued_at"},
+		map[string]any{"hits": "", "author_id": nil}, "author_id = ?", participantID); err != nil {
+		return err
+	}
+	return account.Unlink(tx, "moderation_reports", []string{"id"}, []string{"created_at"},
+		map[string]any{"note": "", "participant_id": nil}, "participant_id = ?", participantID)
+}
+
+// Erase is Erase with the blocks: a block that has not ended outlives the
+// participant row (which takes participation_blocks with it), kept only
+// with its end and reason under an id derived from the pseudonym, so that
+// erasing one's data does not lift a block. Kept blocks that have ended
+// are deleted here.
+func (s *Service) Erase(tx *gorm.DB, participantID int64) error {
+	if err := Erase(tx, participantID); err != nil {
+		return err
+	}
+	now := s.now()
+	if err := tx.Where("until <= ?", now).Delete(&KeptBlock{}).Error; err != nil {
+		return err
+	}
+	var b Block
+	err := tx.Where("participant_id = ? AND lifted_at IS NULL AND until > ?", participantID, now).Order("until DESC").Take(&b).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var subject []string
+	if err := tx.Table("participants").Where("id = ?", participantID).Pluck("subject", &subject).Error; err != nil || len(subject) == 0 {
+		return err
+	}
+	k := KeptBlock{Holder: s.blockHolder(subject[0]), Reason: b.Reason, Until: b.Until}
+	return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "holder"}},
+		DoUpdates: clause.AssignmentColumns([]string{"reason", "until"}),
+		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "erased_blocks.until < excluded.until"}}}}).Create(&k).Error
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"inspraak/internal/account"
 )
 
 // MyVote is one poll a participant voted in, for "Mijn inspraak".
@@ -53,7 +55,11 @@ func (s *Service) VotesOf(ctx context.Context, participantID int64) ([]MyVote, e
 // Erase unlinks a participant's ballots inside the caller's transaction:
 // the votes stay counted, nothing leads from the person to what they
 // chose, and the voter register (which holds no link to the ballot) still
-// stops a second ballot if the same person logs in again.
+// stops a second ballot if the same person logs in again. The ballot keeps
+// only the day it was cast and last changed (not the moment, which a login
+// at that moment would link back to the person), and is not stamped with
+// the erasure's moment.
 func Erase(tx *gorm.DB, participantID int64) error {
-	return tx.Model(&Ballot{}).Where("participant_id = ?", participantID).Update("participant_id", nil).Error
+	return account.Unlink(tx, "ballots", []string{"id"}, []string{"created_at", "updated_at"},
+		map[string]any{"participant_id": nil}, "participant_id = ?", participantID)
 }

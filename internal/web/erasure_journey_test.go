@@ -7,7 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"inspraak/internal/i18n"
+	"inspraak/internal/idea"
 	"inspraak/internal/identity"
 )
 
@@ -101,18 +104,63 @@ func TestErasureUnlinksContentAndOnePersonKeepsOneVote(t *testing.T) {
 	if rep := me.post(otherIdea+"/melden", url.Values{"reden": {"off_topic"}}); rep.StatusCode != 303 {
 		t.Fatalf("report: %d\n%s", rep.StatusCode, rep.Body)
 	}
+	// An idea of their own: it stays on the board without their name.
+	mine := me.post(board+"/ideeen", url.Values{"titel": {"Meer bankjes op het plein"},
+		"beschrijving": {"Op het plein kan niemand even zitten; een paar bankjes zou fijn zijn."}, "thema": {itoa(bd.Themes[0].ID)}})
+	if mine.StatusCode != 303 {
+		t.Fatalf("own idea: %d\n%s", mine.StatusCode, mine.Body)
+	}
 	before := countAll(t, s, ideaID)
 	if before.Supports != 1 || before.Comments != 1 {
 		t.Fatalf("before erasure: %+v", before)
+	}
+	theirs := rowsOf(t, s, p.ID)
+	var moments []time.Time // the person's logins and logouts
+	s.App.DB.Raw("SELECT at FROM audit_log WHERE actor = ?", p.Subject).Scan(&moments)
+	if len(moments) == 0 {
+		t.Fatal("no login of the person in the audit log")
 	}
 
 	// The erase page says what will happen, in plain words.
 	form := me.get("/mijn-inspraak/verwijderen")
 	wantContains(t, form, "Wij bewaren alleen dat u meedeed", "Niet wat u koos of antwoordde",
 		"U heeft hieraan meegedaan; uw antwoorden zijn niet meer aan u gekoppeld.")
+	erasing := time.Now()
 	done := me.post("/mijn-inspraak/verwijderen", url.Values{"bevestig": {"ja"}})
 	if done.StatusCode != 303 {
 		t.Fatalf("erase: %d", done.StatusCode)
+	}
+	erased := time.Now()
+	var erasure struct {
+		ID int64
+		At time.Time
+	}
+	s.App.DB.Raw("SELECT id, at FROM audit_log WHERE action = 'participant.erase'").Scan(&erasure)
+	if erasure.ID == 0 {
+		t.Fatal("no erasure in the audit log")
+	}
+	// Nor through time: nothing is stamped with the moment of the
+	// erasure, and what was theirs keeps only the day of each of its
+	// times, not a moment that matches one of their logins.
+	if hits := stampedBetween(t, s, erasing, erased); len(hits) > 0 {
+		t.Errorf("erasure stamped rows with its moment:\n%s", strings.Join(hits, "\n"))
+	}
+	if hits := finerThanADay(t, s, theirs, append(moments, erasure.At)); len(hits) > 0 {
+		t.Errorf("what the person gave still carries moments that link it to them:\n%s", strings.Join(hits, "\n"))
+	}
+	// The log lost the pseudonym, not the entries; and forgetting who is
+	// the only change the database allows to history.
+	var forgotten int64
+	s.App.DB.Raw("SELECT COUNT(*) FROM audit_log WHERE actor = 'gewist' AND action = 'login'").Scan(&forgotten)
+	if forgotten == 0 {
+		t.Error("the person's logins are gone from the audit log or still carry their pseudonym")
+	}
+	for _, q := range []string{"UPDATE audit_log SET actor = 'iemand' WHERE actor = 'gewist'",
+		"UPDATE audit_log SET action = 'logout' WHERE actor = 'gewist'", "UPDATE audit_log SET actor = 'gewist' WHERE actor_kind <> 'resident'",
+		"DELETE FROM audit_log WHERE actor = 'gewist'"} {
+		if err := s.App.DB.Exec(q).Error; err == nil {
+			t.Errorf("the audit log allowed: %s", q)
+		}
 	}
 	// Votes, answers, supports and reports stay counted; the comment's
 	// text goes (a placeholder stays), so it no longer counts.
@@ -124,7 +172,7 @@ func TestErasureUnlinksContentAndOnePersonKeepsOneVote(t *testing.T) {
 	if after != before {
 		t.Fatalf("erasure changed the counts: %+v → %+v", before, after)
 	}
-	if hits := personTraces(t, s, p.Subject, p.ID, 0); len(hits) > 0 {
+	if hits := personTraces(t, s, p.Subject, p.ID, 0, erasure.ID); len(hits) > 0 {
 		t.Fatalf("after erasure the person is still linked to content:\n%s", strings.Join(hits, "\n"))
 	}
 
@@ -185,7 +233,7 @@ func TestErasureUnlinksContentAndOnePersonKeepsOneVote(t *testing.T) {
 
 	// Still nothing in the database leads from the person to what they
 	// gave, apart from their new account itself.
-	if hits := personTraces(t, s, p.Subject, p.ID, q.ID); len(hits) > 0 {
+	if hits := personTraces(t, s, p.Subject, p.ID, q.ID, erasure.ID); len(hits) > 0 {
 		t.Fatalf("after erasure the person is still linked to content:\n%s", strings.Join(hits, "\n"))
 	}
 }
@@ -196,9 +244,11 @@ func TestErasureUnlinksContentAndOnePersonKeepsOneVote(t *testing.T) {
 // erased participant number still sits in a row that holds or points at
 // something the person submitted. Allowed are the voter register
 // (participations: "took part in X", no link, no time), the questionnaire
-// opens (only "opened X"), the audit log's login and logout entries, and
-// the account of the person's new login (current, if not 0).
-func personTraces(t *testing.T, s *testSite, subject string, participantID, current int64) []string {
+// opens (only "opened X", to the day), the audit log's erasure entry and
+// the login and logout entries made after it (erasure replaces the
+// pseudonym in the earlier ones), and the account of the person's new
+// login (current, if not 0).
+func personTraces(t *testing.T, s *testSite, subject string, participantID, current, erasure int64) []string {
 	t.Helper()
 	db := s.App.DB.DB
 	key := s.App.Config.PseudonymKey
@@ -270,7 +320,7 @@ func personTraces(t *testing.T, s *testSite, subject string, participantID, curr
 						what = "the erased participant number"
 					}
 				}
-				if what == "" || allowedTrace(table, row, current) {
+				if what == "" || allowedTrace(table, row, current, erasure) {
 					continue
 				}
 				hits = append(hits, fmt.Sprintf("%s.%s holds %s (row %v)", table, cols[i], what, row))
@@ -287,7 +337,7 @@ func personTraces(t *testing.T, s *testSite, subject string, participantID, curr
 
 // allowedTrace says whether a row may keep a value derivable from the
 // person: it names nothing they submitted.
-func allowedTrace(table string, row map[string]string, current int64) bool {
+func allowedTrace(table string, row map[string]string, current, erasure int64) bool {
 	cur := strconv.FormatInt(current, 10)
 	switch table {
 	case "participants":
@@ -297,11 +347,208 @@ func allowedTrace(table string, row map[string]string, current int64) bool {
 	case "participations", "consultation_opens":
 		return true
 	case "audit_log":
+		if row["action"] == "participant.erase" {
+			return true
+		}
+		id, _ := strconv.ParseInt(row["id"], 10, 64)
+		if id < erasure {
+			return false
+		}
 		switch row["action"] {
-		case "login", "logout", "participant.erase":
+		case "login", "logout":
 			return true
 		}
 		return strings.HasPrefix(row["action"], "notify.address")
 	}
 	return false
+}
+
+// rowRef is one row of a table, by id.
+type rowRef struct {
+	table string
+	id    int64
+}
+
+// rowsOf lists the rows that hold or record something a participant did:
+// their ballots, responses, supports, comments, ideas, reports, the
+// moderation items of their ideas and comments and of what they reported,
+// and those items' steps that were not a moderator's.
+func rowsOf(t *testing.T, s *testSite, participantID int64) []rowRef {
+	t.Helper()
+	var out []rowRef
+	for table, where := range map[string]string{
+		"ballots":             "participant_id = ?",
+		"responses":           "participant_id = ?",
+		"idea_supports":       "participant_id = ?",
+		"idea_comments":       "author_id = ?",
+		"ideas":               "author_id = ?",
+		"moderation_reports":  "participant_id = ?",
+		"moderation_items":    "author_id = ? OR id IN (SELECT item_id FROM moderation_reports WHERE participant_id = ?)",
+		"moderation_events":   "staff_id IS NULL AND item_id IN (SELECT id FROM moderation_items WHERE author_id = ? OR id IN (SELECT item_id FROM moderation_reports WHERE participant_id = ?))",
+		"idea_status_changes": "staff_id IS NULL AND idea_id IN (SELECT id FROM ideas WHERE author_id = ?)",
+	} {
+		args := make([]any, strings.Count(where, "?"))
+		for i := range args {
+			args[i] = participantID
+		}
+		var ids []int64
+		if err := s.App.DB.Table(table).Where(where, args...).Pluck("id", &ids).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			out = append(out, rowRef{table, id})
+		}
+		if len(ids) == 0 && table != "idea_status_changes" {
+			t.Fatalf("the person has no %s", table)
+		}
+	}
+	return out
+}
+
+// timesIn returns the time values of one row by column (NULLs left out).
+func timesIn(cols []string, vals []any) map[string]time.Time {
+	out := map[string]time.Time{}
+	for i, v := range vals {
+		switch x := v.(type) {
+		case time.Time:
+			out[cols[i]] = x
+		case string, []byte:
+			str := fmt.Sprint(x)
+			if b, ok := x.([]byte); ok {
+				str = string(b)
+			}
+			for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"} {
+				if tm, err := time.Parse(layout, str); err == nil {
+					out[cols[i]] = tm
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// eachRow calls f with every row of a table (optionally only one id).
+func eachRow(t *testing.T, s *testSite, table string, id int64, f func(cols []string, vals []any)) {
+	t.Helper()
+	q := s.App.DB.DB.Table(table)
+	if id != 0 {
+		q = q.Where("id = ?", id)
+	}
+	rows, err := q.Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		f(cols, vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stampedBetween lists every time in the database (outside the audit log
+// and the rate limiter's counters) that lies between from and to.
+func stampedBetween(t *testing.T, s *testSite, from, to time.Time) []string {
+	t.Helper()
+	tables, err := s.App.DB.DB.Migrator().GetTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hits []string
+	for _, table := range tables {
+		if table == "audit_log" || table == "rate_limits" || table == "schema_migrations" {
+			continue
+		}
+		eachRow(t, s, table, 0, func(cols []string, vals []any) {
+			for col, tm := range timesIn(cols, vals) {
+				if !tm.Before(from) && !tm.After(to) {
+					hits = append(hits, fmt.Sprintf("%s.%s = %s (row %v)", table, col, tm.Format(time.RFC3339Nano), vals))
+				}
+			}
+		})
+	}
+	return hits
+}
+
+// finerThanADay lists every time of the given rows that is not the start
+// of a day in Dutch time, saying when it lies within two seconds of one of
+// the given moments (the person's logins, logouts and erasure).
+func finerThanADay(t *testing.T, s *testSite, refs []rowRef, moments []time.Time) []string {
+	t.Helper()
+	var hits []string
+	for _, r := range refs {
+		eachRow(t, s, r.table, r.id, func(cols []string, vals []any) {
+			for col, tm := range timesIn(cols, vals) {
+				local := tm.In(i18n.Location)
+				if local.Hour() == 0 && local.Minute() == 0 && local.Second() == 0 && local.Nanosecond() == 0 {
+					continue
+				}
+				near := ""
+				for _, m := range moments {
+					if d := tm.Sub(m); d > -2*time.Second && d < 2*time.Second {
+						near = fmt.Sprintf(", %s from a login, logout or the erasure", d)
+					}
+				}
+				hits = append(hits, fmt.Sprintf("%s.%s of row %d = %s%s", r.table, col, r.id, tm.Format(time.RFC3339Nano), near))
+			}
+		})
+	}
+	return hits
+}
+
+// Erasing one's data does not lift a moderator's block: the same person
+// logging in again is still blocked, and told why and until when, while
+// everyone else can still post.
+func TestErasureDoesNotLiftABlock(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	bd := newBoard(t, s, func(d *idea.BoardDraft) { d.Board.Moderation = idea.PreModeration })
+	author := resident(t, s, testBSN, "Indiener")
+	post := func(b *browser, title string) response {
+		return b.post(board+"/ideeen", url.Values{"titel": {title},
+			"beschrijving": {"Tweedehands fietsen te koop, bel 06-12345678 voor een afspraak."}, "thema": {itoa(bd.Themes[0].ID)}})
+	}
+	if r := post(author, "Koop mijn fietsen"); r.StatusCode != 303 {
+		t.Fatalf("idea: %d\n%s", r.StatusCode, r.Body)
+	}
+	mod := moderatorBrowser(t, s, "Mo Derator")
+	item := takeNext(t, mod, url.Values{"instrument": {itoa(bd.InstrumentID)}})
+	if r := mod.post(item+"/blokkeren", url.Values{"duur": {"7"}, "reden": {"U plaatst steeds reclame."}}); r.StatusCode != 303 {
+		t.Fatalf("block: %d\n%s", r.StatusCode, r.Body)
+	}
+	refused := post(author, "Nog meer fietsen")
+	wantStatus(t, refused, 403)
+
+	if r := author.post("/mijn-inspraak/verwijderen", url.Values{"bevestig": {"ja"}}); r.StatusCode != 303 {
+		t.Fatalf("erase: %d", r.StatusCode)
+	}
+	back := resident(t, s, testBSN, "Weer terug")
+	again := post(back, "Fietsen, derde keer")
+	wantStatus(t, again, 403)
+	wantContains(t, again, "Een moderator heeft u tijdelijk geblokkeerd")
+	wantContains(t, back.get("/mijn-inspraak"), "geen ideeën en reacties plaatsen", "U plaatst steeds reclame.")
+	// The block is the person's, not everyone's.
+	other := resident(t, s, supporterBSN, "Buurvrouw")
+	if r := other.post(board+"/ideeen", url.Values{"titel": {"Een zebrapad bij de bakker"},
+		"beschrijving": {"Bij de bakker steken veel kinderen over zonder zebrapad."}, "thema": {itoa(bd.Themes[0].ID)}}); r.StatusCode != 303 {
+		t.Fatalf("someone else is blocked too: %d\n%s", r.StatusCode, r.Body)
+	}
+	// What is kept names nobody: no participant, only an id derived for
+	// this purpose, the end and the reason.
+	var kept []map[string]any
+	s.App.DB.Raw("SELECT * FROM erased_blocks").Scan(&kept)
+	if len(kept) != 1 || len(kept[0]) != 3 {
+		t.Fatalf("kept blocks: %v", kept)
+	}
 }
