@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"inspraak/internal/consultation"
+	"inspraak/internal/i18n"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
@@ -589,5 +592,77 @@ func TestBreakdownKeepsWhatIsPrintedElsewhereInMind(t *testing.T) {
 		if !hiddenThere[g] && b.Show(i, len(b.Options)) == "<5" {
 			t.Fatalf("wijk %s: shown in the representativeness table, hidden in the breakdown of a question everyone answered", g)
 		}
+	}
+}
+
+// Erasure keeps only the day of a response's times, the day in Dutch
+// time: a response submitted just after midnight there (still the day
+// before in UTC) and one just before midnight stay on their days in the
+// daily series, in summer and in winter time, and the funnel stays as it
+// was.
+func TestErasureKeepsTheDailySeries(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)
+	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
+	svc.SetClock(func() time.Time { return now })
+	closes := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
+		Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.ShortText, Text: "Een"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for i, at := range []time.Time{
+		time.Date(2026, 6, 9, 22, 30, 0, 0, time.UTC),   // 10 June, 00:30 summer time
+		time.Date(2026, 6, 10, 21, 59, 0, 0, time.UTC),  // 10 June, 23:59
+		time.Date(2026, 6, 10, 22, 1, 0, 0, time.UTC),   // 11 June, 00:01
+		time.Date(2026, 11, 9, 23, 30, 0, 0, time.UTC),  // 10 November, 00:30 winter time
+		time.Date(2026, 11, 10, 22, 59, 0, 0, time.UTC), // 10 November, 23:59
+	} {
+		now = at
+		part := identity.Participant{Subject: fmt.Sprintf("d-%d", i), KeyVersion: 1, Means: identity.DigiD, LoA: midden, CreatedAt: now, LastLoginAt: now}
+		if err := db.Create(&part).Error; err != nil {
+			t.Fatal(err)
+		}
+		who := consultation.Respondent{ParticipantID: part.ID, Subject: part.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: midden}}
+		if err := svc.Opened(ctx, c.InstrumentID, who.Subject); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Save(ctx, c.InstrumentID, who, map[int64]consultation.Answer{c.Questions[0].ID: {Text: "ja"}}, true); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, part.ID)
+	}
+	res := results.NewService(db)
+	f, days, err := res.Participation(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if err := db.WithTx(ctx, func(tx *gorm.DB) error { return consultation.Erase(tx, id) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stamps []time.Time
+	db.Raw("SELECT submitted_at FROM responses WHERE submitted_at IS NOT NULL").Scan(&stamps)
+	for _, at := range stamps {
+		if l := at.In(i18n.Location); l.Hour() != 0 || l.Minute() != 0 {
+			t.Fatalf("an erased response keeps its moment: %s", l)
+		}
+	}
+	f2, days2, err := res.Participation(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(f2) != fmt.Sprint(f) || fmt.Sprint(days2) != fmt.Sprint(days) {
+		t.Fatalf("erasure moved the figures:\n%+v %v\n%+v %v", f, days, f2, days2)
+	}
+	if days[0].Submitted != 2 || days[1].Submitted != 1 || days[len(days)-1].Submitted != 2 {
+		t.Fatalf("days %+v", days)
 	}
 }
