@@ -373,6 +373,15 @@ func Erase(tx *gorm.DB, participantID int64, now time.Time) error {
 			}
 		}
 	}
+	// Others' ideas they supported, commented on or reported: a support
+	// or a comment stamped the idea's updated_at before counts stopped
+	// doing so, and a report can hide it (a moderation state change).
+	if err := account.Unlink(tx, "ideas", []string{"id"}, []string{"updated_at"}, nil,
+		"id IN (SELECT idea_id FROM idea_supports WHERE participant_id = ?) OR id IN (SELECT idea_id FROM idea_comments WHERE author_id = ?)"+
+			" OR id IN (SELECT m.target_id FROM moderation_items m JOIN moderation_reports r ON r.item_id = m.id WHERE m.kind = 'idea' AND r.participant_id = ?)",
+		participantID, participantID, participantID); err != nil {
+		return err
+	}
 	if err := account.Unlink(tx, "idea_comments", []string{"id"}, []string{"created_at", "edited_at", "deleted_at"},
 		map[string]any{"author_id": nil}, "author_id = ?", participantID); err != nil {
 		return err

@@ -525,7 +525,7 @@ func (s *Service) Support(ctx context.Context, ideaID int64, a Actor) error {
 		if err := tx.Create(&Support{IdeaID: ideaID, ParticipantID: &pid, CreatedAt: s.now()}).Error; err != nil {
 			return err
 		}
-		return tx.Model(&Idea{}).Where("id = ?", ideaID).Update("support_count", gorm.Expr("support_count + 1")).Error
+		return tx.Model(&Idea{}).Where("id = ?", ideaID).UpdateColumn("support_count", gorm.Expr("support_count + 1")).Error
 	})
 }
 
@@ -556,7 +556,7 @@ func (s *Service) Unsupport(ctx context.Context, ideaID int64, a Actor) error {
 		if err := participation.Unregister(tx, participation.Support, ideaID, voter); err != nil {
 			return err
 		}
-		return tx.Model(&Idea{}).Where("id = ?", ideaID).Update("support_count", gorm.Expr("support_count - 1")).Error
+		return tx.Model(&Idea{}).Where("id = ?", ideaID).UpdateColumn("support_count", gorm.Expr("support_count - 1")).Error
 	})
 }
 
@@ -673,7 +673,7 @@ func (s *Service) Comment(ctx context.Context, ideaID int64, parentID *int64, a 
 			return err
 		}
 		if c.Moderation == Approved {
-			if err := tx.Model(&Idea{}).Where("id = ?", ideaID).Update("comment_count", gorm.Expr("comment_count + 1")).Error; err != nil {
+			if err := tx.Model(&Idea{}).Where("id = ?", ideaID).UpdateColumn("comment_count", gorm.Expr("comment_count + 1")).Error; err != nil {
 				return err
 			}
 		}
@@ -746,7 +746,7 @@ func (s *Service) EditComment(ctx context.Context, commentID int64, a Actor, bod
 		up := map[string]any{"body": body, "edited_at": s.now()}
 		if as.State == Awaiting && c.Moderation == Approved {
 			up["moderation"] = Awaiting
-			if err := tx.Model(&Idea{}).Where("id = ?", c.IdeaID).Update("comment_count", gorm.Expr("comment_count - 1")).Error; err != nil {
+			if err := tx.Model(&Idea{}).Where("id = ?", c.IdeaID).UpdateColumn("comment_count", gorm.Expr("comment_count - 1")).Error; err != nil {
 				return err
 			}
 		}
@@ -774,7 +774,7 @@ func deleteComment(tx *gorm.DB, c *Comment, now time.Time) error {
 		return err
 	}
 	if c.Moderation == Approved {
-		return tx.Model(&Idea{}).Where("id = ?", c.IdeaID).Update("comment_count", gorm.Expr("comment_count - 1")).Error
+		return tx.Model(&Idea{}).Where("id = ?", c.IdeaID).UpdateColumn("comment_count", gorm.Expr("comment_count - 1")).Error
 	}
 	return nil
 }

@@ -363,10 +363,12 @@ func allowedTrace(table string, row map[string]string, current, erasure int64) b
 	return false
 }
 
-// rowRef is one row of a table, by id.
+// rowRef is one row of a table, by id, and the time columns that must
+// keep only their day (all if none are named).
 type rowRef struct {
 	table string
 	id    int64
+	only  string
 }
 
 // rowsOf lists the rows that hold or record something a participant did:
@@ -396,11 +398,22 @@ func rowsOf(t *testing.T, s *testSite, participantID int64) []rowRef {
 			t.Fatal(err)
 		}
 		for _, id := range ids {
-			out = append(out, rowRef{table, id})
+			out = append(out, rowRef{table, id, ""})
 		}
 		if len(ids) == 0 && table != "idea_status_changes" {
 			t.Fatalf("the person has no %s", table)
 		}
+	}
+	// Someone else's idea they supported, commented on or reported: its
+	// last change was theirs.
+	var others []int64
+	s.App.DB.Raw("SELECT id FROM ideas WHERE id IN (SELECT idea_id FROM idea_supports WHERE participant_id = ?) OR id IN (SELECT idea_id FROM idea_comments WHERE author_id = ?)",
+		participantID, participantID).Scan(&others)
+	if len(others) == 0 {
+		t.Fatal("the person supported no idea")
+	}
+	for _, id := range others {
+		out = append(out, rowRef{"ideas", id, "updated_at"})
 	}
 	return out
 }
@@ -490,6 +503,9 @@ func finerThanADay(t *testing.T, s *testSite, refs []rowRef, moments []time.Time
 	for _, r := range refs {
 		eachRow(t, s, r.table, r.id, func(cols []string, vals []any) {
 			for col, tm := range timesIn(cols, vals) {
+				if r.only != "" && col != r.only {
+					continue
+				}
 				local := tm.In(i18n.Location)
 				if local.Hour() == 0 && local.Minute() == 0 && local.Second() == 0 && local.Nanosecond() == 0 {
 					continue
