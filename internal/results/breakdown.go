@@ -2,6 +2,7 @@ package results
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"inspraak/internal/consultation"
@@ -32,6 +33,10 @@ type Breakdown struct {
 	K       int
 	Table   suppress.Result
 	keys    []string // lower-cased groups
+	// Columns holds the options that are not split by group (their cells
+	// show suppress.NotShown): fewer than k chose them, or no way of
+	// hiding cells protects their split.
+	Columns []bool
 	// Withheld: every way of hiding cells would leave a small count that
 	// can be worked out from figures shown elsewhere; the table is not
 	// shown at all.
@@ -40,7 +45,20 @@ type Breakdown struct {
 
 // Show is what cell (i, j) of the extended table displays: a count or
 // suppress.Mark (the last row and column are the totals).
-func (b *Breakdown) Show(i, j int) string { return b.Table.Show(i, j) }
+func (b *Breakdown) Show(i, j int) string {
+	if i < len(b.Groups) && j < len(b.Columns) && b.Columns[j] {
+		return suppress.NotShown
+	}
+	return b.Table.Show(i, j)
+}
+
+// NotSplit says whether some option is not split by group.
+func (b *Breakdown) NotSplit() bool { return slices.Contains(b.Columns, true) }
+
+// unit numbers of a breakdown: column j of question n, and the rest of
+// its table.
+func columnUnit(n, j int) int { return n*1000 + j }
+func tableUnit(n int) int     { return n*1000 + 999 }
 
 // Breakdowns splits choice questions of a consultation's overview by a
 // participant attribute (wijk, age band, login means), read in one query,
@@ -98,15 +116,17 @@ WHERE ao.question_id IN ? GROUP BY 1, 2, 3`, ids).Scan(&rows).Error; err != nil 
 //     which ties the tables of questions together: a question everyone
 //     answered has the group's respondents as its row totals.
 //
-// A question whose table cannot be protected (a known total below k pins
-// a cell) is withheld.
+// An option whose split cannot be protected (fewer than k chose it: the
+// count printed above pins every cell) is not split: its column shows
+// suppress.NotShown. A question none of whose options can be split is
+// withheld.
 func breakdownsTogether(qs []Question, by string, k int, per map[int64][]breakdownRow, gs *groups) (map[int64]*Breakdown, error) {
 	var p suppress.Problem
-	all := p.Add(suppress.Var{Value: gs.total, Known: true, Margin: true, Unit: -1})
+	all := p.Add(suppress.Var{Value: gs.total, Known: true, Margin: true, Unit: suppress.NoUnit})
 	nv := map[string]int{}
 	var ns []int
 	for i, key := range gs.keys {
-		v := suppress.Var{Value: gs.row[i], Margin: true, Unit: -1}
+		v := suppress.Var{Value: gs.row[i], Margin: true, Unit: suppress.NoUnit}
 		switch {
 		case !gs.shown:
 			v.Unpublished = true
@@ -125,14 +145,19 @@ func breakdownsTogether(qs []Question, by string, k int, per map[int64][]breakdo
 		b, counts := layout(q, by, per[q.ID], gs)
 		b.K = k
 		R, C := len(b.Groups), len(q.Options)
-		tab := suppress.Table{Counts: counts, Known: make([][]bool, R+1)}
+		tab := suppress.Table{Counts: counts, Cols: C, Known: make([][]bool, R+1)}
 		for i := range R + 1 {
 			tab.Known[i] = make([]bool, C+1)
 		}
 		for j := range C + 1 {
 			tab.Known[R][j] = true
 		}
-		tv, err := p.AddTable(tab, n)
+		tv, err := p.AddTableUnits(tab, func(i, j int) int {
+			if i < R && j < C {
+				return columnUnit(n, j)
+			}
+			return tableUnit(n)
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -153,12 +178,24 @@ func breakdownsTogether(qs []Question, by string, k int, per map[int64][]breakdo
 		out[q.ID] = b
 	}
 	sol, err := suppress.Protect(&p, k)
+	if errors.Is(err, suppress.ErrCannotProtect) {
+		for _, b := range out {
+			b.Withheld = true
+		}
+		return out, nil
+	}
 	if err != nil {
 		return nil, err
 	}
 	for n, q := range qs {
 		b := out[q.ID]
-		if sol.Withheld[n] {
+		b.Columns = make([]bool, len(q.Options))
+		split := false
+		for j := range b.Columns {
+			b.Columns[j] = sol.Withheld[columnUnit(n, j)]
+			split = split || !b.Columns[j]
+		}
+		if sol.Withheld[tableUnit(n)] || !split {
 			b.Withheld = true
 			continue
 		}

@@ -276,10 +276,17 @@ WHERE r.instrument_id = ? AND r.status = 'submitted' GROUP BY 1`, instrumentID).
 		return nil, err
 	}
 	g.shown = len(pop) > 0
-	// The table on its own: the groups add up to the number of submitted
-	// responses, which the page prints.
+	if err := g.protect(); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// protect decides which group counts the page hides: on their own,
+// adding up to the number of submitted responses, which the page prints.
+func (g *groups) protect() error {
 	var p suppress.Problem
-	total := p.Add(suppress.Var{Value: g.total, Known: true, Margin: true, Unit: -1})
+	total := p.Add(suppress.Var{Value: g.total, Known: true, Margin: true, Unit: suppress.NoUnit})
 	vs := make([]int, len(g.row))
 	for i, n := range g.row {
 		vs[i] = p.Add(suppress.Var{Value: n})
@@ -287,7 +294,7 @@ WHERE r.instrument_id = ? AND r.status = 'submitted' GROUP BY 1`, instrumentID).
 	p.Sum(total, vs...)
 	sol, err := suppress.Protect(&p, g.k)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// Fewer respondents than k: no count is shown, not even a zero.
 	g.withheld = sol.Withheld[0]
@@ -295,7 +302,7 @@ WHERE r.instrument_id = ? AND r.status = 'submitted' GROUP BY 1`, instrumentID).
 	for i, v := range vs {
 		g.hiddenAt[i] = g.withheld || sol.Hidden[v]
 	}
-	return g, nil
+	return nil
 }
 
 // Representativeness compares the submitted respondents of a
@@ -306,7 +313,11 @@ func (s *Service) Representativeness(ctx context.Context, instrumentID int64, by
 	if err != nil {
 		return nil, err
 	}
-	var out []RepRow
+	out := []RepRow{}
+	if g.withheld {
+		// Fewer respondents than k: the page says so instead.
+		return out, nil
+	}
 	for i, key := range g.keys {
 		r := RepRow{Group: g.label[key], Population: g.pop[key], Hidden: g.hidden(key)}
 		r.Count = itoa(g.row[i])

@@ -132,7 +132,7 @@ func Public(o *Overview, k int) ([]PublicQuestion, error) {
 		return out, nil
 	}
 	var p suppress.Problem
-	all := p.Add(suppress.Var{Value: submitted, Known: true, Margin: true, Unit: -1})
+	all := p.Add(suppress.Var{Value: submitted, Known: true, Margin: true, Unit: suppress.NoUnit})
 	type vars struct{ base, cells []int }
 	qv := make([]vars, len(o.Questions))
 	for n, q := range o.Questions {

@@ -72,6 +72,10 @@ const MinK = 2
 // statistical sign for "geheim". It is not a bound.
 const Mark = "x"
 
+// NotShown is what a count of a withheld part of a table shows: that part
+// is not published at all (see Solution.Withheld).
+const NotShown = "."
+
 // maxTotal bounds counts so that sums stay exact in float64.
 const maxTotal = 1 << 50
 
@@ -309,19 +313,21 @@ func (st *state) width(x int) float64 {
 func (st *state) wide(x int) bool { return st.width(x) >= float64(st.k) }
 
 // lineSafe: a line whose total is hidden or below k (and not 0) has no
-// part that must equal the total.
+// part that must equal the total. Parts of a withheld unit count too: not
+// shown, they may still follow from what is. Only a line whose total's
+// unit is withheld is not published.
 func (st *state) lineSafe(li int) bool {
 	l := st.p.lines[li]
 	T := st.p.vars[l.total]
-	if T.Value == 0 || !st.hidden[l.total] && T.Value >= int64(st.k) || len(l.parts) < 2 {
+	if T.Value == 0 || !st.hidden[l.total] && T.Value >= int64(st.k) || len(l.parts) < 2 || st.withheld[T.Unit] {
 		return true // a line of one part is its total: it tells nothing new
 	}
-	anyHidden := st.hidden[l.total] && !st.exempt[l.total]
+	anyHidden := st.hidden[l.total]
 	for _, x := range l.parts {
-		anyHidden = anyHidden || st.hidden[x] && !st.exempt[x]
+		anyHidden = anyHidden || st.hidden[x]
 	}
 	if !anyHidden {
-		return true // nothing of it is published as hidden: known, or withheld
+		return true // all shown: only known counts can be small here
 	}
 	for _, x := range l.parts {
 		hi, err := st.maxDiff(l.total, x)
@@ -334,13 +340,11 @@ func (st *state) lineSafe(li int) bool {
 
 func (st *state) fixVar(x int) error {
 	if st.hopeless(func() bool { return st.wide(x) }, x) {
-		st.withhold(st.p.vars[x].Unit)
-		return nil
+		return st.withhold(st.unitFor(x))
 	}
 	cands := st.candidates([]int{x})
 	if len(cands) == 0 {
-		st.withhold(st.p.vars[x].Unit)
-		return nil
+		return st.withhold(st.unitFor(x))
 	}
 	best, bestW := cands[0], -1.0
 	for t, c := range cands {
@@ -367,13 +371,11 @@ func (st *state) fixLine(li int) error {
 	members := append([]int{l.total}, l.parts...)
 	ok := func() bool { return st.lineSafe(li) }
 	if st.hopeless(ok, members...) {
-		st.withhold(st.lineUnit(l))
-		return nil
+		return st.withhold(st.lineUnit(l))
 	}
 	cands := st.candidates(members)
 	if len(cands) == 0 {
-		st.withhold(st.lineUnit(l))
-		return nil
+		return st.withhold(st.lineUnit(l))
 	}
 	best := cands[0]
 	for t, c := range cands {
@@ -392,10 +394,47 @@ func (st *state) fixLine(li int) error {
 	return nil
 }
 
+// NoUnit marks counts that are never withheld (the number of
+// respondents, counts another table shows): when one of them cannot be
+// protected, the tables around it are withheld instead.
+const NoUnit = -1
+
+// unitFor is what to withhold when count x cannot be protected: its own
+// unit, or for a count of NoUnit the first table connected to it (a known
+// count's unit: withholding it takes the table's relations away).
+func (st *state) unitFor(x int) int {
+	if u := st.p.vars[x].Unit; u != NoUnit {
+		return u
+	}
+	comp := st.component([]int{x}, false)
+	for _, known := range []bool{true, false} {
+		for _, v := range comp {
+			if u := st.p.vars[v].Unit; u != NoUnit && !st.withheld[u] && st.p.vars[v].Known == known {
+				return u
+			}
+		}
+	}
+	return NoUnit
+}
+
+// active says whether a relation is still on the page: not when all its
+// counts are in withheld units (a table not shown at all).
+func (st *state) active(ri int) bool {
+	for _, v := range st.p.rels[ri].vars {
+		if u := st.p.vars[v].Unit; u == NoUnit || !st.withheld[u] {
+			return true
+		}
+	}
+	return false
+}
+
+// lineUnit is what to withhold for a line nothing else protects: the
+// unit of a hidden part not yet withheld, or else the total's (which
+// takes the line off the page).
 func (st *state) lineUnit(l line) int {
 	for _, x := range l.parts {
-		if st.hidden[x] && !st.exempt[x] {
-			return st.p.vars[x].Unit
+		if u := st.p.vars[x].Unit; st.hidden[x] && !st.withheld[u] {
+			return u
 		}
 	}
 	return st.p.vars[l.total].Unit
@@ -419,14 +458,19 @@ func (st *state) hopeless(pass func() bool, from ...int) bool {
 }
 
 // withhold publishes nothing of unit u: all its counts are hidden and no
-// longer checked.
-func (st *state) withhold(u int) {
+// longer checked. NoUnit means nothing is left to withhold: then the page
+// cannot be protected (ErrCannotProtect).
+func (st *state) withhold(u int) error {
+	if u == NoUnit {
+		return ErrCannotProtect
+	}
 	st.withheld[u] = true
 	for i, v := range st.p.vars {
 		if v.Unit == u && !v.Known {
 			st.hidden[i], st.exempt[i] = true, true
 		}
 	}
+	return nil
 }
 
 // component lists the counts connected to from by relations; with
@@ -447,6 +491,9 @@ func (st *state) component(from []int, hiddenOnly bool) []int {
 			continue
 		}
 		for _, ri := range st.p.byVar[v] {
+			if !st.active(ri) {
+				continue
+			}
 			for _, w := range st.p.rels[ri].vars {
 				if !seen[w] {
 					seen[w] = true

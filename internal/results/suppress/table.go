@@ -11,6 +11,8 @@ import (
 // grand total.
 type Table struct {
 	Counts [][]int64 // R rows × C columns, non-negative
+	// Cols is C when there are no rows.
+	Cols int
 	// Known marks cells of the extended table the reader knows anyway
 	// (printed elsewhere): never hidden. Nil: none.
 	Known [][]bool
@@ -29,8 +31,14 @@ type TableVars struct {
 // AddTable adds a table's cells, its totals and their line sums, all in
 // unit unit.
 func (p *Problem) AddTable(t Table, unit int) (TableVars, error) {
+	return p.AddTableUnits(t, func(int, int) int { return unit })
+}
+
+// AddTableUnits adds a table whose cell (i, j) of the extended table is in
+// unit unit(i, j).
+func (p *Problem) AddTableUnits(t Table, unit func(i, j int) int) (TableVars, error) {
 	R := len(t.Counts)
-	C := 0
+	C := t.Cols
 	if R > 0 {
 		C = len(t.Counts[0])
 	}
@@ -61,7 +69,7 @@ func (p *Problem) AddTable(t Table, unit int) (TableVars, error) {
 		tv.Cell[i] = make([]int, C+1)
 		for j := range C + 1 {
 			tv.Cell[i][j] = p.Add(Var{Value: ext[i][j], Known: at(t.Known, i, j), Hide: at(t.Hide, i, j) && ext[i][j] > 0,
-				Margin: i == R || j == C, Unit: unit})
+				Margin: i == R || j == C, Unit: unit(i, j)})
 		}
 	}
 	for i := range R + 1 {

@@ -132,25 +132,78 @@ func (r *Reader) Range(e Expr) (lo, hi float64, err error) {
 // opt minimises sign·e over x ≥ 0: standard form with a slack for each
 // inequality.
 func (r *Reader) opt(e Expr, sign float64) (float64, error) {
-	n := r.n + len(r.le)
-	m := len(r.eq) + len(r.le)
-	A := mat.NewDense(m, n, nil)
-	b := make([]float64, m)
-	for i, q := range append(slices.Clone(r.eq), r.le...) {
+	// Only the unknowns connected to e's through relations matter.
+	rels := append(slices.Clone(r.eq), r.le...)
+	in := map[int]bool{}
+	var queue []int
+	for v, x := range e.Coef {
+		if x != 0 && !in[v] {
+			in[v] = true
+			queue = append(queue, v)
+		}
+	}
+	used := make([]bool, len(rels))
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		for i, q := range rels {
+			if used[i] || q.Coef[v] == 0 {
+				continue
+			}
+			used[i] = true
+			for w, x := range q.Coef {
+				if x != 0 && !in[w] {
+					in[w] = true
+					queue = append(queue, w)
+				}
+			}
+		}
+	}
+	col := map[int]int{}
+	for v := range r.n {
+		if in[v] {
+			col[v] = len(col)
+		}
+	}
+	nx := len(col)
+	var eqs, les []Expr
+	for i, q := range rels {
+		if used[i] && i < len(r.eq) {
+			eqs = append(eqs, q)
+		} else if used[i] {
+			les = append(les, q)
+		}
+	}
+	n := nx + len(les)
+	m := len(eqs) + len(les)
+	A := mat.NewDense(max(m, 1), n, nil)
+	b := make([]float64, max(m, 1))
+	for i, q := range append(eqs, les...) {
 		for v, x := range q.Coef {
-			A.Set(i, v, x)
+			if x != 0 {
+				A.Set(i, col[v], x)
+			}
 		}
 		b[i] = -q.Const
-		if i >= len(r.eq) {
-			A.Set(i, r.n+i-len(r.eq), 1)
+		if i >= len(eqs) {
+			A.Set(i, nx+i-len(eqs), 1)
 		}
 	}
 	c := make([]float64, n)
 	for v, x := range e.Coef {
-		c[v] = sign * x
+		c[col[v]] = sign * x
+	}
+	if m == 0 {
+		// No relation: each unknown is free above 0.
+		for _, x := range c {
+			if x < 0 {
+				return math.Inf(-1), nil
+			}
+		}
+		return sign * e.Const, nil
 	}
 	// An unknown in no relation can grow without end.
-	for v := range r.n {
+	for v := range nx {
 		if mat.Norm(A.ColView(v), 1) == 0 {
 			switch {
 			case c[v] < 0:
