@@ -120,64 +120,29 @@ WHERE ao.question_id IN ? GROUP BY 1, 2, 3`, ids).Scan(&rows).Error; err != nil 
 // count printed above pins every cell) is not split: its column shows
 // suppress.NotShown. A question none of whose options can be split is
 // withheld.
+//
+// For speed the work is done in two steps. First each question's table
+// on its own, with its own copy of the respondents per group that the
+// page does not show (a reader who does not connect the tables): small
+// problems. Then the whole page as one problem, starting from what the
+// first step hid, which checks every hidden count and line again against
+// the connected tables and hides more where they give something away (a
+// row total shown in one table and hidden in another, when both questions
+// were answered by everyone).
 func breakdownsTogether(qs []Question, by string, k int, per map[int64][]breakdownRow, gs *groups) (map[int64]*Breakdown, error) {
-	var p suppress.Problem
-	all := p.Add(suppress.Var{Value: gs.total, Known: true, Margin: true, Unit: suppress.NoUnit})
-	nv := map[string]int{}
-	var ns []int
-	for i, key := range gs.keys {
-		v := suppress.Var{Value: gs.row[i], Margin: true, Unit: suppress.NoUnit}
-		switch {
-		case !gs.shown:
-			v.Unpublished = true
-		case gs.hidden(key):
-			v.Hide = true
-		default:
-			v.Known = true
-		}
-		nv[key] = p.Add(v)
-		ns = append(ns, nv[key])
-	}
-	p.Sum(all, ns...)
 	out := map[int64]*Breakdown{}
-	tvs := make([]suppress.TableVars, len(qs))
-	for n, q := range qs {
-		b, counts := layout(q, by, per[q.ID], gs)
-		b.K = k
-		R, C := len(b.Groups), len(q.Options)
-		tab := suppress.Table{Counts: counts, Cols: C, Known: make([][]bool, R+1)}
-		for i := range R + 1 {
-			tab.Known[i] = make([]bool, C+1)
-		}
-		for j := range C + 1 {
-			tab.Known[R][j] = true
-		}
-		tv, err := p.AddTableUnits(tab, func(i, j int) int {
-			if i < R && j < C {
-				return columnUnit(n, j)
-			}
-			return tableUnit(n)
-		})
-		if err != nil {
+	first, tvs, err := breakdownProblem(qs, by, k, per, gs, out, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	sol, err := suppress.Protect(first, k)
+	if err == nil {
+		var second *suppress.Problem
+		if second, tvs, err = breakdownProblem(qs, by, k, per, gs, out, sol, tvs); err != nil {
 			return nil, err
 		}
-		for i, key := range b.keys {
-			g, ok := nv[key]
-			if !ok {
-				continue
-			}
-			if q.Kind == consultation.Multiple {
-				for j := range C {
-					p.AtMost(tv.Cell[i][j], g)
-				}
-			} else {
-				p.AtMost(tv.Cell[i][C], g)
-			}
-		}
-		tvs[n] = tv
-		out[q.ID] = b
+		sol, err = suppress.Protect(second, k)
 	}
-	sol, err := suppress.Protect(&p, k)
 	if errors.Is(err, suppress.ErrCannotProtect) {
 		for _, b := range out {
 			b.Withheld = true
@@ -202,6 +167,107 @@ func breakdownsTogether(qs []Question, by string, k int, per map[int64][]breakdo
 		b.Table = sol.Table(tvs[n])
 	}
 	return out, nil
+}
+
+// breakdownProblem builds the page's problem. Without before, each table
+// has its own copy of the respondents per group the page does not show;
+// with it, the tables share them, and what before hid (or withheld) is
+// hidden (or withheld) from the start.
+func breakdownProblem(qs []Question, by string, k int, per map[int64][]breakdownRow, gs *groups, out map[int64]*Breakdown, before *suppress.Solution, prevTVs []suppress.TableVars) (*suppress.Problem, []suppress.TableVars, error) {
+	p := &suppress.Problem{}
+	all := p.Add(suppress.Var{Value: gs.total, Known: true, Margin: true, Unit: suppress.NoUnit})
+	group := func(i int) suppress.Var {
+		v := suppress.Var{Value: gs.row[i], Margin: true, Unit: suppress.NoUnit}
+		switch {
+		case !gs.shown:
+			v.Unpublished = true
+		case gs.hidden(gs.keys[i]):
+			v.Hide = true
+		default:
+			v.Known = true
+		}
+		return v
+	}
+	groupsOf := func() map[string]int {
+		nv := map[string]int{}
+		var ns []int
+		for i, key := range gs.keys {
+			v := group(i)
+			if before == nil && !v.Known {
+				// A copy for this table only: not checked here.
+				v.Hide, v.Unpublished = false, true
+			}
+			nv[key] = p.Add(v)
+			ns = append(ns, nv[key])
+		}
+		p.Sum(all, ns...)
+		return nv
+	}
+	var shared map[string]int
+	if before != nil {
+		shared = groupsOf()
+	}
+	tvs := make([]suppress.TableVars, len(qs))
+	for n, q := range qs {
+		nv := shared
+		if before == nil {
+			nv = groupsOf()
+		}
+		b, counts := layout(q, by, per[q.ID], gs)
+		b.K = k
+		R, C := len(b.Groups), len(q.Options)
+		tab := suppress.Table{Counts: counts, Cols: C, Known: make([][]bool, R+1), Hide: make([][]bool, R+1)}
+		for i := range R + 1 {
+			tab.Known[i] = make([]bool, C+1)
+			tab.Hide[i] = make([]bool, C+1)
+			// A group the representativeness table hides keeps its total
+			// hidden here: a question everyone answered has the group's
+			// respondents as that total.
+			tab.Hide[i][C] = i < R && gs.shown && gs.hidden(b.keys[i])
+		}
+		for j := range C + 1 {
+			tab.Known[R][j] = true
+		}
+		tv, err := p.AddTableUnits(tab, func(i, j int) int {
+			if i < R && j < C {
+				return columnUnit(n, j)
+			}
+			return tableUnit(n)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		if before != nil {
+			for i := range R + 1 {
+				for j := range C + 1 {
+					if before.Hidden[prevTVs[n].Cell[i][j]] && !tab.Known[i][j] {
+						p.Fix(tv.Cell[i][j])
+					}
+				}
+			}
+		}
+		for i, key := range b.keys {
+			g, ok := nv[key]
+			if !ok {
+				continue
+			}
+			if q.Kind == consultation.Multiple {
+				for j := range C {
+					p.AtMost(tv.Cell[i][j], g)
+				}
+			} else {
+				p.AtMost(tv.Cell[i][C], g)
+			}
+		}
+		tvs[n] = tv
+		out[q.ID] = b
+	}
+	if before != nil {
+		for u := range before.Withheld {
+			p.Withhold(u)
+		}
+	}
+	return p, tvs, nil
 }
 
 type breakdownRow struct {

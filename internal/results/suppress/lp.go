@@ -17,6 +17,9 @@ func (st *state) optimize(obj map[int]float64) (float64, float64, error) {
 	}
 	slices.Sort(from)
 	comp := st.component(from, true)
+	// Columns in the order of the counts, so that every objective over
+	// the component finds the same columns (the first phase is shared).
+	slices.Sort(comp)
 	col := map[int]int{}
 	for _, v := range comp {
 		if st.hidden[v] {
@@ -78,5 +81,36 @@ func (st *state) optimize(obj map[int]float64) (float64, float64, error) {
 	for v, x := range obj {
 		c[col[v]] = x
 	}
-	return minMax(A, b, c)
+	// One first phase per component and version of what is hidden.
+	key := [2]int{st.version, from0(col)}
+	lc, ok := st.cache[key]
+	if !ok || lc.n != n {
+		t, err := feasible(A, b, n)
+		if err != nil {
+			return 0, 0, err
+		}
+		if st.cache == nil || len(st.cache) > 64 {
+			st.cache = map[[2]int]*lpCache{}
+		}
+		lc = &lpCache{t: t, n: n}
+		st.cache[key] = lc
+	}
+	return lc.t.minMax(c)
+}
+
+// lpCache is a component's tableau after the first phase.
+type lpCache struct {
+	t *tableau
+	n int
+}
+
+// from0 is the smallest count of a component: its name in the cache.
+func from0(col map[int]int) int {
+	m := -1
+	for v := range col {
+		if m < 0 || v < m {
+			m = v
+		}
+	}
+	return m
 }

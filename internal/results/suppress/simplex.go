@@ -103,11 +103,15 @@ func (t *tableau) clone() *tableau {
 }
 
 func (t *tableau) pivot(r, col int) {
-	w := len(t.rows[r])
 	pr := t.rows[r]
 	f := pr[col]
-	for j := range w {
-		pr[j] /= f
+	// The pivot row's non-zero entries: tables are sparse.
+	var nz []int
+	for j := range pr {
+		if pr[j] != 0 {
+			pr[j] /= f
+			nz = append(nz, j)
+		}
 	}
 	pr[col] = 1
 	for i, row := range t.rows {
@@ -118,8 +122,11 @@ func (t *tableau) pivot(r, col int) {
 		if g == 0 {
 			continue
 		}
-		for j := range w {
+		for _, j := range nz {
 			row[j] -= g * pr[j]
+			if math.Abs(row[j]) < 1e-12 {
+				row[j] = 0
+			}
 		}
 		row[col] = 0
 	}
@@ -127,35 +134,39 @@ func (t *tableau) pivot(r, col int) {
 }
 
 // optimize minimises cost·x over the first cols columns from the current
-// basis (Bland's rule); it returns the optimum, or −Inf when unbounded.
+// basis; it returns the optimum, or −Inf when unbounded. The reduced
+// costs are kept in a row of their own and pivoted with the rest. The
+// entering column is the most negative reduced cost (Dantzig), and after
+// a run of pivots that do not improve the objective the smallest index
+// (Bland), which cannot cycle.
 func (t *tableau) optimize(cost []float64, cols int) (float64, error) {
 	if len(t.rows) == 0 {
 		return 0, nil
 	}
 	w := len(t.rows[0]) - 1
-	for range 50000 {
-		// Reduced costs: cost_j − Σ cost_basis · row_j.
+	// d[j] = cost_j − Σ cost_basis · row_j; d[w] = −objective.
+	d := make([]float64, w+1)
+	copy(d, cost)
+	for i, bv := range t.basis {
+		if cb := cost[bv]; cb != 0 {
+			for j, a := range t.rows[i] {
+				d[j] -= cb * a
+			}
+		}
+	}
+	stalled := 0
+	for range 200000 {
 		enter := -1
 		for j := range cols {
-			d := cost[j]
-			for i, bv := range t.basis {
-				if bv < len(cost) && t.rows[i][j] != 0 {
-					d -= cost[bv] * t.rows[i][j]
-				}
-			}
-			if d < -eps {
+			if d[j] < -eps && (enter < 0 || stalled < 50 && d[j] < d[enter]) {
 				enter = j
-				break
+				if stalled >= 50 {
+					break
+				}
 			}
 		}
 		if enter < 0 {
-			var f float64
-			for i, bv := range t.basis {
-				if bv < len(cost) {
-					f += cost[bv] * t.rows[i][w]
-				}
-			}
-			return f, nil
+			return -d[w], nil
 		}
 		leave := -1
 		var best float64
@@ -170,19 +181,29 @@ func (t *tableau) optimize(cost []float64, cols int) (float64, error) {
 		if leave < 0 {
 			return math.Inf(-1), nil
 		}
+		if best > eps {
+			stalled = 0
+		} else {
+			stalled++
+		}
 		t.pivot(leave, enter)
+		if f := d[enter]; f != 0 {
+			pr := t.rows[leave]
+			for j, a := range pr {
+				if a != 0 {
+					d[j] -= f * a
+				}
+			}
+			d[enter] = 0
+		}
 	}
 	return 0, errPivots
 }
 
-// minMax returns the smallest and largest value of c·x over A x = b,
-// x ≥ 0 (±Inf when unbounded).
-func minMax(A [][]float64, b, c []float64) (float64, float64, error) {
+// minMax returns the smallest and largest value of c·x over the feasible
+// tableau's problem (±Inf when unbounded); t itself is left as it is.
+func (t *tableau) minMax(c []float64) (float64, float64, error) {
 	n := len(c)
-	t, err := feasible(A, b, n)
-	if err != nil {
-		return 0, 0, err
-	}
 	if len(t.rows) == 0 {
 		lo, hi := 0.0, 0.0
 		for _, x := range c {
@@ -202,6 +223,6 @@ func minMax(A [][]float64, b, c []float64) (float64, float64, error) {
 	for j := range c {
 		neg[j] = -c[j]
 	}
-	hi, err := t.optimize(neg, n)
+	hi, err := t.clone().optimize(neg, n)
 	return lo, -hi, err
 }

@@ -114,7 +114,22 @@ type Problem struct {
 	rels  []relation
 	lines []line
 	byVar [][]int // relations of each count
+	// withheld: units withheld from the start (decided before).
+	withheld []int
+	// NoLines: Sum and Covers add no group check (the lines were checked
+	// before, with more known).
+	NoLines bool
 }
+
+// Fix hides count v from the start, whatever its size (a decision taken
+// before, checked again here).
+func (p *Problem) Fix(v int) {
+	x := &p.vars[v]
+	x.Known, x.Hide = false, true
+}
+
+// Withhold withholds unit u from the start.
+func (p *Problem) Withhold(u int) { p.withheld = append(p.withheld, u) }
 
 // Add adds a count and returns its index.
 func (p *Problem) Add(v Var) int {
@@ -147,7 +162,9 @@ func (p *Problem) Sum(total int, parts ...int) {
 	}
 	coef[len(coef)-1] = -1
 	p.relate(vars, coef, false)
-	p.lines = append(p.lines, line{total, slices.Clone(parts)})
+	if !p.NoLines {
+		p.lines = append(p.lines, line{total, slices.Clone(parts)})
+	}
 }
 
 // AtMost says count a is at most count b.
@@ -169,7 +186,9 @@ func (p *Problem) Covers(total int, parts ...int) {
 		coef[i] = -1
 	}
 	p.relate(vars, coef, true)
-	p.lines = append(p.lines, line{total, slices.Clone(parts)})
+	if !p.NoLines {
+		p.lines = append(p.lines, line{total, slices.Clone(parts)})
+	}
 }
 
 // ErrCannotProtect says some count could only be protected by
@@ -228,6 +247,11 @@ func Protect(p *Problem, k int) (*Solution, error) {
 		}
 	}
 	st.primary = sol.Primary
+	for _, u := range p.withheld {
+		if err := st.withhold(u); err != nil {
+			return nil, err
+		}
+	}
 	if err := st.run(); err != nil {
 		return nil, err
 	}
@@ -242,6 +266,20 @@ type state struct {
 	passed, linePassed []bool
 	primary            []bool
 	withheld           map[int]bool
+	// version changes with every change of what is hidden or withheld:
+	// the first phase of the simplex is kept per version and component.
+	version int
+	cache   map[[2]int]*lpCache
+	// helpable: counts found once to be protectable by hiding more;
+	// hiding only adds freedom, so they stay so.
+	helpable map[int]bool
+}
+
+func (st *state) set(i int, hidden bool) {
+	if st.hidden[i] != hidden {
+		st.hidden[i] = hidden
+		st.version++
+	}
 }
 
 func (st *state) run() error {
@@ -254,7 +292,7 @@ func (st *state) run() error {
 			// tells nothing new and changes no interval.
 			for i := range st.p.vars {
 				if st.hidden[i] && !st.primary[i] && !st.exempt[i] && st.width(i) == 0 {
-					st.hidden[i] = false
+					st.set(i, false)
 				}
 			}
 			return nil
@@ -338,9 +376,18 @@ func (st *state) lineSafe(li int) bool {
 	return true
 }
 
+// maxTrials is how many of the cheapest candidates are tried one by one.
+const maxTrials = 3
+
 func (st *state) fixVar(x int) error {
-	if st.hopeless(func() bool { return st.wide(x) }, x) {
-		return st.withhold(st.unitFor(x))
+	if !st.helpable[x] {
+		if st.hopeless(func() bool { return st.wide(x) }, x) {
+			return st.withhold(st.unitFor(x))
+		}
+		if st.helpable == nil {
+			st.helpable = map[int]bool{}
+		}
+		st.helpable[x] = true
 	}
 	cands := st.candidates([]int{x})
 	if len(cands) == 0 {
@@ -348,12 +395,12 @@ func (st *state) fixVar(x int) error {
 	}
 	best, bestW := cands[0], -1.0
 	for t, c := range cands {
-		if t == 8 {
+		if t == maxTrials {
 			break
 		}
-		st.hidden[c] = true
+		st.set(c, true)
 		w := st.width(x)
-		st.hidden[c] = false
+		st.set(c, false)
 		if w >= float64(st.k) {
 			best = c
 			break
@@ -362,7 +409,7 @@ func (st *state) fixVar(x int) error {
 			best, bestW = c, w
 		}
 	}
-	st.hidden[best] = true
+	st.set(best, true)
 	return nil
 }
 
@@ -379,18 +426,18 @@ func (st *state) fixLine(li int) error {
 	}
 	best := cands[0]
 	for t, c := range cands {
-		if t == 8 {
+		if t == maxTrials {
 			break
 		}
-		st.hidden[c] = true
+		st.set(c, true)
 		pass := ok()
-		st.hidden[c] = false
+		st.set(c, false)
 		if pass {
 			best = c
 			break
 		}
 	}
-	st.hidden[best] = true
+	st.set(best, true)
 	return nil
 }
 
@@ -446,13 +493,13 @@ func (st *state) hopeless(pass func() bool, from ...int) bool {
 	var freed []int
 	for _, v := range st.component(from, false) {
 		if !st.hidden[v] && !st.p.vars[v].Known {
-			st.hidden[v] = true
+			st.set(v, true)
 			freed = append(freed, v)
 		}
 	}
 	ok := pass()
 	for _, v := range freed {
-		st.hidden[v] = false
+		st.set(v, false)
 	}
 	return !ok
 }
@@ -465,9 +512,11 @@ func (st *state) withhold(u int) error {
 		return ErrCannotProtect
 	}
 	st.withheld[u] = true
+	st.version++
 	for i, v := range st.p.vars {
 		if v.Unit == u && !v.Known {
-			st.hidden[i], st.exempt[i] = true, true
+			st.set(i, true)
+			st.exempt[i] = true
 		}
 	}
 	return nil
