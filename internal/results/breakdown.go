@@ -136,7 +136,10 @@ func breakdownsTogether(qs []Question, by string, k int, per map[int64][]breakdo
 		return nil, err
 	}
 	sol, err := suppress.Protect(first, k)
-	if err == nil {
+	// With every group's respondents shown, the first step was the whole
+	// page already.
+	copies := !gs.shown || slices.Contains(gs.hiddenAt, true)
+	if err == nil && copies {
 		var second *suppress.Problem
 		if second, tvs, err = breakdownProblem(qs, by, k, per, gs, out, sol, tvs); err != nil {
 			return nil, err
