@@ -11,8 +11,12 @@ import (
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
 	"inspraak/internal/results"
+	"inspraak/internal/results/suppress"
 	"inspraak/internal/store"
 )
+
+// hid is what a hidden count shows.
+const hid = suppress.Mark
 
 // survey is a published questionnaire that participants answer through
 // the consultation service, as residents would.

@@ -202,8 +202,11 @@ type groups struct {
 	row   []int64
 	total int64
 	pop   map[string]float64 // key → percent of inhabitants
-	res   suppress.Result
-	k     int
+	// shown: the results page shows these counts (there are population
+	// figures for the dimension); otherwise only the breakdowns use them.
+	shown    bool
+	hiddenAt []bool
+	k        int
 	// withheld: no count can be shown without giving a small one away.
 	withheld bool
 }
@@ -212,7 +215,7 @@ type groups struct {
 func (g *groups) hidden(key string) bool {
 	for i, k := range g.keys {
 		if k == key {
-			return g.withheld && g.row[i] > 0 || !g.withheld && g.res.Hidden[0][i]
+			return g.hiddenAt[i]
 		}
 	}
 	return false
@@ -220,8 +223,9 @@ func (g *groups) hidden(key string) bool {
 
 // groupCounts counts and suppresses. The number of submitted responses
 // is printed on the results page, so the table's total counts as known.
+// Login means have no population figures: their counts are never shown.
 func (s *Service) groupCounts(ctx context.Context, instrumentID int64, by string) (*groups, error) {
-	col := map[string]string{ByWijk: "p.wijk", ByAge: "p.age_band"}[by]
+	col := map[string]string{ByWijk: "p.wijk", ByAge: "p.age_band", ByMeans: "p.means"}[by]
 	if col == "" {
 		return nil, ErrFormat
 	}
@@ -271,14 +275,34 @@ WHERE r.instrument_id = ? AND r.status = 'submitted' GROUP BY 1`, instrumentID).
 	if g.k, err = s.Threshold(ctx); err != nil {
 		return nil, err
 	}
-	c := len(g.row)
-	known := [][]bool{make([]bool, c+1), make([]bool, c+1)}
-	known[0][c], known[1][c] = true, true
-	g.res, err = suppress.Apply(suppress.Table{Counts: [][]int64{g.row}, Known: known}, g.k)
-	if errors.Is(err, suppress.ErrCannotProtect) {
-		g.withheld, err = true, nil
+	g.shown = len(pop) > 0
+	if err := g.protect(); err != nil {
+		return nil, err
 	}
-	return g, err
+	return g, nil
+}
+
+// protect decides which group counts the page hides: on their own,
+// adding up to the number of submitted responses, which the page prints.
+func (g *groups) protect() error {
+	var p suppress.Problem
+	total := p.Add(suppress.Var{Value: g.total, Known: true, Margin: true, Unit: suppress.NoUnit})
+	vs := make([]int, len(g.row))
+	for i, n := range g.row {
+		vs[i] = p.Add(suppress.Var{Value: n})
+	}
+	p.Sum(total, vs...)
+	sol, err := suppress.Protect(&p, g.k)
+	if err != nil {
+		return err
+	}
+	// Fewer respondents than k: no count is shown, not even a zero.
+	g.withheld = sol.Withheld[0]
+	g.hiddenAt = make([]bool, len(g.row))
+	for i, v := range vs {
+		g.hiddenAt[i] = g.withheld || sol.Hidden[v]
+	}
+	return nil
 }
 
 // Representativeness compares the submitted respondents of a
@@ -289,12 +313,16 @@ func (s *Service) Representativeness(ctx context.Context, instrumentID int64, by
 	if err != nil {
 		return nil, err
 	}
-	var out []RepRow
+	out := []RepRow{}
+	if g.withheld {
+		// Fewer respondents than k: the page says so instead.
+		return out, nil
+	}
 	for i, key := range g.keys {
 		r := RepRow{Group: g.label[key], Population: g.pop[key], Hidden: g.hidden(key)}
 		r.Count = itoa(g.row[i])
 		if r.Hidden {
-			r.Count = "<" + itoa(int64(g.k))
+			r.Count = suppress.Mark
 		}
 		if !r.Hidden && g.total > 0 {
 			r.Share = float64(g.row[i]) * 100 / float64(g.total)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
@@ -101,24 +100,42 @@ func (s *Service) Published(ctx context.Context, instrumentID int64) (*time.Time
 
 // PublicQuestion is a question's figures as the public sees them: every
 // count small enough to point at someone, and whatever would give it
-// away, reads "<k".
+// away, reads suppress.Mark ("x").
 type PublicQuestion struct {
 	Question
 	Counts []string // per option (for rankings: first places), or per value for scales
 	Labels []string
 	Base   string
 	Hidden bool // some figure is hidden
+	// BaseHidden: how many answered is not shown.
+	BaseHidden bool
 }
 
-// Public suppresses an overview for publication. Each question's counts
-// (per option, or per point of a scale) with their total are one table;
-// counts from 1 to k−1 are hidden, and so are the cells that would let
-// someone work them out. Means and medians are shown only when nothing of
-// the question is hidden.
+// Public suppresses an overview for publication: the figures of all its
+// questions, the number who filled in the questionnaire and the relations
+// between them are protected together (see package suppress). Each
+// question's counts per option (first places for a ranking, points for a
+// scale) add up to the number who answered it (for multiple choice: each
+// is at most that number, and together at least), which is at most the
+// number who filled in the questionnaire. That number is always shown;
+// when it is below k nothing else is: Public returns no questions. Means
+// and medians are shown only when nothing of the question is hidden. The
+// raw counts are left out of what it returns.
 func Public(o *Overview, k int) ([]PublicQuestion, error) {
 	k = max(k, MinCell)
-	var out []PublicQuestion
+	submitted := o.Submitted
 	for _, q := range o.Questions {
+		submitted = max(submitted, q.Base)
+	}
+	out := []PublicQuestion{}
+	if submitted > 0 && submitted < int64(k) {
+		return out, nil
+	}
+	var p suppress.Problem
+	all := p.Add(suppress.Var{Value: submitted, Known: true, Margin: true, Unit: suppress.NoUnit})
+	type vars struct{ base, cells []int }
+	qv := make([]vars, len(o.Questions))
+	for n, q := range o.Questions {
 		pq := PublicQuestion{Question: q}
 		var row []int64
 		switch {
@@ -140,52 +157,70 @@ func Public(o *Overview, k int) ([]PublicQuestion, error) {
 				pq.Labels = append(pq.Labels, formatValue(v.Value))
 			}
 		}
-		if len(row) > 0 {
-			// The base (who answered) is the table's total for a single
-			// choice or a scale; for multiple choice it is published on its
-			// own, so it joins the table as a last column.
-			table := [][]int64{row}
-			if q.Kind == consultation.Multiple {
-				table = [][]int64{append(append([]int64(nil), row...), q.Base)}
+		base := q.Base
+		multiple := q.Kind == consultation.Multiple && len(row) > 0
+		if len(row) > 0 && !multiple {
+			// Every answer is counted once: the counts add up to who
+			// answered.
+			base = 0
+			for _, v := range row {
+				base += v
 			}
-			res, err := suppress.Apply(suppress.Table{Counts: table}, k)
-			if err != nil {
-				return nil, err
-			}
-			for j := range row {
-				pq.Counts = append(pq.Counts, res.Show(0, j, k))
-				pq.Hidden = pq.Hidden || res.Hidden[0][j]
-			}
-			// The last column: the base of multiple choice, or the row
-			// total, which is the base of a single choice or a scale.
-			pq.Base = res.Show(0, len(row), k)
-			pq.Hidden = pq.Hidden || res.Hidden[0][len(row)]
-		} else {
-			pq.Base = formatCount(q.Base, k)
-			pq.Hidden = q.Base > 0 && q.Base < int64(k)
 		}
+		b := p.Add(suppress.Var{Value: base, Margin: true, Unit: 2*n + 1})
+		p.AtMost(b, all)
+		cells := make([]int, len(row))
+		for j, v := range row {
+			cells[j] = p.Add(suppress.Var{Value: v, Unit: 2 * n})
+		}
+		switch {
+		case multiple:
+			p.Covers(b, cells...)
+		case len(row) > 0:
+			p.Sum(b, cells...)
+		}
+		qv[n] = vars{[]int{b}, cells}
+		out = append(out, pq)
+	}
+	sol, err := suppress.Protect(&p, k)
+	if err != nil {
+		return nil, err
+	}
+	for n := range out {
+		pq := &out[n]
+		for _, c := range qv[n].cells {
+			pq.Counts = append(pq.Counts, sol.Show(c))
+			pq.Hidden = pq.Hidden || sol.Hidden[c]
+		}
+		pq.Base = sol.Show(qv[n].base[0])
+		pq.BaseHidden = sol.Hidden[qv[n].base[0]]
+		pq.Hidden = pq.Hidden || pq.BaseHidden
 		if pq.Hidden {
 			pq.Mean, pq.Median, pq.Min, pq.Max = nil, nil, nil, nil
 		}
-		out = append(out, pq)
+		// Only what is published travels on.
+		pq.Question.Base, pq.Skipped, pq.Values, pq.Codes = 0, 0, nil, nil
+		pq.Question.Options = nil
 	}
 	return out, nil
 }
 
 // AllHidden says whether every count of the question is hidden: there is
-// nothing to draw or tabulate, only that too few answered to show it.
+// nothing to draw or tabulate.
 func (q PublicQuestion) AllHidden() bool {
 	if len(q.Counts) == 0 {
 		return false
 	}
 	for _, c := range q.Counts {
-		if !strings.HasPrefix(c, "<") {
+		if c != suppress.Mark {
 			return false
 		}
 	}
 	return true
 }
 
+// formatCount writes the number of respondents: "<k" when below k (then
+// nothing else is published).
 func formatCount(n int64, k int) string {
 	if n > 0 && n < int64(k) {
 		return "<" + itoa(int64(k))
@@ -193,13 +228,21 @@ func formatCount(n int64, k int) string {
 	return itoa(n)
 }
 
+// publicModel numbers the way public figures are protected: figures
+// stored at publication under an older model are counted again.
+const publicModel = 2
+
 // Published figures of a consultation, as the public page, its open data
 // and the API give them.
 type PublicResults struct {
 	Questions []PublicQuestion
-	// Submitted is the number of submitted responses, "<k" when small.
+	// Submitted is the number of submitted responses, "<k" when small:
+	// then TooFew is set and no question has figures.
 	Submitted string
+	TooFew    bool
 	K         int
+	// Model is the protection model the figures were counted under.
+	Model int
 	// At is when the figures were counted: they may be up to PublicTTL
 	// old.
 	At time.Time
@@ -211,10 +254,10 @@ const PublicTTL = time.Minute
 
 // PublicOf gives the public figures of a consultation with the threshold
 // in force. While the questionnaire is open they are the figures counted
-// at its last publication (counted again only when the threshold
-// changed), so they do not move with each response. Once it is closed
-// they are counted at most once per PublicTTL per consultation (and
-// threshold), however many people ask at once: the first asks the
+// at its last publication (counted again only when the threshold or the
+// way figures are protected changed), so they do not move with each
+// response. Once it is closed they are counted at most once per PublicTTL
+// per consultation (and threshold), however many people ask at once: the first asks the
 // database, the others wait for its answer.
 func (s *Service) PublicOf(ctx context.Context, c *consultation.Consultation, open bool) (*PublicResults, error) {
 	k, err := s.Threshold(ctx)
@@ -239,7 +282,11 @@ func (s *Service) count(ctx context.Context, c *consultation.Consultation, k int
 	if err != nil {
 		return nil, err
 	}
-	return &PublicResults{Questions: qs, Submitted: formatCount(o.Submitted, k), K: k, At: s.now()}, nil
+	tooFew := o.Submitted > 0 && o.Submitted < int64(k)
+	if tooFew {
+		qs = []PublicQuestion{}
+	}
+	return &PublicResults{Questions: qs, Submitted: formatCount(o.Submitted, k), TooFew: tooFew, K: k, Model: publicModel, At: s.now()}, nil
 }
 
 // frozen returns the figures stored at publication, counting and storing
@@ -250,7 +297,7 @@ func (s *Service) frozen(ctx context.Context, c *consultation.Consultation, k in
 		return nil, err
 	}
 	var pr PublicResults
-	if p.Figures != "" && json.Unmarshal([]byte(p.Figures), &pr) == nil && pr.K == k {
+	if p.Figures != "" && json.Unmarshal([]byte(p.Figures), &pr) == nil && pr.K == k && pr.Model == publicModel {
 		return &pr, nil
 	}
 	fresh, err := s.count(ctx, c, k)

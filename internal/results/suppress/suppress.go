@@ -1,79 +1,55 @@
-// Package suppress hides small counts in a published two-way table
-// (answers per option × wijk, age band, login means, ...) so that nobody can
-// recover a hidden count from what is published.
+// Package suppress decides which counts of a page to hide so that nobody
+// who reads everything the page publishes, and has this code, can work a
+// hidden count out, not even roughly.
 //
 // # Model
 //
-// A table has R rows and C columns of non-negative counts. We work on the
-// extended (R+1)×(C+1) table: row R holds the column totals, column C the
-// row totals and cell (R,C) the grand total. Every cell of the extended
-// table, margins included, is either published or hidden. A reader knows
-// the published cells, which cells are hidden, and the line equations: each
-// row's interior cells sum to its row total, each column's to its column
-// total, and the row totals and the column totals each sum to the grand
-// total.
+// A page is a Problem: non-negative integer counts (cells of tables,
+// their totals, the number of respondents, counts a page does not show but
+// a reader knows exist) and the linear relations a reader knows between
+// them: a line of cells adds up to its total (Sum), one count is at most
+// another (AtMost: those who answered a question are at most those who
+// filled in the questionnaire), or a total lies between the largest part
+// and the sum of the parts (Covers: multiple choice, where everyone who
+// answered chose at least one option and no option twice).
 //
-// Primary suppression hides every cell (interior or margin) with
-// 0 < count < k. Zero cells are not primary: a zero says that nobody in
-// that group gave that answer, so it identifies nobody, and hiding zeros
-// would blank out most of a sparse table for no one's benefit.
+// A published count shows its value; a hidden one shows Mark ("x"), which
+// says nothing about its size: it may hold a small count, a large one or a
+// zero, as the rules below hide all three. A reader therefore knows of a
+// hidden count only that it is a non-negative number satisfying every
+// relation with the published ones. Its feasible interval is the smallest
+// and the largest value it takes over all such solutions.
 //
-// Complementary suppression then hides further cells until every hidden
-// cell can move. Negate the margins and every line of the extended table
-// sums to zero; adding +1, -1, +1, ... around a cycle of hidden cells in
-// the bipartite graph whose vertices are the R+1 rows and C+1 columns and
-// whose edges are the hidden cells keeps every equation. In count space a
-// cell on such a cycle goes up by one and its neighbours on the cycle go up
-// or down depending on whether they are margins. A hidden cell can take
-// another value exactly when it lies on a cycle of hidden cells along
-// which every cell that goes down stays within what the reader knows about
-// it (an integer solution differing in that cell decomposes into such
-// cycles, and a cell that is a bridge of the hidden graph is fixed by the
-// sum of the line equations on one side of it).
+// A page is protected for threshold k when
 //
-// # What the reader is assumed to know
+//   - every count from 1 to k−1 is hidden (primary suppression), except
+//     counts the reader knows from elsewhere (Known);
+//   - every hidden count's feasible interval is at least k wide (max − min
+//     ≥ k): nobody can say it is "4 or 5", or "at most 3";
+//   - no line gives a group away: where a line's total is hidden or below
+//     k, no part of it can be shown to equal the total, so nobody learns
+//     that all of a small or hidden group gave one answer (a published 0
+//     beside a hidden cell is exactly such a part of the argument).
 //
-// This code is open source, so a reader knows that complementary cells are
-// never zero: primary cells are at least 1 by definition and we only add
-// non-zero cells (see below). The reader may therefore assume every hidden
-// cell is at least 1, not just at least 0. We protect against that reader:
-// every hidden cell lies on a cycle of hidden cells along which it can move
-// while every cell that goes down stays at least 1. A cycle whose cells
-// are all at least 1 can be walked in both directions in the plain
-// non-negative model, so against a reader who only assumes "at least 0"
-// every hidden cell can move both up and down from its true value.
-//
-// The difference matters for ones: with a row [1 1 30] and only the two
-// ones and the two cells below them hidden, the ones can only trade places
-// (1+t and 1-t), and a reader who knows neither is zero reads them off.
-//
-// Why never zeros as complementary cells: a hidden zero can only move up,
-// so a cycle through it can be walked one way only, and the true value of
-// every cell on it sits at one end of its range ("at most 2" for a hidden 2
-// is nearly the 2 itself). A cycle through non-zero cells always exists:
-// an interior cell x > 0 forms a 4-cycle with its row total, its column
-// total and the grand total, all at least x, and along that cycle all four
-// go up together; a row total does the same with a non-zero cell of its
-// row, that cell's column total and the grand total (likewise column
-// totals and the grand total). So zeros are never needed, only sometimes
-// cheaper, and we prefer the stronger protection. The price is that a
-// small cell on no cycle of non-zero interior cells is protected through
-// margins even where a zero would have closed a cycle inside the table
-// (see the "margins needed" test).
+// The intervals are computed exactly with a linear program per bound
+// (gonum's simplex). The tables on a page have totally unimodular line
+// sums, so the real bounds are attained by integer tables; where other
+// relations join in, the real interval can only be wider than the integer
+// one by less than one on each side, and we round it inwards.
 //
 // # Algorithm
 //
-// Start from the primary cells. While some hidden cell cannot move, find
-// the cheapest path of cells that closes a cycle through it (Dijkstra on
-// the rows and columns; cells already hidden are free, other cells cost
-// first one per margin, then their count, then one per cell, so interior
-// cells go before margins and small counts before large ones), and hide
-// the cells on that path. Hiding cells never takes a cycle away, so each
-// round makes at least one more hidden cell movable and the loop ends.
-// Finally try to publish again the complementary cells, most expensive
-// first, keeping each one hidden only when publishing it would leave some
-// hidden cell unable to move. Ties are broken by position, so the same
-// table always gives the same result.
+// Start from the primary counts. Then, while some hidden count's interval
+// is narrower than k, or a line gives a group away, hide one more count:
+// of the published counts in a relation with it (directly, or through
+// other hidden counts), the cheapest one that alone makes it pass, cells
+// before totals and smaller counts before larger ones; if none does alone,
+// the one that widens it most. Hiding a count only adds freedom, so a
+// count that passed keeps passing and the loop ends. When no choice of
+// counts can protect it (a known total below k pins it), its unit (a whole
+// table, say) is withheld: not published at all, and no longer checked.
+// Ties are broken by position, so the same page always gives the same
+// result.
 package suppress
 
 import (
@@ -84,435 +60,558 @@ import (
 	"strconv"
 )
 
-// DefaultK is the threshold the platform uses: counts 1 to 4 are hidden.
+// DefaultK is the threshold the platform uses: counts 1 to 4 are hidden
+// and every hidden count is protected by an interval at least 5 wide.
 // Configuration may raise it; this package refuses anything below MinK.
 const DefaultK = 5
 
-// MinK is the smallest threshold Apply accepts. With k = 1 nothing would be
-// hidden.
+// MinK is the smallest threshold accepted.
 const MinK = 2
 
-// maxTotal bounds the grand total so that sums of path costs (at most four
-// times the grand total) cannot overflow.
-const maxTotal = math.MaxInt64 / 8
+// Mark is what a hidden count shows, on pages and in open data: the
+// statistical sign for "geheim". It is not a bound.
+const Mark = "x"
 
-// Table is a two-way table of counts.
-type Table struct {
-	Counts [][]int64 // R rows × C columns, non-negative
-	// Known marks cells of the extended table (see Result.Hidden) that the
-	// reader learns elsewhere, such as column totals printed above the
-	// table: they are never hidden, not even when small, and no hidden
-	// cell may rely on them to stay hidden. Nil: none.
-	Known [][]bool
-	// Hide marks non-zero cells of the extended table that must be hidden
-	// whatever their count, because another table hides them. Nil: none.
-	Hide [][]bool
+// NotShown is what a count of a withheld part of a table shows: that part
+// is not published at all (see Solution.Withheld).
+const NotShown = "."
+
+// maxTotal bounds counts so that sums stay exact in float64.
+const maxTotal = 1 << 50
+
+// Var describes a count of a page.
+type Var struct {
+	Value int64
+	// Known: the reader knows it anyway (printed elsewhere for this
+	// audience): never hidden, even when small.
+	Known bool
+	// Hide: hidden whatever its size, because another page hides it.
+	Hide bool
+	// Unpublished: a count the page does not show but a reader knows of
+	// (respondents per group when no table shows them): an unknown for
+	// the reader, with no width to protect.
+	Unpublished bool
+	// Margin marks totals: hidden only after cells.
+	Margin bool
+	// Unit is what is withheld together when a count cannot be protected.
+	Unit int
 }
 
-// ErrCannotProtect says some hidden cell could be worked out from the
-// cells the reader knows elsewhere (Table.Known), whatever else is
-// hidden: the table cannot be published.
-var ErrCannotProtect = errors.New("suppress: a hidden cell can be worked out from the known cells")
-
-// Result is a table with its margins and what to hide.
-type Result struct {
-	// Hidden[i][j] for the extended (R+1)×(C+1) table: row R holds the
-	// column totals, column C the row totals, (R,C) the grand total. True
-	// means the cell shows "<k" (see Show).
-	Hidden [][]bool
-	// Primary marks the cells hidden because they are small themselves
-	// (0 < count < k). For analysis only: never publish it, or readers can
-	// tell small cells from the cells hidden to protect them.
-	Primary   [][]bool
-	RowTotals []int64
-	ColTotals []int64
-	Total     int64
-
-	counts [][]int64 // copy of the interior
+type relation struct {
+	vars []int
+	coef []float64
+	le   bool // Σ coef·x ≤ 0; otherwise = 0
 }
 
-// Rows returns R, the number of interior rows.
-func (r Result) Rows() int { return len(r.RowTotals) }
+type line struct {
+	total int
+	parts []int
+}
 
-// Cols returns C, the number of interior columns.
-func (r Result) Cols() int { return len(r.ColTotals) }
+// Problem is a page: its counts and the relations a reader knows.
+type Problem struct {
+	vars  []Var
+	rels  []relation
+	lines []line
+	byVar [][]int // relations of each count
+	// withheld: units withheld from the start (decided before).
+	withheld []int
+	// NoLines: Sum and Covers add no group check (the lines were checked
+	// before, with more known).
+	NoLines bool
+}
 
-// Cell returns cell (i, j) of the extended table, hidden or not:
-// 0 ≤ i ≤ R, 0 ≤ j ≤ C. It panics outside that range.
-func (r Result) Cell(i, j int) int64 {
-	R, C := r.Rows(), r.Cols()
-	switch {
-	case i < 0 || j < 0 || i > R || j > C:
-		panic(fmt.Sprintf("suppress: cell (%d,%d) outside a %d×%d extended table", i, j, R+1, C+1))
-	case i < R && j < C:
-		return r.counts[i][j]
-	case i < R:
-		return r.RowTotals[i]
-	case j < C:
-		return r.ColTotals[j]
-	default:
-		return r.Total
+// Fix hides count v from the start, whatever its size (a decision taken
+// before, checked again here).
+func (p *Problem) Fix(v int) {
+	x := &p.vars[v]
+	x.Known, x.Hide = false, true
+}
+
+// Withhold withholds unit u from the start.
+func (p *Problem) Withhold(u int) { p.withheld = append(p.withheld, u) }
+
+// Add adds a count and returns its index.
+func (p *Problem) Add(v Var) int {
+	p.vars = append(p.vars, v)
+	p.byVar = append(p.byVar, nil)
+	return len(p.vars) - 1
+}
+
+// Value of count i.
+func (p *Problem) Value(i int) int64 { return p.vars[i].Value }
+
+// Len is the number of counts.
+func (p *Problem) Len() int { return len(p.vars) }
+
+func (p *Problem) relate(vars []int, coef []float64, le bool) {
+	p.rels = append(p.rels, relation{vars, coef, le})
+	for _, v := range vars {
+		if !slices.Contains(p.byVar[v], len(p.rels)-1) {
+			p.byVar[v] = append(p.byVar[v], len(p.rels)-1)
+		}
 	}
 }
 
-// Show returns what cell (i, j) of the extended table displays: its count,
-// or "<k" when it is hidden. Primary and complementary cells get the same
-// text, so nobody can tell which is which; a complementary cell may well
-// hold more than k, so "<k" here means "hidden", not a bound.
-func (r Result) Show(i, j int, k int) string {
-	v := r.Cell(i, j) // bounds check first
-	if r.Hidden[i][j] {
-		return "<" + strconv.Itoa(k)
+// Sum says the parts add up to total: a line of a table.
+func (p *Problem) Sum(total int, parts ...int) {
+	vars := append(slices.Clone(parts), total)
+	coef := make([]float64, len(vars))
+	for i := range coef {
+		coef[i] = 1
 	}
-	return strconv.FormatInt(v, 10)
+	coef[len(coef)-1] = -1
+	p.relate(vars, coef, false)
+	if !p.NoLines {
+		p.lines = append(p.lines, line{total, slices.Clone(parts)})
+	}
 }
 
-// Apply computes margins and the cells to hide for threshold k.
-func Apply(t Table, k int) (Result, error) {
+// AtMost says count a is at most count b.
+func (p *Problem) AtMost(a, b int) {
+	p.relate([]int{a, b}, []float64{1, -1}, true)
+}
+
+// Covers says every part is at most total and total at most the sum of
+// the parts: the options of a multiple-choice question and the number who
+// answered it.
+func (p *Problem) Covers(total int, parts ...int) {
+	for _, x := range parts {
+		p.AtMost(x, total)
+	}
+	vars := append([]int{total}, parts...)
+	coef := make([]float64, len(vars))
+	coef[0] = 1
+	for i := 1; i < len(coef); i++ {
+		coef[i] = -1
+	}
+	p.relate(vars, coef, true)
+	if !p.NoLines {
+		p.lines = append(p.lines, line{total, slices.Clone(parts)})
+	}
+}
+
+// ErrCannotProtect says some count could only be protected by
+// withholding what it belongs to.
+var ErrCannotProtect = errors.New("suppress: a hidden count can be worked out from the known counts")
+
+// Solution says what a page shows.
+type Solution struct {
+	Hidden []bool
+	// Primary marks counts hidden because they are small themselves.
+	// For analysis only: never publish it.
+	Primary []bool
+	// Withheld units: not published at all.
+	Withheld map[int]bool
+	values   []int64
+}
+
+// Show is what count i displays: its value or Mark.
+func (s *Solution) Show(i int) string {
+	if s.Hidden[i] {
+		return Mark
+	}
+	return strconv.FormatInt(s.values[i], 10)
+}
+
+// Protect decides what to hide for threshold k.
+func Protect(p *Problem, k int) (*Solution, error) {
 	if k < MinK {
-		return Result{}, fmt.Errorf("suppress: threshold %d below the minimum %d", k, MinK)
+		return nil, fmt.Errorf("suppress: threshold %d below the minimum %d", k, MinK)
 	}
-	R := len(t.Counts)
-	C := 0
-	if R > 0 {
-		C = len(t.Counts[0])
-	}
-	res := Result{
-		RowTotals: make([]int64, R),
-		ColTotals: make([]int64, C),
-		counts:    make([][]int64, R),
-	}
-	for i, row := range t.Counts {
-		if len(row) != C {
-			return Result{}, fmt.Errorf("suppress: row %d has %d columns, row 0 has %d", i, len(row), C)
+	n := len(p.vars)
+	st := &state{p: p, k: k, hidden: make([]bool, n), exempt: make([]bool, n), passed: make([]bool, n),
+		linePassed: make([]bool, len(p.lines)), withheld: map[int]bool{}}
+	sol := &Solution{Primary: make([]bool, n), values: make([]int64, n)}
+	for i, v := range p.vars {
+		switch {
+		case v.Value < 0:
+			return nil, fmt.Errorf("suppress: negative count %d", v.Value)
+		case v.Value > maxTotal:
+			return nil, errors.New("suppress: count too large")
+		case v.Known && (v.Hide || v.Unpublished):
+			return nil, fmt.Errorf("suppress: count %d both known and hidden", i)
 		}
-		for j, v := range row {
-			if v < 0 {
-				return Result{}, fmt.Errorf("suppress: negative count %d at (%d,%d)", v, i, j)
+		sol.values[i] = v.Value
+		sol.Primary[i] = !v.Known && !v.Unpublished && (v.Hide || v.Value > 0 && v.Value < int64(k))
+		st.hidden[i] = sol.Primary[i] || v.Unpublished
+		st.exempt[i] = v.Unpublished
+	}
+	for _, r := range p.rels {
+		var s float64
+		for t, v := range r.vars {
+			s += r.coef[t] * float64(p.vars[v].Value)
+		}
+		if s > 0 || !r.le && s != 0 {
+			return nil, errors.New("suppress: the counts do not satisfy their relations")
+		}
+	}
+	st.primary = sol.Primary
+	for _, u := range p.withheld {
+		if err := st.withhold(u); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.run(); err != nil {
+		return nil, err
+	}
+	sol.Hidden, sol.Withheld = st.hidden, st.withheld
+	return sol, nil
+}
+
+type state struct {
+	p                  *Problem
+	k                  int
+	hidden, exempt     []bool
+	passed, linePassed []bool
+	primary            []bool
+	withheld           map[int]bool
+	// version changes with every change of what is hidden or withheld:
+	// the first phase of the simplex is kept per version and component.
+	version int
+	cache   map[[2]int]*lpCache
+	// helpable: counts found once to be protectable by hiding more;
+	// hiding only adds freedom, so they stay so.
+	helpable map[int]bool
+}
+
+func (st *state) set(i int, hidden bool) {
+	if st.hidden[i] != hidden {
+		st.hidden[i] = hidden
+		st.version++
+	}
+}
+
+func (st *state) run() error {
+	for {
+		x, li := st.failure()
+		switch {
+		case x < 0 && li < 0:
+			// A count hidden only to protect others whose value follows
+			// from what is published anyway is published again: that
+			// tells nothing new and changes no interval.
+			for i := range st.p.vars {
+				if st.hidden[i] && !st.primary[i] && !st.exempt[i] && st.width(i) == 0 {
+					st.set(i, false)
+				}
 			}
-			if v > maxTotal-res.Total {
-				return Result{}, errors.New("suppress: table total too large")
+			return nil
+		case x >= 0:
+			if err := st.fixVar(x); err != nil {
+				return err
 			}
-			res.RowTotals[i] += v
-			res.ColTotals[j] += v
-			res.Total += v
-		}
-		res.counts[i] = slices.Clone(row)
-	}
-
-	g := newGrid(res)
-	at := func(m [][]bool, i, j int) bool { return m != nil && i < len(m) && j < len(m[i]) && m[i][j] }
-	res.Primary = make([][]bool, R+1)
-	g.known = make([][]bool, R+1)
-	for i := range res.Primary {
-		res.Primary[i] = make([]bool, C+1)
-		g.known[i] = make([]bool, C+1)
-		for j := range res.Primary[i] {
-			v := g.val[i][j]
-			g.known[i][j] = at(t.Known, i, j)
-			if g.known[i][j] && at(t.Hide, i, j) {
-				return Result{}, fmt.Errorf("suppress: cell (%d,%d) is both known and to be hidden", i, j)
+		default:
+			if err := st.fixLine(li); err != nil {
+				return err
 			}
-			res.Primary[i][j] = !g.known[i][j] && v > 0 && (v < int64(k) || at(t.Hide, i, j))
-			g.hidden[i][j] = res.Primary[i][j]
 		}
 	}
-	if !g.protect() {
-		return Result{}, ErrCannotProtect
+}
+
+// failure returns the first hidden count whose interval is too narrow, or
+// else the first line that gives a group away (−1, −1: none).
+func (st *state) failure() (int, int) {
+	for i := range st.p.vars {
+		if !st.hidden[i] || st.exempt[i] || st.passed[i] {
+			continue
+		}
+		switch w := st.width(i); {
+		case w >= float64(st.k):
+			st.passed[i] = true
+			continue
+		case w == 0 && !st.primary[i]:
+			// Hidden to protect others, and its value follows from the
+			// published ones: published again at the end (see run).
+			continue
+		}
+		return i, -1
 	}
-	g.prune(res.Primary)
-	res.Hidden = g.hidden
-	return res, nil
+	for li := range st.p.lines {
+		if st.linePassed[li] {
+			continue
+		}
+		if st.lineSafe(li) {
+			st.linePassed[li] = true
+			continue
+		}
+		return -1, li
+	}
+	return -1, -1
 }
 
-// floor is what a reader may assume about every hidden cell: at least 1,
-// because primary cells are non-zero and complementary cells are never
-// zero.
-const floor = 1
-
-// grid is the extended table with the hidden set as a bipartite graph:
-// vertex i < nr is row i, vertex nr+j is column j, hidden cell (i,j) is an
-// edge between them.
-type grid struct {
-	nr, nc int
-	val    [][]int64
-	hidden [][]bool
-	known  [][]bool // published elsewhere: never hidden, never on a cycle
+// width of count x's feasible interval under the current hiding.
+func (st *state) width(x int) float64 {
+	lo, hi, err := st.bounds(x)
+	if err != nil {
+		return 0 // not proven: treat as exposed
+	}
+	return hi - lo
 }
 
-func newGrid(r Result) *grid {
-	g := &grid{nr: r.Rows() + 1, nc: r.Cols() + 1}
-	g.val = make([][]int64, g.nr)
-	g.hidden = make([][]bool, g.nr)
-	for i := range g.val {
-		g.val[i] = make([]int64, g.nc)
-		g.hidden[i] = make([]bool, g.nc)
-		for j := range g.val[i] {
-			g.val[i][j] = r.Cell(i, j)
+func (st *state) wide(x int) bool { return st.width(x) >= float64(st.k) }
+
+// lineSafe: a line whose total is hidden or below k (and not 0) has no
+// part that must equal the total. Parts of a withheld unit count too: not
+// shown, they may still follow from what is. Only a line whose total's
+// unit is withheld is not published.
+func (st *state) lineSafe(li int) bool {
+	l := st.p.lines[li]
+	T := st.p.vars[l.total]
+	if T.Value == 0 || !st.hidden[l.total] && T.Value >= int64(st.k) || len(l.parts) < 2 || st.withheld[T.Unit] {
+		return true // a line of one part is its total: it tells nothing new
+	}
+	anyHidden := st.hidden[l.total]
+	for _, x := range l.parts {
+		anyHidden = anyHidden || st.hidden[x]
+	}
+	if !anyHidden {
+		return true // all shown: only known counts can be small here
+	}
+	for _, x := range l.parts {
+		hi, err := st.maxDiff(l.total, x)
+		if err != nil || hi < 0.5 {
+			return false
 		}
 	}
-	return g
+	return true
 }
 
-func (g *grid) margin(i, j int) bool { return i == g.nr-1 || j == g.nc-1 }
+// maxTrials is how many of the cheapest candidates are tried one by one.
+const maxTrials = 3
 
-// sign is +1 for interior cells and the grand total, -1 for the other
-// margins: with margins negated every line sums to zero.
-func (g *grid) sign(i, j int) int {
-	if (i == g.nr-1) == (j == g.nc-1) {
-		return 1
+func (st *state) fixVar(x int) error {
+	if !st.helpable[x] {
+		if st.hopeless(func() bool { return st.wide(x) }, x) {
+			return st.withhold(st.unitFor(x))
+		}
+		if st.helpable == nil {
+			st.helpable = map[int]bool{}
+		}
+		st.helpable[x] = true
 	}
-	return -1
-}
-
-// delta is the change in count of cell (i,j) when a cycle passes it from
-// its row to its column (fromRow) or the other way. Alternating around a
-// cycle, the signed values change by +1 from row to column and -1 from
-// column to row.
-func (g *grid) delta(i, j int, fromRow bool) int {
-	if fromRow {
-		return g.sign(i, j)
+	cands := st.candidates([]int{x})
+	if len(cands) == 0 {
+		return st.withhold(st.unitFor(x))
 	}
-	return -g.sign(i, j)
-}
-
-// ends returns the vertex a cycle leaves from and the vertex it enters
-// when it passes cell (i,j) so that the cell goes up (up) or down.
-func (g *grid) ends(i, j int, up bool) (from, to int) {
-	if (g.delta(i, j, true) > 0) == up {
-		return i, g.nr + j
+	best, bestW := cands[0], -1.0
+	for t, c := range cands {
+		if t == maxTrials {
+			break
+		}
+		st.set(c, true)
+		w := st.width(x)
+		st.set(c, false)
+		if w >= float64(st.k) {
+			best = c
+			break
+		}
+		if w > bestW {
+			best, bestW = c, w
+		}
 	}
-	return g.nr + j, i
+	st.set(best, true)
+	return nil
 }
 
-// passable reports whether a cycle may pass cell (i,j) in that direction
-// while the cell stays at least lo.
-func (g *grid) passable(i, j int, fromRow bool, lo int64) bool {
-	return g.delta(i, j, fromRow) > 0 || g.val[i][j]-1 >= lo
-}
-
-// cellTo returns the cell joining vertex u to the vertex at position x on
-// the other side, and whether u is a row.
-func (g *grid) cellTo(u, x int) (i, j int, fromRow bool) {
-	if u < g.nr {
-		return u, x, true
+func (st *state) fixLine(li int) error {
+	l := st.p.lines[li]
+	members := append([]int{l.total}, l.parts...)
+	ok := func() bool { return st.lineSafe(li) }
+	if st.hopeless(ok, members...) {
+		return st.withhold(st.lineUnit(l))
 	}
-	return x, u - g.nr, false
+	cands := st.candidates(members)
+	if len(cands) == 0 {
+		return st.withhold(st.lineUnit(l))
+	}
+	best := cands[0]
+	for t, c := range cands {
+		if t == maxTrials {
+			break
+		}
+		st.set(c, true)
+		pass := ok()
+		st.set(c, false)
+		if pass {
+			best = c
+			break
+		}
+	}
+	st.set(best, true)
+	return nil
 }
 
-func (g *grid) others(u int) int {
-	if u < g.nr {
-		return g.nc
+// NoUnit marks counts that are never withheld (the number of
+// respondents, counts another table shows): when one of them cannot be
+// protected, the tables around it are withheld instead.
+const NoUnit = -1
+
+// unitFor is what to withhold when count x cannot be protected: its own
+// unit, or for a count of NoUnit the first table connected to it (a known
+// count's unit: withholding it takes the table's relations away).
+func (st *state) unitFor(x int) int {
+	if u := st.p.vars[x].Unit; u != NoUnit {
+		return u
 	}
-	return g.nr
+	comp := st.component([]int{x}, false)
+	for _, known := range []bool{true, false} {
+		for _, v := range comp {
+			if u := st.p.vars[v].Unit; u != NoUnit && !st.withheld[u] && st.p.vars[v].Known == known {
+				return u
+			}
+		}
+	}
+	return NoUnit
 }
 
-func (g *grid) vertex(i, j int, fromRow bool) int {
-	if fromRow {
-		return g.nr + j
-	}
-	return i
-}
-
-// canMove reports whether hidden cell (i,j) can go up (or down) by one
-// along a cycle of hidden cells on which every cell stays at least lo.
-func (g *grid) canMove(i, j int, up bool, lo int64) bool {
-	if !up && g.val[i][j]-1 < lo {
-		return false
-	}
-	from, to := g.ends(i, j, up)
-	// Walk from the far end of the cell back to its near end without
-	// using the cell itself; a shortest walk is a simple path.
-	seen := make([]bool, g.nr+g.nc)
-	seen[to] = true
-	queue := []int{to}
-	for len(queue) > 0 {
-		u := queue[0]
-		queue = queue[1:]
-		if u == from {
+// active says whether a relation is still on the page: not when all its
+// counts are in withheld units (a table not shown at all).
+func (st *state) active(ri int) bool {
+	for _, v := range st.p.rels[ri].vars {
+		if u := st.p.vars[v].Unit; u == NoUnit || !st.withheld[u] {
 			return true
-		}
-		for x := range g.others(u) {
-			a, b, fromRow := g.cellTo(u, x)
-			if !g.hidden[a][b] || (a == i && b == j) || !g.passable(a, b, fromRow, lo) {
-				continue
-			}
-			w := g.vertex(a, b, fromRow)
-			if !seen[w] {
-				seen[w] = true
-				queue = append(queue, w)
-			}
 		}
 	}
 	return false
 }
 
-func (g *grid) movable(i, j int) bool {
-	return g.canMove(i, j, true, floor) || g.canMove(i, j, false, floor)
-}
-
-// stuck returns the first hidden cell, in row-major order, that cannot
-// move.
-func (g *grid) stuck() (int, int, bool) {
-	for i := range g.nr {
-		for j := range g.nc {
-			if g.hidden[i][j] && !g.movable(i, j) {
-				return i, j, true
-			}
+// lineUnit is what to withhold for a line nothing else protects: the
+// unit of a hidden part not yet withheld, or else the total's (which
+// takes the line off the page).
+func (st *state) lineUnit(l line) int {
+	for _, x := range l.parts {
+		if u := st.p.vars[x].Unit; st.hidden[x] && !st.withheld[u] {
+			return u
 		}
 	}
-	return 0, 0, false
+	return st.p.vars[l.total].Unit
 }
 
-// cost of hiding more cells: margins first, then the sum of counts, then
-// the number of cells, compared in that order.
-type cost struct{ margins, sum, cells int64 }
-
-func (a cost) less(b cost) bool {
-	if a.margins != b.margins {
-		return a.margins < b.margins
-	}
-	if a.sum != b.sum {
-		return a.sum < b.sum
-	}
-	return a.cells < b.cells
-}
-
-func (a cost) plus(b cost) cost {
-	return cost{a.margins + b.margins, a.sum + b.sum, a.cells + b.cells}
-}
-
-// cellCost is what hiding cell (i,j) costs; ok is false for zeros, which
-// are never hidden, and for cells the reader knows anyway.
-func (g *grid) cellCost(i, j int) (cost, bool) {
-	switch {
-	case g.val[i][j] == 0 || (g.known != nil && g.known[i][j]):
-		return cost{}, false
-	case g.margin(i, j):
-		return cost{1, g.val[i][j], 1}, true
-	default:
-		return cost{0, g.val[i][j], 1}, true
-	}
-}
-
-// edgeCost is the cost of passing cell (i,j) on a cycle: nothing if it is
-// hidden already.
-func (g *grid) edgeCost(i, j int) (cost, bool) {
-	if g.hidden[i][j] {
-		return cost{}, true
-	}
-	return g.cellCost(i, j)
-}
-
-// cheapestCycle finds the cheapest set of cells to hide so that hidden cell
-// (i,j) goes up (or down) along a cycle on which every cell stays at least
-// floor. It returns the cells not yet hidden on that cycle.
-func (g *grid) cheapestCycle(i, j int, up bool) ([][2]int, cost, bool) {
-	if !up && g.val[i][j]-1 < floor {
-		return nil, cost{}, false
-	}
-	from, to := g.ends(i, j, up)
-	n := g.nr + g.nc
-	dist := make([]cost, n)
-	reached := make([]bool, n)
-	done := make([]bool, n)
-	via := make([][2]int, n) // cell used to reach a vertex
-	prev := make([]int, n)
-	reached[to] = true
-	for {
-		u := -1
-		for v := range n {
-			if reached[v] && !done[v] && (u < 0 || dist[v].less(dist[u])) {
-				u = v
-			}
+// hopeless reports whether pass fails even with every count that is
+// connected to the given ones hidden (known counts stay).
+func (st *state) hopeless(pass func() bool, from ...int) bool {
+	var freed []int
+	for _, v := range st.component(from, false) {
+		if !st.hidden[v] && !st.p.vars[v].Known {
+			st.set(v, true)
+			freed = append(freed, v)
 		}
-		if u < 0 {
-			return nil, cost{}, false
+	}
+	ok := pass()
+	for _, v := range freed {
+		st.set(v, false)
+	}
+	return !ok
+}
+
+// withhold publishes nothing of unit u: all its counts are hidden and no
+// longer checked. NoUnit means nothing is left to withhold: then the page
+// cannot be protected (ErrCannotProtect).
+func (st *state) withhold(u int) error {
+	if u == NoUnit {
+		return ErrCannotProtect
+	}
+	st.withheld[u] = true
+	st.version++
+	for i, v := range st.p.vars {
+		if v.Unit == u && !v.Known {
+			st.set(i, true)
+			st.exempt[i] = true
 		}
-		if u == from {
-			break
+	}
+	return nil
+}
+
+// component lists the counts connected to from by relations; with
+// hiddenOnly, only through hidden counts (the ones an LP sees).
+func (st *state) component(from []int, hiddenOnly bool) []int {
+	seen := map[int]bool{}
+	var out, queue []int
+	for _, v := range from {
+		if !seen[v] {
+			seen[v] = true
+			out, queue = append(out, v), append(queue, v)
 		}
-		done[u] = true
-		for x := range g.others(u) {
-			a, b, fromRow := g.cellTo(u, x)
-			if (a == i && b == j) || !g.passable(a, b, fromRow, floor) {
+	}
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		if hiddenOnly && !st.hidden[v] {
+			continue
+		}
+		for _, ri := range st.p.byVar[v] {
+			if !st.active(ri) {
 				continue
 			}
-			c, ok := g.edgeCost(a, b)
-			if !ok {
-				continue
-			}
-			w := g.vertex(a, b, fromRow)
-			if d := dist[u].plus(c); !done[w] && (!reached[w] || d.less(dist[w])) {
-				dist[w], reached[w], via[w], prev[w] = d, true, [2]int{a, b}, u
-			}
-		}
-	}
-	var cells [][2]int
-	for v := from; v != to; v = prev[v] {
-		if c := via[v]; !g.hidden[c[0]][c[1]] {
-			cells = append(cells, c)
-		}
-	}
-	return cells, dist[from], true
-}
-
-// protect hides cells until every hidden cell can move. It reports false
-// when some hidden cell cannot be made to move, which only happens when
-// cells the reader knows block every cycle through it.
-func (g *grid) protect() bool {
-	for {
-		i, j, ok := g.stuck()
-		if !ok {
-			return true
-		}
-		best, bestCost, found := g.cheapestCycle(i, j, true)
-		if cells, c, ok := g.cheapestCycle(i, j, false); ok && (!found || c.less(bestCost)) {
-			best, found = cells, true
-		}
-		if !found {
-			// Without known cells this cannot happen: a non-zero cell
-			// always goes up together with its row total, column total and
-			// grand total.
-			return false
-		}
-		for _, c := range best {
-			g.hidden[c[0]][c[1]] = true
-		}
-	}
-}
-
-func (g *grid) allMovable() bool {
-	_, _, stuck := g.stuck()
-	return !stuck
-}
-
-// prune publishes again every complementary cell that is not needed,
-// trying margins and large counts first.
-func (g *grid) prune(primary [][]bool) {
-	var cand [][2]int
-	for i := range g.nr {
-		for j := range g.nc {
-			if g.hidden[i][j] && !primary[i][j] {
-				cand = append(cand, [2]int{i, j})
+			for _, w := range st.p.rels[ri].vars {
+				if !seen[w] {
+					seen[w] = true
+					out = append(out, w)
+					queue = append(queue, w)
+				}
 			}
 		}
 	}
-	slices.SortStableFunc(cand, func(a, b [2]int) int {
-		ca, _ := g.cellCost(a[0], a[1])
-		cb, _ := g.cellCost(b[0], b[1])
+	return out
+}
+
+// candidates are the published, hideable counts in a relation with the
+// given counts or with hidden counts connected to them, cheapest first:
+// cells before totals, then smaller counts, then position.
+func (st *state) candidates(from []int) []int {
+	var out []int
+	for _, v := range st.component(from, true) {
+		if !st.hidden[v] && !st.p.vars[v].Known {
+			out = append(out, v)
+		}
+	}
+	slices.SortFunc(out, func(a, b int) int {
+		va, vb := st.p.vars[a], st.p.vars[b]
 		switch {
-		case cb.less(ca):
+		case va.Margin != vb.Margin:
+			if va.Margin {
+				return 1
+			}
 			return -1
-		case ca.less(cb):
+		case va.Value != vb.Value:
+			if va.Value < vb.Value {
+				return -1
+			}
 			return 1
 		}
-		return 0
+		return a - b
 	})
-	for _, c := range cand {
-		g.hidden[c[0]][c[1]] = false
-		if !g.allMovable() {
-			g.hidden[c[0]][c[1]] = true
+	return out
+}
+
+// bounds returns the feasible interval of count x, rounded inwards to
+// integers.
+func (st *state) bounds(x int) (float64, float64, error) {
+	if !st.hidden[x] {
+		v := float64(st.p.vars[x].Value)
+		return v, v, nil
+	}
+	lo, hi, err := st.optimize(map[int]float64{x: 1})
+	if err != nil {
+		return 0, 0, err
+	}
+	return math.Ceil(lo - 1e-7), math.Floor(hi + 1e-7), nil
+}
+
+// maxDiff is the largest value of total − part.
+func (st *state) maxDiff(total, part int) (float64, error) {
+	obj := map[int]float64{}
+	c := 0.0
+	for v, s := range map[int]float64{total: 1, part: -1} {
+		if st.hidden[v] {
+			obj[v] += s
+		} else {
+			c += s * float64(st.p.vars[v].Value)
 		}
 	}
+	if len(obj) == 0 {
+		return c, nil
+	}
+	_, hi, err := st.optimize(obj)
+	return c + hi, err
 }
