@@ -79,14 +79,12 @@ func (s *Server) loginStart(c *gin.Context) {
 }
 
 func (s *Server) beginLogin(c *gin.Context, m identity.Means, back, minLoA string) {
-	target, err := s.identity.BeginLogin(c.Request.Context(), m, back, minLoA)
+	target, state, err := s.identity.BeginLogin(c.Request.Context(), m, back, minLoA)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	u, _ := url.Parse(target)
-	state := u.Query().Get("state")
-	s.setCookie(c, loginCookieName(state), "1", int(identity.PendingLoginTTL.Seconds()))
+	s.setCookie(c, loginCookieName(state), s.identity.LoginBinding(state), int(identity.PendingLoginTTL.Seconds()))
 	c.Redirect(http.StatusSeeOther, target)
 }
 
@@ -102,19 +100,15 @@ func (s *Server) loginCallback(c *gin.Context) {
 
 func (s *Server) finishLogin(c *gin.Context, m identity.Means, loginPage string) {
 	q := c.Request.URL.Query()
-	state := q.Get("state")
-	if state != "" {
-		if _, err := c.Cookie(loginCookieName(state)); err != nil {
-			// Not started in this browser: refuse, and do not consume the
-			// pending login either. That holds for a cancellation too:
-			// whoever learnt the state (it travels in URLs) must not be
-			// able to end someone else's login with ?error=.
-			s.loginFailed(c, loginPage, identity.ReasonState)
-			return
-		}
+	// The cookie binding the login to this browser: CompleteLogin checks
+	// its value (not just that it is there) before it touches the
+	// pending login, on a code and on a cancellation alike.
+	var binding string
+	if state := q.Get("state"); state != "" {
+		binding, _ = c.Cookie(loginCookieName(state))
 		s.setCookie(c, loginCookieName(state), "", -1)
 	}
-	done, err := s.identity.CompleteLogin(c.Request.Context(), m, q)
+	done, err := s.identity.CompleteLogin(c.Request.Context(), m, q, binding)
 	if err != nil {
 		if reason := identity.ReasonOf(err); reason != "" {
 			s.loginFailed(c, loginPage, reason)
