@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -13,17 +11,6 @@ import (
 	"inspraak/internal/identity"
 	"inspraak/internal/ratelimit"
 )
-
-// providerOrigins are the login providers' origins that forms may lead
-// to (see securityHeaders); the site's own is 'self' already.
-func (s *Server) providerOrigins() []string {
-	if s.identity == nil {
-		return nil
-	}
-	self := s.cfg.BaseURL.Scheme + "://" + strings.ToLower(s.cfg.BaseURL.Host)
-	list := s.identity.FormActionOrigins()
-	return slices.DeleteFunc(list, func(o string) bool { return o == self })
-}
 
 type loginOption struct {
 	Means     string
@@ -65,8 +52,16 @@ func (s *Server) loginReason(c *gin.Context) string {
 	return ""
 }
 
-// loginStart sends the visitor to DigiD or eHerkenning.
+// loginStart sends the visitor to DigiD or eHerkenning. The login
+// buttons are links (GET): a provider may send the browser through any
+// number of origins (a broker, then DigiD itself), and Chromium holds
+// every redirect after a posted form to the page's form-action, which
+// names only this site. Starting a login changes nothing but a pending
+// login, bound to this browser and rate limited per address, so a GET is
+// safe; crawlers are asked not to follow it. POST still works for pages
+// from before.
 func (s *Server) loginStart(c *gin.Context) {
+	c.Header("X-Robots-Tag", "noindex, nofollow")
 	m := identity.Means(c.Param("means"))
 	if !m.Resident() || s.identity == nil {
 		s.renderStatus(c, http.StatusNotFound, "")
@@ -75,7 +70,16 @@ func (s *Server) loginStart(c *gin.Context) {
 	if s.limited(c, ratelimit.Login) {
 		return
 	}
-	s.beginLogin(c, m, LocalPath(c.PostForm("terug")), c.PostForm("niveau"))
+	s.beginLogin(c, m, LocalPath(startParam(c, "terug")), startParam(c, "niveau"))
+}
+
+// startParam reads a login start's field: from the query of the link, or
+// from the form of an older page's button.
+func startParam(c *gin.Context, key string) string {
+	if c.Request.Method == http.MethodPost {
+		return c.PostForm(key)
+	}
+	return c.Query(key)
 }
 
 func (s *Server) beginLogin(c *gin.Context, m identity.Means, back, minLoA string) {
@@ -200,10 +204,29 @@ func (s *Server) logout(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if target == "" {
-		target = "/uitgelogd"
+	s.continueLogout(c, target, "/uitgelogd", false)
+}
+
+// continueLogout sends the browser on to the provider's end-session
+// address after the local session has ended. Not by a redirect: the
+// logout button is a form (a POST, for CSRF), and Chromium holds every
+// redirect after a form to form-action, which names only this site,
+// while a provider may pass the browser through origins of its own. So a
+// page answers, says the visitor is logged out here, and continues with a
+// meta refresh (a navigation of its own, no script) and a visible link.
+// Without an end-session address the visitor goes to done.
+func (s *Server) continueLogout(c *gin.Context, target, done string, staffArea bool) {
+	u, err := url.Parse(target)
+	if target == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		c.Redirect(http.StatusSeeOther, done)
+		return
 	}
-	c.Redirect(http.StatusSeeOther, target)
+	p := s.page(c, "logout.done.title", nil)
+	// Logged out already: no account, no session notice, no script.
+	p.Resident, p.Staff = nil, nil
+	p.StaffArea = staffArea
+	p.Refresh = u.String()
+	s.html(c, http.StatusOK, "logout_continue", p)
 }
 
 func (s *Server) loggedOut(c *gin.Context) {
