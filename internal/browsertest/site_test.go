@@ -242,7 +242,6 @@ func brokerHandler(idp string) http.Handler {
 	return mux
 }
 
-
 // startBrowser starts one headless Chromium for the whole test; every page
 // gets its own tab (and cookie jar) from it.
 func startBrowser(t *testing.T, exe string) context.Context {
