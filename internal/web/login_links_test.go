@@ -75,6 +75,18 @@ func TestLoginButtonsAreLinks(t *testing.T) {
 		t.Errorf("the poll that needs %s has no login link %s:\n%s", loaMid, want, r.Body)
 	}
 
+	// Following the links counts against the same limit as the buttons did.
+	limited := newSite(t, map[string]string{"INSPRAAK_RATE_LOGIN": "2/10m"})
+	for i, want := range []int{http.StatusSeeOther, http.StatusSeeOther, http.StatusTooManyRequests, http.StatusTooManyRequests} {
+		link := loginLink("digid", "/", "")
+		if i%2 == 1 {
+			link = loginLink("staff", "/beheer", "")
+		}
+		if r := newBrowser(t, limited).get(link); r.StatusCode != want {
+			t.Errorf("login link %d (%s): %d, want %d", i+1, link, r.StatusCode, want)
+		}
+	}
+
 	// Pages from before, with a login form, still work.
 	old := newBrowser(t, s).post("/inloggen/digid", url.Values{"terug": {"/"}})
 	if loc := mustLocation(t, old); !strings.HasPrefix(loc, s.App.Config.DevIssuer()+"/authorize?") {
