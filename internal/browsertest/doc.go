@@ -27,10 +27,11 @@
 // as a person would: the login page, its button, the built-in test
 // provider's form at /dev/idp (a fresh test BSN, or a work account with
 // its groups), the name question, and back. The provider runs on an origin
-// of its own (another port, INSPRAAK_DEV_IDP_ADDR), as a real broker does,
-// so every login crosses origins the way it does in production;
-// login_origin_test.go logs in and out with each means that way and fails
-// on any CSP violation on the way. Pages that only a form leads
+// of its own (another port, INSPRAAK_DEV_IDP_ADDR), and its authorization
+// and end-session endpoints on a third, a broker that sends the browser on
+// to it, so every login and logout crosses origins the way it does in
+// production; login_origin_test.go logs in and out with each means that way
+// and fails on any CSP violation on the way. Pages that only a form leads
 // to (the provider's login page, the page after logging out) name the
 // button to press in the click field. A page keeps one tab and one login
 // for both viewports, except a click page, which is a flow and runs in a

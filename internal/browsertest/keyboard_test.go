@@ -32,7 +32,7 @@ func TestKeyboardOnlyLogin(t *testing.T) {
 				t.Fatalf("open /inloggen: %v", err)
 			}
 
-			k.tabTo("the DigiD button", `a.tag === "button" && a.text === "Inloggen met DigiD"`)
+			k.tabTo("the DigiD button", `a.tag === "a" && a.text === "Inloggen met DigiD"`)
 			k.enter("/dev/idp/authorize")
 
 			bsn := nextBSN()

@@ -15,18 +15,22 @@ import (
 )
 
 // TestLoginAndLogoutThroughProviderOnAnotherOrigin logs in and out with
-// DigiD, eHerkenning and a work account in Chromium, through the built-in
-// provider on an origin of its own (another port), as through a real
-// broker. Chromium holds the redirect after a posted form to the page's
-// form-action: the login button's redirect to the provider, the provider
-// form's redirect back with the code, and the logout button's redirect to
-// the provider's end-session endpoint and back must all be let through,
-// and nothing may be reported as a CSP violation on the way.
+// DigiD, eHerkenning and a work account in Chromium, through a broker on
+// one origin that sends the browser on to the built-in provider on
+// another (see startApp), as DigiD through a broker does. Chromium holds
+// every redirect after a posted form to the page's form-action: the login
+// (a link), the provider form's redirect back with the code, and the
+// logout (a form, then a page that moves on to the end-session endpoint)
+// must all get through both origins and back, and nothing may be
+// reported as a CSP violation on the way.
 func TestLoginAndLogoutThroughProviderOnAnotherOrigin(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
 	if s.idp == "" || s.idp == s.base {
 		t.Fatalf("the provider must run on another origin than the site (%s), not %q", s.base, s.idp)
+	}
+	if s.broker == "" || s.broker == s.idp || s.broker == s.base {
+		t.Fatalf("the broker must run on a third origin, not %q (site %s, provider %s)", s.broker, s.base, s.idp)
 	}
 	cases := []struct {
 		name, loginPage, button string
@@ -75,7 +79,7 @@ func TestLoginAndLogoutThroughProviderOnAnotherOrigin(t *testing.T) {
 			logout: func(t *testing.T, tab context.Context) (*network.Response, error) {
 				ctx, cancel := context.WithTimeout(tab, stepTimeout)
 				defer cancel()
-				return chromedp.RunResponse(ctx, chromedp.Click(chromedp.Search(`//header//form[@action="/beheer/uitloggen"]//button`)))
+				return runThrough(ctx, "staff logout", chromedp.Click(chromedp.Search(`//header//form[@action="/beheer/uitloggen"]//button`)))
 			},
 			loggedOutAt: "/beheer/uitgelogd", guarded: "/beheer", guardedTo: "/beheer/inloggen",
 		},
@@ -140,10 +144,13 @@ func TestLoginAndLogoutThroughProviderOnAnotherOrigin(t *testing.T) {
 			if !visited(s.base + "/" + strings.TrimPrefix(callbackPath(c.name), "/")) {
 				t.Errorf("the login did not pass the site's callback %s", callbackPath(c.name))
 			}
+			if !visited(s.broker + "/authorize?") {
+				t.Errorf("the login did not pass the broker on %s", s.broker)
+			}
 
 			resp, err = c.logout(t, tab)
 			step("logging out passes the provider and ends on the site", resp, err, s.base, c.loggedOutAt)
-			if !visited(s.idp + "/dev/idp/end-session?") {
+			if !visited(s.broker+"/end-session?") || !visited(s.idp+"/dev/idp/end-session?") {
 				mu.Lock()
 				t.Errorf("logging out did not pass the provider's end-session endpoint; documents: %q", documents)
 				mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -64,10 +65,11 @@ func nextBSN() string {
 	}
 }
 
-// buttonInMain selects the button inside <main> whose text is text. The
-// header has buttons too ("Uitloggen", "Blijf ingelogd"); they never match.
+// buttonInMain selects the button inside <main> whose text is text: a
+// <button>, or a link that looks like one (the login buttons). The header
+// has buttons too ("Uitloggen", "Blijf ingelogd"); they never match.
 func buttonInMain(text string) chromedp.Search {
-	return chromedp.Search(fmt.Sprintf(`//main//button[normalize-space()=%q]`, text))
+	return chromedp.Search(fmt.Sprintf(`//main//*[self::button or self::a[contains(@class, "utrecht-button-link")]][normalize-space()=%q]`, text))
 }
 
 // clickThrough clicks the button with this text inside <main> and waits
@@ -78,21 +80,66 @@ func clickThrough(tab context.Context, text string) (*network.Response, error) {
 	// Fail at once, and say what is there, rather than wait for a button
 	// that never comes.
 	there, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
-		`Array.from(document.querySelectorAll("main button"), b => b.textContent.replace(/\s+/g, " ").trim())`))
+		`Array.from(document.querySelectorAll("main button, main a.utrecht-button-link"), b => b.textContent.replace(/\s+/g, " ").trim())`))
 	if err != nil {
 		return nil, fmt.Errorf("click %q: %w", text, err)
 	}
 	if !slices.Contains(there, text) {
 		return nil, fmt.Errorf("click %q: <main> has no such button; its buttons are %q", text, there)
 	}
-	resp, err := chromedp.RunResponse(ctx, chromedp.Click(buttonInMain(text)))
+	return runThrough(ctx, fmt.Sprintf("click %q", text), chromedp.Click(buttonInMain(text)))
+}
+
+// runThrough runs an action that navigates and returns the response of
+// the page it ends on: after the redirects, and after a page that sends
+// the browser on by itself (the logout page's meta refresh) too.
+func runThrough(ctx context.Context, what string, action chromedp.Action[chromedp.Void]) (*network.Response, error) {
+	var mu sync.Mutex
+	var last *network.Response // the latest document response
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventResponseReceived); ok && e.Type == network.ResourceTypeDocument && e.Response != nil {
+			mu.Lock()
+			last = e.Response
+			mu.Unlock()
+		}
+	}); err != nil {
+		return nil, err
+	}
+	resp, err := chromedp.RunResponse(ctx, action)
 	if err != nil {
-		return nil, fmt.Errorf("click %q: %w", text, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if resp == nil {
-		return nil, fmt.Errorf("click %q: no response", text)
+		return nil, fmt.Errorf("%s: no response", what)
 	}
-	return resp, nil
+	for {
+		// A page that moves on has a meta refresh; the next page loading
+		// has none yet, or a document that is not complete.
+		settled, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
+			`document.readyState === "complete" && !document.querySelector('meta[http-equiv="refresh"]')`))
+		if err == nil && settled {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			at, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.Location())
+			return nil, fmt.Errorf("%s: the page did not settle (at %s): %w", what, at, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	at, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if last != nil && last.URL == at {
+		return last, nil
+	}
+	if resp.URL == at {
+		return resp, nil
+	}
+	return nil, fmt.Errorf("%s: ended on %s, but no document response was seen for it", what, at)
 }
 
 // landed checks the page a step ended on: its path (no query) and status.

@@ -4,11 +4,13 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,6 +46,7 @@ func testRoutes(r gin.IRouter) {
 type site struct {
 	base      string          // http://127.0.0.1:port, no trailing slash
 	idp       string          // the built-in provider's origin: another port
+	broker    string          // the broker's origin, a third one, that the provider's browser endpoints pass through
 	browser   context.Context // chromedp context of the browser; tabs derive from it
 	artifacts string          // folder for screenshots
 }
@@ -56,6 +59,7 @@ func startSite(t *testing.T) *site {
 	s := &site{artifacts: artifactsDir(t)}
 	s.base = sharedApp(t)
 	s.idp = shared.idp
+	s.broker = shared.broker
 	s.browser = startBrowser(t, exe)
 	return s
 }
@@ -81,17 +85,18 @@ func chromiumPath(t *testing.T) string {
 // logins use fresh people), so the tests share it too: one database to
 // seed instead of one per test.
 var shared struct {
-	once sync.Once
-	base string
-	idp  string
-	err  error
-	stop func() error
+	once   sync.Once
+	base   string
+	idp    string
+	broker string
+	err    error
+	stop   func() error
 }
 
 // sharedApp returns the application's base URL, starting it if need be.
 func sharedApp(t *testing.T) string {
 	t.Helper()
-	shared.once.Do(func() { shared.base, shared.idp, shared.stop, shared.err = startApp() })
+	shared.once.Do(func() { shared.base, shared.idp, shared.broker, shared.stop, shared.err = startApp() })
 	if shared.err != nil {
 		t.Fatal(shared.err)
 	}
@@ -108,24 +113,35 @@ func stopApp() error {
 
 // startApp builds the real application (demo content, fresh database) and
 // serves it on a free local port, and its built-in login provider on
-// another (another origin, as a real broker is). It returns the base URL,
-// the provider's origin and what stops them.
-func startApp() (string, string, func() error, error) {
+// another (another origin, as a real broker is). The provider's
+// authorization and end-session endpoints, as its discovery names them,
+// are on a third origin, a broker that sends the browser on to the
+// provider: every login and logout crosses two origins the site does not
+// share, as DigiD through a broker, eHerkenning through a
+// herkenningsmakelaar or a federated Entra ID do. It returns the base URL,
+// the provider's origin, the broker's and what stops them.
+func startApp() (string, string, string, func() error, error) {
 	dbURL, dropDB, err := testdb.NewURL()
 	if err != nil {
-		return "", "", nil, fmt.Errorf("testdb: %w", err)
+		return "", "", "", nil, fmt.Errorf("testdb: %w", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		_ = dropDB()
-		return "", "", nil, fmt.Errorf("listen: %w", err)
+	var lns []net.Listener
+	closeAll := func() {
+		for _, l := range lns {
+			_ = l.Close()
+		}
 	}
-	idpLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		_ = ln.Close()
-		_ = dropDB()
-		return "", "", nil, fmt.Errorf("listen: %w", err)
+	for range 3 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			closeAll()
+			_ = dropDB()
+			return "", "", "", nil, fmt.Errorf("listen: %w", err)
+		}
+		lns = append(lns, l)
 	}
+	ln, idpLn, brokerLn := lns[0], lns[1], lns[2]
+	broker := "http://" + brokerLn.Addr().String()
 	base := "http://" + ln.Addr().String()
 	idp := "http://" + idpLn.Addr().String()
 	env := map[string]string{
@@ -140,10 +156,9 @@ func startApp() (string, string, func() error, error) {
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
-		_ = ln.Close()
-		_ = idpLn.Close()
+		closeAll()
 		_ = dropDB()
-		return "", "", nil, fmt.Errorf("config: %w", err)
+		return "", "", "", nil, fmt.Errorf("config: %w", err)
 	}
 	logger := slog.New(slog.DiscardHandler)
 	if testing.Verbose() {
@@ -156,15 +171,18 @@ func startApp() (string, string, func() error, error) {
 	}})
 	if err != nil {
 		cancel()
-		_ = ln.Close()
-		_ = idpLn.Close()
+		closeAll()
 		_ = dropDB()
-		return "", "", nil, fmt.Errorf("app.New: %w", err)
+		return "", "", "", nil, fmt.Errorf("app.New: %w", err)
 	}
+	a.DevIDPHandler = throughBroker(a.DevIDPHandler, broker)
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
 	idpDone := make(chan error, 1)
 	go func() { idpDone <- a.ServeDevIDP(ctx, idpLn) }()
+	brokerSrv := &http.Server{Handler: brokerHandler(idp), ReadHeaderTimeout: 10 * time.Second}
+	brokerDone := make(chan error, 1)
+	go func() { brokerDone <- brokerSrv.Serve(brokerLn) }()
 	stop := func() error {
 		cancel()
 		var errs []error
@@ -174,6 +192,10 @@ func startApp() (string, string, func() error, error) {
 		if err := <-idpDone; err != nil {
 			errs = append(errs, fmt.Errorf("serve the provider: %w", err))
 		}
+		_ = brokerSrv.Close()
+		if err := <-brokerDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, fmt.Errorf("serve the broker: %w", err))
+		}
 		if err := a.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close app: %w", err))
 		}
@@ -182,7 +204,42 @@ func startApp() (string, string, func() error, error) {
 		}
 		return errors.Join(errs...)
 	}
-	return base, idp, stop, nil
+	return base, idp, broker, stop, nil
+}
+
+// throughBroker serves the built-in provider with its discovery document
+// changed: the authorization and end-session endpoints are the broker's.
+// The issuer, the token endpoint and the keys stay the provider's.
+func throughBroker(h http.Handler, broker string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/dev/idp/.well-known/openid-configuration" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		var doc map[string]any
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &doc) != nil {
+			http.Error(w, "discovery through the broker failed", http.StatusBadGateway)
+			return
+		}
+		doc["authorization_endpoint"] = broker + "/authorize"
+		doc["end_session_endpoint"] = broker + "/end-session"
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(doc)
+	})
+}
+
+// brokerHandler sends the browser on to the provider with its request as
+// it came, as a broker does (it would first ask which provider).
+func brokerHandler(idp string) http.Handler {
+	mux := http.NewServeMux()
+	for _, p := range []string{"authorize", "end-session"} {
+		mux.HandleFunc("GET /"+p, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, idp+"/dev/idp/"+p+"?"+r.URL.RawQuery, http.StatusFound)
+		})
+	}
+	return mux
 }
 
 // startBrowser starts one headless Chromium for the whole test; every page

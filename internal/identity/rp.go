@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -35,9 +34,6 @@ type RP struct {
 	endpoint endpoints
 	lastErr  error
 	lastTry  time.Time
-	// origins are where the browser is sent (authorization and end-session
-	// endpoints), known once discovery succeeded; read without mu.
-	origins atomic.Pointer[[]string]
 }
 
 type endpoints struct {
@@ -111,7 +107,6 @@ func (r *RP) discoverLocked(ctx context.Context) error {
 		return r.lastErr
 	}
 	r.provider, r.endpoint, r.lastErr = p, ep, nil
-	r.origins.Store(browserOrigins(ep.Auth, ep.EndSession))
 	return nil
 }
 

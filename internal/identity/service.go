@@ -48,6 +48,9 @@ type Service struct {
 	log     *slog.Logger
 	baseURL string
 	now     func() time.Time
+	// bindKey makes the values of the cookies that bind pending logins
+	// to browsers (see LoginBinding).
+	bindKey []byte
 }
 
 // Options configure the Service.
@@ -68,6 +71,9 @@ func NewService(o Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(o.Config.SessionKey) == 0 {
+		return nil, errors.New("identity: no session key to bind logins to browsers with")
+	}
 	if o.HTTP == nil {
 		o.HTTP = &http.Client{Timeout: 15 * time.Second}
 	}
@@ -78,7 +84,8 @@ func NewService(o Options) (*Service, error) {
 		o.Verifier = NoVerification{}
 	}
 	s := &Service{db: o.DB, keys: keys, rps: map[Means]*RP{}, cfgs: map[Means]*config.Provider{},
-		audit: o.Audit, verify: o.Verifier, log: o.Log, baseURL: o.Config.BaseURL.String(), now: o.Now}
+		audit: o.Audit, verify: o.Verifier, log: o.Log, baseURL: o.Config.BaseURL.String(), now: o.Now,
+		bindKey: bindingKey(o.Config.SessionKey)}
 	for name, pc := range o.Config.Providers {
 		m := Means(name)
 		s.cfgs[m] = pc
@@ -143,13 +150,14 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// BeginLogin stores a pending login and returns the provider's address.
-// returnPath must already be a local path; minLoA is the level the page
-// that sent the visitor here needs, or "".
-func (s *Service) BeginLogin(ctx context.Context, m Means, returnPath, minLoA string) (string, error) {
+// BeginLogin stores a pending login and returns the provider's address
+// and the state. The caller binds the login to the browser with a cookie
+// valued LoginBinding(state). returnPath must already be a local path;
+// minLoA is the level the page that sent the visitor here needs, or "".
+func (s *Service) BeginLogin(ctx context.Context, m Means, returnPath, minLoA string) (target, state string, err error) {
 	rp, ok := s.rps[m]
 	if !ok {
-		return "", apperror.New(apperror.NotFound, "login.error.not_configured")
+		return "", "", apperror.New(apperror.NotFound, "login.error.not_configured")
 	}
 	now := s.now().UTC()
 	pl := PendingLogin{
@@ -159,12 +167,12 @@ func (s *Service) BeginLogin(ctx context.Context, m Means, returnPath, minLoA st
 	u, err := rp.AuthURL(ctx, pl.State, pl.Nonce, pl.Verifier, minLoA)
 	if err != nil {
 		s.log.WarnContext(ctx, "login provider unavailable", "means", m, "error", err)
-		return "", apperror.Wrap(err, apperror.Unavailable, "login.error.unavailable")
+		return "", "", apperror.Wrap(err, apperror.Unavailable, "login.error.unavailable")
 	}
 	if err := s.db.WithContext(ctx).Create(&pl).Error; err != nil {
-		return "", err
+		return "", "", err
 	}
-	return u, nil
+	return u, pl.State, nil
 }
 
 // Completed is a finished login.
@@ -178,12 +186,13 @@ type Completed struct {
 	Unverified bool
 }
 
-// CompleteLogin handles the provider's callback: the state must match a
-// pending login of this means (used once), the code is exchanged, the
-// token verified, claims checked, and a new session made. Every failure
-// is audited with its reason.
-func (s *Service) CompleteLogin(ctx context.Context, m Means, q url.Values) (*Completed, error) {
-	c, err := s.completeLogin(ctx, m, q)
+// CompleteLogin handles the provider's callback: binding (the browser's
+// cookie) must be LoginBinding(state), else nothing is touched; the state
+// must match a pending login of this means (used once), the code is
+// exchanged, the token verified, claims checked, and a new session made.
+// Every failure is audited with its reason.
+func (s *Service) CompleteLogin(ctx context.Context, m Means, q url.Values, binding string) (*Completed, error) {
+	c, err := s.completeLogin(ctx, m, q, binding)
 	if err != nil {
 		reason := ReasonOf(err)
 		if reason == "" {
@@ -226,12 +235,22 @@ func flushDigits(b *strings.Builder, digits string, run int) {
 	}
 }
 
-func (s *Service) completeLogin(ctx context.Context, m Means, q url.Values) (*Completed, error) {
+func (s *Service) completeLogin(ctx context.Context, m Means, q url.Values, binding string) (*Completed, error) {
 	rp, ok := s.rps[m]
 	if !ok {
 		return nil, apperror.New(apperror.NotFound, "login.error.not_configured")
 	}
 	state := q.Get("state")
+	if state == "" && q.Get("error") != "" {
+		// A cancellation that names no login ends none.
+		return nil, providerError(q)
+	}
+	// Not started in this browser: refused before the pending login is
+	// looked at, so whoever learnt the state (it travels in URLs) can
+	// neither finish it with a leaked code nor cancel it with ?error=.
+	if state != "" && !s.boundTo(state, binding) {
+		return nil, loginFailure(ReasonState, errors.New("login not started in this browser"))
+	}
 	pl, err := s.takePending(ctx, state)
 	if q.Get("error") != "" {
 		return nil, providerError(q)

@@ -218,12 +218,11 @@ func TestStaffLogoutEndsSessionAndUsesIDTokenHint(t *testing.T) {
 	b := newBrowser(t, s)
 	b.loginStaff("Ad Min", "inspraak-beheerders")
 	tok := b.cookie("inspraak_beheer")
-	out := b.post("/beheer/uitloggen", nil)
-	loc, _ := out.Location()
+	loc, done := b.logout("/beheer/uitloggen")
 	if loc.Query().Get("id_token_hint") == "" || loc.Query().Get("post_logout_redirect_uri") != s.URL+"/beheer/uitgelogd" {
 		t.Fatalf("staff logout went to %s", loc)
 	}
-	wantContains(t, b.follow(out), "U bent uitgelogd")
+	wantContains(t, done, "U bent uitgelogd")
 	if r := s.get(t, "/beheer", "Cookie", "inspraak_beheer="+tok); r.StatusCode != 303 {
 		t.Fatal("staff session survived logout")
 	}

@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -13,17 +11,6 @@ import (
 	"inspraak/internal/identity"
 	"inspraak/internal/ratelimit"
 )
-
-// providerOrigins are the login providers' origins that forms may lead
-// to (see securityHeaders); the site's own is 'self' already.
-func (s *Server) providerOrigins() []string {
-	if s.identity == nil {
-		return nil
-	}
-	self := s.cfg.BaseURL.Scheme + "://" + strings.ToLower(s.cfg.BaseURL.Host)
-	list := s.identity.FormActionOrigins()
-	return slices.DeleteFunc(list, func(o string) bool { return o == self })
-}
 
 type loginOption struct {
 	Means     string
@@ -65,8 +52,16 @@ func (s *Server) loginReason(c *gin.Context) string {
 	return ""
 }
 
-// loginStart sends the visitor to DigiD or eHerkenning.
+// loginStart sends the visitor to DigiD or eHerkenning. The login
+// buttons are links (GET): a provider may send the browser through any
+// number of origins (a broker, then DigiD itself), and Chromium holds
+// every redirect after a posted form to the page's form-action, which
+// names only this site. Starting a login changes nothing but a pending
+// login, bound to this browser and rate limited per address, so a GET is
+// safe; crawlers are asked not to follow it. POST still works for pages
+// from before.
 func (s *Server) loginStart(c *gin.Context) {
+	c.Header("X-Robots-Tag", "noindex, nofollow")
 	m := identity.Means(c.Param("means"))
 	if !m.Resident() || s.identity == nil {
 		s.renderStatus(c, http.StatusNotFound, "")
@@ -75,18 +70,25 @@ func (s *Server) loginStart(c *gin.Context) {
 	if s.limited(c, ratelimit.Login) {
 		return
 	}
-	s.beginLogin(c, m, LocalPath(c.PostForm("terug")), c.PostForm("niveau"))
+	s.beginLogin(c, m, LocalPath(startParam(c, "terug")), startParam(c, "niveau"))
+}
+
+// startParam reads a login start's field: from the query of the link, or
+// from the form of an older page's button.
+func startParam(c *gin.Context, key string) string {
+	if c.Request.Method == http.MethodPost {
+		return c.PostForm(key)
+	}
+	return c.Query(key)
 }
 
 func (s *Server) beginLogin(c *gin.Context, m identity.Means, back, minLoA string) {
-	target, err := s.identity.BeginLogin(c.Request.Context(), m, back, minLoA)
+	target, state, err := s.identity.BeginLogin(c.Request.Context(), m, back, minLoA)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	u, _ := url.Parse(target)
-	state := u.Query().Get("state")
-	s.setCookie(c, loginCookieName(state), "1", int(identity.PendingLoginTTL.Seconds()))
+	s.setCookie(c, loginCookieName(state), s.identity.LoginBinding(state), int(identity.PendingLoginTTL.Seconds()))
 	c.Redirect(http.StatusSeeOther, target)
 }
 
@@ -102,19 +104,15 @@ func (s *Server) loginCallback(c *gin.Context) {
 
 func (s *Server) finishLogin(c *gin.Context, m identity.Means, loginPage string) {
 	q := c.Request.URL.Query()
-	state := q.Get("state")
-	if state != "" {
-		if _, err := c.Cookie(loginCookieName(state)); err != nil {
-			// Not started in this browser: refuse, and do not consume the
-			// pending login either. That holds for a cancellation too:
-			// whoever learnt the state (it travels in URLs) must not be
-			// able to end someone else's login with ?error=.
-			s.loginFailed(c, loginPage, identity.ReasonState)
-			return
-		}
+	// The cookie binding the login to this browser: CompleteLogin checks
+	// its value (not just that it is there) before it touches the
+	// pending login, on a code and on a cancellation alike.
+	var binding string
+	if state := q.Get("state"); state != "" {
+		binding, _ = c.Cookie(loginCookieName(state))
 		s.setCookie(c, loginCookieName(state), "", -1)
 	}
-	done, err := s.identity.CompleteLogin(c.Request.Context(), m, q)
+	done, err := s.identity.CompleteLogin(c.Request.Context(), m, q, binding)
 	if err != nil {
 		if reason := identity.ReasonOf(err); reason != "" {
 			s.loginFailed(c, loginPage, reason)
@@ -206,10 +204,29 @@ func (s *Server) logout(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if target == "" {
-		target = "/uitgelogd"
+	s.continueLogout(c, target, "/uitgelogd", false)
+}
+
+// continueLogout sends the browser on to the provider's end-session
+// address after the local session has ended. Not by a redirect: the
+// logout button is a form (a POST, for CSRF), and Chromium holds every
+// redirect after a form to form-action, which names only this site,
+// while a provider may pass the browser through origins of its own. So a
+// page answers, says the visitor is logged out here, and continues with a
+// meta refresh (a navigation of its own, no script) and a visible link.
+// Without an end-session address the visitor goes to done.
+func (s *Server) continueLogout(c *gin.Context, target, done string, staffArea bool) {
+	u, err := url.Parse(target)
+	if target == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		c.Redirect(http.StatusSeeOther, done)
+		return
 	}
-	c.Redirect(http.StatusSeeOther, target)
+	p := s.page(c, "logout.done.title", nil)
+	// Logged out already: no account, no session notice, no script.
+	p.Resident, p.Staff = nil, nil
+	p.StaffArea = staffArea
+	p.Refresh = u.String()
+	s.html(c, http.StatusOK, "logout_continue", p)
 }
 
 func (s *Server) loggedOut(c *gin.Context) {

@@ -51,10 +51,13 @@ func wantFormAction(t *testing.T, r response, want ...string) {
 	}
 }
 
-// Chromium applies form-action to the redirect after a posted form: the
-// login and logout forms lead to the provider, so every page that has
-// one must allow the provider's origin, exactly that one, and log in and
-// out must work all the way through it for the three kinds of login.
+// Chromium holds every redirect after a posted form to the page's
+// form-action, and a provider may send the browser through origins of its
+// own (a broker, then DigiD itself). So no form of the site leads off it:
+// login buttons are links, logout answers with a page that continues to
+// the provider, and form-action is just 'self' on every page. Log in and
+// out work all the way through a provider on another origin for the three
+// kinds of login.
 func TestLoginAndLogoutThroughProviderOnAnotherOrigin(t *testing.T) {
 	t.Parallel() // each test has its own site and database
 	s, idp := newSiteWithProviderElsewhere(t)
@@ -62,12 +65,12 @@ func TestLoginAndLogoutThroughProviderOnAnotherOrigin(t *testing.T) {
 
 	choose := b.get("/inloggen")
 	wantStatus(t, choose, 200)
-	wantFormAction(t, choose, "'self'", idp.URL)
+	wantFormAction(t, choose, "'self'")
 	staffChoose := b.get("/beheer/inloggen")
 	wantStatus(t, staffChoose, 200)
-	wantFormAction(t, staffChoose, "'self'", idp.URL)
+	wantFormAction(t, staffChoose, "'self'")
 
-	// DigiD: the login form's redirect goes to the other origin.
+	// DigiD: the login link's redirect goes to the other origin.
 	auth := b.startLogin("digid", "/mijn-inspraak", "")
 	if got := auth.Scheme + "://" + auth.Host; got != idp.URL {
 		t.Fatalf("login went to %s, want the provider at %s", got, idp.URL)
@@ -89,19 +92,16 @@ func TestLoginAndLogoutThroughProviderOnAnotherOrigin(t *testing.T) {
 	landed := b.follow(back)
 	wantStatus(t, landed, 200)
 	wantContains(t, landed, "Welke naam wilt u laten zien?", "Uitloggen")
-	// The page with the logout button allows the provider too.
-	wantFormAction(t, landed, "'self'", idp.URL)
+	wantFormAction(t, landed, "'self'")
 	b.post("/inloggen/naam", url.Values{"naam": {"Jan Jansen"}, "terug": {"/mijn-inspraak"}})
 	my := b.get("/mijn-inspraak")
 	wantStatus(t, my, 200)
 	wantContains(t, my, "Jan Jansen")
 
-	out := b.post("/uitloggen", nil)
-	wantStatus(t, out, 303)
-	if loc := mustLocation(t, out); !strings.HasPrefix(loc, idp.URL+"/dev/idp/end-session?") {
-		t.Fatalf("logout went to %s, want the provider's end-session endpoint", loc)
+	out, done := b.logout("/uitloggen")
+	if !strings.HasPrefix(out.String(), idp.URL+"/dev/idp/end-session?") {
+		t.Fatalf("logout went to %s, want the provider's end-session endpoint", out)
 	}
-	done := b.follow(out)
 	wantStatus(t, done, 200)
 	wantContains(t, done, "U bent uitgelogd")
 	if after := b.get("/mijn-inspraak"); after.StatusCode != 303 {
@@ -116,30 +116,60 @@ func TestLoginAndLogoutThroughProviderOnAnotherOrigin(t *testing.T) {
 	ehIn := b.follow(b.atProvider(eh, url.Values{"kvk": {testKVK}, "acting": {"medewerker-1"}, "loa": {loaEH3}}))
 	wantStatus(t, ehIn, 200)
 	wantContains(t, ehIn, "Uitloggen")
-	ehOut := b.post("/uitloggen", nil)
-	if loc := mustLocation(t, ehOut); !strings.HasPrefix(loc, idp.URL+"/dev/idp/end-session?") {
-		t.Fatalf("eHerkenning logout went to %s", loc)
+	ehOut, ehDone := b.logout("/uitloggen")
+	if !strings.HasPrefix(ehOut.String(), idp.URL+"/dev/idp/end-session?") {
+		t.Fatalf("eHerkenning logout went to %s", ehOut)
 	}
-	wantContains(t, b.follow(ehOut), "U bent uitgelogd")
+	wantContains(t, ehDone, "U bent uitgelogd")
 
 	// Staff.
 	home := b.loginStaff("Sam de Vries", "inspraak-beheerders")
 	wantStatus(t, home, 200)
 	wantContains(t, home, "Beheer")
-	wantFormAction(t, home, "'self'", idp.URL)
-	staffOut := b.post("/beheer/uitloggen", nil)
-	if loc := mustLocation(t, staffOut); !strings.HasPrefix(loc, idp.URL+"/dev/idp/end-session?") {
-		t.Fatalf("staff logout went to %s", loc)
+	wantFormAction(t, home, "'self'")
+	staffOut, staffDone := b.logout("/beheer/uitloggen")
+	if !strings.HasPrefix(staffOut.String(), idp.URL+"/dev/idp/end-session?") {
+		t.Fatalf("staff logout went to %s", staffOut)
 	}
-	wantContains(t, b.follow(staffOut), "U bent uitgelogd")
+	wantContains(t, staffDone, "U bent uitgelogd")
 	if again := b.get("/beheer"); again.StatusCode != 303 {
 		t.Fatalf("staff still logged in after logout: %d", again.StatusCode)
 	}
 }
 
-// A provider's endpoints need not share its issuer's origin: form-action
-// follows discovery, not the issuer, and names no wildcard.
-func TestFormActionFollowsDiscovery(t *testing.T) {
+// The logout page ends the session before it continues to the provider:
+// whoever stops there (no refresh, the link not followed) is logged out.
+// Without a session to end there is no provider to visit: home as before.
+func TestLogoutEndsTheSessionBeforeTheProvider(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	b := newBrowser(t, s)
+	b.loginDigiD(testBSN, loaMid, "/")
+	tok := b.cookie("inspraak_sessie")
+	r := b.post("/uitloggen", nil)
+	wantStatus(t, r, 200)
+	wantContains(t, r, "U bent uitgelogd", "Ga verder", `<meta http-equiv="refresh" content="0;url=`+s.URL+`/dev/idp/end-session?`)
+	wantNotContains(t, r, "<script")
+	if robots := r.Header.Get("Cache-Control"); robots != "no-store" {
+		t.Errorf("logout page Cache-Control %q, want no-store (it may carry an id_token_hint)", robots)
+	}
+	if after := s.get(t, "/mijn-inspraak", "Cookie", "inspraak_sessie="+tok); after.StatusCode != 303 {
+		t.Fatalf("the session outlived the logout page: %d", after.StatusCode)
+	}
+	again := b.post("/uitloggen", nil)
+	if loc := mustLocation(t, again); loc != "/uitgelogd" {
+		t.Fatalf("logout without a session went to %q", loc)
+	}
+	staff := newBrowser(t, s).post("/beheer/uitloggen", nil)
+	if loc := mustLocation(t, staff); loc != "/beheer/uitgelogd" {
+		t.Fatalf("staff logout without a session went to %q", loc)
+	}
+}
+
+// A provider's endpoints may be anywhere, on any number of origins: the
+// site's form-action still names only itself, never a provider, never a
+// wildcard.
+func TestFormActionIsOnlySelfWhereverTheProviderIs(t *testing.T) {
 	t.Parallel() // each test has its own site and database
 	broker := httptest.NewUnstartedServer(nil)
 	broker.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -166,10 +196,13 @@ func TestFormActionFollowsDiscovery(t *testing.T) {
 		"INSPRAAK_EHERKENNING_CLIENT_ID":     "inspraak",
 		"INSPRAAK_EHERKENNING_CLIENT_SECRET": "geheim-voor-de-test",
 	})
-	r := s.get(t, "/")
-	wantStatus(t, r, 200)
-	// DigiD and staff use the built-in provider under the site ('self').
-	wantFormAction(t, r, "'self'", "https://login.broker.example", "https://logout.broker.example:8443")
-	login := s.get(t, "/inloggen")
-	wantFormAction(t, login, "'self'", "https://login.broker.example", "https://logout.broker.example:8443")
+	b := newBrowser(t, s)
+	// Discovered: the login link leads to the broker's other origin.
+	if loc := mustLocation(t, b.get(loginLink("eherkenning", "/", ""))); !strings.HasPrefix(loc, "https://login.broker.example/oidc/authorize?") {
+		t.Fatalf("login went to %s", loc)
+	}
+	for _, path := range []string{"/", "/inloggen", "/beheer/inloggen", schoolPoll} {
+		r := s.get(t, path)
+		wantFormAction(t, r, "'self'")
+	}
 }

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -93,21 +95,16 @@ func (b *browser) cookie(name string) string {
 	return ""
 }
 
-// startLogin presses the login button and returns the provider's
-// authorize URL.
+// startLogin follows the login button (a link, see loginLink) and returns
+// the provider's authorize URL.
 func (b *browser) startLogin(means, back, minLoA string) *url.URL {
 	b.t.Helper()
-	path := "/inloggen/" + means
-	form := url.Values{"terug": {back}}
-	if minLoA != "" {
-		form.Set("niveau", minLoA)
-	}
-	if means == "staff" {
-		path = "/beheer/inloggen"
-	}
-	r := b.post(path, form)
+	r := b.get(loginLink(means, back, minLoA))
 	if r.StatusCode != http.StatusSeeOther {
 		b.t.Fatalf("start login: %d %s", r.StatusCode, r.Body)
+	}
+	if got := r.Header.Get("X-Robots-Tag"); got != "noindex, nofollow" {
+		b.t.Errorf("login start: X-Robots-Tag %q, want noindex, nofollow", got)
 	}
 	u, _ := r.Location()
 	if !strings.HasPrefix(u.String(), b.s.App.Config.DevIssuer()+"/authorize?") {
@@ -118,6 +115,46 @@ func (b *browser) startLogin(means, back, minLoA string) *url.URL {
 		b.t.Fatalf("authorize request lacks PKCE, state or nonce: %s", u)
 	}
 	return u
+}
+
+// loginLink is where a login button leads.
+func loginLink(means, back, minLoA string) string {
+	q := url.Values{"terug": {back}}
+	if minLoA != "" {
+		q.Set("niveau", minLoA)
+	}
+	if means == "staff" {
+		return "/beheer/inloggen/starten?" + q.Encode()
+	}
+	return "/inloggen/" + means + "?" + q.Encode()
+}
+
+// metaRefresh matches the page that continues a logout at the provider.
+var metaRefresh = regexp.MustCompile(`<meta http-equiv="refresh" content="0;url=([^"]+)">`)
+
+// logout presses a logout button (a POST to path): the local session ends
+// at once and a page answers that sends the browser on to the provider by
+// a meta refresh and a link. It returns the provider's address and the
+// page the browser ends on after following it.
+func (b *browser) logout(path string) (*url.URL, response) {
+	b.t.Helper()
+	r := b.post(path, nil)
+	if r.StatusCode != http.StatusOK {
+		b.t.Fatalf("logout: %d, want 200 with a page that continues to the provider: %s", r.StatusCode, r.Body)
+	}
+	m := metaRefresh.FindStringSubmatch(r.Body)
+	if m == nil {
+		b.t.Fatalf("logout page has no meta refresh:\n%s", r.Body)
+	}
+	target := html.UnescapeString(m[1])
+	if !strings.Contains(r.Body, `href="`+m[1]+`" rel="nofollow">Ga verder</a>`) || !strings.Contains(r.Body, "U bent uitgelogd") {
+		b.t.Fatalf("logout page lacks the text or the visible link to %s:\n%s", target, r.Body)
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u, b.follow(b.get(target))
 }
 
 // atProvider shows the provider's login page and submits it with fields.
@@ -204,13 +241,10 @@ func TestResidentJourneyLoginNameMyPageLogout(t *testing.T) {
 		t.Fatal("session id did not change at login")
 	}
 
-	out := b.post("/uitloggen", nil)
-	wantStatus(t, out, 303)
-	loc, _ := out.Location()
+	loc, done := b.logout("/uitloggen")
 	if !strings.HasPrefix(loc.String(), s.URL+"/dev/idp/end-session?") || loc.Query().Get("client_id") != "inspraak-digid" || loc.Query().Get("id_token_hint") != "" {
 		t.Fatalf("logout went to %s", loc)
 	}
-	done := b.follow(out)
 	wantContains(t, done, "U bent uitgelogd")
 
 	// The old cookie no longer works, even if someone kept it.

@@ -163,10 +163,12 @@ func (s *Server) recovery() gin.HandlerFunc {
 // nothing inline: every script and style comes from our own /static/.
 //
 // form-action is 'self' plus the origins formTargets names (nil: none).
-// Chromium holds the redirects that follow a posted form to form-action
-// too, so the login and logout forms (in the header of every page, and on
-// instruments that need a login) could not lead to a provider on another
-// origin without them. formTargets gives exact origins, never a wildcard.
+// Chromium holds every redirect that follows a posted form to form-action
+// too, so no form of the site leads off it: login starts with a link and
+// logout continues to the provider with a page of its own (see loginStart
+// and continueLogout), and the site's form-action is just 'self'. Only the
+// built-in provider's own origin names the site, where its login form's
+// redirect goes back to. formTargets gives exact origins, never a wildcard.
 func securityHeaders(production bool, formTargets func() []string) gin.HandlerFunc {
 	const (
 		cspHead = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +

@@ -152,6 +152,10 @@ type Page struct {
 	// HideAccount hides the login state (the built-in provider's page is
 	// "another site" and should not show it).
 	HideAccount bool
+	// Refresh, when set, sends the browser on to this address at once
+	// (a meta refresh: a navigation of its own, which form-action does
+	// not govern; used after logout to reach the provider).
+	Refresh string
 
 	cat *i18n.Catalog
 	now time.Time

@@ -125,7 +125,7 @@ func New(d Deps) (*Server, error) {
 	}
 	// compress sits outside recovery, so the 500 page a panic produces is
 	// written through the gzip writer and flushed like any other page.
-	e.Use(requestID(proxies), s.metrics.observe(), accessLog(s.log), securityHeaders(d.Config.IsProduction(), s.providerOrigins),
+	e.Use(requestID(proxies), s.metrics.observe(), accessLog(s.log), securityHeaders(d.Config.IsProduction(), nil),
 		cacheControl(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language(), s.readableInput())
 
 	// Files and machine endpoints are registered before the session
@@ -181,6 +181,7 @@ func New(d Deps) (*Server, error) {
 
 	// Residents and businesses.
 	e.GET("/inloggen", s.loginChoose)
+	e.GET("/inloggen/:means", s.loginStart)
 	e.POST("/inloggen/:means", s.loginStart)
 	e.GET("/inloggen/:means/terug", s.loginCallback)
 	e.GET("/inloggen/naam", s.requireResident(), s.loginName)
@@ -206,6 +207,7 @@ func New(d Deps) (*Server, error) {
 
 	// Staff: their own cookie, their own login, every page behind a permission.
 	e.GET("/beheer/inloggen", s.staffLogin)
+	e.GET("/beheer/inloggen/starten", s.staffLoginStart)
 	e.POST("/beheer/inloggen", s.staffLoginStart)
 	e.GET("/beheer/inloggen/terug", s.staffLoginCallback)
 	e.POST("/beheer/uitloggen", s.staffLogout)
@@ -308,7 +310,7 @@ func New(d Deps) (*Server, error) {
 		c.Request = r
 		c.Set(requestIDKey, newRequestID())
 		c.Set(langKey, s.cfg.DefaultLanguage)
-		securityHeaders(s.cfg.IsProduction(), s.providerOrigins)(c)
+		securityHeaders(s.cfg.IsProduction(), nil)(c)
 		s.renderStatus(c, http.StatusForbidden, "error.cross_origin")
 	}))
 	s.handler = cop.Handler(e)

@@ -38,9 +38,12 @@ func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
 	})
 }
 
-// loginCookie binds a pending login to the browser that started it, so a
-// callback link made by someone else (login CSRF) is refused. One cookie
-// per state lets several logins run in parallel tabs.
+// loginCookieName names the cookie that binds a pending login to the
+// browser that started it, so a callback link made or learnt by someone
+// else (login CSRF, a leaked link) is refused. Its value is
+// identity.LoginBinding(state), which only this site can make; the name
+// is no secret. One cookie per state lets several logins run in parallel
+// tabs.
 func loginCookieName(state string) string {
 	sum := sha256.Sum256([]byte(state))
 	return "inspraak_login_" + hex.EncodeToString(sum[:6])

@@ -48,7 +48,8 @@ func (s *Server) staffLoginStart(c *gin.Context) {
 	if s.limited(c, ratelimit.Login) {
 		return
 	}
-	back := LocalPath(c.PostForm("terug"))
+	c.Header("X-Robots-Tag", "noindex, nofollow")
+	back := LocalPath(startParam(c, "terug"))
 	if !strings.HasPrefix(back, "/beheer") {
 		back = "/beheer"
 	}
@@ -71,10 +72,7 @@ func (s *Server) staffLogout(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if target == "" {
-		target = "/beheer/uitgelogd"
-	}
-	c.Redirect(http.StatusSeeOther, target)
+	s.continueLogout(c, target, "/beheer/uitgelogd", true)
 }
 
 func (s *Server) staffLoggedOut(c *gin.Context) {
