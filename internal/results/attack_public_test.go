@@ -198,6 +198,9 @@ func rounds(n int) int {
 	if testing.Short() {
 		return n / 5
 	}
+	if raceOn {
+		return n / 4
+	}
 	return n
 }
 

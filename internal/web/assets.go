@@ -12,6 +12,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 )
@@ -83,13 +84,7 @@ func (a *Assets) add(name string, b []byte) {
 	}
 	as := &asset{body: b, ctype: ctype, etag: `"` + hash + `"`}
 	if compressible(ctype) && len(b) > 512 {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		_, _ = zw.Write(b)
-		_ = zw.Close()
-		if buf.Len() < len(b) {
-			as.gz = buf.Bytes()
-		}
+		as.gz = gzipped(sum, b)
 	}
 	a.byURL[hashed] = as
 	a.byName[name] = as
@@ -169,4 +164,26 @@ func acceptsGzip(r *http.Request) bool {
 		return err == nil && w > 0
 	}
 	return false
+}
+
+// compressed keeps each file's gzip form by its SHA-256 for the life of
+// the process: the files are the same for every server the process starts
+// (tests start hundreds), and BestCompression is the costly part of
+// loading them. A nil entry means gzip would not make the file smaller.
+var compressed sync.Map // [32]byte → []byte
+
+func gzipped(sum [32]byte, b []byte) []byte {
+	if v, ok := compressed.Load(sum); ok {
+		return v.([]byte)
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	var gz []byte
+	if buf.Len() < len(b) {
+		gz = buf.Bytes()
+	}
+	compressed.Store(sum, gz)
+	return gz
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -9,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,17 +93,63 @@ func NewRenderer(fsys fs.FS, assets *Assets, cat *i18n.Catalog) (*Renderer, erro
 	if err != nil {
 		return nil, err
 	}
+	key, err := rendererKey(fsys, append(append([]string{}, shared...), pages...), assets)
+	if err != nil {
+		return nil, err
+	}
+	if r, ok := renderers.Load(key); ok {
+		return r.(*Renderer), nil
+	}
 	r := &Renderer{pages: map[string]*template.Template{}}
 	r.pool.New = func() any { return new(bytes.Buffer) }
+	// The layouts and partials are parsed once; each page gets a clone of
+	// them with its own file parsed in (a clone copies the parsed trees,
+	// which costs a fraction of parsing them again for every page).
+	base, err := template.New("").Funcs(funcs).ParseFS(fsys, shared...)
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layouts and partials: %w", err)
+	}
 	for _, p := range pages {
 		name := strings.TrimSuffix(path.Base(p), ".html")
-		t, err := template.New(name).Funcs(funcs).ParseFS(fsys, append(append([]string{}, shared...), p)...)
+		t, err := base.Clone()
+		if err == nil {
+			t, err = t.ParseFS(fsys, p)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
 		}
 		r.pages[name] = t
 	}
+	renderers.Store(key, r)
 	return r, nil
+}
+
+// renderers keeps the parsed page templates for the life of the process,
+// by what they were made from: the template files and the asset URLs they
+// call (the only thing their functions depend on). Parsing every page is
+// most of what starting a server costs, and tests start hundreds; parsed
+// templates are safe to execute from many servers at once.
+var renderers sync.Map // string → *Renderer
+
+func rendererKey(fsys fs.FS, files []string, assets *Assets) (string, error) {
+	h := sha256.New()
+	for _, f := range files {
+		b, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", f, len(b))
+		h.Write(b)
+	}
+	names := make([]string, 0, len(assets.urls))
+	for n := range assets.urls {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%s\x00", n, assets.urls[n])
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // render executes a page into a buffer first, so a template error becomes

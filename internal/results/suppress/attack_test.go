@@ -231,6 +231,9 @@ func iterations(n int) int {
 	if testing.Short() {
 		return n / 5
 	}
+	if raceOn {
+		return n / 4
+	}
 	return n
 }
 

@@ -1,0 +1,5 @@
+//go:build !race
+
+package results_test
+
+const raceOn = false

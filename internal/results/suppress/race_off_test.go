@@ -1,0 +1,5 @@
+//go:build !race
+
+package suppress
+
+const raceOn = false
