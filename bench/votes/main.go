@@ -35,6 +35,7 @@ var (
 	profileURL   = flag.String("pprof", "", "server profiler base (INSPRAAK_PPROF_ADDR), e.g. http://127.0.0.1:6060; with -profile-out")
 	profileOut   = flag.String("profile-out", "", "write the server's CPU profile taken while voting to this file")
 	profileSecs  = flag.Int("profile-seconds", 3, "length of that profile")
+	forwarded    = flag.Bool("forwarded", false, "give each voter its own client address in X-Forwarded-For (server with INSPRAAK_TRUSTED_PROXIES=127.0.0.1), as residents voting from their own homes")
 )
 
 func main() {
@@ -107,7 +108,11 @@ func main() {
 		for _, k := range c.Jar.Cookies(u) {
 			ck = append(ck, k.Name+"="+k.Value)
 		}
-		reqs[i] = []byte("POST " + *pollPath + "/stem HTTP/1.1\r\nHost: " + u.Host +
+		fwd := ""
+		if *forwarded {
+			fwd = fmt.Sprintf("\r\nX-Forwarded-For: 10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+		}
+		reqs[i] = []byte("POST " + *pollPath + "/stem HTTP/1.1\r\nHost: " + u.Host + fwd +
 			"\r\nCookie: " + strings.Join(ck, "; ") +
 			"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
 			strconv.Itoa(len(body)) + "\r\n\r\n" + body)

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Vote ingestion on PostgreSQL over HTTP, against pgbench doing the same
 # single-row insert. Usage: bash bench/votes/run.sh [participants]
+# Limits on abuse are off unless LIMITS=on, which keeps them on with the
+# login and vote limits raised so that every participant, all from this
+# one address, gets through: it measures what the limiter costs a vote.
+# FORWARDED=1 gives every voter an address of its own (X-Forwarded-For from
+# a trusted 127.0.0.1), as residents voting from home have.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-10000}"
@@ -17,10 +22,12 @@ for C in 16 64; do
   $PSQL -d test -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
   INSPRAAK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable" \
   INSPRAAK_ADDR=127.0.0.1:18081 INSPRAAK_BASE_URL=http://127.0.0.1:18081 INSPRAAK_LOG_LEVEL=warn \
+  INSPRAAK_RATE_LIMITS="${LIMITS:-off}" INSPRAAK_RATE_LOGIN=1000000/10m INSPRAAK_RATE_VOTE=1000000/10m \
+  INSPRAAK_TRUSTED_PROXIES="$([ -n "${FORWARDED:-}" ] && echo 127.0.0.1)" \
   "$OUT/inspraak" serve >"$OUT/server-$C.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 200); do curl -fs http://127.0.0.1:18081/readyz >/dev/null 2>&1 && break; sleep 0.05; done
-  "$OUT/votes" -base http://127.0.0.1:18081 -participants "$N" -concurrency "$C" | tee "$OUT/http-$C-$RUN.txt"
+  "$OUT/votes" -base http://127.0.0.1:18081 -participants "$N" -concurrency "$C" ${FORWARDED:+-forwarded} | tee "$OUT/http-$C-$RUN.txt"
   $PSQL -d "$DB" -At -c "SELECT 'ballots stored: ' || count(*) FROM ballots" | tee -a "$OUT/http-$C-$RUN.txt"
   kill -TERM "$PID"; wait "$PID" || true
   $PSQL -d test -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
