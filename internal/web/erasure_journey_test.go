@@ -16,6 +16,9 @@ import (
 
 const tookPart = "U heeft hieraan meegedaan; uw antwoorden zijn niet meer aan u gekoppeld."
 
+// supportedUnlinked is what an idea one supported says after erasure.
+const supportedUnlinked = "U heeft dit idee gesteund; uw steun is niet meer aan u gekoppeld."
+
 // fullSurvey fills in every question of the demo questionnaire from its
 // form, ready to submit.
 func fullSurvey(t *testing.T, body string, openAnswer string) url.Values {
@@ -196,9 +199,9 @@ func TestErasureUnlinksContentAndOnePersonKeepsOneVote(t *testing.T) {
 		t.Fatalf("the old receipt is shown again: %d\n%s", rc.StatusCode, rc.Body)
 	}
 	page = back.get(otherIdea)
-	wantContains(t, page, tookPart)
+	wantContains(t, page, supportedUnlinked)
 	wantNotContains(t, page, "U steunt dit idee.", `name="steun"`)
-	wantContains(t, back.get(board), tookPart)
+	wantContains(t, back.get(board), supportedUnlinked)
 	my := back.get("/mijn-inspraak")
 	wantNotContains(t, my, reference, "Welke plek", "Vragenlijst over het schetsontwerp", "Een zebrapad bij de bakker")
 
