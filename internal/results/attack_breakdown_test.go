@@ -40,18 +40,7 @@ func randomBreakdownPage(rng *rand.Rand) breakdownPage {
 	group := make([]int, people)
 	p := breakdownPage{per: map[int64][]results.BreakdownRow{}, keys: keys, rows: make([]int64, G)}
 	for i := range group {
-		sum := 0
-		for _, w := range groupWeights {
-			sum += w
-		}
-		x := rng.IntN(sum)
-		for g, w := range groupWeights {
-			if x < w {
-				group[i] = g
-				break
-			}
-			x -= w
-		}
+		group[i] = weightedPick(rng, groupWeights)
 		p.rows[group[i]]++
 	}
 	for n := range 1 + rng.IntN(3) {
@@ -69,20 +58,6 @@ func randomBreakdownPage(rng *rand.Rand) breakdownPage {
 			weights[j] = []int{0, 1, 2, 6}[rng.IntN(4)]
 		}
 		weights[rng.IntN(nopt)] += 3
-		pick := func() int {
-			sum := 0
-			for _, w := range weights {
-				sum += w
-			}
-			x := rng.IntN(sum)
-			for j, w := range weights {
-				if x < w {
-					return j
-				}
-				x -= w
-			}
-			return 0
-		}
 		everyone := rng.IntN(2) == 0
 		count := map[[2]int]int64{}
 		for i := range people {
@@ -90,10 +65,10 @@ func randomBreakdownPage(rng *rand.Rand) breakdownPage {
 				continue
 			}
 			q.Base++
-			chosen := map[int]bool{pick(): true}
+			chosen := map[int]bool{weightedPick(rng, weights): true}
 			if kind == consultation.Multiple {
 				for range rng.IntN(nopt) {
-					chosen[pick()] = true
+					chosen[weightedPick(rng, weights)] = true
 				}
 			}
 			for j := range chosen {
@@ -204,7 +179,7 @@ func attackBreakdownPage(t *testing.T, bp breakdownPage, shown bool, k int) (hid
 // everything the page shows, and no line gives a group away.
 func TestBreakdownPagesResistTheAttack(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 0xb4ea))
-	n := rounds(120)
+	n := attack.Rounds(120)
 	hidden, withheld, tables := 0, 0, 0
 	for i := range n {
 		bp := randomBreakdownPage(rng)

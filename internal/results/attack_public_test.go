@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,19 +190,6 @@ func readPublic(o *results.Overview, submitted string, qs []results.PublicQuesti
 	return p
 }
 
-func rounds(n int) int {
-	if v, err := strconv.Atoi(os.Getenv("INSPRAAK_ATTACK_ROUNDS")); err == nil && v > 0 {
-		return v
-	}
-	if testing.Short() {
-		return n / 5
-	}
-	if raceOn {
-		return n / 4
-	}
-	return n
-}
-
 // randomSurvey draws respondents and their answers to random questions
 // of every kind the public page shows; small counts, zeros and questions
 // everyone answered are common.
@@ -228,25 +214,11 @@ func randomSurvey(rng *rand.Rand) *results.Overview {
 			weights[j] = []int{0, 1, 1, 3, 8}[rng.IntN(5)]
 		}
 		weights[rng.IntN(nopt)] += 2
-		pick := func() int {
-			sum := 0
-			for _, w := range weights {
-				sum += w
-			}
-			x := rng.IntN(sum)
-			for j, w := range weights {
-				if x < w {
-					return j
-				}
-				x -= w
-			}
-			return 0
-		}
 		switch kind {
 		case consultation.Single, consultation.Ranking:
 			q.Options = make([]results.Option, nopt)
 			for range answered {
-				j := pick()
+				j := weightedPick(rng, weights)
 				q.Options[j].Count++
 				q.Options[j].FirstPlace++
 			}
@@ -258,9 +230,9 @@ func randomSurvey(rng *rand.Rand) *results.Overview {
 		case consultation.Multiple:
 			q.Options = make([]results.Option, nopt)
 			for range answered {
-				chosen := map[int]bool{pick(): true}
+				chosen := map[int]bool{weightedPick(rng, weights): true}
 				for range rng.IntN(nopt) {
-					chosen[pick()] = true
+					chosen[weightedPick(rng, weights)] = true
 				}
 				for j := range chosen {
 					q.Options[j].Count++
@@ -272,7 +244,7 @@ func randomSurvey(rng *rand.Rand) *results.Overview {
 				q.Values[j].Value = float64(j + 1)
 			}
 			for range answered {
-				q.Values[pick()].Count++
+				q.Values[weightedPick(rng, weights)].Count++
 			}
 		}
 		for j := range q.Options {
@@ -288,7 +260,7 @@ func randomSurvey(rng *rand.Rand) *results.Overview {
 // given everything the page shows, and no line gives a group away.
 func TestPublicPagesResistTheAttack(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 0xa77ac))
-	n := rounds(1000)
+	n := attack.Rounds(1000)
 	hidden, tooFew := 0, 0
 	for i := range n {
 		o := randomSurvey(rng)
@@ -376,4 +348,20 @@ func TestDemoPublicResultsResistTheAttack(t *testing.T) {
 	if hidden == 0 {
 		t.Fatal("the demo hides nothing: the attack did not run")
 	}
+}
+
+// weightedPick draws an index with probability proportional to its weight.
+func weightedPick(rng *rand.Rand, weights []int) int {
+	sum := 0
+	for _, w := range weights {
+		sum += w
+	}
+	x := rng.IntN(sum)
+	for j, w := range weights {
+		if x < w {
+			return j
+		}
+		x -= w
+	}
+	return 0
 }

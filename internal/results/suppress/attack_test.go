@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -223,22 +222,8 @@ func randomTable(rng *rand.Rand, maxDim int) Table {
 	return t
 }
 
-// iterations is n, or more when INSPRAAK_ATTACK_ROUNDS asks for it.
-func iterations(n int) int {
-	if v, err := strconv.Atoi(os.Getenv("INSPRAAK_ATTACK_ROUNDS")); err == nil && v > 0 {
-		return v
-	}
-	if testing.Short() {
-		return n / 5
-	}
-	if raceOn {
-		return n / 4
-	}
-	return n
-}
-
 func TestNoHiddenCellIsRecoverable(t *testing.T) {
-	n := iterations(600)
+	n := attack.Rounds(600)
 	rng := rand.New(rand.NewPCG(1, 0x5eed))
 	hiddenCells, tables := 0, 0
 	for range n {
@@ -267,7 +252,7 @@ func TestNoHiddenCellIsRecoverable(t *testing.T) {
 // overview above a breakdown) and some row totals to be hidden because
 // another table hides them, a table is either refused or protected.
 func TestKnownAndForcedCells(t *testing.T) {
-	n := iterations(500)
+	n := attack.Rounds(500)
 	rng := rand.New(rand.NewPCG(7, 0xc0ffee))
 	refused, checked := 0, 0
 	for range n {

@@ -3,6 +3,8 @@ package suppress
 import (
 	"math/rand/v2"
 	"testing"
+
+	"inspraak/internal/results/suppress/attack"
 )
 
 // The intervals are computed over real tables. Line sums make that exact
@@ -14,7 +16,7 @@ func TestMultipleChoiceIntegerIntervals(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 8))
 	const k = DefaultK
 	checked := 0
-	for range iterations(300) {
+	for range attack.Rounds(300) {
 		S := int64(k + rng.IntN(5))
 		base := rng.Int64N(S + 1)
 		nopt := 2 + rng.IntN(2)

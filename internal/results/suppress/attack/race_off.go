@@ -1,5 +1,5 @@
 //go:build !race
 
-package suppress
+package attack
 
 const raceOn = false

@@ -1,8 +1,0 @@
-//go:build race
-
-package results_test
-
-// raceOn: the race detector makes the attack harness several times
-// slower. Under it (CI's SQLite step) the harness runs a quarter of its
-// rounds; CI's PostgreSQL step runs every round without it.
-const raceOn = true
