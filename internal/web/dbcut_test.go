@@ -1,24 +1,17 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/gin-gonic/gin"
-
 	"inspraak/internal/app"
-	"inspraak/internal/config"
 	"inspraak/internal/testdb"
-	"inspraak/internal/web"
 )
 
 // cutProxy is a TCP proxy between the application and PostgreSQL that
@@ -115,52 +108,18 @@ func (p *cutProxy) restore() {
 // connections running through a cutProxy. PostgreSQL only.
 func newSiteThroughProxy(t *testing.T) (*testSite, *cutProxy) {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	vals := map[string]string{
-		"INSPRAAK_BASE_URL":      base,
-		"INSPRAAK_SEED_DEMO":     "true",
-		"INSPRAAK_LOG_LEVEL":     "debug",
-		"INSPRAAK_PSEUDONYM_KEY": testPseudonymKey,
-	}
-	direct, err := url.Parse(siteDatabase(t, vals))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newCutProxy(t, direct.Host)
-	via := *direct
-	via.Host = proxy.addr
-	vals["INSPRAAK_DATABASE_URL"] = via.String()
-	cfg, err := config.Load(func(k string) string { return vals[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	// A page that panics with the database's error, for the recovery path.
-	routes := app.Options{WebRoutes: func(d web.Deps) web.Deps {
-		d.Routes = func(r gin.IRouter) {
-			r.GET("/test/db-panic", func(c *gin.Context) {
-				var n int
-				if err := d.DB.WithContext(c.Request.Context()).Raw("SELECT 1").Scan(&n).Error; err != nil {
-					panic(err)
-				}
-				c.String(http.StatusOK, "ok")
-			})
+	var proxy *cutProxy
+	s := newSiteVia(t, nil, app.Options{}, func(dbURL string) string {
+		direct, err := url.Parse(dbURL)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return d
-	}}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), routes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = a.Close() })
-	if err := a.DB.Exec("UPDATE staff_members SET issuer = REPLACE(issuer, ?, ?)", templateBase, cfg.BaseURL.String()).Error; err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = a.Handler()
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return &testSite{Server: srv, App: a, Logs: logs}, proxy
+		proxy = newCutProxy(t, direct.Host)
+		via := *direct
+		via.Host = proxy.addr
+		return via.String()
+	})
+	return s, proxy
 }
 
 // While PostgreSQL cannot be reached, every page says so with a 503, a

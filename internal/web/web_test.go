@@ -82,6 +82,14 @@ func newSite(t testing.TB, env map[string]string) *testSite {
 // site gets an empty database and app.New fills it, as the binary would.
 func newSiteWith(t testing.TB, env map[string]string, opts app.Options) *testSite {
 	t.Helper()
+	return newSiteVia(t, env, opts, nil)
+}
+
+// newSiteVia is newSiteWith whose application reaches its database at the
+// address via makes of the real one (nil: the real one), such as a proxy
+// that a test can cut.
+func newSiteVia(t testing.TB, env map[string]string, opts app.Options, via func(dbURL string) string) *testSite {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	vals := map[string]string{
@@ -99,6 +107,9 @@ func newSiteWith(t testing.TB, env map[string]string, opts app.Options) *testSit
 	} else {
 		vals["INSPRAAK_DATABASE_URL"] = testdb.URL(t)
 	}
+	if via != nil {
+		vals["INSPRAAK_DATABASE_URL"] = via(vals["INSPRAAK_DATABASE_URL"])
+	}
 	cfg, err := config.Load(func(k string) string { return vals[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +119,15 @@ func newSiteWith(t testing.TB, env map[string]string, opts app.Options) *testSit
 	opts.WebRoutes = func(d web.Deps) web.Deps {
 		d.Routes = func(r gin.IRouter) {
 			r.GET("/test/panic", func(*gin.Context) { panic("test panic with secret detail") })
+			// A page that panics with the database's error, for the
+			// recovery path while the database is away.
+			r.GET("/test/db-panic", func(c *gin.Context) {
+				var n int
+				if err := d.DB.WithContext(c.Request.Context()).Raw("SELECT 1").Scan(&n).Error; err != nil {
+					panic(err)
+				}
+				c.String(http.StatusOK, "ok")
+			})
 			r.POST("/test/echo", func(c *gin.Context) {
 				b, err := io.ReadAll(c.Request.Body)
 				if err != nil {
