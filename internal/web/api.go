@@ -272,12 +272,9 @@ func (s *Server) tokenCreate(c *gin.Context) {
 		return
 	}
 	tok, err := s.results.NewToken(c.Request.Context(), cur.Staff.ID, name)
-	if fields, isForm := fieldErrors(err); isForm {
-		s.renderProfile(c, http.StatusUnprocessableEntity, profileData{Errors: fields, Name: name})
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.refused(c, err, func(status int, fields map[string]string) {
+		s.renderProfile(c, status, profileData{Errors: fields, Name: name})
+	}) {
 		return
 	}
 	s.record(c, "api.token.create", "staff:"+strconv.FormatInt(cur.Staff.ID, 10), map[string]any{"name": name})

@@ -96,13 +96,10 @@ func (s *Server) editorConsultationCreate(c *gin.Context) {
 	}
 	cons, err := s.consultations.CreateEmpty(c.Request.Context(), consultation.Draft{ProjectID: id, Slug: pd.Slug, Title: pd.Title,
 		Description: pd.Description, OnePerScreen: f.OnePerScreen, Rules: pd.Rules})
-	if fields, ok := fieldErrors(err); ok {
+	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = onRuleFields(fields)
-		s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+		s.renderConsultationForm(c, status, d)
+	}) {
 		return
 	}
 	s.done(c, "consultation.create", "instrument:"+strconv.FormatInt(cons.InstrumentID, 10), map[string]any{"project": id}, "/beheer/projecten/"+strconv.FormatInt(id, 10)+"/vragenlijsten/"+strconv.FormatInt(cons.InstrumentID, 10))

@@ -98,13 +98,10 @@ func (s *Server) editorBoardCreate(c *gin.Context) {
 		return
 	}
 	b, err := s.ideas.CreateBoard(c.Request.Context(), dr)
-	if fields, ok := fieldErrors(err); ok {
+	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = fields
-		s.renderBoardForm(c, http.StatusUnprocessableEntity, d)
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+		s.renderBoardForm(c, status, d)
+	}) {
 		return
 	}
 	s.done(c, "idea_board.create", "instrument:"+strconv.FormatInt(b.InstrumentID, 10),
@@ -250,18 +247,15 @@ func (s *Server) editorIdeaStatus(c *gin.Context) {
 	}
 	cur := staffOf(c)
 	err := s.ideas.SetStatus(c.Request.Context(), d.Idea.ID, cur.Staff.ID, idea.Status(d.Status), d.Response)
-	if fields, ok := fieldErrors(err); ok {
-		d.Errors = fields
-		s.renderEditorIdea(c, http.StatusUnprocessableEntity, d)
-		return
+	// A refusal without fields (a status the idea cannot go to) is shown
+	// at the status field.
+	if e, ok := apperror.As(err); ok && e.Key != "" && len(e.Fields) == 0 && statusOf[e.Code] < 500 {
+		err = apperror.New(e.Code, e.Key).WithField("status", e.Key)
 	}
-	if err != nil {
-		if e, ok := apperror.As(err); ok && e.Key != "" {
-			d.Errors = map[string]string{"status": e.Key}
-			s.renderEditorIdea(c, statusOf[e.Code], d)
-			return
-		}
-		s.fail(c, err)
+	if s.refused(c, err, func(status int, fields map[string]string) {
+		d.Errors = fields
+		s.renderEditorIdea(c, status, d)
+	}) {
 		return
 	}
 	s.done(c, "idea.status", "idea:"+strconv.FormatInt(d.Idea.ID, 10), map[string]any{"status": d.Status, "board": d.Board.InstrumentID},
@@ -358,13 +352,10 @@ func (s *Server) editorBoardSettingsSave(c *gin.Context) {
 		return
 	}
 	err := s.ideas.UpdateBoard(c.Request.Context(), b.InstrumentID, st)
-	if fields, ok := fieldErrors(err); ok {
+	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = fields
-		s.renderBoardSettings(c, http.StatusUnprocessableEntity, d)
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+		s.renderBoardSettings(c, status, d)
+	}) {
 		return
 	}
 	s.done(c, "idea_board.settings", "instrument:"+strconv.FormatInt(b.InstrumentID, 10),

@@ -129,13 +129,10 @@ func (s *Server) editorInstrumentSettingsSave(c *gin.Context) {
 		return
 	}
 	changes, err := s.instruments.UpdateSettings(c.Request.Context(), p.ID, in.ID, st)
-	if fields, ok := fieldErrors(err); ok {
+	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = onRuleFields(fields)
-		s.renderSettings(c, http.StatusUnprocessableEntity, d)
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+		s.renderSettings(c, status, d)
+	}) {
 		return
 	}
 	s.done(c, "instrument.settings", "instrument:"+strconv.FormatInt(in.ID, 10),

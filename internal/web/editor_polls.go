@@ -151,13 +151,10 @@ func (s *Server) editorPollCreate(c *gin.Context) {
 		return
 	}
 	pl, err := s.polls.Create(c.Request.Context(), dr)
-	if fields, ok := fieldErrors(err); ok {
+	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = onRuleFields(fields)
-		s.renderPollForm(c, http.StatusUnprocessableEntity, d)
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+		s.renderPollForm(c, status, d)
+	}) {
 		return
 	}
 	s.done(c, "poll.create", "instrument:"+strconv.FormatInt(pl.InstrumentID, 10),

@@ -167,13 +167,10 @@ func (s *Server) editorProjectCreate(c *gin.Context) {
 		return
 	}
 	p, err := s.projects.Create(c.Request.Context(), dr)
-	if fields, ok := fieldErrors(err); ok {
+	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = fields
-		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+		s.renderProjectForm(c, status, d)
+	}) {
 		return
 	}
 	s.done(c, "project.create", "project:"+strconv.FormatInt(p.ID, 10), map[string]any{"slug": p.Slug}, "/beheer/projecten/"+strconv.FormatInt(p.ID, 10))
@@ -236,13 +233,10 @@ func (s *Server) editorProjectUpdate(c *gin.Context) {
 		return
 	}
 	_, err := s.projects.Update(c.Request.Context(), id, dr)
-	if fields, ok := fieldErrors(err); ok {
+	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = fields
-		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+		s.renderProjectForm(c, status, d)
+	}) {
 		return
 	}
 	s.done(c, "project.update", "project:"+strconv.FormatInt(id, 10), map[string]any{"slug": dr.Slug}, "/beheer/projecten/"+strconv.FormatInt(id, 10))

@@ -46,19 +46,17 @@ func (s *Server) modTemplateSave(c *gin.Context) {
 		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
 		return
 	}
-	if _, err := s.moderation.SaveTemplate(c.Request.Context(), modStaff(c), id, d); err != nil {
-		if fields, ok := fieldErrors(err); ok {
-			if id != 0 { // the fields of an existing template carry its id
-				renamed := map[string]string{}
-				for k, v := range fields {
-					renamed[k+"-"+strconv.FormatInt(id, 10)] = v
-				}
-				fields = renamed
+	_, err := s.moderation.SaveTemplate(c.Request.Context(), modStaff(c), id, d)
+	if s.refused(c, err, func(status int, fields map[string]string) {
+		if id != 0 { // the fields of an existing template carry its id
+			renamed := map[string]string{}
+			for k, v := range fields {
+				renamed[k+"-"+strconv.FormatInt(id, 10)] = v
 			}
-			s.renderTemplates(c, http.StatusUnprocessableEntity, templatesData{Errors: fields, EditID: id, Form: d})
-			return
+			fields = renamed
 		}
-		s.fail(c, err)
+		s.renderTemplates(c, status, templatesData{Errors: fields, EditID: id, Form: d})
+	}) {
 		return
 	}
 	s.setFlash(c, "saved")

@@ -120,12 +120,9 @@ func (s *Server) codeCreate(c *gin.Context) {
 		return
 	}
 	code, err := s.results.AddCode(c.Request.Context(), in.ID, name)
-	if fields, isForm := fieldErrors(err); isForm {
-		s.renderOpenAnswers(c, http.StatusUnprocessableEntity, fields, name)
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.refused(c, err, func(status int, fields map[string]string) {
+		s.renderOpenAnswers(c, status, fields, name)
+	}) {
 		return
 	}
 	s.done(c, "results.code.create", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"code": code.Name},

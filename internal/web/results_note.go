@@ -99,12 +99,9 @@ func (s *Server) noteIntro(c *gin.Context) {
 		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
 		return
 	}
-	if err := s.results.SaveIntro(c.Request.Context(), in.ID, intro); err != nil {
-		if fields, isForm := fieldErrors(err); isForm {
-			s.renderNote(c, http.StatusUnprocessableEntity, fields, results.SectionDraft{}, 0)
-			return
-		}
-		s.fail(c, err)
+	if s.refused(c, s.results.SaveIntro(c.Request.Context(), in.ID, intro), func(status int, fields map[string]string) {
+		s.renderNote(c, status, fields, results.SectionDraft{}, 0)
+	}) {
 		return
 	}
 	s.done(c, "results.note.intro", "instrument:"+strconv.FormatInt(in.ID, 10), nil, s.noteBack(in))
@@ -150,12 +147,9 @@ func (s *Server) noteSection(c *gin.Context) {
 		}
 	}
 	err := s.results.SaveSection(c.Request.Context(), in.ID, id, d)
-	if fields, isForm := fieldErrors(err); isForm {
-		s.renderNote(c, http.StatusUnprocessableEntity, fields, d, id)
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.refused(c, err, func(status int, fields map[string]string) {
+		s.renderNote(c, status, fields, d, id)
+	}) {
 		return
 	}
 	s.done(c, "results.note.section", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"section": id, "title": d.Title}, s.noteBack(in))
