@@ -249,12 +249,14 @@ func (s *Server) editorIdeaStatus(c *gin.Context) {
 	err := s.ideas.SetStatus(c.Request.Context(), d.Idea.ID, cur.Staff.ID, idea.Status(d.Status), d.Response)
 	// A refusal without fields (a status the idea cannot go to) is shown
 	// at the status field.
+	code := http.StatusUnprocessableEntity
 	if e, ok := apperror.As(err); ok && e.Key != "" && len(e.Fields) == 0 && statusOf[e.Code] < 500 {
+		code = statusOf[e.Code]
 		err = apperror.New(e.Code, e.Key).WithField("status", e.Key)
 	}
-	if s.refused(c, err, func(status int, fields map[string]string) {
+	if s.refused(c, err, func(_ int, fields map[string]string) {
 		d.Errors = fields
-		s.renderEditorIdea(c, status, d)
+		s.renderEditorIdea(c, code, d)
 	}) {
 		return
 	}

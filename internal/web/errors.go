@@ -146,18 +146,14 @@ func (s *Server) renderStatus(c *gin.Context, status int, key string) {
 // refused is the one way a handler deals with what a form's service call
 // returned. Without an error it returns false and the handler goes on. A
 // refusal with per-field messages shows the form again through again, with
-// the status of the refusal (422 for invalid input) and the messages; any other error goes the one error path
+// status 422 and the messages; any other error goes the one error path
 // (fail). It returns true when the response is written.
 func (s *Server) refused(c *gin.Context, err error, again func(status int, fields map[string]string)) bool {
 	if err == nil {
 		return false
 	}
-	if e, ok := apperror.As(err); ok && len(e.Fields) > 0 {
-		status := statusOf[e.Code]
-		if status < 400 || status >= 500 {
-			status = http.StatusUnprocessableEntity
-		}
-		again(status, e.Fields)
+	if fields, ok := fieldErrors(err); ok {
+		again(http.StatusUnprocessableEntity, fields)
 		return true
 	}
 	s.fail(c, err)
