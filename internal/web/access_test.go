@@ -13,6 +13,7 @@ import (
 	"inspraak/internal/app"
 	"inspraak/internal/identity"
 	"inspraak/internal/moderation"
+	"inspraak/internal/testdb"
 )
 
 // clock is a test clock that only moves when told to.
@@ -186,7 +187,7 @@ func TestStaffRolesComeFromGroupsAtEveryLogin(t *testing.T) {
 		t.Fatalf("role kept after it was removed: %d", r.StatusCode)
 	}
 	var changes int64
-	s.App.DB.Table("audit_log").Where("action = ?", "staff.roles_changed").Count(&changes)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ?", "staff.roles_changed").Count(&changes).Error)
 	if changes != 2 {
 		t.Errorf("role changes audited: %d, want 2 (first login, then the removal)", changes)
 	}
@@ -235,7 +236,7 @@ func TestBackChannelLogoutEndsStaffSessions(t *testing.T) {
 	b.loginStaff("Ad Min", "inspraak-beheerders")
 	wantStatus(t, b.get("/beheer"), 200)
 	var sid string
-	s.App.DB.Table("sessions").Where("kind = ?", "staff").Select("provider_sid").Scan(&sid)
+	testdb.NoError(t, s.App.DB.Table("sessions").Where("kind = ?", "staff").Select("provider_sid").Scan(&sid).Error)
 	if sid == "" {
 		t.Fatal("staff session has no provider sid")
 	}
@@ -283,7 +284,7 @@ func TestBackChannelLogoutEndsStaffSessions(t *testing.T) {
 	other := newBrowser(t, s)
 	other.loginStaff("Iemand Anders", "inspraak-beheerders")
 	var sub string
-	s.App.DB.Table("staff_members").Where("name = ?", "Ad Min").Select("subject").Scan(&sub)
+	testdb.NoError(t, s.App.DB.Table("staff_members").Where("name = ?", "Ad Min").Select("subject").Scan(&sub).Error)
 	bySub, err := s.App.DevIDP.LogoutToken("inspraak-staff", sub, "", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -355,7 +356,7 @@ func TestIdleAndAbsoluteTimeoutsEndSessions(t *testing.T) {
 		t.Fatalf("cleaner removed %d (%v)", n, err)
 	}
 	var left int64
-	s.App.DB.Table("sessions").Count(&left)
+	testdb.NoError(t, s.App.DB.Table("sessions").Count(&left).Error)
 	if left != 0 {
 		t.Fatalf("%d sessions left after cleaning", left)
 	}
@@ -541,8 +542,8 @@ func TestResultsFormsRefuseOtherRoles(t *testing.T) {
 		}
 	}
 	var settings, published int64
-	s.App.DB.Table("settings").Where("key = ?", "results.min_cell").Count(&settings)
-	s.App.DB.Table("result_publications").Count(&published)
+	testdb.NoError(t, s.App.DB.Table("settings").Where("key = ?", "results.min_cell").Count(&settings).Error)
+	testdb.NoError(t, s.App.DB.Table("result_publications").Count(&published).Error)
 	if settings != 0 || published != 0 {
 		t.Fatalf("refused forms changed something: threshold set %d, publications %d", settings, published)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"inspraak/internal/idea"
 	"inspraak/internal/moderation"
+	"inspraak/internal/testdb"
 )
 
 // moderatorBrowser logs in a moderator through the built-in provider.
@@ -75,7 +76,7 @@ func TestPreModeratedIdeaJourney(t *testing.T) {
 	wantContains(t, author.get("/mijn-inspraak/meldingen"), "is goedgekeurd en staat nu online")
 	// The decision is in the audit log with who made it.
 	var n int64
-	s.App.DB.Table("audit_log").Where("action = ? AND target = ?", "moderation.approve", "idea:"+itoa(it.TargetID)).Count(&n)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ? AND target = ?", "moderation.approve", "idea:"+itoa(it.TargetID)).Count(&n).Error)
 	if n != 1 {
 		t.Fatalf("%d audit entries for the approval", n)
 	}
@@ -283,7 +284,7 @@ func TestOnlyModeratorsCanModerate(t *testing.T) {
 		}
 	}
 	var after moderation.Item
-	s.App.DB.Where("id = ?", it.ID).Take(&after)
+	testdb.NoError(t, s.App.DB.Where("id = ?", it.ID).Take(&after).Error)
 	if !after.Waiting || after.ClaimedBy != nil {
 		t.Fatalf("the item changed: %+v", after)
 	}
