@@ -517,7 +517,7 @@ func TestEraseRemovesEverything(t *testing.T) {
 		f.notify(t, p, statusMsg("Meer bankjes"))
 	}
 	// One of Jan's mails has gone out already; it holds his address too.
-	f.db.Model(&notify.Mail{}).Where("participant_id = ? AND kind = 'confirm'", pid).Update("status", notify.StatusSent)
+	testdb.NoError(t, f.db.Model(&notify.Mail{}).Where("participant_id = ? AND kind = 'confirm'", pid).Update("status", notify.StatusSent).Error)
 	if err := f.db.WithTx(ctx, func(tx *gorm.DB) error { return f.svc.Erase(ctx, tx, pid) }); err != nil {
 		t.Fatal(err)
 	}

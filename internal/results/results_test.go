@@ -349,8 +349,8 @@ func TestBreakdownByWijkSuppresses(t *testing.T) {
 	if b.Show(4, 2) != strconv.Itoa(n) {
 		t.Fatalf("grand total %q, want %d", b.Show(4, 2), n)
 	}
-	if _, err := res.Breakdowns(ctx, o.Questions, "schoenmaat", 5); err == nil {
-		t.Fatal("unknown dimension accepted")
+	if _, err := res.Breakdowns(ctx, o.Questions, "schoenmaat", 5); err != results.ErrFormat {
+		t.Fatalf("unknown dimension: %v, want results.ErrFormat", err)
 	}
 }
 

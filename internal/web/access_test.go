@@ -400,7 +400,10 @@ func TestNoIdentifierIsStoredOrLogged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cols, _ := rows.Columns()
+		cols, err := rows.Columns()
+		if err != nil {
+			t.Fatal(err)
+		}
 		for rows.Next() {
 			vals := make([]any, len(cols))
 			ptrs := make([]any, len(cols))
@@ -423,7 +426,11 @@ func TestNoIdentifierIsStoredOrLogged(t *testing.T) {
 				}
 			}
 		}
+		err = rows.Err()
 		rows.Close()
+		if err != nil {
+			t.Fatalf("table %s: %v", table, err)
+		}
 	}
 	if checked < 50 {
 		t.Fatalf("only %d values checked; the dump is not looking", checked)

@@ -211,6 +211,8 @@ func TestPollEditsNeedTheEditorRole(t *testing.T) {
 			r := b.post(path, form)
 			if want := map[bool]int{true: 303, false: 403}[name == "resident"]; r.StatusCode != want {
 				t.Errorf("%s POST %s: %d, want %d", name, path, r.StatusCode, want)
+			} else if want == 303 && !strings.HasPrefix(r.Header.Get("Location"), "/beheer/inloggen?terug=") {
+				t.Errorf("%s POST %s: sent to %q, want the staff login", name, path, r.Header.Get("Location"))
 			}
 		}
 	}

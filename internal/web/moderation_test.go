@@ -278,7 +278,8 @@ func TestOnlyModeratorsCanModerate(t *testing.T) {
 		for _, path := range []string{"/beheer/moderatie/volgende", item + "/claimen", item + "/besluit", item + "/fragment", item + "/blokkeren",
 			"/beheer/moderatie/instellingen", "/beheer/moderatie/sjablonen"} {
 			r := b.post(path, url.Values{"besluit": {"approve"}, "drempel": {"1"}, "samenvatting": {"0"}, "titel": {"x"}, "tekst": {"y"}})
-			if r.StatusCode != 403 && !(r.StatusCode == 303 && strings.HasPrefix(r.Header.Get("Location"), "/beheer/inloggen")) {
+			// Staff without the role: 403; a resident: the staff login.
+			if b != res && r.StatusCode != 403 || b == res && !(r.StatusCode == 303 && strings.HasPrefix(r.Header.Get("Location"), "/beheer/inloggen")) {
 				t.Errorf("POST %s: %d %s", path, r.StatusCode, r.Header.Get("Location"))
 			}
 		}
