@@ -239,7 +239,7 @@ func TestDevOutboxExistsOnlyInDevelopment(t *testing.T) {
 	})
 	r = prod.get(t, "/dev/outbox")
 	wantStatus(t, r, 404)
-	wantNotContains(t, r, "testomgeving")
+	wantAbsent(t, r, 404, "testomgeving")
 }
 
 func TestResidentFollowsAndUnfollowsAProject(t *testing.T) {
