@@ -78,7 +78,7 @@ func TestExportCommand(t *testing.T) {
 	// Demo content through the app, as serve would add it.
 	a := newDemoApp(t)
 	var submitted int64
-	a.DB.Table("responses").Where("status = ?", "submitted").Count(&submitted)
+	testdb.NoError(t, a.DB.Table("responses").Where("status = ?", "submitted").Count(&submitted).Error)
 	if submitted == 0 {
 		t.Fatal("the demo has no submitted responses")
 	}
@@ -103,7 +103,7 @@ func TestExportCommand(t *testing.T) {
 		t.Fatalf("report: %q", errb.String())
 	}
 	var logged int64
-	a.DB.Table("audit_log").Where("action = ? AND actor = ?", "results.export", "cli").Count(&logged)
+	testdb.NoError(t, a.DB.Table("audit_log").Where("action = ? AND actor = ?", "results.export", "cli").Count(&logged).Error)
 	if logged != 1 {
 		t.Fatalf("%d exports in the audit log", logged)
 	}
@@ -146,7 +146,7 @@ func TestTalliesCommand(t *testing.T) {
 		t.Fatalf("demo: %d %q", code, text)
 	}
 	var id int64
-	a.DB.Raw(`SELECT instrument_id FROM answer_tallies WHERE kind = 1 ORDER BY question_id LIMIT 1`).Scan(&id)
+	testdb.NoError(t, a.DB.Raw(`SELECT instrument_id FROM answer_tallies WHERE kind = 1 ORDER BY question_id LIMIT 1`).Scan(&id).Error)
 	if err := a.DB.Exec(`UPDATE answer_tallies SET n = n + 3 WHERE instrument_id = ? AND kind = 1`, id).Error; err != nil {
 		t.Fatal(err)
 	}

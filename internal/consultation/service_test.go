@@ -289,7 +289,7 @@ func TestConcurrentSubmitsGiveOneResponseEach(t *testing.T) {
 		t.Fatalf("ok %d conflicts %d for %d people", ok, conflicts, people)
 	}
 	var n int64
-	f.db.Model(&consultation.Response{}).Count(&n)
+	testdb.NoError(t, f.db.Model(&consultation.Response{}).Count(&n).Error)
 	if n != int64(people) {
 		t.Fatalf("%d responses for %d people", n, people)
 	}
@@ -343,7 +343,7 @@ func TestConcurrentChangesKeepTotalsRight(t *testing.T) {
 		t.Fatalf("running totals\n%v\nrecount\n%v", running, recount)
 	}
 	var submitted int64
-	f.db.Model(&consultation.Response{}).Where("status = ?", consultation.StatusSubmitted).Count(&submitted)
+	testdb.NoError(t, f.db.Model(&consultation.Response{}).Where("status = ?", consultation.StatusSubmitted).Count(&submitted).Error)
 	var chosen int64
 	for _, r := range recount {
 		if r.QuestionID == single.ID && r.Kind == consultation.TallyOption {

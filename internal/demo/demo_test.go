@@ -238,12 +238,12 @@ func TestDemoModerationQueue(t *testing.T) {
 		t.Fatalf("waiting items by reason: %v (%d items)", why, len(items))
 	}
 	var decided int64
-	db.Model(&moderation.Event{}).Where("action = ?", moderation.ActApprove).Count(&decided)
+	testdb.NoError(t, db.Model(&moderation.Event{}).Where("action = ?", moderation.ActApprove).Count(&decided).Error)
 	if decided < 5 {
 		t.Fatalf("%d approvals in the history", decided)
 	}
 	var hidden int64
-	db.Model(&idea.Comment{}).Where("moderation = ?", idea.Awaiting).Count(&hidden)
+	testdb.NoError(t, db.Model(&idea.Comment{}).Where("moderation = ?", idea.Awaiting).Count(&hidden).Error)
 	if hidden < 1 {
 		t.Fatal("the reported comment is still public")
 	}

@@ -154,7 +154,7 @@ func TestSubmitValidatesAndChangesNothingOnBadInput(t *testing.T) {
 		}
 	}
 	var n int64
-	f.db.Model(&idea.Idea{}).Count(&n)
+	testdb.NoError(t, f.db.Model(&idea.Idea{}).Count(&n).Error)
 	if n != 0 {
 		t.Fatalf("%d ideas stored from bad input", n)
 	}

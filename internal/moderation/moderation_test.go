@@ -482,7 +482,7 @@ func TestRejectionAndSecondLook(t *testing.T) {
 		t.Fatalf("a second second look: %v", err)
 	}
 	var dec int64
-	f.db.Model(&audit.Entry{}).Where("action IN ?", []string{"moderation.reject", "moderation.restore", "moderation.hide"}).Count(&dec)
+	testdb.NoError(t, f.db.Model(&audit.Entry{}).Where("action IN ?", []string{"moderation.reject", "moderation.restore", "moderation.hide"}).Count(&dec).Error)
 	if dec != 3 {
 		t.Fatalf("%d decisions in the audit log, want 3", dec)
 	}
@@ -566,7 +566,7 @@ func TestRedact(t *testing.T) {
 		t.Fatalf("hits after redaction: %s", it.Hits)
 	}
 	var evs []moderation.Event
-	f.db.Where("item_id = ?", itemID).Find(&evs)
+	testdb.NoError(t, f.db.Where("item_id = ?", itemID).Find(&evs).Error)
 	for _, e := range evs {
 		if strings.Contains(e.Note, "1234") {
 			t.Fatalf("the fragment was stored: %+v", e)
@@ -755,7 +755,7 @@ func TestEraseKeepsReportsButNotTheirWords(t *testing.T) {
 		t.Fatalf("author's item after erasure: %+v", it)
 	}
 	var reports []moderation.Report
-	f.db.Find(&reports)
+	testdb.NoError(t, f.db.Find(&reports).Error)
 	if len(reports) != 1 || reports[0].Note != "" || f.item(t, moderation.KindIdea, ok.ID).OpenReports != 1 {
 		t.Fatalf("reports after erasure: %+v", reports)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"inspraak/internal/notify"
 	"inspraak/internal/notify/mailtest"
+	"inspraak/internal/testdb"
 )
 
 var from = &mail.Address{Name: "Gemeente Voorbeeld", Address: "inspraak@gemeente.example"}
@@ -256,7 +257,7 @@ func TestReceivedMailIsMultipartWithUnsubscribeHeaders(t *testing.T) {
 	ms := newMailServer(t)
 	nl := f.subscribed(t, "Jan", "jan@voorbeeld.nl", "nl")
 	en := f.subscribed(t, "Jane", "jane@example.com", "en")
-	f.db.Where("kind = 'confirm'").Delete(&notify.Mail{})
+	testdb.NoError(t, f.db.Where("kind = 'confirm'").Delete(&notify.Mail{}).Error)
 	for _, pid := range []int64{nl, en} {
 		f.notify(t, pid, statusMsg("Bankjes bij de école"))
 	}

@@ -228,7 +228,7 @@ func TestMailIsInTheParticipantsLanguage(t *testing.T) {
 	}
 	// The confirmation mail itself is in the chosen language too.
 	var c notify.Mail
-	f.db.Where("participant_id = ? AND kind = 'confirm'", en).Take(&c)
+	testdb.NoError(t, f.db.Where("participant_id = ? AND kind = 'confirm'", en).Take(&c).Error)
 	if c.Subject != "Confirm your e-mail address" || c.UnsubscribeURL != "" {
 		t.Errorf("English confirmation: %q (unsubscribe %q)", c.Subject, c.UnsubscribeURL)
 	}
@@ -257,7 +257,7 @@ func TestConfirmTokenExpiresWorksOnceAndOnlyForItsOwner(t *testing.T) {
 	}
 	tok := f.confirmToken(t, pid)
 	var stored notify.Address
-	f.db.Where("participant_id = ?", pid).Take(&stored)
+	testdb.NoError(t, f.db.Where("participant_id = ?", pid).Take(&stored).Error)
 	if stored.ConfirmHash == nil || *stored.ConfirmHash == tok || strings.Contains(*stored.ConfirmHash, tok) {
 		t.Fatal("the token must be stored hashed")
 	}
@@ -295,12 +295,12 @@ func TestConfirmTokenExpiresWorksOnceAndOnlyForItsOwner(t *testing.T) {
 	}
 	// Giving the confirmed address again sends no new confirmation.
 	var before int64
-	f.db.Model(&notify.Mail{}).Where("kind = 'confirm'").Count(&before)
+	testdb.NoError(t, f.db.Model(&notify.Mail{}).Where("kind = 'confirm'").Count(&before).Error)
 	if err := f.svc.SetAddress(ctx, pid, "jan@voorbeeld.nl", "en", true); err != nil {
 		t.Fatal(err)
 	}
 	var after int64
-	f.db.Model(&notify.Mail{}).Where("kind = 'confirm'").Count(&after)
+	testdb.NoError(t, f.db.Model(&notify.Mail{}).Where("kind = 'confirm'").Count(&after).Error)
 	a, _ = f.svc.AddressOf(ctx, pid)
 	if after != before || !a.Confirmed() || a.Lang != "en" {
 		t.Errorf("same address again: confirmations %d→%d, %+v", before, after, a)
@@ -340,7 +340,7 @@ func TestSetAddressNeedsConsentAndAnAddressAndIsNotAudited(t *testing.T) {
 		t.Fatal(err)
 	}
 	var entries []audit.Entry
-	f.db.Order("id").Find(&entries)
+	testdb.NoError(t, f.db.Order("id").Find(&entries).Error)
 	var actions []string
 	for _, e := range entries {
 		actions = append(actions, e.Action)
@@ -517,14 +517,14 @@ func TestEraseRemovesEverything(t *testing.T) {
 		f.notify(t, p, statusMsg("Meer bankjes"))
 	}
 	// One of Jan's mails has gone out already; it holds his address too.
-	f.db.Model(&notify.Mail{}).Where("participant_id = ? AND kind = 'confirm'", pid).Update("status", notify.StatusSent)
+	testdb.NoError(t, f.db.Model(&notify.Mail{}).Where("participant_id = ? AND kind = 'confirm'", pid).Update("status", notify.StatusSent).Error)
 	if err := f.db.WithTx(ctx, func(tx *gorm.DB) error { return f.svc.Erase(ctx, tx, pid) }); err != nil {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"notifications", "notification_addresses", "notification_preferences", "project_follows", "mail_outbox"} {
 		var mine, theirs int64
-		f.db.Table(table).Where("participant_id = ?", pid).Count(&mine)
-		f.db.Table(table).Where("participant_id = ?", keep).Count(&theirs)
+		testdb.NoError(t, f.db.Table(table).Where("participant_id = ?", pid).Count(&mine).Error)
+		testdb.NoError(t, f.db.Table(table).Where("participant_id = ?", keep).Count(&theirs).Error)
 		if mine != 0 {
 			t.Errorf("%s still holds %d rows of the erased participant", table, mine)
 		}
@@ -533,7 +533,7 @@ func TestEraseRemovesEverything(t *testing.T) {
 		}
 	}
 	var leaked int64
-	f.db.Model(&notify.Mail{}).Where("to_address = ?", "jan@voorbeeld.nl").Count(&leaked)
+	testdb.NoError(t, f.db.Model(&notify.Mail{}).Where("to_address = ?", "jan@voorbeeld.nl").Count(&leaked).Error)
 	if leaked != 0 {
 		t.Error("the erased address is still in the outbox")
 	}

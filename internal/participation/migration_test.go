@@ -180,7 +180,7 @@ func TestMigration0016MovesWhoTookPartIntoTheRegister(t *testing.T) {
 		t.Fatalf("supports after Anna took hers back: %d", n)
 	}
 	var count int64
-	db.Raw(`SELECT support_count FROM ideas WHERE id = 901`).Scan(&count)
+	testdb.NoError(t, db.Raw(`SELECT support_count FROM ideas WHERE id = 901`).Scan(&count).Error)
 	if count != 1 {
 		t.Fatalf("support_count %d", count)
 	}

@@ -252,15 +252,19 @@ func TestEveryPollEditMovesUpdatedAt(t *testing.T) {
 	type edit struct {
 		ok      func() error
 		refused func() error
+		field   string // the form field the refusal names ("": none)
+		why     string // the message key it gives there (or its own key)
 	}
 	edits := map[string]edit{
 		"Reword": {
 			ok:      func() error { _, err := f.polls.Reword(ctx, id, "Welke plek eerst?"); return err },
 			refused: func() error { _, err := f.polls.Reword(ctx, id, ""); return err },
+			field:   "question", why: "poll.error.question_required",
 		},
 		"RelabelOption": {
 			ok:      func() error { _, err := f.polls.RelabelOption(ctx, id, o[1].ID, "Schoolstraat-Zuid"); return err },
 			refused: func() error { _, err := f.polls.RelabelOption(ctx, id, o[1].ID, " "); return err },
+			field:   "label", why: "poll.error.option_required",
 		},
 		"AddOption": {
 			ok: func() error { _, err := f.polls.AddOption(ctx, id, "Zesde"); return err },
@@ -268,6 +272,7 @@ func TestEveryPollEditMovesUpdatedAt(t *testing.T) {
 				_, err := f.polls.AddOption(ctx, id, string(make([]rune, poll.MaxOptionLabel+1)))
 				return err
 			},
+			field: "label", why: "poll.error.option_too_long",
 		},
 		"RemoveOption": {
 			ok: func() error {
@@ -276,6 +281,7 @@ func TestEveryPollEditMovesUpdatedAt(t *testing.T) {
 				return err
 			},
 			refused: func() error { _, err := f.polls.RemoveOption(ctx, id, o[0].ID); return err }, // chosen below
+			why:     "poll.error.option_has_votes",
 		},
 		"SetChoice": {
 			ok: func() error {
@@ -286,6 +292,7 @@ func TestEveryPollEditMovesUpdatedAt(t *testing.T) {
 				_, err := f.polls.SetChoice(ctx, id, poll.ChoiceSettings{Multiple: true, ResultsVisibility: poll.ShowNever})
 				return err
 			},
+			field: "multiple", why: "poll.error.retype_has_votes",
 		},
 	}
 	readOnly := map[string]bool{"ForEditor": true}
@@ -300,8 +307,16 @@ func TestEveryPollEditMovesUpdatedAt(t *testing.T) {
 	for name, e := range edits {
 		before := f.updatedAt(t, id)
 		f.now = f.now.Add(time.Minute)
-		if err := e.refused(); err == nil {
+		err := e.refused()
+		if err == nil {
 			t.Fatalf("%s: the refused case was accepted", name)
+		}
+		why := field(err, e.field)
+		if e.field == "" {
+			why = key(err)
+		}
+		if why != e.why {
+			t.Fatalf("%s: refused for another reason: %v, want %q", name, err, e.why)
 		}
 		if got := f.updatedAt(t, id); !got.Equal(before) {
 			t.Errorf("%s refused: updated_at moved from %s to %s", name, before, got)

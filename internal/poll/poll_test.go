@@ -129,7 +129,7 @@ func TestOneBallotPerParticipantAndTallyEqualsRecount(t *testing.T) {
 		t.Fatalf("ballot of a = %v", got)
 	}
 	var stored []string
-	f.db.Table("participations").Pluck("voter", &stored)
+	testdb.NoError(t, f.db.Table("participations").Pluck("voter", &stored).Error)
 	for _, v := range stored {
 		if v == a.Subject || v == b.Subject {
 			t.Fatal("the register holds the participant's pseudonym, not a per-poll voter id")
@@ -233,7 +233,7 @@ func TestBadChoicesChangeNothing(t *testing.T) {
 		}
 	}
 	var n int64
-	f.db.Table("ballots").Count(&n)
+	testdb.NoError(t, f.db.Table("ballots").Count(&n).Error)
 	if n != 0 {
 		t.Fatalf("%d ballots stored from bad input", n)
 	}

@@ -349,8 +349,8 @@ func TestBreakdownByWijkSuppresses(t *testing.T) {
 	if b.Show(4, 2) != strconv.Itoa(n) {
 		t.Fatalf("grand total %q, want %d", b.Show(4, 2), n)
 	}
-	if _, err := res.Breakdowns(ctx, o.Questions, "schoenmaat", 5); err == nil {
-		t.Fatal("unknown dimension accepted")
+	if _, err := res.Breakdowns(ctx, o.Questions, "schoenmaat", 5); err != results.ErrFormat {
+		t.Fatalf("unknown dimension: %v, want results.ErrFormat", err)
 	}
 }
 
@@ -652,7 +652,7 @@ func TestErasureKeepsTheDailySeries(t *testing.T) {
 		}
 	}
 	var stamps []time.Time
-	db.Raw("SELECT submitted_at FROM responses WHERE submitted_at IS NOT NULL").Scan(&stamps)
+	testdb.NoError(t, db.Raw("SELECT submitted_at FROM responses WHERE submitted_at IS NOT NULL").Scan(&stamps).Error)
 	for _, at := range stamps {
 		if l := at.In(i18n.Location); l.Hour() != 0 || l.Minute() != 0 {
 			t.Fatalf("an erased response keeps its moment: %s", l)

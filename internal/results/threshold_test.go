@@ -131,7 +131,7 @@ func TestChangedOpenAnswerLosesItsCodes(t *testing.T) {
 	}
 	coded := func() int64 {
 		var n int64
-		db.Table("answer_codings").Where("response_id = ?", r.ID).Count(&n)
+		testdb.NoError(t, db.Table("answer_codings").Where("response_id = ?", r.ID).Count(&n).Error)
 		return n
 	}
 	save("Meer bomen op het plein.", 1) // the choice changed, the text did not

@@ -89,22 +89,22 @@ func TestNotesSurviveMigration0012(t *testing.T) {
 	}
 	// Migration 0015: what was published is the published text.
 	var publishedTitles []string
-	db.Raw(`SELECT published_title FROM response_note_sections WHERE published_title IS NOT NULL ORDER BY published_position`).Scan(&publishedTitles)
+	testdb.NoError(t, db.Raw(`SELECT published_title FROM response_note_sections WHERE published_title IS NOT NULL ORDER BY published_position`).Scan(&publishedTitles).Error)
 	var publishedIntro string
-	db.Raw(`SELECT published_intro FROM response_notes WHERE instrument_id = 7`).Scan(&publishedIntro)
+	testdb.NoError(t, db.Raw(`SELECT published_intro FROM response_notes WHERE instrument_id = 7`).Scan(&publishedIntro).Error)
 	if len(publishedTitles) != 2 || publishedTitles[0] != "Bomen" || publishedIntro != "Dank u wel." {
 		t.Fatalf("published texts after 0015: %q, intro %q", publishedTitles, publishedIntro)
 	}
 	// New sections continue after the old ids.
 	exec(db, `INSERT INTO response_note_sections (instrument_id, position, title, body) VALUES (7, 3, 'Nieuw', 'Nog iets.')`)
 	var newID int64
-	db.Raw(`SELECT id FROM response_note_sections WHERE title = 'Nieuw'`).Scan(&newID)
+	testdb.NoError(t, db.Raw(`SELECT id FROM response_note_sections WHERE title = 'Nieuw'`).Scan(&newID).Error)
 	if newID <= ids[1] {
 		t.Fatalf("a new section got id %d", newID)
 	}
 	exec(db, `DELETE FROM instruments WHERE id = 7`)
 	var left int64
-	db.Raw(`SELECT count(*) FROM response_note_sections`).Scan(&left)
+	testdb.NoError(t, db.Raw(`SELECT count(*) FROM response_note_sections`).Scan(&left).Error)
 	if left != 0 {
 		t.Fatalf("%d sections outlived their instrument", left)
 	}

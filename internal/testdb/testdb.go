@@ -106,3 +106,14 @@ func OpenEmpty(t testing.TB) *store.DB {
 	t.Cleanup(func() { _ = db.Close() })
 	return db
 }
+
+// NoError stops the test when a database call failed: a failed Count
+// leaves 0 and a failed Scan leaves the zero value, which an assertion
+// would otherwise take for the answer. Use it as
+// testdb.NoError(t, db.Table("ideas").Count(&n).Error).
+func NoError(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("database: %v", err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"inspraak/internal/instrument"
+	"inspraak/internal/testdb"
 )
 
 // openAPI is docs/openapi.json, read once.
@@ -184,7 +185,7 @@ func TestAPIMatchesItsDescription(t *testing.T) {
 		t.Fatal("the key shows a second time")
 	}
 	var stored int64
-	s.App.DB.Table("api_tokens").Where("hash = ?", key).Count(&stored)
+	testdb.NoError(t, s.App.DB.Table("api_tokens").Where("hash = ?", key).Count(&stored).Error)
 	if stored != 0 {
 		t.Fatal("the key itself is stored")
 	}
@@ -196,7 +197,7 @@ func TestAPIMatchesItsDescription(t *testing.T) {
 	}
 	doc.conforms(t, s, "/api/v1/instruments/{id}/export", export+"?format=json", 200, "Authorization", "Bearer "+key)
 	var logged int64
-	s.App.DB.Table("audit_log").Where("action = ? AND detail LIKE ?", "results.export", "%api%").Count(&logged)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ? AND detail LIKE ?", "results.export", "%api%").Count(&logged).Error)
 	if logged != 2 {
 		t.Fatalf("%d API exports in the audit log, want 2", logged)
 	}
@@ -266,7 +267,7 @@ func TestAdministratorRevokesSomeonesKey(t *testing.T) {
 	wantNotContains(t, admin.get("/beheer/medewerkers"), "koppeling dashboard")
 	wantContains(t, analyst.get("/beheer/profiel"), "Ingetrokken")
 	var logged int64
-	s.App.DB.Table("audit_log").Where("action = ?", "api.token.revoke").Count(&logged)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ?", "api.token.revoke").Count(&logged).Error)
 	if logged != 1 {
 		t.Fatalf("%d revocations in the audit log", logged)
 	}

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"inspraak/internal/testdb"
 )
 
 const survey = "/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp"
@@ -86,7 +88,7 @@ func TestResidentAnswersConsultationWithDraftReceiptAndChange(t *testing.T) {
 	again = b.get(survey + "/ontvangstbewijs")
 	wantContains(t, again, ref)
 	var n int64
-	s.App.DB.Table("responses").Where("participant_id IS NOT NULL AND status = 'submitted'").Count(&n)
+	testdb.NoError(t, s.App.DB.Table("responses").Where("participant_id IS NOT NULL AND status = 'submitted'").Count(&n).Error)
 	if n != 13 { // 12 demo responses and this one
 		t.Fatalf("%d submitted responses, want 13", n)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"inspraak/internal/testdb"
 )
 
 // The demo's school poll: project 2, instrument 1, single choice, 24
@@ -23,7 +25,7 @@ var (
 func auditDetails(t *testing.T, s *testSite, action string) []string {
 	t.Helper()
 	var details []string
-	s.App.DB.Table("audit_log").Where("action = ? AND actor_kind = ?", action, "staff").Order("id").Pluck("detail", &details)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ? AND actor_kind = ?", action, "staff").Order("id").Pluck("detail", &details).Error)
 	return details
 }
 
@@ -146,7 +148,7 @@ func TestEditorChangesAnInstrumentsSettings(t *testing.T) {
 	wantStatus(t, bad, 422)
 	wantContains(t, bad, `href="#sluit"`, "De sluitingstijd moet na de openingstijd liggen.", `value="Wat vindt u van het schetsontwerp?"`)
 	var title string
-	s.App.DB.Table("instruments").Where("id = 3").Select("title").Scan(&title)
+	testdb.NoError(t, s.App.DB.Table("instruments").Where("id = 3").Select("title").Scan(&title).Error)
 	if title != "Vragenlijst over het schetsontwerp" || !instrumentUpdatedAt(t, s, 3).Equal(before) {
 		t.Fatalf("a refused form changed the instrument: %q", title)
 	}
@@ -189,7 +191,7 @@ func TestPollEditsNeedTheEditorRole(t *testing.T) {
 	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	var optionID string
-	s.App.DB.Table("poll_options").Where("instrument_id = 1").Order("position").Limit(1).Select("id").Scan(&optionID)
+	testdb.NoError(t, s.App.DB.Table("poll_options").Where("instrument_id = 1").Order("position").Limit(1).Select("id").Scan(&optionID).Error)
 	posts := map[string]url.Values{
 		schoolSettings:                                              {"titel": {"Gekaapt"}, "wie": {"any"}},
 		schoolPollEdit + "/vraag":                                   {"vraag": {"Gekaapt?"}},
@@ -209,13 +211,15 @@ func TestPollEditsNeedTheEditorRole(t *testing.T) {
 			r := b.post(path, form)
 			if want := map[bool]int{true: 303, false: 403}[name == "resident"]; r.StatusCode != want {
 				t.Errorf("%s POST %s: %d, want %d", name, path, r.StatusCode, want)
+			} else if want == 303 && !strings.HasPrefix(r.Header.Get("Location"), "/beheer/inloggen?terug=") {
+				t.Errorf("%s POST %s: sent to %q, want the staff login", name, path, r.Header.Get("Location"))
 			}
 		}
 	}
 	var n int64
-	s.App.DB.Table("poll_options").Where("label = ?", "Gekaapt").Count(&n)
+	testdb.NoError(t, s.App.DB.Table("poll_options").Where("label = ?", "Gekaapt").Count(&n).Error)
 	var q string
-	s.App.DB.Table("polls").Where("instrument_id = 1").Select("question").Scan(&q)
+	testdb.NoError(t, s.App.DB.Table("polls").Where("instrument_id = 1").Select("question").Scan(&q).Error)
 	if n != 0 || q != "Welke plek moet als eerste veiliger worden?" || len(auditDetails(t, s, "poll.option_add")) != 0 {
 		t.Fatalf("a refused role changed the poll: %d options, question %q", n, q)
 	}

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"inspraak/internal/testdb"
 )
 
 var editLink = regexp.MustCompile(`/beheer/projecten/(\d+)`)
@@ -34,7 +36,7 @@ func TestEditorBuildsPublishesAndResidentVotes(t *testing.T) {
 	wantStatus(t, bad, 422)
 	wantContains(t, bad, `href="#slug"`, `href="#summary"`, `aria-invalid="true"`, "Nieuw zwembad")
 	var n int64
-	s.App.DB.Table("projects").Count(&n)
+	testdb.NoError(t, s.App.DB.Table("projects").Count(&n).Error)
 	if n != 0 {
 		t.Fatal("invalid project stored")
 	}
@@ -86,7 +88,7 @@ func TestEditorBuildsPublishesAndResidentVotes(t *testing.T) {
 	wantContains(t, voted, "Uw stem is opgeslagen", "Peuterbad.", "1 stem")
 
 	var actions []string
-	s.App.DB.Table("audit_log").Where("actor_kind = ?", "staff").Order("id").Pluck("action", &actions)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("actor_kind = ?", "staff").Order("id").Pluck("action", &actions).Error)
 	got := strings.Join(actions, ",")
 	for _, want := range []string{"project.create", "poll.create", "project.status"} {
 		if !strings.Contains(got, want) {
@@ -187,7 +189,7 @@ func TestAnsweredQuestionsCanBeRewordedButNotRemoved(t *testing.T) {
 	wantStatus(t, ed.post(target+"/tekst", url.Values{"tekst": {"Welk schetsontwerp vindt u het mooiste?"}}), 303)
 	wantContains(t, ed.get("/beheer/projecten/1/vragenlijsten/3"), "Welk schetsontwerp vindt u het mooiste?")
 	var n int64
-	s.App.DB.Table("audit_log").Where("action = ?", "consultation.question_reword").Count(&n)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ?", "consultation.question_reword").Count(&n).Error)
 	if n != 1 {
 		t.Fatalf("reword audited %d times", n)
 	}

@@ -12,6 +12,7 @@ import (
 	"inspraak/internal/i18n"
 	"inspraak/internal/idea"
 	"inspraak/internal/identity"
+	"inspraak/internal/testdb"
 )
 
 const tookPart = "U heeft hieraan meegedaan; uw antwoorden zijn niet meer aan u gekoppeld."
@@ -53,13 +54,13 @@ func countAll(t *testing.T, s *testSite, ideaID int64) counts {
 	t.Helper()
 	var c counts
 	db := s.App.DB
-	db.Raw("SELECT COUNT(*) FROM ballots WHERE instrument_id = (SELECT id FROM instruments WHERE slug = 'welke-plek-eerst')").Scan(&c.Ballots)
-	db.Raw("SELECT COALESCE(SUM(votes), 0) FROM poll_tallies WHERE option_id IN (SELECT o.id FROM poll_options o JOIN instruments i ON i.id = o.instrument_id WHERE i.slug = 'welke-plek-eerst')").Scan(&c.PollVotes)
-	db.Raw("SELECT COUNT(*) FROM responses WHERE status = 'submitted'").Scan(&c.Responses)
-	db.Raw("SELECT support_count FROM ideas WHERE id = ?", ideaID).Scan(&c.Supports)
-	db.Raw("SELECT COUNT(*) FROM idea_supports WHERE idea_id = ?", ideaID).Scan(&c.SupportRows)
-	db.Raw("SELECT comment_count FROM ideas WHERE id = ?", ideaID).Scan(&c.Comments)
-	db.Raw("SELECT COUNT(*) FROM moderation_reports").Scan(&c.Reports)
+	testdb.NoError(t, db.Raw("SELECT COUNT(*) FROM ballots WHERE instrument_id = (SELECT id FROM instruments WHERE slug = 'welke-plek-eerst')").Scan(&c.Ballots).Error)
+	testdb.NoError(t, db.Raw("SELECT COALESCE(SUM(votes), 0) FROM poll_tallies WHERE option_id IN (SELECT o.id FROM poll_options o JOIN instruments i ON i.id = o.instrument_id WHERE i.slug = 'welke-plek-eerst')").Scan(&c.PollVotes).Error)
+	testdb.NoError(t, db.Raw("SELECT COUNT(*) FROM responses WHERE status = 'submitted'").Scan(&c.Responses).Error)
+	testdb.NoError(t, db.Raw("SELECT support_count FROM ideas WHERE id = ?", ideaID).Scan(&c.Supports).Error)
+	testdb.NoError(t, db.Raw("SELECT COUNT(*) FROM idea_supports WHERE idea_id = ?", ideaID).Scan(&c.SupportRows).Error)
+	testdb.NoError(t, db.Raw("SELECT comment_count FROM ideas WHERE id = ?", ideaID).Scan(&c.Comments).Error)
+	testdb.NoError(t, db.Raw("SELECT COUNT(*) FROM moderation_reports").Scan(&c.Reports).Error)
 	return c
 }
 
@@ -119,7 +120,7 @@ func TestErasureUnlinksContentAndOnePersonKeepsOneVote(t *testing.T) {
 	}
 	theirs := rowsOf(t, s, p.ID)
 	var moments []time.Time // the person's logins and logouts
-	s.App.DB.Raw("SELECT at FROM audit_log WHERE actor = ?", p.Subject).Scan(&moments)
+	testdb.NoError(t, s.App.DB.Raw("SELECT at FROM audit_log WHERE actor = ?", p.Subject).Scan(&moments).Error)
 	if len(moments) == 0 {
 		t.Fatal("no login of the person in the audit log")
 	}
@@ -138,7 +139,7 @@ func TestErasureUnlinksContentAndOnePersonKeepsOneVote(t *testing.T) {
 		ID int64
 		At time.Time
 	}
-	s.App.DB.Raw("SELECT id, at FROM audit_log WHERE action = 'participant.erase'").Scan(&erasure)
+	testdb.NoError(t, s.App.DB.Raw("SELECT id, at FROM audit_log WHERE action = 'participant.erase'").Scan(&erasure).Error)
 	if erasure.ID == 0 {
 		t.Fatal("no erasure in the audit log")
 	}
@@ -154,7 +155,7 @@ func TestErasureUnlinksContentAndOnePersonKeepsOneVote(t *testing.T) {
 	// The log lost the pseudonym, not the entries; and forgetting who is
 	// the only change the database allows to history.
 	var forgotten int64
-	s.App.DB.Raw("SELECT COUNT(*) FROM audit_log WHERE actor = 'gewist' AND action = 'login'").Scan(&forgotten)
+	testdb.NoError(t, s.App.DB.Raw("SELECT COUNT(*) FROM audit_log WHERE actor = 'gewist' AND action = 'login'").Scan(&forgotten).Error)
 	if forgotten == 0 {
 		t.Error("the person's logins are gone from the audit log or still carry their pseudonym")
 	}
@@ -229,7 +230,7 @@ func TestErasureUnlinksContentAndOnePersonKeepsOneVote(t *testing.T) {
 		t.Fatalf("a refused attempt changed the counts: %+v → %+v", before, after)
 	}
 	var drafts int64
-	s.App.DB.Raw("SELECT COUNT(*) FROM responses WHERE participant_id = ?", q.ID).Scan(&drafts)
+	testdb.NoError(t, s.App.DB.Raw("SELECT COUNT(*) FROM responses WHERE participant_id = ?", q.ID).Scan(&drafts).Error)
 	if drafts != 0 {
 		t.Fatalf("a refused answer left %d responses", drafts)
 	}
@@ -288,7 +289,10 @@ func personTraces(t *testing.T, s *testSite, subject string, participantID, curr
 		if err != nil {
 			t.Fatal(err)
 		}
-		cols, _ := rows.Columns()
+		cols, err := rows.Columns()
+		if err != nil {
+			t.Fatal(err)
+		}
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
 		for i := range vals {
@@ -410,8 +414,8 @@ func rowsOf(t *testing.T, s *testSite, participantID int64) []rowRef {
 	// Someone else's idea they supported, commented on or reported: its
 	// last change was theirs.
 	var others []int64
-	s.App.DB.Raw("SELECT id FROM ideas WHERE id IN (SELECT idea_id FROM idea_supports WHERE participant_id = ?) OR id IN (SELECT idea_id FROM idea_comments WHERE author_id = ?)",
-		participantID, participantID).Scan(&others)
+	testdb.NoError(t, s.App.DB.Raw("SELECT id FROM ideas WHERE id IN (SELECT idea_id FROM idea_supports WHERE participant_id = ?) OR id IN (SELECT idea_id FROM idea_comments WHERE author_id = ?)",
+		participantID, participantID).Scan(&others).Error)
 	if len(others) == 0 {
 		t.Fatal("the person supported no idea")
 	}
@@ -456,7 +460,10 @@ func eachRow(t *testing.T, s *testSite, table string, id int64, f func(cols []st
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for rows.Next() {
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
@@ -566,7 +573,7 @@ func TestErasureDoesNotLiftABlock(t *testing.T) {
 	// What is kept names nobody: no participant, only an id derived for
 	// this purpose, the end and the reason.
 	var kept []map[string]any
-	s.App.DB.Raw("SELECT * FROM erased_blocks").Scan(&kept)
+	testdb.NoError(t, s.App.DB.Raw("SELECT * FROM erased_blocks").Scan(&kept).Error)
 	if len(kept) != 1 || len(kept[0]) != 3 {
 		t.Fatalf("kept blocks: %v", kept)
 	}

@@ -13,6 +13,7 @@ import (
 	"inspraak/internal/idea"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
+	"inspraak/internal/testdb"
 )
 
 const (
@@ -72,7 +73,7 @@ func TestIdeaJourneySubmitSupportCommentReply(t *testing.T) {
 	wantStatus(t, bad, 422)
 	wantContains(t, bad, "Er is iets niet goed ingevuld", `href="#titel"`, "De titel is te kort", `href="#beschrijving"`, `href="#thema"`, `value="Fie"`)
 	var n int64
-	s.App.DB.Table("ideas").Where("instrument_id = ?", bd.InstrumentID).Count(&n) // the demo has boards of its own
+	testdb.NoError(t, s.App.DB.Table("ideas").Where("instrument_id = ?", bd.InstrumentID).Count(&n).Error) // the demo has boards of its own
 	if n != 0 {
 		t.Fatalf("%d ideas stored from a bad form", n)
 	}
@@ -182,7 +183,7 @@ func TestEditorStatusResponseReachesTheAuthor(t *testing.T) {
 		t.Fatalf("status: %d\n%s", ok.StatusCode, ok.Body)
 	}
 	var audited int64
-	s.App.DB.Table("audit_log").Where("action = ? AND target = ?", "idea.status", "idea:"+id).Count(&audited)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ? AND target = ?", "idea.status", "idea:"+id).Count(&audited).Error)
 	if audited != 1 {
 		t.Fatalf("status change audited %d times", audited)
 	}
@@ -220,7 +221,7 @@ func TestEraseMyData(t *testing.T) {
 	ids := optionIDs(t, me.get(schoolPoll).Body)
 	wantStatus(t, me.follow(me.post(schoolPoll+"/stem", url.Values{"keuze": {ids[0]}})), 200)
 	var ballots int64
-	s.App.DB.Table("ballots").Count(&ballots)
+	testdb.NoError(t, s.App.DB.Table("ballots").Count(&ballots).Error)
 
 	form := me.get("/mijn-inspraak/verwijderen")
 	wantStatus(t, form, 200)
@@ -229,7 +230,7 @@ func TestEraseMyData(t *testing.T) {
 	wantStatus(t, unconfirmed, 422)
 	wantContains(t, unconfirmed, `href="#bevestig"`)
 	var n int64
-	s.App.DB.Table("participants").Where("display_name = ?", "Jansen uit de Dorpsstraat").Count(&n)
+	testdb.NoError(t, s.App.DB.Table("participants").Where("display_name = ?", "Jansen uit de Dorpsstraat").Count(&n).Error)
 	if n != 1 {
 		t.Fatal("an unconfirmed erasure removed the participant")
 	}
@@ -242,7 +243,7 @@ func TestEraseMyData(t *testing.T) {
 	if r := me.get("/mijn-inspraak"); r.StatusCode != 303 {
 		t.Fatalf("still logged in after erasure: %d", r.StatusCode)
 	}
-	s.App.DB.Table("participants").Where("display_name = ?", "Jansen uit de Dorpsstraat").Count(&n)
+	testdb.NoError(t, s.App.DB.Table("participants").Where("display_name = ?", "Jansen uit de Dorpsstraat").Count(&n).Error)
 	if n != 0 {
 		t.Fatal("participant row still there")
 	}
@@ -253,7 +254,7 @@ func TestEraseMyData(t *testing.T) {
 	wantContains(t, thread, "Deze reactie is verwijderd.", "1 keer gesteund")
 	wantNotContains(t, thread, "nummer 12", "Jansen")
 	var after int64
-	s.App.DB.Table("ballots").Count(&after)
+	testdb.NoError(t, s.App.DB.Table("ballots").Count(&after).Error)
 	if after != ballots {
 		t.Fatalf("ballots %d → %d: votes must stay counted", ballots, after)
 	}
@@ -261,13 +262,13 @@ func TestEraseMyData(t *testing.T) {
 	for _, q := range []string{"SELECT COUNT(*) FROM ballots WHERE participant_id NOT IN (SELECT id FROM participants)",
 		"SELECT COUNT(*) FROM idea_supports WHERE participant_id NOT IN (SELECT id FROM participants)",
 		"SELECT COUNT(*) FROM ideas WHERE author_id NOT IN (SELECT id FROM participants)"} {
-		s.App.DB.Raw(q).Scan(&linked)
+		testdb.NoError(t, s.App.DB.Raw(q).Scan(&linked).Error)
 		if linked != 0 {
 			t.Fatalf("%s = %d", q, linked)
 		}
 	}
 	var erased int64
-	s.App.DB.Table("audit_log").Where("action = ?", "participant.erase").Count(&erased)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ?", "participant.erase").Count(&erased).Error)
 	if erased != 1 {
 		t.Fatalf("erasure audited %d times", erased)
 	}
@@ -362,7 +363,7 @@ func TestEditorChangesBoardThemesAndSettings(t *testing.T) {
 	wantContains(t, board, "Parkeren", "De gemeente kijkt ideeën en reacties eerst na.")
 	wantNotContains(t, board, ">Lopen<")
 	var n int64
-	s.App.DB.Table("audit_log").Where("action = ?", "idea_board.settings").Count(&n)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ?", "idea_board.settings").Count(&n).Error)
 	if n != 1 {
 		t.Fatalf("board settings audited %d times", n)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"inspraak/internal/devidp"
+	"inspraak/internal/testdb"
 )
 
 // browser is a cookie-keeping client that does not follow redirects by
@@ -338,12 +339,12 @@ func TestBadLoginsAreRefused(t *testing.T) {
 				t.Fatal("a refused login made a session")
 			}
 			var n int64
-			s.App.DB.Table("audit_log").Where("action = ? AND detail LIKE ?", "login.failed", "%\""+c.reason+"\"%").Count(&n)
+			testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ? AND detail LIKE ?", "login.failed", "%\""+c.reason+"\"%").Count(&n).Error)
 			if n != 1 {
 				t.Errorf("audit entries for %s: %d", c.reason, n)
 			}
 			var sessions int64
-			s.App.DB.Table("sessions").Count(&sessions)
+			testdb.NoError(t, s.App.DB.Table("sessions").Count(&sessions).Error)
 			if sessions != 0 {
 				t.Errorf("%d sessions after a refused login", sessions)
 			}

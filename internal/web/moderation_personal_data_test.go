@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"inspraak/internal/moderation"
+	"inspraak/internal/testdb"
 )
 
 // An idea flagged for a BSN and a phone number: the decision form has no
@@ -52,7 +53,7 @@ func TestPersonalDataIsNeverOneDefaultClickFromPublication(t *testing.T) {
 	}
 	wantStatus(t, s.get(t, ideaPath), 404)
 	var n int64
-	s.App.DB.Table("audit_log").Where("action = ? AND target = ?", "moderation.approve", "idea:"+itoa(it.TargetID)).Count(&n)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ? AND target = ?", "moderation.approve", "idea:"+itoa(it.TargetID)).Count(&n).Error)
 	if n != 0 {
 		t.Fatalf("%d approvals on record after a refusal", n)
 	}

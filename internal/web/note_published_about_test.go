@@ -3,6 +3,8 @@ package web_test
 import (
 	"net/url"
 	"testing"
+
+	"inspraak/internal/testdb"
 )
 
 // Turning a published section to another idea is a change like any other:
@@ -18,7 +20,7 @@ func TestTurningASectionWaitsForPublication(t *testing.T) {
 		t.Helper()
 		wantStatus(t, b.post(board+"/ideeen", url.Values{"titel": {title}, "beschrijving": {"Zodat kinderen veilig naar school gaan."}, "thema": {theme}}), 303)
 		var id int64
-		s.App.DB.Table("ideas").Select("id").Where("instrument_id = ? AND title = ?", bd.InstrumentID, title).Scan(&id)
+		testdb.NoError(t, s.App.DB.Table("ideas").Select("id").Where("instrument_id = ? AND title = ?", bd.InstrumentID, title).Scan(&id).Error)
 		return id
 	}
 	anna := resident(t, s, testBSN, "Anna")
@@ -35,7 +37,7 @@ func TestTurningASectionWaitsForPublication(t *testing.T) {
 	wantContains(t, anna.get("/mijn-inspraak"), "Een zebrapad in de zomer")
 
 	var sec int64
-	s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Een zebrapad in de zomer").Scan(&sec)
+	testdb.NoError(t, s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Een zebrapad in de zomer").Scan(&sec).Error)
 	// Not published yet: turned to Cor's idea.
 	wantStatus(t, analyst.post(note+"/secties/"+itoa(sec), url.Values{"titel": {"Een zebrapad in de zomer"},
 		"tekst": {"In de zomervakantie legt de gemeente een zebrapad aan."}, "idee": {itoa(racks)}}), 303)

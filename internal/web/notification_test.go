@@ -13,6 +13,7 @@ import (
 	"inspraak/internal/audit"
 	"inspraak/internal/identity"
 	"inspraak/internal/notify"
+	"inspraak/internal/testdb"
 )
 
 // residentID is the participant the browser is logged in as.
@@ -132,7 +133,7 @@ func TestResidentGivesConfirmsAndRemovesAnEmailAddress(t *testing.T) {
 		t.Errorf("missing translations:\n%s", grepLines(s.Logs.String(), "missing translation"))
 	}
 	var entries []audit.Entry
-	s.App.DB.Where("action LIKE 'notify.%'").Order("id").Find(&entries)
+	testdb.NoError(t, s.App.DB.Where("action LIKE 'notify.%'").Order("id").Find(&entries).Error)
 	var actions []string
 	for _, e := range entries {
 		actions = append(actions, e.Action)
@@ -238,7 +239,7 @@ func TestDevOutboxExistsOnlyInDevelopment(t *testing.T) {
 	})
 	r = prod.get(t, "/dev/outbox")
 	wantStatus(t, r, 404)
-	wantNotContains(t, r, "testomgeving")
+	wantAbsent(t, r, 404, "testomgeving")
 }
 
 func TestResidentFollowsAndUnfollowsAProject(t *testing.T) {
@@ -264,7 +265,7 @@ func TestResidentFollowsAndUnfollowsAProject(t *testing.T) {
 	page = b.get(path)
 	wantContains(t, page, "U volgt dit project.", "Niet meer volgen")
 	var n int64
-	s.App.DB.Model(&notify.ProjectFollow{}).Where("participant_id = ?", pid).Count(&n)
+	testdb.NoError(t, s.App.DB.Model(&notify.ProjectFollow{}).Where("participant_id = ?", pid).Count(&n).Error)
 	if n != 1 {
 		t.Fatalf("%d follows, want 1", n)
 	}

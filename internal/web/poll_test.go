@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"inspraak/internal/testdb"
 )
 
 const schoolPoll = "/projecten/veilig-naar-school/welke-plek-eerst"
@@ -48,7 +50,7 @@ func TestResidentVotesSeesResultAndChangesVote(t *testing.T) {
 		wantContains(t, r, "Er is iets niet goed ingevuld", `href="#keuze"`)
 	}
 	var n int64
-	s.App.DB.Table("ballots").Where("participant_id IS NOT NULL").Count(&n)
+	testdb.NoError(t, s.App.DB.Table("ballots").Where("participant_id IS NOT NULL").Count(&n).Error)
 	before := n
 
 	voted := b.follow(b.post(schoolPoll+"/stem", url.Values{"keuze": {ids[1]}}))
@@ -56,7 +58,7 @@ func TestResidentVotesSeesResultAndChangesVote(t *testing.T) {
 
 	changed := b.follow(b.post(schoolPoll+"/stem", url.Values{"keuze": {ids[3]}}))
 	wantContains(t, changed, "Uw stem is veranderd", "Fietspad langs de Molenbeek.", "25 stemmen")
-	s.App.DB.Table("ballots").Where("participant_id IS NOT NULL").Count(&n)
+	testdb.NoError(t, s.App.DB.Table("ballots").Where("participant_id IS NOT NULL").Count(&n).Error)
 	if n != before+1 {
 		t.Fatalf("ballots %d → %d, want one more", before, n)
 	}
@@ -135,20 +137,20 @@ func TestClosedProjectRefusesVotesAndAnswers(t *testing.T) {
 		}
 	}
 	var before, after int64
-	s.App.DB.Table("ballots").Count(&before)
+	testdb.NoError(t, s.App.DB.Table("ballots").Count(&before).Error)
 	r := b.post(schoolPoll+"/stem", url.Values{"keuze": {ids[0]}})
 	wantStatus(t, r, 409)
 	wantContains(t, r, "Meedoen kan niet meer: dit is gesloten.")
-	s.App.DB.Table("ballots").Count(&after)
+	testdb.NoError(t, s.App.DB.Table("ballots").Count(&after).Error)
 	if after != before {
 		t.Fatalf("ballots %d → %d on a closed project", before, after)
 	}
 
-	s.App.DB.Table("responses").Count(&before)
+	testdb.NoError(t, s.App.DB.Table("responses").Count(&before).Error)
 	a := b.post(survey+"/antwoorden", url.Values{"actie": {"opslaan"}})
 	wantStatus(t, a, 409)
 	wantContains(t, a, "Meedoen kan niet meer: dit is gesloten.")
-	s.App.DB.Table("responses").Count(&after)
+	testdb.NoError(t, s.App.DB.Table("responses").Count(&after).Error)
 	if after != before {
 		t.Fatalf("responses %d → %d on a closed project", before, after)
 	}

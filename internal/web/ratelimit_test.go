@@ -84,7 +84,7 @@ func TestCommentFloodGets429WithTheTextBack(t *testing.T) {
 	wantLimited(t, r, ideaPath+"/reacties", text)
 	wantContains(t, r, `name="reactie"`, `name="antwoord_op" value="12345"`, "Uw reactie")
 	var n int64
-	s.App.DB.Table("idea_comments").Where("idea_id = ?", ideaID).Count(&n)
+	testdb.NoError(t, s.App.DB.Table("idea_comments").Where("idea_id = ?", ideaID).Count(&n).Error)
 	if n != 20 {
 		t.Fatalf("%d comments stored, want 20", n)
 	}
@@ -116,7 +116,7 @@ func TestIdeaFloodGets429WithTitleAndDescriptionBack(t *testing.T) {
 	wantLimited(t, r, board+"/ideeen", title, desc, "Schoolstraat")
 	wantContains(t, r, `name="titel"`, `name="beschrijving"`, "Titel", `name="thema" value="`+theme+`"`)
 	var n int64
-	s.App.DB.Table("ideas").Where("instrument_id = ?", bd.InstrumentID).Count(&n)
+	testdb.NoError(t, s.App.DB.Table("ideas").Where("instrument_id = ?", bd.InstrumentID).Count(&n).Error)
 	if n != 10 {
 		t.Fatalf("%d ideas stored, want 10", n)
 	}
@@ -134,14 +134,14 @@ func TestReportsAndSupportsAreLimited(t *testing.T) {
 
 	b := resident(t, s, testBSN, "Melder")
 	var before int64
-	s.App.DB.Table("moderation_reports").Count(&before) // the demo has reports of its own
+	testdb.NoError(t, s.App.DB.Table("moderation_reports").Count(&before).Error) // the demo has reports of its own
 	wantStatus(t, b.post(ideaPath+"/melden", url.Values{"reden": {"spam"}, "toelichting": {"Dit is reclame."}}), http.StatusSeeOther)
 	note := "Deze reactie noemt een telefoonnummer, zie de tweede zin."
 	r := b.post(ideaPath+"/reacties/"+comment+"/melden", url.Values{"reden": {"personal_data"}, "toelichting": {note}})
 	wantLimited(t, r, ideaPath+"/reacties/"+comment+"/melden", note)
 	wantContains(t, r, `name="reden" value="personal_data"`)
 	var reports int64
-	s.App.DB.Table("moderation_reports").Count(&reports)
+	testdb.NoError(t, s.App.DB.Table("moderation_reports").Count(&reports).Error)
 	if reports-before != 1 {
 		t.Fatalf("%d reports stored, want 1", reports-before)
 	}
@@ -154,7 +154,7 @@ func TestReportsAndSupportsAreLimited(t *testing.T) {
 	}
 	wantLimited(t, b.post(ideaPath+"/steun", url.Values{"steun": {"ja"}}), ideaPath+"/steun")
 	var supports int64
-	s.App.DB.Table("idea_supports").Where("idea_id = ?", ideaID).Count(&supports)
+	testdb.NoError(t, s.App.DB.Table("idea_supports").Where("idea_id = ?", ideaID).Count(&supports).Error)
 	if supports != 0 {
 		t.Fatalf("%d supports after a refused one, want 0", supports)
 	}
@@ -197,7 +197,7 @@ func TestLoginFloodFromOneAddressIsBounded(t *testing.T) {
 	t.Parallel() // each test has its own site and database
 	s := newSite(t, map[string]string{"INSPRAAK_RATE_LOGIN": "5/10m"})
 	var before int64
-	s.App.DB.Table("pending_logins").Count(&before)
+	testdb.NoError(t, s.App.DB.Table("pending_logins").Count(&before).Error)
 	refused := 0
 	for i := range 40 {
 		req := mustPost(t, s.URL+"/inloggen/digid", "terug=%2F")
@@ -217,7 +217,7 @@ func TestLoginFloodFromOneAddressIsBounded(t *testing.T) {
 		}
 	}
 	var after int64
-	s.App.DB.Table("pending_logins").Count(&after)
+	testdb.NoError(t, s.App.DB.Table("pending_logins").Count(&after).Error)
 	if after-before != 5 || refused != 35 {
 		t.Fatalf("%d pending logins made and %d refused, want 5 and 35", after-before, refused)
 	}
@@ -264,7 +264,7 @@ func TestConfirmationMailsAreCappedPerParticipant(t *testing.T) {
 	// Each address change replaces the waiting mail; the audit log keeps
 	// one entry per confirmation mail made.
 	var made int64
-	s.App.DB.Table("audit_log").Where("action = ?", "notify.address_set").Count(&made)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ?", "notify.address_set").Count(&made).Error)
 	if sent != 5 || made != 5 {
 		t.Fatalf("%d addresses accepted and %d confirmation mails made, want 5 and 5", sent, made)
 	}
@@ -331,7 +331,7 @@ func TestInstancesShareLimitsOnPostgreSQL(t *testing.T) {
 		if code := start(a.URL); code != http.StatusTooManyRequests {
 			t.Fatalf("5th start: %d", code)
 		}
-		a.App.DB.Table("rate_limits").Count(&counters)
+		testdb.NoError(t, a.App.DB.Table("rate_limits").Count(&counters).Error)
 		if counters != 0 {
 			t.Fatalf("%d counters in the table on SQLite, want them in memory", counters)
 		}
@@ -355,7 +355,7 @@ func TestInstancesShareLimitsOnPostgreSQL(t *testing.T) {
 	if allowed != 4 {
 		t.Fatalf("%d of 10 login starts over two instances allowed, want the shared limit 4", allowed)
 	}
-	a.App.DB.Table("rate_limits").Count(&counters)
+	testdb.NoError(t, a.App.DB.Table("rate_limits").Count(&counters).Error)
 	if counters != 1 {
 		t.Fatalf("%d counters in the table, want 1", counters)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"inspraak/internal/notify"
+	"inspraak/internal/testdb"
 )
 
 // An analyst writes a response note for an idea board with a section
@@ -23,7 +24,7 @@ func TestIdeaBoardResponseNote(t *testing.T) {
 		r := b.post(board+"/ideeen", url.Values{"titel": {title}, "beschrijving": {"Zodat kinderen veilig naar school gaan."}, "thema": {theme}})
 		wantStatus(t, r, 303)
 		var id int64
-		s.App.DB.Table("ideas").Select("id").Where("instrument_id = ? AND title = ?", bd.InstrumentID, title).Scan(&id)
+		testdb.NoError(t, s.App.DB.Table("ideas").Select("id").Where("instrument_id = ? AND title = ?", bd.InstrumentID, title).Scan(&id).Error)
 		if id == 0 {
 			t.Fatalf("idea %q not stored", title)
 		}
@@ -67,7 +68,7 @@ func TestIdeaBoardResponseNote(t *testing.T) {
 	told := func(b *browser) int64 {
 		t.Helper()
 		var n int64
-		s.App.DB.Table("notifications").Where("participant_id = ? AND kind = ?", residentID(t, s, b), string(notify.KindResults)).Count(&n)
+		testdb.NoError(t, s.App.DB.Table("notifications").Where("participant_id = ? AND kind = ?", residentID(t, s, b), string(notify.KindResults)).Count(&n).Error)
 		return n
 	}
 	if a, b, c := told(anna), told(bert), told(cor); a != 1 || b != 1 || c != 0 {
@@ -87,7 +88,7 @@ func TestIdeaBoardResponseNote(t *testing.T) {
 	// A section turned to another idea is about other people now: they
 	// are told at the next publication.
 	var racksSection int64
-	s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Fietsenrekken").Scan(&racksSection)
+	testdb.NoError(t, s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Fietsenrekken").Scan(&racksSection).Error)
 	wantStatus(t, analyst.post(note+"/secties/"+itoa(racksSection), url.Values{"titel": {"Fietsenrekken"},
 		"tekst": {"Er komen twintig extra plekken, ook bij het zebrapad."}, "idee": {itoa(crossing)}}), 303)
 	wantStatus(t, analyst.post(note+"/publiceren", nil), 303)
@@ -97,7 +98,7 @@ func TestIdeaBoardResponseNote(t *testing.T) {
 	// After publication, changes wait for "Wijzigingen publiceren": the
 	// site keeps the published text until then.
 	var crossingSection int64
-	s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Een zebrapad in de zomer").Scan(&crossingSection)
+	testdb.NoError(t, s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Een zebrapad in de zomer").Scan(&crossingSection).Error)
 	wantStatus(t, analyst.post(note+"/secties/"+itoa(crossingSection), url.Values{"titel": {"Een zebrapad in de herfst"},
 		"tekst": {"Het zebrapad komt in de herfstvakantie."}, "idee": {itoa(crossing)}}), 303)
 	wantStatus(t, analyst.post(note+"/secties", url.Values{"titel": {"Nog in de maak"}, "tekst": {"Half af."}}), 303)
@@ -113,18 +114,18 @@ func TestIdeaBoardResponseNote(t *testing.T) {
 	wantNotContains(t, public, "in de zomer")
 	wantNotContains(t, analyst.get(note), "nog niet op de site")
 	var halfDone int64
-	s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Nog in de maak").Scan(&halfDone)
+	testdb.NoError(t, s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Nog in de maak").Scan(&halfDone).Error)
 	wantStatus(t, analyst.post(note+"/secties/"+itoa(halfDone)+"/verwijderen", nil), 303)
 
 	// A section can be deleted; the ones after it move up.
 	wantStatus(t, analyst.post(note+"/secties", url.Values{"titel": {"Vergissing"}, "tekst": {"Dit deel hoort er niet in."}}), 303)
 	var mistake int64
-	s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Vergissing").Scan(&mistake)
+	testdb.NoError(t, s.App.DB.Table("response_note_sections").Select("id").Where("title = ?", "Vergissing").Scan(&mistake).Error)
 	wantStatus(t, analyst.post(note+"/secties/"+itoa(mistake)+"/verwijderen", nil), 303)
 	wantNotContains(t, s.get(t, board+"/reactienota"), "Vergissing")
 	wantStatus(t, analyst.post(note+"/secties/"+itoa(mistake)+"/verwijderen", nil), 404)
 	var positions []int
-	s.App.DB.Table("response_note_sections").Where("instrument_id = ?", bd.InstrumentID).Order("position").Pluck("position", &positions)
+	testdb.NoError(t, s.App.DB.Table("response_note_sections").Where("instrument_id = ?", bd.InstrumentID).Order("position").Pluck("position", &positions).Error)
 	if len(positions) != 3 || positions[0] != 1 || positions[2] != 3 {
 		t.Fatalf("positions after deleting: %v", positions)
 	}

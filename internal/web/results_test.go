@@ -18,6 +18,7 @@ import (
 	"inspraak/internal/consultation"
 	"inspraak/internal/instrument"
 	"inspraak/internal/results"
+	"inspraak/internal/testdb"
 )
 
 // An analyst reads the demo questionnaire's results (every figure with its
@@ -31,7 +32,7 @@ func TestAnalystReadsAndDownloadsResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	var submitted int64
-	s.App.DB.Table("responses").Where("instrument_id = ? AND status = ?", in.ID, "submitted").Count(&submitted)
+	testdb.NoError(t, s.App.DB.Table("responses").Where("instrument_id = ? AND status = ?", in.ID, "submitted").Count(&submitted).Error)
 	page := "/beheer/resultaten/" + itoa(in.ID)
 
 	analyst := newBrowser(t, s)
@@ -70,7 +71,7 @@ func TestAnalystReadsAndDownloadsResults(t *testing.T) {
 		t.Fatalf("download: %d rows for %d submitted, %v", len(rows)-1, submitted, err)
 	}
 	var logged int64
-	s.App.DB.Table("audit_log").Where("action = ? AND target = ?", "results.export", "instrument:"+itoa(in.ID)).Count(&logged)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ? AND target = ?", "results.export", "instrument:"+itoa(in.ID)).Count(&logged).Error)
 	if logged != 1 {
 		t.Fatalf("%d exports in the audit log", logged)
 	}
@@ -200,7 +201,7 @@ func TestAnalystCodesOpenAnswers(t *testing.T) {
 		t.Fatalf("make code: %d %q", made.StatusCode, made.Header.Get("Location"))
 	}
 	var codeID int64
-	s.App.DB.Table("answer_codes").Where("instrument_id = ? AND name = ?", in.ID, "Bomen").Select("id").Scan(&codeID)
+	testdb.NoError(t, s.App.DB.Table("answer_codes").Where("instrument_id = ? AND name = ?", in.ID, "Bomen").Select("id").Scan(&codeID).Error)
 	page := analyst.get(base + "/open-antwoorden")
 	keys := regexp.MustCompile(`name="antwoord" value="(\d+-\d+)"`).FindAllStringSubmatch(page.Body, -1)
 	if len(keys) == 0 {
@@ -236,7 +237,7 @@ func TestResultsReportPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	var questions int64
-	s.App.DB.Table("questions").Where("instrument_id = ? AND kind <> ?", in.ID, "explanation").Count(&questions)
+	testdb.NoError(t, s.App.DB.Table("questions").Where("instrument_id = ? AND kind <> ?", in.ID, "explanation").Count(&questions).Error)
 	analyst := newBrowser(t, s)
 	analyst.loginStaff("Ana List", "inspraak-analisten")
 	r := analyst.get("/beheer/resultaten/" + itoa(in.ID) + "/export?formaat=pdf")
@@ -290,7 +291,7 @@ func TestPopulationAndRepresentativeness(t *testing.T) {
 	wantStatus(t, bad, 422)
 	wantContains(t, bad, "Regel 2:", "is geen soort")
 	var n int64
-	s.App.DB.Table("population_shares").Count(&n)
+	testdb.NoError(t, s.App.DB.Table("population_shares").Count(&n).Error)
 	if n != 0 {
 		t.Fatal("a wrong file was stored")
 	}
@@ -298,7 +299,7 @@ func TestPopulationAndRepresentativeness(t *testing.T) {
 	wantStatus(t, ok, 303)
 	wantContains(t, admin.get("/beheer/resultaten/bevolking"), "Centrum", "60,0%")
 	var in instrument.Instrument
-	s.App.DB.Where("slug = ?", "vragenlijst-schetsontwerp").Take(&in)
+	testdb.NoError(t, s.App.DB.Where("slug = ?", "vragenlijst-schetsontwerp").Take(&in).Error)
 	page := admin.get("/beheer/resultaten/" + itoa(in.ID))
 	wantContains(t, page, "Deelnemers en inwoners per wijk", "Centrum", "60,0%")
 	analyst := newBrowser(t, s)
@@ -328,13 +329,13 @@ func TestPrivacyThresholdScreen(t *testing.T) {
 	wantStatus(t, admin.post("/beheer/resultaten/instellingen", url.Values{"drempel": {"12"}}), 303)
 	wantContains(t, admin.get("/beheer/resultaten/instellingen"), `value="12"`)
 	var logged int64
-	s.App.DB.Table("audit_log").Where("action = ?", "results.threshold").Count(&logged)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ?", "results.threshold").Count(&logged).Error)
 	if logged != 1 {
 		t.Fatalf("%d audit records of the change", logged)
 	}
 
 	var in instrument.Instrument
-	s.App.DB.Where("slug = ?", "vragenlijst-schetsontwerp").Take(&in)
+	testdb.NoError(t, s.App.DB.Where("slug = ?", "vragenlijst-schetsontwerp").Take(&in).Error)
 	analyst := newBrowser(t, s)
 	analyst.loginStaff("Ana List", "inspraak-analisten")
 	page := analyst.get("/beheer/resultaten/" + itoa(in.ID) + "?uitsplitsen=wijk")
@@ -365,7 +366,7 @@ func TestBrokenOffDownloadIsOnRecord(t *testing.T) {
 	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
 	var in instrument.Instrument
-	s.App.DB.Where("slug = ?", "vragenlijst-schetsontwerp").Take(&in)
+	testdb.NoError(t, s.App.DB.Where("slug = ?", "vragenlijst-schetsontwerp").Take(&in).Error)
 	analyst := newBrowser(t, s)
 	analyst.loginStaff("Ana List", "inspraak-analisten")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -380,7 +381,7 @@ func TestBrokenOffDownloadIsOnRecord(t *testing.T) {
 		t.Fatalf("the download did not start: %d", w.Code)
 	}
 	var logged []struct{ Detail string }
-	s.App.DB.Table("audit_log").Select("detail").Where("action = ?", "results.export").Scan(&logged)
+	testdb.NoError(t, s.App.DB.Table("audit_log").Select("detail").Where("action = ?", "results.export").Scan(&logged).Error)
 	if len(logged) != 1 || !strings.Contains(logged[0].Detail, `"format":"csv"`) {
 		t.Fatalf("audit records of the broken-off download: %+v", logged)
 	}
