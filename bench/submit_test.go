@@ -29,6 +29,9 @@ func BenchmarkSubmitResponse(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if err := a.Projects.Move(ctx, p.ID, project.StatusPublished); err != nil {
+		b.Fatal(err)
+	}
 	closes := time.Now().Add(24 * time.Hour)
 	c, err := a.Consultations.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "vragen", Title: "Vragen", Published: true,
 		Rules:     instrument.Instrument{ClosesAt: &closes},

@@ -376,19 +376,17 @@ func (s *Service) save(ctx context.Context, instrumentID int64, who Respondent, 
 	respondent := s.respondentID(instrumentID, who.Subject)
 	var out Response
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
-		var in instrument.Instrument
-		if err := tx.Where("id = ?", instrumentID).Take(&in).Error; err != nil {
-			return store.MapError(err)
+		// One read brings the project's status too: a closed project
+		// closes its questionnaires.
+		in, ps, err := instrument.ForRules(tx, instrumentID, false)
+		if err != nil {
+			return err
 		}
 		if !in.Published || in.Kind != instrument.KindConsultation {
 			return apperror.New(apperror.NotFound, "")
 		}
-		if v := instrument.Eligible(&in, who.Person, now); !v.OK {
-			code := apperror.Forbidden
-			if v.Reason == "rules.closed" || v.Reason == "rules.not_open_yet" {
-				code = apperror.Closed
-			}
-			return apperror.New(code, v.Reason)
+		if err := instrument.Eligible(in, ps, who.Person, now).Err(); err != nil {
+			return err
 		}
 		var c Consultation
 		if err := tx.Preload("Questions").Preload("Questions.Options").Where("instrument_id = ?", instrumentID).Take(&c).Error; err != nil {
@@ -401,7 +399,7 @@ func (s *Service) save(ctx context.Context, instrumentID int64, who Respondent, 
 		if s.db.Dialect == store.Postgres {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 		}
-		err := q.Take(&out).Error
+		err = q.Take(&out).Error
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
 			// No response linked to this participant: a first answer, or

@@ -37,6 +37,10 @@ func setup(t *testing.T, edit func(d *consultation.Draft)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Residents take part only while the project is published.
+	if err := db.Model(&project.Project{}).Where("id = ?", p.ID).Update("status", project.StatusPublished).Error; err != nil {
+		t.Fatal(err)
+	}
 	f := &fixture{db: db, svc: consultation.NewService(db, []byte("key-0123456789-0123456789-012345")), now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)}
 	f.svc.SetClock(func() time.Time { return f.now })
 	closes := f.now.Add(48 * time.Hour)

@@ -17,6 +17,7 @@ import (
 	"inspraak/internal/moderation"
 	"inspraak/internal/moderation/screen"
 	"inspraak/internal/participation"
+	"inspraak/internal/project"
 	"inspraak/internal/store"
 )
 
@@ -265,6 +266,27 @@ func loadBoard(db *gorm.DB, instrumentID int64) (*Board, error) {
 	return &b, nil
 }
 
+// boardForRules loads a board for a participant's action with what the
+// rules need: its instrument and its project's status, read in one query
+// (instrument.ForRules), and its themes only when asked (submitting and
+// editing an idea check the theme).
+func boardForRules(tx *gorm.DB, instrumentID int64, themes bool) (*Board, project.Status, error) {
+	in, ps, err := instrument.ForRules(tx, instrumentID, false)
+	if err != nil {
+		return nil, "", err
+	}
+	var b Board
+	q := tx.Where("instrument_id = ?", instrumentID)
+	if themes {
+		q = q.Preload("Themes", func(db *gorm.DB) *gorm.DB { return db.Order("position") })
+	}
+	if err := q.Take(&b).Error; err != nil {
+		return nil, "", store.MapError(err)
+	}
+	b.Instrument = in
+	return &b, ps, nil
+}
+
 // Draft is what a resident supplies for an idea.
 type Draft struct {
 	Title       string
@@ -318,21 +340,12 @@ func (d *Draft) validate(b *Board) error {
 	return nil
 }
 
-// refuse turns a negative verdict into the error the pages show.
-func refuse(v instrument.Verdict) error {
-	code := apperror.Forbidden
-	if v.Reason == "rules.closed" || v.Reason == "rules.not_open_yet" {
-		code = apperror.Closed
-	}
-	return apperror.New(code, v.Reason)
-}
-
 // Submit stores a new idea: public at once on a post-moderated board,
 // awaiting moderation on a pre-moderated one.
 func (s *Service) Submit(ctx context.Context, instrumentID int64, a Actor, d Draft) (*Idea, error) {
 	var idea Idea
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
-		b, err := loadBoard(tx, instrumentID)
+		b, ps, err := boardForRules(tx, instrumentID, true)
 		if err != nil {
 			return err
 		}
@@ -340,8 +353,8 @@ func (s *Service) Submit(ctx context.Context, instrumentID int64, a Actor, d Dra
 			return apperror.New(apperror.NotFound, "")
 		}
 		rules := b.SubmitRules()
-		if v := instrument.Eligible(&rules, a.Person, s.now()); !v.OK {
-			return refuse(v)
+		if err := instrument.Eligible(&rules, ps, a.Person, s.now()).Err(); err != nil {
+			return err
 		}
 		if err := d.validate(b); err != nil {
 			return err
@@ -401,13 +414,13 @@ func (s *Service) Edit(ctx context.Context, ideaID int64, a Actor, d Draft) erro
 		if err := s.notBlocked(ctx, tx, a.ParticipantID); err != nil {
 			return err
 		}
-		b, err := loadBoard(tx, i.InstrumentID)
+		b, ps, err := boardForRules(tx, i.InstrumentID, true)
 		if err != nil {
 			return err
 		}
 		rules := b.SubmitRules()
-		if v := instrument.Eligible(&rules, a.Person, s.now()); !v.OK {
-			return refuse(v)
+		if err := instrument.Eligible(&rules, ps, a.Person, s.now()).Err(); err != nil {
+			return err
 		}
 		var others int64
 		if err := tx.Model(&Comment{}).Where("idea_id = ? AND (author_id IS NULL OR author_id <> ?)", ideaID, a.ParticipantID).
@@ -480,7 +493,7 @@ func (s *Service) publicIdeaForAction(tx *gorm.DB, ideaID int64, a Actor) (*Idea
 	if !i.Public() {
 		return nil, nil, apperror.New(apperror.NotFound, "")
 	}
-	b, err := loadBoard(tx, i.InstrumentID)
+	b, ps, err := boardForRules(tx, i.InstrumentID, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -488,8 +501,8 @@ func (s *Service) publicIdeaForAction(tx *gorm.DB, ideaID int64, a Actor) (*Idea
 		return nil, nil, apperror.New(apperror.NotFound, "")
 	}
 	rules := b.SupportRules()
-	if v := instrument.Eligible(&rules, a.Person, s.now()); !v.OK {
-		return nil, nil, refuse(v)
+	if err := instrument.Eligible(&rules, ps, a.Person, s.now()).Err(); err != nil {
+		return nil, nil, err
 	}
 	return &i, b, nil
 }

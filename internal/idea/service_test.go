@@ -43,6 +43,10 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Residents take part only while the project is published.
+	if err := db.Model(&project.Project{}).Where("id = ?", p.ID).Update("status", project.StatusPublished).Error; err != nil {
+		t.Fatal(err)
+	}
 	f := &fixture{db: db, ideas: idea.NewService(db, []byte("test-key-0123456789-0123456789-01")), proj: p.ID,
 		now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)}
 	f.ideas.SetClock(func() time.Time { return f.now })

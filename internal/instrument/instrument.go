@@ -3,14 +3,18 @@
 // (not yet open, open, closed) and their participation rules. One function,
 // Eligible, decides whether someone may take part, and every instrument
 // asks it both when showing the page and inside the transaction that
-// stores an answer.
+// stores an answer. It also holds the one rule that ties an instrument to
+// its project: only a published project's instruments can be open
+// (StateIn).
 package instrument
 
 import (
 	"strings"
 	"time"
 
+	"inspraak/internal/apperror"
 	"inspraak/internal/identity"
+	"inspraak/internal/project"
 )
 
 // Kind is the sort of instrument.
@@ -80,6 +84,24 @@ func (in *Instrument) StateAt(now time.Time) State {
 	return StateOpen
 }
 
+// StateIn places the instrument in time within its project. A project
+// that is not published (closed, archived, or taken back to draft) closes
+// its instruments at once, whatever their own dates: this is the one
+// place that rule lives.
+func (in *Instrument) StateIn(ps project.Status, now time.Time) State {
+	if ps != project.StatusPublished {
+		return StateClosed
+	}
+	return in.StateAt(now)
+}
+
+// Open reports whether people can still take part, now or once it opens:
+// while it is, published figures are not final. It is what the API's
+// "open" and the editor's results settings show.
+func (in *Instrument) Open(ps project.Status, now time.Time) bool {
+	return in.StateIn(ps, now) != StateClosed
+}
+
 // Person is what eligibility looks at: how someone is logged in now, and
 // the facts the verification service gave at that login.
 type Person struct {
@@ -115,14 +137,36 @@ type Verdict struct {
 	NeedMeans identity.Means
 }
 
+// Reasons for a refusal in time; the others are about the person.
+const (
+	ReasonNotOpenYet = "rules.not_open_yet"
+	ReasonClosed     = "rules.closed"
+)
+
+// Err is the refusal as the error every service returns and every page
+// and the API show: Closed when it is about time (not open yet, closed,
+// or a project that closed), Forbidden when it is about the person; nil
+// when the verdict is OK.
+func (v Verdict) Err() error {
+	if v.OK {
+		return nil
+	}
+	code := apperror.Forbidden
+	if v.Reason == ReasonClosed || v.Reason == ReasonNotOpenYet {
+		code = apperror.Closed
+	}
+	return apperror.New(code, v.Reason)
+}
+
 // Eligible applies the rules in a fixed order, so the first thing a person
-// can do something about is what they are told.
-func Eligible(in *Instrument, p Person, now time.Time) Verdict {
-	switch in.StateAt(now) {
+// can do something about is what they are told. ps is the status of the
+// instrument's project: see StateIn.
+func Eligible(in *Instrument, ps project.Status, p Person, now time.Time) Verdict {
+	switch in.StateIn(ps, now) {
 	case StateUpcoming:
-		return Verdict{Reason: "rules.not_open_yet"}
+		return Verdict{Reason: ReasonNotOpenYet}
 	case StateClosed:
-		return Verdict{Reason: "rules.closed"}
+		return Verdict{Reason: ReasonClosed}
 	}
 	if !p.LoggedIn {
 		return Verdict{Reason: "rules.login_required"}

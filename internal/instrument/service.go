@@ -13,6 +13,7 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/identity"
+	"inspraak/internal/project"
 	"inspraak/internal/store"
 )
 
@@ -85,29 +86,47 @@ func (s *Service) Get(ctx context.Context, projectID, id int64) (*Instrument, er
 
 // GetPublishedBySlugs finds a published instrument by its project's and
 // its own address in one query (the vote and answer endpoints need no
-// more of the project than that it is public), and says whether the
-// project is still open: a closed or archived project closes its
-// instruments, whatever their own closing time.
-func (s *Service) GetPublishedBySlugs(ctx context.Context, projectSlug, slug string) (*Instrument, bool, error) {
+// more of the project than that it is public), with its project's status,
+// which decides with the instrument's dates whether it is open (StateIn).
+func (s *Service) GetPublishedBySlugs(ctx context.Context, projectSlug, slug string) (*Instrument, project.Status, error) {
 	if len(slug) > 80 || !slugPattern.MatchString(slug) || len(projectSlug) > 80 || !slugPattern.MatchString(projectSlug) {
-		return nil, false, apperror.New(apperror.NotFound, "")
+		return nil, "", apperror.New(apperror.NotFound, "")
 	}
 	// Every resident request on an instrument starts here, so the query is
 	// written out and scanned by hand rather than built by gorm.
+	return scanWithStatus(s.db.WithContext(ctx).Raw(bySlugsSQL, projectSlug, slug).Row())
+}
+
+// ForRules reads an instrument with its project's status in one query,
+// inside the transaction of a service that is about to store someone's
+// participation and must apply Eligible to both. With lock, on
+// PostgreSQL, the instrument row is held FOR KEY SHARE until the
+// transaction ends, so an editor's change (Touch holds FOR UPDATE) lands
+// wholly before or after the participation it is checked against.
+func ForRules(tx *gorm.DB, id int64, lock bool) (*Instrument, project.Status, error) {
+	q := byIDSQL
+	if lock && tx.Dialector.Name() == store.Postgres {
+		q += " FOR KEY SHARE OF i"
+	}
+	return scanWithStatus(tx.Raw(q, id).Row())
+}
+
+// scanWithStatus scans a row of withStatusSQL.
+func scanWithStatus(row *sql.Row) (*Instrument, project.Status, error) {
 	var (
 		in            Instrument
-		status        string
+		status        project.Status
 		opens, closes sql.NullTime
 	)
-	err := s.db.WithContext(ctx).Raw(bySlugsSQL, projectSlug, slug).Row().Scan(
+	err := row.Scan(
 		&in.ID, &in.ProjectID, &in.Kind, &in.Slug, &in.Title, &in.Description, &in.Position,
 		&in.Published, &in.Who, &in.MinLoADigiD, &in.MinLoAEH, &in.ResidentsOnly, &in.MinAge,
 		&opens, &closes, &in.AllowChange, &in.CreatedAt, &in.UpdatedAt, &status)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, apperror.New(apperror.NotFound, "")
+		return nil, "", apperror.New(apperror.NotFound, "")
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
 	if opens.Valid {
 		t := opens.Time
@@ -117,14 +136,20 @@ func (s *Service) GetPublishedBySlugs(ctx context.Context, projectSlug, slug str
 		t := closes.Time
 		in.ClosesAt = &t
 	}
-	return &in, status == "published", nil
+	return &in, status, nil
 }
 
-const bySlugsSQL = `SELECT i.id, i.project_id, i.kind, i.slug, i.title, i.description, i.position,
+// withStatusSQL reads an instrument and its project's status.
+const withStatusSQL = `SELECT i.id, i.project_id, i.kind, i.slug, i.title, i.description, i.position,
   i.published, i.who, i.min_loa_digid, i.min_loa_eh, i.residents_only, i.min_age,
   i.opens_at, i.closes_at, i.allow_change, i.created_at, i.updated_at, p.status
-FROM instruments i JOIN projects p ON p.id = i.project_id
+FROM instruments i JOIN projects p ON p.id = i.project_id`
+
+const bySlugsSQL = withStatusSQL + `
 WHERE p.slug = ? AND p.status IN ('published', 'closed', 'archived') AND i.slug = ? AND i.published`
+
+const byIDSQL = withStatusSQL + `
+WHERE i.id = ?`
 
 // Touch locks an instrument's row until the transaction ends and moves
 // its updated_at forward. Whatever caches an instrument's definition (the

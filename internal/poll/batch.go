@@ -167,18 +167,19 @@ func (b *batcher) store(group []*firstReq, shard int) {
 // what keeps one ballot per person: a voter already registered (a second
 // ballot, or someone who voted and erased their data) gets no ballot here
 // and takes the full transaction. A ballot is stored only if its instrument is
-// still published with the updated_at it was checked against; FOR KEY
-// SHARE waits for an edit in progress (which holds FOR UPDATE) and then
-// sees its new updated_at. The tally of a group goes to the writer's own
-// shard, added per option.
+// still published with the updated_at it was checked against, and its
+// project is still published (instrument.StateIn: a closed project closes
+// its polls); FOR KEY SHARE waits for an edit in progress (which holds FOR
+// UPDATE) and then sees its new updated_at. The tally of a group goes to
+// the writer's own shard, added per option.
 const groupBallotSQL = `WITH req AS (
   SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS timestamptz[]), CAST(? AS text[]),
     CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS timestamptz[]))
     AS r(instrument_id, expected, voter, participant_id, choices, at)
 ), unchanged AS (
-  SELECT id, updated_at FROM instruments
-  WHERE id IN (SELECT instrument_id FROM req) AND published
-  FOR KEY SHARE
+  SELECT i.id, i.updated_at FROM instruments i JOIN projects p ON p.id = i.project_id
+  WHERE i.id IN (SELECT instrument_id FROM req) AND i.published AND p.status = 'published'
+  FOR KEY SHARE OF i
 ), reg AS (
   INSERT INTO participations (kind, ref_id, voter, instrument_id)
   SELECT 'ballot', r.instrument_id, r.voter, r.instrument_id

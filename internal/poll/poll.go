@@ -20,6 +20,7 @@ import (
 	"inspraak/internal/apperror"
 	"inspraak/internal/instrument"
 	"inspraak/internal/participation"
+	"inspraak/internal/project"
 	"inspraak/internal/store"
 )
 
@@ -309,17 +310,19 @@ func (s *Service) Vote(ctx context.Context, instrumentID int64, v Voter, optionI
 }
 
 // VoteAt is Vote for a caller that has just loaded the published
-// instrument (the vote endpoint). On PostgreSQL a first ballot is stored
+// instrument with its project's status (the vote endpoint, through
+// instrument.GetPublishedBySlugs). On PostgreSQL a first ballot is stored
 // by one statement that inserts the ballot, its choices and the tally
 // together (with the other first ballots that arrived at the same moment,
 // batch.go), and only if the instrument row still has the updated_at the
-// rules and options were checked against; everything else (SQLite, a
-// refusal, a second ballot, an instrument that changed meanwhile) takes
-// Vote's full transaction, which also words any refusal.
-func (s *Service) VoteAt(ctx context.Context, in *instrument.Instrument, v Voter, optionIDs []int64) (*Receipt, error) {
+// rules and options were checked against and its project is still
+// published; everything else (SQLite, a refusal, a second ballot, an
+// instrument or project that changed meanwhile) takes Vote's full
+// transaction, which reads both again and words any refusal.
+func (s *Service) VoteAt(ctx context.Context, in *instrument.Instrument, ps project.Status, v Voter, optionIDs []int64) (*Receipt, error) {
 	now := s.now()
 	if s.db.Dialect != store.Postgres || !in.Published || in.Kind != instrument.KindPoll ||
-		!instrument.Eligible(in, v.Person, now).OK {
+		!instrument.Eligible(in, ps, v.Person, now).OK {
 		return s.Vote(ctx, in.ID, v, optionIDs)
 	}
 	p, err := s.definition(ctx, in)
@@ -345,29 +348,26 @@ func (s *Service) vote(ctx context.Context, instrumentID int64, v Voter, optionI
 	voter := s.voterID(instrumentID, v.Subject)
 	var rec Receipt
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
-		if s.db.Dialect == store.Postgres {
-			// Editors change a poll under FOR UPDATE on its instrument row
-			// (instrument.Touch); a ballot is stored under FOR KEY SHARE, so
-			// it is checked against the poll either before or after an
-			// edit, never half-way (SQLite's writers are serial anyway).
-			if err := tx.Exec("SELECT 1 FROM instruments WHERE id = ? FOR KEY SHARE", instrumentID).Error; err != nil {
-				return err
-			}
+		// Editors change a poll under FOR UPDATE on its instrument row
+		// (instrument.Touch); a ballot is stored under FOR KEY SHARE, so
+		// it is checked against the poll either before or after an edit,
+		// never half-way (SQLite's writers are serial anyway). The same
+		// read brings the project's status, which can close the poll.
+		in, ps, err := instrument.ForRules(tx, instrumentID, true)
+		if err != nil {
+			return err
 		}
-		var p Poll
-		if err := tx.Joins("Instrument").Preload("Options").Where("polls.instrument_id = ?", instrumentID).Take(&p).Error; err != nil {
-			return store.MapError(err)
-		}
-		if p.Instrument == nil || !p.Instrument.Published {
+		if !in.Published || in.Kind != instrument.KindPoll {
 			return apperror.New(apperror.NotFound, "")
 		}
-		if verdict := instrument.Eligible(p.Instrument, v.Person, now); !verdict.OK {
-			code := apperror.Forbidden
-			if verdict.Reason == "rules.closed" || verdict.Reason == "rules.not_open_yet" {
-				code = apperror.Closed
-			}
-			return apperror.New(code, verdict.Reason)
+		if err := instrument.Eligible(in, ps, v.Person, now).Err(); err != nil {
+			return err
 		}
+		var p Poll
+		if err := tx.Preload("Options").Where("instrument_id = ?", instrumentID).Take(&p).Error; err != nil {
+			return store.MapError(err)
+		}
+		p.Instrument = in
 		chosen, err := validChoice(&p, optionIDs)
 		if err != nil {
 			return err

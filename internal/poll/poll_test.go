@@ -38,6 +38,10 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Residents take part only while the project is published.
+	if err := db.Model(&project.Project{}).Where("id = ?", p.ID).Update("status", project.StatusPublished).Error; err != nil {
+		t.Fatal(err)
+	}
 	f := &fixture{db: db, polls: poll.NewService(db, []byte("test-key-0123456789-0123456789-01")), proj: p.ID,
 		now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)}
 	f.polls.SetClock(func() time.Time { return f.now })
@@ -275,7 +279,7 @@ func TestConcurrentDoubleSubmitsGiveOneBallotEach(t *testing.T) {
 				// ballot (VoteAt, on PostgreSQL) racing the full path.
 				var err error
 				if r%2 == 0 {
-					_, err = f.polls.VoteAt(ctx, p.Instrument, v, choice)
+					_, err = f.polls.VoteAt(ctx, p.Instrument, project.StatusPublished, v, choice)
 				} else {
 					_, err = f.polls.Vote(ctx, p.InstrumentID, v, choice)
 				}
@@ -319,7 +323,7 @@ func TestVoteAtRefusesWhenThePollChangedSinceItWasRead(t *testing.T) {
 		Updates(map[string]any{"closes_at": past, "updated_at": f.now.Add(time.Second)}).Error; err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.polls.VoteAt(ctx, &stale, v, []int64{p.Options[0].ID})
+	_, err := f.polls.VoteAt(ctx, &stale, project.StatusPublished, v, []int64{p.Options[0].ID})
 	if code(err) != apperror.Closed {
 		t.Fatalf("vote on a poll closed after it was read: %v, want closed", err)
 	}
@@ -337,14 +341,14 @@ func TestVoteAtFirstRepeatAndChange(t *testing.T) {
 	v := f.participant(t, 1, midden)
 	a, b, c := p.Options[0].ID, p.Options[1].ID, p.Options[2].ID
 
-	r, err := f.polls.VoteAt(ctx, p.Instrument, v, []int64{b, a, a})
+	r, err := f.polls.VoteAt(ctx, p.Instrument, project.StatusPublished, v, []int64{b, a, a})
 	if err != nil || r.Changed || len(r.Options) != 2 {
 		t.Fatalf("first ballot: %+v, %v", r, err)
 	}
-	if r2, err := f.polls.VoteAt(ctx, p.Instrument, v, []int64{a, b}); err != nil || r2.Changed || r2.BallotID != r.BallotID {
+	if r2, err := f.polls.VoteAt(ctx, p.Instrument, project.StatusPublished, v, []int64{a, b}); err != nil || r2.Changed || r2.BallotID != r.BallotID {
 		t.Fatalf("same ballot again: %+v, %v", r2, err)
 	}
-	if r3, err := f.polls.VoteAt(ctx, p.Instrument, v, []int64{c}); err != nil || !r3.Changed {
+	if r3, err := f.polls.VoteAt(ctx, p.Instrument, project.StatusPublished, v, []int64{c}); err != nil || !r3.Changed {
 		t.Fatalf("changed ballot: %+v, %v", r3, err)
 	}
 	res := f.checkTally(t, p)
@@ -354,7 +358,7 @@ func TestVoteAtFirstRepeatAndChange(t *testing.T) {
 			t.Errorf("option %d has %d votes, want %d", o.OptionID, o.Votes, want[o.OptionID])
 		}
 	}
-	if _, err := f.polls.VoteAt(ctx, p.Instrument, v, []int64{a, b, c}); code(err) != apperror.Invalid {
+	if _, err := f.polls.VoteAt(ctx, p.Instrument, project.StatusPublished, v, []int64{a, b, c}); code(err) != apperror.Invalid {
 		t.Fatalf("three choices where two are allowed: %v", err)
 	}
 	other := f.participant(t, 2, basis)
@@ -362,7 +366,7 @@ func TestVoteAtFirstRepeatAndChange(t *testing.T) {
 	if err := f.db.Model(&instrument.Instrument{}).Where("id = ?", p.InstrumentID).Update("min_loa_digid", midden).Error; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.polls.VoteAt(ctx, p.Instrument, other, []int64{a}); code(err) != apperror.Forbidden {
+	if _, err := f.polls.VoteAt(ctx, p.Instrument, project.StatusPublished, other, []int64{a}); code(err) != apperror.Forbidden {
 		t.Fatalf("too low a level: %v", err)
 	}
 }
@@ -418,7 +422,7 @@ func TestVoteWaitsForAnEditInProgress(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := f.polls.VoteAt(ctx, p.Instrument, v, []int64{p.Options[0].ID, p.Options[1].ID})
+		_, err := f.polls.VoteAt(ctx, p.Instrument, project.StatusPublished, v, []int64{p.Options[0].ID, p.Options[1].ID})
 		done <- err
 	}()
 	time.Sleep(200 * time.Millisecond) // let the vote reach the lock (the result does not depend on it)
@@ -530,7 +534,7 @@ func TestErasedVotersCannotVoteAgainEvenAllAtOnce(t *testing.T) {
 				defer wg.Done()
 				var err error
 				if r%2 == 0 {
-					_, err = f.polls.VoteAt(ctx, p.Instrument, v, []int64{p.Options[1].ID})
+					_, err = f.polls.VoteAt(ctx, p.Instrument, project.StatusPublished, v, []int64{p.Options[1].ID})
 				} else {
 					_, err = f.polls.Vote(ctx, p.InstrumentID, v, []int64{p.Options[1].ID})
 				}

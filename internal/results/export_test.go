@@ -41,6 +41,10 @@ func newExportFixture(t *testing.T, n int) *exportFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Residents take part only while the project is published.
+	if err := db.Model(&project.Project{}).Where("id = ?", p.ID).Update("status", project.StatusPublished).Error; err != nil {
+		t.Fatal(err)
+	}
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
 	svc.SetClock(func() time.Time { return now })

@@ -43,6 +43,10 @@ func newSurvey(t *testing.T, db *store.DB, allowChange bool, questions ...consul
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Residents take part only while the project is published.
+	if err := db.Model(&project.Project{}).Where("id = ?", p.ID).Update("status", project.StatusPublished).Error; err != nil {
+		t.Fatal(err)
+	}
 	s := &survey{t: t, db: db, now: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
 	s.svc = consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
 	s.svc.SetClock(func() time.Time { return s.now })

@@ -49,6 +49,10 @@ func TestFiguresEqualANaiveRecount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Residents take part only while the project is published.
+	if err := db.Model(&project.Project{}).Where("id = ?", p.ID).Update("status", project.StatusPublished).Error; err != nil {
+		t.Fatal(err)
+	}
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
 	svc.SetClock(func() time.Time { return now })
@@ -364,6 +368,10 @@ func TestFunnelAndDailySeries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Residents take part only while the project is published.
+	if err := db.Model(&project.Project{}).Where("id = ?", p.ID).Update("status", project.StatusPublished).Error; err != nil {
+		t.Fatal(err)
+	}
 	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
 	svc.SetClock(func() time.Time { return now })
@@ -608,6 +616,10 @@ func TestErasureKeepsTheDailySeries(t *testing.T) {
 	ctx := context.Background()
 	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Residents take part only while the project is published.
+	if err := db.Model(&project.Project{}).Where("id = ?", p.ID).Update("status", project.StatusPublished).Error; err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)

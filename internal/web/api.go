@@ -173,7 +173,7 @@ func (s *Server) apiResults(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	open := in.StateAt(s.now()) != instrument.StateClosed && projectStatus == string(project.StatusPublished)
+	open := in.Open(project.Status(projectStatus), s.now())
 	pr, err := s.results.PublicOf(ctx, cons, open)
 	if err != nil {
 		s.apiError(c, err)

@@ -164,12 +164,6 @@ func (s *Server) consultationAnswer(c *gin.Context) {
 	}
 	d.Answers, d.Errors = answers, errs
 	action := c.PostForm("actie")
-	if p.Status != project.StatusPublished {
-		// A closed or archived project closes its instruments.
-		d.Errors = map[string]string{"form": "rules.closed"}
-		s.renderConsultation(c, http.StatusConflict, &d)
-		return
-	}
 	if len(errs) > 0 {
 		s.renderConsultation(c, http.StatusUnprocessableEntity, &d)
 		return

@@ -86,7 +86,7 @@ func (s *Server) renderSettings(c *gin.Context, status int, d *settingsData) {
 			s.fail(c, err)
 			return
 		}
-		d.Open = d.In.StateAt(s.now()) != instrument.StateClosed && d.Project.Status == project.StatusPublished
+		d.Open = d.In.Open(d.Project.Status, s.now())
 	}
 	p := s.page(c, "editor.settings.title", d)
 	p.StaffArea, p.Nav = true, "staff-projects"

@@ -35,10 +35,7 @@ func (b boardView) SubmitView() instrumentView { v := b.In; v.Verdict = b.Submit
 func (b boardView) SupportView() instrumentView { v := b.In; v.Verdict = b.Support; return v }
 
 func (s *Server) verdict(c *gin.Context, p *project.Project, rules instrument.Instrument) instrument.Verdict {
-	if p.Status != project.StatusPublished {
-		return instrument.Verdict{Reason: "rules.closed"}
-	}
-	return instrument.Eligible(&rules, instrument.PersonOf(residentOf(c)), s.now())
+	return instrument.Eligible(&rules, p.Status, instrument.PersonOf(residentOf(c)), s.now())
 }
 
 func (s *Server) loadBoard(c *gin.Context, p *project.Project, in *instrument.Instrument) (*boardView, bool) {

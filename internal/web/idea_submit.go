@@ -8,7 +8,6 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/idea"
-	"inspraak/internal/instrument"
 	"inspraak/internal/project"
 	"inspraak/internal/ratelimit"
 )
@@ -67,16 +66,9 @@ func (s *Server) ideaNew(c *gin.Context) {
 	}
 	status := http.StatusOK
 	if !b.Submit.OK {
-		status = statusOf[refusalCode(b.Submit)]
+		status = statusOf[apperror.CodeOf(b.Submit.Err())]
 	}
 	s.renderIdeaForm(c, status, &ideaFormData{Project: p, B: b})
-}
-
-func refusalCode(v instrument.Verdict) apperror.Code {
-	if v.Reason == "rules.closed" || v.Reason == "rules.not_open_yet" {
-		return apperror.Closed
-	}
-	return apperror.Forbidden
 }
 
 // ideaCreate stores a new idea.

@@ -54,16 +54,8 @@ func (s *Server) withOutcomes(ctx context.Context, views ...*instrumentView) err
 
 func (s *Server) viewInstrument(c *gin.Context, p *project.Project, in instrument.Instrument) instrumentView {
 	now := s.now()
-	v := instrumentView{Instrument: in, State: in.StateAt(now), URL: "/projecten/" + p.Slug + "/" + in.Slug,
-		ProjectSlug: p.Slug, ProjectTitle: p.Title}
-	if p.Status != project.StatusPublished && v.State == instrument.StateOpen {
-		v.State = instrument.StateClosed // a closed project closes its instruments
-	}
-	v.Verdict = instrument.Eligible(&in, instrument.PersonOf(residentOf(c)), now)
-	if v.State == instrument.StateClosed && v.Verdict.OK {
-		v.Verdict = instrument.Verdict{Reason: "rules.closed"}
-	}
-	return v
+	return instrumentView{Instrument: in, State: in.StateIn(p.Status, now), URL: "/projecten/" + p.Slug + "/" + in.Slug,
+		ProjectSlug: p.Slug, ProjectTitle: p.Title, Verdict: instrument.Eligible(&in, p.Status, instrument.PersonOf(residentOf(c)), now)}
 }
 
 type pollPageData struct {
@@ -161,9 +153,10 @@ func (s *Server) pollVote(c *gin.Context) {
 	if s.limited(c, ratelimit.Vote) {
 		return
 	}
-	// The hot path: one query finds the published poll by both addresses;
-	// the project itself is loaded only to re-show the page on a refusal.
-	in, projectOpen, err := s.instruments.GetPublishedBySlugs(c.Request.Context(), c.Param("slug"), c.Param("instrument"))
+	// The hot path: one query finds the published poll by both addresses,
+	// with its project's status for the rules; the project itself is
+	// loaded only to re-show the page on a refusal.
+	in, projectStatus, err := s.instruments.GetPublishedBySlugs(c.Request.Context(), c.Param("slug"), c.Param("instrument"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -180,10 +173,6 @@ func (s *Server) pollVote(c *gin.Context) {
 		}
 		s.pollShow(c, p, in, status, key)
 	}
-	if !projectOpen {
-		again(http.StatusConflict, "rules.closed")
-		return
-	}
 	var ids []int64
 	for _, v := range c.PostFormArray("keuze") {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -198,7 +187,7 @@ func (s *Server) pollVote(c *gin.Context) {
 		return
 	}
 	cur := residentOf(c)
-	rec, err := s.polls.VoteAt(c.Request.Context(), in, poll.Voter{
+	rec, err := s.polls.VoteAt(c.Request.Context(), in, projectStatus, poll.Voter{
 		ParticipantID: cur.Participant.ID, Subject: cur.Participant.Subject, Person: instrument.PersonOf(cur),
 	}, ids)
 	if err != nil {

@@ -59,7 +59,7 @@ func (s *Server) loadPublicResults(c *gin.Context) (*publicResultsData, bool) {
 		s.fail(c, err)
 		return nil, false
 	}
-	pr, err := s.results.PublicOf(ctx, cons, view.State != instrument.StateClosed)
+	pr, err := s.results.PublicOf(ctx, cons, in.Open(p.Status, s.now()))
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
