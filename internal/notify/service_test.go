@@ -53,7 +53,7 @@ func setup(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := project.NewService(db).Create(context.Background(), project.Draft{Slug: "marktplein", Title: "Marktplein", Summary: "Over het plein."})
+	p, err := project.NewService(db).Create(context.Background(), identity.SystemActor("test"), project.Draft{Slug: "marktplein", Title: "Marktplein", Summary: "Over het plein."})
 	if err != nil {
 		t.Fatal(err)
 	}
