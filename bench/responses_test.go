@@ -27,15 +27,15 @@ func BenchmarkProjectPageWithResponses(b *testing.B) {
 	h := a.Handler()
 	now := time.Now()
 	mk := func(slug string) *consultation.Consultation {
-		p, err := a.Projects.Create(ctx, project.Draft{Slug: slug, Title: "Vragenlijst " + slug, Summary: "Een project om te meten."})
+		p, err := a.Projects.Create(ctx, identity.SystemActor("bench"), project.Draft{Slug: slug, Title: "Vragenlijst " + slug, Summary: "Een project om te meten."})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := a.Projects.Move(ctx, p.ID, project.StatusPublished); err != nil {
+		if err := a.Projects.Move(ctx, identity.SystemActor("bench"), p.ID, project.StatusPublished); err != nil {
 			b.Fatal(err)
 		}
 		closes := now.Add(24 * time.Hour)
-		c, err := a.Consultations.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "vragen", Title: "Vragen", Published: true,
+		c, err := a.Consultations.Create(ctx, identity.SystemActor("bench"), consultation.Draft{ProjectID: p.ID, Slug: "vragen", Title: "Vragen", Published: true,
 			Rules: instrument.Instrument{ClosesAt: &closes},
 			Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.Single, Text: "Ja of nee?", Required: true},
 				Options: []string{"Ja", "Nee"}}}})

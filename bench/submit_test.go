@@ -25,15 +25,15 @@ func BenchmarkSubmitResponse(b *testing.B) {
 	a := newApp(b)
 	ctx := context.Background()
 	slug := fmt.Sprintf("indienen-%d", time.Now().UnixNano())
-	p, err := a.Projects.Create(ctx, project.Draft{Slug: slug, Title: "Indienen", Summary: "Een project om te meten."})
+	p, err := a.Projects.Create(ctx, identity.SystemActor("bench"), project.Draft{Slug: slug, Title: "Indienen", Summary: "Een project om te meten."})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := a.Projects.Move(ctx, p.ID, project.StatusPublished); err != nil {
+	if err := a.Projects.Move(ctx, identity.SystemActor("bench"), p.ID, project.StatusPublished); err != nil {
 		b.Fatal(err)
 	}
 	closes := time.Now().Add(24 * time.Hour)
-	c, err := a.Consultations.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "vragen", Title: "Vragen", Published: true,
+	c, err := a.Consultations.Create(ctx, identity.SystemActor("bench"), consultation.Draft{ProjectID: p.ID, Slug: "vragen", Title: "Vragen", Published: true,
 		Rules:     instrument.Instrument{ClosesAt: &closes},
 		Questions: benchdata.Questionnaire()})
 	if err != nil {

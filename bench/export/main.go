@@ -23,6 +23,7 @@ import (
 	"inspraak/bench/internal/benchdata"
 	"inspraak/bench/internal/stafflogin"
 	"inspraak/internal/consultation"
+	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
 	"inspraak/internal/results"
@@ -62,12 +63,12 @@ func main() {
 		}
 		return
 	}
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "meting", Title: "Meting", Summary: "Een vragenlijst met veel antwoorden."})
+	p, err := project.NewService(db).Create(ctx, identity.SystemActor("bench"), project.Draft{Slug: "meting", Title: "Meting", Summary: "Een vragenlijst met veel antwoorden."})
 	if err != nil {
 		fail(err)
 	}
 	closes := time.Now().Add(24 * time.Hour)
-	c, err := consultation.NewService(db, []byte("bench-key-0123456789-0123456789")).Create(ctx, consultation.Draft{
+	c, err := consultation.NewService(db, []byte("bench-key-0123456789-0123456789")).Create(ctx, identity.SystemActor("bench"), consultation.Draft{
 		ProjectID: p.ID, Slug: "vragenlijst", Title: "Vragenlijst", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
 		Questions: benchdata.Questionnaire()})
 	if err != nil {

@@ -30,12 +30,12 @@ func TestFollowersHearOfANewPhaseOnce(t *testing.T) {
 	ns := notify.NewService(notify.Options{DB: db, Catalog: cat, BaseURL: base, Key: []byte("test-key-0123456789-0123456789-01"),
 		Audit: audit.New(db), Now: clock})
 	projects := project.NewService(db)
-	p, err := projects.Create(ctx, project.Draft{Slug: "marktplein", Title: "Marktplein", Summary: "Over het plein.",
+	p, err := projects.Create(ctx, identity.SystemActor("test"), project.Draft{Slug: "marktplein", Title: "Marktplein", Summary: "Over het plein.",
 		Phases: []project.PhaseDraft{{Title: "Ideeën ophalen", StartsOn: now.AddDate(0, 0, -10)}, {Title: "Ontwerp", StartsOn: now.AddDate(0, 0, 2)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := projects.Move(ctx, p.ID, project.StatusPublished); err != nil {
+	if err := projects.Move(ctx, identity.SystemActor("test"), p.ID, project.StatusPublished); err != nil {
 		t.Fatal(err)
 	}
 	var followers []int64

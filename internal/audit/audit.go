@@ -65,7 +65,14 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 
 // RecordTx appends an event inside the caller's transaction, so the action
 // and its record commit or fail together.
-func (l *Log) RecordTx(tx *gorm.DB, e Event) error {
+func (l *Log) RecordTx(tx *gorm.DB, e Event) error { return write(tx, l.now(), e) }
+
+// Write appends an event inside tx, the transaction of the change it
+// records, without a Log at hand: the domain services write their staff
+// actions this way, so that an action whose record fails is not made.
+func Write(tx *gorm.DB, e Event) error { return write(tx, time.Now(), e) }
+
+func write(tx *gorm.DB, at time.Time, e Event) error {
 	detail := ""
 	if len(e.Detail) > 0 {
 		b, err := json.Marshal(e.Detail)
@@ -74,7 +81,7 @@ func (l *Log) RecordTx(tx *gorm.DB, e Event) error {
 		}
 		detail = string(b)
 	}
-	return tx.Create(&Entry{At: l.now().UTC(), ActorKind: e.ActorKind, Actor: e.Actor, Action: e.Action, Target: e.Target, Detail: detail}).Error
+	return tx.Create(&Entry{At: at.UTC(), ActorKind: e.ActorKind, Actor: e.Actor, Action: e.Action, Target: e.Target, Detail: detail}).Error
 }
 
 // Filter narrows a listing.

@@ -107,25 +107,30 @@ func (d *Draft) validateWith(needQuestions bool) error {
 }
 
 // Create stores a new consultation with its questions.
-func (s *Service) Create(ctx context.Context, d Draft) (*Consultation, error) {
+func (s *Service) Create(ctx context.Context, a identity.Actor, d Draft) (*Consultation, error) {
 	if err := d.validate(); err != nil {
 		return nil, err
 	}
-	return s.create(ctx, d)
+	return s.create(ctx, a, d)
 }
 
 // CreateEmpty stores a consultation that gets its questions one by one;
 // it is never published by this call.
-func (s *Service) CreateEmpty(ctx context.Context, d Draft) (*Consultation, error) {
+func (s *Service) CreateEmpty(ctx context.Context, a identity.Actor, d Draft) (*Consultation, error) {
 	d.Published, d.Questions = false, nil
 	if err := d.validateWith(false); err != nil {
 		return nil, err
 	}
-	return s.create(ctx, d)
+	return s.create(ctx, a, d)
 }
 
-// AddQuestion adds a question at the end of a consultation.
-func (s *Service) AddQuestion(ctx context.Context, instrumentID int64, q QuestionDraft) error {
+// AddQuestion adds a question at the end of a consultation. Only editors
+// may; the audit record is written in the same transaction, as for every
+// edit below.
+func (s *Service) AddQuestion(ctx context.Context, a identity.Actor, instrumentID int64, q QuestionDraft) error {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return err
+	}
 	d := Draft{Title: "x", Questions: []QuestionDraft{q}}
 	if err := d.validate(); err != nil {
 		return err
@@ -146,44 +151,41 @@ func (s *Service) AddQuestion(ctx context.Context, instrumentID int64, q Questio
 				return err
 			}
 		}
-		return nil
+		return a.Record(tx, "consultation.question_add", instrument.Target(instrumentID), map[string]any{"kind": string(q.Kind)})
 	})
 }
 
-func (s *Service) create(ctx context.Context, d Draft) (*Consultation, error) {
-	now := s.now()
-	in := instrument.NewRow(instrument.Header{ProjectID: d.ProjectID, Kind: instrument.KindConsultation, Slug: d.Slug, Title: d.Title,
-		Description: d.Description, Published: d.Published}, d.Rules, now)
+// create stores a consultation through instrument.Create (the editor's
+// permission, the address, the audit record).
+func (s *Service) create(ctx context.Context, a identity.Actor, d Draft) (*Consultation, error) {
 	c := &Consultation{OnePerScreen: d.OnePerScreen}
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&in).Error; err != nil {
-			return err
-		}
-		c.InstrumentID = in.ID
-		if err := tx.Omit(clause.Associations).Create(c).Error; err != nil {
-			return err
-		}
-		for i, qd := range d.Questions {
-			q := qd.Question
-			q.ID, q.InstrumentID, q.Position, q.Options = 0, in.ID, i+1, nil
-			q.Text, q.Help = strings.TrimSpace(q.Text), strings.TrimSpace(q.Help)
-			if err := tx.Omit(clause.Associations).Create(&q).Error; err != nil {
-				return err
+		_, err := instrument.Create(tx, a, instrument.Header{ProjectID: d.ProjectID, Kind: instrument.KindConsultation, Slug: d.Slug, Title: d.Title,
+			Description: d.Description, Published: d.Published}, d.Rules, s.now(), func(in *instrument.Instrument) (map[string]any, error) {
+			c.InstrumentID = in.ID
+			if err := tx.Omit(clause.Associations).Create(c).Error; err != nil {
+				return nil, err
 			}
-			for j, label := range qd.Options {
-				o := QuestionOption{QuestionID: q.ID, Position: j + 1, Label: strings.TrimSpace(label)}
-				if err := tx.Create(&o).Error; err != nil {
-					return err
+			for i, qd := range d.Questions {
+				q := qd.Question
+				q.ID, q.InstrumentID, q.Position, q.Options = 0, in.ID, i+1, nil
+				q.Text, q.Help = strings.TrimSpace(q.Text), strings.TrimSpace(q.Help)
+				if err := tx.Omit(clause.Associations).Create(&q).Error; err != nil {
+					return nil, err
 				}
-				q.Options = append(q.Options, o)
+				for j, label := range qd.Options {
+					o := QuestionOption{QuestionID: q.ID, Position: j + 1, Label: strings.TrimSpace(label)}
+					if err := tx.Create(&o).Error; err != nil {
+						return nil, err
+					}
+					q.Options = append(q.Options, o)
+				}
+				c.Questions = append(c.Questions, q)
 			}
-			c.Questions = append(c.Questions, q)
-		}
-		return nil
+			return nil, nil
+		})
+		return err
 	})
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return nil, apperror.Wrap(err, apperror.Conflict, "instrument.error.slug_taken").WithField("slug", "instrument.error.slug_taken")
-	}
 	return c, err
 }
 
@@ -547,8 +549,11 @@ func (s *Service) CountSubmitted(ctx context.Context, instrumentID int64) (int64
 }
 
 // RemoveOption deletes an option, unless someone chose it: answers are
-// never lost by an edit.
-func (s *Service) RemoveOption(ctx context.Context, optionID int64) error {
+// never lost by an edit. The option must belong to the consultation.
+func (s *Service) RemoveOption(ctx context.Context, a identity.Actor, instrumentID, optionID int64) error {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return err
+	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&AnswerOption{}).Where("option_id = ?", optionID).Count(&n).Error; err != nil {
@@ -561,14 +566,15 @@ func (s *Service) RemoveOption(ctx context.Context, optionID int64) error {
 		if err := tx.Where("kind = ? AND option_id = ?", TallyOption, optionID).Delete(&Tally{}).Error; err != nil {
 			return err
 		}
-		res := tx.Where("id = ?", optionID).Delete(&QuestionOption{})
+		res := tx.Where("id = ? AND question_id IN (?)", optionID,
+			tx.Model(&Question{}).Select("id").Where("instrument_id = ?", instrumentID)).Delete(&QuestionOption{})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			return apperror.New(apperror.NotFound, "")
 		}
-		return nil
+		return a.Record(tx, "consultation.option_remove", instrument.Target(instrumentID), map[string]any{"option": optionID})
 	})
 }
 
@@ -594,24 +600,38 @@ func (s *Service) RetypeQuestion(ctx context.Context, questionID int64, kind Kin
 
 // Reword fixes the wording of a question; always allowed, and the caller
 // logs it in the audit log.
-func (s *Service) Reword(ctx context.Context, questionID int64, text, help string) error {
+func (s *Service) Reword(ctx context.Context, a identity.Actor, questionID int64, text, help string) error {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return err
+	}
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return apperror.Invalid.WithFields(map[string]string{"text": "consultation.error.question_text"})
 	}
-	res := s.db.WithContext(ctx).Model(&Question{}).Where("id = ?", questionID).Updates(map[string]any{"text": text, "help": strings.TrimSpace(help)})
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return apperror.New(apperror.NotFound, "")
-	}
-	return nil
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		var q Question
+		if err := tx.Select("id", "instrument_id", "text").Where("id = ?", questionID).Take(&q).Error; err != nil {
+			return store.MapError(err)
+		}
+		if err := tx.Model(&Question{}).Where("id = ?", questionID).Updates(map[string]any{"text": text, "help": strings.TrimSpace(help)}).Error; err != nil {
+			return err
+		}
+		// How many had already answered the old wording.
+		var n int64
+		if err := tx.Model(&Response{}).Where("instrument_id = ? AND status = ?", q.InstrumentID, StatusSubmitted).Count(&n).Error; err != nil {
+			return err
+		}
+		return a.Record(tx, "consultation.question_reword", "question:"+strconv.FormatInt(questionID, 10),
+			map[string]any{"from": q.Text, "to": text, "responses": n})
+	})
 }
 
 // RemoveQuestion deletes a question, unless it has answers, and closes the
 // gap in the positions.
-func (s *Service) RemoveQuestion(ctx context.Context, instrumentID, questionID int64) error {
+func (s *Service) RemoveQuestion(ctx context.Context, a identity.Actor, instrumentID, questionID int64) error {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return err
+	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		var q Question
 		if err := tx.Where("id = ? AND instrument_id = ?", questionID, instrumentID).Take(&q).Error; err != nil {
@@ -641,6 +661,6 @@ func (s *Service) RemoveQuestion(ctx context.Context, instrumentID, questionID i
 				return err
 			}
 		}
-		return nil
+		return a.Record(tx, "consultation.question_remove", "question:"+strconv.FormatInt(questionID, 10), map[string]any{"text": q.Text})
 	})
 }

@@ -33,7 +33,7 @@ func f64(v float64) *float64 { return &v }
 func setup(t *testing.T, edit func(d *consultation.Draft)) *fixture {
 	t.Helper()
 	db := testdb.Open(t)
-	p, err := project.NewService(db).Create(context.Background(), project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	p, err := project.NewService(db).Create(context.Background(), identity.SystemActor("test"), project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func setup(t *testing.T, edit func(d *consultation.Draft)) *fixture {
 	if edit != nil {
 		edit(&d)
 	}
-	c, err := f.svc.Create(context.Background(), d)
+	c, err := f.svc.Create(context.Background(), identity.SystemActor("test"), d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,10 +238,10 @@ func TestEditsNeverLoseAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	single := f.q[consultation.Single]
-	if err := f.svc.RemoveOption(ctx, single.Options[0].ID); apperror.CodeOf(err) != apperror.Conflict {
+	if err := f.svc.RemoveOption(ctx, identity.SystemActor("test"), f.c.InstrumentID, single.Options[0].ID); apperror.CodeOf(err) != apperror.Conflict {
 		t.Fatalf("removing an answered option: %v", err)
 	}
-	if err := f.svc.RemoveOption(ctx, single.Options[1].ID); err != nil {
+	if err := f.svc.RemoveOption(ctx, identity.SystemActor("test"), f.c.InstrumentID, single.Options[1].ID); err != nil {
 		t.Fatalf("removing an unanswered option: %v", err)
 	}
 	if err := f.svc.RetypeQuestion(ctx, single.ID, consultation.Multiple); apperror.CodeOf(err) != apperror.Conflict {
@@ -250,7 +250,7 @@ func TestEditsNeverLoseAnswers(t *testing.T) {
 	if err := f.svc.RetypeQuestion(ctx, f.q[consultation.ShortText].ID, consultation.LongText); err != nil {
 		t.Fatalf("retyping an unanswered question: %v", err)
 	}
-	if err := f.svc.Reword(ctx, single.ID, "Komt u vaak op het Marktplein?", ""); err != nil {
+	if err := f.svc.Reword(ctx, identity.SystemActor("test"), single.ID, "Komt u vaak op het Marktplein?", ""); err != nil {
 		t.Fatalf("rewording: %v", err)
 	}
 }

@@ -21,6 +21,10 @@ import (
 	"inspraak/internal/store"
 )
 
+// seedActor makes the demo content through the staff services, which
+// record it in the audit log as the demo's doing.
+var seedActor = identity.SystemActor("demo")
+
 // SeededKey is the setting that records the seeding.
 const SeededKey = "demo.seeded_at"
 
@@ -38,12 +42,12 @@ func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *p
 	}
 	ids := map[string]int64{}
 	for _, d := range Projects(now) {
-		p, err := projects.Create(ctx, d.Draft)
+		p, err := projects.Create(ctx, seedActor, d.Draft)
 		if err != nil {
 			return false, fmt.Errorf("demo: %s: %w", d.Draft.Slug, err)
 		}
 		for _, to := range d.Path {
-			if err := projects.Move(ctx, p.ID, to); err != nil {
+			if err := projects.Move(ctx, seedActor, p.ID, to); err != nil {
 				return false, fmt.Errorf("demo: %s → %s: %w", d.Draft.Slug, to, err)
 			}
 		}
@@ -193,7 +197,7 @@ Wij kunnen niet alles tegelijk doen. Wij kiezen eerst de ideeën die veel mensen
 // participants (their pseudonyms are labels, not HMACs of anything).
 func seedPolls(ctx context.Context, db *store.DB, polls *poll.Service, ids map[string]int64, now time.Time) error {
 	opened := day(now, -7)
-	school, err := polls.Create(ctx, poll.Draft{
+	school, err := polls.Create(ctx, seedActor, poll.Draft{
 		ProjectID: ids["veilig-naar-school"], Slug: "welke-plek-eerst", Title: "Welke plek pakken we als eerste aan?",
 		Description: "Kies de plek waar u zich op de fiets het minst veilig voelt.",
 		Question:    "Welke plek moet als eerste veiliger worden?",
@@ -205,7 +209,7 @@ func seedPolls(ctx context.Context, db *store.DB, polls *poll.Service, ids map[s
 	if err != nil {
 		return fmt.Errorf("demo: poll: %w", err)
 	}
-	market, err := polls.Create(ctx, poll.Draft{
+	market, err := polls.Create(ctx, seedActor, poll.Draft{
 		ProjectID: ids["herinrichting-marktplein"], Slug: "wat-wilt-u-op-het-plein", Title: "Wat wilt u vooral op het plein?",
 		Question: "Wat vindt u het belangrijkst op het nieuwe Marktplein? Kies er hoogstens twee.",
 		Options:  []string{"Meer bomen en groen", "Meer plekken om te zitten", "Ruimte voor evenementen", "Parkeerplaatsen", "Een speelplek"},
@@ -255,7 +259,7 @@ func seedConsultation(ctx context.Context, db *store.DB, svc *consultation.Servi
 	miss.MaxChoices = 2
 	comment := q(consultation.LongText, "Wilt u nog iets zeggen over het schetsontwerp?", "Schrijf geen namen, telefoonnummers of andere persoonsgegevens.", false)
 	comment.MaxLength = 1000
-	c, err := svc.Create(ctx, consultation.Draft{
+	c, err := svc.Create(ctx, seedActor, consultation.Draft{
 		ProjectID: ids["herinrichting-marktplein"], Slug: "vragenlijst-schetsontwerp", Title: "Vragenlijst over het schetsontwerp",
 		Description: "Acht korte vragen. Het invullen duurt ongeveer vijf minuten.", Published: true,
 		Rules: instrument.Instrument{Who: instrument.WhoAny, ClosesAt: closesAt(now, 25), AllowChange: true},

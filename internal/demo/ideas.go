@@ -220,7 +220,7 @@ func seedIdeas(ctx context.Context, db *store.DB, ideas *idea.Service, mod *mode
 
 	at = ago(43, 9)
 	opens := day(now, -42)
-	board, err := svc.CreateBoard(ctx, idea.BoardDraft{
+	board, err := svc.CreateBoard(ctx, seedActor, idea.BoardDraft{
 		ProjectID: ids["groen-in-de-wijk"], Slug: "ideeenbord", Title: "Uw ideeën voor meer groen",
 		Description: "Heeft u een idee om uw straat of wijk groener te maken? Zet het op het ideeënbord. " +
 			"Steun de ideeën van anderen en praat mee. De gemeente reageert op elk idee.",
@@ -272,7 +272,7 @@ func seedIdeas(ctx context.Context, db *store.DB, ideas *idea.Service, mod *mode
 	for n, d := range boardIdeas {
 		for _, s := range d.steps {
 			at = ago(s.daysAgo, 11)
-			if err := svc.SetStatus(ctx, ideaIDs[n], staffID, s.status, s.response); err != nil {
+			if err := svc.SetStatus(ctx, identity.Actor{StaffID: staffID, Roles: []identity.Role{identity.RoleEditor}}, ideaIDs[n], s.status, s.response); err != nil {
 				return fmt.Errorf("demo: status %q: %w", d.title, err)
 			}
 		}
@@ -287,7 +287,7 @@ func seedIdeas(ctx context.Context, db *store.DB, ideas *idea.Service, mod *mode
 	// The playground board is pre-moderated: its one idea waits.
 	at = ago(37, 9)
 	playOpens := day(now, -36)
-	play, err := svc.CreateBoard(ctx, idea.BoardDraft{
+	play, err := svc.CreateBoard(ctx, seedActor, idea.BoardDraft{
 		ProjectID: ids["speeltuin-de-brink"], Slug: "ideeen-speeltuin", Title: "Ideeën voor de speeltuin",
 		Description: "Wat wilt u in de nieuwe speeltuin? Een moderator bekijkt elk idee voordat het op het bord komt.",
 		Published:   true, Themes: []string{"Speeltoestellen", "Groen en zitten"},

@@ -135,5 +135,5 @@ func demoModerator(ctx context.Context, db *store.DB, issuer string, since time.
 			Roles: string(identity.RoleModerator), CreatedAt: since, LastLoginAt: since}
 		err = db.WithContext(ctx).Create(&m).Error
 	}
-	return moderation.Staff{ID: m.ID, Name: m.Name}, err
+	return moderation.Staff{ID: m.ID, Name: m.Name, Roles: m.RoleList()}, err
 }

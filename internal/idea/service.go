@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/moderation"
 	"inspraak/internal/moderation/screen"
@@ -214,40 +215,37 @@ func (d *BoardDraft) validate() error {
 	return nil
 }
 
-// CreateBoard stores a new idea board with its themes.
-func (s *Service) CreateBoard(ctx context.Context, d BoardDraft) (*Board, error) {
+// CreateBoard stores a new idea board with its themes, through
+// instrument.Create (the editor's permission, the address, the audit
+// record).
+func (s *Service) CreateBoard(ctx context.Context, a identity.Actor, d BoardDraft) (*Board, error) {
 	if err := d.validate(); err != nil {
 		return nil, err
 	}
-	now := s.now()
-	in := instrument.NewRow(instrument.Header{ProjectID: d.ProjectID, Kind: instrument.KindIdeaBoard, Slug: d.Slug, Title: d.Title,
-		Description: d.Description, Published: d.Published}, d.Rules, now)
 	b := d.Board
 	b.Themes, b.Instrument = nil, nil
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&in).Error; err != nil {
-			return err
-		}
-		b.InstrumentID = in.ID
-		if err := tx.Omit(clause.Associations).Create(&b).Error; err != nil {
-			return err
-		}
-		for i, name := range d.Themes {
-			t := Theme{InstrumentID: in.ID, Position: i + 1, Name: name}
-			if err := tx.Create(&t).Error; err != nil {
-				return err
+		in, err := instrument.Create(tx, a, instrument.Header{ProjectID: d.ProjectID, Kind: instrument.KindIdeaBoard, Slug: d.Slug, Title: d.Title,
+			Description: d.Description, Published: d.Published}, d.Rules, s.now(), func(in *instrument.Instrument) (map[string]any, error) {
+			b.InstrumentID = in.ID
+			if err := tx.Omit(clause.Associations).Create(&b).Error; err != nil {
+				return nil, err
 			}
-			b.Themes = append(b.Themes, t)
-		}
-		return nil
+			for i, name := range d.Themes {
+				t := Theme{InstrumentID: in.ID, Position: i + 1, Name: name}
+				if err := tx.Create(&t).Error; err != nil {
+					return nil, err
+				}
+				b.Themes = append(b.Themes, t)
+			}
+			return map[string]any{"published": d.Published, "themes": len(b.Themes), "moderation": b.Moderation}, nil
+		})
+		b.Instrument = in
+		return err
 	})
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return nil, apperror.Wrap(err, apperror.Conflict, "instrument.error.slug_taken").WithField("slug", "instrument.error.slug_taken")
-	}
 	if err != nil {
 		return nil, err
 	}
-	b.Instrument = &in
 	return &b, nil
 }
 
@@ -794,7 +792,11 @@ func deleteComment(tx *gorm.DB, c *Comment, now time.Time) error {
 
 // SetStatus gives an idea a new status with the municipality's written
 // response; the step joins the idea's history and its author hears of it.
-func (s *Service) SetStatus(ctx context.Context, ideaID, staffID int64, status Status, response string) error {
+// Only editors may; the audit record is written in the same transaction.
+func (s *Service) SetStatus(ctx context.Context, a identity.Actor, ideaID int64, status Status, response string) error {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return err
+	}
 	response = strings.TrimSpace(strings.ReplaceAll(response, "\r\n", "\n"))
 	f := map[string]string{}
 	valid := false
@@ -825,8 +827,14 @@ func (s *Service) SetStatus(ctx context.Context, ideaID, staffID int64, status S
 		if err := tx.Model(&Idea{}).Where("id = ?", ideaID).Updates(map[string]any{"status": status, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		sid := staffID
-		if err := tx.Create(&StatusChange{IdeaID: ideaID, Status: status, Response: response, StaffID: &sid, CreatedAt: now}).Error; err != nil {
+		var sid *int64
+		if a.StaffID > 0 {
+			sid = &a.StaffID
+		}
+		if err := tx.Create(&StatusChange{IdeaID: ideaID, Status: status, Response: response, StaffID: sid, CreatedAt: now}).Error; err != nil {
+			return err
+		}
+		if err := a.Record(tx, "idea.status", "idea:"+itoa(ideaID), map[string]any{"status": string(status), "board": i.InstrumentID}); err != nil {
 			return err
 		}
 		if i.AuthorID == nil {
@@ -871,8 +879,12 @@ type BoardSettings struct {
 
 // UpdateBoard changes a board's settings and themes in one transaction
 // that also moves the instrument's updated_at. Nothing changes when any
-// part is refused.
-func (s *Service) UpdateBoard(ctx context.Context, instrumentID int64, st BoardSettings) error {
+// part is refused. Only editors may; the audit record is written in the
+// same transaction.
+func (s *Service) UpdateBoard(ctx context.Context, a identity.Actor, instrumentID int64, st BoardSettings) error {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return err
+	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		in, err := instrument.Touch(tx, instrumentID, s.now())
 		if err != nil {
@@ -955,11 +967,13 @@ func (s *Service) UpdateBoard(ctx context.Context, instrumentID int64, st BoardS
 				}
 			}
 		}
+		added := false
 		for _, name := range st.Add {
 			if name = strings.TrimSpace(name); name == "" {
 				continue
 			}
 			last++
+			added = true
 			if err := tx.Create(&Theme{InstrumentID: instrumentID, Position: last, Name: name}).Error; err != nil {
 				if errors.Is(err, gorm.ErrDuplicatedKey) {
 					return apperror.Invalid.WithFields(map[string]string{"nieuw_thema": "idea.error.theme_twice"})
@@ -967,6 +981,7 @@ func (s *Service) UpdateBoard(ctx context.Context, instrumentID int64, st BoardS
 				return err
 			}
 		}
-		return nil
+		return a.Record(tx, "idea_board.settings", instrument.Target(instrumentID),
+			map[string]any{"moderation": st.Moderation, "removed_themes": len(st.Remove), "added_theme": added})
 	})
 }

@@ -39,7 +39,7 @@ type sent struct {
 func setup(t *testing.T) *fixture {
 	t.Helper()
 	db := testdb.Open(t)
-	p, err := project.NewService(db).Create(context.Background(), project.Draft{Slug: "groen", Title: "Groener", Summary: "Meer groen."})
+	p, err := project.NewService(db).Create(context.Background(), identity.SystemActor("test"), project.Draft{Slug: "groen", Title: "Groener", Summary: "Meer groen."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func (f *fixture) board(t *testing.T, edit func(d *idea.BoardDraft)) *idea.Board
 	if edit != nil {
 		edit(&d)
 	}
-	b, err := f.ideas.CreateBoard(context.Background(), d)
+	b, err := f.ideas.CreateBoard(context.Background(), identity.SystemActor("test"), d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestWithdrawHidesTheIdeaAndIsInTheHistory(t *testing.T) {
 	if err := f.ideas.Support(ctx, i.ID, x); code(err) != apperror.NotFound {
 		t.Fatalf("support of a withdrawn idea: %v", err)
 	}
-	if err := f.ideas.SetStatus(ctx, i.ID, f.staff, idea.StatusAccepted, "Goed idee."); code(err) != apperror.Conflict {
+	if err := f.ideas.SetStatus(ctx, identity.Actor{StaffID: f.staff, Roles: []identity.Role{identity.RoleEditor}}, i.ID, idea.StatusAccepted, "Goed idee."); code(err) != apperror.Conflict {
 		t.Fatalf("status on a withdrawn idea: %v", err)
 	}
 }
@@ -392,20 +392,20 @@ func TestStatusChangeWithResponseIsHistoryAndTellsTheAuthor(t *testing.T) {
 	b := f.board(t, nil)
 	a := f.person(t, 1)
 	i := f.submit(t, b, a, "Een bloemenweide")
-	if err := f.ideas.SetStatus(ctx, i.ID, f.staff, "bestaat-niet", "Antwoord"); fields(err)["status"] == "" {
+	if err := f.ideas.SetStatus(ctx, identity.Actor{StaffID: f.staff, Roles: []identity.Role{identity.RoleEditor}}, i.ID, "bestaat-niet", "Antwoord"); fields(err)["status"] == "" {
 		t.Fatalf("unknown status: %v", err)
 	}
-	if err := f.ideas.SetStatus(ctx, i.ID, f.staff, idea.StatusAccepted, " "); fields(err)["reactie"] != "idea.error.response_required" {
+	if err := f.ideas.SetStatus(ctx, identity.Actor{StaffID: f.staff, Roles: []identity.Role{identity.RoleEditor}}, i.ID, idea.StatusAccepted, " "); fields(err)["reactie"] != "idea.error.response_required" {
 		t.Fatalf("status without response: %v", err)
 	}
 	if len(f.sent) != 0 {
 		t.Fatal("refused status change sent a notice")
 	}
-	if err := f.ideas.SetStatus(ctx, i.ID, f.staff, idea.StatusUnderConsideration, "We kijken of het past."); err != nil {
+	if err := f.ideas.SetStatus(ctx, identity.Actor{StaffID: f.staff, Roles: []identity.Role{identity.RoleEditor}}, i.ID, idea.StatusUnderConsideration, "We kijken of het past."); err != nil {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(time.Hour)
-	if err := f.ideas.SetStatus(ctx, i.ID, f.staff, idea.StatusAccepted, "We gaan het doen in het voorjaar."); err != nil {
+	if err := f.ideas.SetStatus(ctx, identity.Actor{StaffID: f.staff, Roles: []identity.Role{identity.RoleEditor}}, i.ID, idea.StatusAccepted, "We gaan het doen in het voorjaar."); err != nil {
 		t.Fatal(err)
 	}
 	h, _ := f.ideas.History(ctx, i.ID)
@@ -488,7 +488,7 @@ func TestListFiltersAndSorts(t *testing.T) {
 	if err := f.ideas.Support(ctx, one.ID, x); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.ideas.SetStatus(ctx, one.ID, f.staff, idea.StatusDone, "Geplant."); err != nil {
+	if err := f.ideas.SetStatus(ctx, identity.Actor{StaffID: f.staff, Roles: []identity.Role{identity.RoleEditor}}, one.ID, idea.StatusDone, "Geplant."); err != nil {
 		t.Fatal(err)
 	}
 	ids := func(q idea.Query) []int64 {
@@ -606,7 +606,7 @@ func TestUpdateBoardThemesAndSettings(t *testing.T) {
 		{Moderation: "streng"},
 	}
 	for _, st := range refused {
-		if err := f.ideas.UpdateBoard(ctx, b.InstrumentID, st); code(err) != apperror.Invalid {
+		if err := f.ideas.UpdateBoard(ctx, identity.SystemActor("test"), b.InstrumentID, st); code(err) != apperror.Invalid {
 			t.Errorf("%+v: %v, want a field message", st, err)
 		}
 	}
@@ -616,7 +616,7 @@ func TestUpdateBoardThemesAndSettings(t *testing.T) {
 	}
 
 	later := f.now.Add(48 * time.Hour)
-	err := f.ideas.UpdateBoard(ctx, b.InstrumentID, idea.BoardSettings{Moderation: idea.PreModeration, SupportOpensAt: &later,
+	err := f.ideas.UpdateBoard(ctx, identity.SystemActor("test"), b.InstrumentID, idea.BoardSettings{Moderation: idea.PreModeration, SupportOpensAt: &later,
 		SupportWho: instrument.WhoDigiD, Rename: map[int64]string{used: "Bomen en struiken"}, Remove: []int64{unused}, Add: []string{"Water"}})
 	if err != nil {
 		t.Fatal(err)

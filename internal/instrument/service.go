@@ -61,17 +61,23 @@ func (s *Service) ListAll(ctx context.Context, projectID int64) ([]Instrument, e
 	return out, err
 }
 
-// SetPublished publishes or withdraws an instrument.
-func (s *Service) SetPublished(ctx context.Context, projectID, id int64, published bool) error {
-	res := s.db.WithContext(ctx).Model(&Instrument{}).Where("id = ? AND project_id = ?", id, projectID).
-		Updates(map[string]any{"published": published, "updated_at": time.Now().UTC()})
-	if res.Error != nil {
-		return res.Error
+// SetPublished publishes or withdraws an instrument. Only editors may;
+// the audit record is written in the same transaction.
+func (s *Service) SetPublished(ctx context.Context, a identity.Actor, projectID, id int64, published bool) error {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return err
 	}
-	if res.RowsAffected == 0 {
-		return apperror.New(apperror.NotFound, "")
-	}
-	return nil
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&Instrument{}).Where("id = ? AND project_id = ?", id, projectID).
+			Updates(map[string]any{"published": published, "updated_at": time.Now().UTC()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return apperror.New(apperror.NotFound, "")
+		}
+		return a.Record(tx, "instrument.publish", Target(id), map[string]any{"published": published})
+	})
 }
 
 // Get returns any instrument of a project by id (staff).
@@ -246,9 +252,13 @@ func settingValues(in *Instrument) map[string]any {
 
 // UpdateSettings changes an instrument's title, description and
 // participation rules, and moves its updated_at (Touch), all in one
-// transaction. Nothing changes when a setting is refused. It returns what
-// changed, for the audit log.
-func (s *Service) UpdateSettings(ctx context.Context, projectID, id int64, st Settings) (Changes, error) {
+// transaction, with the audit record listing each changed setting with
+// its old and new value. Nothing changes when a setting is refused. Only
+// editors may. It returns what changed.
+func (s *Service) UpdateSettings(ctx context.Context, a identity.Actor, projectID, id int64, st Settings) (Changes, error) {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return nil, err
+	}
 	if f := st.Problems(); len(f) > 0 {
 		return nil, apperror.Invalid.WithFields(f)
 	}
@@ -284,7 +294,7 @@ func (s *Service) UpdateSettings(ctx context.Context, projectID, id int64, st Se
 				changes[k] = Change{From: before[k], To: v}
 			}
 		}
-		return nil
+		return a.Record(tx, "instrument.settings", Target(id), map[string]any{"project": projectID, "kind": old.Kind, "changes": changes})
 	})
 	if err != nil {
 		return nil, err

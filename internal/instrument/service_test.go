@@ -23,7 +23,7 @@ type fixture struct {
 func setup(t *testing.T) *fixture {
 	t.Helper()
 	db := testdb.Open(t)
-	p, err := project.NewService(db).Create(context.Background(), project.Draft{Slug: "brug", Title: "Brug", Summary: "Over de brug."})
+	p, err := project.NewService(db).Create(context.Background(), identity.SystemActor("test"), project.Draft{Slug: "brug", Title: "Brug", Summary: "Over de brug."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestSettingsChangeRulesButNeverTheAddress(t *testing.T) {
 	f.now = f.now.Add(time.Hour)
 	opens := f.now.Add(24 * time.Hour)
 	eh := identity.Levels(identity.EHerkenning)[1]
-	changes, err := f.svc.UpdateSettings(ctx, f.proj, in.ID, instrument.Settings{Title: "  Uw mening over de brug ", Description: "",
+	changes, err := f.svc.UpdateSettings(ctx, identity.SystemActor("test"), f.proj, in.ID, instrument.Settings{Title: "  Uw mening over de brug ", Description: "",
 		Rules: instrument.Instrument{Who: instrument.WhoAny, MinLoAEH: eh, ResidentsOnly: true, MinAge: 16, OpensAt: &opens,
 			// Fields that are not settings are ignored.
 			Slug: "ander-adres", Kind: instrument.KindPoll, ProjectID: 999, Published: true}})
@@ -93,7 +93,7 @@ func TestSettingsChangeRulesButNeverTheAddress(t *testing.T) {
 
 	// Saving the same settings again still moves updated_at, even when
 	// the clock has not moved.
-	_, err = f.svc.UpdateSettings(ctx, f.proj, in.ID, instrument.Settings{Title: got.Title, Rules: *got})
+	_, err = f.svc.UpdateSettings(ctx, identity.SystemActor("test"), f.proj, in.ID, instrument.Settings{Title: got.Title, Rules: *got})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,17 +124,17 @@ func TestBadSettingsChangeNothing(t *testing.T) {
 	} {
 		st := good()
 		edit(&st)
-		_, err := f.svc.UpdateSettings(ctx, f.proj, in.ID, st)
+		_, err := f.svc.UpdateSettings(ctx, identity.SystemActor("test"), f.proj, in.ID, st)
 		e, ok := apperror.As(err)
 		if !ok || e.Code != apperror.Invalid || e.Fields[field] == "" {
 			t.Errorf("%s: %v", field, err)
 		}
 	}
 	// Another project's address does not reach this instrument.
-	if _, err := f.svc.UpdateSettings(ctx, f.proj+1, in.ID, good()); apperror.CodeOf(err) != apperror.NotFound {
+	if _, err := f.svc.UpdateSettings(ctx, identity.SystemActor("test"), f.proj+1, in.ID, good()); apperror.CodeOf(err) != apperror.NotFound {
 		t.Errorf("other project: %v", err)
 	}
-	if _, err := f.svc.UpdateSettings(ctx, f.proj, in.ID+100, good()); apperror.CodeOf(err) != apperror.NotFound {
+	if _, err := f.svc.UpdateSettings(ctx, identity.SystemActor("test"), f.proj, in.ID+100, good()); apperror.CodeOf(err) != apperror.NotFound {
 		t.Errorf("unknown instrument: %v", err)
 	}
 	got := f.reload(t, in.ID)

@@ -41,6 +41,9 @@ var Decisions = []string{ActApprove, ActReject, ActHide, ActRestore}
 // states that they are not personal data (d.NotPersonalData), which the
 // audit entry of the decision records.
 func (s *Service) Decide(ctx context.Context, st Staff, itemID int64, d Decision) error {
+	if err := st.may(); err != nil {
+		return err
+	}
 	d.Note = clean(d.Note)
 	if utf8.RuneCountInString(d.Note) > MaxReason || strings.ContainsRune(d.Note, 0) {
 		return apperror.Invalid.WithFields(map[string]string{"toelichting": "moderation.error.too_long"})
@@ -209,6 +212,9 @@ func (s *Service) mayAct(it *Item, st Staff, now time.Time) error {
 // records that it happened, in which field and how often, never the
 // fragment itself; the author is told.
 func (s *Service) Redact(ctx context.Context, st Staff, itemID int64, field, fragment string) error {
+	if err := st.may(); err != nil {
+		return err
+	}
 	fragment = strings.TrimSpace(fragment)
 	switch {
 	case fragment == "" || strings.ContainsRune(fragment, 0):

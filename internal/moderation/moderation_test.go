@@ -43,7 +43,7 @@ type fixture struct {
 func setup(t *testing.T) *fixture {
 	t.Helper()
 	db := testdb.Open(t)
-	p, err := project.NewService(db).Create(context.Background(), project.Draft{Slug: "groen", Title: "Groener", Summary: "Meer groen."})
+	p, err := project.NewService(db).Create(context.Background(), identity.SystemActor("test"), project.Draft{Slug: "groen", Title: "Groener", Summary: "Meer groen."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func (f *fixture) board(t *testing.T, mode string) *idea.Board {
 	t.Helper()
 	opens, closes := f.now.Add(-time.Hour), f.now.Add(30*24*time.Hour)
 	f.n++
-	b, err := f.ideas.CreateBoard(context.Background(), idea.BoardDraft{ProjectID: f.proj, Slug: fmt.Sprintf("bord-%d", f.n),
+	b, err := f.ideas.CreateBoard(context.Background(), identity.SystemActor("test"), idea.BoardDraft{ProjectID: f.proj, Slug: fmt.Sprintf("bord-%d", f.n),
 		Title: "Ideeën voor groen", Published: true, Rules: instrument.Instrument{Who: instrument.WhoAny, OpensAt: &opens, ClosesAt: &closes},
 		Board: idea.Board{Moderation: mode}, Themes: []string{"Bomen"}})
 	if err != nil {
@@ -125,7 +125,7 @@ func (f *fixture) moderator(t *testing.T, name string) moderation.Staff {
 	if err := f.db.Create(&st).Error; err != nil {
 		t.Fatal(err)
 	}
-	return moderation.Staff{ID: st.ID, Name: name}
+	return moderation.Staff{ID: st.ID, Name: name, Roles: st.RoleList()}
 }
 
 func (f *fixture) submit(t *testing.T, b *idea.Board, a idea.Actor, title, text string) *idea.Idea {

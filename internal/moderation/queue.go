@@ -293,6 +293,9 @@ RETURNING id`
 // Next claims the oldest waiting item that nobody holds and that this
 // moderator may decide on, and returns its id (0: nothing waits).
 func (s *Service) Next(ctx context.Context, st Staff, f Filter) (int64, error) {
+	if err := st.may(); err != nil {
+		return 0, err
+	}
 	extra, args := "", []any{}
 	if f.InstrumentID > 0 {
 		extra += " AND instrument_id = ?"
@@ -335,6 +338,9 @@ func (s *Service) Next(ctx context.Context, st Staff, f Filter) (int64, error) {
 
 // Claim takes one item for this moderator, or extends their claim.
 func (s *Service) Claim(ctx context.Context, st Staff, itemID int64) error {
+	if err := st.may(); err != nil {
+		return err
+	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		it, err := s.lockItem(tx, itemID)
 		if err != nil {
@@ -360,6 +366,9 @@ func (s *Service) Claim(ctx context.Context, st Staff, itemID int64) error {
 
 // Release gives a claimed item back to the queue.
 func (s *Service) Release(ctx context.Context, st Staff, itemID int64) error {
+	if err := st.may(); err != nil {
+		return err
+	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&Item{}).Where("id = ? AND claimed_by = ?", itemID, st.ID).
 			Updates(map[string]any{"claimed_by": nil, "claimed_until": nil, "updated_at": s.now()})

@@ -16,6 +16,7 @@ import (
 	"inspraak/internal/account"
 	"inspraak/internal/apperror"
 	"inspraak/internal/audit"
+	"inspraak/internal/identity"
 	"inspraak/internal/moderation/screen"
 	"inspraak/internal/participation"
 	"inspraak/internal/setting"
@@ -33,10 +34,21 @@ type Notice struct {
 // that made it.
 type Notifier func(ctx context.Context, tx *gorm.DB, participantID int64, n Notice) error
 
-// Staff is the moderator doing something.
+// Staff is the moderator doing something. Roles are the member's roles:
+// every staff action here refuses (Forbidden) a member who may not
+// moderate, behind the route group that already does.
 type Staff struct {
-	ID   int64
-	Name string
+	ID    int64
+	Name  string
+	Roles []identity.Role
+}
+
+// may refuses a staff member who may not moderate.
+func (st Staff) may() error {
+	if st.ID < 1 || !identity.Can(st.Roles, identity.PermModerate) {
+		return apperror.New(apperror.Forbidden, "error.403.no_role")
+	}
+	return nil
 }
 
 // Participant is the resident doing something.
@@ -262,6 +274,9 @@ func (s *Service) CheckNotBlocked(ctx context.Context, tx *gorm.DB, participantI
 // Block bars a participant from contributing until a time, with a reason
 // they see.
 func (s *Service) Block(ctx context.Context, st Staff, participantID int64, until time.Time, reason string) error {
+	if err := st.may(); err != nil {
+		return err
+	}
 	reason = clean(reason)
 	f := map[string]string{}
 	if reason == "" {
@@ -298,6 +313,9 @@ func (s *Service) Block(ctx context.Context, st Staff, participantID int64, unti
 
 // Lift ends a block early.
 func (s *Service) Lift(ctx context.Context, st Staff, blockID int64) error {
+	if err := st.may(); err != nil {
+		return err
+	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		sid := st.ID
@@ -413,6 +431,9 @@ func (s *Service) CurrentSettings(ctx context.Context) (Settings, error) {
 
 // UpdateSettings checks and stores the settings.
 func (s *Service) UpdateSettings(ctx context.Context, st Staff, in Settings) error {
+	if err := st.may(); err != nil {
+		return err
+	}
 	f := map[string]string{}
 	if in.Threshold < MinThreshold || in.Threshold > MaxThreshold {
 		f["drempel"] = "moderation.error.threshold"

@@ -54,6 +54,9 @@ func (d *TemplateDraft) validate() error {
 // SaveTemplate adds a template (id 0) or changes one. Templates are never
 // deleted, only switched off, so the history keeps its reasons.
 func (s *Service) SaveTemplate(ctx context.Context, st Staff, id int64, d TemplateDraft) (int64, error) {
+	if err := st.may(); err != nil {
+		return 0, err
+	}
 	if err := d.validate(); err != nil {
 		return 0, err
 	}

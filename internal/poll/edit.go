@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/store"
 )
@@ -23,7 +24,8 @@ import (
 // Every edit runs in one transaction that starts with instrument.Touch:
 // it locks the instrument's row, so edits of one poll take turns, and it
 // moves instruments.updated_at, by which the vote path recognises a poll
-// definition it has cached.
+// definition it has cached. Only editors may edit, and every edit writes
+// its audit record in that transaction: no record, no edit.
 
 // Editing is what the editor's screen shows of a poll.
 type Editing struct {
@@ -56,8 +58,12 @@ type Edited struct {
 	To   string
 }
 
-// edit runs fn in a transaction after touching the poll's instrument row.
-func (s *Service) edit(ctx context.Context, instrumentID int64, fn func(tx *gorm.DB) error) error {
+// edit runs fn in a transaction after touching the poll's instrument row,
+// and records action with the detail fn returns in the same transaction.
+func (s *Service) edit(ctx context.Context, a identity.Actor, instrumentID int64, action string, fn func(tx *gorm.DB) (map[string]any, error)) error {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return err
+	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		in, err := instrument.Touch(tx, instrumentID, s.now())
 		if err != nil {
@@ -66,8 +72,19 @@ func (s *Service) edit(ctx context.Context, instrumentID int64, fn func(tx *gorm
 		if in.Kind != instrument.KindPoll {
 			return apperror.New(apperror.NotFound, "")
 		}
-		return fn(tx)
+		detail, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		return a.Record(tx, action, instrument.Target(instrumentID), detail)
 	})
+}
+
+// ballots counts a poll's ballots inside tx, for the audit log.
+func ballots(tx *gorm.DB, instrumentID int64) (int64, error) {
+	var n int64
+	err := tx.Model(&Ballot{}).Where("instrument_id = ?", instrumentID).Count(&n).Error
+	return n, err
 }
 
 func cleanQuestion(q string) (string, error) {
@@ -93,64 +110,78 @@ func cleanLabel(l string) (string, error) {
 }
 
 // Reword changes the question's wording. It is always allowed: meant for
-// fixing words, not meaning, and the caller logs the old and new text.
-func (s *Service) Reword(ctx context.Context, instrumentID int64, question string) (Edited, error) {
+// fixing words, not meaning, and the audit log keeps the old and new text.
+func (s *Service) Reword(ctx context.Context, a identity.Actor, instrumentID int64, question string) (Edited, error) {
 	q, err := cleanQuestion(question)
 	if err != nil {
 		return Edited{}, err
 	}
 	var ch Edited
-	err = s.edit(ctx, instrumentID, func(tx *gorm.DB) error {
+	err = s.edit(ctx, a, instrumentID, "poll.question_reword", func(tx *gorm.DB) (map[string]any, error) {
 		var p Poll
 		if err := tx.Where("instrument_id = ?", instrumentID).Take(&p).Error; err != nil {
-			return store.MapError(err)
+			return nil, store.MapError(err)
 		}
 		ch = Edited{From: p.Question, To: q}
-		return tx.Model(&Poll{}).Where("instrument_id = ?", instrumentID).Update("question", q).Error
+		if err := tx.Model(&Poll{}).Where("instrument_id = ?", instrumentID).Update("question", q).Error; err != nil {
+			return nil, err
+		}
+		n, err := ballots(tx, instrumentID)
+		return map[string]any{"from": ch.From, "to": ch.To, "ballots": n}, err
 	})
 	return ch, err
 }
 
 // RelabelOption changes an option's wording; always allowed, like Reword.
-func (s *Service) RelabelOption(ctx context.Context, instrumentID, optionID int64, label string) (Edited, error) {
+// The votes stay with the option, so the audit record says how many.
+func (s *Service) RelabelOption(ctx context.Context, a identity.Actor, instrumentID, optionID int64, label string) (Edited, error) {
 	l, err := cleanLabel(label)
 	if err != nil {
 		return Edited{}, err
 	}
 	var ch Edited
-	err = s.edit(ctx, instrumentID, func(tx *gorm.DB) error {
+	err = s.edit(ctx, a, instrumentID, "poll.option_relabel", func(tx *gorm.DB) (map[string]any, error) {
 		var o Option
 		if err := tx.Where("id = ? AND instrument_id = ?", optionID, instrumentID).Take(&o).Error; err != nil {
-			return store.MapError(err)
+			return nil, store.MapError(err)
 		}
 		ch = Edited{From: o.Label, To: l}
-		return tx.Model(&Option{}).Where("id = ?", optionID).Update("label", l).Error
+		if err := tx.Model(&Option{}).Where("id = ?", optionID).Update("label", l).Error; err != nil {
+			return nil, err
+		}
+		var votes int64
+		err := tx.Model(&Choice{}).Where("option_id = ?", optionID).Count(&votes).Error
+		return map[string]any{"option": optionID, "from": ch.From, "to": ch.To, "votes": votes}, err
 	})
 	return ch, err
 }
 
 // AddOption adds an option after the last one. Existing ballots keep
 // their meaning, so this is allowed at any time.
-func (s *Service) AddOption(ctx context.Context, instrumentID int64, label string) (*Option, error) {
+func (s *Service) AddOption(ctx context.Context, a identity.Actor, instrumentID int64, label string) (*Option, error) {
 	l, err := cleanLabel(label)
 	if err != nil {
 		return nil, err
 	}
 	var o *Option
-	err = s.edit(ctx, instrumentID, func(tx *gorm.DB) error {
+	err = s.edit(ctx, a, instrumentID, "poll.option_add", func(tx *gorm.DB) (map[string]any, error) {
 		var n int64
 		var last int
 		if err := tx.Model(&Option{}).Where("instrument_id = ?", instrumentID).Count(&n).Error; err != nil {
-			return err
+			return nil, err
 		}
 		if n >= MaxOptions {
-			return apperror.Invalid.WithFields(map[string]string{"label": "poll.error.too_many_options"})
+			return nil, apperror.Invalid.WithFields(map[string]string{"label": "poll.error.too_many_options"})
 		}
 		if err := tx.Model(&Option{}).Where("instrument_id = ?", instrumentID).Select("COALESCE(MAX(position), 0)").Row().Scan(&last); err != nil {
-			return err
+			return nil, err
 		}
 		o = &Option{InstrumentID: instrumentID, Position: last + 1, Label: l}
-		return tx.Create(o).Error
+		if err := tx.Create(o).Error; err != nil {
+			return nil, err
+		}
+		b, err := ballots(tx, instrumentID)
+		return map[string]any{"option": o.ID, "label": o.Label, "ballots": b}, err
 	})
 	if err != nil {
 		return nil, err
@@ -163,34 +194,37 @@ func (s *Service) AddOption(ctx context.Context, instrumentID int64, label strin
 // ballot_choices (ON DELETE RESTRICT) backs that up when a vote for it
 // commits while this transaction runs. A poll keeps at least two options.
 // It returns the removed option, for the audit log.
-func (s *Service) RemoveOption(ctx context.Context, instrumentID, optionID int64) (*Option, error) {
+func (s *Service) RemoveOption(ctx context.Context, a identity.Actor, instrumentID, optionID int64) (*Option, error) {
 	var o Option
-	err := s.edit(ctx, instrumentID, func(tx *gorm.DB) error {
+	err := s.edit(ctx, a, instrumentID, "poll.option_remove", func(tx *gorm.DB) (map[string]any, error) {
 		if err := tx.Where("id = ? AND instrument_id = ?", optionID, instrumentID).Take(&o).Error; err != nil {
-			return store.MapError(err)
+			return nil, store.MapError(err)
 		}
 		var chosen, left int64
 		if err := tx.Model(&Choice{}).Where("option_id = ?", optionID).Count(&chosen).Error; err != nil {
-			return err
+			return nil, err
 		}
 		if chosen > 0 {
-			return apperror.New(apperror.Conflict, "poll.error.option_has_votes")
+			return nil, apperror.New(apperror.Conflict, "poll.error.option_has_votes")
 		}
 		if err := tx.Model(&Option{}).Where("instrument_id = ?", instrumentID).Count(&left).Error; err != nil {
-			return err
+			return nil, err
 		}
 		if left <= 2 {
-			return apperror.New(apperror.Conflict, "poll.error.keep_two_options")
+			return nil, apperror.New(apperror.Conflict, "poll.error.keep_two_options")
 		}
 		// Tallies go with the option (ON DELETE CASCADE); a ballot that
 		// chose it meanwhile makes the delete fail instead.
 		if err := tx.Delete(&Option{}, optionID).Error; err != nil {
-			return err
+			return nil, err
 		}
 		// "As many as there are" cannot exceed what is left. No ballot
 		// chose the removed option, so none holds more choices than that.
 		left--
-		return tx.Model(&Poll{}).Where("instrument_id = ? AND max_choices > ?", instrumentID, left).Update("max_choices", left).Error
+		if err := tx.Model(&Poll{}).Where("instrument_id = ? AND max_choices > ?", instrumentID, left).Update("max_choices", left).Error; err != nil {
+			return nil, err
+		}
+		return map[string]any{"option": o.ID, "label": o.Label}, nil
 	})
 	if errors.Is(err, gorm.ErrForeignKeyViolated) {
 		return nil, apperror.Wrap(err, apperror.Conflict, "poll.error.option_has_votes")
@@ -221,14 +255,14 @@ type ChoiceChange struct {
 // between single and multiple choice or lowering the maximum is refused:
 // existing ballots would no longer fit the poll. Results visibility may
 // always change.
-func (s *Service) SetChoice(ctx context.Context, instrumentID int64, cs ChoiceSettings) (ChoiceChange, error) {
+func (s *Service) SetChoice(ctx context.Context, a identity.Actor, instrumentID int64, cs ChoiceSettings) (ChoiceChange, error) {
 	switch cs.ResultsVisibility {
 	case ShowAfterVote, ShowAfterClose, ShowNever:
 	default:
 		return ChoiceChange{}, apperror.Invalid.WithFields(map[string]string{"results_visibility": "poll.error.visibility"})
 	}
 	var ch ChoiceChange
-	err := s.edit(ctx, instrumentID, func(tx *gorm.DB) error {
+	err := s.edit(ctx, a, instrumentID, "poll.choice", func(tx *gorm.DB) (map[string]any, error) {
 		var p Poll
 		q := tx.Where("instrument_id = ?", instrumentID)
 		if s.db.Dialect == store.Postgres {
@@ -238,11 +272,11 @@ func (s *Service) SetChoice(ctx context.Context, instrumentID int64, cs ChoiceSe
 			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 		}
 		if err := q.Take(&p).Error; err != nil {
-			return store.MapError(err)
+			return nil, store.MapError(err)
 		}
-		var options, ballots int64
+		var options int64
 		if err := tx.Model(&Option{}).Where("instrument_id = ?", instrumentID).Count(&options).Error; err != nil {
-			return err
+			return nil, err
 		}
 		next := cs
 		if !next.Multiple {
@@ -251,12 +285,13 @@ func (s *Service) SetChoice(ctx context.Context, instrumentID int64, cs ChoiceSe
 			next.MaxChoices = int(options)
 		}
 		ch = ChoiceChange{From: ChoiceSettings{Multiple: p.Multiple, MaxChoices: p.MaxChoices, ResultsVisibility: p.ResultsVisibility}, To: next}
-		if next.Multiple != p.Multiple || next.MaxChoices < p.MaxChoices {
-			if err := tx.Model(&Ballot{}).Where("instrument_id = ?", instrumentID).Count(&ballots).Error; err != nil {
-				return err
-			}
+		// Counted before the change is allowed: under FOR UPDATE on
+		// PostgreSQL it waits for votes in flight.
+		cast, err := ballots(tx, instrumentID)
+		if err != nil {
+			return nil, err
 		}
-		if ballots > 0 {
+		if cast > 0 && (next.Multiple != p.Multiple || next.MaxChoices < p.MaxChoices) {
 			f := map[string]string{}
 			if next.Multiple != p.Multiple {
 				f["multiple"] = "poll.error.retype_has_votes"
@@ -265,11 +300,15 @@ func (s *Service) SetChoice(ctx context.Context, instrumentID int64, cs ChoiceSe
 			}
 			e := apperror.Conflict.WithFields(f)
 			e.Key = "poll.error.has_votes"
-			return e
+			return nil, e
 		}
-		return tx.Model(&Poll{}).Where("instrument_id = ?", instrumentID).Updates(map[string]any{
+		err = tx.Model(&Poll{}).Where("instrument_id = ?", instrumentID).Updates(map[string]any{
 			"multiple": next.Multiple, "max_choices": next.MaxChoices, "results_visibility": next.ResultsVisibility,
 		}).Error
+		view := func(cs ChoiceSettings) map[string]any {
+			return map[string]any{"multiple": cs.Multiple, "max_choices": cs.MaxChoices, "results_visibility": cs.ResultsVisibility}
+		}
+		return map[string]any{"from": view(ch.From), "to": view(ch.To), "ballots": cast}, err
 	})
 	return ch, err
 }

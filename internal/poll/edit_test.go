@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/poll"
 )
@@ -58,7 +59,7 @@ func TestAnOptionSomeoneChoseCannotBeRemoved(t *testing.T) {
 	if _, err := f.polls.Vote(ctx, p.InstrumentID, f.participant(t, 1, midden), []int64{o[0].ID}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.polls.RemoveOption(ctx, p.InstrumentID, o[0].ID)
+	_, err := f.polls.RemoveOption(ctx, identity.SystemActor("test"), p.InstrumentID, o[0].ID)
 	if code(err) != apperror.Conflict || key(err) != "poll.error.option_has_votes" {
 		t.Fatalf("remove a chosen option: %v", err)
 	}
@@ -66,7 +67,7 @@ func TestAnOptionSomeoneChoseCannotBeRemoved(t *testing.T) {
 		t.Fatalf("options after a refused removal: %v", got)
 	}
 	// Nobody chose the second: it goes, and its tally rows with it.
-	removed, err := f.polls.RemoveOption(ctx, p.InstrumentID, o[1].ID)
+	removed, err := f.polls.RemoveOption(ctx, identity.SystemActor("test"), p.InstrumentID, o[1].ID)
 	if err != nil || removed.Label != "Schoolstraat" {
 		t.Fatalf("remove an unchosen option: %+v %v", removed, err)
 	}
@@ -76,14 +77,14 @@ func TestAnOptionSomeoneChoseCannotBeRemoved(t *testing.T) {
 	f.checkTally(t, p)
 	// An option of another poll is not found through this one.
 	other := f.poll(t, nil)
-	if _, err := f.polls.RemoveOption(ctx, p.InstrumentID, other.Options[0].ID); code(err) != apperror.NotFound {
+	if _, err := f.polls.RemoveOption(ctx, identity.SystemActor("test"), p.InstrumentID, other.Options[0].ID); code(err) != apperror.NotFound {
 		t.Fatalf("option of another poll: %v", err)
 	}
 	// A poll keeps two options.
-	if _, err := f.polls.RemoveOption(ctx, p.InstrumentID, o[3].ID); err != nil {
+	if _, err := f.polls.RemoveOption(ctx, identity.SystemActor("test"), p.InstrumentID, o[3].ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.polls.RemoveOption(ctx, p.InstrumentID, o[2].ID); key(err) != "poll.error.keep_two_options" {
+	if _, err := f.polls.RemoveOption(ctx, identity.SystemActor("test"), p.InstrumentID, o[2].ID); key(err) != "poll.error.keep_two_options" {
 		t.Fatalf("remove down to one option: %v", err)
 	}
 }
@@ -109,7 +110,7 @@ func TestRemovalRacingAVoteForTheOptionIsRefused(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := f.polls.RemoveOption(ctx, p.InstrumentID, target.ID)
+		_, err := f.polls.RemoveOption(ctx, identity.SystemActor("test"), p.InstrumentID, target.ID)
 		done <- err
 	}()
 	time.Sleep(300 * time.Millisecond) // let the removal reach its delete
@@ -130,7 +131,7 @@ func TestSingleOrMultipleIsFixedOnceThereAreBallots(t *testing.T) {
 	ctx := context.Background()
 	p := f.poll(t, nil)
 	// Before any ballot everything may change.
-	ch, err := f.polls.SetChoice(ctx, p.InstrumentID, poll.ChoiceSettings{Multiple: true, MaxChoices: 2, ResultsVisibility: poll.ShowAfterVote})
+	ch, err := f.polls.SetChoice(ctx, identity.SystemActor("test"), p.InstrumentID, poll.ChoiceSettings{Multiple: true, MaxChoices: 2, ResultsVisibility: poll.ShowAfterVote})
 	if err != nil || ch.From.Multiple || !ch.To.Multiple || ch.To.MaxChoices != 2 {
 		t.Fatalf("to multiple: %+v %v", ch, err)
 	}
@@ -142,7 +143,7 @@ func TestSingleOrMultipleIsFixedOnceThereAreBallots(t *testing.T) {
 		// 1 is lower than 2; so is "all three"? No: 0 means all, which is higher.
 		"max_choices": {Multiple: true, MaxChoices: 1, ResultsVisibility: poll.ShowNever},
 	} {
-		_, err := f.polls.SetChoice(ctx, p.InstrumentID, cs)
+		_, err := f.polls.SetChoice(ctx, identity.SystemActor("test"), p.InstrumentID, cs)
 		if code(err) != apperror.Conflict || field(err, name) == "" {
 			t.Fatalf("%s after a ballot: %v", name, err)
 		}
@@ -152,7 +153,7 @@ func TestSingleOrMultipleIsFixedOnceThereAreBallots(t *testing.T) {
 		t.Fatalf("a refused change changed something: %+v", got)
 	}
 	// A higher maximum and another visibility are fine.
-	ch, err = f.polls.SetChoice(ctx, p.InstrumentID, poll.ChoiceSettings{Multiple: true, MaxChoices: 0, ResultsVisibility: poll.ShowAfterClose})
+	ch, err = f.polls.SetChoice(ctx, identity.SystemActor("test"), p.InstrumentID, poll.ChoiceSettings{Multiple: true, MaxChoices: 0, ResultsVisibility: poll.ShowAfterClose})
 	if err != nil || ch.To.MaxChoices != 3 || ch.From.MaxChoices != 2 {
 		t.Fatalf("raise the maximum: %+v %v", ch, err)
 	}
@@ -160,7 +161,7 @@ func TestSingleOrMultipleIsFixedOnceThereAreBallots(t *testing.T) {
 	if got.MaxChoices != 3 || got.ResultsVisibility != poll.ShowAfterClose {
 		t.Fatalf("after raising: %+v", got)
 	}
-	if _, err := f.polls.SetChoice(ctx, p.InstrumentID, poll.ChoiceSettings{Multiple: true, ResultsVisibility: "altijd"}); field(err, "results_visibility") == "" {
+	if _, err := f.polls.SetChoice(ctx, identity.SystemActor("test"), p.InstrumentID, poll.ChoiceSettings{Multiple: true, ResultsVisibility: "altijd"}); field(err, "results_visibility") == "" {
 		t.Fatalf("unknown visibility: %v", err)
 	}
 }
@@ -173,11 +174,11 @@ func TestWordingMayAlwaysChangeAndSaysWhatItWas(t *testing.T) {
 	if _, err := f.polls.Vote(ctx, p.InstrumentID, v, []int64{p.Options[0].ID}); err != nil {
 		t.Fatal(err)
 	}
-	ch, err := f.polls.Reword(ctx, p.InstrumentID, "  Welke plek moet als eerste veiliger worden?  ")
+	ch, err := f.polls.Reword(ctx, identity.SystemActor("test"), p.InstrumentID, "  Welke plek moet als eerste veiliger worden?  ")
 	if err != nil || ch.From != "Welke plek moet als eerste veiliger?" || ch.To != "Welke plek moet als eerste veiliger worden?" {
 		t.Fatalf("reword: %+v %v", ch, err)
 	}
-	lc, err := f.polls.RelabelOption(ctx, p.InstrumentID, p.Options[0].ID, "Kruising bij de Markt")
+	lc, err := f.polls.RelabelOption(ctx, identity.SystemActor("test"), p.InstrumentID, p.Options[0].ID, "Kruising bij de Markt")
 	if err != nil || lc.From != "Kruising Markt" || lc.To != "Kruising bij de Markt" {
 		t.Fatalf("relabel: %+v %v", lc, err)
 	}
@@ -190,16 +191,25 @@ func TestWordingMayAlwaysChangeAndSaysWhatItWas(t *testing.T) {
 		t.Fatalf("ballot after relabel: %v", mine)
 	}
 	for _, err := range []error{
-		func() error { _, err := f.polls.Reword(ctx, p.InstrumentID, "   "); return err }(),
-		func() error { _, err := f.polls.RelabelOption(ctx, p.InstrumentID, p.Options[1].ID, ""); return err }(),
-		func() error { _, err := f.polls.AddOption(ctx, p.InstrumentID, string(make([]byte, 201))); return err }(),
+		func() error {
+			_, err := f.polls.Reword(ctx, identity.SystemActor("test"), p.InstrumentID, "   ")
+			return err
+		}(),
+		func() error {
+			_, err := f.polls.RelabelOption(ctx, identity.SystemActor("test"), p.InstrumentID, p.Options[1].ID, "")
+			return err
+		}(),
+		func() error {
+			_, err := f.polls.AddOption(ctx, identity.SystemActor("test"), p.InstrumentID, string(make([]byte, 201)))
+			return err
+		}(),
 	} {
 		if code(err) != apperror.Invalid {
 			t.Errorf("empty or long wording: %v", err)
 		}
 	}
 	other := f.poll(t, nil)
-	if _, err := f.polls.RelabelOption(ctx, p.InstrumentID, other.Options[0].ID, "Elders"); code(err) != apperror.NotFound {
+	if _, err := f.polls.RelabelOption(ctx, identity.SystemActor("test"), p.InstrumentID, other.Options[0].ID, "Elders"); code(err) != apperror.NotFound {
 		t.Fatalf("relabel another poll's option: %v", err)
 	}
 }
@@ -208,11 +218,11 @@ func TestAddedOptionsGoAtTheEnd(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, nil)
-	if _, err := f.polls.RemoveOption(ctx, p.InstrumentID, p.Options[2].ID); err != nil {
+	if _, err := f.polls.RemoveOption(ctx, identity.SystemActor("test"), p.InstrumentID, p.Options[2].ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range []string{"Brug", "Haven"} {
-		if _, err := f.polls.AddOption(ctx, p.InstrumentID, l); err != nil {
+		if _, err := f.polls.AddOption(ctx, identity.SystemActor("test"), p.InstrumentID, l); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -226,13 +236,13 @@ func TestAddedOptionsGoAtTheEnd(t *testing.T) {
 	}
 	f.checkTally(t, got)
 	for len(got.Options) < poll.MaxOptions {
-		o, err := f.polls.AddOption(ctx, p.InstrumentID, "Nog een plek")
+		o, err := f.polls.AddOption(ctx, identity.SystemActor("test"), p.InstrumentID, "Nog een plek")
 		if err != nil {
 			t.Fatal(err)
 		}
 		got.Options = append(got.Options, *o)
 	}
-	if _, err := f.polls.AddOption(ctx, p.InstrumentID, "Eén te veel"); field(err, "label") != "poll.error.too_many_options" {
+	if _, err := f.polls.AddOption(ctx, identity.SystemActor("test"), p.InstrumentID, "Eén te veel"); field(err, "label") != "poll.error.too_many_options" {
 		t.Fatalf("option %d: %v", poll.MaxOptions+1, err)
 	}
 }
@@ -257,19 +267,28 @@ func TestEveryPollEditMovesUpdatedAt(t *testing.T) {
 	}
 	edits := map[string]edit{
 		"Reword": {
-			ok:      func() error { _, err := f.polls.Reword(ctx, id, "Welke plek eerst?"); return err },
-			refused: func() error { _, err := f.polls.Reword(ctx, id, ""); return err },
+			ok: func() error {
+				_, err := f.polls.Reword(ctx, identity.SystemActor("test"), id, "Welke plek eerst?")
+				return err
+			},
+			refused: func() error { _, err := f.polls.Reword(ctx, identity.SystemActor("test"), id, ""); return err },
 			field:   "question", why: "poll.error.question_required",
 		},
 		"RelabelOption": {
-			ok:      func() error { _, err := f.polls.RelabelOption(ctx, id, o[1].ID, "Schoolstraat-Zuid"); return err },
-			refused: func() error { _, err := f.polls.RelabelOption(ctx, id, o[1].ID, " "); return err },
-			field:   "label", why: "poll.error.option_required",
+			ok: func() error {
+				_, err := f.polls.RelabelOption(ctx, identity.SystemActor("test"), id, o[1].ID, "Schoolstraat-Zuid")
+				return err
+			},
+			refused: func() error {
+				_, err := f.polls.RelabelOption(ctx, identity.SystemActor("test"), id, o[1].ID, " ")
+				return err
+			},
+			field: "label", why: "poll.error.option_required",
 		},
 		"AddOption": {
-			ok: func() error { _, err := f.polls.AddOption(ctx, id, "Zesde"); return err },
+			ok: func() error { _, err := f.polls.AddOption(ctx, identity.SystemActor("test"), id, "Zesde"); return err },
 			refused: func() error {
-				_, err := f.polls.AddOption(ctx, id, string(make([]rune, poll.MaxOptionLabel+1)))
+				_, err := f.polls.AddOption(ctx, identity.SystemActor("test"), id, string(make([]rune, poll.MaxOptionLabel+1)))
 				return err
 			},
 			field: "label", why: "poll.error.option_too_long",
@@ -277,19 +296,22 @@ func TestEveryPollEditMovesUpdatedAt(t *testing.T) {
 		"RemoveOption": {
 			ok: func() error {
 				removed++
-				_, err := f.polls.RemoveOption(ctx, id, o[5-removed].ID) // the fifth, then the fourth
-				return err
-			},
-			refused: func() error { _, err := f.polls.RemoveOption(ctx, id, o[0].ID); return err }, // chosen below
-			why:     "poll.error.option_has_votes",
-		},
-		"SetChoice": {
-			ok: func() error {
-				_, err := f.polls.SetChoice(ctx, id, poll.ChoiceSettings{Multiple: false, ResultsVisibility: poll.ShowNever})
+				_, err := f.polls.RemoveOption(ctx, identity.SystemActor("test"), id, o[5-removed].ID) // the fifth, then the fourth
 				return err
 			},
 			refused: func() error {
-				_, err := f.polls.SetChoice(ctx, id, poll.ChoiceSettings{Multiple: true, ResultsVisibility: poll.ShowNever})
+				_, err := f.polls.RemoveOption(ctx, identity.SystemActor("test"), id, o[0].ID)
+				return err
+			}, // chosen below
+			why: "poll.error.option_has_votes",
+		},
+		"SetChoice": {
+			ok: func() error {
+				_, err := f.polls.SetChoice(ctx, identity.SystemActor("test"), id, poll.ChoiceSettings{Multiple: false, ResultsVisibility: poll.ShowNever})
+				return err
+			},
+			refused: func() error {
+				_, err := f.polls.SetChoice(ctx, identity.SystemActor("test"), id, poll.ChoiceSettings{Multiple: true, ResultsVisibility: poll.ShowNever})
 				return err
 			},
 			field: "multiple", why: "poll.error.retype_has_votes",

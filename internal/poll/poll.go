@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/participation"
 	"inspraak/internal/project"
@@ -202,39 +203,35 @@ func (d *Draft) validate() error {
 	return nil
 }
 
-// Create stores a new poll with its options.
-func (s *Service) Create(ctx context.Context, d Draft) (*Poll, error) {
+// Create stores a new poll with its options, through instrument.Create
+// (the editor's permission, the address, the audit record).
+func (s *Service) Create(ctx context.Context, a identity.Actor, d Draft) (*Poll, error) {
 	if err := d.validate(); err != nil {
 		return nil, err
 	}
-	now := s.now()
-	in := instrument.NewRow(instrument.Header{ProjectID: d.ProjectID, Kind: instrument.KindPoll, Slug: d.Slug, Title: d.Title,
-		Description: d.Description, Published: d.Published}, d.Rules, now)
 	p := &Poll{Question: strings.TrimSpace(d.Question), Multiple: d.Multiple, MaxChoices: d.MaxChoices, ResultsVisibility: d.ResultsVisibility}
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&in).Error; err != nil {
-			return err
-		}
-		p.InstrumentID = in.ID
-		if err := tx.Omit(clause.Associations).Create(p).Error; err != nil {
-			return err
-		}
-		for i, label := range d.Options {
-			o := Option{InstrumentID: in.ID, Position: i + 1, Label: label}
-			if err := tx.Create(&o).Error; err != nil {
-				return err
+		in, err := instrument.Create(tx, a, instrument.Header{ProjectID: d.ProjectID, Kind: instrument.KindPoll, Slug: d.Slug, Title: d.Title,
+			Description: d.Description, Published: d.Published}, d.Rules, s.now(), func(in *instrument.Instrument) (map[string]any, error) {
+			p.InstrumentID = in.ID
+			if err := tx.Omit(clause.Associations).Create(p).Error; err != nil {
+				return nil, err
 			}
-			p.Options = append(p.Options, o)
-		}
-		return nil
+			for i, label := range d.Options {
+				o := Option{InstrumentID: in.ID, Position: i + 1, Label: label}
+				if err := tx.Create(&o).Error; err != nil {
+					return nil, err
+				}
+				p.Options = append(p.Options, o)
+			}
+			return map[string]any{"published": d.Published, "options": len(p.Options)}, nil
+		})
+		p.Instrument = in
+		return err
 	})
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return nil, apperror.Wrap(err, apperror.Conflict, "instrument.error.slug_taken").WithField("slug", "instrument.error.slug_taken")
-	}
 	if err != nil {
 		return nil, err
 	}
-	p.Instrument = &in
 	return p, nil
 }
 

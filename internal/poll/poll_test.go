@@ -34,7 +34,7 @@ func setup(t *testing.T) *fixture {
 	t.Helper()
 	db := testdb.Open(t)
 	ps := project.NewService(db)
-	p, err := ps.Create(context.Background(), project.Draft{Slug: "fietsen", Title: "Fietsen", Summary: "Over fietsen."})
+	p, err := ps.Create(context.Background(), identity.SystemActor("test"), project.Draft{Slug: "fietsen", Title: "Fietsen", Summary: "Over fietsen."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func (f *fixture) poll(t *testing.T, edit func(d *poll.Draft)) *poll.Poll {
 	if edit != nil {
 		edit(&d)
 	}
-	p, err := f.polls.Create(context.Background(), d)
+	p, err := f.polls.Create(context.Background(), identity.SystemActor("test"), d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func TestBadChoicesChangeNothing(t *testing.T) {
 
 func TestCreateValidates(t *testing.T) {
 	f := setup(t)
-	_, err := f.polls.Create(context.Background(), poll.Draft{ProjectID: f.proj, Slug: "x", Options: []string{"alleen"}, ResultsVisibility: "soms"})
+	_, err := f.polls.Create(context.Background(), identity.SystemActor("test"), poll.Draft{ProjectID: f.proj, Slug: "x", Options: []string{"alleen"}, ResultsVisibility: "soms"})
 	e, ok := apperror.As(err)
 	if !ok || e.Fields["title"] == "" || e.Fields["question"] == "" || e.Fields["options"] != "poll.error.two_options" || e.Fields["results_visibility"] == "" {
 		t.Fatalf("got %v", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
 	"inspraak/internal/richtext"
 	"inspraak/internal/store"
 )
@@ -117,8 +119,12 @@ func (d *Draft) validate() error {
 	return nil
 }
 
-// Create stores a new draft project with its phases.
-func (s *Service) Create(ctx context.Context, d Draft) (*Project, error) {
+// Create stores a new draft project with its phases, and its record in
+// the audit log. Only editors may.
+func (s *Service) Create(ctx context.Context, a identity.Actor, d Draft) (*Project, error) {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return nil, err
+	}
 	if err := d.validate(); err != nil {
 		return nil, err
 	}
@@ -138,7 +144,10 @@ func (s *Service) Create(ctx context.Context, d Draft) (*Project, error) {
 		})
 	}
 	err = s.db.WithTx(ctx, func(tx *gorm.DB) error {
-		return tx.Create(p).Error
+		if err := tx.Create(p).Error; err != nil {
+			return err
+		}
+		return a.Record(tx, "project.create", target(p.ID), map[string]any{"slug": p.Slug})
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return nil, apperror.Wrap(err, apperror.Conflict, "project.error.slug_taken").WithField("slug", "project.error.slug_taken")
@@ -149,8 +158,12 @@ func (s *Service) Create(ctx context.Context, d Draft) (*Project, error) {
 	return p, nil
 }
 
-// Move changes a project's status if the life cycle allows it.
-func (s *Service) Move(ctx context.Context, id int64, to Status) error {
+// Move changes a project's status if the life cycle allows it. Only
+// editors may.
+func (s *Service) Move(ctx context.Context, a identity.Actor, id int64, to Status) error {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return err
+	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		var p Project
 		if err := tx.Select("id", "status", "published_at").Where("id = ?", id).Take(&p).Error; err != nil {
@@ -179,9 +192,12 @@ func (s *Service) Move(ctx context.Context, id int64, to Status) error {
 		if res.RowsAffected != 1 {
 			return apperror.New(apperror.Conflict, "project.error.changed_meanwhile")
 		}
-		return nil
+		return a.Record(tx, "project.status", target(id), map[string]any{"to": string(to)})
 	})
 }
+
+// target is how the audit log names a project.
+func target(id int64) string { return "project:" + strconv.FormatInt(id, 10) }
 
 var summaryColumns = []string{"id", "slug", "title", "summary", "wijk", "image_path", "image_alt", "status", "published_at"}
 
@@ -296,7 +312,10 @@ func (s *Service) ListAll(ctx context.Context) ([]Summary, error) {
 
 // Update saves an editor's changes. The address (slug) can change only
 // while the project is a draft: once published it is on posters.
-func (s *Service) Update(ctx context.Context, id int64, d Draft) (*Project, error) {
+func (s *Service) Update(ctx context.Context, a identity.Actor, id int64, d Draft) (*Project, error) {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return nil, err
+	}
 	if err := d.validate(); err != nil {
 		return nil, err
 	}
@@ -330,7 +349,7 @@ func (s *Service) Update(ctx context.Context, id int64, d Draft) (*Project, erro
 			}
 			p.Phases = append(p.Phases, row)
 		}
-		return nil
+		return a.Record(tx, "project.update", target(id), map[string]any{"slug": d.Slug})
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return nil, apperror.Wrap(err, apperror.Conflict, "project.error.slug_taken").WithField("slug", "project.error.slug_taken")

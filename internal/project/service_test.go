@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
 	"inspraak/internal/project"
 	"inspraak/internal/testdb"
 )
@@ -52,7 +53,7 @@ func TestCreateValidatesEveryField(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := draft("speeltuin")
 			tc.edit(&d)
-			_, err := svc.Create(ctx, d)
+			_, err := svc.Create(ctx, identity.SystemActor("test"), d)
 			e, ok := apperror.As(err)
 			if !ok || e.Code != apperror.Invalid {
 				t.Fatalf("want Invalid, got %v", err)
@@ -72,7 +73,7 @@ func TestCreateRendersSafeBodyAndKeepsPhaseOrder(t *testing.T) {
 	ctx := context.Background()
 	d := draft("speeltuin")
 	d.Body += "\n\n<script>alert('x')</script>"
-	p, err := svc.Create(ctx, d)
+	p, err := svc.Create(ctx, identity.SystemActor("test"), d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestCreateRendersSafeBodyAndKeepsPhaseOrder(t *testing.T) {
 	if !strings.Contains(p.BodyHTML, "<strong>oud</strong>") || strings.Contains(p.BodyHTML, "<script") {
 		t.Errorf("body html = %q", p.BodyHTML)
 	}
-	if err := svc.Move(ctx, p.ID, project.StatusPublished); err != nil {
+	if err := svc.Move(ctx, identity.SystemActor("test"), p.ID, project.StatusPublished); err != nil {
 		t.Fatal(err)
 	}
 	got, err := svc.GetPublic(ctx, "speeltuin")
@@ -107,7 +108,7 @@ func TestSlugIsUniqueEvenUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = svc.Create(ctx, draft("zelfde-adres"))
+			_, errs[i] = svc.Create(ctx, identity.SystemActor("test"), draft("zelfde-adres"))
 		}()
 	}
 	wg.Wait()
@@ -133,7 +134,7 @@ func TestSlugIsUniqueEvenUnderConcurrency(t *testing.T) {
 func TestDraftsAreInvisibleAndLifeCycleIsEnforced(t *testing.T) {
 	svc := project.NewService(testdb.Open(t))
 	ctx := context.Background()
-	p, err := svc.Create(ctx, draft("concept"))
+	p, err := svc.Create(ctx, identity.SystemActor("test"), draft("concept"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func TestDraftsAreInvisibleAndLifeCycleIsEnforced(t *testing.T) {
 		{project.StatusDraft, false},
 	}
 	for i, s := range steps {
-		err := svc.Move(ctx, p.ID, s.to)
+		err := svc.Move(ctx, identity.SystemActor("test"), p.ID, s.to)
 		if s.allow && err != nil {
 			t.Fatalf("step %d → %s refused: %v", i, s.to, err)
 		}
@@ -169,7 +170,7 @@ func TestDraftsAreInvisibleAndLifeCycleIsEnforced(t *testing.T) {
 	if err != nil || got.Status != project.StatusArchived {
 		t.Fatalf("archived project must stay readable: %v %v", got, err)
 	}
-	if err := svc.Move(ctx, 999999, project.StatusPublished); apperror.CodeOf(err) != apperror.NotFound {
+	if err := svc.Move(ctx, identity.SystemActor("test"), 999999, project.StatusPublished); apperror.CodeOf(err) != apperror.NotFound {
 		t.Fatalf("moving a missing project: %v", err)
 	}
 }
@@ -179,20 +180,20 @@ func TestListPublicPagesAndFilters(t *testing.T) {
 	ctx := context.Background()
 	total := project.PageSize + 3
 	for i := range total {
-		p, err := svc.Create(ctx, draft(fmt.Sprintf("project-%02d", i)))
+		p, err := svc.Create(ctx, identity.SystemActor("test"), draft(fmt.Sprintf("project-%02d", i)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.Move(ctx, p.ID, project.StatusPublished); err != nil {
+		if err := svc.Move(ctx, identity.SystemActor("test"), p.ID, project.StatusPublished); err != nil {
 			t.Fatal(err)
 		}
 		if i%5 == 0 {
-			if err := svc.Move(ctx, p.ID, project.StatusClosed); err != nil {
+			if err := svc.Move(ctx, identity.SystemActor("test"), p.ID, project.StatusClosed); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	if _, err := svc.Create(ctx, draft("verborgen")); err != nil {
+	if _, err := svc.Create(ctx, identity.SystemActor("test"), draft("verborgen")); err != nil {
 		t.Fatal(err)
 	}
 

@@ -12,6 +12,7 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/consultation"
+	"inspraak/internal/identity"
 )
 
 // Code is a row of answer_codes: a label analysts give open answers.
@@ -69,8 +70,12 @@ WHERE c.instrument_id = ? GROUP BY ac.code_id`, instrumentID).Scan(&counts).Erro
 	return cs, nil
 }
 
-// AddCode creates a code.
-func (s *Service) AddCode(ctx context.Context, instrumentID int64, name string) (*Code, error) {
+// AddCode creates a code. Only analysts may; the audit record is
+// written in the same transaction.
+func (s *Service) AddCode(ctx context.Context, a identity.Actor, instrumentID int64, name string) (*Code, error) {
+	if err := a.Require(identity.PermAnalyse); err != nil {
+		return nil, err
+	}
 	name = strings.Join(strings.Fields(name), " ")
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
@@ -79,7 +84,13 @@ func (s *Service) AddCode(ctx context.Context, instrumentID int64, name string) 
 		return nil, apperror.Invalid.WithFields(map[string]string{"code": "results.error.code_too_long"})
 	}
 	c := Code{InstrumentID: instrumentID, Name: name, CreatedAt: time.Now().UTC()}
-	if err := s.db.WithContext(ctx).Create(&c).Error; err != nil {
+	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&c).Error; err != nil {
+			return err
+		}
+		return a.Record(tx, "results.code.create", target(instrumentID), map[string]any{"code": c.Name})
+	})
+	if err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return nil, apperror.Invalid.WithFields(map[string]string{"code": "results.error.code_exists"})
 		}
@@ -91,7 +102,11 @@ func (s *Service) AddCode(ctx context.Context, instrumentID int64, name string) 
 // Tag gives answers a code (or takes it away). Only answers of this
 // consultation's submitted responses to open questions are touched;
 // anything else in keys is ignored. It returns how many answers changed.
-func (s *Service) Tag(ctx context.Context, instrumentID, codeID int64, keys []AnswerKey, remove bool) (int64, error) {
+// Only analysts may; the audit record is written in the same transaction.
+func (s *Service) Tag(ctx context.Context, a identity.Actor, instrumentID, codeID int64, keys []AnswerKey, remove bool) (int64, error) {
+	if err := a.Require(identity.PermAnalyse); err != nil {
+		return 0, err
+	}
 	var changed int64
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		var code Code
@@ -122,7 +137,11 @@ func (s *Service) Tag(ctx context.Context, instrumentID, codeID int64, keys []An
 			}
 			changed += res.RowsAffected
 		}
-		return nil
+		action := "results.code.tag"
+		if remove {
+			action = "results.code.untag"
+		}
+		return a.Record(tx, action, target(instrumentID), map[string]any{"code": codeID, "answers": changed})
 	})
 	return changed, err
 }

@@ -11,12 +11,14 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"inspraak/internal/consultation"
 	"inspraak/internal/i18n"
+	"inspraak/internal/identity"
 )
 
 // Export formats.
@@ -107,6 +109,30 @@ type rowWriter interface {
 	header(cols []column) error
 	row(cells []cell) error
 	close() error
+}
+
+// ExportFor is Export for a person: only analysts may, and the export is
+// on record (format and all) before its first byte is written. When the
+// record cannot be written, nothing is. The record is a write of its own,
+// apart from the read it records, and is kept when the client breaks the
+// download off.
+func (s *Service) ExportFor(ctx context.Context, a identity.Actor, c *consultation.Consultation, w io.Writer, opt ExportOptions, detail map[string]any) (int64, error) {
+	if err := a.Require(identity.PermAnalyse); err != nil {
+		return 0, err
+	}
+	if !slices.Contains(Formats, opt.Format) {
+		return 0, ErrFormat
+	}
+	if err := s.recordExport(ctx, a, c.InstrumentID, detail); err != nil {
+		return 0, err
+	}
+	return s.Export(ctx, c, w, opt)
+}
+
+// recordExport writes the audit record of an export (a read, so in a
+// transaction of its own) before anything is sent.
+func (s *Service) recordExport(ctx context.Context, a identity.Actor, instrumentID int64, detail map[string]any) error {
+	return a.Record(s.db.WithContext(context.WithoutCancel(ctx)), "results.export", target(instrumentID), detail)
 }
 
 // Export writes every submitted response of a consultation to w, one row

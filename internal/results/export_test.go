@@ -37,7 +37,7 @@ func newExportFixture(t *testing.T, n int) *exportFixture {
 	t.Helper()
 	db := testdb.Open(t)
 	ctx := context.Background()
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	p, err := project.NewService(db).Create(ctx, identity.SystemActor("test"), project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func newExportFixture(t *testing.T, n int) *exportFixture {
 	num.NumberMin, num.NumberMax = f64(0), f64(7)
 	long := q(consultation.LongText, "Wat wilt u nog zeggen?")
 	long.MaxLength = 500
-	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "vragenlijst", Title: "Vragen", Published: true,
+	c, err := svc.Create(ctx, identity.SystemActor("test"), consultation.Draft{ProjectID: p.ID, Slug: "vragenlijst", Title: "Vragen", Published: true,
 		Rules: instrument.Instrument{ClosesAt: &closes},
 		Questions: []consultation.QuestionDraft{q(consultation.Explanation, "Uitleg."), q(consultation.Single, "Komt u vaak?", "Ja", "Nee"),
 			multi, scale, num, q(consultation.Ranking, "Zet op volgorde", "Groen", "Parkeren", "Evenementen"), long}})
@@ -320,14 +320,14 @@ func TestCodingOpenAnswers(t *testing.T) {
 	if err != nil || total == 0 || int64(len(answers)) != min(total, results.OpenPageSize) {
 		t.Fatalf("open answers: %d of %d, %v", len(answers), total, err)
 	}
-	if _, err := f.res.AddCode(ctx, f.c.InstrumentID, "  "); fieldMessage(err, "code") != "results.error.code_required" {
+	if _, err := f.res.AddCode(ctx, identity.SystemActor("test"), f.c.InstrumentID, "  "); fieldMessage(err, "code") != "results.error.code_required" {
 		t.Fatalf("empty code: %v", err)
 	}
-	groen, err := f.res.AddCode(ctx, f.c.InstrumentID, "Thema  groen")
+	groen, err := f.res.AddCode(ctx, identity.SystemActor("test"), f.c.InstrumentID, "Thema  groen")
 	if err != nil || groen.Name != "Thema groen" {
 		t.Fatalf("code: %+v, %v", groen, err)
 	}
-	if _, err := f.res.AddCode(ctx, f.c.InstrumentID, "Thema groen"); fieldMessage(err, "code") != "results.error.code_exists" {
+	if _, err := f.res.AddCode(ctx, identity.SystemActor("test"), f.c.InstrumentID, "Thema groen"); fieldMessage(err, "code") != "results.error.code_exists" {
 		t.Fatalf("a code twice: %v", err)
 	}
 	found, _, err := f.res.OpenAnswers(ctx, f.c, results.OpenFilter{QuestionID: long.ID, Search: "GROEN"})
@@ -343,11 +343,11 @@ func TestCodingOpenAnswers(t *testing.T) {
 	}
 	// A choice question's answer and a made-up one are ignored.
 	keys = append(keys, results.AnswerKey{ResponseID: found[0].ResponseID, QuestionID: f.c.Questions[1].ID}, results.AnswerKey{ResponseID: 999999, QuestionID: long.ID})
-	n, err := f.res.Tag(ctx, f.c.InstrumentID, groen.ID, keys, false)
+	n, err := f.res.Tag(ctx, identity.SystemActor("test"), f.c.InstrumentID, groen.ID, keys, false)
 	if err != nil || n != int64(len(found)) {
 		t.Fatalf("tagged %d of %d, %v", n, len(found), err)
 	}
-	if n, _ := f.res.Tag(ctx, f.c.InstrumentID, groen.ID, keys, false); n != 0 {
+	if n, _ := f.res.Tag(ctx, identity.SystemActor("test"), f.c.InstrumentID, groen.ID, keys, false); n != 0 {
 		t.Fatal("tagging twice counted again")
 	}
 	if got, _, _ := f.res.OpenAnswers(ctx, f.c, results.OpenFilter{CodeID: groen.ID}); len(got) != len(found) {
@@ -373,7 +373,7 @@ func TestCodingOpenAnswers(t *testing.T) {
 	if got := strings.Count(buf.String(), "Thema groen"); got != len(found) {
 		t.Fatalf("export carries the code %d times, want %d", got, len(found))
 	}
-	if n, err := f.res.Tag(ctx, f.c.InstrumentID, groen.ID, keys[:1], true); err != nil || n != 1 {
+	if n, err := f.res.Tag(ctx, identity.SystemActor("test"), f.c.InstrumentID, groen.ID, keys[:1], true); err != nil || n != 1 {
 		t.Fatalf("untag: %d, %v", n, err)
 	}
 }

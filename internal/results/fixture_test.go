@@ -39,7 +39,7 @@ func choice(kind consultation.Kind, text string, options ...string) consultation
 func newSurvey(t *testing.T, db *store.DB, allowChange bool, questions ...consultation.QuestionDraft) *survey {
 	t.Helper()
 	ctx := context.Background()
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	p, err := project.NewService(db).Create(ctx, identity.SystemActor("test"), project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func newSurvey(t *testing.T, db *store.DB, allowChange bool, questions ...consul
 	s.svc = consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
 	s.svc.SetClock(func() time.Time { return s.now })
 	closes := s.now.Add(24 * time.Hour)
-	s.c, err = s.svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true,
+	s.c, err = s.svc.Create(ctx, identity.SystemActor("test"), consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true,
 		Rules: instrument.Instrument{ClosesAt: &closes, AllowChange: allowChange}, Questions: questions})
 	if err != nil {
 		t.Fatal(err)

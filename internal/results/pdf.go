@@ -12,6 +12,7 @@ import (
 
 	"inspraak/internal/consultation"
 	"inspraak/internal/i18n"
+	"inspraak/internal/identity"
 )
 
 // ReportText is the wording of the PDF report, from the catalogue.
@@ -21,7 +22,12 @@ type ReportText func(key string, args ...any) string
 // response figures and the funnel, then every question with its chart
 // (bars drawn in the PDF), the same numbers in a table, and the codes of
 // open answers. It holds one overview in memory, not the responses.
-func (s *Service) Report(ctx context.Context, c *consultation.Consultation, title, municipality string, now time.Time, t ReportText, w io.Writer) error {
+// Only analysts may; the download is on record before its first byte is
+// written, and nothing is written when the record fails.
+func (s *Service) Report(ctx context.Context, a identity.Actor, c *consultation.Consultation, title, municipality string, now time.Time, t ReportText, w io.Writer) error {
+	if err := a.Require(identity.PermAnalyse); err != nil {
+		return err
+	}
 	o, err := s.Consultation(ctx, c)
 	if err != nil {
 		return err
@@ -120,6 +126,9 @@ func (s *Service) Report(ctx context.Context, c *consultation.Consultation, titl
 			}
 			table(pdf, tr, []string{t("results.open.code"), t("results.count"), t("results.percent")}, rows, []float64{100, 35, 35})
 		}
+	}
+	if err := s.recordExport(ctx, a, c.InstrumentID, map[string]any{"format": "pdf"}); err != nil {
+		return err
 	}
 	return pdf.Output(w)
 }

@@ -151,8 +151,13 @@ func isHeader(rec []string) bool {
 }
 
 // SetPopulation replaces the population figures of the kinds (wijk, age
-// band) in shares; figures of a kind the upload does not have stay.
-func (s *Service) SetPopulation(ctx context.Context, shares []PopulationShare) error {
+// band) in shares; figures of a kind the upload does not have stay. Only
+// who may change site settings may; the audit record is written in the
+// same transaction.
+func (s *Service) SetPopulation(ctx context.Context, a identity.Actor, shares []PopulationShare) error {
+	if err := a.Require(identity.PermSettings); err != nil {
+		return err
+	}
 	now := time.Now().UTC()
 	var dims []string
 	for _, sh := range shares {
@@ -169,10 +174,12 @@ func (s *Service) SetPopulation(ctx context.Context, shares []PopulationShare) e
 		for i := range shares {
 			shares[i].UpdatedAt = now
 		}
-		if len(shares) == 0 {
-			return nil
+		if len(shares) > 0 {
+			if err := tx.CreateInBatches(&shares, 200).Error; err != nil {
+				return err
+			}
 		}
-		return tx.CreateInBatches(&shares, 200).Error
+		return a.Record(tx, "results.population", "population", map[string]any{"groups": len(shares)})
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"inspraak/internal/consultation"
+	"inspraak/internal/identity"
 	"inspraak/internal/results/suppress"
 )
 
@@ -43,8 +45,12 @@ type Announce func(ctx context.Context, tx *gorm.DB, instrumentID int64) error
 // they are now (what the public sees while the questionnaire is open).
 // The first publication is announced to the project's followers;
 // publishing again (also after taking them off) only counts the figures
-// again.
-func (s *Service) Publish(ctx context.Context, staffID int64, c *consultation.Consultation, now time.Time, announce Announce) error {
+// again. Only editors may; the audit record is written in the
+// publishing transaction.
+func (s *Service) Publish(ctx context.Context, a identity.Actor, c *consultation.Consultation, now time.Time, announce Announce) error {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return err
+	}
 	k, err := s.Threshold(ctx)
 	if err != nil {
 		return err
@@ -58,8 +64,14 @@ func (s *Service) Publish(ctx context.Context, staffID int64, c *consultation.Co
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
-		sid := staffID
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&Publication{InstrumentID: c.InstrumentID, PublishedAt: now.UTC(), PublishedBy: &sid, Figures: string(figures)})
+		var sid *int64
+		if a.StaffID > 0 {
+			sid = &a.StaffID
+		}
+		if err := a.Record(tx, "results.publish", target(c.InstrumentID), nil); err != nil {
+			return err
+		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&Publication{InstrumentID: c.InstrumentID, PublishedAt: now.UTC(), PublishedBy: sid, Figures: string(figures)})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -79,11 +91,23 @@ func (s *Service) Publish(ctx context.Context, staffID int64, c *consultation.Co
 	})
 }
 
-// Unpublish takes results off the site.
-func (s *Service) Unpublish(ctx context.Context, instrumentID int64) error {
-	return s.db.WithContext(ctx).Model(&Publication{}).Where("instrument_id = ? AND withdrawn_at IS NULL", instrumentID).
-		Update("withdrawn_at", time.Now().UTC()).Error
+// Unpublish takes results off the site. Only editors may; the audit
+// record is written in the same transaction.
+func (s *Service) Unpublish(ctx context.Context, a identity.Actor, instrumentID int64) error {
+	if err := a.Require(identity.PermEdit); err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&Publication{}).Where("instrument_id = ? AND withdrawn_at IS NULL", instrumentID).
+			Update("withdrawn_at", time.Now().UTC()).Error; err != nil {
+			return err
+		}
+		return a.Record(tx, "results.unpublish", target(instrumentID), nil)
+	})
 }
+
+// target is how the audit log names an instrument (as instrument.Target).
+func target(id int64) string { return "instrument:" + strconv.FormatInt(id, 10) }
 
 // Published returns when a consultation's results were made public, or nil.
 func (s *Service) Published(ctx context.Context, instrumentID int64) (*time.Time, error) {

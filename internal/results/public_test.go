@@ -45,7 +45,7 @@ func TestPublicFiguresAreCountedOncePerMinute(t *testing.T) {
 	if got := submitted(); got != "7" {
 		t.Fatalf("after the minute: %s, want 7", got)
 	}
-	if err := res.SetThreshold(ctx, 8); err != nil {
+	if err := res.SetThreshold(ctx, identity.SystemActor("test"), 8); err != nil {
 		t.Fatal(err)
 	}
 	if got := submitted(); got != "<8" {
@@ -90,7 +90,7 @@ func TestOpenQuestionnaireShowsFiguresOfPublication(t *testing.T) {
 	if err := db.Create(&editor).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := res.Publish(ctx, editor.ID, y.c, now, nil); err != nil {
+	if err := res.Publish(ctx, identity.Actor{StaffID: editor.ID, Roles: []identity.Role{identity.RoleEditor}}, y.c, now, nil); err != nil {
 		t.Fatal(err)
 	}
 	submitted := func(open bool) string {
@@ -109,14 +109,14 @@ func TestOpenQuestionnaireShowsFiguresOfPublication(t *testing.T) {
 	if got := submitted(false); got != "7" {
 		t.Fatalf("closed: %s, want 7", got)
 	}
-	if err := res.Publish(ctx, editor.ID, y.c, now, nil); err != nil {
+	if err := res.Publish(ctx, identity.Actor{StaffID: editor.ID, Roles: []identity.Role{identity.RoleEditor}}, y.c, now, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := submitted(true); got != "7" {
 		t.Fatalf("open, published again: %s, want 7", got)
 	}
 	// A raised threshold applies to the published figures at once.
-	if err := res.SetThreshold(ctx, 8); err != nil {
+	if err := res.SetThreshold(ctx, identity.SystemActor("test"), 8); err != nil {
 		t.Fatal(err)
 	}
 	if got := submitted(true); got != "<8" {

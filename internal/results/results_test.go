@@ -45,7 +45,7 @@ type given struct {
 func TestFiguresEqualANaiveRecount(t *testing.T) {
 	db := testdb.Open(t)
 	ctx := context.Background()
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	p, err := project.NewService(db).Create(ctx, identity.SystemActor("test"), project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestFiguresEqualANaiveRecount(t *testing.T) {
 		scale.ScaleMin, scale.ScaleMax, scale.ScaleMinLabel, scale.ScaleMaxLabel = 1, 5, "Slecht", "Goed"
 		num := q(consultation.Number, "Hoe vaak per week?")
 		num.NumberMin, num.NumberMax = f64(0), f64(7)
-		c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: fmt.Sprintf("vragenlijst-%d", round), Title: "Vragen",
+		c, err := svc.Create(ctx, identity.SystemActor("test"), consultation.Draft{ProjectID: p.ID, Slug: fmt.Sprintf("vragenlijst-%d", round), Title: "Vragen",
 			Published: true, Rules: instrument.Instrument{ClosesAt: &closes, AllowChange: allowChange},
 			Questions: []consultation.QuestionDraft{
 				q(consultation.Explanation, "Uitleg."),
@@ -364,7 +364,7 @@ func TestBreakdownByWijkSuppresses(t *testing.T) {
 func TestFunnelAndDailySeries(t *testing.T) {
 	db := testdb.Open(t)
 	ctx := context.Background()
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	p, err := project.NewService(db).Create(ctx, identity.SystemActor("test"), project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +379,7 @@ func TestFunnelAndDailySeries(t *testing.T) {
 	q := func(text string) consultation.QuestionDraft {
 		return consultation.QuestionDraft{Question: consultation.Question{Kind: consultation.ShortText, Text: text}}
 	}
-	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
+	c, err := svc.Create(ctx, identity.SystemActor("test"), consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
 		Questions: []consultation.QuestionDraft{q("Een"), q("Twee"), q("Drie")}})
 	if err != nil {
 		t.Fatal(err)
@@ -614,7 +614,7 @@ func TestBreakdownKeepsWhatIsPrintedElsewhereInMind(t *testing.T) {
 func TestErasureKeepsTheDailySeries(t *testing.T) {
 	db := testdb.Open(t)
 	ctx := context.Background()
-	p, err := project.NewService(db).Create(ctx, project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
+	p, err := project.NewService(db).Create(ctx, identity.SystemActor("test"), project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -626,7 +626,7 @@ func TestErasureKeepsTheDailySeries(t *testing.T) {
 	svc := consultation.NewService(db, []byte("key-0123456789-0123456789-012345"))
 	svc.SetClock(func() time.Time { return now })
 	closes := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
-	c, err := svc.Create(ctx, consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
+	c, err := svc.Create(ctx, identity.SystemActor("test"), consultation.Draft{ProjectID: p.ID, Slug: "v", Title: "V", Published: true, Rules: instrument.Instrument{ClosesAt: &closes},
 		Questions: []consultation.QuestionDraft{{Question: consultation.Question{Kind: consultation.ShortText, Text: "Een"}}}})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,10 @@ import (
 	"context"
 	"strconv"
 
+	"gorm.io/gorm"
+
 	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
 	"inspraak/internal/setting"
 )
 
@@ -32,10 +35,19 @@ func (s *Service) Threshold(ctx context.Context) (int, error) {
 }
 
 // SetThreshold raises (or lowers back) the threshold, within MinCell and
-// MaxThreshold: it can never go below the default.
-func (s *Service) SetThreshold(ctx context.Context, k int) error {
+// MaxThreshold: it can never go below the default. Only who may change
+// site settings may; the audit record is written in the same transaction.
+func (s *Service) SetThreshold(ctx context.Context, a identity.Actor, k int) error {
+	if err := a.Require(identity.PermSettings); err != nil {
+		return err
+	}
 	if k < MinCell || k > MaxThreshold {
 		return apperror.Invalid.WithFields(map[string]string{"drempel": "results.settings.error.threshold"})
 	}
-	return setting.NewService(s.db).Set(ctx, keyThreshold, strconv.Itoa(k))
+	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		if err := setting.SetTx(tx, keyThreshold, strconv.Itoa(k)); err != nil {
+			return err
+		}
+		return a.Record(tx, "results.threshold", "settings", map[string]any{"threshold": k})
+	})
 }

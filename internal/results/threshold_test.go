@@ -32,7 +32,7 @@ func TestThresholdOnlyGoesUp(t *testing.T) {
 	}
 	c := y.c
 	res := results.NewService(db)
-	if err := res.SetPopulation(ctx, []results.PopulationShare{{Dimension: results.ByWijk, Grp: "Centrum", Share: 80}, {Dimension: results.ByWijk, Grp: "Noord", Share: 20}}); err != nil {
+	if err := res.SetPopulation(ctx, identity.SystemActor("test"), []results.PopulationShare{{Dimension: results.ByWijk, Grp: "Centrum", Share: 80}, {Dimension: results.ByWijk, Grp: "Noord", Share: 20}}); err != nil {
 		t.Fatal(err)
 	}
 	figures := func() (string, string, map[string]string) {
@@ -54,7 +54,7 @@ func TestThresholdOnlyGoesUp(t *testing.T) {
 	if yes, k, rep := figures(); yes != "7" || k != "5" || rep["Noord"] != "7" {
 		t.Fatalf("default threshold: yes %s, k %s, Noord %s", yes, k, rep["Noord"])
 	}
-	if err := res.SetThreshold(ctx, 10); err != nil {
+	if err := res.SetThreshold(ctx, identity.SystemActor("test"), 10); err != nil {
 		t.Fatal(err)
 	}
 	// Seven is now small: hidden, and so is whatever would give it away
@@ -63,7 +63,7 @@ func TestThresholdOnlyGoesUp(t *testing.T) {
 		t.Fatalf("threshold 10: yes %s, k %s, representativeness %v", yes, k, rep)
 	}
 	for _, bad := range []int{4, 0, -5, results.MaxThreshold + 1} {
-		err := res.SetThreshold(ctx, bad)
+		err := res.SetThreshold(ctx, identity.SystemActor("test"), bad)
 		var e *apperror.Error
 		if !errors.As(err, &e) || e.Code != apperror.Invalid || e.Fields["drempel"] == "" {
 			t.Fatalf("threshold %d: %v", bad, err)
@@ -86,10 +86,10 @@ func TestPopulationUploadReplacesOnlyItsKinds(t *testing.T) {
 	db := testdb.Open(t)
 	ctx := context.Background()
 	res := results.NewService(db)
-	if err := res.SetPopulation(ctx, []results.PopulationShare{{Dimension: results.ByWijk, Grp: "Noord", Share: 100}, {Dimension: results.ByAge, Grp: "18-29", Share: 100}}); err != nil {
+	if err := res.SetPopulation(ctx, identity.SystemActor("test"), []results.PopulationShare{{Dimension: results.ByWijk, Grp: "Noord", Share: 100}, {Dimension: results.ByAge, Grp: "18-29", Share: 100}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := res.SetPopulation(ctx, []results.PopulationShare{{Dimension: results.ByWijk, Grp: "Zuid", Share: 100}}); err != nil {
+	if err := res.SetPopulation(ctx, identity.SystemActor("test"), []results.PopulationShare{{Dimension: results.ByWijk, Grp: "Zuid", Share: 100}}); err != nil {
 		t.Fatal(err)
 	}
 	ps, err := res.Population(ctx)
@@ -122,11 +122,11 @@ func TestChangedOpenAnswerLosesItsCodes(t *testing.T) {
 	}
 	r := save("Meer bomen op het plein.", 0)
 	res := results.NewService(db)
-	code, err := res.AddCode(ctx, c.InstrumentID, "Groen")
+	code, err := res.AddCode(ctx, identity.SystemActor("test"), c.InstrumentID, "Groen")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := res.Tag(ctx, c.InstrumentID, code.ID, []results.AnswerKey{{ResponseID: r.ID, QuestionID: open.ID}}, false); err != nil {
+	if _, err := res.Tag(ctx, identity.SystemActor("test"), c.InstrumentID, code.ID, []results.AnswerKey{{ResponseID: r.ID, QuestionID: open.ID}}, false); err != nil {
 		t.Fatal(err)
 	}
 	coded := func() int64 {

@@ -293,5 +293,6 @@ func (s *Server) tokenRevoke(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "api.token.revoke", "token:"+strconv.FormatInt(id, 10), nil, "/beheer/profiel")
+	s.record(c, "api.token.revoke", "token:"+strconv.FormatInt(id, 10), nil)
+	s.done(c, "/beheer/profiel")
 }

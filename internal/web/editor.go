@@ -9,24 +9,33 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/audit"
+	"inspraak/internal/identity"
 	"inspraak/internal/project"
 )
 
 // What every back-office handler does: find the project in the address,
-// bind the form within its bounds, show the domain's field messages, and
-// finish by auditing the action.
+// bind the form within its bounds, show the domain's field messages, pass
+// the acting staff member (actorOf) to the service, which checks the
+// permission and writes the audit record in the transaction of the change,
+// and finish with "saved" (done).
 
-func staffActor(c *gin.Context) string {
+// actorOf is the logged-in staff member as the services see them; the
+// zero Actor (may nothing) when there is none.
+func actorOf(c *gin.Context) identity.Actor {
 	if cur := staffOf(c); cur != nil && cur.Staff != nil {
-		return cur.Staff.Actor()
+		return cur.Staff.AsActor()
 	}
-	return ""
+	return identity.Actor{}
 }
 
+// record writes an audit event after the fact, for the actions not yet
+// moved into their service (the response note, API tokens); a failure
+// is only logged. Staff actions of the domains record inside their own
+// transaction instead.
 func (s *Server) record(c *gin.Context, action, target string, detail map[string]any) {
 	// The record is written even when the client has gone (a download
 	// broken off halfway is still on record).
-	if err := s.audit.Record(context.WithoutCancel(c.Request.Context()), audit.Event{ActorKind: audit.ActorStaff, Actor: staffActor(c), Action: action, Target: target, Detail: detail}); err != nil {
+	if err := s.audit.Record(context.WithoutCancel(c.Request.Context()), audit.Event{ActorKind: audit.ActorStaff, Actor: actorOf(c).Name(), Action: action, Target: target, Detail: detail}); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "audit record failed", "action", action, "error", err.Error())
 	}
 }
@@ -72,9 +81,9 @@ func fieldErrors(err error) (map[string]string, bool) {
 	return nil, false
 }
 
-// done finishes an editor action: audit it, say "saved", go to target.
-func (s *Server) done(c *gin.Context, action, target string, detail map[string]any, to string) {
-	s.record(c, action, target, detail)
+// done finishes an editor action the service has made and recorded: say
+// "saved", go to target.
+func (s *Server) done(c *gin.Context, to string) {
 	s.setFlash(c, "saved")
 	c.Redirect(http.StatusSeeOther, to)
 }

@@ -94,7 +94,7 @@ func (s *Server) editorConsultationCreate(c *gin.Context) {
 		s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	cons, err := s.consultations.CreateEmpty(c.Request.Context(), consultation.Draft{ProjectID: id, Slug: pd.Slug, Title: pd.Title,
+	cons, err := s.consultations.CreateEmpty(c.Request.Context(), actorOf(c), consultation.Draft{ProjectID: id, Slug: pd.Slug, Title: pd.Title,
 		Description: pd.Description, OnePerScreen: f.OnePerScreen, Rules: pd.Rules})
 	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = onRuleFields(fields)
@@ -102,7 +102,7 @@ func (s *Server) editorConsultationCreate(c *gin.Context) {
 	}) {
 		return
 	}
-	s.done(c, "consultation.create", "instrument:"+strconv.FormatInt(cons.InstrumentID, 10), map[string]any{"project": id}, "/beheer/projecten/"+strconv.FormatInt(id, 10)+"/vragenlijsten/"+strconv.FormatInt(cons.InstrumentID, 10))
+	s.done(c, "/beheer/projecten/"+strconv.FormatInt(id, 10)+"/vragenlijsten/"+strconv.FormatInt(cons.InstrumentID, 10))
 }
 
 func (s *Server) loadEditConsultation(c *gin.Context) (*consultationEditData, bool) {
@@ -182,7 +182,7 @@ func (s *Server) editorQuestionAdd(c *gin.Context) {
 		s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	if err := s.consultations.AddQuestion(c.Request.Context(), d.C.InstrumentID, qd); err != nil {
+	if err := s.consultations.AddQuestion(c.Request.Context(), actorOf(c), d.C.InstrumentID, qd); err != nil {
 		if e, ok := apperror.As(err); ok && e.Code == apperror.Invalid {
 			d.Errors = map[string]string{}
 			for _, v := range e.Fields {
@@ -194,7 +194,7 @@ func (s *Server) editorQuestionAdd(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "consultation.question_add", "instrument:"+strconv.FormatInt(d.C.InstrumentID, 10), map[string]any{"kind": f.Kind}, d.backURL())
+	s.done(c, d.backURL())
 }
 
 // editorOptionRemove removes an answer option, unless someone chose it.
@@ -208,7 +208,7 @@ func (s *Server) editorOptionRemove(c *gin.Context) {
 		s.renderStatus(c, http.StatusNotFound, "")
 		return
 	}
-	if err := s.consultations.RemoveOption(c.Request.Context(), oid); err != nil {
+	if err := s.consultations.RemoveOption(c.Request.Context(), actorOf(c), d.C.InstrumentID, oid); err != nil {
 		if e, ok := apperror.As(err); ok && e.Code == apperror.Conflict {
 			d.Errors = map[string]string{"form": e.Key}
 			s.renderConsultationForm(c, http.StatusConflict, d)
@@ -217,7 +217,7 @@ func (s *Server) editorOptionRemove(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "consultation.option_remove", "instrument:"+strconv.FormatInt(d.C.InstrumentID, 10), map[string]any{"option": oid}, "/beheer/projecten/"+strconv.FormatInt(d.Project.ID, 10)+"/vragenlijsten/"+strconv.FormatInt(d.C.InstrumentID, 10))
+	s.done(c, "/beheer/projecten/"+strconv.FormatInt(d.Project.ID, 10)+"/vragenlijsten/"+strconv.FormatInt(d.C.InstrumentID, 10))
 }
 
 func (d *consultationEditData) hasOption(oid int64) bool {
@@ -286,7 +286,7 @@ func (s *Server) editorQuestionReword(c *gin.Context) {
 		s.renderStatus(c, http.StatusRequestEntityTooLarge, "error.too_large")
 		return
 	}
-	if err := s.consultations.Reword(c.Request.Context(), q.ID, text, help); err != nil {
+	if err := s.consultations.Reword(c.Request.Context(), actorOf(c), q.ID, text, help); err != nil {
 		if e, ok := apperror.As(err); ok && e.Code == apperror.Invalid {
 			d.Errors = map[string]string{"form": "consultation.error.question_text"}
 			s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
@@ -295,8 +295,7 @@ func (s *Server) editorQuestionReword(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "consultation.question_reword", "question:"+strconv.FormatInt(q.ID, 10),
-		map[string]any{"from": q.Text, "to": strings.TrimSpace(text), "responses": d.Responses}, d.backURL())
+	s.done(c, d.backURL())
 }
 
 // editorQuestionRemove removes a question without answers.
@@ -305,7 +304,7 @@ func (s *Server) editorQuestionRemove(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.consultations.RemoveQuestion(c.Request.Context(), d.C.InstrumentID, q.ID); err != nil {
+	if err := s.consultations.RemoveQuestion(c.Request.Context(), actorOf(c), d.C.InstrumentID, q.ID); err != nil {
 		if e, ok := apperror.As(err); ok && e.Code == apperror.Conflict {
 			d.Errors = map[string]string{"form": e.Key}
 			s.renderConsultationForm(c, http.StatusConflict, d)
@@ -314,5 +313,5 @@ func (s *Server) editorQuestionRemove(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "consultation.question_remove", "question:"+strconv.FormatInt(q.ID, 10), map[string]any{"text": q.Text}, d.backURL())
+	s.done(c, d.backURL())
 }

@@ -97,16 +97,14 @@ func (s *Server) editorBoardCreate(c *gin.Context) {
 		s.renderBoardForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	b, err := s.ideas.CreateBoard(c.Request.Context(), dr)
+	b, err := s.ideas.CreateBoard(c.Request.Context(), actorOf(c), dr)
 	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = fields
 		s.renderBoardForm(c, status, d)
 	}) {
 		return
 	}
-	s.done(c, "idea_board.create", "instrument:"+strconv.FormatInt(b.InstrumentID, 10),
-		map[string]any{"project": p.ID, "published": dr.Published, "themes": len(b.Themes), "moderation": b.Moderation},
-		"/beheer/projecten/"+strconv.FormatInt(p.ID, 10)+"/ideeenborden/"+strconv.FormatInt(b.InstrumentID, 10))
+	s.done(c, "/beheer/projecten/"+strconv.FormatInt(p.ID, 10)+"/ideeenborden/"+strconv.FormatInt(b.InstrumentID, 10))
 }
 
 // editorBoard loads the project and board of the address.
@@ -245,8 +243,7 @@ func (s *Server) editorIdeaStatus(c *gin.Context) {
 		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
 		return
 	}
-	cur := staffOf(c)
-	err := s.ideas.SetStatus(c.Request.Context(), d.Idea.ID, cur.Staff.ID, idea.Status(d.Status), d.Response)
+	err := s.ideas.SetStatus(c.Request.Context(), actorOf(c), d.Idea.ID, idea.Status(d.Status), d.Response)
 	// A refusal without fields (a status the idea cannot go to) is shown
 	// at the status field.
 	code := http.StatusUnprocessableEntity
@@ -260,8 +257,7 @@ func (s *Server) editorIdeaStatus(c *gin.Context) {
 	}) {
 		return
 	}
-	s.done(c, "idea.status", "idea:"+strconv.FormatInt(d.Idea.ID, 10), map[string]any{"status": d.Status, "board": d.Board.InstrumentID},
-		d.BoardURL()+"/ideeen/"+strconv.FormatInt(d.Idea.ID, 10))
+	s.done(c, d.BoardURL()+"/ideeen/"+strconv.FormatInt(d.Idea.ID, 10))
 }
 
 type boardSettingsData struct {
@@ -353,15 +349,14 @@ func (s *Server) editorBoardSettingsSave(c *gin.Context) {
 		s.renderBoardSettings(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	err := s.ideas.UpdateBoard(c.Request.Context(), b.InstrumentID, st)
+	err := s.ideas.UpdateBoard(c.Request.Context(), actorOf(c), b.InstrumentID, st)
 	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = fields
 		s.renderBoardSettings(c, status, d)
 	}) {
 		return
 	}
-	s.done(c, "idea_board.settings", "instrument:"+strconv.FormatInt(b.InstrumentID, 10),
-		map[string]any{"moderation": st.Moderation, "removed_themes": len(st.Remove), "added_theme": strings.TrimSpace(d.NewTheme) != ""}, d.BoardURL())
+	s.done(c, d.BoardURL())
 }
 
 // BoardFieldsData is what the board-moderation and board-support partials

@@ -128,15 +128,14 @@ func (s *Server) editorInstrumentSettingsSave(c *gin.Context) {
 		s.renderSettings(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	changes, err := s.instruments.UpdateSettings(c.Request.Context(), p.ID, in.ID, st)
+	_, err := s.instruments.UpdateSettings(c.Request.Context(), actorOf(c), p.ID, in.ID, st)
 	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = onRuleFields(fields)
 		s.renderSettings(c, status, d)
 	}) {
 		return
 	}
-	s.done(c, "instrument.settings", "instrument:"+strconv.FormatInt(in.ID, 10),
-		map[string]any{"project": p.ID, "kind": in.Kind, "changes": changes}, d.KindURL())
+	s.done(c, d.KindURL())
 }
 
 // editorResultsPublish makes a consultation's results public (or takes
@@ -151,13 +150,12 @@ func (s *Server) editorResultsPublish(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	target := "instrument:" + strconv.FormatInt(in.ID, 10)
 	if c.PostForm("openbaar") != "ja" {
-		if err := s.results.Unpublish(ctx, in.ID); err != nil {
+		if err := s.results.Unpublish(ctx, actorOf(c), in.ID); err != nil {
 			s.fail(c, err)
 			return
 		}
-		s.done(c, "results.unpublish", target, nil, settingsURL(p, in))
+		s.done(c, settingsURL(p, in))
 		return
 	}
 	link := "/projecten/" + p.Slug + "/" + in.Slug + "/resultaten"
@@ -166,7 +164,7 @@ func (s *Server) editorResultsPublish(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	err = s.results.Publish(ctx, staffOf(c).Staff.ID, cons, s.clock(), func(ctx context.Context, tx *gorm.DB, _ int64) error {
+	err = s.results.Publish(ctx, actorOf(c), cons, s.clock(), func(ctx context.Context, tx *gorm.DB, _ int64) error {
 		return s.notify.NotifyFollowers(ctx, tx, p.ID, notify.Message{Kind: notify.KindResults, Key: "notify.results_published",
 			Params: []string{in.Title}, Link: link})
 	})
@@ -174,7 +172,7 @@ func (s *Server) editorResultsPublish(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "results.publish", target, nil, settingsURL(p, in))
+	s.done(c, settingsURL(p, in))
 }
 
 func settingsURL(p *project.Project, in *instrument.Instrument) string {

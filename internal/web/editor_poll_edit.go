@@ -152,13 +152,12 @@ func (s *Server) editorPollReword(c *gin.Context) {
 		return
 	}
 	d.Question = f.Question
-	ch, err := s.polls.Reword(c.Request.Context(), d.In.ID, f.Question)
+	_, err := s.polls.Reword(c.Request.Context(), actorOf(c), d.In.ID, f.Question)
 	if err != nil {
 		s.refusePollEdit(c, d, err, "question")
 		return
 	}
-	s.done(c, "poll.question_reword", "instrument:"+strconv.FormatInt(d.In.ID, 10),
-		map[string]any{"from": ch.From, "to": ch.To, "ballots": d.Ballots}, d.URL())
+	s.done(c, d.URL())
 }
 
 type pollOptionForm struct {
@@ -192,13 +191,12 @@ func (s *Server) editorPollOptionRelabel(c *gin.Context) {
 		return
 	}
 	o.Label = f.Label
-	ch, err := s.polls.RelabelOption(c.Request.Context(), d.In.ID, o.ID, f.Label)
+	_, err := s.polls.RelabelOption(c.Request.Context(), actorOf(c), d.In.ID, o.ID, f.Label)
 	if err != nil {
 		s.refusePollEdit(c, d, err, o.FieldID())
 		return
 	}
-	s.done(c, "poll.option_relabel", "instrument:"+strconv.FormatInt(d.In.ID, 10),
-		map[string]any{"option": o.ID, "from": ch.From, "to": ch.To, "votes": o.Votes}, d.URL())
+	s.done(c, d.URL())
 }
 
 // editorPollOptionAdd adds an option at the end.
@@ -212,13 +210,12 @@ func (s *Server) editorPollOptionAdd(c *gin.Context) {
 		return
 	}
 	d.NewOption = f.Label
-	o, err := s.polls.AddOption(c.Request.Context(), d.In.ID, f.Label)
+	_, err := s.polls.AddOption(c.Request.Context(), actorOf(c), d.In.ID, f.Label)
 	if err != nil {
 		s.refusePollEdit(c, d, err, "new_option")
 		return
 	}
-	s.done(c, "poll.option_add", "instrument:"+strconv.FormatInt(d.In.ID, 10),
-		map[string]any{"option": o.ID, "label": o.Label, "ballots": d.Ballots}, d.URL())
+	s.done(c, d.URL())
 }
 
 // editorPollOptionRemove removes an option nobody chose.
@@ -231,13 +228,12 @@ func (s *Server) editorPollOptionRemove(c *gin.Context) {
 	if !ok {
 		return
 	}
-	removed, err := s.polls.RemoveOption(c.Request.Context(), d.In.ID, o.ID)
+	_, err := s.polls.RemoveOption(c.Request.Context(), actorOf(c), d.In.ID, o.ID)
 	if err != nil {
 		s.refusePollEdit(c, d, err, o.FieldID())
 		return
 	}
-	s.done(c, "poll.option_remove", "instrument:"+strconv.FormatInt(d.In.ID, 10),
-		map[string]any{"option": removed.ID, "label": removed.Label}, d.URL())
+	s.done(c, d.URL())
 }
 
 type pollChoiceForm struct {
@@ -269,14 +265,10 @@ func (s *Server) editorPollChoice(c *gin.Context) {
 		}
 		maxChoices = n
 	}
-	ch, err := s.polls.SetChoice(c.Request.Context(), d.In.ID, poll.ChoiceSettings{Multiple: f.Multiple, MaxChoices: maxChoices, ResultsVisibility: f.Visibility})
+	_, err := s.polls.SetChoice(c.Request.Context(), actorOf(c), d.In.ID, poll.ChoiceSettings{Multiple: f.Multiple, MaxChoices: maxChoices, ResultsVisibility: f.Visibility})
 	if err != nil {
 		s.refusePollEdit(c, d, err, "")
 		return
 	}
-	view := func(cs poll.ChoiceSettings) map[string]any {
-		return map[string]any{"multiple": cs.Multiple, "max_choices": cs.MaxChoices, "results_visibility": cs.ResultsVisibility}
-	}
-	s.done(c, "poll.choice", "instrument:"+strconv.FormatInt(d.In.ID, 10),
-		map[string]any{"from": view(ch.From), "to": view(ch.To), "ballots": d.Ballots}, d.URL())
+	s.done(c, d.URL())
 }

@@ -150,15 +150,14 @@ func (s *Server) editorPollCreate(c *gin.Context) {
 		s.renderPollForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	pl, err := s.polls.Create(c.Request.Context(), dr)
+	_, err := s.polls.Create(c.Request.Context(), actorOf(c), dr)
 	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = onRuleFields(fields)
 		s.renderPollForm(c, status, d)
 	}) {
 		return
 	}
-	s.done(c, "poll.create", "instrument:"+strconv.FormatInt(pl.InstrumentID, 10),
-		map[string]any{"project": id, "published": dr.Published, "options": len(pl.Options)}, "/beheer/projecten/"+strconv.FormatInt(id, 10))
+	s.done(c, "/beheer/projecten/"+strconv.FormatInt(id, 10))
 }
 
 // editorInstrumentPublish publishes or withdraws an instrument.
@@ -173,11 +172,11 @@ func (s *Server) editorInstrumentPublish(c *gin.Context) {
 		return
 	}
 	publish := c.PostForm("publiceren") == "ja"
-	if err := s.instruments.SetPublished(c.Request.Context(), id, iid, publish); err != nil {
+	if err := s.instruments.SetPublished(c.Request.Context(), actorOf(c), id, iid, publish); err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "instrument.publish", "instrument:"+strconv.FormatInt(iid, 10), map[string]any{"published": publish}, "/beheer/projecten/"+strconv.FormatInt(id, 10))
+	s.done(c, "/beheer/projecten/"+strconv.FormatInt(id, 10))
 }
 
 // Rules returns the rules fields; every instrument form embeds rulesForm,

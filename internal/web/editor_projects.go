@@ -166,14 +166,14 @@ func (s *Server) editorProjectCreate(c *gin.Context) {
 		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	p, err := s.projects.Create(c.Request.Context(), dr)
+	p, err := s.projects.Create(c.Request.Context(), actorOf(c), dr)
 	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = fields
 		s.renderProjectForm(c, status, d)
 	}) {
 		return
 	}
-	s.done(c, "project.create", "project:"+strconv.FormatInt(p.ID, 10), map[string]any{"slug": p.Slug}, "/beheer/projecten/"+strconv.FormatInt(p.ID, 10))
+	s.done(c, "/beheer/projecten/"+strconv.FormatInt(p.ID, 10))
 }
 
 func (s *Server) editorProjectEdit(c *gin.Context) {
@@ -232,14 +232,14 @@ func (s *Server) editorProjectUpdate(c *gin.Context) {
 		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	_, err := s.projects.Update(c.Request.Context(), id, dr)
+	_, err := s.projects.Update(c.Request.Context(), actorOf(c), id, dr)
 	if s.refused(c, err, func(status int, fields map[string]string) {
 		d.Errors = fields
 		s.renderProjectForm(c, status, d)
 	}) {
 		return
 	}
-	s.done(c, "project.update", "project:"+strconv.FormatInt(id, 10), map[string]any{"slug": dr.Slug}, "/beheer/projecten/"+strconv.FormatInt(id, 10))
+	s.done(c, "/beheer/projecten/"+strconv.FormatInt(id, 10))
 }
 
 // editorProjectMove publishes, closes, archives or withdraws a project.
@@ -255,11 +255,10 @@ func (s *Server) editorProjectMove(c *gin.Context) {
 		s.renderStatus(c, http.StatusUnprocessableEntity, "project.error.transition_not_allowed")
 		return
 	}
-	if err := s.projects.Move(c.Request.Context(), id, to); err != nil {
+	if err := s.projects.Move(c.Request.Context(), actorOf(c), id, to); err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "project.status", "project:"+strconv.FormatInt(id, 10), map[string]any{"to": string(to)})
 	s.setFlash(c, "status_changed")
 	c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(id, 10))
 }

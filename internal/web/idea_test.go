@@ -36,7 +36,7 @@ func newBoard(t testing.TB, s *testSite, edit func(d *idea.BoardDraft)) *idea.Bo
 	if edit != nil {
 		edit(&d)
 	}
-	b, err := s.App.Ideas.CreateBoard(context.Background(), d)
+	b, err := s.App.Ideas.CreateBoard(context.Background(), identity.SystemActor("test"), d)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 
 func modStaff(c *gin.Context) moderation.Staff {
 	cur := staffOf(c)
-	return moderation.Staff{ID: cur.Staff.ID, Name: cur.Staff.Name}
+	return moderation.Staff{ID: cur.Staff.ID, Name: cur.Staff.Name, Roles: cur.Staff.RoleList()}
 }
 
 func (s *Server) staffPage(c *gin.Context, title string, data any, nav string) *Page {

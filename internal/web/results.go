@@ -199,15 +199,20 @@ func (s *Server) resultsExport(c *gin.Context) {
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
-	n, err := s.results.Export(c.Request.Context(), cons, c.Writer, opt)
-	detail := map[string]any{"format": f, "responses": n}
+	// ExportFor puts the export on record before its first byte, and
+	// sends nothing when it cannot.
+	_, err := s.results.ExportFor(c.Request.Context(), actorOf(c), cons, c.Writer, opt, map[string]any{"format": f})
+	if err != nil && !c.Writer.Written() {
+		c.Writer.Header().Del("Content-Disposition")
+		c.Writer.Header().Del("Content-Type")
+		s.fail(c, err)
+		return
+	}
 	if err != nil {
 		// The download is cut short; the browser shows it as failed. The
-		// attempt is still on record.
-		detail["error"] = strings.TrimSpace(err.Error())
+		// attempt is on record.
 		s.log.WarnContext(c.Request.Context(), "export stopped", "instrument", in.ID, "error", err)
 	}
-	s.record(c, "results.export", "instrument:"+strconv.FormatInt(in.ID, 10), detail)
 }
 
 // ---- charts ------------------------------------------------------------------
@@ -314,11 +319,11 @@ func (p *Page) DayChart(days []results.Day) BarChart {
 func (s *Server) resultsReport(c *gin.Context, cons *consultation.Consultation, in *instrument.Instrument) {
 	p := s.page(c, "", nil)
 	var buf bytes.Buffer
-	if err := s.results.Report(c.Request.Context(), cons, in.Title, p.Municipality, s.clock(), p.T, &buf); err != nil {
+	// The report is on record (by Report) before its first byte goes out.
+	if err := s.results.Report(c.Request.Context(), actorOf(c), cons, in.Title, p.Municipality, s.clock(), p.T, &buf); err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "results.export", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"format": "pdf"})
 	c.Header("Content-Disposition", `attachment; filename="uitkomsten-`+strconv.FormatInt(in.ID, 10)+`.pdf"`)
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/pdf", buf.Bytes())

@@ -119,14 +119,13 @@ func (s *Server) codeCreate(c *gin.Context) {
 		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
 		return
 	}
-	code, err := s.results.AddCode(c.Request.Context(), in.ID, name)
+	_, err := s.results.AddCode(c.Request.Context(), actorOf(c), in.ID, name)
 	if s.refused(c, err, func(status int, fields map[string]string) {
 		s.renderOpenAnswers(c, status, fields, name)
 	}) {
 		return
 	}
-	s.done(c, "results.code.create", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"code": code.Name},
-		"/beheer/resultaten/"+strconv.FormatInt(in.ID, 10)+"/open-antwoorden?"+backQuery(c.PostForm("terug")))
+	s.done(c, "/beheer/resultaten/"+strconv.FormatInt(in.ID, 10)+"/open-antwoorden?"+backQuery(c.PostForm("terug")))
 }
 
 // codeTag gives the ticked answers a code, or takes it away.
@@ -165,7 +164,7 @@ func (s *Server) codeTag(c *gin.Context) {
 		return
 	}
 	remove := c.PostForm("actie") == "los"
-	n, err := s.results.Tag(c.Request.Context(), in.ID, codeID, keys, remove)
+	_, err = s.results.Tag(c.Request.Context(), actorOf(c), in.ID, codeID, keys, remove)
 	if e, isApp := apperror.As(err); isApp && e.Code == apperror.Invalid {
 		s.renderOpenAnswers(c, http.StatusUnprocessableEntity, map[string]string{"koppel-code": "results.error.code_unknown"}, "")
 		return
@@ -174,12 +173,7 @@ func (s *Server) codeTag(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	action := "results.code.tag"
-	if remove {
-		action = "results.code.untag"
-	}
-	s.done(c, action, "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"code": codeID, "answers": n},
-		"/beheer/resultaten/"+strconv.FormatInt(in.ID, 10)+"/open-antwoorden?"+backQuery(c.PostForm("terug")))
+	s.done(c, "/beheer/resultaten/"+strconv.FormatInt(in.ID, 10)+"/open-antwoorden?"+backQuery(c.PostForm("terug")))
 }
 
 // backQuery keeps only a well-formed query string of the list to return to.

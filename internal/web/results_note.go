@@ -104,7 +104,8 @@ func (s *Server) noteIntro(c *gin.Context) {
 	}) {
 		return
 	}
-	s.done(c, "results.note.intro", "instrument:"+strconv.FormatInt(in.ID, 10), nil, s.noteBack(in))
+	s.record(c, "results.note.intro", "instrument:"+strconv.FormatInt(in.ID, 10), nil)
+	s.done(c, s.noteBack(in))
 }
 
 func (s *Server) noteSection(c *gin.Context) {
@@ -152,7 +153,8 @@ func (s *Server) noteSection(c *gin.Context) {
 	}) {
 		return
 	}
-	s.done(c, "results.note.section", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"section": id, "title": d.Title}, s.noteBack(in))
+	s.record(c, "results.note.section", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"section": id, "title": d.Title})
+	s.done(c, s.noteBack(in))
 }
 
 // noteSectionDelete removes a section of the note.
@@ -170,7 +172,8 @@ func (s *Server) noteSectionDelete(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "results.note.section_delete", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"section": id}, s.noteBack(in))
+	s.record(c, "results.note.section_delete", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"section": id})
+	s.done(c, s.noteBack(in))
 }
 
 func (s *Server) notePublish(c *gin.Context) {
@@ -193,7 +196,8 @@ func (s *Server) notePublish(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "results.note.publish", "instrument:"+strconv.FormatInt(in.ID, 10), nil, s.noteBack(in))
+	s.record(c, "results.note.publish", "instrument:"+strconv.FormatInt(in.ID, 10), nil)
+	s.done(c, s.noteBack(in))
 }
 
 type publicNoteData struct {

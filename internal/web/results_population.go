@@ -54,9 +54,9 @@ func (s *Server) populationUpload(c *gin.Context) {
 		s.renderPopulation(c, http.StatusUnprocessableEntity, populationData{Errors: errs, Text: text})
 		return
 	}
-	if err := s.results.SetPopulation(c.Request.Context(), shares); err != nil {
+	if err := s.results.SetPopulation(c.Request.Context(), actorOf(c), shares); err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "results.population", "population", map[string]any{"groups": len(shares)}, "/beheer/resultaten/bevolking")
+	s.done(c, "/beheer/resultaten/bevolking")
 }

@@ -39,7 +39,7 @@ func (s *Server) resultsSettingsSave(c *gin.Context) {
 	raw := strings.TrimSpace(c.PostForm("drempel"))
 	k, err := strconv.Atoi(raw)
 	if err == nil {
-		err = s.results.SetThreshold(c.Request.Context(), k)
+		err = s.results.SetThreshold(c.Request.Context(), actorOf(c), k)
 	} else {
 		err = apperror.Invalid.WithFields(map[string]string{"drempel": "results.settings.error.threshold"})
 	}
@@ -51,5 +51,5 @@ func (s *Server) resultsSettingsSave(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "results.threshold", "settings", map[string]any{"threshold": k}, "/beheer/resultaten/instellingen")
+	s.done(c, "/beheer/resultaten/instellingen")
 }

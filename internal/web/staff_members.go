@@ -49,5 +49,6 @@ func (s *Server) staffTokenRevoke(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "api.token.revoke", "token:"+strconv.FormatInt(id, 10), nil, "/beheer/medewerkers")
+	s.record(c, "api.token.revoke", "token:"+strconv.FormatInt(id, 10), nil)
+	s.done(c, "/beheer/medewerkers")
 }

@@ -11,6 +11,7 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/i18n"
+	"inspraak/internal/identity"
 	"inspraak/internal/project"
 )
 
@@ -20,7 +21,7 @@ import (
 func Seed(ctx context.Context, svc *project.Service, n int, now time.Time, skipExisting bool) (created, skipped int, err error) {
 	for i := 1; i <= n; i++ {
 		d := Draft(i, now)
-		p, err := svc.Create(ctx, d)
+		p, err := svc.Create(ctx, identity.SystemActor("bench"), d)
 		if err != nil {
 			if skipExisting && apperror.CodeOf(err) == apperror.Conflict {
 				skipped++
@@ -28,7 +29,7 @@ func Seed(ctx context.Context, svc *project.Service, n int, now time.Time, skipE
 			}
 			return created, skipped, fmt.Errorf("create %s: %w", d.Slug, err)
 		}
-		if err := svc.Move(ctx, p.ID, project.StatusPublished); err != nil {
+		if err := svc.Move(ctx, identity.SystemActor("bench"), p.ID, project.StatusPublished); err != nil {
 			return created, skipped, fmt.Errorf("publish %s: %w", d.Slug, err)
 		}
 		created++

@@ -75,7 +75,7 @@ func Seed(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 	closes := now.AddDate(0, 0, 30)
 
 	projects := project.NewService(db)
-	p, err := projects.Create(ctx, project.Draft{Slug: ProjectSlug, Title: "Ideeën voor de gemeente", Wijk: "Hele gemeente",
+	p, err := projects.Create(ctx, identity.SystemActor("bench"), project.Draft{Slug: ProjectSlug, Title: "Ideeën voor de gemeente", Wijk: "Hele gemeente",
 		Summary: "Wat kan er beter in uw buurt? Zet uw idee op het ideeënbord en steun de ideeën van anderen. De gemeente reageert op elk idee.",
 		Body:    "Dit ideeënbord staat open voor iedereen die in de gemeente woont of werkt.",
 		Phases: []project.PhaseDraft{{Title: "Ideeën verzamelen", StartsOn: dayIn(opens), EndsOn: ptr(dayIn(closes))},
@@ -83,11 +83,11 @@ func Seed(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ideadata: project: %w", err)
 	}
-	if err := projects.Move(ctx, p.ID, project.StatusPublished); err != nil {
+	if err := projects.Move(ctx, identity.SystemActor("bench"), p.ID, project.StatusPublished); err != nil {
 		return nil, fmt.Errorf("ideadata: publish: %w", err)
 	}
 	ideas := idea.NewService(db, o.Key)
-	b, err := ideas.CreateBoard(ctx, idea.BoardDraft{ProjectID: p.ID, Slug: BoardSlug, Title: "Uw ideeën voor de buurt",
+	b, err := ideas.CreateBoard(ctx, identity.SystemActor("bench"), idea.BoardDraft{ProjectID: p.ID, Slug: BoardSlug, Title: "Uw ideeën voor de buurt",
 		Description: "Zet uw idee op het bord, steun de ideeën van anderen en lees wat de gemeente ervan vindt.",
 		Published:   true, Themes: Themes,
 		Rules: instrument.Instrument{Who: instrument.WhoAny, OpensAt: &opens, ClosesAt: &closes},

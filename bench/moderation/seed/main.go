@@ -177,7 +177,7 @@ func (s *seeder) setup(ctx context.Context, cfg *config.Config) error {
 	now := time.Now().UTC().Truncate(time.Second)
 	opens := now.AddDate(0, 0, -30)
 	closes := now.AddDate(0, 0, 30)
-	p, err := s.a.Projects.Create(ctx, project.Draft{Slug: projectSlug, Title: "Samen aan de slag in de wijk", Wijk: "Hele gemeente",
+	p, err := s.a.Projects.Create(ctx, identity.SystemActor("bench"), project.Draft{Slug: projectSlug, Title: "Samen aan de slag in de wijk", Wijk: "Hele gemeente",
 		Summary: "Wat kan er beter in uw buurt? Deel uw idee en reageer op de ideeën van anderen.",
 		Body:    "Op deze pagina verzamelen wij ideeën voor de buurt. Een moderator kijkt mee of de bijdragen binnen de spelregels blijven.",
 		Phases: []project.PhaseDraft{{Title: "Ideeën verzamelen", StartsOn: dayIn(opens), EndsOn: ptr(dayIn(closes))},
@@ -185,17 +185,17 @@ func (s *seeder) setup(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("project: %w", err)
 	}
-	if err := s.a.Projects.Move(ctx, p.ID, project.StatusPublished); err != nil {
+	if err := s.a.Projects.Move(ctx, identity.SystemActor("bench"), p.ID, project.StatusPublished); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
 	rules := instrument.Instrument{Who: instrument.WhoAny, OpensAt: &opens, ClosesAt: &closes}
-	s.pre, err = s.a.Ideas.CreateBoard(ctx, idea.BoardDraft{ProjectID: p.ID, Slug: preSlug, Title: "Ideeën voor het nieuwe park",
+	s.pre, err = s.a.Ideas.CreateBoard(ctx, identity.SystemActor("bench"), idea.BoardDraft{ProjectID: p.ID, Slug: preSlug, Title: "Ideeën voor het nieuwe park",
 		Description: "Elk idee wordt eerst bekeken door een moderator en verschijnt daarna op het bord.", Published: true,
 		Themes: []string{"Groen", "Spelen", "Veiligheid"}, Rules: rules, Board: idea.Board{Moderation: idea.PreModeration}})
 	if err != nil {
 		return fmt.Errorf("pre-moderated board: %w", err)
 	}
-	s.post, err = s.a.Ideas.CreateBoard(ctx, idea.BoardDraft{ProjectID: p.ID, Slug: postSlug, Title: "Ideeën voor de buurt",
+	s.post, err = s.a.Ideas.CreateBoard(ctx, identity.SystemActor("bench"), idea.BoardDraft{ProjectID: p.ID, Slug: postSlug, Title: "Ideeën voor de buurt",
 		Description: "Ideeën verschijnen meteen. Ziet u iets dat niet past? Meld het aan de moderator.", Published: true,
 		Themes: []string{"Verkeer", "Schoon en heel", "Samen"}, Rules: rules, Board: idea.Board{Moderation: idea.PostModeration}})
 	if err != nil {
@@ -230,7 +230,7 @@ func (s *seeder) setup(ctx context.Context, cfg *config.Config) error {
 	if err := s.a.DB.WithContext(ctx).Create(&m).Error; err != nil {
 		return fmt.Errorf("staff member: %w", err)
 	}
-	s.staff = moderation.Staff{ID: m.ID, Name: m.Name}
+	s.staff = moderation.Staff{ID: m.ID, Name: m.Name, Roles: m.RoleList()}
 	return nil
 }
 

@@ -1,0 +1,67 @@
+package consultation_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/consultation"
+	"inspraak/internal/identity"
+)
+
+var editor = identity.Actor{StaffID: 7, Roles: []identity.Role{identity.RoleEditor}}
+
+func TestOnlyEditorsEditQuestionnairesAndEveryEditIsOnRecord(t *testing.T) {
+	f := setup(t, nil)
+	ctx := context.Background()
+	id := f.c.InstrumentID
+	multi := f.q[consultation.Multiple]
+	edits := map[string]func(a identity.Actor) error{
+		"add": func(a identity.Actor) error {
+			return f.svc.AddQuestion(ctx, a, id, consultation.QuestionDraft{Question: consultation.Question{Kind: consultation.ShortText, Text: "Nog iets?"}})
+		},
+		"remove option": func(a identity.Actor) error { return f.svc.RemoveOption(ctx, a, id, multi.Options[3].ID) },
+		"reword":        func(a identity.Actor) error { return f.svc.Reword(ctx, a, multi.ID, "Wat mist u het meest?", "") },
+		"remove":        func(a identity.Actor) error { return f.svc.RemoveQuestion(ctx, a, id, multi.ID) },
+	}
+	unchanged := func(when string) {
+		t.Helper()
+		c, err := f.svc.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Questions) != len(f.c.Questions) {
+			t.Fatalf("%s: %d questions, want %d", when, len(c.Questions), len(f.c.Questions))
+		}
+		for _, q := range c.Questions {
+			if q.ID == multi.ID && (q.Text != multi.Text || len(q.Options) != len(multi.Options)) {
+				t.Fatalf("%s: question changed: %+v", when, q)
+			}
+		}
+	}
+	for name, edit := range edits {
+		for _, who := range []identity.Actor{{}, {StaffID: 8, Roles: []identity.Role{identity.RoleAnalyst, identity.RoleModerator}}} {
+			if err := edit(who); apperror.CodeOf(err) != apperror.Forbidden {
+				t.Errorf("%s by %+v: %v, want Forbidden", name, who, err)
+			}
+		}
+	}
+	unchanged("refused")
+	if err := f.db.Exec("ALTER TABLE audit_log RENAME TO audit_log_away").Error; err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range edits {
+		if err := edit(editor); err == nil || !strings.Contains(err.Error(), "audit_log") {
+			t.Errorf("%s without an audit record: %v", name, err)
+		}
+	}
+	unchanged("without a record")
+	// An option of another questionnaire is not this one's to remove.
+	if err := f.db.Exec("ALTER TABLE audit_log_away RENAME TO audit_log").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.RemoveOption(ctx, editor, id+1, multi.Options[3].ID); apperror.CodeOf(err) != apperror.NotFound {
+		t.Errorf("option removed through another questionnaire: %v", err)
+	}
+}
