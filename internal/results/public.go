@@ -33,18 +33,15 @@ func (Publication) TableName() string { return "result_publications" }
 
 // Models lists the row structs this package owns.
 func Models() []any {
-	return []any{&Publication{}, &Code{}, &Coding{}, &Note{}, &Section{}, &Token{}, &PopulationShare{}}
+	return []any{&Publication{}, &Code{}, &Coding{}, &PopulationShare{}}
 }
-
-// Announce tells the project's followers inside the publishing transaction.
-type Announce func(ctx context.Context, tx *gorm.DB, instrumentID int64) error
 
 // Publish makes a consultation's results public, with the figures as
 // they are now (what the public sees while the questionnaire is open).
 // The first publication is announced to the project's followers;
 // publishing again (also after taking them off) only counts the figures
 // again.
-func (s *Service) Publish(ctx context.Context, staffID int64, c *consultation.Consultation, now time.Time, announce Announce) error {
+func (s *Service) Publish(ctx context.Context, staffID int64, c *consultation.Consultation, now time.Time) error {
 	k, err := s.Threshold(ctx)
 	if err != nil {
 		return err
@@ -72,10 +69,7 @@ func (s *Service) Publish(ctx context.Context, staffID int64, c *consultation.Co
 			}
 			return tx.Model(&Publication{}).Where("instrument_id = ?", c.InstrumentID).Updates(up).Error
 		}
-		if announce == nil {
-			return nil
-		}
-		return announce(ctx, tx, c.InstrumentID)
+		return s.announce(ctx, tx, c.InstrumentID)
 	})
 }
 
