@@ -81,14 +81,12 @@ func invalidParams(err error) map[string]string {
 func (s *Server) classify(c *gin.Context, err error) (int, string) {
 	var ie *inputError
 	if errors.As(err, &ie) {
-		key := ""
-		for _, k := range ie.params {
-			key = k // one parameter (the usual case) names its reason on the page
+		if len(ie.params) == 1 { // one parameter names its reason on the page
+			for _, k := range ie.params {
+				return http.StatusBadRequest, k
+			}
 		}
-		if len(ie.params) > 1 {
-			key = ""
-		}
-		return http.StatusBadRequest, key
+		return http.StatusBadRequest, ""
 	}
 	e, isApp := apperror.As(err)
 	// Another service that is away (a login provider) says so itself; its

@@ -37,10 +37,8 @@ import (
 
 // Deps are what the web layer needs from the rest of the application.
 type Deps struct {
-	Config *config.Config
-	// DB is asked only whether it answers (readyz) and for its pool
-	// figures (metrics): web holds no queries; they live in the services.
-	DB            *store.DB
+	Config        *config.Config
+	DB            *store.DB // for readyz and the pool's metrics only: the queries live in the services
 	Projects      *project.Service
 	Identity      *identity.Service
 	Audit         *audit.Log
