@@ -38,6 +38,7 @@ import (
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/ratelimit"
+	"inspraak/internal/responsenote"
 	"inspraak/internal/results"
 	"inspraak/internal/setting"
 	"inspraak/internal/store"
@@ -61,6 +62,8 @@ type App struct {
 	Consultations *consultation.Service
 	Ideas         *idea.Service
 	Moderation    *moderation.Service
+	Results       *results.Service
+	Notes         *responsenote.Service
 	Eraser        *account.Eraser
 	Announcer     *announce.Announcer
 	Media         *media.Service
@@ -206,8 +209,13 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	if a.Limits = newLimiter(cfg, db); a.Limits == nil {
 		log.Warn("limits on abuse are off (INSPRAAK_RATE_LIMITS=off): for load tests only, never for a public site")
 	}
+	// Results and response notes tell people inside the publishing
+	// transaction; the notes' changes are on the audit record in theirs.
+	a.Results = results.NewService(db)
+	a.Results.SetNotifier(a.Notify)
+	a.Notes = responsenote.NewService(db, a.Audit, a.Notify)
 	deps := web.Deps{Config: cfg, DB: db, Limits: a.Limits, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
-		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: results.NewService(db), Eraser: a.Eraser, Media: a.Media,
+		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: a.Results, Notes: a.Notes, Eraser: a.Eraser, Media: a.Media,
 		Notify: a.Notify, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {

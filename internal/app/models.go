@@ -13,6 +13,7 @@ import (
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/ratelimit"
+	"inspraak/internal/responsenote"
 	"inspraak/internal/results"
 	"inspraak/internal/setting"
 )
@@ -35,6 +36,7 @@ func Models() []any {
 	ms = append(ms, notify.Models()...)
 	ms = append(ms, moderation.Models()...)
 	ms = append(ms, results.Models()...)
+	ms = append(ms, responsenote.Models()...)
 	ms = append(ms, ratelimit.Models()...)
 	return ms
 }

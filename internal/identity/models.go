@@ -104,5 +104,5 @@ func (LogoutTokenSeen) TableName() string { return "logout_tokens_seen" }
 
 // Models lists the row structs this package owns, for the schema test.
 func Models() []any {
-	return []any{&Participant{}, &StaffMember{}, &Session{}, &PendingLogin{}, &LogoutTokenSeen{}}
+	return []any{&Participant{}, &StaffMember{}, &Session{}, &PendingLogin{}, &LogoutTokenSeen{}, &APIKey{}}
 }

@@ -159,6 +159,12 @@ func (s *Service) Export(ctx context.Context, c *consultation.Consultation, w io
 	default:
 		return 0, ErrFormat
 	}
+	// People read CSV and XLSX in local time; JSON is for programs: ISO
+	// 8601 with the zone's offset.
+	stamp := time.DateTime
+	if opt.Format == JSON {
+		stamp = time.RFC3339
+	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return 0, err
@@ -232,7 +238,7 @@ func (s *Service) Export(ctx context.Context, c *consultation.Consultation, w io
 			clear(row)
 			row[0] = textCell(respondentID(key, r.ID))
 			if r.SubmittedAt != nil {
-				row[1] = textCell(r.SubmittedAt.In(i18n.Location).Format(time.DateTime))
+				row[1] = textCell(r.SubmittedAt.In(i18n.Location).Format(stamp))
 			}
 			texts := map[int64]consultation.AnswerRow{}
 			for _, a := range byResponse[r.ID] {

@@ -17,6 +17,7 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/consultation"
+	"inspraak/internal/i18n"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
@@ -276,6 +277,15 @@ func TestExportsReadBackEqualTheResponses(t *testing.T) {
 			switch v := r[k].(type) {
 			case string:
 				row[i] = v
+				// JSON is for programs: ISO 8601 with the offset; the
+				// other formats show the same moment in local time.
+				if k == "submitted_at" {
+					at, err := time.Parse(time.RFC3339, v)
+					if err != nil {
+						t.Fatalf("json submitted_at %q: want ISO 8601 with a time zone: %v", v, err)
+					}
+					row[i] = at.In(i18n.Location).Format(time.DateTime)
+				}
 			case float64:
 				row[i] = strconv.FormatFloat(v, 'f', -1, 64)
 			}

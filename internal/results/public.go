@@ -35,11 +35,8 @@ func (Publication) TableName() string { return "result_publications" }
 
 // Models lists the row structs this package owns.
 func Models() []any {
-	return []any{&Publication{}, &Code{}, &Coding{}, &Note{}, &Section{}, &Token{}, &PopulationShare{}}
+	return []any{&Publication{}, &Code{}, &Coding{}, &PopulationShare{}}
 }
-
-// Announce tells the project's followers inside the publishing transaction.
-type Announce func(ctx context.Context, tx *gorm.DB, instrumentID int64) error
 
 // Publish makes a consultation's results public, with the figures as
 // they are now (what the public sees while the questionnaire is open).
@@ -47,7 +44,7 @@ type Announce func(ctx context.Context, tx *gorm.DB, instrumentID int64) error
 // publishing again (also after taking them off) only counts the figures
 // again. Only editors may; the audit record is written in the
 // publishing transaction.
-func (s *Service) Publish(ctx context.Context, a identity.Actor, c *consultation.Consultation, now time.Time, announce Announce) error {
+func (s *Service) Publish(ctx context.Context, a identity.Actor, c *consultation.Consultation, now time.Time) error {
 	if err := a.Require(identity.PermEdit); err != nil {
 		return err
 	}
@@ -84,10 +81,7 @@ func (s *Service) Publish(ctx context.Context, a identity.Actor, c *consultation
 			}
 			return tx.Model(&Publication{}).Where("instrument_id = ?", c.InstrumentID).Updates(up).Error
 		}
-		if announce == nil {
-			return nil
-		}
-		return announce(ctx, tx, c.InstrumentID)
+		return s.announce(ctx, tx, c.InstrumentID)
 	})
 }
 

@@ -90,7 +90,7 @@ func TestOpenQuestionnaireShowsFiguresOfPublication(t *testing.T) {
 	if err := db.Create(&editor).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := res.Publish(ctx, identity.Actor{StaffID: editor.ID, Roles: []identity.Role{identity.RoleEditor}}, y.c, now, nil); err != nil {
+	if err := res.Publish(ctx, identity.Actor{StaffID: editor.ID, Roles: []identity.Role{identity.RoleEditor}}, y.c, now); err != nil {
 		t.Fatal(err)
 	}
 	submitted := func(open bool) string {
@@ -109,7 +109,7 @@ func TestOpenQuestionnaireShowsFiguresOfPublication(t *testing.T) {
 	if got := submitted(false); got != "7" {
 		t.Fatalf("closed: %s, want 7", got)
 	}
-	if err := res.Publish(ctx, identity.Actor{StaffID: editor.ID, Roles: []identity.Role{identity.RoleEditor}}, y.c, now, nil); err != nil {
+	if err := res.Publish(ctx, identity.Actor{StaffID: editor.ID, Roles: []identity.Role{identity.RoleEditor}}, y.c, now); err != nil {
 		t.Fatal(err)
 	}
 	if got := submitted(true); got != "7" {

@@ -84,6 +84,8 @@ type Service struct {
 	// while: anyone may load them, so they must not cost a full count
 	// per visitor.
 	public publicCache
+	// notifier tells followers of a first publication (SetNotifier).
+	notifier Notifier
 }
 
 // NewService returns a results service.

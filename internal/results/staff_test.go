@@ -48,7 +48,7 @@ func TestResultsActionsNeedTheirPermissionAndTheirRecord(t *testing.T) {
 		"population": {identity.RoleAdmin, func(a identity.Actor) error {
 			return res.SetPopulation(ctx, a, []results.PopulationShare{{Dimension: results.ByWijk, Grp: "Noord", Share: 100}})
 		}},
-		"publish":   {identity.RoleEditor, func(a identity.Actor) error { return res.Publish(ctx, a, y.c, time.Now(), nil) }},
+		"publish":   {identity.RoleEditor, func(a identity.Actor) error { return res.Publish(ctx, a, y.c, time.Now()) }},
 		"unpublish": {identity.RoleEditor, func(a identity.Actor) error { return res.Unpublish(ctx, a, id) }},
 	}
 	others := []identity.Role{identity.RoleModerator, identity.RoleEditor, identity.RoleAnalyst}

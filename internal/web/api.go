@@ -2,38 +2,146 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"gorm.io/gorm"
 
+	"inspraak/docs"
+	"inspraak/internal/apperror"
 	"inspraak/internal/audit"
 	"inspraak/internal/consultation"
+	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
 	"inspraak/internal/results"
 )
 
-// The JSON API, version 1 (docs/openapi.json): published projects with
-// their instruments, the public aggregates of an instrument, and for
-// analysts with an API token the exports. Errors are JSON too.
+// The JSON API, version 1 (docs/openapi.json, served at
+// /api/v1/openapi.json): published projects with their instruments, the
+// public aggregates of an instrument, and for analysts with an API key the
+// responses. It follows the NL GOV API Design Rules 2.x: every answer
+// carries API-Version and Cache-Control: no-store, errors are
+// application/problem+json (RFC 9457) built from the one error mapping
+// (classify) the HTML pages use, malformed input is 400 naming each
+// parameter, and a trailing slash is 404, not a redirect.
 
-type apiError struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
+// apiVersion is the full version of the JSON API, sent as API-Version on
+// every /api answer; the major version is in the path. It is the
+// info.version of docs/openapi.json (a test holds them together).
+const apiVersion = "1.0.0"
+
+// isAPI says whether the request is for the JSON API.
+func isAPI(c *gin.Context) bool {
+	p := c.Request.URL.Path
+	return p == "/api" || strings.HasPrefix(p, "/api/")
 }
 
-func (s *Server) apiFail(c *gin.Context, status int, code, key string) {
-	if status == http.StatusServiceUnavailable {
+// apiHeaders sets the headers every API answer carries, errors included:
+// the full version, and no caching (answers may change with each
+// publication, and exports are personal data).
+func apiHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if isAPI(c) {
+			c.Header("API-Version", apiVersion)
+			c.Header("Cache-Control", "no-store")
+		}
+		c.Next()
+	}
+}
+
+// problemDetails is an API error (RFC 9457). Type is about:blank, so the
+// title is the status's own name; detail says in the visitor's language
+// what went wrong, invalid-params which parameter and why, and reference
+// the id under which a server error is logged.
+type problemDetails struct {
+	Type          string         `json:"type"`
+	Title         string         `json:"title"`
+	Status        int            `json:"status"`
+	Detail        string         `json:"detail"`
+	InvalidParams []invalidParam `json:"invalid-params,omitempty"`
+	Reference     string         `json:"reference,omitempty"`
+	RetryAfter    int            `json:"retry_after,omitempty"`
+}
+
+type invalidParam struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
+}
+
+// problemKeys are the messages of the statuses without a specific one.
+var problemKeys = map[int]string{
+	http.StatusBadRequest:            "api.error.bad_request",
+	http.StatusNotFound:              "api.error.not_found",
+	http.StatusMethodNotAllowed:      "error.405.message",
+	http.StatusRequestEntityTooLarge: "error.413.message",
+	http.StatusServiceUnavailable:    "error.503.message",
+}
+
+// problemOf builds the problem for a status and message key (as classify
+// returns them) and the parameters at fault.
+func (s *Server) problemOf(c *gin.Context, status int, key string, params map[string]string) problemDetails {
+	p := s.page(c, "", nil)
+	if key == "" || (status >= 500 && status != http.StatusServiceUnavailable) {
+		key = problemKeys[status]
+	}
+	if key == "" {
+		key = "error.4xx.message"
+		if status >= 500 {
+			key = "error.500.message"
+		}
+	}
+	pd := problemDetails{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: p.T(key)}
+	names := make([]string, 0, len(params))
+	for n := range params {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		pd.InvalidParams = append(pd.InvalidParams, invalidParam{Name: n, Reason: p.T(params[n])})
+	}
+	if status >= 500 && status != http.StatusServiceUnavailable {
+		pd.Reference = RequestIDOf(c)
+		pd.Detail += " " + p.T("error.reference") + " " + pd.Reference
+	}
+	return pd
+}
+
+// problem answers an API error: status, message key and the parameters
+// at fault, as fail has them from classify.
+func (s *Server) problem(c *gin.Context, status int, key string, params map[string]string) {
+	s.writeProblem(c, s.problemOf(c, status, key, params))
+}
+
+func (s *Server) writeProblem(c *gin.Context, pd problemDetails) {
+	if pd.Status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", retryAfter)
 	}
-	p := s.page(c, "", nil)
-	c.JSON(status, apiError{Error: code, Message: p.T(key)})
+	b, err := json.Marshal(pd)
+	if err != nil {
+		b = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"detail":""}`)
+	}
+	c.Data(pd.Status, "application/problem+json", b)
+}
+
+// apiNoRoute answers a path the API does not have; routes are registered
+// with a twin ending in a slash that lands here, since gin would otherwise
+// redirect it (engine-wide, which the HTML pages want).
+func (s *Server) apiNoRoute(c *gin.Context) {
+	s.renderStatus(c, http.StatusNotFound, "")
+}
+
+// apiOpenAPI serves the API's own description. Anyone may read it, from
+// any origin: the CORS header is on this document only.
+func (s *Server) apiOpenAPI(c *gin.Context) {
+	c.Header("Access-Control-Allow-Origin", "*")
+	c.Data(http.StatusOK, "application/json", docs.OpenAPI)
 }
 
 type apiInstrument struct {
@@ -55,53 +163,54 @@ type apiProject struct {
 	Instruments []apiInstrument `json:"instruments"`
 }
 
-// apiProjects lists every public project (published, closed, archived)
-// with its published instruments.
+// apiProjects lists every project on the public list (published and
+// closed) with its published instruments, in three queries however many
+// there are.
 func (s *Server) apiProjects(c *gin.Context) {
 	if s.apiLimited(c, "") {
 		return
 	}
 	ctx := c.Request.Context()
-	out := []apiProject{}
-	for page := 1; ; page++ {
-		res, err := s.projects.ListPublic(ctx, "", page)
-		if err != nil {
-			s.apiError(c, err)
-			return
-		}
-		for _, sum := range res.Items {
-			p, err := s.projects.GetPublic(ctx, sum.Slug)
-			if err != nil {
-				continue
+	list, err := s.projects.ListAllPublic(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ids := make([]int64, 0, len(list))
+	for _, p := range list {
+		ids = append(ids, p.ID)
+	}
+	byProject, err := s.instruments.ListPublishedIn(ctx, ids)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var consultations []int64
+	for _, ins := range byProject {
+		for _, in := range ins {
+			if in.Kind == instrument.KindConsultation {
+				consultations = append(consultations, in.ID)
 			}
-			ap := apiProject{Slug: p.Slug, Title: p.Title, Summary: p.Summary, Status: string(p.Status),
-				URL: s.cfg.BaseURL.String() + "/projecten/" + p.Slug, Instruments: []apiInstrument{}}
-			ins, err := s.instruments.ListPublished(ctx, p.ID)
-			if err != nil {
-				s.apiError(c, err)
-				return
-			}
-			for _, in := range ins {
-				v := s.viewInstrument(c, p, in)
-				published := false
-				if in.Kind == instrument.KindConsultation {
-					at, err := s.results.Published(ctx, in.ID)
-					if err != nil {
-						s.apiError(c, err)
-						return
-					}
-					published = at != nil
-				}
-				ap.Instruments = append(ap.Instruments, apiInstrument{ID: in.ID, Kind: string(in.Kind), Slug: in.Slug, Title: in.Title,
-					State: string(v.State), URL: s.cfg.BaseURL.String() + v.URL, ResultsPublished: published})
-			}
-			out = append(out, ap)
-		}
-		if page >= res.Pages {
-			break
 		}
 	}
-	c.Header("Cache-Control", "public, max-age=60")
+	published, err := s.results.PublishedAmong(ctx, consultations)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	base := s.cfg.BaseURL.String()
+	out := make([]apiProject, 0, len(list))
+	for _, sum := range list {
+		p := &project.Project{ID: sum.ID, Slug: sum.Slug, Title: sum.Title, Summary: sum.Summary, Status: sum.Status}
+		ap := apiProject{Slug: p.Slug, Title: p.Title, Summary: p.Summary, Status: string(p.Status),
+			URL: base + "/projecten/" + p.Slug, Instruments: []apiInstrument{}}
+		for _, in := range byProject[p.ID] {
+			v := s.viewInstrument(c, p, in)
+			ap.Instruments = append(ap.Instruments, apiInstrument{ID: in.ID, Kind: string(in.Kind), Slug: in.Slug, Title: in.Title,
+				State: string(v.State), URL: base + v.URL, ResultsPublished: published[in.ID]})
+		}
+		out = append(out, ap)
+	}
 	c.JSON(http.StatusOK, gin.H{"projects": out})
 }
 
@@ -118,32 +227,27 @@ type apiQuestion struct {
 	Answers []apiAnswer `json:"answers"`
 }
 
-// apiInstrumentID reads the instrument of an API path; only published
-// consultations of public projects exist here.
-func (s *Server) apiConsultation(c *gin.Context) (*consultation.Consultation, *instrument.Instrument, bool) {
+// apiConsultation reads the instrument of an API path; only published
+// consultations of public projects exist here. It also gives the
+// project's status, which instrument.Open needs.
+func (s *Server) apiConsultation(c *gin.Context) (*consultation.Consultation, *instrument.Instrument, project.Status, bool) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id < 1 {
-		s.apiFail(c, http.StatusNotFound, "not_found", "error.404.message")
-		return nil, nil, false
+		s.fail(c, badInput("id", "api.error.id"))
+		return nil, nil, "", false
 	}
-	var in instrument.Instrument
-	err = s.db.WithContext(c.Request.Context()).Joins("JOIN projects ON projects.id = instruments.project_id").
-		Where("instruments.id = ? AND instruments.kind = ? AND instruments.published AND projects.status IN ?", id,
-			instrument.KindConsultation, []string{"published", "closed", "archived"}).Take(&in).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		s.apiFail(c, http.StatusNotFound, "not_found", "error.404.message")
-		return nil, nil, false
-	}
+	ctx := c.Request.Context()
+	in, projectStatus, err := s.instruments.GetPublicByID(ctx, id, instrument.KindConsultation)
 	if err != nil {
-		s.apiError(c, err)
-		return nil, nil, false
+		s.fail(c, err)
+		return nil, nil, "", false
 	}
-	cons, err := s.consultations.Get(c.Request.Context(), in.ID)
+	cons, err := s.consultations.Get(ctx, in.ID)
 	if err != nil {
-		s.apiError(c, err)
-		return nil, nil, false
+		s.fail(c, err)
+		return nil, nil, "", false
 	}
-	return cons, &in, true
+	return cons, in, projectStatus, true
 }
 
 // apiResults returns the public aggregates of a consultation whose results
@@ -152,31 +256,26 @@ func (s *Server) apiResults(c *gin.Context) {
 	if s.apiLimited(c, "") {
 		return
 	}
-	cons, in, ok := s.apiConsultation(c)
+	cons, in, projectStatus, ok := s.apiConsultation(c)
 	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
 	at, err := s.results.Published(ctx, in.ID)
 	if err != nil {
-		s.apiError(c, err)
+		s.fail(c, err)
 		return
 	}
 	if at == nil {
-		s.apiFail(c, http.StatusNotFound, "not_published", "results.api.not_published")
+		s.fail(c, apperror.New(apperror.NotFound, "results.api.not_published"))
 		return
 	}
 	// Open as on the site: an instrument of a project that is no longer
 	// published is closed, whatever its dates.
-	var projectStatus string
-	if err := s.db.WithContext(ctx).Table("projects").Select("status").Where("id = ?", in.ProjectID).Scan(&projectStatus).Error; err != nil {
-		s.apiError(c, err)
-		return
-	}
-	open := in.Open(project.Status(projectStatus), s.now())
+	open := in.Open(projectStatus, s.now())
 	pr, err := s.results.PublicOf(ctx, cons, open)
 	if err != nil {
-		s.apiError(c, err)
+		s.fail(c, err)
 		return
 	}
 	out := []apiQuestion{}
@@ -187,33 +286,33 @@ func (s *Server) apiResults(c *gin.Context) {
 		}
 		out = append(out, aq)
 	}
-	c.Header("Cache-Control", "public, max-age=300")
-	c.JSON(http.StatusOK, gin.H{"instrument": gin.H{"id": in.ID, "title": in.Title}, "published_at": at.UTC(),
+	c.JSON(http.StatusOK, gin.H{"instrument": gin.H{"id": in.ID, "title": in.Title}, "published_at": at.UTC().Format(time.RFC3339),
 		"submitted": pr.Submitted, "min_cell": pr.K, "questions": out})
 }
 
-// apiExport streams an export for an analyst's API token.
+// apiExport streams the responses of a consultation for an analyst's API
+// key.
 func (s *Server) apiExport(c *gin.Context) {
 	tok, found := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
 	if s.apiLimited(c, apiKeyOf(tok, found)) {
 		return
 	}
-	owner, err := s.results.TokenOwner(c.Request.Context(), strings.TrimSpace(tok))
+	owner, err := s.identity.APIKeyOwner(c.Request.Context(), strings.TrimSpace(tok))
 	if !found || err != nil {
 		c.Header("WWW-Authenticate", `Bearer realm="inspraak"`)
 		msg := "results.api.token"
-		if errors.Is(err, results.ErrRolesUnconfirmed) {
+		if errors.Is(err, identity.ErrRolesUnconfirmed) {
 			msg = "results.api.roles_unconfirmed"
 		}
-		s.apiFail(c, http.StatusUnauthorized, "unauthorized", msg)
+		s.fail(c, apperror.New(apperror.Unauthenticated, msg))
 		return
 	}
 	f := c.DefaultQuery("format", "csv")
 	if !slices.Contains(results.Formats, f) {
-		s.apiFail(c, http.StatusBadRequest, "bad_format", "results.error.format")
+		s.fail(c, badInput("format", "results.error.format"))
 		return
 	}
-	cons, in, ok := s.apiConsultation(c)
+	cons, in, _, ok := s.apiConsultation(c)
 	if !ok {
 		return
 	}
@@ -221,25 +320,25 @@ func (s *Server) apiExport(c *gin.Context) {
 		results.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[f]
 	c.Header("Content-Type", ctype)
 	c.Header("Content-Disposition", `attachment; filename="antwoorden-`+strconv.FormatInt(in.ID, 10)+`.`+f+`"`)
-	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
 	n, err := s.results.Export(c.Request.Context(), cons, c.Writer, results.ExportOptions{Format: f})
 	detail := map[string]any{"format": f, "responses": n, "via": "api"}
 	if err != nil {
 		detail["error"] = err.Error()
 	}
-	// On record even when the client broke the download off.
+	// On record even when the client broke the download off. A read has
+	// no transaction to share: the record follows the stream.
 	if err := s.audit.Record(context.WithoutCancel(c.Request.Context()), audit.Event{ActorKind: audit.ActorStaff, Actor: owner.Actor(),
 		Action: "results.export", Target: "instrument:" + strconv.FormatInt(in.ID, 10), Detail: detail}); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "audit record failed", "error", err.Error())
 	}
 }
 
-// ---- the profile page: API tokens -------------------------------------------
+// ---- the profile page: API keys -------------------------------------------
 
 type profileData struct {
-	Tokens []results.Token
-	New    string // a token just made, shown once
+	Tokens []identity.APIKey
+	New    string // a key just made, shown once
 	Name   string
 	Errors map[string]string
 	Now    time.Time
@@ -250,7 +349,7 @@ func (s *Server) staffProfile(c *gin.Context) {
 }
 
 func (s *Server) renderProfile(c *gin.Context, status int, d profileData) {
-	ts, err := s.results.Tokens(c.Request.Context(), staffOf(c).Staff.ID)
+	ts, err := s.identity.APIKeys(c.Request.Context(), staffOf(c).Staff.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -260,24 +359,21 @@ func (s *Server) renderProfile(c *gin.Context, status int, d profileData) {
 	s.html(c, status, "staff_profile", s.staffPage(c, "profile.title", d, "staff-profile"))
 }
 
+// tokenCreate makes an API key; identity checks that the member may
+// analyse and writes the audit record with the key.
 func (s *Server) tokenCreate(c *gin.Context) {
 	cur := staffOf(c)
-	if !cur.Can("results.read") {
-		s.renderStatus(c, http.StatusForbidden, "")
-		return
-	}
 	name := c.PostForm("naam")
 	if len(name) > 400 {
 		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
 		return
 	}
-	tok, err := s.results.NewToken(c.Request.Context(), cur.Staff.ID, name)
+	tok, err := s.identity.NewAPIKey(c.Request.Context(), cur.Staff, name)
 	if s.refused(c, err, func(status int, fields map[string]string) {
 		s.renderProfile(c, status, profileData{Errors: fields, Name: name})
 	}) {
 		return
 	}
-	s.record(c, "api.token.create", "staff:"+strconv.FormatInt(cur.Staff.ID, 10), map[string]any{"name": name})
 	// Shown on this response only: not in a redirect, a cookie or a log.
 	s.renderProfile(c, http.StatusOK, profileData{New: tok})
 }
@@ -288,11 +384,9 @@ func (s *Server) tokenRevoke(c *gin.Context) {
 		s.renderStatus(c, http.StatusNotFound, "")
 		return
 	}
-	cur := staffOf(c)
-	if err := s.results.RevokeToken(c.Request.Context(), cur.Staff.ID, id); err != nil {
+	if err := s.identity.RevokeAPIKey(c.Request.Context(), staffOf(c).Staff, id); err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "api.token.revoke", "token:"+strconv.FormatInt(id, 10), nil)
 	s.done(c, "/beheer/profiel")
 }

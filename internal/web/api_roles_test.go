@@ -10,13 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"inspraak/internal/results"
+	"inspraak/internal/identity"
 )
 
 // An analyst's API key follows the owner's roles at every call: demoted at
 // the identity provider, the key stops at the owner's next login; and
 // since the provider only tells Inspraak at a login, a key whose owner has
-// not logged in for results.RoleConfirmation stops too, with a message
+// not logged in for identity.RoleConfirmation stops too, with a message
 // that says how to get it working again.
 func TestAPIKeyFollowsItsOwnersRoles(t *testing.T) {
 	t.Parallel() // each test has its own site and database
@@ -30,7 +30,7 @@ func TestAPIKeyFollowsItsOwnersRoles(t *testing.T) {
 	}
 	call := func() (int, string) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/v1/instruments/3/export", nil)
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/v1/instruments/3/responses", nil)
 		req.Header.Set("Authorization", "Bearer "+key)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -38,9 +38,9 @@ func TestAPIKeyFollowsItsOwnersRoles(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		var e struct{ Message string }
+		var e struct{ Detail string }
 		_ = json.Unmarshal(b, &e)
-		return resp.StatusCode, e.Message
+		return resp.StatusCode, e.Detail
 	}
 	if code, _ := call(); code != http.StatusOK {
 		t.Fatalf("the new key: %d", code)
@@ -59,7 +59,7 @@ func TestAPIKeyFollowsItsOwnersRoles(t *testing.T) {
 
 	// No login for longer than the confirmation period: the provider may
 	// have demoted her meanwhile, so the key stops, and says why.
-	stale := time.Now().UTC().Add(-results.RoleConfirmation - time.Hour)
+	stale := time.Now().UTC().Add(-identity.RoleConfirmation - time.Hour)
 	if err := s.App.DB.Exec("UPDATE staff_members SET last_login_at = ? WHERE name = ?", stale, "Ana List").Error; err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,9 @@ import (
 
 // openAPI is docs/openapi.json, read once.
 type openAPI struct {
+	Info struct {
+		Version string `json:"version"`
+	} `json:"info"`
 	Paths      map[string]map[string]operation `json:"paths"`
 	Components struct {
 		Schemas map[string]schema `json:"schemas"`
@@ -35,10 +38,12 @@ type operation struct {
 type schema struct {
 	Ref        string            `json:"$ref"`
 	Type       string            `json:"type"`
+	Format     string            `json:"format"`
 	Required   []string          `json:"required"`
 	Properties map[string]schema `json:"properties"`
 	Items      *schema           `json:"items"`
 	Enum       []string          `json:"enum"`
+	Additional any               `json:"additionalProperties"` // keys beyond Properties allowed
 }
 
 func loadOpenAPI(t *testing.T) *openAPI {
@@ -75,7 +80,7 @@ func (d *openAPI) check(t *testing.T, where string, v any, s schema) {
 		for k, val := range m {
 			if ps, ok := s.Properties[k]; ok {
 				d.check(t, where+"."+k, val, ps)
-			} else if len(s.Properties) > 0 {
+			} else if len(s.Properties) > 0 && s.Additional == nil {
 				t.Errorf("%s: %q is not in the API description", where, k)
 			}
 		}
@@ -96,6 +101,8 @@ func (d *openAPI) check(t *testing.T, where string, v any, s schema) {
 			t.Errorf("%s: %T, want a string", where, v)
 		} else if len(s.Enum) > 0 && !slices.Contains(s.Enum, str) {
 			t.Errorf("%s: %q not one of %v", where, str, s.Enum)
+		} else if _, err := time.Parse(time.RFC3339, str); s.Format == "date-time" && err != nil {
+			t.Errorf("%s: %q is no ISO 8601 date-time with a time zone", where, str)
 		}
 	case "integer":
 		if f, ok := v.(float64); !ok || f != float64(int64(f)) {
@@ -109,12 +116,19 @@ func (d *openAPI) check(t *testing.T, where string, v any, s schema) {
 }
 
 // conforms fetches a path and checks the JSON answer against the
-// description of that path and status.
+// description of that path and status, and the headers every API answer
+// carries: the full API-Version of the document, and no caching.
 func (d *openAPI) conforms(t *testing.T, s *testSite, template, path string, status int, header ...string) response {
 	t.Helper()
 	r := s.get(t, path, header...)
 	if r.StatusCode != status {
 		t.Fatalf("GET %s: %d, want %d\n%s", path, r.StatusCode, status, r.Body)
+	}
+	if got := r.Header.Get("API-Version"); got != d.Info.Version {
+		t.Errorf("GET %s: API-Version %q, want %q", path, got, d.Info.Version)
+	}
+	if got := r.Header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("GET %s: Cache-Control %q, want no-store", path, got)
 	}
 	op, ok := d.Paths[template]["get"]
 	if !ok {
@@ -129,7 +143,7 @@ func (d *openAPI) conforms(t *testing.T, s *testSite, template, path string, sta
 	if !ok {
 		t.Fatalf("%s %d: content type %q is not in docs/openapi.json", template, status, media)
 	}
-	if media == "application/json" {
+	if media == "application/json" || media == "application/problem+json" {
 		var v any
 		if err := json.Unmarshal([]byte(r.Body), &v); err != nil {
 			t.Fatalf("%s: %v", path, err)
@@ -151,12 +165,14 @@ func TestAPIMatchesItsDescription(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := itoa(in.ID)
+	doc.conforms(t, s, "/api/v1/openapi.json", "/api/v1/openapi.json", 200)
 	projects := doc.conforms(t, s, "/api/v1/projects", "/api/v1/projects", 200)
 	if !strings.Contains(projects.Body, `"slug":"herinrichting-marktplein"`) || strings.Contains(projects.Body, "concept") {
 		t.Fatalf("projects: %.300s", projects.Body)
 	}
 	doc.conforms(t, s, "/api/v1/instruments/{id}/results", "/api/v1/instruments/"+id+"/results", 404)
 	doc.conforms(t, s, "/api/v1/instruments/{id}/results", "/api/v1/instruments/999999/results", 404)
+	doc.conforms(t, s, "/api/v1/instruments/{id}/results", "/api/v1/instruments/elf/results", 400)
 
 	editor := newBrowser(t, s)
 	editor.loginStaff("Eddy Tor", "inspraak-redacteuren")
@@ -167,9 +183,10 @@ func TestAPIMatchesItsDescription(t *testing.T) {
 		t.Fatal("projects did not say the results were unpublished")
 	}
 
-	export := "/api/v1/instruments/" + id + "/export"
-	doc.conforms(t, s, "/api/v1/instruments/{id}/export", export, 401)
-	doc.conforms(t, s, "/api/v1/instruments/{id}/export", export, 401, "Authorization", "Bearer insp_vervalst")
+	const responses = "/api/v1/instruments/{id}/responses"
+	export := "/api/v1/instruments/" + id + "/responses"
+	doc.conforms(t, s, responses, export, 401)
+	doc.conforms(t, s, responses, export, 401, "Authorization", "Bearer insp_vervalst")
 
 	// An analyst makes a key on their profile page; it shows once.
 	analyst := newBrowser(t, s)
@@ -189,24 +206,26 @@ func TestAPIMatchesItsDescription(t *testing.T) {
 	if stored != 0 {
 		t.Fatal("the key itself is stored")
 	}
-	doc.conforms(t, s, "/api/v1/instruments/{id}/export", export+"?format=pdf", 400, "Authorization", "Bearer "+key)
-	doc.conforms(t, s, "/api/v1/instruments/{id}/export", "/api/v1/instruments/999999/export", 404, "Authorization", "Bearer "+key)
-	csvExport := doc.conforms(t, s, "/api/v1/instruments/{id}/export", export, 200, "Authorization", "Bearer "+key)
+	doc.conforms(t, s, responses, export+"?format=pdf", 400, "Authorization", "Bearer "+key)
+	doc.conforms(t, s, responses, "/api/v1/instruments/999999/responses", 404, "Authorization", "Bearer "+key)
+	csvExport := doc.conforms(t, s, responses, export, 200, "Authorization", "Bearer "+key)
 	if !strings.HasPrefix(csvExport.Body, "\uFEFFrespondent,") {
 		t.Fatalf("csv export: %.100s", csvExport.Body)
 	}
-	doc.conforms(t, s, "/api/v1/instruments/{id}/export", export+"?format=json", 200, "Authorization", "Bearer "+key)
+	doc.conforms(t, s, responses, export+"?format=json", 200, "Authorization", "Bearer "+key)
+	// The first address of the responses still answers (deprecated).
+	doc.conforms(t, s, "/api/v1/instruments/{id}/export", "/api/v1/instruments/"+id+"/export?format=json", 200, "Authorization", "Bearer "+key)
 	var logged int64
 	testdb.NoError(t, s.App.DB.Table("audit_log").Where("action = ? AND detail LIKE ?", "results.export", "%api%").Count(&logged).Error)
-	if logged != 2 {
-		t.Fatalf("%d API exports in the audit log, want 2", logged)
+	if logged != 3 {
+		t.Fatalf("%d API exports in the audit log, want 3", logged)
 	}
-	// Older than 90 days (results.TokenLifetime): refused, and the profile
+	// Older than 90 days (identity.APIKeyLifetime): refused, and the profile
 	// says it expired.
 	if err := s.App.DB.Exec("UPDATE api_tokens SET created_at = ?", time.Now().Add(-90*24*time.Hour-time.Hour)).Error; err != nil {
 		t.Fatal(err)
 	}
-	doc.conforms(t, s, "/api/v1/instruments/{id}/export", export, 401, "Authorization", "Bearer "+key)
+	doc.conforms(t, s, responses, export, 401, "Authorization", "Bearer "+key)
 	wantContains(t, analyst.get("/beheer/profiel"), "Verlopen")
 	if err := s.App.DB.Exec("UPDATE api_tokens SET created_at = ?", time.Now()).Error; err != nil {
 		t.Fatal(err)
@@ -215,7 +234,7 @@ func TestAPIMatchesItsDescription(t *testing.T) {
 	// Revoked: refused.
 	tid := regexp.MustCompile(`/beheer/profiel/tokens/(\d+)/intrekken`).FindStringSubmatch(analyst.get("/beheer/profiel").Body)
 	wantStatus(t, analyst.post("/beheer/profiel/tokens/"+tid[1]+"/intrekken", nil), 303)
-	doc.conforms(t, s, "/api/v1/instruments/{id}/export", export, 401, "Authorization", "Bearer "+key)
+	doc.conforms(t, s, responses, export, 401, "Authorization", "Bearer "+key)
 	// Editors cannot make keys.
 	wantStatus(t, editor.post("/beheer/profiel/tokens", url.Values{"naam": {"x"}}), http.StatusForbidden)
 }
@@ -233,7 +252,7 @@ func TestAdministratorRevokesSomeonesKey(t *testing.T) {
 	if key == "" {
 		t.Fatal("no key shown")
 	}
-	export := "/api/v1/instruments/3/export"
+	export := "/api/v1/instruments/3/responses"
 	get := func() int {
 		t.Helper()
 		req, _ := http.NewRequest(http.MethodGet, s.URL+export, nil)

@@ -181,8 +181,12 @@ func TestLostDatabaseGives503AndComesBackByItself(t *testing.T) {
 	if api.Header.Get("Retry-After") == "" {
 		t.Error("API: no Retry-After")
 	}
-	var body struct{ Error, Message string }
-	if err := json.Unmarshal([]byte(api.Body), &body); err != nil || body.Error != "unavailable" || !strings.Contains(body.Message, "Probeer het over een paar minuten opnieuw") {
+	var body struct {
+		Status int
+		Detail string
+	}
+	if err := json.Unmarshal([]byte(api.Body), &body); err != nil || body.Status != http.StatusServiceUnavailable || !strings.Contains(body.Detail, "Probeer het over een paar minuten opnieuw") ||
+		!strings.HasPrefix(api.Header.Get("Content-Type"), "application/problem+json") {
 		t.Errorf("API while the database is gone: %v %s", err, api.Body)
 	}
 	wantStatus(t, s.get(t, "/readyz"), http.StatusServiceUnavailable)

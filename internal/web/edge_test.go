@@ -167,15 +167,18 @@ func TestBadBytesAreRefusedWithA400AndNothingStored(t *testing.T) {
 		}
 	}
 
-	// The API answers in JSON.
+	// The API answers with a problem (application/problem+json).
 	for _, path := range []string{"/api/v1/projects?status=%FF", "/api/v1/instruments/3/results?x=%00"} {
 		r := s.get(t, path)
 		wantStatus(t, r, http.StatusBadRequest)
-		var body struct{ Error, Message string }
+		var body struct {
+			Status int
+			Detail string
+		}
 		if err := json.Unmarshal([]byte(r.Body), &body); err != nil {
 			t.Fatalf("%s: not JSON: %v\n%s", path, err, r.Body)
 		}
-		if body.Error != "bad_request" || !strings.Contains(body.Message, "tekens") {
+		if body.Status != http.StatusBadRequest || !strings.Contains(body.Detail, "tekens") {
 			t.Errorf("%s: %+v", path, body)
 		}
 	}

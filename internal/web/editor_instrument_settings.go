@@ -1,14 +1,11 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"gorm.io/gorm"
-	"inspraak/internal/notify"
 
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
@@ -158,16 +155,13 @@ func (s *Server) editorResultsPublish(c *gin.Context) {
 		s.done(c, settingsURL(p, in))
 		return
 	}
-	link := "/projecten/" + p.Slug + "/" + in.Slug + "/resultaten"
 	cons, err := s.consultations.Get(ctx, in.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	err = s.results.Publish(ctx, actorOf(c), cons, s.clock(), func(ctx context.Context, tx *gorm.DB, _ int64) error {
-		return s.notify.NotifyFollowers(ctx, tx, p.ID, notify.Message{Kind: notify.KindResults, Key: "notify.results_published",
-			Params: []string{in.Title}, Link: link})
-	})
+	// Followers hear of it from results, in the publishing transaction.
+	err = s.results.Publish(ctx, actorOf(c), cons, s.clock())
 	if err != nil {
 		s.fail(c, err)
 		return

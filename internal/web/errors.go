@@ -1,8 +1,11 @@
 package web
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
+	"sort"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -37,11 +40,54 @@ const retryAfter = "30"
 // databaseGone is the message while the database cannot be reached.
 const databaseGone = "error.503.database"
 
-// classify is the one mapping from an error to a status and a message key.
+// inputError is a request whose own input is malformed (a query
+// parameter out of its set, a path id that is no number): 400, naming each
+// parameter with the message key of its reason. Rules of the domain that
+// refuse well-formed input are apperror.Invalid (422), not this.
+type inputError struct {
+	params map[string]string // parameter name → message key
+}
+
+func (e *inputError) Error() string {
+	names := make([]string, 0, len(e.params))
+	for n := range e.params {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return "bad input: " + strings.Join(names, ", ")
+}
+
+// badInput is the error for one malformed request parameter.
+func badInput(name, key string) error {
+	return &inputError{params: map[string]string{name: key}}
+}
+
+// invalidParams are the parameters an error names, with their message
+// keys: a malformed request's parameters, or the fields a domain refused.
+func invalidParams(err error) map[string]string {
+	var ie *inputError
+	if errors.As(err, &ie) {
+		return ie.params
+	}
+	fields, _ := fieldErrors(err)
+	return fields
+}
+
+// classify is the one mapping from an error to a status and a message key,
+// for the HTML pages and the JSON API alike.
 // A database that cannot be reached (store.Unreachable, whatever layer the
 // error came through) is 503, not 500: nothing is wrong with the request
 // or the code, and it passes by itself.
 func (s *Server) classify(c *gin.Context, err error) (int, string) {
+	var ie *inputError
+	if errors.As(err, &ie) {
+		if len(ie.params) == 1 { // one parameter names its reason on the page
+			for _, k := range ie.params {
+				return http.StatusBadRequest, k
+			}
+		}
+		return http.StatusBadRequest, ""
+	}
 	e, isApp := apperror.As(err)
 	// Another service that is away (a login provider) says so itself; its
 	// network error is not the database's.
@@ -78,35 +124,27 @@ func (s *Server) classify(c *gin.Context, err error) (int, string) {
 	return status, key
 }
 
-// fail renders the page for a domain error. Unknown errors are internal:
-// logged with the request id, shown only as a reference.
+// fail answers a domain error: the error page, or under /api a problem
+// (problem+json). Unknown errors are internal: logged with the request id,
+// shown only as a reference.
 func (s *Server) fail(c *gin.Context, err error) {
 	status, key := s.classify(c, err)
+	if isAPI(c) {
+		s.problem(c, status, key, invalidParams(err))
+		return
+	}
 	s.renderStatus(c, status, key)
 }
 
-// apiError is fail for the JSON API.
-func (s *Server) apiError(c *gin.Context, err error) {
-	status, key := s.classify(c, err)
-	code := map[int]string{http.StatusNotFound: "not_found", http.StatusServiceUnavailable: "unavailable"}[status]
-	if code == "" {
-		code = "internal"
-		if status < 500 {
-			code = "bad_request"
-		}
-	}
-	if key == "" {
-		key = "error.500.message"
-		if status < 500 {
-			key = "error.4xx.message"
-		}
-	}
-	s.apiFail(c, status, code, key)
-}
-
 // renderStatus renders the Dutch (or English) error page for status, with
-// an optional specific message key.
+// an optional specific message key; under /api it answers a problem
+// instead, so the router's 404 and 405, a panic, an oversized or unreadable
+// request all reach an API client as problem+json.
 func (s *Server) renderStatus(c *gin.Context, status int, key string) {
+	if isAPI(c) {
+		s.problem(c, status, key, nil)
+		return
+	}
 	p := s.page(c, "", nil)
 	e := errorPage{Status: status}
 	switch status {

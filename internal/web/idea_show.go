@@ -9,7 +9,7 @@ import (
 	"inspraak/internal/idea"
 	"inspraak/internal/moderation"
 	"inspraak/internal/project"
-	"inspraak/internal/results"
+	"inspraak/internal/responsenote"
 )
 
 type ideaPageData struct {
@@ -36,7 +36,7 @@ type ideaPageData struct {
 	verdicts map[int64]moderation.Verdict
 	// NoteSections are the published response-note sections about this
 	// idea.
-	NoteSections []results.Section
+	NoteSections []responsenote.Section
 }
 
 // CommentVerdict is the moderation decision on one of the viewer's comments.
@@ -88,7 +88,7 @@ func (s *Server) renderIdea(c *gin.Context, status int, p *project.Project, b *b
 		s.fail(c, err)
 		return
 	}
-	if d.NoteSections, err = s.results.IdeaSections(ctx, i.ID); err != nil {
+	if d.NoteSections, err = s.notes.IdeaSections(ctx, i.ID); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/subtle"
-	"database/sql"
 	"net/http"
 	"strconv"
 	"time"
@@ -21,7 +20,9 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics(db *sql.DB) *metrics {
+// newMetrics registers the request figures with the process's and the
+// database pool's (dbStats).
+func newMetrics(dbStats prometheus.Collector) *metrics {
 	reg := prometheus.NewRegistry()
 	m := &metrics{
 		registry: reg,
@@ -38,7 +39,7 @@ func newMetrics(db *sql.DB) *metrics {
 	reg.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(db, "inspraak"),
+		dbStats,
 	)
 	return m
 }

@@ -358,17 +358,13 @@ func (s *Server) readableInput() gin.HandlerFunc {
 	}
 }
 
-// refuse answers a request the edge will not pass on: JSON on the API, the
+// refuse answers a request the edge will not pass on: a problem on the API, the
 // error page elsewhere. The page shows the path it was asked for, so an
 // unreadable one is cleaned for the page (not for the logs).
 func (s *Server) refuse(c *gin.Context, status int, key string) {
 	defer c.Abort()
-	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
-		code := "bad_request"
-		if status == http.StatusRequestEntityTooLarge {
-			code = "too_large"
-		}
-		s.apiFail(c, status, code, key)
+	if isAPI(c) {
+		s.problem(c, status, key, nil)
 		return
 	}
 	orig := c.Request

@@ -10,7 +10,7 @@ import (
 	"inspraak/internal/identity"
 	"inspraak/internal/moderation"
 	"inspraak/internal/poll"
-	"inspraak/internal/results"
+	"inspraak/internal/responsenote"
 )
 
 type myData struct {
@@ -21,7 +21,7 @@ type myData struct {
 	Unread      int64
 	// Answers are sections of published response notes about this
 	// participant's input.
-	Answers []results.MySection
+	Answers []responsenote.MySection
 	// Block is a moderator's block on contributing, if one is in force.
 	Block *moderation.Block
 	// Verdicts are moderation decisions on the participant's ideas and
@@ -81,7 +81,7 @@ func (s *Server) myOverview(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if d.Answers, err = s.results.SectionsFor(ctx, cur.Participant.ID); err != nil {
+	if d.Answers, err = s.notes.SectionsFor(ctx, cur.Participant.ID); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -53,15 +53,16 @@ func (s *Server) limited(c *gin.Context, a ratelimit.Action, fields ...retryFiel
 }
 
 // apiLimited counts one API call, by key when a bearer token is sent and
-// by client address always, and answers 429 JSON when it is too much.
+// by client address always, and answers a 429 problem when it is too much.
 func (s *Server) apiLimited(c *gin.Context, key string) bool {
 	d, ok := s.take(c, ratelimit.API, ratelimit.Who{Address: c.ClientIP(), APIKey: key})
 	if ok {
 		return false
 	}
 	c.Header("Retry-After", strconv.Itoa(d.Seconds()))
-	p := s.page(c, "", nil)
-	c.JSON(http.StatusTooManyRequests, gin.H{"error": "rate_limited", "message": p.T("ratelimit.api"), "retry_after": d.Seconds()})
+	pd := s.problemOf(c, http.StatusTooManyRequests, "ratelimit.api", nil)
+	pd.RetryAfter = d.Seconds()
+	s.writeProblem(c, pd)
 	return true
 }
 

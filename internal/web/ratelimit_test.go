@@ -292,12 +292,12 @@ func TestAPICallsAreLimitedPerKey(t *testing.T) {
 	}
 	r := loadOpenAPI(t).conforms(t, s, "/api/v1/instruments/{id}/export", "/api/v1/instruments/999999/export", http.StatusTooManyRequests, "Authorization", "Bearer "+one)
 	var body struct {
-		Error      string `json:"error"`
-		Message    string `json:"message"`
+		Status     int    `json:"status"`
+		Detail     string `json:"detail"`
 		RetryAfter int    `json:"retry_after"`
 	}
-	if err := json.Unmarshal([]byte(r.Body), &body); err != nil || body.Error != "rate_limited" || body.Message == "" || body.RetryAfter < 1 ||
-		r.Header.Get("Retry-After") != strconv.Itoa(body.RetryAfter) || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+	if err := json.Unmarshal([]byte(r.Body), &body); err != nil || body.Status != http.StatusTooManyRequests || body.Detail == "" || body.RetryAfter < 1 ||
+		r.Header.Get("Retry-After") != strconv.Itoa(body.RetryAfter) || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
 		t.Fatalf("429: %v %q %s", err, r.Header.Get("Retry-After"), r.Body)
 	}
 	// Another key from the same address has its own count; so do calls

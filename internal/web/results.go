@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"cmp"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -12,10 +11,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"gorm.io/gorm"
 
 	"inspraak/internal/consultation"
 	"inspraak/internal/instrument"
+	"inspraak/internal/responsenote"
 	"inspraak/internal/results"
 )
 
@@ -23,7 +22,7 @@ import (
 
 type resultsListData struct {
 	Consultations []results.Listed
-	Boards        []results.ListedBoard
+	Boards        []responsenote.ListedBoard
 }
 
 func (s *Server) resultsList(c *gin.Context) {
@@ -33,7 +32,7 @@ func (s *Server) resultsList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if d.Boards, err = s.results.Boards(c.Request.Context()); err != nil {
+	if d.Boards, err = s.notes.Boards(c.Request.Context()); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -81,16 +80,12 @@ func (s *Server) loadResultsInstrument(c *gin.Context, kinds ...instrument.Kind)
 		s.renderStatus(c, http.StatusNotFound, "")
 		return nil, false
 	}
-	var in instrument.Instrument
-	if err := s.db.WithContext(c.Request.Context()).Where("id = ? AND kind IN ?", id, kinds).Take(&in).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			s.renderStatus(c, http.StatusNotFound, "")
-		} else {
-			s.fail(c, err)
-		}
+	in, err := s.instruments.GetOfKind(c.Request.Context(), id, kinds...)
+	if err != nil {
+		s.fail(c, err)
 		return nil, false
 	}
-	return &in, true
+	return in, true
 }
 
 func (s *Server) loadResultsConsultation(c *gin.Context) (*consultation.Consultation, *instrument.Instrument, bool) {

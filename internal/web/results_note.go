@@ -2,17 +2,15 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"gorm.io/gorm"
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/instrument"
-	"inspraak/internal/notify"
+	"inspraak/internal/responsenote"
 	"inspraak/internal/results"
 )
 
@@ -20,25 +18,27 @@ import (
 // sections, each about a code of a questionnaire's open answers or about
 // one idea of an idea board (or about everything), and publish it; the
 // public reads it under the questionnaire or board, and everyone whose
-// input a section is about finds it on "Mijn inspraak".
+// input a section is about finds it on "Mijn inspraak". The rules, the
+// notifications and the audit records live in package responsenote; these
+// handlers read the form, call it, and show the result.
 
 type noteData struct {
 	ID      int64
 	Title   string
 	Board   bool // an idea board: sections are about ideas, not codes
 	Back    string
-	Note    *results.Note
+	Note    *responsenote.Note
 	Codes   []results.Code
-	Ideas   []results.NoteIdea
+	Ideas   []responsenote.NoteIdea
 	Errors  map[string]string
-	Draft   results.SectionDraft
+	Draft   responsenote.SectionDraft
 	EditID  int64
 	Public  string // the public address once published
 	Project string
 }
 
 func (s *Server) noteEdit(c *gin.Context) {
-	s.renderNote(c, http.StatusOK, nil, results.SectionDraft{}, 0)
+	s.renderNote(c, http.StatusOK, nil, responsenote.SectionDraft{}, 0)
 }
 
 // loadNoteInstrument finds the questionnaire or idea board of a note.
@@ -46,22 +46,22 @@ func (s *Server) loadNoteInstrument(c *gin.Context) (*instrument.Instrument, boo
 	return s.loadResultsInstrument(c, instrument.KindConsultation, instrument.KindIdeaBoard)
 }
 
-func (s *Server) renderNote(c *gin.Context, status int, errs map[string]string, draft results.SectionDraft, editID int64) {
+func (s *Server) renderNote(c *gin.Context, status int, errs map[string]string, draft responsenote.SectionDraft, editID int64) {
 	in, ok := s.loadNoteInstrument(c)
 	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	n, err := s.results.Note(ctx, in.ID)
+	n, err := s.notes.Note(ctx, in.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	var codes []results.Code
-	var ideas []results.NoteIdea
+	var ideas []responsenote.NoteIdea
 	board := in.Kind == instrument.KindIdeaBoard
 	if board {
-		ideas, err = s.results.NoteIdeas(ctx, in.ID)
+		ideas, err = s.notes.NoteIdeas(ctx, in.ID)
 	} else {
 		codes, err = s.results.Codes(ctx, in.ID)
 	}
@@ -69,24 +69,31 @@ func (s *Server) renderNote(c *gin.Context, status int, errs map[string]string, 
 		s.fail(c, err)
 		return
 	}
-	var slug string
-	if err := s.db.WithContext(ctx).Table("projects").Select("slug").Where("id = ?", in.ProjectID).Scan(&slug).Error; err != nil {
+	p, err := s.projects.Get(ctx, in.ProjectID)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	d := noteData{ID: in.ID, Title: in.Title, Board: board, Back: "/beheer/resultaten/" + strconv.FormatInt(in.ID, 10),
 		Note: n, Codes: codes, Ideas: ideas, Errors: errs, Draft: draft, EditID: editID,
-		Public: "/projecten/" + slug + "/" + in.Slug + "/reactienota"}
+		Public: "/projecten/" + p.Slug + "/" + in.Slug + "/reactienota"}
 	if board {
 		d.Back = "/beheer/resultaten"
 	}
-	p := s.staffPage(c, "", d, "staff-results")
-	p.Title = p.T("note.title", in.Title)
-	s.html(c, status, "results_note", p)
+	pg := s.staffPage(c, "", d, "staff-results")
+	pg.Title = pg.T("note.title", in.Title)
+	s.html(c, status, "results_note", pg)
 }
 
 func (s *Server) noteBack(in *instrument.Instrument) string {
 	return "/beheer/resultaten/" + strconv.FormatInt(in.ID, 10) + "/reactienota"
+}
+
+// noteSaved says "saved" and goes back to the note; responsenote wrote
+// the audit record in the change's own transaction.
+func (s *Server) noteSaved(c *gin.Context, in *instrument.Instrument) {
+	s.setFlash(c, "saved")
+	c.Redirect(http.StatusSeeOther, s.noteBack(in))
 }
 
 func (s *Server) noteIntro(c *gin.Context) {
@@ -95,17 +102,16 @@ func (s *Server) noteIntro(c *gin.Context) {
 		return
 	}
 	intro := c.PostForm("inleiding")
-	if len(intro) > 4*results.MaxNoteIntro+100 {
+	if len(intro) > 4*responsenote.MaxNoteIntro+100 {
 		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
 		return
 	}
-	if s.refused(c, s.results.SaveIntro(c.Request.Context(), in.ID, intro), func(status int, fields map[string]string) {
-		s.renderNote(c, status, fields, results.SectionDraft{}, 0)
+	if s.refused(c, s.notes.SaveIntro(c.Request.Context(), staffOf(c).Staff, in.ID, intro), func(status int, fields map[string]string) {
+		s.renderNote(c, status, fields, responsenote.SectionDraft{}, 0)
 	}) {
 		return
 	}
-	s.record(c, "results.note.intro", "instrument:"+strconv.FormatInt(in.ID, 10), nil)
-	s.done(c, s.noteBack(in))
+	s.noteSaved(c, in)
 }
 
 func (s *Server) noteSection(c *gin.Context) {
@@ -122,15 +128,15 @@ func (s *Server) noteSection(c *gin.Context) {
 		}
 		id = n
 	}
-	d := results.SectionDraft{Title: c.PostForm("titel"), Body: c.PostForm("tekst")}
-	if len(d.Title)+len(d.Body) > 4*(results.MaxSectionTitle+results.MaxSectionBody)+100 {
+	d := responsenote.SectionDraft{Title: c.PostForm("titel"), Body: c.PostForm("tekst")}
+	if len(d.Title)+len(d.Body) > 4*(responsenote.MaxSectionTitle+responsenote.MaxSectionBody)+100 {
 		s.renderStatus(c, http.StatusBadRequest, "error.form_too_large")
 		return
 	}
 	for name, dst := range map[string]*int{"volgorde": &d.Position} {
 		if v := c.PostForm(name); v != "" {
 			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > results.MaxSections {
+			if err != nil || n < 1 || n > responsenote.MaxSections {
 				s.renderNote(c, http.StatusUnprocessableEntity, map[string]string{"volgorde": "results.error.position"}, d, id)
 				return
 			}
@@ -147,14 +153,13 @@ func (s *Server) noteSection(c *gin.Context) {
 			*dst = n
 		}
 	}
-	err := s.results.SaveSection(c.Request.Context(), in.ID, id, d)
+	err := s.notes.SaveSection(c.Request.Context(), staffOf(c).Staff, in.ID, id, d)
 	if s.refused(c, err, func(status int, fields map[string]string) {
 		s.renderNote(c, status, fields, d, id)
 	}) {
 		return
 	}
-	s.record(c, "results.note.section", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"section": id, "title": d.Title})
-	s.done(c, s.noteBack(in))
+	s.noteSaved(c, in)
 }
 
 // noteSectionDelete removes a section of the note.
@@ -168,12 +173,11 @@ func (s *Server) noteSectionDelete(c *gin.Context) {
 		s.renderStatus(c, http.StatusNotFound, "")
 		return
 	}
-	if err := s.results.DeleteSection(c.Request.Context(), in.ID, id); err != nil {
+	if err := s.notes.DeleteSection(c.Request.Context(), staffOf(c).Staff, in.ID, id); err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "results.note.section_delete", "instrument:"+strconv.FormatInt(in.ID, 10), map[string]any{"section": id})
-	s.done(c, s.noteBack(in))
+	s.noteSaved(c, in)
 }
 
 func (s *Server) notePublish(c *gin.Context) {
@@ -181,28 +185,23 @@ func (s *Server) notePublish(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var slug string
-	s.db.WithContext(c.Request.Context()).Table("projects").Select("slug").Where("id = ?", in.ProjectID).Scan(&slug)
-	link := "/projecten/" + slug + "/" + in.Slug + "/reactienota"
-	err := s.results.PublishNote(c.Request.Context(), in.ID, s.clock(), func(ctx context.Context, tx *gorm.DB, participantID int64, sec results.Section) error {
-		return s.notify.Notify(ctx, tx, participantID, notify.Message{Kind: notify.KindResults, Key: "notify.response_note",
-			Params: []string{in.Title}, Link: link + "#sectie-" + strconv.FormatInt(sec.ID, 10)})
-	})
+	// responsenote tells everyone a new section is about, in the
+	// publishing transaction.
+	err := s.notes.PublishNote(c.Request.Context(), staffOf(c).Staff, in.ID, s.clock())
 	if e, isApp := apperror.As(err); isApp && e.Code == apperror.Conflict {
-		s.renderNote(c, http.StatusConflict, map[string]string{"publiceren": e.Key}, results.SectionDraft{}, 0)
+		s.renderNote(c, http.StatusConflict, map[string]string{"publiceren": e.Key}, responsenote.SectionDraft{}, 0)
 		return
 	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "results.note.publish", "instrument:"+strconv.FormatInt(in.ID, 10), nil)
-	s.done(c, s.noteBack(in))
+	s.noteSaved(c, in)
 }
 
 type publicNoteData struct {
 	In   instrumentView
-	Note *results.Note
+	Note *responsenote.Note
 }
 
 // publicNote shows a published response note under its questionnaire.
@@ -213,7 +212,7 @@ func (s *Server) publicNote(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	n, err := s.results.PublicNote(ctx, in.ID)
+	n, err := s.notes.PublicNote(ctx, in.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -230,7 +229,7 @@ func (s *Server) publicNote(c *gin.Context) {
 	if c.Param("pdf") != "" || strings.HasSuffix(c.Request.URL.Path, ".pdf") {
 		pg := s.page(c, "", nil)
 		var buf bytes.Buffer
-		if err := results.NotePDF(n, in.Title, pg.Municipality, pg.T, &buf); err != nil {
+		if err := responsenote.PDF(n, in.Title, pg.Municipality, pg.T, &buf); err != nil {
 			s.fail(c, err)
 			return
 		}

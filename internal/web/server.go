@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"inspraak/internal/account"
 	"inspraak/internal/audit"
@@ -27,6 +28,7 @@ import (
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
 	"inspraak/internal/ratelimit"
+	"inspraak/internal/responsenote"
 	"inspraak/internal/results"
 	"inspraak/internal/store"
 	"inspraak/static"
@@ -36,7 +38,7 @@ import (
 // Deps are what the web layer needs from the rest of the application.
 type Deps struct {
 	Config        *config.Config
-	DB            *store.DB
+	DB            *store.DB // for readyz and the pool's metrics only: the queries live in the services
 	Projects      *project.Service
 	Identity      *identity.Service
 	Audit         *audit.Log
@@ -46,6 +48,7 @@ type Deps struct {
 	Ideas         *idea.Service
 	Moderation    *moderation.Service
 	Results       *results.Service
+	Notes         *responsenote.Service
 	Eraser        *account.Eraser
 	Media         *media.Service
 	Notify        *notify.Service
@@ -62,7 +65,7 @@ type Deps struct {
 // Server is the assembled web application.
 type Server struct {
 	cfg           *config.Config
-	db            *store.DB
+	db            database
 	projects      *project.Service
 	identity      *identity.Service
 	audit         *audit.Log
@@ -72,6 +75,7 @@ type Server struct {
 	ideas         *idea.Service
 	moderation    *moderation.Service
 	results       *results.Service
+	notes         *responsenote.Service
 	eraser        *account.Eraser
 	media         *media.Service
 	notify        *notify.Service
@@ -84,6 +88,13 @@ type Server struct {
 	now           func() time.Time
 	engine        *gin.Engine
 	handler       http.Handler
+}
+
+// database is what the web layer asks of the database itself, for
+// readyz: whether it answers, and whether its schema is this binary's.
+type database interface {
+	Ping(ctx context.Context) error
+	Status(ctx context.Context) (store.SchemaStatus, error)
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -103,8 +114,8 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, moderation: d.Moderation, results: d.Results, eraser: d.Eraser, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
-		assets: assets, renderer: renderer, metrics: newMetrics(sqlDB), now: d.Now,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, moderation: d.Moderation, results: d.Results, notes: d.Notes, eraser: d.Eraser, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
+		assets: assets, renderer: renderer, metrics: newMetrics(collectors.NewDBStatsCollector(sqlDB, "inspraak")), now: d.Now,
 	}
 	s.limits = d.Limits
 	if s.now == nil {
@@ -113,6 +124,9 @@ func New(d Deps) (*Server, error) {
 
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
+	// Engine-wide: a page asked with a trailing slash is redirected to its
+	// address without one. The API answers such a path with 404 instead
+	// (its routes below have twins that say so).
 	e.RedirectTrailingSlash = true
 	e.RemoveExtraSlash = true
 	e.ContextWithFallback = true
@@ -126,7 +140,7 @@ func New(d Deps) (*Server, error) {
 	// compress sits outside recovery, so the 500 page a panic produces is
 	// written through the gzip writer and flushed like any other page.
 	e.Use(requestID(proxies), s.metrics.observe(), accessLog(s.log), securityHeaders(d.Config.IsProduction(), nil),
-		cacheControl(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language(), s.readableInput())
+		cacheControl(), apiHeaders(), compress(), s.recovery(), s.bodyLimit(d.Config.MaxBodyBytes), s.language(), s.readableInput())
 
 	// Files and machine endpoints are registered before the session
 	// middleware, so a logged-in browser fetching a stylesheet or an image
@@ -138,10 +152,24 @@ func New(d Deps) (*Server, error) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler(d.Config.MetricsToken))
 	// The API reads no cookie: it is public, or takes a bearer token.
+	// Its errors, the router's 404 and 405 included, are problem+json
+	// (renderStatus sees the /api path).
 	api := e.Group("/api/v1")
-	api.GET("/projects", s.apiProjects)
-	api.GET("/instruments/:id/results", s.apiResults)
-	api.GET("/instruments/:id/export", s.apiExport)
+	for _, r := range []struct {
+		path    string
+		handler gin.HandlerFunc
+	}{
+		{"/openapi.json", s.apiOpenAPI},
+		{"/projects", s.apiProjects},
+		{"/instruments/:id/results", s.apiResults},
+		{"/instruments/:id/responses", s.apiExport},
+		// The first name of /responses, kept for existing clients
+		// (deprecated in docs/openapi.json).
+		{"/instruments/:id/export", s.apiExport},
+	} {
+		api.GET(r.path, r.handler)
+		api.GET(r.path+"/", s.apiNoRoute)
+	}
 
 	e.Use(s.withSessions())
 	e.NoRoute(func(c *gin.Context) { s.renderStatus(c, http.StatusNotFound, "") })

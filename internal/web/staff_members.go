@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"inspraak/internal/identity"
-	"inspraak/internal/results"
 )
 
 // staffMembers lists everyone who logged in as staff, with their roles.
@@ -15,7 +14,7 @@ type staffMembersData struct {
 	Members []identity.StaffMember
 	// Tokens are the API keys that still work, for administrators, who
 	// may revoke any of them.
-	Tokens []results.OwnedToken
+	Tokens []identity.OwnedAPIKey
 }
 
 func (s *Server) staffMembers(c *gin.Context) {
@@ -26,7 +25,7 @@ func (s *Server) staffMembers(c *gin.Context) {
 	}
 	d := staffMembersData{Members: list}
 	if staffOf(c).Can(identity.PermSettings) {
-		if d.Tokens, err = s.results.LiveTokens(c.Request.Context()); err != nil {
+		if d.Tokens, err = s.identity.LiveAPIKeys(c.Request.Context()); err != nil {
 			s.fail(c, err)
 			return
 		}
@@ -45,10 +44,10 @@ func (s *Server) staffTokenRevoke(c *gin.Context) {
 		s.renderStatus(c, http.StatusNotFound, "")
 		return
 	}
-	if err := s.results.RevokeAnyToken(c.Request.Context(), id); err != nil {
+	if err := s.identity.RevokeAnyAPIKey(c.Request.Context(), staffOf(c).Staff, id); err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "api.token.revoke", "token:"+strconv.FormatInt(id, 10), nil)
+	// identity wrote the audit record with the revocation.
 	s.done(c, "/beheer/medewerkers")
 }

@@ -119,6 +119,7 @@ func newSiteVia(t testing.TB, env map[string]string, opts app.Options, via func(
 	opts.WebRoutes = func(d web.Deps) web.Deps {
 		d.Routes = func(r gin.IRouter) {
 			r.GET("/test/panic", func(*gin.Context) { panic("test panic with secret detail") })
+			r.GET("/api/v1/test/panic", func(*gin.Context) { panic("test panic with secret detail") })
 			// A page that panics with the database's error, for the
 			// recovery path while the database is away.
 			r.GET("/test/db-panic", func(c *gin.Context) {

@@ -1,10 +1,17 @@
-package results
+// Package responsenote owns the response note: the municipality's answer
+// to what people said in a questionnaire (per code of its open answers)
+// or on an idea board (per idea), written by analysts in sections and
+// published. Publishing tells everyone whose input a new section is about,
+// in the publishing transaction; every change is on the audit record in
+// the transaction that makes it.
+package responsenote
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -12,7 +19,47 @@ import (
 	"gorm.io/gorm"
 
 	"inspraak/internal/apperror"
+	"inspraak/internal/audit"
+	"inspraak/internal/identity"
+	"inspraak/internal/notify"
+	"inspraak/internal/results"
+	"inspraak/internal/store"
 )
+
+// Notifier is what a note needs of package notify: telling one
+// participant, inside the publishing transaction.
+type Notifier interface {
+	Notify(ctx context.Context, tx *gorm.DB, participantID int64, m notify.Message) error
+}
+
+// Service reads and writes response notes.
+type Service struct {
+	db     *store.DB
+	audit  *audit.Log
+	notify Notifier
+}
+
+// NewService returns a note service; audit records every change (nil:
+// none, for tests), n tells people of a publication (nil: nobody).
+func NewService(db *store.DB, log *audit.Log, n Notifier) *Service {
+	return &Service{db: db, audit: log, notify: n}
+}
+
+// Models lists the row structs this package owns.
+func Models() []any { return []any{&Note{}, &Section{}} }
+
+// record writes an analyst's change to the audit log inside tx.
+func (s *Service) record(tx *gorm.DB, actor *identity.StaffMember, action string, instrumentID int64, detail map[string]any) error {
+	if s.audit == nil {
+		return nil
+	}
+	a := ""
+	if actor != nil {
+		a = actor.Actor()
+	}
+	return s.audit.RecordTx(tx, audit.Event{ActorKind: audit.ActorStaff, Actor: a, Action: action,
+		Target: "instrument:" + strconv.FormatInt(instrumentID, 10), Detail: detail})
+}
 
 // Note is a row of response_notes: the municipality's answer to what
 // people said in a questionnaire or on an idea board, published once
@@ -84,7 +131,7 @@ func (s *Service) Note(ctx context.Context, instrumentID int64) (*Note, error) {
 		return nil, err
 	}
 	names := map[int64]string{}
-	var codes []Code
+	var codes []results.Code
 	if err := db.Where("instrument_id = ?", instrumentID).Find(&codes).Error; err != nil {
 		return nil, err
 	}
@@ -133,13 +180,16 @@ WHERE instrument_id = ? AND moderation = 'approved' AND status <> 'withdrawn' OR
 func cleanText(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
 
 // SaveIntro stores the note's introduction.
-func (s *Service) SaveIntro(ctx context.Context, instrumentID int64, intro string) error {
+func (s *Service) SaveIntro(ctx context.Context, actor *identity.StaffMember, instrumentID int64, intro string) error {
 	intro = cleanText(intro)
 	if utf8.RuneCountInString(intro) > MaxNoteIntro || strings.ContainsRune(intro, 0) {
 		return apperror.Invalid.WithFields(map[string]string{"inleiding": "results.error.too_long"})
 	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
-		return s.saveNote(tx, instrumentID, map[string]any{"intro": intro})
+		if err := s.saveNote(tx, instrumentID, map[string]any{"intro": intro}); err != nil {
+			return err
+		}
+		return s.record(tx, actor, "results.note.intro", instrumentID, nil)
 	})
 }
 
@@ -191,78 +241,81 @@ func (d *SectionDraft) validate() error {
 }
 
 // SaveSection adds a section (id 0) or changes one.
-func (s *Service) SaveSection(ctx context.Context, instrumentID, id int64, d SectionDraft) error {
+func (s *Service) SaveSection(ctx context.Context, actor *identity.StaffMember, instrumentID, id int64, d SectionDraft) error {
 	if err := d.validate(); err != nil {
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
-		var codeID *int64
-		if d.CodeID > 0 {
-			var n int64
-			if err := tx.Model(&Code{}).Where("id = ? AND instrument_id = ?", d.CodeID, instrumentID).Count(&n).Error; err != nil {
-				return err
-			}
-			if n == 0 {
-				return apperror.Invalid.WithFields(map[string]string{"code": "results.error.code_unknown"})
-			}
-			codeID = &d.CodeID
-		}
-		var ideaID *int64
-		if d.IdeaID > 0 {
-			var n int64
-			if err := tx.Table("ideas").Where("id = ? AND instrument_id = ? AND moderation = 'approved' AND status <> 'withdrawn'", d.IdeaID, instrumentID).Count(&n).Error; err != nil {
-				return err
-			}
-			if n == 0 {
-				return apperror.Invalid.WithFields(map[string]string{"idee": "results.error.idea_unknown"})
-			}
-			ideaID = &d.IdeaID
-		}
-		if err := s.saveNote(tx, instrumentID, map[string]any{}); err != nil {
+		if err := s.saveSection(tx, instrumentID, id, d); err != nil {
 			return err
 		}
-		if id == 0 {
-			var count int64
-			if err := tx.Model(&Section{}).Where("instrument_id = ?", instrumentID).Count(&count).Error; err != nil {
-				return err
-			}
-			if count >= MaxSections {
-				return apperror.Invalid.WithFields(map[string]string{"titel": "results.error.too_many_sections"})
-			}
-			var last int
-			if err := tx.Model(&Section{}).Where("instrument_id = ?", instrumentID).Select("COALESCE(MAX(position), 0)").Scan(&last).Error; err != nil {
-				return err
-			}
-			return tx.Create(&Section{InstrumentID: instrumentID, Position: last + 1, Title: d.Title, Body: d.Body, CodeID: codeID, IdeaID: ideaID}).Error
-		}
-		up := map[string]any{"title": d.Title, "body": d.Body, "code_id": codeID, "idea_id": ideaID}
-		if d.Position > 0 {
-			up["position"] = d.Position
-		}
-		// About other people now: they are told at the next publication.
-		var was Section
-		if err := tx.Where("id = ? AND instrument_id = ?", id, instrumentID).Take(&was).Error; err == nil &&
-			(!sameID(was.CodeID, codeID) || !sameID(was.IdeaID, ideaID)) {
-			up["announced_at"] = nil
-		}
-		res := tx.Model(&Section{}).Where("id = ? AND instrument_id = ?", id, instrumentID).Updates(up)
-		if res.Error == nil && res.RowsAffected == 0 {
-			return apperror.New(apperror.NotFound, "")
-		}
-		return res.Error
+		return s.record(tx, actor, "results.note.section", instrumentID, map[string]any{"section": id, "title": d.Title})
 	})
 }
 
-// NoteNotifier tells one participant that a published note has a section
-// about their input.
-type NoteNotifier func(ctx context.Context, tx *gorm.DB, participantID int64, section Section) error
+func (s *Service) saveSection(tx *gorm.DB, instrumentID, id int64, d SectionDraft) error {
+	var codeID *int64
+	if d.CodeID > 0 {
+		var n int64
+		if err := tx.Model(&results.Code{}).Where("id = ? AND instrument_id = ?", d.CodeID, instrumentID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperror.Invalid.WithFields(map[string]string{"code": "results.error.code_unknown"})
+		}
+		codeID = &d.CodeID
+	}
+	var ideaID *int64
+	if d.IdeaID > 0 {
+		var n int64
+		if err := tx.Table("ideas").Where("id = ? AND instrument_id = ? AND moderation = 'approved' AND status <> 'withdrawn'", d.IdeaID, instrumentID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperror.Invalid.WithFields(map[string]string{"idee": "results.error.idea_unknown"})
+		}
+		ideaID = &d.IdeaID
+	}
+	if err := s.saveNote(tx, instrumentID, map[string]any{}); err != nil {
+		return err
+	}
+	if id == 0 {
+		var count int64
+		if err := tx.Model(&Section{}).Where("instrument_id = ?", instrumentID).Count(&count).Error; err != nil {
+			return err
+		}
+		if count >= MaxSections {
+			return apperror.Invalid.WithFields(map[string]string{"titel": "results.error.too_many_sections"})
+		}
+		var last int
+		if err := tx.Model(&Section{}).Where("instrument_id = ?", instrumentID).Select("COALESCE(MAX(position), 0)").Scan(&last).Error; err != nil {
+			return err
+		}
+		return tx.Create(&Section{InstrumentID: instrumentID, Position: last + 1, Title: d.Title, Body: d.Body, CodeID: codeID, IdeaID: ideaID}).Error
+	}
+	up := map[string]any{"title": d.Title, "body": d.Body, "code_id": codeID, "idea_id": ideaID}
+	if d.Position > 0 {
+		up["position"] = d.Position
+	}
+	// About other people now: they are told at the next publication.
+	var was Section
+	if err := tx.Where("id = ? AND instrument_id = ?", id, instrumentID).Take(&was).Error; err == nil &&
+		(!sameID(was.CodeID, codeID) || !sameID(was.IdeaID, ideaID)) {
+		up["announced_at"] = nil
+	}
+	res := tx.Model(&Section{}).Where("id = ? AND instrument_id = ?", id, instrumentID).Updates(up)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return apperror.New(apperror.NotFound, "")
+	}
+	return res.Error
+}
 
 // PublishNote publishes a note (again). The people the sections not
 // announced yet are about hear of it, in the publishing transaction, once
 // per person however many of those sections are about them: everyone
 // the first time, and the people of a section added (or turned to other
 // input) later when the note is published again.
-func (s *Service) PublishNote(ctx context.Context, instrumentID int64, now time.Time, tell NoteNotifier) error {
+func (s *Service) PublishNote(ctx context.Context, actor *identity.StaffMember, instrumentID int64, now time.Time) error {
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("instrument_id = ?", instrumentID).Take(&Note{}).Error; err != nil {
 			return apperror.New(apperror.Conflict, "results.error.note_empty")
@@ -305,16 +358,32 @@ func (s *Service) PublishNote(ctx context.Context, instrumentID int64, now time.
 				return err
 			}
 		}
-		if tell == nil {
-			return nil
+		if err := s.tell(ctx, tx, instrumentID, order, first); err != nil {
+			return err
 		}
-		for _, p := range order {
-			if err := tell(ctx, tx, p, first[p]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.record(tx, actor, "results.note.publish", instrumentID, nil)
 	})
+}
+
+// tell sends each person one message about the first new section about
+// their input, linking to it on the public note.
+func (s *Service) tell(ctx context.Context, tx *gorm.DB, instrumentID int64, order []int64, first map[int64]Section) error {
+	if s.notify == nil || len(order) == 0 {
+		return nil
+	}
+	var in struct{ Title, Slug, ProjectSlug string }
+	if err := tx.Table("instruments i").Select("i.title, i.slug, p.slug AS project_slug").
+		Joins("JOIN projects p ON p.id = i.project_id").Where("i.id = ?", instrumentID).Take(&in).Error; err != nil {
+		return err
+	}
+	link := "/projecten/" + in.ProjectSlug + "/" + in.Slug + "/reactienota"
+	for _, p := range order {
+		if err := s.notify.Notify(ctx, tx, p, notify.Message{Kind: notify.KindResults, Key: "notify.response_note",
+			Params: []string{in.Title}, Link: link + "#sectie-" + strconv.FormatInt(first[p].ID, 10)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sectionPeople are the participants whose input a section is about:
@@ -389,7 +458,7 @@ func sameID(a, b *int64) bool { return (a == nil) == (b == nil) && (a == nil || 
 
 // DeleteSection removes a section and closes the gap in the order. Once
 // the note is published, the section is gone from the site at once.
-func (s *Service) DeleteSection(ctx context.Context, instrumentID, id int64) error {
+func (s *Service) DeleteSection(ctx context.Context, actor *identity.StaffMember, instrumentID, id int64) error {
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		var sec Section
 		if err := tx.Where("id = ? AND instrument_id = ?", id, instrumentID).Take(&sec).Error; err != nil {
@@ -401,8 +470,11 @@ func (s *Service) DeleteSection(ctx context.Context, instrumentID, id int64) err
 		if err := tx.Delete(&Section{}, id).Error; err != nil {
 			return err
 		}
-		return tx.Model(&Section{}).Where("instrument_id = ? AND position > ?", instrumentID, sec.Position).
-			Update("position", gorm.Expr("position - 1")).Error
+		if err := tx.Model(&Section{}).Where("instrument_id = ? AND position > ?", instrumentID, sec.Position).
+			Update("position", gorm.Expr("position - 1")).Error; err != nil {
+			return err
+		}
+		return s.record(tx, actor, "results.note.section_delete", instrumentID, map[string]any{"section": id})
 	})
 }
 
