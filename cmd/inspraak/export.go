@@ -9,8 +9,8 @@ import (
 	"os"
 	"slices"
 
-	"inspraak/internal/audit"
 	"inspraak/internal/consultation"
+	"inspraak/internal/identity"
 	"inspraak/internal/results"
 )
 
@@ -66,7 +66,10 @@ func export(args []string, stdout, stderr io.Writer) int {
 		}
 		w = file
 	}
-	n, err := results.NewService(db).Export(ctx, c, w, results.ExportOptions{Format: *format, Semicolon: *semicolon})
+	// On record before the first byte, as every export: nothing leaves
+	// the building unrecorded.
+	n, err := results.NewService(db).ExportFor(ctx, identity.SystemActor("cli"), c, w,
+		results.ExportOptions{Format: *format, Semicolon: *semicolon}, map[string]any{"format": *format})
 	if file != nil {
 		if cerr := file.Close(); err == nil {
 			err = cerr
@@ -74,17 +77,6 @@ func export(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			_ = os.Remove(*out) // no half export left behind
 		}
-	}
-	// On record whether it ended or not: what went to standard output
-	// before a failure has left the building too.
-	detail := map[string]any{"format": *format, "responses": n}
-	if err != nil {
-		detail["error"] = err.Error()
-	}
-	if aerr := audit.New(db).Record(context.WithoutCancel(ctx), audit.Event{ActorKind: audit.ActorSystem, Actor: "cli",
-		Action: "results.export", Target: fmt.Sprintf("instrument:%d", id), Detail: detail}); aerr != nil {
-		fmt.Fprintln(stderr, "inspraak export: not in the audit log:", aerr)
-		return 1
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -15,7 +14,6 @@ import (
 
 	"inspraak/docs"
 	"inspraak/internal/apperror"
-	"inspraak/internal/audit"
 	"inspraak/internal/consultation"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
@@ -321,16 +319,19 @@ func (s *Server) apiExport(c *gin.Context) {
 	c.Header("Content-Type", ctype)
 	c.Header("Content-Disposition", `attachment; filename="antwoorden-`+strconv.FormatInt(in.ID, 10)+`.`+f+`"`)
 	c.Status(http.StatusOK)
-	n, err := s.results.Export(c.Request.Context(), cons, c.Writer, results.ExportOptions{Format: f})
-	detail := map[string]any{"format": f, "responses": n, "via": "api"}
-	if err != nil {
-		detail["error"] = err.Error()
+	// ExportFor puts the export on record before its first byte, and
+	// sends nothing when it cannot.
+	_, err = s.results.ExportFor(c.Request.Context(), owner.AsActor(), cons, c.Writer, results.ExportOptions{Format: f}, map[string]any{"format": f, "via": "api"})
+	if err != nil && !c.Writer.Written() {
+		c.Writer.Header().Del("Content-Disposition")
+		c.Writer.Header().Del("Content-Type")
+		s.fail(c, err)
+		return
 	}
-	// On record even when the client broke the download off. A read has
-	// no transaction to share: the record follows the stream.
-	if err := s.audit.Record(context.WithoutCancel(c.Request.Context()), audit.Event{ActorKind: audit.ActorStaff, Actor: owner.Actor(),
-		Action: "results.export", Target: "instrument:" + strconv.FormatInt(in.ID, 10), Detail: detail}); err != nil {
-		s.log.ErrorContext(c.Request.Context(), "audit record failed", "error", err.Error())
+	if err != nil {
+		// The download is cut short; the client sees it fail. The attempt
+		// is on record.
+		s.log.WarnContext(c.Request.Context(), "export stopped", "instrument", in.ID, "error", err)
 	}
 }
 

@@ -1,14 +1,12 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"inspraak/internal/apperror"
-	"inspraak/internal/audit"
 	"inspraak/internal/identity"
 	"inspraak/internal/project"
 )
@@ -26,18 +24,6 @@ func actorOf(c *gin.Context) identity.Actor {
 		return cur.Staff.AsActor()
 	}
 	return identity.Actor{}
-}
-
-// record writes an audit event after the fact, for the actions not yet
-// moved into their service (the response note, API tokens); a failure
-// is only logged. Staff actions of the domains record inside their own
-// transaction instead.
-func (s *Server) record(c *gin.Context, action, target string, detail map[string]any) {
-	// The record is written even when the client has gone (a download
-	// broken off halfway is still on record).
-	if err := s.audit.Record(context.WithoutCancel(c.Request.Context()), audit.Event{ActorKind: audit.ActorStaff, Actor: actorOf(c).Name(), Action: action, Target: target, Detail: detail}); err != nil {
-		s.log.ErrorContext(c.Request.Context(), "audit record failed", "action", action, "error", err.Error())
-	}
 }
 
 func (s *Server) projectID(c *gin.Context) (int64, bool) {
