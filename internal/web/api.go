@@ -104,7 +104,7 @@ func (s *Server) problemOf(c *gin.Context, status int, key string, params map[st
 	for _, n := range names {
 		pd.InvalidParams = append(pd.InvalidParams, invalidParam{Name: n, Reason: p.T(params[n])})
 	}
-	if status >= 500 && status != http.StatusServiceUnavailable {
+	if status >= 500 { // logged under this id (classify, recovery)
 		pd.Reference = RequestIDOf(c)
 		pd.Detail += " " + p.T("error.reference") + " " + pd.Reference
 	}

@@ -12,6 +12,7 @@ import (
 
 	"inspraak/internal/app"
 	"inspraak/internal/testdb"
+	"inspraak/internal/web"
 )
 
 // cutProxy is a TCP proxy between the application and PostgreSQL that
@@ -171,7 +172,13 @@ func TestLostDatabaseGives503AndComesBackByItself(t *testing.T) {
 			t.Errorf("database gone, %s: no Retry-After", c.name)
 		}
 		wantContains(t, r, "even niet beschikbaar", "Probeer het over een paar minuten opnieuw", `<html lang="nl"`)
-		wantAbsent(t, r, http.StatusServiceUnavailable, "Er ging iets mis", "Noem dan deze code")
+		wantAbsent(t, r, http.StatusServiceUnavailable, "Er ging iets mis")
+		// Every 5xx shows the reference it is logged under.
+		id := r.Header.Get(web.RequestIDHeader)
+		wantContains(t, r, "Noem dan deze code", id)
+		if id == "" || !strings.Contains(s.Logs.String(), id) {
+			t.Errorf("database gone, %s: the 503 is not logged under its reference %q", c.name, id)
+		}
 	}
 	en := english.get("/projecten")
 	wantStatus(t, en, http.StatusServiceUnavailable)
@@ -186,6 +193,7 @@ func TestLostDatabaseGives503AndComesBackByItself(t *testing.T) {
 		Detail string
 	}
 	if err := json.Unmarshal([]byte(api.Body), &body); err != nil || body.Status != http.StatusServiceUnavailable || !strings.Contains(body.Detail, "Probeer het over een paar minuten opnieuw") ||
+		!strings.Contains(body.Detail, api.Header.Get(web.RequestIDHeader)) ||
 		!strings.HasPrefix(api.Header.Get("Content-Type"), "application/problem+json") {
 		t.Errorf("API while the database is gone: %v %s", err, api.Body)
 	}

@@ -161,10 +161,14 @@ func (s *Server) renderStatus(c *gin.Context, status int, key string) {
 	default:
 		if status >= 500 {
 			e.Heading, e.Message = p.T("error.500.heading"), p.T("error.500.message")
-			e.Reference = RequestIDOf(c)
 		} else {
 			e.Heading, e.Message = p.T("error.4xx.heading"), p.T("error.4xx.message")
 		}
+	}
+	if status >= 500 {
+		// Every 5xx is logged under the request id; the page shows it, so
+		// a report to the help desk finds the log line.
+		e.Reference = RequestIDOf(c)
 	}
 	if status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", retryAfter)
