@@ -206,63 +206,6 @@ func Visible(i *Idea, viewerID int64) bool {
 	return i.Public() || viewerID != 0 && i.AuthorID != nil && *i.AuthorID == viewerID
 }
 
-type commentRow struct {
-	Comment
-	AuthorName string
-}
-
-// Comments returns an idea's thread: top-level comments oldest first, each
-// with its replies. A viewer sees approved comments, all their own (also
-// those waiting for or refused by a moderator), and a placeholder without
-// text or name for a comment a moderator hid.
-func (s *Service) Comments(ctx context.Context, ideaID, viewerID int64) ([]*Comment, error) {
-	var rows []commentRow
-	err := s.db.WithContext(ctx).Model(&Comment{}).
-		Select("idea_comments.*, COALESCE(participants.display_name, '') AS author_name").
-		Joins("LEFT JOIN participants ON participants.id = idea_comments.author_id").
-		Where("idea_comments.idea_id = ? AND (idea_comments.moderation IN ? OR idea_comments.author_id = ?)", ideaID,
-			[]string{Approved, Hidden}, viewerID).
-		Order("idea_comments.created_at, idea_comments.id").Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	var top []*Comment
-	byID := map[int64]*Comment{}
-	for i := range rows {
-		c := rows[i].Comment
-		c.AuthorName = rows[i].AuthorName
-		if c.Moderation != Approved && (c.AuthorID == nil || *c.AuthorID != viewerID) {
-			// A comment hidden by a moderator stays as a placeholder, so
-			// the replies under it keep their place; its text is not shown.
-			c.Body, c.AuthorName = "", ""
-		}
-		cp := &c
-		byID[c.ID] = cp
-		if c.ParentID == nil {
-			top = append(top, cp)
-		}
-	}
-	for _, c := range byID {
-		if c.ParentID != nil {
-			if p := byID[*c.ParentID]; p != nil {
-				p.Replies = append(p.Replies, c)
-			}
-		}
-	}
-	for _, c := range top {
-		sortByTime(c.Replies)
-	}
-	return top, nil
-}
-
-func sortByTime(cs []*Comment) {
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && (cs[j].CreatedAt.Before(cs[j-1].CreatedAt) || cs[j].CreatedAt.Equal(cs[j-1].CreatedAt) && cs[j].ID < cs[j-1].ID); j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
-		}
-	}
-}
-
 // History returns an idea's status steps, oldest first.
 func (s *Service) History(ctx context.Context, ideaID int64) ([]StatusChange, error) {
 	var out []StatusChange

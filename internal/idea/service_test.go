@@ -376,7 +376,8 @@ func TestCommentsRepliesEditWindowAndDelete(t *testing.T) {
 	if err := f.ideas.DeleteComment(ctx, top.ID, x); err != nil {
 		t.Fatal(err)
 	}
-	thread, err := f.ideas.Comments(ctx, i.ID, 0)
+	page, err := f.ideas.Comments(ctx, i.ID, 0, idea.CommentQuery{})
+	thread := page.Comments
 	if err != nil || len(thread) != 1 || !thread[0].Deleted() || thread[0].Body != "" || len(thread[0].Replies) != 2 {
 		t.Fatalf("thread after deleting the top comment: %+v %v", thread, err)
 	}
@@ -541,7 +542,8 @@ func TestEraseUnlinksKeepsCountsAndBlanksComments(t *testing.T) {
 		t.Fatalf("erased author's idea: author %v, public %v", got.AuthorID, got.Public())
 	}
 	f.checkCount(t, j.ID, 1)
-	thread, _ := f.ideas.Comments(ctx, j.ID, 0)
+	page, _ := f.ideas.Comments(ctx, j.ID, 0, idea.CommentQuery{})
+	thread := page.Comments
 	if len(thread) != 1 || !thread[0].Deleted() || thread[0].Body != "" || thread[0].AuthorID != nil {
 		t.Fatalf("erased author's comment: %+v", thread)
 	}

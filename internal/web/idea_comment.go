@@ -46,7 +46,20 @@ func (s *Server) commentCreate(c *gin.Context) {
 	} else {
 		s.setFlash(c, "comment_added")
 	}
-	c.Redirect(http.StatusSeeOther, ideaURL(b, i)+"#reactie-"+strconv.FormatInt(cm.ID, 10))
+	s.toComment(c, ideaURL(b, i), i.ID, cm.ID)
+}
+
+// toComment redirects to the page of the thread where a comment appears,
+// in the order the form was posted from, at the comment itself.
+func (s *Server) toComment(c *gin.Context, ideaURL string, ideaID, commentID int64) {
+	order := commentQuery(c).Order
+	n, err := s.ideas.CommentPageOf(c.Request.Context(), ideaID, commentID, ideaActor(c).ParticipantID, order)
+	if err != nil {
+		// The comment is stored; not finding its page is no reason to
+		// show an error.
+		n = 1
+	}
+	c.Redirect(http.StatusSeeOther, ideaURL+commentsQuery(order, n)+"#reactie-"+strconv.FormatInt(commentID, 10))
 }
 
 type commentFormData struct {
@@ -56,10 +69,17 @@ type commentFormData struct {
 	Comment *idea.Comment
 	Body    string
 	Errors  map[string]string
+	// Order is the order of the thread the form was opened from.
+	Order idea.CommentOrder
 }
 
 // URL is the idea's address.
 func (d commentFormData) URL() string { return ideaURL(d.B, d.Idea) }
+
+// Action is where the edit form posts, keeping the thread's order.
+func (d commentFormData) Action() string {
+	return d.URL() + "/reacties/" + strconv.FormatInt(d.Comment.ID, 10) + "/bewerken" + commentsQuery(d.Order, 1)
+}
 
 func (s *Server) loadOwnComment(c *gin.Context) (*commentFormData, bool) {
 	p, b, i, ok := s.loadIdea(c)
@@ -71,20 +91,17 @@ func (s *Server) loadOwnComment(c *gin.Context) (*commentFormData, bool) {
 		s.renderStatus(c, http.StatusNotFound, "")
 		return nil, false
 	}
-	thread, err := s.ideas.Comments(c.Request.Context(), i.ID, ideaActor(c).ParticipantID)
+	cm, err := s.ideas.ThreadComment(c.Request.Context(), i.ID, id, ideaActor(c).ParticipantID)
+	if apperror.CodeOf(err) == apperror.NotFound {
+		s.renderStatus(c, http.StatusNotFound, "")
+		return nil, false
+	}
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
 	}
-	for _, top := range thread {
-		for _, cm := range append([]*idea.Comment{top}, top.Replies...) {
-			if cm.ID == id {
-				return &commentFormData{Project: p, B: b, Idea: i, Comment: cm, Body: cm.Body, Errors: map[string]string{}}, true
-			}
-		}
-	}
-	s.renderStatus(c, http.StatusNotFound, "")
-	return nil, false
+	return &commentFormData{Project: p, B: b, Idea: i, Comment: cm, Body: cm.Body, Errors: map[string]string{},
+		Order: commentQuery(c).Order}, true
 }
 
 func (s *Server) renderCommentForm(c *gin.Context, status int, d *commentFormData) {
@@ -136,7 +153,7 @@ func (s *Server) commentUpdate(c *gin.Context) {
 		return
 	}
 	s.setFlash(c, "comment_saved")
-	c.Redirect(http.StatusSeeOther, d.URL()+"#reactie-"+strconv.FormatInt(d.Comment.ID, 10))
+	s.toComment(c, d.URL(), d.Idea.ID, d.Comment.ID)
 }
 
 // commentDelete removes the text of one's own comment.
@@ -150,5 +167,5 @@ func (s *Server) commentDelete(c *gin.Context) {
 		return
 	}
 	s.setFlash(c, "comment_deleted")
-	c.Redirect(http.StatusSeeOther, d.URL()+"#reactie-"+strconv.FormatInt(d.Comment.ID, 10))
+	s.toComment(c, d.URL(), d.Idea.ID, d.Comment.ID)
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,11 +15,13 @@ import (
 )
 
 type ideaPageData struct {
-	Project   *project.Project
-	B         *boardView
-	Idea      *idea.Idea
-	Theme     string
-	History   []idea.StatusChange
+	Project *project.Project
+	B       *boardView
+	Idea    *idea.Idea
+	Theme   string
+	History []idea.StatusChange
+	// Thread is the page of comments shown; Comments are its comments.
+	Thread    idea.CommentPage
 	Comments  []*idea.Comment
 	Supported bool
 	// Unlinked: the viewer supported this idea and erased their data
@@ -64,6 +68,74 @@ func (d ideaPageData) IsMine(cm *idea.Comment) bool {
 // URL is the idea's address.
 func (d ideaPageData) URL() string { return ideaURL(d.B, d.Idea) }
 
+// CommentsURL is the address of a page of the idea's comments in an
+// order, without the anchor (see commentsQuery).
+func (d ideaPageData) CommentsURL(order idea.CommentOrder, page int) string {
+	return d.URL() + commentsQuery(order, page)
+}
+
+// OrderURL is the first page of the comments in an order.
+func (d ideaPageData) OrderURL(order string) string {
+	return d.CommentsURL(idea.CommentOrder(order), 1) + "#reacties"
+}
+
+// CommentPageURL is page n of the comments in the shown order.
+func (d ideaPageData) CommentPageURL(n int) string {
+	return d.CommentsURL(d.Thread.Order, n) + "#reacties"
+}
+
+// CommentAction is where the comment forms post: the page shown stays in
+// the address, so a refused comment comes back on the same page and a
+// posted one is looked for in the same order.
+func (d ideaPageData) CommentAction() string {
+	return d.URL() + "/reacties" + commentsQuery(d.Thread.Order, d.Thread.Page)
+}
+
+// CommentEditURL is the edit form of a comment; the thread's order comes
+// along, for the way back.
+func (d ideaPageData) CommentEditURL(cm *idea.Comment) string {
+	return d.URL() + "/reacties/" + strconv.FormatInt(cm.ID, 10) + "/bewerken" + commentsQuery(d.Thread.Order, 1)
+}
+
+// CommentDeleteAction is where deleting a comment posts.
+func (d ideaPageData) CommentDeleteAction(cm *idea.Comment) string {
+	return d.URL() + "/reacties/" + strconv.FormatInt(cm.ID, 10) + "/verwijderen" + commentsQuery(d.Thread.Order, 1)
+}
+
+// CommentPageNumbers are the page links of the thread to show.
+func (d ideaPageData) CommentPageNumbers() []int {
+	var out []int
+	t := d.Thread
+	for i := 1; i <= t.Pages; i++ {
+		if i == 1 || i == t.Pages || i >= t.Page-2 && i <= t.Page+2 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// commentsQuery is the address query of a page of comments; the defaults
+// (oldest first, page 1) are left out.
+func commentsQuery(order idea.CommentOrder, page int) string {
+	q := url.Values{}
+	if order == idea.CommentsNewest {
+		q.Set("reacties", string(order))
+	}
+	if page > 1 {
+		q.Set("pagina", strconv.Itoa(page))
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+// commentQuery reads the order and page of the comments from the address.
+func commentQuery(c *gin.Context) idea.CommentQuery {
+	n, _ := strconv.Atoi(c.Query("pagina"))
+	return idea.CommentQuery{Order: idea.CommentOrder(c.Query("reacties")), Page: n}
+}
+
 // ideaShow shows one idea with its status history and comments.
 func (s *Server) ideaShow(c *gin.Context) {
 	p, b, i, ok := s.loadIdea(c)
@@ -84,10 +156,11 @@ func (s *Server) renderIdea(c *gin.Context, status int, p *project.Project, b *b
 		s.fail(c, err)
 		return
 	}
-	if d.Comments, err = s.ideas.Comments(ctx, i.ID, a.ParticipantID); err != nil {
+	if d.Thread, err = s.ideas.Comments(ctx, i.ID, a.ParticipantID, commentQuery(c)); err != nil {
 		s.fail(c, err)
 		return
 	}
+	d.Comments = d.Thread.Comments
 	if d.NoteSections, err = s.notes.IdeaSections(ctx, i.ID); err != nil {
 		s.fail(c, err)
 		return

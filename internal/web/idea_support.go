@@ -51,11 +51,18 @@ type SupportButtonData struct {
 	Supported bool
 	Own       bool
 	Back      string
+	// Closed is why the idea can no longer be supported (a message
+	// key): it shows instead of the form.
+	Closed string
+	// OnIdea says the button is on the idea's own page, where the
+	// municipality's response is further down.
+	OnIdea bool
 }
 
 // SupportButton builds the support form of one idea; back is the page to
 // return to.
 func (p *Page) SupportButton(b *boardView, i idea.Idea, supported bool, me int64, back string) SupportButtonData {
-	return SupportButtonData{P: p, B: b, Idea: i, URL: ideaURL(b, &i), Supported: supported, Back: back,
-		Own: me != 0 && i.AuthorID != nil && *i.AuthorID == me}
+	u := ideaURL(b, &i)
+	return SupportButtonData{P: p, B: b, Idea: i, URL: u, Supported: supported, Back: back,
+		Own: me != 0 && i.AuthorID != nil && *i.AuthorID == me, Closed: i.Status.SupportClosed(), OnIdea: back == u}
 }

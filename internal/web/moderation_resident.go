@@ -65,18 +65,14 @@ func (s *Server) loadReported(c *gin.Context) (*reportData, bool) {
 		s.renderStatus(c, http.StatusNotFound, "")
 		return nil, false
 	}
-	thread, err := s.ideas.Comments(c.Request.Context(), i.ID, 0)
-	if err != nil {
+	cm, err := s.ideas.ThreadComment(c.Request.Context(), i.ID, id, 0)
+	if err != nil && apperror.CodeOf(err) != apperror.NotFound {
 		s.fail(c, err)
 		return nil, false
 	}
-	for _, top := range thread {
-		for _, cm := range append([]*idea.Comment{top}, top.Replies...) {
-			if cm.ID == id && cm.Moderation == idea.Approved && !cm.Deleted() {
-				d.Comment = cm
-				return d, true
-			}
-		}
+	if err == nil && cm.Moderation == idea.Approved && !cm.Deleted() {
+		d.Comment = cm
+		return d, true
 	}
 	s.renderStatus(c, http.StatusNotFound, "")
 	return nil, false
