@@ -42,6 +42,10 @@ func testRoutes(r gin.IRouter) {
 	r.GET("/test/panic", func(*gin.Context) { panic(testPanic) })
 }
 
+// seeds add content to the demo before the application serves: a page
+// entry that needs more than the demo registers one in an init function.
+var seeds []func(context.Context, *app.App) error
+
 // site is a running application and a browser pointed at it.
 type site struct {
 	base      string          // http://127.0.0.1:port, no trailing slash
@@ -174,6 +178,15 @@ func startApp() (string, string, string, func() error, error) {
 		closeAll()
 		_ = dropDB()
 		return "", "", "", nil, fmt.Errorf("app.New: %w", err)
+	}
+	for _, seed := range seeds {
+		if err := seed(ctx, a); err != nil {
+			cancel()
+			_ = a.Close()
+			closeAll()
+			_ = dropDB()
+			return "", "", "", nil, fmt.Errorf("seed: %w", err)
+		}
 	}
 	a.DevIDPHandler = throughBroker(a.DevIDPHandler, broker)
 	done := make(chan error, 1)
