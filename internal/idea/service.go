@@ -68,12 +68,18 @@ type Service struct {
 	// it (some unit tests) a pre-moderated board still holds everything
 	// back, but nothing is screened or queued.
 	mod *moderation.Service
+
+	// boards and supportBatch serve SupportAt (support_batch.go); copies
+	// of the service share them.
+	boards       *supportBoards
+	supportBatch *supportBatcher
 }
 
 // NewService returns an idea service. key derives per-board supporter ids.
 func NewService(db *store.DB, key []byte) *Service {
 	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() },
-		notify: func(context.Context, *gorm.DB, int64, Event) error { return nil }}
+		notify: func(context.Context, *gorm.DB, int64, Event) error { return nil },
+		boards: &supportBoards{}, supportBatch: &supportBatcher{}}
 }
 
 // SetClock replaces the clock (tests).
@@ -509,9 +515,18 @@ func (s *Service) publicIdeaForAction(tx *gorm.DB, ideaID int64, a Actor) (*Idea
 // changes nothing; the count moves in the same transaction as the row. The
 // voter register's key allows one support per person per idea, also past
 // an erasure: someone who supported and then erased their data is refused.
+// An idea the municipality rejected or carried out, or that its author
+// withdrew, cannot be supported (Supportable). The support endpoint comes
+// through SupportAt, which stores most first supports in groups on
+// PostgreSQL and leaves the rest to this transaction.
 func (s *Service) Support(ctx context.Context, ideaID int64, a Actor) error {
+	return s.support(ctx, ideaID, 0, a)
+}
+
+// support is Support for an idea of board instrumentID (0: any board).
+func (s *Service) support(ctx context.Context, ideaID, instrumentID int64, a Actor) error {
 	return s.retry(ctx, func(tx *gorm.DB) error {
-		i, _, err := s.publicIdeaForAction(tx, ideaID, a)
+		i, err := s.ideaForSupport(tx, ideaID, instrumentID, a)
 		if err != nil {
 			return err
 		}
@@ -536,16 +551,48 @@ func (s *Service) Support(ctx context.Context, ideaID int64, a Actor) error {
 		if err := tx.Create(&Support{IdeaID: ideaID, ParticipantID: &pid, CreatedAt: s.now()}).Error; err != nil {
 			return err
 		}
+		// The board's list version moves here too (bumpSupportOrder-style
+		// hook), in this transaction.
 		return tx.Model(&Idea{}).Where("id = ?", ideaID).UpdateColumn("support_count", gorm.Expr("support_count + 1")).Error
 	})
 }
 
+// ideaForSupport loads an idea for supporting or taking a support back:
+// on board instrumentID (unless 0), in a status that allows it (a clear
+// refusal otherwise, also for a withdrawn idea), public, and the board's
+// support rules met by the actor. On PostgreSQL the idea row is locked,
+// so a status change lands wholly before or after the support.
+func (s *Service) ideaForSupport(tx *gorm.DB, ideaID, instrumentID int64, a Actor) (*Idea, error) {
+	var i Idea
+	q := tx.Where("id = ?", ideaID)
+	if s.db.Dialect == store.Postgres {
+		// Not FOR UPDATE: comments and supports referencing the idea
+		// (FOR KEY SHARE) need not wait.
+		q = q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
+	}
+	if err := q.Take(&i).Error; err != nil {
+		return nil, store.MapError(err)
+	}
+	if instrumentID != 0 && i.InstrumentID != instrumentID || i.Moderation != Approved {
+		return nil, apperror.New(apperror.NotFound, "")
+	}
+	if err := statusRefusal(i.Status); err != nil {
+		return nil, err
+	}
+	if _, _, err := s.publicIdeaForAction(tx, ideaID, a); err != nil {
+		return nil, err
+	}
+	return &i, nil
+}
+
 // Unsupport takes a support back while supporting is open. A support no
 // longer linked to the person (they erased their data) cannot be taken
-// back.
+// back. Nor can a support of an idea the municipality has rejected or
+// carried out, or that its author withdrew: the decision was made, and is
+// reported, with that count (Supportable).
 func (s *Service) Unsupport(ctx context.Context, ideaID int64, a Actor) error {
 	return s.retry(ctx, func(tx *gorm.DB) error {
-		i, _, err := s.publicIdeaForAction(tx, ideaID, a)
+		i, err := s.ideaForSupport(tx, ideaID, 0, a)
 		if err != nil {
 			return err
 		}
@@ -567,6 +614,8 @@ func (s *Service) Unsupport(ctx context.Context, ideaID int64, a Actor) error {
 		if err := participation.Unregister(tx, participation.Support, ideaID, voter); err != nil {
 			return err
 		}
+		// The board's list version moves here too (bumpSupportOrder-style
+		// hook), in this transaction.
 		return tx.Model(&Idea{}).Where("id = ?", ideaID).UpdateColumn("support_count", gorm.Expr("support_count - 1")).Error
 	})
 }

@@ -329,7 +329,7 @@ func TestWithdrawHidesTheIdeaAndIsInTheHistory(t *testing.T) {
 	if len(h) != 1 || h[0].Status != idea.StatusWithdrawn {
 		t.Fatalf("history after withdrawing twice: %+v", h)
 	}
-	if err := f.ideas.Support(ctx, i.ID, x); code(err) != apperror.NotFound {
+	if err := f.ideas.Support(ctx, i.ID, x); code(err) != apperror.Conflict {
 		t.Fatalf("support of a withdrawn idea: %v", err)
 	}
 	if err := f.ideas.SetStatus(ctx, identity.Actor{StaffID: f.staff, Roles: []identity.Role{identity.RoleEditor}}, i.ID, idea.StatusAccepted, "Goed idee."); code(err) != apperror.Conflict {

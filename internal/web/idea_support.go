@@ -8,38 +8,67 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"inspraak/internal/idea"
+	"inspraak/internal/instrument"
 	"inspraak/internal/ratelimit"
 )
 
 // ideaSupport adds or takes back a support ("steun=ja" or "nee"). It goes
 // back to where the button was: the board (with its filters) or the idea.
+//
+// Adding is the hot path, like a vote: one query finds the published board
+// by both addresses with its project's status, and idea.SupportAt decides
+// (storing most first supports in groups on PostgreSQL). The board, the
+// idea and the page are loaded only to show a refusal, and for taking a
+// support back.
 func (s *Server) ideaSupport(c *gin.Context) {
 	if s.limited(c, ratelimit.Support) {
+		return
+	}
+	ctx := c.Request.Context()
+	if c.PostForm("steun") != "nee" {
+		in, ps, err := s.instruments.GetPublishedBySlugs(ctx, c.Param("slug"), c.Param("instrument"))
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		id, perr := strconv.ParseInt(c.Param("idea"), 10, 64)
+		if perr != nil || in.Kind != instrument.KindIdeaBoard {
+			s.renderStatus(c, http.StatusNotFound, "")
+			return
+		}
+		if err := s.ideas.SupportAt(ctx, in, ps, id, ideaActor(c)); err != nil {
+			// Words the refusal on the idea's page; an idea this visitor
+			// may not see (or not on this board) is not found there.
+			if p, b, i, ok := s.loadIdea(c); ok {
+				s.ideaRefused(c, p, b, i, err, "", 0)
+			}
+			return
+		}
+		s.setFlash(c, "support_added")
+		boardURL := "/projecten/" + c.Param("slug") + "/" + in.Slug // both checked by GetPublishedBySlugs
+		c.Redirect(http.StatusSeeOther, supportBack(c.PostForm("terug"), boardURL, boardURL+"/ideeen/"+strconv.FormatInt(id, 10))+
+			"#idee-"+strconv.FormatInt(id, 10))
 		return
 	}
 	p, b, i, ok := s.loadIdea(c)
 	if !ok {
 		return
 	}
-	var err error
-	flash := "support_added"
-	if c.PostForm("steun") == "nee" {
-		err, flash = s.ideas.Unsupport(c.Request.Context(), i.ID, ideaActor(c)), "support_removed"
-	} else {
-		err = s.ideas.Support(c.Request.Context(), i.ID, ideaActor(c))
-	}
-	if err != nil {
+	if err := s.ideas.Unsupport(ctx, i.ID, ideaActor(c)); err != nil {
 		s.ideaRefused(c, p, b, i, err, "", 0)
 		return
 	}
-	s.setFlash(c, flash)
-	// Back to the board page the button was on (with its filters and
-	// page), or to the idea; nothing else.
-	back := c.PostForm("terug")
-	if back != b.In.URL && !strings.HasPrefix(back, b.In.URL+"?") || strings.ContainsAny(back, "\\\r\n#") {
-		back = ideaURL(b, i)
+	s.setFlash(c, "support_removed")
+	c.Redirect(http.StatusSeeOther, supportBack(c.PostForm("terug"), b.In.URL, ideaURL(b, i))+"#idee-"+strconv.FormatInt(i.ID, 10))
+}
+
+// supportBack is where a support button returns to: the board page it was
+// on (with its filters and page), or else the idea; nothing else.
+func supportBack(back, boardURL, ideaPage string) string {
+	if back != boardURL && !strings.HasPrefix(back, boardURL+"?") || strings.ContainsAny(back, "\\\r\n#") {
+		return ideaPage
 	}
-	c.Redirect(http.StatusSeeOther, back+"#idee-"+strconv.FormatInt(i.ID, 10))
+	return back
 }
 
 // SupportButtonData is what the support-button partial receives.
