@@ -516,7 +516,7 @@ func (s *Service) publicIdeaForAction(tx *gorm.DB, ideaID int64, a Actor) (*Idea
 // voter register's key allows one support per person per idea, also past
 // an erasure: someone who supported and then erased their data is refused.
 // An idea the municipality rejected or carried out, or that its author
-// withdrew, cannot be supported (Supportable). The support endpoint comes
+// withdrew, cannot be supported (Status.Supportable). The support endpoint comes
 // through SupportAt, which stores most first supports in groups on
 // PostgreSQL and leaves the rest to this transaction.
 func (s *Service) Support(ctx context.Context, ideaID int64, a Actor) error {
@@ -576,7 +576,7 @@ func (s *Service) ideaForSupport(tx *gorm.DB, ideaID, instrumentID int64, a Acto
 	if instrumentID != 0 && i.InstrumentID != instrumentID || i.Moderation != Approved {
 		return nil, apperror.New(apperror.NotFound, "")
 	}
-	if err := statusRefusal(i.Status); err != nil {
+	if err := i.Status.SupportRefusal(); err != nil {
 		return nil, err
 	}
 	if _, _, err := s.publicIdeaForAction(tx, ideaID, a); err != nil {
@@ -589,7 +589,7 @@ func (s *Service) ideaForSupport(tx *gorm.DB, ideaID, instrumentID int64, a Acto
 // longer linked to the person (they erased their data) cannot be taken
 // back. Nor can a support of an idea the municipality has rejected or
 // carried out, or that its author withdrew: the decision was made, and is
-// reported, with that count (Supportable).
+// reported, with that count (Status.SupportRefusal).
 func (s *Service) Unsupport(ctx context.Context, ideaID int64, a Actor) error {
 	return s.retry(ctx, func(tx *gorm.DB) error {
 		i, err := s.ideaForSupport(tx, ideaID, 0, a)

@@ -14,33 +14,8 @@ import (
 	"inspraak/internal/store"
 )
 
-// Supportable says whether an idea in this status can still be supported:
-// not once the municipality rejected it or carried it out, and not once
-// its author withdrew it.
-func Supportable(st Status) bool {
-	switch st {
-	case StatusRejected, StatusDone, StatusWithdrawn:
-		return false
-	}
-	return true
-}
-
-// supportableSQL is Supportable for the group statement.
+// supportableSQL is Status.Supportable for the group statement.
 const supportableSQL = `d.status NOT IN ('rejected', 'done', 'withdrawn')`
-
-// statusRefusal is the refusal for supporting, or taking back a support
-// of, an idea whose status does not allow it (nil when it does).
-func statusRefusal(st Status) error {
-	switch st {
-	case StatusRejected:
-		return apperror.New(apperror.Conflict, "idea.error.support_rejected")
-	case StatusDone:
-		return apperror.New(apperror.Conflict, "idea.error.support_done")
-	case StatusWithdrawn:
-		return apperror.New(apperror.Conflict, "idea.error.support_withdrawn")
-	}
-	return nil
-}
 
 // First supports on PostgreSQL are written in groups, as first ballots are
 // (poll/batch.go): a support request hands its support to one of a few
