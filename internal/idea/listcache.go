@@ -51,6 +51,7 @@ type listEntry struct {
 	version int64
 	built   time.Time
 	ids     []int64
+	maxID   int64              // the highest id in ids
 	set     map[int64]struct{} // search results, for membership
 }
 

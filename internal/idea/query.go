@@ -38,6 +38,10 @@ type Query struct {
 	// Search keeps only ideas whose title or text matches these words
 	// (see SearchTerm); "" searches nothing.
 	Search string
+	// Until pins a walk through the pages to the ideas that existed when
+	// it began (Page.Until of its first page): ideas with a higher id,
+	// newer ones, are left out, so they cannot move the walk's pages.
+	Until int64
 	// Version is the board's list_version as the caller read it with the
 	// board (0: List reads it).
 	Version int64
@@ -49,6 +53,9 @@ type Page struct {
 	Total int64
 	Page  int
 	Pages int
+	// Until is the highest idea id the walk includes, for the links to
+	// the other pages (Query.Until).
+	Until int64
 }
 
 // randomPrime is 2^31 - 1: (id + a) * m modulo a prime is a different
@@ -100,7 +107,7 @@ func (s *Service) List(ctx context.Context, instrumentID int64, q Query) (Page, 
 			return Page{}, err
 		}
 	}
-	ordered, err := s.ordered(ctx, instrumentID, version, q)
+	ordered, newest, err := s.ordered(ctx, instrumentID, version, q)
 	if err != nil {
 		return Page{}, err
 	}
@@ -114,17 +121,29 @@ func (s *Service) List(ctx context.Context, instrumentID int64, q Query) (Page, 
 		}
 		match = e.set
 	}
+	until := q.Until
+	if until <= 0 || until > newest {
+		until = newest
+	}
+	filtered := match != nil || until < newest
+	keep := func(id int64) bool {
+		if id > until {
+			return false
+		}
+		_, ok := match[id]
+		return ok || match == nil
+	}
 	var total int
-	if match == nil {
+	if !filtered {
 		total = len(ordered)
 	} else {
 		for _, id := range ordered {
-			if _, ok := match[id]; ok {
+			if keep(id) {
 				total++
 			}
 		}
 	}
-	p := Page{Total: int64(total)}
+	p := Page{Total: int64(total), Until: until}
 	p.Pages = (total + PerPage - 1) / PerPage
 	p.Page = max(1, q.Page)
 	if p.Pages > 0 && p.Page > p.Pages {
@@ -132,12 +151,12 @@ func (s *Service) List(ctx context.Context, instrumentID int64, q Query) (Page, 
 	}
 	from := (p.Page - 1) * PerPage
 	var ids []int64
-	if match == nil {
+	if !filtered {
 		ids = ordered[min(from, len(ordered)):min(from+PerPage, len(ordered))]
 	} else {
 		n := 0
 		for _, id := range ordered {
-			if _, ok := match[id]; !ok {
+			if !keep(id) {
 				continue
 			}
 			if n >= from {
@@ -182,8 +201,8 @@ func (s *Service) List(ctx context.Context, instrumentID int64, q Query) (Page, 
 }
 
 // ordered returns the ids of the board's matching ideas in the query's
-// order, from the kept lists.
-func (s *Service) ordered(ctx context.Context, instrumentID, version int64, q Query) ([]int64, error) {
+// order, from the kept lists, and the highest of them.
+func (s *Service) ordered(ctx context.Context, instrumentID, version int64, q Query) ([]int64, int64, error) {
 	k := listKey{board: instrumentID, kind: q.Sort, all: q.All, status: q.Status}
 	if q.ThemeID != nil {
 		k.theme = *q.ThemeID
@@ -213,18 +232,18 @@ func (s *Service) ordered(ctx context.Context, instrumentID, version int64, q Qu
 				}
 				return cmp.Compare(x, y)
 			})
-			return &listEntry{ids: ids}, nil
+			return &listEntry{ids: ids, maxID: b.maxID}, nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		return e.ids, nil
+		return e.ids, e.maxID, nil
 	}
 	e, err := s.lists.get(k, version, maxAge, func() (*listEntry, error) { return s.readKeys(ctx, instrumentID, q, q.Sort) })
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return e.ids, nil
+	return e.ids, e.maxID, nil
 }
 
 // randomBucket maps a visitor's seed to one of the shared random orders.
@@ -262,11 +281,11 @@ func (s *Service) readKeys(ctx context.Context, instrumentID int64, q Query, by 
 		return nil, err
 	}
 	order(keys, by)
-	ids := make([]int64, len(keys))
+	e := &listEntry{ids: make([]int64, len(keys))}
 	for i, k := range keys {
-		ids[i] = k.ID
+		e.ids[i], e.maxID = k.ID, max(e.maxID, k.ID)
 	}
-	return &listEntry{ids: ids}, nil
+	return e, nil
 }
 
 type sortKey struct {

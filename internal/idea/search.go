@@ -48,9 +48,11 @@ func searchWords(term string) []string {
 // search returns the ids of the board's ideas whose title or text holds
 // every word, in Dutch word forms. PostgreSQL stems both sides with its
 // 'dutch' configuration and matches the query's stems as prefixes
-// ("fietsen" → fiets:* finds fiets, fietsen, fietsenstalling); SQLite's
-// FTS5 has no Dutch stemmer, so the query strips a plural or diminutive
-// ending here and matches the rest as a prefix. Dutch stop words ("de",
+// ("fietsen" → fiets:* | fiet:* finds fiets, fietsen, fietsenstalling;
+// "straten" finds straat, "bomen" boom); SQLite's FTS5 has no Dutch
+// stemmer, so the query strips a plural or diminutive ending here and
+// matches the rest as a prefix ("fietsen" → fiets*, but "straten" →
+// strat* does not find straat). Dutch stop words ("de",
 // "het") match nothing on PostgreSQL and are prefixes on SQLite.
 func (s *Service) search(ctx context.Context, instrumentID int64, words []string, all bool) (*listEntry, error) {
 	e := &listEntry{set: map[int64]struct{}{}}
@@ -64,7 +66,12 @@ func (s *Service) search(ctx context.Context, instrumentID int64, words []string
 	terms := make([]string, len(words))
 	if s.db.Dialect == store.Postgres {
 		for i, w := range words {
+			// The 'dutch' stemmer maps "fietsen" to fiets but "fiets"
+			// to fiet: the word's stripped form as well finds both.
 			terms[i] = w + ":*"
+			if ds := dutchStem(w); ds != w {
+				terms[i] = "(" + w + ":* | " + ds + ":*)"
+			}
 		}
 		db = db.Where("to_tsvector('dutch', ideas.title || ' ' || ideas.description) @@ to_tsquery('dutch', ?)", strings.Join(terms, " & "))
 	} else {
@@ -89,7 +96,7 @@ func dutchStem(w string) string {
 	r := []rune(w)
 	cut := func(suffix string) bool {
 		s := []rune(suffix)
-		if len(r)-len(s) >= 3 && string(r[len(r)-len(s):]) == suffix {
+		if len(r)-len(s) >= 4 && string(r[len(r)-len(s):]) == suffix {
 			r = r[:len(r)-len(s)]
 			return true
 		}

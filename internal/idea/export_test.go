@@ -1,0 +1,13 @@
+package idea
+
+import "time"
+
+// SetListClock replaces the kept lists' clock (tests of the
+// most-supported order's age).
+func SetListClock(s *Service, now func() time.Time) { s.lists.clock = now }
+
+// SetListBudget caps the kept lists at n ids.
+func SetListBudget(s *Service, n int) { s.lists.budget = n }
+
+// ListsHeld says how many lists and ids are kept.
+func ListsHeld(s *Service) (lists, ids int) { return s.lists.held() }
