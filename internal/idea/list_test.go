@@ -21,7 +21,7 @@ type listClock struct {
 	t  time.Time
 }
 
-func (c *listClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *listClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *listClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 func newClock(s *idea.Service) *listClock {
