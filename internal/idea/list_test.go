@@ -363,3 +363,44 @@ func TestSearchTerm(t *testing.T) {
 		t.Errorf("a long term: %v", err)
 	}
 }
+
+// Pages asked for at once while ideas arrive share the builds of the kept
+// lists and each shows a whole, consistent page (run with -race).
+func TestConcurrentPagesWhileIdeasArrive(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	b := f.board(t, nil)
+	seedBoard(t, f, b, 2*idea.PerPage)
+	a := f.person(t, 1)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 20 {
+				srt := []string{idea.SortRandom, idea.SortNewest, idea.SortSupport}[(g+k)%3]
+				p, err := f.ideas.List(ctx, b.InstrumentID, idea.Query{Sort: srt, Seed: uint64(g*100 + k), Page: 1 + k%2})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(p.Ideas) != idea.PerPage || p.Total < 2*idea.PerPage {
+					errs <- fmt.Errorf("%s: %d ideas of %d", srt, len(p.Ideas), p.Total)
+					return
+				}
+			}
+		}()
+	}
+	for k := range 5 {
+		f.submit(t, b, a, fmt.Sprintf("Tussendoor %d", k))
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if p := page(t, f.ideas, b, idea.Query{Sort: idea.SortNewest}); p.Total != 2*idea.PerPage+5 {
+		t.Fatalf("%d ideas after the writes, want %d", p.Total, 2*idea.PerPage+5)
+	}
+}

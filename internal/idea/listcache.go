@@ -105,12 +105,13 @@ func (c *listCache) get(k listKey, version int64, maxAge time.Duration, build fu
 	if f, ok := c.flights[k]; ok {
 		c.mu.Unlock()
 		<-f.done
-		if f.err == nil && f.e.version < version {
-			// Built for an older version, perhaps read before the write
-			// this page already saw: build again.
+		if f.err != nil || f.e.version < version {
+			// The build failed (its page may have gone away) or was for
+			// an older version, perhaps read before the write this page
+			// already saw: build again, with this page's own context.
 			return c.get(k, version, maxAge, build)
 		}
-		return f.e, f.err
+		return f.e, nil
 	}
 	f := &flight{done: make(chan struct{})}
 	c.flights[k] = f
