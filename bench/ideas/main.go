@@ -1,6 +1,6 @@
 // Command ideas fills a database with one large published idea board for
-// the board-page benchmark (bench/ideas/run.sh): by default 5,000 ideas
-// from 1,000 participants with 50,000 supports, at
+// the board-page benchmark (bench/ideas/run.sh): by default 10,000 ideas
+// from 1,000 participants with 100,000 supports, at
 // /projecten/ideeen-bench/ideeenbord.
 //
 //	INSPRAAK_PSEUDONYM_KEY=... go run ./bench/ideas -db sqlite:/tmp/ideas.db
@@ -30,13 +30,13 @@ import (
 func main() {
 	dbURL := flag.String("db", "", "database URL: postgres://... or sqlite:PATH (required)")
 	o := ideadata.Options{}
-	flag.IntVar(&o.Ideas, "ideas", 5000, "ideas on the board")
+	flag.IntVar(&o.Ideas, "ideas", 10000, "ideas on the board")
 	flag.IntVar(&o.Participants, "participants", 1000, "participants who submit and support")
-	flag.IntVar(&o.Supports, "supports", 50000, "supports, at most one per participant per idea")
+	flag.IntVar(&o.Supports, "supports", 100000, "supports, at most one per participant per idea")
 	seed := flag.Uint64("seed", 1, "seed of the generated content")
 	flag.Parse()
 	if *dbURL == "" || o.Ideas < 1 || o.Participants < 2 {
-		fmt.Fprintln(os.Stderr, "usage: INSPRAAK_PSEUDONYM_KEY=... ideas -db URL [-ideas 5000] [-participants 1000] [-supports 50000]")
+		fmt.Fprintln(os.Stderr, "usage: INSPRAAK_PSEUDONYM_KEY=... ideas -db URL [-ideas 10000] [-participants 1000] [-supports 100000]")
 		os.Exit(2)
 	}
 	o.Seed = *seed

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The idea board page with 5,000 ideas and 50,000 supports, on SQLite and
+# The idea board page with 10,000 ideas and 100,000 supports, on SQLite and
 # PostgreSQL: seed (bench/ideas), start the built server on that database,
-# and load five board addresses with bench/load, first at a constant rate,
-# then at maximum throughput. Raw output goes to bench/results/ideas/.
+# and load six board addresses (five pages and a search) with bench/load,
+# first at a constant rate, then at maximum throughput. Raw output goes to
+# bench/results/ideas/.
+#
+# For the ratio page-at-10,000 / page-at-100, run it again with
+# BENCH_IDEAS=100 BENCH_SUPPORTS=1000 BENCH_PARTICIPANTS=100: the deep pages
+# become pages 2 and 3 (a page's cost no longer depends on its number).
 #
 #   bash bench/ideas/run.sh
 #
@@ -14,7 +19,7 @@
 #                           processes to leave the CPUs; never fails)
 #   BENCH_BUSY_CORES=0.3   (a run during which other processes used more
 #                           than this is repeated once)
-#   BENCH_IDEAS=5000 BENCH_PARTICIPANTS=1000 BENCH_SUPPORTS=50000
+#   BENCH_IDEAS=10000 BENCH_PARTICIPANTS=1000 BENCH_SUPPORTS=100000
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -31,9 +36,14 @@ MAXWARM=${BENCH_MAX_WARMUP:-2s}
 DBS=${BENCH_DBS:-"sqlite postgres"}
 QUIET=${BENCH_AWAIT_QUIET:-20s}
 BUSY=${BENCH_BUSY_CORES:-0.3}
-IDEAS=${BENCH_IDEAS:-5000}
+IDEAS=${BENCH_IDEAS:-10000}
 PARTICIPANTS=${BENCH_PARTICIPANTS:-1000}
-SUPPORTS=${BENCH_SUPPORTS:-50000}
+SUPPORTS=${BENCH_SUPPORTS:-100000}
+# Deep pages, and how many ideas each address must show at least.
+P50=50 P100=100 MINIDEAS=20
+if ((IDEAS < 2000)); then
+  P50=2 P100=3 MINIDEAS=5
+fi
 ADDR=127.0.0.1:18082
 BASE=http://$ADDR
 BOARD=/projecten/ideeen-bench/ideeenbord
@@ -116,14 +126,17 @@ bench_db() {
     exit 1
   fi
 
-  local -a names=("random p1" "random p50" "support p1" "newest p100" "theme p1")
-  local -a paths=("$BOARD" "$BOARD?pagina=50" "$BOARD?sorteer=steun" "$BOARD?sorteer=nieuw&pagina=100" "$BOARD?thema=$theme")
+  # The search finds the fietsenrekken, the fietspaden and every text
+  # with "fietsen" (about one idea in six), in the most-supported order.
+  local -a names=("random p1" "random p$P50" "support p1" "newest p$P100" "theme p1" "search p1")
+  local -a paths=("$BOARD" "$BOARD?pagina=$P50" "$BOARD?sorteer=steun" "$BOARD?sorteer=nieuw&pagina=$P100" "$BOARD?thema=$theme"
+    "$BOARD?zoek=fietsen&sorteer=steun")
   local i code
   for i in "${!paths[@]}"; do
     # Each address must be a full page of ideas, and the cookie must be
     # taken as it is (no new seed handed out).
     code=$(curl -s -o "$TMP/page.html" -D "$TMP/headers.txt" -w '%{http_code}' -H "$COOKIE" "$BASE${paths[$i]}")
-    if [[ $code != 200 ]] || [[ $(grep -c 'id="idee-' "$TMP/page.html" || true) -lt 20 ]] || grep -qi '^set-cookie: inspraak_volgorde' "$TMP/headers.txt"; then
+    if [[ $code != 200 ]] || [[ $(grep -c 'id="idee-' "$TMP/page.html" || true) -lt $MINIDEAS ]] || grep -qi '^set-cookie: inspraak_volgorde' "$TMP/headers.txt"; then
       echo "run.sh: ${paths[$i]} answered $code with $(grep -c 'id="idee-' "$TMP/page.html" || true) ideas; headers:" >&2
       cat "$TMP/headers.txt" >&2
       exit 1

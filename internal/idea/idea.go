@@ -56,6 +56,9 @@ type Board struct {
 	SupportMinLoAEH      string `gorm:"column:support_min_loa_eh;not null"`
 	SupportResidentsOnly bool   `gorm:"not null"`
 	SupportMinAge        int    `gorm:"not null"`
+	// ListVersion moves with every write that changes the board's public
+	// list (see listcache.go); pages compare it with their kept list.
+	ListVersion int64 `gorm:"not null;default:1"`
 
 	Themes     []Theme                `gorm:"foreignKey:InstrumentID;references:InstrumentID"`
 	Instrument *instrument.Instrument `gorm:"foreignKey:InstrumentID"`

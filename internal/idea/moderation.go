@@ -109,6 +109,9 @@ func (t ideaTarget) SetState(ctx context.Context, tx *gorm.DB, id int64, state s
 	if i.Moderation == state {
 		return state, nil
 	}
+	if err := bumpList(tx, i.InstrumentID); err != nil {
+		return "", err
+	}
 	return i.Moderation, tx.Model(&Idea{}).Where("id = ?", id).Updates(map[string]any{"moderation": state, "updated_at": t.s.now()}).Error
 }
 
@@ -125,6 +128,9 @@ func (t ideaTarget) Redact(ctx context.Context, tx *gorm.DB, id int64, field, fr
 	n := strings.Count(text, fragment)
 	if n == 0 {
 		return 0, nil
+	}
+	if err := bumpList(tx, i.InstrumentID); err != nil {
+		return 0, err
 	}
 	return n, tx.Model(&Idea{}).Where("id = ?", id).Update(col, strings.ReplaceAll(text, fragment, moderation.Redacted)).Error
 }

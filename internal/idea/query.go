@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -34,6 +35,16 @@ type Query struct {
 	// All includes ideas awaiting moderation and withdrawn ones (the
 	// editors' list).
 	All bool
+	// Search keeps only ideas whose title or text matches these words
+	// (see SearchTerm); "" searches nothing.
+	Search string
+	// Until pins a walk through the pages to the ideas that existed when
+	// it began (Page.Until of its first page): ideas with a higher id,
+	// newer ones, are left out, so they cannot move the walk's pages.
+	Until int64
+	// Version is the board's list_version as the caller read it with the
+	// board (0: List reads it).
+	Version int64
 }
 
 // Page is one page of ideas and how many match in all.
@@ -42,6 +53,9 @@ type Page struct {
 	Total int64
 	Page  int
 	Pages int
+	// Until is the highest idea id the walk includes, for the links to
+	// the other pages (Query.Until).
+	Until int64
 }
 
 // randomPrime is 2^31 - 1: (id + a) * m modulo a prime is a different
@@ -80,11 +94,167 @@ func withAuthors(rows []ideaRow) []Idea {
 }
 
 // List returns one page of a board's ideas with their counts (kept on the
-// idea row: no query per idea) and author names (one join). It reads the
-// matching ideas' ids and sort keys in one narrow query — their number is
-// the total — orders them here, and then loads only the page's rows: the
-// database never sorts or joins the whole board for twenty ideas.
+// idea row: no query per idea) and author names (one join). The order of
+// the board's matching ideas comes from the instance's kept lists
+// (listcache.go), rebuilt only when the board's list version moved (or,
+// for the most-supported order, once it is a second old); a page then
+// loads only its own rows, so its cost does not grow with the board.
 func (s *Service) List(ctx context.Context, instrumentID int64, q Query) (Page, error) {
+	version := q.Version
+	if version == 0 {
+		if err := s.db.WithContext(ctx).Model(&Board{}).Select("list_version").
+			Where("instrument_id = ?", instrumentID).Scan(&version).Error; err != nil {
+			return Page{}, err
+		}
+	}
+	ordered, newest, err := s.ordered(ctx, instrumentID, version, q)
+	if err != nil {
+		return Page{}, err
+	}
+	var match map[int64]struct{}
+	if q.Search != "" {
+		words := searchWords(q.Search)
+		k := listKey{board: instrumentID, kind: "search", all: q.All, term: strings.Join(words, " ")}
+		e, err := s.lists.get(k, version, 0, func() (*listEntry, error) { return s.search(ctx, instrumentID, words, q.All) })
+		if err != nil {
+			return Page{}, err
+		}
+		match = e.set
+	}
+	until := q.Until
+	if until <= 0 || until > newest {
+		until = newest
+	}
+	filtered := match != nil || until < newest
+	keep := func(id int64) bool {
+		if id > until {
+			return false
+		}
+		_, ok := match[id]
+		return ok || match == nil
+	}
+	var total int
+	if !filtered {
+		total = len(ordered)
+	} else {
+		for _, id := range ordered {
+			if keep(id) {
+				total++
+			}
+		}
+	}
+	p := Page{Total: int64(total), Until: until}
+	p.Pages = (total + PerPage - 1) / PerPage
+	p.Page = max(1, q.Page)
+	if p.Pages > 0 && p.Page > p.Pages {
+		p.Page = p.Pages
+	}
+	from := (p.Page - 1) * PerPage
+	var ids []int64
+	if !filtered {
+		ids = ordered[min(from, len(ordered)):min(from+PerPage, len(ordered))]
+	} else {
+		n := 0
+		for _, id := range ordered {
+			if !keep(id) {
+				continue
+			}
+			if n >= from {
+				ids = append(ids, id)
+				if len(ids) == PerPage {
+					break
+				}
+			}
+			n++
+		}
+	}
+	if len(ids) == 0 {
+		return p, nil
+	}
+	at := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	var found []ideaRow
+	err = s.db.WithContext(ctx).Model(&Idea{}).Select("ideas.*, COALESCE(participants.display_name, '') AS author_name").
+		Joins("LEFT JOIN participants ON participants.id = ideas.author_id").Where("ideas.id IN ?", ids).Scan(&found).Error
+	if err != nil {
+		return p, err
+	}
+	p.Ideas = make([]Idea, len(ids))
+	for _, r := range found {
+		if !q.All && !r.Public() {
+			continue // changed after this page read the board's version
+		}
+		i := at[r.ID]
+		p.Ideas[i] = r.Idea
+		p.Ideas[i].AuthorName = r.AuthorName
+	}
+	kept := p.Ideas[:0]
+	for _, i := range p.Ideas {
+		if i.ID != 0 {
+			kept = append(kept, i)
+		}
+	}
+	p.Ideas = kept
+	return p, nil
+}
+
+// ordered returns the ids of the board's matching ideas in the query's
+// order, from the kept lists, and the highest of them.
+func (s *Service) ordered(ctx context.Context, instrumentID, version int64, q Query) ([]int64, int64, error) {
+	k := listKey{board: instrumentID, kind: q.Sort, all: q.All, status: q.Status}
+	if q.ThemeID != nil {
+		k.theme = *q.ThemeID
+	}
+	var maxAge time.Duration
+	switch q.Sort {
+	case SortNewest:
+	case SortSupport:
+		maxAge = supportListAge
+	default:
+		// A random order is one of RandomOrders permutations of the
+		// list by id, each made once per version from that list.
+		base := k
+		base.kind = "id"
+		k.kind, k.bucket = SortRandom, randomBucket(q.Seed)
+		e, err := s.lists.get(k, version, 0, func() (*listEntry, error) {
+			b, err := s.lists.get(base, version, 0, func() (*listEntry, error) { return s.readKeys(ctx, instrumentID, q, "id") })
+			if err != nil {
+				return nil, err
+			}
+			ids := slices.Clone(b.ids)
+			a, m := randomOrder(uint64(k.bucket))
+			key := func(id int64) int64 { return ((id + a) * m) % randomPrime }
+			slices.SortFunc(ids, func(x, y int64) int {
+				if c := cmp.Compare(key(x), key(y)); c != 0 {
+					return c
+				}
+				return cmp.Compare(x, y)
+			})
+			return &listEntry{ids: ids, maxID: b.maxID}, nil
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		return e.ids, e.maxID, nil
+	}
+	e, err := s.lists.get(k, version, maxAge, func() (*listEntry, error) { return s.readKeys(ctx, instrumentID, q, q.Sort) })
+	if err != nil {
+		return nil, 0, err
+	}
+	return e.ids, e.maxID, nil
+}
+
+// randomBucket maps a visitor's seed to one of the shared random orders.
+func randomBucket(seed uint64) int {
+	a, m := randomOrder(seed)
+	return int((uint64(a) ^ uint64(m)) % RandomOrders)
+}
+
+// readKeys reads the ids and sort keys of the board's matching ideas in
+// one narrow query (the partial index holds them all) and orders them.
+func (s *Service) readKeys(ctx context.Context, instrumentID int64, q Query, by string) (*listEntry, error) {
 	base := s.db.WithContext(ctx).Model(&Idea{}).Where("ideas.instrument_id = ?", instrumentID)
 	if !q.All {
 		// Written out, not bound: this is the partial index's condition,
@@ -97,10 +267,10 @@ func (s *Service) List(ctx context.Context, instrumentID int64, q Query) (Page, 
 	if q.Status != "" {
 		base = base.Where("ideas.status = ?", q.Status)
 	}
-	// Only the columns the order needs: parsing 5,000 timestamps is
-	// most of the cost on SQLite.
+	// Only the columns the order needs: parsing timestamps is most of
+	// the cost on SQLite.
 	cols := "ideas.id"
-	switch q.Sort {
+	switch by {
 	case SortNewest:
 		cols += ", ideas.created_at"
 	case SortSupport:
@@ -108,47 +278,14 @@ func (s *Service) List(ctx context.Context, instrumentID int64, q Query) (Page, 
 	}
 	var keys []sortKey
 	if err := base.Select(cols).Scan(&keys).Error; err != nil {
-		return Page{}, err
+		return nil, err
 	}
-	order(keys, q)
-	p := Page{Total: int64(len(keys))}
-	p.Pages = int((p.Total + PerPage - 1) / PerPage)
-	p.Page = max(1, q.Page)
-	if p.Pages > 0 && p.Page > p.Pages {
-		p.Page = p.Pages
-	}
-	from := min((p.Page-1)*PerPage, len(keys))
-	keys = keys[from:min(from+PerPage, len(keys))]
-	if len(keys) == 0 {
-		return p, nil
-	}
-	ids := make([]int64, len(keys))
-	at := make(map[int64]int, len(keys))
+	order(keys, by)
+	e := &listEntry{ids: make([]int64, len(keys))}
 	for i, k := range keys {
-		ids[i], at[k.ID] = k.ID, i
+		e.ids[i], e.maxID = k.ID, max(e.maxID, k.ID)
 	}
-	var found []ideaRow
-	err := s.db.WithContext(ctx).Model(&Idea{}).Select("ideas.*, COALESCE(participants.display_name, '') AS author_name").
-		Joins("LEFT JOIN participants ON participants.id = ideas.author_id").Where("ideas.id IN ?", ids).Scan(&found).Error
-	if err != nil {
-		return p, err
-	}
-	p.Ideas = make([]Idea, len(ids))
-	for _, r := range found {
-		i := at[r.ID]
-		p.Ideas[i] = r.Idea
-		p.Ideas[i].AuthorName = r.AuthorName
-	}
-	if len(found) != len(ids) { // an idea removed between the two reads
-		kept := p.Ideas[:0]
-		for _, i := range p.Ideas {
-			if i.ID != 0 {
-				kept = append(kept, i)
-			}
-		}
-		p.Ideas = kept
-	}
-	return p, nil
+	return e, nil
 }
 
 type sortKey struct {
@@ -157,10 +294,10 @@ type sortKey struct {
 	CreatedAt    time.Time
 }
 
-// order sorts the keys in the query's order; every order ends on the id,
-// so it is total and paging is stable.
-func order(keys []sortKey, q Query) {
-	switch q.Sort {
+// order sorts the keys; every order ends on the id, so it is total and
+// paging is stable.
+func order(keys []sortKey, by string) {
+	switch by {
 	case SortNewest:
 		slices.SortFunc(keys, func(x, y sortKey) int {
 			if c := y.CreatedAt.Compare(x.CreatedAt); c != 0 {
@@ -176,14 +313,7 @@ func order(keys []sortKey, q Query) {
 			return cmp.Compare(y.ID, x.ID)
 		})
 	default:
-		a, m := randomOrder(q.Seed)
-		key := func(id int64) int64 { return ((id + a) * m) % randomPrime }
-		slices.SortFunc(keys, func(x, y sortKey) int {
-			if c := cmp.Compare(key(x.ID), key(y.ID)); c != 0 {
-				return c
-			}
-			return cmp.Compare(x.ID, y.ID)
-		})
+		slices.SortFunc(keys, func(x, y sortKey) int { return cmp.Compare(x.ID, y.ID) })
 	}
 }
 

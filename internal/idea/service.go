@@ -73,11 +73,13 @@ type Service struct {
 	// of the service share them.
 	boards       *supportBoards
 	supportBatch *supportBatcher
+	// lists keeps the board's ordered ids per order and filter (listcache.go).
+	lists *listCache
 }
 
 // NewService returns an idea service. key derives per-board supporter ids.
 func NewService(db *store.DB, key []byte) *Service {
-	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() },
+	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, lists: newListCache(defaultListBudget),
 		notify: func(context.Context, *gorm.DB, int64, Event) error { return nil },
 		boards: &supportBoards{}, supportBatch: &supportBatcher{}}
 }
@@ -374,6 +376,9 @@ func (s *Service) Submit(ctx context.Context, instrumentID int64, a Actor, d Dra
 		if err := tx.Create(&idea).Error; err != nil {
 			return err
 		}
+		if err := bumpList(tx, instrumentID); err != nil {
+			return err
+		}
 		return s.queued(ctx, tx, moderation.Ref{Kind: moderation.KindIdea, ID: idea.ID, InstrumentID: instrumentID, AuthorID: &pid}, as)
 	})
 	if err != nil {
@@ -449,6 +454,9 @@ func (s *Service) Edit(ctx context.Context, ideaID int64, a Actor, d Draft) erro
 		}).Error; err != nil {
 			return err
 		}
+		if err := bumpList(tx, i.InstrumentID); err != nil {
+			return err
+		}
 		return s.queued(ctx, tx, moderation.Ref{Kind: moderation.KindIdea, ID: ideaID, InstrumentID: i.InstrumentID, AuthorID: i.AuthorID}, as)
 	})
 }
@@ -481,6 +489,9 @@ func (s *Service) Withdraw(ctx context.Context, ideaID int64, a Actor) error {
 		}
 		now := s.now()
 		if err := tx.Model(&Idea{}).Where("id = ?", ideaID).Updates(map[string]any{"status": StatusWithdrawn, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := bumpList(tx, i.InstrumentID); err != nil {
 			return err
 		}
 		return tx.Create(&StatusChange{IdeaID: ideaID, Status: StatusWithdrawn, CreatedAt: now}).Error
@@ -874,6 +885,9 @@ func (s *Service) SetStatus(ctx context.Context, a identity.Actor, ideaID int64,
 		}
 		now := s.now()
 		if err := tx.Model(&Idea{}).Where("id = ?", ideaID).Updates(map[string]any{"status": status, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := bumpList(tx, i.InstrumentID); err != nil {
 			return err
 		}
 		var sid *int64

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"inspraak/internal/apperror"
 	"inspraak/internal/idea"
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
@@ -76,6 +77,12 @@ type boardPageData struct {
 	Unlinked map[int64]bool
 	Me       int64
 	Statuses []idea.Status
+	// Search is the term searched for (?zoek=), "" when none;
+	// SearchInput is what the visitor typed, shown again in the field;
+	// SearchError is the message key when the term was refused.
+	Search      string
+	SearchInput string
+	SearchError string
 }
 
 // PageURL links to another page of the same selection.
@@ -90,6 +97,14 @@ func (d boardPageData) PageURL(n int) string {
 	if d.Sort != idea.SortRandom {
 		q.Set("sorteer", d.Sort)
 	}
+	if d.Search != "" {
+		q.Set("zoek", d.Search)
+	}
+	if d.Page.Until > 0 {
+		// The walk through the pages stays on the ideas it began with:
+		// a new idea cannot push one onto the next page twice.
+		q.Set("tot", strconv.FormatInt(d.Page.Until, 10))
+	}
 	if n > 1 {
 		q.Set("pagina", strconv.Itoa(n))
 	}
@@ -97,6 +112,12 @@ func (d boardPageData) PageURL(n int) string {
 		return d.B.In.URL
 	}
 	return d.B.In.URL + "?" + q.Encode()
+}
+
+// ClearSearchURL is the same selection without the search term.
+func (d boardPageData) ClearSearchURL() string {
+	d.Search, d.Page.Until = "", 0
+	return d.PageURL(1)
 }
 
 // PageNumbers are the page links to show.
@@ -151,7 +172,19 @@ func (s *Server) boardShow(c *gin.Context, p *project.Project, in *instrument.In
 			d.Status, q.Status = string(st), st
 		}
 	}
+	d.SearchInput = c.Query("zoek")
+	if term, err := idea.SearchTerm(d.SearchInput); err != nil {
+		if e, ok := apperror.As(err); ok {
+			d.SearchError = e.Fields["zoek"]
+		}
+	} else {
+		d.Search, q.Search = term, term
+	}
 	q.Page, _ = strconv.Atoi(c.Query("pagina"))
+	q.Until, _ = strconv.ParseInt(c.Query("tot"), 10, 64)
+	// The board row read above carries the version of its kept lists:
+	// List needs no query of its own to know whether they are current.
+	q.Version = b.Board.ListVersion
 	ctx := c.Request.Context()
 	var err error
 	if d.Page, err = s.ideas.List(ctx, in.ID, q); err != nil {
