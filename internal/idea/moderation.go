@@ -92,7 +92,8 @@ func (t ideaTarget) Contents(ctx context.Context, tx *gorm.DB, ids []int64) (map
 		p := ps[i.InstrumentID]
 		c := &moderation.Content{Kind: moderation.KindIdea, ID: i.ID, InstrumentID: i.InstrumentID, AuthorID: i.AuthorID,
 			Heading: i.Title, Fields: ideaFields(i.Title, i.Description, i.Location), State: i.Moderation, Mode: p.Mode,
-			Link: p.ideaLink(i.ID), Place: p.name(), Gone: i.Status == StatusWithdrawn}
+			Link: p.ideaLink(i.ID), Place: p.name(), Gone: i.Status == StatusWithdrawn,
+			ImagePath: i.ImagePath, ImageAlt: i.ImageAlt}
 		if i.AuthorID != nil {
 			c.AuthorName = names[*i.AuthorID]
 		}
@@ -109,7 +110,17 @@ func (t ideaTarget) SetState(ctx context.Context, tx *gorm.DB, id int64, state s
 	if i.Moderation == state {
 		return state, nil
 	}
-	return i.Moderation, tx.Model(&Idea{}).Where("id = ?", id).Updates(map[string]any{"moderation": state, "updated_at": t.s.now()}).Error
+	if err := tx.Model(&Idea{}).Where("id = ?", id).Updates(map[string]any{"moderation": state, "updated_at": t.s.now()}).Error; err != nil {
+		return "", err
+	}
+	if state == Rejected {
+		// A rejected idea's image goes (it may be why it was rejected);
+		// restoring the idea later does not bring it back.
+		if err := dropImage(tx, i); err != nil {
+			return "", err
+		}
+	}
+	return i.Moderation, nil
 }
 
 func (t ideaTarget) Redact(ctx context.Context, tx *gorm.DB, id int64, field, fragment string) (int, error) {
