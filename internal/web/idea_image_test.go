@@ -35,7 +35,7 @@ func TestIdeaImageThroughTheForm(t *testing.T) {
 	}
 	fields := func(alt string) url.Values {
 		return url.Values{"titel": {"Een muurschildering bij de school"}, "thema": {itoa(theme)}, "wijk": {"Lindenbuurt"},
-			"beschrijving": {"De kale muur naast de school kan een vrolijke schildering krijgen. " + strings.Repeat("Kinderen tekenen mee. ", 12)},
+			"beschrijving":     {"De kale muur naast de school kan een vrolijke schildering krijgen. " + strings.Repeat("Kinderen tekenen mee. ", 12)},
 			"afbeelding_tekst": {alt}}
 	}
 	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
