@@ -136,8 +136,14 @@ func (s *Service) notBlocked(ctx context.Context, tx *gorm.DB, participantID int
 	return s.mod.CheckNotBlocked(ctx, tx, participantID)
 }
 
-func ideaFields(title, description, location string) []screen.Field {
-	return []screen.Field{{Name: "title", Text: title}, {Name: "description", Text: description}, {Name: "location", Text: location}}
+// ideaFields are an idea's texts as screening and the moderator see
+// them; an image's text is the author's words too.
+func ideaFields(title, description, location, imageAlt string) []screen.Field {
+	fs := []screen.Field{{Name: "title", Text: title}, {Name: "description", Text: description}, {Name: "location", Text: location}}
+	if imageAlt != "" {
+		fs = append(fs, screen.Field{Name: "image_alt", Text: imageAlt})
+	}
+	return fs
 }
 
 // SetNotifier sets who hears about status changes and replies.
@@ -378,7 +384,7 @@ func (s *Service) Submit(ctx context.Context, instrumentID int64, a Actor, d Dra
 		}
 		now := s.now()
 		pid := a.ParticipantID
-		as := s.assess(ctx, b.Moderation, ideaFields(d.Title, d.Description, d.Location)...)
+		as := s.assess(ctx, b.Moderation, ideaFields(d.Title, d.Description, d.Location, d.ImageAlt)...)
 		idea.InstrumentID, idea.AuthorID, idea.Title, idea.Description, idea.ThemeID = instrumentID, &pid, d.Title, d.Description, d.ThemeID
 		idea.Wijk, idea.Location, idea.Moderation, idea.Status, idea.CreatedAt, idea.UpdatedAt = d.Wijk, d.Location, as.State, StatusNew, now, now
 		if err := tx.Create(&idea).Error; err != nil {
@@ -458,7 +464,7 @@ func (s *Service) Edit(ctx context.Context, ideaID int64, a Actor, d Draft) erro
 			}
 		}
 		now := s.now()
-		as := s.assess(ctx, b.Moderation, ideaFields(d.Title, d.Description, d.Location)...)
+		as := s.assess(ctx, b.Moderation, ideaFields(d.Title, d.Description, d.Location, d.ImageAlt)...)
 		state := i.Moderation
 		if as.State == Awaiting {
 			state = Awaiting // held back again until a moderator has looked

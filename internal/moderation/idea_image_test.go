@@ -66,3 +66,34 @@ func TestModeratorSeesIdeaImageAndRejectionRemovesIt(t *testing.T) {
 		t.Fatal("rejecting one idea deleted the image another idea shows")
 	}
 }
+
+// An image's text is screened like the idea's other texts, and a
+// moderator can redact a fragment of it.
+func TestIdeaImageTextIsScreenedAndRedactable(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	b := f.board(t, moderation.PostModeration)
+	st := f.moderator(t, "Moderator A")
+	th := b.Themes[0].ID
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img)
+	i, err := f.ideas.Submit(ctx, b.InstrumentID, f.person(t), idea.Draft{Title: "Een bankje voor mijn deur", Description: plain, ThemeID: &th,
+		Image: buf.Bytes(), ImageAlt: "Mijn voordeur, bel 06-12345678"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i.Moderation != idea.Awaiting {
+		t.Fatalf("a phone number in the image text: idea %s, want held back", i.Moderation)
+	}
+	itemID := f.item(t, moderation.KindIdea, i.ID).ID
+	if err := f.mod.Claim(ctx, st, itemID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.mod.Redact(ctx, st, itemID, "image_alt", "06-12345678"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.idea(t, i.ID).ImageAlt; got != "Mijn voordeur, bel "+moderation.Redacted {
+		t.Fatalf("after redaction the image text is %q", got)
+	}
+}
