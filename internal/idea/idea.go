@@ -8,7 +8,9 @@
 package idea
 
 import (
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"inspraak/internal/instrument"
 )
@@ -131,6 +133,13 @@ type Idea struct {
 	CreatedAt    time.Time `gorm:"not null"`
 	UpdatedAt    time.Time `gorm:"not null"`
 	EditedAt     *time.Time
+	// ImagePath is the idea's image from the media package ("" for
+	// none), ImageAlt its text; width and height let a card reserve its
+	// space before the image arrives.
+	ImagePath   string `gorm:"not null"`
+	ImageAlt    string `gorm:"not null"`
+	ImageWidth  int    `gorm:"not null"`
+	ImageHeight int    `gorm:"not null"`
 
 	// AuthorName is the author's chosen display name, filled by the
 	// queries that show ideas ("" once the author erased their data).
@@ -139,6 +148,35 @@ type Idea struct {
 
 // TableName fixes the table name.
 func (Idea) TableName() string { return "ideas" }
+
+// ExcerptLength is about how many characters of an idea's text a card
+// shows.
+const ExcerptLength = 200
+
+// Excerpt is the start of the idea's text for a card: on one line, cut at
+// a word boundary near ExcerptLength characters, with an ellipsis when
+// cut.
+func (i *Idea) Excerpt() string {
+	text := strings.Join(strings.Fields(i.Description), " ")
+	if utf8.RuneCountInString(text) <= ExcerptLength {
+		return text
+	}
+	cut, runes := 0, 0
+	for n := range text { // n is a byte offset at a rune boundary
+		if runes > ExcerptLength {
+			break
+		}
+		if text[n] == ' ' {
+			cut = n
+		}
+		runes++
+	}
+	if cut == 0 { // one long word: cut inside it
+		r := []rune(text)
+		return string(r[:ExcerptLength]) + "…"
+	}
+	return strings.TrimRight(text[:cut], ".,;:!?-–") + "…"
+}
 
 // Public says whether everyone may see the idea.
 func (i *Idea) Public() bool { return i.Moderation == Approved && i.Status != StatusWithdrawn }

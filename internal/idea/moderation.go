@@ -91,8 +91,9 @@ func (t ideaTarget) Contents(ctx context.Context, tx *gorm.DB, ids []int64) (map
 	for _, i := range ideas {
 		p := ps[i.InstrumentID]
 		c := &moderation.Content{Kind: moderation.KindIdea, ID: i.ID, InstrumentID: i.InstrumentID, AuthorID: i.AuthorID,
-			Heading: i.Title, Fields: ideaFields(i.Title, i.Description, i.Location), State: i.Moderation, Mode: p.Mode,
-			Link: p.ideaLink(i.ID), Place: p.name(), Gone: i.Status == StatusWithdrawn}
+			Heading: i.Title, Fields: ideaFields(i.Title, i.Description, i.Location, i.ImageAlt), State: i.Moderation, Mode: p.Mode,
+			Link: p.ideaLink(i.ID), Place: p.name(), Gone: i.Status == StatusWithdrawn,
+			ImagePath: i.ImagePath, ImageAlt: i.ImageAlt}
 		if i.AuthorID != nil {
 			c.AuthorName = names[*i.AuthorID]
 		}
@@ -112,11 +113,21 @@ func (t ideaTarget) SetState(ctx context.Context, tx *gorm.DB, id int64, state s
 	if err := bumpList(tx, i.InstrumentID); err != nil {
 		return "", err
 	}
-	return i.Moderation, tx.Model(&Idea{}).Where("id = ?", id).Updates(map[string]any{"moderation": state, "updated_at": t.s.now()}).Error
+	if err := tx.Model(&Idea{}).Where("id = ?", id).Updates(map[string]any{"moderation": state, "updated_at": t.s.now()}).Error; err != nil {
+		return "", err
+	}
+	if state == Rejected {
+		// A rejected idea's image goes (it may be why it was rejected);
+		// restoring the idea later does not bring it back.
+		if err := dropImage(tx, i); err != nil {
+			return "", err
+		}
+	}
+	return i.Moderation, nil
 }
 
 func (t ideaTarget) Redact(ctx context.Context, tx *gorm.DB, id int64, field, fragment string) (int, error) {
-	col := map[string]string{"title": "title", "description": "description", "location": "location"}[field]
+	col := map[string]string{"title": "title", "description": "description", "location": "location", "image_alt": "image_alt"}[field]
 	if col == "" {
 		return 0, apperror.Invalid.WithFields(map[string]string{"veld": "moderation.error.field"})
 	}
@@ -124,7 +135,7 @@ func (t ideaTarget) Redact(ctx context.Context, tx *gorm.DB, id int64, field, fr
 	if err != nil {
 		return 0, err
 	}
-	text := map[string]string{"title": i.Title, "description": i.Description, "location": i.Location}[field]
+	text := map[string]string{"title": i.Title, "description": i.Description, "location": i.Location, "image_alt": i.ImageAlt}[field]
 	n := strings.Count(text, fragment)
 	if n == 0 {
 		return 0, nil

@@ -459,6 +459,17 @@ func Erase(tx *gorm.DB, participantID int64, now time.Time) error {
 		map[string]any{"author_id": nil}, "author_id = ?", participantID); err != nil {
 		return err
 	}
+	// Their ideas' images go: unlike the text, which others supported and
+	// the municipality answered, a photo may show them or their home.
+	var pictured []Idea
+	if err := tx.Select("id, image_path").Where("author_id = ? AND image_path <> ''", participantID).Find(&pictured).Error; err != nil {
+		return err
+	}
+	for i := range pictured {
+		if err := dropImage(tx, &pictured[i]); err != nil {
+			return err
+		}
+	}
 	// A withdrawal is the author's own step in the idea's history.
 	if err := account.Unlink(tx, "idea_status_changes", []string{"id"}, []string{"created_at"}, nil,
 		"staff_id IS NULL AND idea_id IN (SELECT id FROM ideas WHERE author_id = ?)", participantID); err != nil {

@@ -15,6 +15,7 @@ import (
 	"inspraak/internal/apperror"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
+	"inspraak/internal/media"
 	"inspraak/internal/moderation"
 	"inspraak/internal/moderation/screen"
 	"inspraak/internal/participation"
@@ -143,8 +144,14 @@ func (s *Service) notBlocked(ctx context.Context, tx *gorm.DB, participantID int
 	return s.mod.CheckNotBlocked(ctx, tx, participantID)
 }
 
-func ideaFields(title, description, location string) []screen.Field {
-	return []screen.Field{{Name: "title", Text: title}, {Name: "description", Text: description}, {Name: "location", Text: location}}
+// ideaFields are an idea's texts as screening and the moderator see
+// them; an image's text is the author's words too.
+func ideaFields(title, description, location, imageAlt string) []screen.Field {
+	fs := []screen.Field{{Name: "title", Text: title}, {Name: "description", Text: description}, {Name: "location", Text: location}}
+	if imageAlt != "" {
+		fs = append(fs, screen.Field{Name: "image_alt", Text: imageAlt})
+	}
+	return fs
 }
 
 // SetNotifier sets who hears about status changes and replies.
@@ -300,10 +307,18 @@ type Draft struct {
 	ThemeID     *int64
 	Wijk        string
 	Location    string
+	// Image is an uploaded file (nil: none chosen; on an edit the current
+	// image stays unless RemoveImage), ImageAlt its text.
+	Image       []byte
+	ImageAlt    string
+	RemoveImage bool
 }
 
-func (d *Draft) validate(b *Board) error {
+// validate checks the draft; hasImage says whether the idea will have an
+// image, imageErr is the uploaded file's refusal (prepareImage).
+func (d *Draft) validate(b *Board, hasImage bool, imageErr string) error {
 	f := map[string]string{}
+	d.checkImage(hasImage, imageErr, f)
 	d.Title, d.Description = strings.TrimSpace(d.Title), strings.TrimSpace(strings.ReplaceAll(d.Description, "\r\n", "\n"))
 	d.Wijk, d.Location = strings.TrimSpace(d.Wijk), strings.TrimSpace(d.Location)
 	switch n := utf8.RuneCountInString(d.Title); {
@@ -350,6 +365,7 @@ func (d *Draft) validate(b *Board) error {
 // awaiting moderation on a pre-moderated one.
 func (s *Service) Submit(ctx context.Context, instrumentID int64, a Actor, d Draft) (*Idea, error) {
 	var idea Idea
+	img, imageErr := d.prepareImage()
 	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		b, ps, err := boardForRules(tx, instrumentID, true)
 		if err != nil {
@@ -362,17 +378,23 @@ func (s *Service) Submit(ctx context.Context, instrumentID int64, a Actor, d Dra
 		if err := instrument.Eligible(&rules, ps, a.Person, s.now()).Err(); err != nil {
 			return err
 		}
-		if err := d.validate(b); err != nil {
+		if err := d.validate(b, img != nil, imageErr); err != nil {
 			return err
 		}
 		if err := s.notBlocked(ctx, tx, a.ParticipantID); err != nil {
 			return err
 		}
+		if img != nil {
+			if err := media.Put(tx, img); err != nil {
+				return err
+			}
+			idea.ImagePath, idea.ImageAlt, idea.ImageWidth, idea.ImageHeight = img.Path(), d.ImageAlt, img.Width, img.Height
+		}
 		now := s.now()
 		pid := a.ParticipantID
-		as := s.assess(ctx, b.Moderation, ideaFields(d.Title, d.Description, d.Location)...)
-		idea = Idea{InstrumentID: instrumentID, AuthorID: &pid, Title: d.Title, Description: d.Description, ThemeID: d.ThemeID,
-			Wijk: d.Wijk, Location: d.Location, Moderation: as.State, Status: StatusNew, CreatedAt: now, UpdatedAt: now}
+		as := s.assess(ctx, b.Moderation, ideaFields(d.Title, d.Description, d.Location, d.ImageAlt)...)
+		idea.InstrumentID, idea.AuthorID, idea.Title, idea.Description, idea.ThemeID = instrumentID, &pid, d.Title, d.Description, d.ThemeID
+		idea.Wijk, idea.Location, idea.Moderation, idea.Status, idea.CreatedAt, idea.UpdatedAt = d.Wijk, d.Location, as.State, StatusNew, now, now
 		if err := tx.Create(&idea).Error; err != nil {
 			return err
 		}
@@ -406,6 +428,7 @@ func isAuthor(i *Idea, a Actor) bool { return i.AuthorID != nil && *i.AuthorID =
 // Edit changes an idea. Only its author may, only until someone else has
 // supported or commented on it, and only while submission is open.
 func (s *Service) Edit(ctx context.Context, ideaID int64, a Actor, d Draft) error {
+	img, imageErr := d.prepareImage()
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {
 		i, err := s.lockIdea(tx, ideaID)
 		if err != nil {
@@ -439,20 +462,34 @@ func (s *Service) Edit(ctx context.Context, ideaID int64, a Actor, d Draft) erro
 		if i.SupportCount > 0 || others > 0 {
 			return apperror.New(apperror.Conflict, "idea.error.locked")
 		}
-		if err := d.validate(b); err != nil {
+		keep := i.ImagePath != "" && !d.RemoveImage && img == nil
+		if err := d.validate(b, keep || img != nil, imageErr); err != nil {
 			return err
 		}
+		cols := imageColumns(img, d.ImageAlt)
+		if keep {
+			cols = map[string]any{"image_alt": d.ImageAlt}
+		} else if img != nil {
+			if err := media.Put(tx, img); err != nil {
+				return err
+			}
+		}
 		now := s.now()
-		as := s.assess(ctx, b.Moderation, ideaFields(d.Title, d.Description, d.Location)...)
+		as := s.assess(ctx, b.Moderation, ideaFields(d.Title, d.Description, d.Location, d.ImageAlt)...)
 		state := i.Moderation
 		if as.State == Awaiting {
 			state = Awaiting // held back again until a moderator has looked
 		}
-		if err := tx.Model(&Idea{}).Where("id = ?", ideaID).Updates(map[string]any{
-			"title": d.Title, "description": d.Description, "theme_id": d.ThemeID, "wijk": d.Wijk, "location": d.Location,
-			"moderation": state, "edited_at": now, "updated_at": now,
-		}).Error; err != nil {
+		cols["title"], cols["description"], cols["theme_id"], cols["wijk"], cols["location"] = d.Title, d.Description, d.ThemeID, d.Wijk, d.Location
+		cols["moderation"], cols["edited_at"], cols["updated_at"] = state, now, now
+		if err := tx.Model(&Idea{}).Where("id = ?", ideaID).Updates(cols).Error; err != nil {
 			return err
+		}
+		if i.ImagePath != "" && !keep && (img == nil || img.Path() != i.ImagePath) {
+			// The image was removed or replaced.
+			if err := media.Release(tx, i.ImagePath); err != nil {
+				return err
+			}
 		}
 		if err := bumpList(tx, i.InstrumentID); err != nil {
 			return err

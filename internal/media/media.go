@@ -9,13 +9,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"image"
 	"image/jpeg"
 	"image/png"
 	"net/http"
+	"strings"
 	"time"
 
 	"golang.org/x/image/webp"
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"inspraak/internal/apperror"
@@ -65,11 +68,29 @@ func Ext(ct string) string {
 
 // Store checks, cleans and stores an image, and returns its public path.
 func (s *Service) Store(ctx context.Context, data []byte) (string, error) {
+	img, err := Prepare(data)
+	if err != nil {
+		return "", err
+	}
+	if err := Put(s.db.WithContext(ctx), img); err != nil {
+		return "", err
+	}
+	return img.Path(), nil
+}
+
+// Path is the image's public address.
+func (img *Image) Path() string { return "/afbeeldingen/" + img.SHA256 + Ext(img.ContentType) }
+
+// Prepare checks and cleans an image without storing it, so that a
+// caller can store it in the same transaction as the row that shows it
+// (and store nothing when that row is refused). Refusals are Invalid
+// with the field "image".
+func Prepare(data []byte) (*Image, error) {
 	if len(data) == 0 {
-		return "", apperror.Invalid.WithFields(map[string]string{"image": "media.error.empty"})
+		return nil, apperror.Invalid.WithFields(map[string]string{"image": "media.error.empty"})
 	}
 	if len(data) > MaxBytes {
-		return "", apperror.Invalid.WithFields(map[string]string{"image": "media.error.too_large"})
+		return nil, apperror.Invalid.WithFields(map[string]string{"image": "media.error.too_large"})
 	}
 	ct := http.DetectContentType(data)
 	var cfg image.Config
@@ -82,24 +103,70 @@ func (s *Service) Store(ctx context.Context, data []byte) (string, error) {
 	case "image/webp":
 		cfg, err = webp.DecodeConfig(bytes.NewReader(data))
 	default:
-		return "", apperror.Invalid.WithFields(map[string]string{"image": "media.error.type"})
+		return nil, apperror.Invalid.WithFields(map[string]string{"image": "media.error.type"})
 	}
 	if err != nil {
-		return "", apperror.Wrap(err, apperror.Invalid, "media.error.broken").WithField("image", "media.error.broken")
+		return nil, apperror.Wrap(err, apperror.Invalid, "media.error.broken").WithField("image", "media.error.broken")
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxPixels {
-		return "", apperror.Invalid.WithFields(map[string]string{"image": "media.error.dimensions"})
+		return nil, apperror.Invalid.WithFields(map[string]string{"image": "media.error.dimensions"})
 	}
 	clean, err := reencode(ct, data)
 	if err != nil {
-		return "", apperror.Wrap(err, apperror.Invalid, "media.error.broken").WithField("image", "media.error.broken")
+		return nil, apperror.Wrap(err, apperror.Invalid, "media.error.broken").WithField("image", "media.error.broken")
 	}
 	sum := sha256.Sum256(clean)
-	img := Image{SHA256: hex.EncodeToString(sum[:]), ContentType: ct, Width: cfg.Width, Height: cfg.Height, Data: clean, CreatedAt: time.Now().UTC()}
-	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&img).Error; err != nil {
-		return "", err
+	return &Image{SHA256: hex.EncodeToString(sum[:]), ContentType: ct, Width: cfg.Width, Height: cfg.Height, Data: clean, CreatedAt: time.Now().UTC()}, nil
+}
+
+// Put stores a prepared image in tx. The same content is stored once;
+// storing it again touches its row, which (on PostgreSQL) waits for a
+// Release of the same image in another transaction to finish, so an
+// image is never deleted under a row that has just come to show it.
+func Put(tx *gorm.DB, img *Image) error {
+	return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "sha256"}},
+		DoUpdates: clause.Assignments(map[string]any{"created_at": gorm.Expr("images.created_at")})}).Create(img).Error
+}
+
+// Release deletes the image at path (an address from Path) in tx when no
+// row shows it any more: no idea and no project (as its image or in its
+// text). Images are stored by content, so two rows may share one.
+func Release(tx *gorm.DB, path string) error {
+	sha, ok := shaOf(path)
+	if !ok {
+		return nil
 	}
-	return "/afbeeldingen/" + img.SHA256 + Ext(ct), nil
+	var img Image
+	q := tx.Select("sha256").Where("sha256 = ?", sha)
+	if tx.Dialector.Name() == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Take(&img).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		}
+		return err
+	}
+	var used int64
+	like := "%" + sha + "%"
+	if err := tx.Raw("SELECT (SELECT COUNT(*) FROM ideas WHERE image_path = ?) + "+
+		"(SELECT COUNT(*) FROM projects WHERE image_path = ? OR body LIKE ?)", path, path, like).Scan(&used).Error; err != nil {
+		return err
+	}
+	if used > 0 {
+		return nil
+	}
+	return tx.Where("sha256 = ?", sha).Delete(&Image{}).Error
+}
+
+// shaOf returns the content hash an image address names.
+func shaOf(path string) (string, bool) {
+	name, ok := strings.CutPrefix(path, "/afbeeldingen/")
+	if !ok {
+		return "", false
+	}
+	sha, _, _ := strings.Cut(name, ".")
+	return sha, len(sha) == 64
 }
 
 // reencode decodes and encodes JPEG and PNG again, which drops EXIF and

@@ -105,6 +105,10 @@ type Content struct {
 	// Gone means the author deleted or withdrew it: there is nothing
 	// left to decide on.
 	Gone bool
+	// ImagePath is the contribution's image, if it has one (an address
+	// from the media package), ImageAlt its text: the moderator sees it.
+	ImagePath string
+	ImageAlt  string
 }
 
 // Ref identifies a stored contribution.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 
@@ -8,6 +9,7 @@ import (
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/idea"
+	"inspraak/internal/media"
 	"inspraak/internal/project"
 	"inspraak/internal/ratelimit"
 )
@@ -19,10 +21,15 @@ type ideaForm struct {
 	Theme       string `form:"thema" binding:"max=20"`
 	Wijk        string `form:"wijk" binding:"max=500"`
 	Location    string `form:"plek" binding:"max=1000"`
+	ImageAlt    string `form:"afbeelding_tekst" binding:"max=1500"`
+	NoImage     bool   `form:"geen_afbeelding"`
+	// Image is the file chosen in the form (read by readImage; not bound).
+	Image []byte `form:"-"`
 }
 
 func (f ideaForm) draft() idea.Draft {
-	d := idea.Draft{Title: f.Title, Description: f.Description, Wijk: f.Wijk, Location: f.Location}
+	d := idea.Draft{Title: f.Title, Description: f.Description, Wijk: f.Wijk, Location: f.Location,
+		Image: f.Image, ImageAlt: f.ImageAlt, RemoveImage: f.NoImage}
 	if t, err := strconv.ParseInt(f.Theme, 10, 64); err == nil {
 		d.ThemeID = &t
 	}
@@ -81,7 +88,7 @@ func (s *Server) ideaCreate(c *gin.Context) {
 		return
 	}
 	var f ideaForm
-	if !s.bindForm(c, &f) {
+	if !s.bindForm(c, &f) || !s.readImage(c, &f) {
 		return
 	}
 	d := &ideaFormData{Project: p, B: b, Form: f}
@@ -125,7 +132,7 @@ func (s *Server) ideaEditForm(c *gin.Context) {
 	if !ok {
 		return
 	}
-	f := ideaForm{Title: i.Title, Description: i.Description, Wijk: i.Wijk, Location: i.Location}
+	f := ideaForm{Title: i.Title, Description: i.Description, Wijk: i.Wijk, Location: i.Location, ImageAlt: i.ImageAlt}
 	if i.ThemeID != nil {
 		f.Theme = strconv.FormatInt(*i.ThemeID, 10)
 	}
@@ -154,7 +161,7 @@ func (s *Server) ideaUpdate(c *gin.Context) {
 		return
 	}
 	var f ideaForm
-	if !s.bindForm(c, &f) {
+	if !s.bindForm(c, &f) || !s.readImage(c, &f) {
 		return
 	}
 	d := &ideaFormData{Project: p, B: b, Idea: i, Form: f}
@@ -177,4 +184,26 @@ func (s *Server) ideaWithdraw(c *gin.Context) {
 	}
 	s.setFlash(c, "idea_withdrawn")
 	c.Redirect(http.StatusSeeOther, ideaURL(b, i))
+}
+
+// readImage reads the file chosen in the idea form, if any, for the
+// service to check (idea.Draft.Image): no more than one byte over the
+// limit, so a file too large is refused by the same rule as every other.
+func (s *Server) readImage(c *gin.Context, f *ideaForm) bool {
+	fh, err := c.FormFile("afbeelding")
+	if err != nil || fh.Size == 0 {
+		return true // no file chosen
+	}
+	file, err := fh.Open()
+	if err != nil {
+		s.fail(c, err)
+		return false
+	}
+	defer file.Close()
+	f.Image, err = io.ReadAll(io.LimitReader(file, media.MaxBytes+1))
+	if err != nil {
+		s.fail(c, err)
+		return false
+	}
+	return true
 }

@@ -205,7 +205,8 @@ func securityHeaders(production bool, formTargets func() []string) gin.HandlerFu
 func (s *Server) bodyLimit(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		max := max
-		// Editors upload project images: their forms may be larger.
+		// Editors upload project images, residents idea images: their
+		// forms may be larger.
 		if c.Request.Method == http.MethodPost && uploadRoutes[c.FullPath()] && strings.HasPrefix(c.ContentType(), "multipart/form-data") {
 			max = uploadLimit
 		}
@@ -225,8 +226,10 @@ func (s *Server) bodyLimit(max int64) gin.HandlerFunc {
 const uploadLimit = 6 << 20
 
 // uploadRoutes are the routes whose forms carry an image (POST only): the
-// editors' project forms (takeImage).
-var uploadRoutes = map[string]bool{"/beheer/projecten": true, "/beheer/projecten/:id": true}
+// editors' project forms (takeImage) and the residents' idea forms
+// (readImage).
+var uploadRoutes = map[string]bool{"/beheer/projecten": true, "/beheer/projecten/:id": true,
+	"/projecten/:slug/:instrument/ideeen": true, "/projecten/:slug/:instrument/ideeen/:idea/bewerken": true}
 
 // compress gzips text responses for clients that accept it. Static files
 // arrive compressed already and mark themselves to be skipped.
