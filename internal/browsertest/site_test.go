@@ -83,10 +83,6 @@ func chromiumPath(t *testing.T) string {
 	return p
 }
 
-// seeds add content the demo lacks to the shared application before it
-// serves (registered by a test file's init).
-var seeds []func(ctx context.Context, a *app.App) error
-
 // shared is the application of the test binary: the first test that needs
 // it starts it, TestMain stops it after the last. Every test already
 // shared it with the tests of its kind (every page runs against one site;
