@@ -26,6 +26,7 @@ func setProjectStatus(t *testing.T, db *store.DB, instrumentID int64, st project
 // without any web handler, refuses a new idea, an edit, a support, taking
 // a support back and a comment, and stores nothing of them.
 func TestProjectNotPublishedRefusesIdeasSupportsAndComments(t *testing.T) {
+	t.Parallel() // each test has its own database
 	for _, st := range []project.Status{project.StatusClosed, project.StatusArchived, project.StatusDraft} {
 		t.Run(string(st), func(t *testing.T) {
 			f := setup(t)

@@ -77,6 +77,7 @@ func (f *fixture) withImage(t *testing.T, b *idea.Board, a idea.Actor, title str
 // nor the image is stored, and a good image on an otherwise refused idea
 // is not stored either.
 func TestIdeaImageRefusedForBadInputStoresNothing(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	b := f.board(t, nil)
 	a := f.person(t, 1)
@@ -117,6 +118,7 @@ func TestIdeaImageRefusedForBadInputStoresNothing(t *testing.T) {
 // the text, replace it or remove it, and a file two ideas share stays
 // while one of them still shows it.
 func TestIdeaImageEditReplaceRemoveAndSharedFiles(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -179,6 +181,7 @@ func TestIdeaImageEditReplaceRemoveAndSharedFiles(t *testing.T) {
 // Erasing an author takes their ideas' images (the text stays, without
 // a name), keeping a file another idea shows.
 func TestErasedAuthorsIdeaImagesGo(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -205,6 +208,7 @@ func TestErasedAuthorsIdeaImagesGo(t *testing.T) {
 }
 
 func TestExcerptCutsAtAWordBoundary(t *testing.T) {
+	t.Parallel() // each test has its own database
 	long := strings.Repeat("Meer bomen in de straat. ", 20)
 	for _, c := range []struct{ in, want string }{
 		{"Kort idee.\n\nMet een tweede alinea.", "Kort idee. Met een tweede alinea."},

@@ -75,6 +75,7 @@ func idsOf(p idea.Page) []int64 {
 // page's rows are read fresh); its place in the most-supported order
 // within a second.
 func TestTwoInstancesSeeEachOthersIdeasAndSupports(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	one := f.ideas
@@ -180,6 +181,7 @@ func matching(t *testing.T, f *fixture, b *idea.Board, q idea.Query, until int64
 // its pages; the most-supported order stays put while its list is younger
 // than a second and the version unchanged.
 func TestPagingNeverRepeatsOrSkipsWhileIdeasAndSupportsArrive(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	newClock(f.ideas) // the most-supported order is not rebuilt during a walk
@@ -235,6 +237,7 @@ func TestPagingNeverRepeatsOrSkipsWhileIdeasAndSupportsArrive(t *testing.T) {
 // The kept lists stay within their budget, however many orders and
 // filters are asked for, and pages stay right when lists are dropped.
 func TestKeptListsAreBounded(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	b := f.board(t, nil)
 	seedBoard(t, f, b, 30)
@@ -257,6 +260,7 @@ func TestKeptListsAreBounded(t *testing.T) {
 }
 
 func TestSearchFindsDutchWordFormsWithinTheFilters(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -350,6 +354,7 @@ func TestSearchFindsDutchWordFormsWithinTheFilters(t *testing.T) {
 }
 
 func TestSearchTerm(t *testing.T) {
+	t.Parallel() // each test has its own database
 	if got, err := idea.SearchTerm("  fiets   route \n"); err != nil || got != "fiets route" {
 		t.Errorf("got %q, %v", got, err)
 	}
@@ -367,6 +372,7 @@ func TestSearchTerm(t *testing.T) {
 // Pages asked for at once while ideas arrive share the builds of the kept
 // lists and each shows a whole, consistent page (run with -race).
 func TestConcurrentPagesWhileIdeasArrive(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)

@@ -131,6 +131,7 @@ func (f *fixture) checkCount(t *testing.T, ideaID, want int64) {
 }
 
 func TestSubmitValidatesAndChangesNothingOnBadInput(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	b := f.board(t, nil)
 	a := f.person(t, 1)
@@ -165,6 +166,7 @@ func TestSubmitValidatesAndChangesNothingOnBadInput(t *testing.T) {
 }
 
 func TestPreModeratedIdeaWaitsAndOnlyItsAuthorSeesIt(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, func(d *idea.BoardDraft) { d.Board.Moderation = idea.PreModeration })
@@ -191,6 +193,7 @@ func TestPreModeratedIdeaWaitsAndOnlyItsAuthorSeesIt(t *testing.T) {
 }
 
 func TestOneSupportPerParticipantAndCountEqualsRecount(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -223,6 +226,7 @@ func TestOneSupportPerParticipantAndCountEqualsRecount(t *testing.T) {
 }
 
 func TestSupportFollowsTheBoardsSupportRules(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	later := f.now.Add(24 * time.Hour)
@@ -250,6 +254,7 @@ func TestSupportFollowsTheBoardsSupportRules(t *testing.T) {
 }
 
 func TestSubmissionEndsBeforeSupport(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	end := f.now.Add(time.Hour)
@@ -268,6 +273,7 @@ func TestSubmissionEndsBeforeSupport(t *testing.T) {
 }
 
 func TestEditOnlyByAuthorAndUntilSupportedOrCommented(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -308,6 +314,7 @@ func TestEditOnlyByAuthorAndUntilSupportedOrCommented(t *testing.T) {
 }
 
 func TestWithdrawHidesTheIdeaAndIsInTheHistory(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -338,6 +345,7 @@ func TestWithdrawHidesTheIdeaAndIsInTheHistory(t *testing.T) {
 }
 
 func TestCommentsRepliesEditWindowAndDelete(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -388,6 +396,7 @@ func TestCommentsRepliesEditWindowAndDelete(t *testing.T) {
 }
 
 func TestStatusChangeWithResponseIsHistoryAndTellsTheAuthor(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -425,6 +434,7 @@ func TestStatusChangeWithResponseIsHistoryAndTellsTheAuthor(t *testing.T) {
 // The random order is a permutation fixed by the seed: paging through it
 // shows every idea exactly once, and another seed gives another order.
 func TestRandomOrderIsStablePerSeedAndDiffersBetweenSeeds(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -469,6 +479,7 @@ func TestRandomOrderIsStablePerSeedAndDiffersBetweenSeeds(t *testing.T) {
 }
 
 func TestListFiltersAndSorts(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -522,6 +533,7 @@ func TestListFiltersAndSorts(t *testing.T) {
 }
 
 func TestEraseUnlinksKeepsCountsAndBlanksComments(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -556,6 +568,7 @@ func TestEraseUnlinksKeepsCountsAndBlanksComments(t *testing.T) {
 // 200 participants each support the same idea 5 times at once (and take
 // some back): each support is stored once and the count equals the rows.
 func TestConcurrentSupportsCountOnce(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -591,6 +604,7 @@ func TestConcurrentSupportsCountOnce(t *testing.T) {
 }
 
 func TestUpdateBoardThemesAndSettings(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestOnlyEditorsAnswerIdeasAndSetBoardsAndBothAreOnRecord(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)

@@ -35,6 +35,7 @@ func (f *fixture) registered(t *testing.T, ideaID int64) int64 {
 }
 
 func TestSupportRefusedOnRejectedDoneAndWithdrawnIdeas(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -111,6 +112,7 @@ func TestSupportRefusedOnRejectedDoneAndWithdrawnIdeas(t *testing.T) {
 // stores nothing for it: one's own idea, an idea of another board, a
 // person who does not meet the board's support rules, a second support.
 func TestSupportAtKeepsTheRules(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -150,6 +152,7 @@ func TestSupportAtKeepsTheRules(t *testing.T) {
 // through the endpoint's path: every count equals its recount, nobody
 // supports an idea twice, and the register holds exactly the supports.
 func TestConcurrentGroupedSupportsAndUnsupportsKeepCountEqualToRecount(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -222,6 +225,7 @@ GROUP BY participant_id HAVING COUNT(*) > 1) x`, i.ID).Scan(&dup).Error; err != 
 
 // CheckCounts finds a count that is off.
 func TestCheckCountsFindsAWrongCount(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)

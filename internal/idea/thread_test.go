@@ -18,6 +18,7 @@ import (
 // comment's page and in conversation order; CommentPageOf finds the page
 // a comment or reply is on.
 func TestCommentPagesInBothOrdersNeverRepeatOrSkip(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -109,6 +110,7 @@ func TestCommentPagesInBothOrdersNeverRepeatOrSkip(t *testing.T) {
 // (and counts only for them), a deleted comment keeps its place without
 // text.
 func TestCommentPagesShowWhatTheViewerMaySee(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
@@ -167,6 +169,7 @@ func TestCommentPagesShowWhatTheViewerMaySee(t *testing.T) {
 // A rejected idea's history holds the rejection with the municipality's
 // reason and its date, after every earlier step.
 func TestHistoryListsEveryStatusChangeWithItsReason(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, nil)
