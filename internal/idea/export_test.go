@@ -4,7 +4,7 @@ import "time"
 
 // GroupedSupports is how many supports this service stored through its
 // group writers (support_batch.go).
-func GroupedSupports(s *Service) int64 { return s.supportBatch.grouped.Load() }
+func GroupedSupports(s *Service) int64 { return s.grouped.Load() }
 
 // SetListClock replaces the kept lists' clock (tests of the
 // most-supported order's age).

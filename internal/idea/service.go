@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -71,18 +72,23 @@ type Service struct {
 	mod *moderation.Service
 
 	// boards and supportBatch serve SupportAt (support_batch.go); copies
-	// of the service share them.
+	// of the service share them. grouped counts the supports stored by
+	// groups (tests check that the group path is taken).
 	boards       *supportBoards
-	supportBatch *supportBatcher
+	supportBatch *store.Groups[*supportReq, bool]
+	grouped      *atomic.Int64
 	// lists keeps the board's ordered ids per order and filter (listcache.go).
 	lists *listCache
 }
 
 // NewService returns an idea service. key derives per-board supporter ids.
 func NewService(db *store.DB, key []byte) *Service {
-	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, lists: newListCache(defaultListBudget),
+	s := &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, lists: newListCache(defaultListBudget),
 		notify: func(context.Context, *gorm.DB, int64, Event) error { return nil },
-		boards: &supportBoards{}, supportBatch: &supportBatcher{}}
+		boards: &supportBoards{}}
+	s.grouped = new(atomic.Int64)
+	s.supportBatch = newSupportBatch(db, s.grouped)
+	return s
 }
 
 // SetClock replaces the clock (tests).
@@ -599,8 +605,8 @@ func (s *Service) support(ctx context.Context, ideaID, instrumentID int64, a Act
 		if err := tx.Create(&Support{IdeaID: ideaID, ParticipantID: &pid, CreatedAt: s.now()}).Error; err != nil {
 			return err
 		}
-		// The board's list version moves here too (bumpSupportOrder-style
-		// hook), in this transaction.
+		// No list version bump: the most-supported order is rebuilt by
+		// age instead (listcache.go, supportListAge).
 		return tx.Model(&Idea{}).Where("id = ?", ideaID).UpdateColumn("support_count", gorm.Expr("support_count + 1")).Error
 	})
 }
@@ -662,8 +668,8 @@ func (s *Service) Unsupport(ctx context.Context, ideaID int64, a Actor) error {
 		if err := participation.Unregister(tx, participation.Support, ideaID, voter); err != nil {
 			return err
 		}
-		// The board's list version moves here too (bumpSupportOrder-style
-		// hook), in this transaction.
+		// No list version bump: the most-supported order is rebuilt by
+		// age instead (listcache.go, supportListAge).
 		return tx.Model(&Idea{}).Where("id = ?", ideaID).UpdateColumn("support_count", gorm.Expr("support_count - 1")).Error
 	})
 }

@@ -3,7 +3,6 @@ package idea
 import (
 	"context"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -98,7 +97,7 @@ func (s *Service) SupportAt(ctx context.Context, in *instrument.Instrument, ps p
 		}
 		rules := b.SupportRules()
 		if instrument.Eligible(&rules, ps, a.Person, now).OK {
-			stored, err := s.supportBatch.submit(ctx, s.db, &supportReq{instrumentID: in.ID, expected: in.UpdatedAt, ideaID: ideaID,
+			stored, err := s.supportBatch.Submit(ctx, &supportReq{instrumentID: in.ID, expected: in.UpdatedAt, ideaID: ideaID,
 				voter: s.supporterID(in.ID, a.Subject), participant: a.ParticipantID, at: now})
 			if err != nil && !store.Collided(err) {
 				return err
@@ -118,83 +117,39 @@ type supportReq struct {
 	voter        string
 	participant  int64
 	at           time.Time
-	done         chan supportRes
 }
 
-type supportRes struct {
-	stored bool
-	err    error
-}
-
-type supportBatcher struct {
-	queue chan *supportReq
-	once  sync.Once
-	// grouped counts the supports stored by groups (tests check that the
-	// group path is taken).
-	grouped atomic.Int64
-}
-
-// submit queues a first support and waits for its group to be written.
-func (b *supportBatcher) submit(ctx context.Context, db *store.DB, r *supportReq) (bool, error) {
-	b.once.Do(func() {
-		b.queue = make(chan *supportReq, 4*maxSupportBatch)
-		for range supportWriters {
-			go b.write(db)
-		}
-	})
-	r.done = make(chan supportRes, 1)
-	select {
-	case b.queue <- r:
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-	select {
-	case res := <-r.done:
-		return res.stored, res.err
-	case <-ctx.Done():
-		// The group may still store the support; a new attempt finds it.
-		return false, ctx.Err()
-	}
-}
-
-// write runs for the life of the process: it takes what is queued and
-// stores it as one group.
-func (b *supportBatcher) write(db *store.DB) {
-	group := make([]*supportReq, 0, maxSupportBatch)
-	for r := range b.queue {
-		group = append(group[:0], r)
-	more:
-		for len(group) < maxSupportBatch {
-			select {
-			case r := <-b.queue:
-				group = append(group, r)
-			default:
-				break more
+// newSupportBatch makes the group writers of first supports; grouped
+// counts what they stored.
+func newSupportBatch(db *store.DB, grouped *atomic.Int64) *store.Groups[*supportReq, bool] {
+	return store.NewGroups(supportWriters, maxSupportBatch, func(_ int, group []*supportReq) ([]bool, error) {
+		stored, err := storeSupports(db, group)
+		for _, ok := range stored {
+			if ok {
+				grouped.Add(1)
 			}
 		}
-		b.grouped.Add(storeSupports(db, group))
-	}
+		return stored, err
+	})
 }
 
-// storeSupports writes one group, answers every request in it and
-// returns how many supports it stored.
-func storeSupports(db *store.DB, group []*supportReq) int64 {
+// storeSupports writes one group and says for each support whether the
+// group stored it.
+func storeSupports(db *store.DB, group []*supportReq) ([]bool, error) {
 	// One person twice for one idea in a group (a double click) is
 	// written once; the other request goes the full way and finds it.
 	type key struct {
 		idea  int64
 		voter string
 	}
-	seen := make(map[key]bool, len(group))
-	var unique, dup []*supportReq
-	for _, r := range group {
+	first := make(map[key]int, len(group)) // where each supporter first appears
+	var unique []*supportReq
+	for i, r := range group {
 		k := key{r.ideaID, r.voter}
-		if seen[k] {
-			dup = append(dup, r)
-			continue
+		if _, ok := first[k]; !ok {
+			first[k] = i
+			unique = append(unique, r)
 		}
-		seen[k] = true
-		unique = append(unique, r)
 	}
 	n := len(unique)
 	ins, exp, ideas, voters, parts, ats := make([]string, n), make([]string, n), make([]string, n),
@@ -214,31 +169,22 @@ func storeSupports(db *store.DB, group []*supportReq) int64 {
 	// No request context: the group is shared, and a support that was
 	// handed over is stored even if the one who gave it has gone.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	err := db.WithContext(ctx).Raw(groupSupportSQL, pgArray(ins), pgArray(exp), pgArray(ideas), pgArray(voters),
-		pgArray(parts), pgArray(ats)).Scan(&rows).Error
+	err := db.WithContext(ctx).Raw(groupSupportSQL, store.PGArray(ins), store.PGArray(exp), store.PGArray(ideas),
+		store.PGArray(voters), store.PGArray(parts), store.PGArray(ats)).Scan(&rows).Error
 	cancel()
-	// The board's list version moves with its supports: a hook for it
-	// (bumpSupportOrder-style, one statement per group) belongs here,
-	// after the group is stored, for the boards in rows.
+	if err != nil {
+		return nil, err
+	}
 	type stored struct{ idea, participant int64 }
 	ok := make(map[stored]bool, len(rows))
 	for _, row := range rows {
 		ok[stored{row.IdeaID, row.ParticipantID}] = true
 	}
-	for _, r := range unique {
-		if err != nil {
-			r.done <- supportRes{err: err}
-			continue
-		}
-		r.done <- supportRes{stored: ok[stored{r.ideaID, r.participant}]}
+	out := make([]bool, len(group))
+	for i, r := range group {
+		out[i] = first[key{r.ideaID, r.voter}] == i && ok[stored{r.ideaID, r.participant}]
 	}
-	for _, r := range dup {
-		r.done <- supportRes{}
-	}
-	if err != nil {
-		return 0
-	}
-	return int64(len(rows))
+	return out, nil
 }
 
 // groupSupportSQL stores a group of first supports with their register
@@ -286,27 +232,6 @@ const groupSupportSQL = `WITH req AS (
   FROM (SELECT idea_id, count(*) AS n FROM s GROUP BY idea_id) n WHERE ideas.id = n.idea_id
 )
 SELECT idea_id, participant_id FROM s`
-
-// pgArray writes a PostgreSQL array literal with every element quoted.
-func pgArray(elems []string) string {
-	var sb strings.Builder
-	sb.WriteByte('{')
-	for i, e := range elems {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteByte('"')
-		for _, r := range e {
-			if r == '"' || r == '\\' {
-				sb.WriteByte('\\')
-			}
-			sb.WriteRune(r)
-		}
-		sb.WriteByte('"')
-	}
-	sb.WriteByte('}')
-	return sb.String()
-}
 
 // Miscount is an idea whose support count differs from its recount.
 type Miscount struct {

@@ -4,23 +4,20 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"inspraak/internal/instrument"
 	"inspraak/internal/store"
 )
 
-// First ballots on PostgreSQL are written in groups: a vote request hands
-// its ballot to one of a few writers, which store everything that arrived
-// while they were busy in one statement and one commit (group commit, as
-// databases do with their own log). Under load a single commit then
-// carries ten or more ballots; when it is quiet a group holds one ballot
-// and costs what a lone statement did. Each ballot in a group is judged on
-// its own: a ballot whose poll changed since it was checked, or whose
-// voter already has a ballot, gets no id back and its request takes the
-// full transaction (Vote), as before. A group that fails as a whole (a
-// deadlock, an option removed meanwhile) sends all its ballots that way.
+// First ballots on PostgreSQL are written in groups (store.Groups): a vote
+// request hands its ballot to one of a few writers, which store everything
+// that arrived while they were busy in one statement and one commit. Each
+// ballot in a group is judged on its own: a ballot whose poll changed since
+// it was checked, or whose voter already has a ballot, gets no id back and
+// its request takes the full transaction (Vote), as before. A group that
+// fails as a whole (a deadlock, an option removed meanwhile) sends all its
+// ballots that way.
 
 // batchWriters is how many groups can be in flight at once. Each writer
 // adds to its own tally shard, so two groups never wait for each other's
@@ -33,7 +30,7 @@ const maxBatch = 128
 // firstBallot stores v's first ballot through a group writer and returns
 // its id, or 0 when the group did not store it.
 func (s *Service) firstBallot(ctx context.Context, in *instrument.Instrument, v Voter, chosen []int64, now time.Time) (int64, error) {
-	return s.batch.submit(ctx, &firstReq{instrumentID: in.ID, expected: in.UpdatedAt,
+	return s.batch.Submit(ctx, &firstReq{instrumentID: in.ID, expected: in.UpdatedAt,
 		voter: s.voterID(in.ID, v.Subject), participant: v.ParticipantID, choices: chosen, at: now})
 }
 
@@ -44,81 +41,32 @@ type firstReq struct {
 	participant  int64
 	choices      []int64
 	at           time.Time
-	done         chan firstRes
 }
 
-type firstRes struct {
-	id  int64
-	err error
-}
-
-type batcher struct {
-	db    *store.DB
-	queue chan *firstReq
-	once  sync.Once
-}
-
-// submit queues a first ballot and waits for its group to be written. It
-// returns 0 when the ballot was not stored by the group.
-func (b *batcher) submit(ctx context.Context, r *firstReq) (int64, error) {
-	b.once.Do(func() {
-		b.queue = make(chan *firstReq, 4*maxBatch)
-		for w := 0; w < batchWriters; w++ {
-			go b.write(w)
-		}
+// newBatch makes the group writers of first ballots.
+func newBatch(db *store.DB) *store.Groups[*firstReq, int64] {
+	return store.NewGroups(batchWriters, maxBatch, func(shard int, group []*firstReq) ([]int64, error) {
+		return storeBallots(db, group, shard)
 	})
-	r.done = make(chan firstRes, 1)
-	select {
-	case b.queue <- r:
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-	select {
-	case res := <-r.done:
-		return res.id, res.err
-	case <-ctx.Done():
-		// The group may still store the ballot; a new attempt then finds it.
-		return 0, ctx.Err()
-	}
 }
 
-// write runs for the life of the process: it takes what is queued and
-// stores it as one group.
-func (b *batcher) write(shard int) {
-	group := make([]*firstReq, 0, maxBatch)
-	for r := range b.queue {
-		group = append(group[:0], r)
-	more:
-		for len(group) < maxBatch {
-			select {
-			case r := <-b.queue:
-				group = append(group, r)
-			default:
-				break more
-			}
-		}
-		b.store(group, shard)
-	}
-}
-
-// store writes one group and answers every request in it.
-func (b *batcher) store(group []*firstReq, shard int) {
+// storeBallots writes one group and returns the id each ballot got (0: not
+// stored by the group).
+func storeBallots(db *store.DB, group []*firstReq, shard int) ([]int64, error) {
 	// A voter twice in one group (a double click) is written once; the
 	// other request goes the full way and finds the ballot.
 	type key struct {
 		in    int64
 		voter string
 	}
-	seen := make(map[key]bool, len(group))
-	var unique, dup []*firstReq
-	for _, r := range group {
+	first := make(map[key]int, len(group)) // where each voter first appears
+	var unique []*firstReq
+	for i, r := range group {
 		k := key{r.instrumentID, r.voter}
-		if seen[k] {
-			dup = append(dup, r)
-			continue
+		if _, ok := first[k]; !ok {
+			first[k] = i
+			unique = append(unique, r)
 		}
-		seen[k] = true
-		unique = append(unique, r)
 	}
 	ins, exp, voters, parts, choices, ats := make([]string, len(unique)), make([]string, len(unique)),
 		make([]string, len(unique)), make([]string, len(unique)), make([]string, len(unique)), make([]string, len(unique))
@@ -142,24 +90,24 @@ func (b *batcher) store(group []*firstReq, shard int) {
 	// No request context: the group is shared, and a ballot that was
 	// handed over is stored even if the one who cast it has gone.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	err := b.db.WithContext(ctx).Raw(groupBallotSQL, pgArray(ins), pgArray(exp), pgArray(voters),
-		pgArray(parts), pgArray(choices), pgArray(ats), shard).Scan(&rows).Error
+	err := db.WithContext(ctx).Raw(groupBallotSQL, store.PGArray(ins), store.PGArray(exp), store.PGArray(voters),
+		store.PGArray(parts), store.PGArray(choices), store.PGArray(ats), shard).Scan(&rows).Error
 	cancel()
+	if err != nil {
+		return nil, err
+	}
 	type stored struct{ in, participant int64 }
 	ids := make(map[stored]int64, len(rows))
 	for _, row := range rows {
 		ids[stored{row.InstrumentID, row.ParticipantID}] = row.ID
 	}
-	for _, r := range unique {
-		if err != nil {
-			r.done <- firstRes{err: err}
-			continue
+	out := make([]int64, len(group))
+	for i, r := range group {
+		if first[key{r.instrumentID, r.voter}] == i {
+			out[i] = ids[stored{r.instrumentID, r.participant}]
 		}
-		r.done <- firstRes{id: ids[stored{r.instrumentID, r.participant}]}
 	}
-	for _, r := range dup {
-		r.done <- firstRes{}
-	}
+	return out, nil
 }
 
 // groupBallotSQL stores a group of first ballots with their register rows,
@@ -202,24 +150,3 @@ const groupBallotSQL = `WITH req AS (
   ON CONFLICT (option_id, shard) DO UPDATE SET votes = poll_tallies.votes + EXCLUDED.votes
 )
 SELECT id, instrument_id, participant_id FROM b`
-
-// pgArray writes a PostgreSQL array literal with every element quoted.
-func pgArray(elems []string) string {
-	var sb strings.Builder
-	sb.WriteByte('{')
-	for i, e := range elems {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteByte('"')
-		for _, r := range e {
-			if r == '"' || r == '\\' {
-				sb.WriteByte('\\')
-			}
-			sb.WriteRune(r)
-		}
-		sb.WriteByte('"')
-	}
-	sb.WriteByte('}')
-	return sb.String()
-}

@@ -22,17 +22,7 @@ func (s *Service) StoreGroup(group []GroupBallot, at time.Time) ([]int64, error)
 	reqs := make([]*firstReq, len(group))
 	for i, g := range group {
 		reqs[i] = &firstReq{instrumentID: g.In.ID, expected: g.In.UpdatedAt, voter: s.voterID(g.In.ID, g.Voter.Subject),
-			participant: g.Voter.ParticipantID, choices: g.Choices, at: at, done: make(chan firstRes, 1)}
+			participant: g.Voter.ParticipantID, choices: g.Choices, at: at}
 	}
-	s.batch.store(reqs, 0)
-	ids := make([]int64, len(reqs))
-	var err error
-	for i, r := range reqs {
-		res := <-r.done
-		ids[i] = res.id
-		if res.err != nil {
-			err = res.err
-		}
-	}
-	return ids, err
+	return storeBallots(s.db, reqs, 0)
 }

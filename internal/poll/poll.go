@@ -111,7 +111,7 @@ type Service struct {
 	defs   map[int64]*Poll
 
 	// batch writes first ballots in groups (batch.go).
-	batch batcher
+	batch *store.Groups[*firstReq, int64]
 }
 
 // maxCachedDefs bounds the definition cache; past it, it starts over.
@@ -119,7 +119,7 @@ const maxCachedDefs = 1024
 
 // NewService returns a poll service. key derives per-poll voter ids.
 func NewService(db *store.DB, key []byte) *Service {
-	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, batch: batcher{db: db}}
+	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, batch: newBatch(db)}
 }
 
 // SetClock replaces the clock (tests).
