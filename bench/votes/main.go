@@ -7,22 +7,14 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"regexp"
-	"sort"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
+
+	"inspraak/bench/internal/residents"
 )
 
 var (
@@ -40,41 +32,14 @@ var (
 
 func main() {
 	flag.Parse()
-	u, err := url.Parse(*base)
-	if err != nil || !loopback(u.Hostname()) {
-		fmt.Fprintln(os.Stderr, "votes: -base must be a loopback address")
+	u, err := residents.Base(*base)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "votes:", err)
 		os.Exit(2)
 	}
-	bsns := testBSNs(*offset, *participants)
-	fmt.Printf("logging in %d participants (%d at a time)...\n", len(bsns), *loginWorkers)
-	start := time.Now()
-	clients := make([]*http.Client, len(bsns))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var failed atomic.Int64
-	for w := 0; w < *loginWorkers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(bsns) {
-					return
-				}
-				c, err := login(bsns[i])
-				if err != nil {
-					if failed.Add(1) <= 3 {
-						fmt.Fprintln(os.Stderr, "login:", err)
-					}
-					continue
-				}
-				clients[i] = c
-			}
-		}()
-	}
-	wg.Wait()
-	fmt.Printf("logged in %d in %s (%d failed)\n", len(bsns)-int(failed.Load()), time.Since(start).Round(time.Millisecond), failed.Load())
-	if failed.Load() > 0 {
+	clients, err := residents.LogIn(u, residents.TestBSNs(*offset, *participants), *loginWorkers)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "votes:", err)
 		os.Exit(1)
 	}
 	options, err := pollOptions(clients[0])
@@ -82,10 +47,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "votes:", err)
 		os.Exit(1)
 	}
-
-	lat := make([]time.Duration, len(clients))
-	codes := make([]int, len(clients))
-	next.Store(0)
+	reqs := make([][]byte, len(clients))
+	for i, c := range clients {
+		reqs[i] = residents.Post(u, c, i, *pollPath+"/stem", "keuze="+options[i%len(options)], *forwarded)
+	}
 	var profDone chan struct{}
 	if *profileURL != "" && *profileOut != "" {
 		profDone = make(chan struct{})
@@ -96,155 +61,13 @@ func main() {
 			}
 		}()
 	}
-	begin := time.Now()
-	// Each voter posts over its own keep-alive connection with the request
-	// bytes built beforehand (session cookie, form): Go's http.Client with a
-	// cookie jar cost 0.37 ms of CPU per vote on the same two cores as the
-	// server, a third of the machine.
-	reqs := make([][]byte, len(clients))
-	for i, c := range clients {
-		body := "keuze=" + options[i%len(options)]
-		var ck []string
-		for _, k := range c.Jar.Cookies(u) {
-			ck = append(ck, k.Name+"="+k.Value)
-		}
-		fwd := ""
-		if *forwarded {
-			fwd = fmt.Sprintf("\r\nX-Forwarded-For: 10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
-		}
-		reqs[i] = []byte("POST " + *pollPath + "/stem HTTP/1.1\r\nHost: " + u.Host + fwd +
-			"\r\nCookie: " + strings.Join(ck, "; ") +
-			"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
-			strconv.Itoa(len(body)) + "\r\n\r\n" + body)
-	}
-	for w := 0; w < *concurrency; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var conn net.Conn
-			var br *bufio.Reader
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(clients) {
-					if conn != nil {
-						conn.Close()
-					}
-					return
-				}
-				t0 := time.Now()
-				if conn == nil {
-					var err error
-					if conn, err = net.Dial("tcp", u.Host); err != nil {
-						codes[i] = -1
-						continue
-					}
-					br = bufio.NewReader(conn)
-				}
-				code, err := roundTrip(conn, br, reqs[i])
-				lat[i] = time.Since(t0)
-				if err != nil {
-					codes[i] = -1
-					conn.Close()
-					conn = nil
-					continue
-				}
-				codes[i] = code
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(begin)
+	run := residents.Send(u, reqs, *concurrency)
 	if profDone != nil {
 		<-profDone
 	}
-	counts := map[int]int{}
-	for _, c := range codes {
-		counts[c]++
-	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	pct := func(p float64) float64 {
-		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
-	}
-	fmt.Printf("votes: %d at concurrency %d in %s → %.0f votes/s\n", len(lat), *concurrency, elapsed.Round(time.Millisecond), float64(len(lat))/elapsed.Seconds())
-	fmt.Printf("latency: p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms\n", pct(.50), pct(.90), pct(.99), pct(1))
-	fmt.Printf("status: %v (303 = vote stored and redirected to the result)\n", counts)
-	fmt.Printf("RESULT concurrency=%d votes=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f ok=%d\n", *concurrency, len(lat),
-		float64(len(lat))/elapsed.Seconds(), pct(.50), pct(.99), counts[303])
-	if counts[303] != len(lat) {
+	if !run.Report("votes", "vote stored and redirected to the result", *concurrency) {
 		os.Exit(1)
 	}
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// testBSNs returns made-up numbers that pass the 11-test, from 900000000 up.
-func testBSNs(skip, n int) []string {
-	var out []string
-	for v := 900000000; len(out) < n; v++ {
-		s := strconv.Itoa(v)
-		sum := 0
-		for i := 0; i < 8; i++ {
-			sum += int(s[i]-'0') * (9 - i)
-		}
-		sum -= int(s[8] - '0')
-		if sum%11 != 0 {
-			continue
-		}
-		if skip > 0 {
-			skip--
-			continue
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-func newClient() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		Transport:     &http.Transport{MaxIdleConnsPerHost: 4},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
-// login walks the production login flow against the built-in provider.
-func login(bsn string) (*http.Client, error) {
-	c := newClient()
-	resp, err := c.PostForm(*base+"/inloggen/digid", url.Values{"terug": {"/"}})
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	auth, err := resp.Location()
-	if err != nil {
-		return nil, fmt.Errorf("start: %s", resp.Status)
-	}
-	form := auth.Query()
-	form.Set("bsn", bsn)
-	form.Set("loa", "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract")
-	resp, err = c.PostForm(*base+"/dev/idp/authorize", form)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	cb, err := resp.Location()
-	if err != nil {
-		return nil, fmt.Errorf("provider: %s", resp.Status)
-	}
-	resp, err = c.Get(cb.String())
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	if loc := resp.Header.Get("Location"); strings.Contains(loc, "reden=") || resp.StatusCode != http.StatusSeeOther {
-		return nil, fmt.Errorf("callback: %s %s", resp.Status, loc)
-	}
-	return c, nil
 }
 
 var optionRE = regexp.MustCompile(`name="keuze" value="(\d+)"`)
@@ -268,8 +91,7 @@ func pollOptions(c *http.Client) ([]string, error) {
 
 // fetchProfile takes a CPU profile of the server while the votes run.
 func fetchProfile() error {
-	u, err := url.Parse(*profileURL)
-	if err != nil || !loopback(u.Hostname()) {
+	if _, err := residents.Base(*profileURL); err != nil {
 		return fmt.Errorf("-pprof must be a loopback address")
 	}
 	resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", *profileURL, *profileSecs))
@@ -289,21 +111,4 @@ func fetchProfile() error {
 		return err
 	}
 	return f.Close()
-}
-
-// roundTrip writes one prepared request and reads its response.
-func roundTrip(conn net.Conn, br *bufio.Reader, req []byte) (int, error) {
-	if _, err := conn.Write(req); err != nil {
-		return 0, err
-	}
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		return 0, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.Close {
-		return resp.StatusCode, fmt.Errorf("server closed the connection")
-	}
-	return resp.StatusCode, nil
 }
