@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"inspraak/internal/apperror"
 	"inspraak/internal/consultation"
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
@@ -177,24 +176,14 @@ func (s *Server) consultationAnswer(c *gin.Context) {
 		return
 	}
 	resp, err := s.consultations.Save(ctx, in.ID, who, answers, submit)
-	if e, ok := apperror.As(err); ok {
-		switch e.Code {
-		case apperror.Invalid:
-			d.Errors = e.Fields
-			if submit && d.Screen > 0 {
-				// Show everything, so each missing answer can be reached.
-				d.Screen, d.Screens, d.Questions = 0, 0, cons.Questions
-			}
-			s.renderConsultation(c, http.StatusUnprocessableEntity, &d)
-			return
-		case apperror.Forbidden, apperror.Closed, apperror.Conflict:
-			d.Errors = map[string]string{"form": e.Key}
-			s.renderConsultation(c, statusOf[e.Code], &d)
-			return
+	if s.refusedAt(c, err, "form", func(status int, fields map[string]string) {
+		d.Errors = fields
+		if _, whole := fields["form"]; !whole && submit && d.Screen > 0 {
+			// Show everything, so each missing answer can be reached.
+			d.Screen, d.Screens, d.Questions = 0, 0, cons.Questions
 		}
-	}
-	if err != nil {
-		s.fail(c, err)
+		s.renderConsultation(c, status, &d)
+	}) {
 		return
 	}
 	base := "/projecten/" + url.PathEscape(p.Slug) + "/" + url.PathEscape(in.Slug)

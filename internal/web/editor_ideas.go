@@ -8,7 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"inspraak/internal/apperror"
 	"inspraak/internal/i18n"
 	"inspraak/internal/idea"
 	"inspraak/internal/identity"
@@ -246,14 +245,9 @@ func (s *Server) editorIdeaStatus(c *gin.Context) {
 	err := s.ideas.SetStatus(c.Request.Context(), actorOf(c), d.Idea.ID, idea.Status(d.Status), d.Response)
 	// A refusal without fields (a status the idea cannot go to) is shown
 	// at the status field.
-	code := http.StatusUnprocessableEntity
-	if e, ok := apperror.As(err); ok && e.Key != "" && len(e.Fields) == 0 && statusOf[e.Code] < 500 {
-		code = statusOf[e.Code]
-		err = apperror.New(e.Code, e.Key).WithField("status", e.Key)
-	}
-	if s.refused(c, err, func(_ int, fields map[string]string) {
+	if s.refusedAt(c, err, "status", func(status int, fields map[string]string) {
 		d.Errors = fields
-		s.renderEditorIdea(c, code, d)
+		s.renderEditorIdea(c, status, d)
 	}) {
 		return
 	}

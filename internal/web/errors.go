@@ -201,3 +201,18 @@ func (s *Server) refused(c *gin.Context, err error, again func(status int, field
 	s.fail(c, err)
 	return true
 }
+
+// refusedAt is refused for forms that also show a refusal without field
+// messages (not allowed, closed, already done) at one place on the form,
+// field, with that refusal's own status (403, 409; 422 for an invalid
+// request without fields).
+func (s *Server) refusedAt(c *gin.Context, err error, field string, again func(status int, fields map[string]string)) bool {
+	if e, ok := apperror.As(err); ok && len(e.Fields) == 0 && e.Key != "" {
+		switch e.Code {
+		case apperror.Invalid, apperror.Forbidden, apperror.Closed, apperror.Conflict:
+			again(statusOf[e.Code], map[string]string{field: e.Key})
+			return true
+		}
+	}
+	return s.refused(c, err, again)
+}

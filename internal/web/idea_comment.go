@@ -136,20 +136,10 @@ func (s *Server) commentUpdate(c *gin.Context) {
 	}
 	d.Body = c.PostForm("reactie")
 	err := s.ideas.EditComment(c.Request.Context(), d.Comment.ID, ideaActor(c), d.Body)
-	if e, ok := apperror.As(err); ok {
-		switch e.Code {
-		case apperror.Invalid:
-			d.Errors = e.Fields
-			s.renderCommentForm(c, http.StatusUnprocessableEntity, d)
-			return
-		case apperror.Forbidden, apperror.Conflict:
-			d.Errors = map[string]string{"form": e.Key}
-			s.renderCommentForm(c, statusOf[e.Code], d)
-			return
-		}
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.refusedAt(c, err, "form", func(status int, fields map[string]string) {
+		d.Errors = fields
+		s.renderCommentForm(c, status, d)
+	}) {
 		return
 	}
 	s.setFlash(c, "comment_saved")

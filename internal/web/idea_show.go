@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"inspraak/internal/apperror"
 	"inspraak/internal/idea"
 	"inspraak/internal/moderation"
 	"inspraak/internal/project"
@@ -217,17 +216,9 @@ func (s *Server) ideaVerdicts(c *gin.Context, d *ideaPageData) error {
 
 // ideaRefused re-shows the idea page with the message of a refused action.
 func (s *Server) ideaRefused(c *gin.Context, p *project.Project, b *boardView, i *idea.Idea, err error, comment string, replyTo int64) {
-	if e, ok := apperror.As(err); ok {
-		switch e.Code {
-		case apperror.Invalid:
-			s.renderIdea(c, http.StatusUnprocessableEntity, p, b, i, e.Fields, comment, replyTo)
-			return
-		case apperror.Forbidden, apperror.Closed, apperror.Conflict:
-			s.renderIdea(c, statusOf[e.Code], p, b, i, map[string]string{"form": e.Key}, comment, replyTo)
-			return
-		}
-	}
-	s.fail(c, err)
+	s.refusedAt(c, err, "form", func(status int, fields map[string]string) {
+		s.renderIdea(c, status, p, b, i, fields, comment, replyTo)
+	})
 }
 
 // CommentViewData is what the idea-comment partial receives.

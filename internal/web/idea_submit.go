@@ -107,23 +107,10 @@ func (s *Server) ideaCreate(c *gin.Context) {
 // ideaFormFailed re-shows the form for a refused idea and says whether it
 // did.
 func (s *Server) ideaFormFailed(c *gin.Context, d *ideaFormData, err error) bool {
-	if err == nil {
-		return false
-	}
-	if e, ok := apperror.As(err); ok {
-		switch e.Code {
-		case apperror.Invalid:
-			d.Errors = e.Fields
-			s.renderIdeaForm(c, http.StatusUnprocessableEntity, d)
-			return true
-		case apperror.Forbidden, apperror.Closed, apperror.Conflict:
-			d.Errors = map[string]string{"form": e.Key}
-			s.renderIdeaForm(c, statusOf[e.Code], d)
-			return true
-		}
-	}
-	s.fail(c, err)
-	return true
+	return s.refusedAt(c, err, "form", func(status int, fields map[string]string) {
+		d.Errors = fields
+		s.renderIdeaForm(c, status, d)
+	})
 }
 
 // ideaEditForm shows the author's edit form.

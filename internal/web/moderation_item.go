@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"inspraak/internal/apperror"
 	"inspraak/internal/moderation"
 	"inspraak/internal/moderation/screen"
 )
@@ -105,24 +104,15 @@ func (s *Server) renderModItem(c *gin.Context, status int, data modItemData) {
 
 // modRefused re-shows the item with the message of a refused action.
 func (s *Server) modRefused(c *gin.Context, data modItemData, err error) {
-	e, ok := apperror.As(err)
-	if !ok {
-		s.fail(c, err)
-		return
-	}
-	if d, derr := s.moderation.Detail(c.Request.Context(), data.D.ID); derr == nil {
-		data.D = d
-	}
-	switch e.Code {
-	case apperror.Invalid:
-		data.Errors = e.Fields
-	case apperror.Forbidden, apperror.Conflict:
-		data.Errors = map[string]string{"item": e.Key}
-	default:
-		s.fail(c, err)
-		return
-	}
-	s.renderModItem(c, statusOf[e.Code], data)
+	s.refusedAt(c, err, "item", func(status int, fields map[string]string) {
+		// The item as it is now: the refusal may be someone else's claim
+		// or decision.
+		if d, derr := s.moderation.Detail(c.Request.Context(), data.D.ID); derr == nil {
+			data.D = d
+		}
+		data.Errors = fields
+		s.renderModItem(c, status, data)
+	})
 }
 
 func (s *Server) modClaim(c *gin.Context) {

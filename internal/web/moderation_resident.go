@@ -111,20 +111,10 @@ func (s *Server) reportSubmit(c *gin.Context) {
 	}
 	a := ideaActor(c)
 	err := s.moderation.Report(c.Request.Context(), moderation.Participant{ID: a.ParticipantID, Subject: a.Subject}, kind, id, d.Reason, d.Note)
-	if e, ok := apperror.As(err); ok {
-		switch e.Code {
-		case apperror.Invalid:
-			d.Errors = e.Fields
-			s.renderReport(c, http.StatusUnprocessableEntity, d)
-			return
-		case apperror.Forbidden, apperror.Conflict:
-			d.Errors = map[string]string{"reden": e.Key}
-			s.renderReport(c, statusOf[e.Code], d)
-			return
-		}
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.refusedAt(c, err, "reden", func(status int, fields map[string]string) {
+		d.Errors = fields
+		s.renderReport(c, status, d)
+	}) {
 		return
 	}
 	s.setFlash(c, "reported")

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"inspraak/internal/apperror"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/poll"
@@ -190,18 +189,7 @@ func (s *Server) pollVote(c *gin.Context) {
 	rec, err := s.polls.VoteAt(c.Request.Context(), in, projectStatus, poll.Voter{
 		ParticipantID: cur.Participant.ID, Subject: cur.Participant.Subject, Person: instrument.PersonOf(cur),
 	}, ids)
-	if err != nil {
-		if e, ok := apperror.As(err); ok {
-			switch e.Code {
-			case apperror.Invalid:
-				again(http.StatusUnprocessableEntity, e.Fields["choice"])
-				return
-			case apperror.Forbidden, apperror.Closed, apperror.Conflict:
-				again(statusOf[e.Code], e.Key)
-				return
-			}
-		}
-		s.fail(c, err)
+	if s.refusedAt(c, err, "choice", func(status int, fields map[string]string) { again(status, fields["choice"]) }) {
 		return
 	}
 	if rec.Changed {
