@@ -7,18 +7,8 @@ import (
 	"inspraak/internal/apperror"
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
-	"inspraak/internal/store"
+	"inspraak/internal/testdb"
 )
-
-// setProjectStatus moves the project of an instrument to st directly, as
-// an editor's status switch would.
-func setProjectStatus(t *testing.T, db *store.DB, instrumentID int64, st project.Status) {
-	t.Helper()
-	err := db.Exec("UPDATE projects SET status = ? WHERE id = (SELECT project_id FROM instruments WHERE id = ?)", st, instrumentID).Error
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // A project that is closed, archived or back in draft closes its
 // questionnaires at once, whatever their own dates: Save refuses a draft
@@ -30,7 +20,7 @@ func TestProjectNotPublishedRefusesAnswers(t *testing.T) {
 			ctx := context.Background()
 			id := f.c.InstrumentID
 			who := f.person(t, 1)
-			setProjectStatus(t, f.db, id, st)
+			testdb.SetProjectStatusOf(t, f.db, id, string(st))
 			for _, submit := range []bool{false, true} {
 				_, err := f.svc.Save(ctx, id, who, f.complete(), submit)
 				if e, ok := apperror.As(err); !ok || e.Code != apperror.Closed || e.Key != instrument.ReasonClosed {
@@ -48,7 +38,7 @@ func TestProjectNotPublishedRefusesAnswers(t *testing.T) {
 			}
 			// Published again, the same submission is taken: the
 			// project's status was what refused it.
-			setProjectStatus(t, f.db, id, project.StatusPublished)
+			testdb.SetProjectStatusOf(t, f.db, id, string(project.StatusPublished))
 			if _, err := f.svc.Save(ctx, id, who, f.complete(), true); err != nil {
 				t.Fatal(err)
 			}

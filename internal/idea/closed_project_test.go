@@ -8,18 +8,8 @@ import (
 	"inspraak/internal/idea"
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
-	"inspraak/internal/store"
+	"inspraak/internal/testdb"
 )
-
-// setProjectStatus moves the project of an instrument to st directly, as
-// an editor's status switch would.
-func setProjectStatus(t *testing.T, db *store.DB, instrumentID int64, st project.Status) {
-	t.Helper()
-	err := db.Exec("UPDATE projects SET status = ? WHERE id = (SELECT project_id FROM instruments WHERE id = ?)", st, instrumentID).Error
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // A project that is closed, archived or back in draft closes its idea
 // boards at once, whatever their own dates: the idea service itself,
@@ -37,7 +27,7 @@ func TestProjectNotPublishedRefusesIdeasSupportsAndComments(t *testing.T) {
 			if err := f.ideas.Support(ctx, i.ID, supporter); err != nil {
 				t.Fatal(err)
 			}
-			setProjectStatus(t, f.db, b.InstrumentID, st)
+			testdb.SetProjectStatusOf(t, f.db, b.InstrumentID, string(st))
 
 			th := b.Themes[0].ID
 			draft := idea.Draft{Title: "Een bankje bij de vijver", Description: "Een wat langere uitleg over dit idee voor de buurt.", ThemeID: &th}
@@ -83,7 +73,7 @@ func TestProjectNotPublishedRefusesIdeasSupportsAndComments(t *testing.T) {
 			}
 			// Published again, the same support is taken: the project's
 			// status was what refused it.
-			setProjectStatus(t, f.db, b.InstrumentID, project.StatusPublished)
+			testdb.SetProjectStatusOf(t, f.db, b.InstrumentID, string(project.StatusPublished))
 			if err := f.ideas.Support(ctx, i.ID, other); err != nil {
 				t.Fatal(err)
 			}

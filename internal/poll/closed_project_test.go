@@ -8,17 +8,8 @@ import (
 	"inspraak/internal/instrument"
 	"inspraak/internal/project"
 	"inspraak/internal/store"
+	"inspraak/internal/testdb"
 )
-
-// setProjectStatus moves the project of an instrument to st directly, as
-// an editor's status switch would.
-func setProjectStatus(t *testing.T, db *store.DB, instrumentID int64, st project.Status) {
-	t.Helper()
-	err := db.Exec("UPDATE projects SET status = ? WHERE id = (SELECT project_id FROM instruments WHERE id = ?)", st, instrumentID).Error
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // countRows counts the rows of table for one instrument.
 func countRows(t *testing.T, db *store.DB, table string, instrumentID int64) int64 {
@@ -44,7 +35,7 @@ func TestProjectNotPublishedRefusesBallots(t *testing.T) {
 			p := f.poll(t, nil)
 			v := f.participant(t, 1, midden)
 			choice := []int64{p.Options[0].ID}
-			setProjectStatus(t, f.db, p.InstrumentID, st)
+			testdb.SetProjectStatusOf(t, f.db, p.InstrumentID, string(st))
 			wantClosed := func(what string, err error) {
 				t.Helper()
 				e, ok := apperror.As(err)
@@ -68,7 +59,7 @@ func TestProjectNotPublishedRefusesBallots(t *testing.T) {
 			}
 			// Published again, the same ballot counts: the project's
 			// status was what refused it.
-			setProjectStatus(t, f.db, p.InstrumentID, project.StatusPublished)
+			testdb.SetProjectStatusOf(t, f.db, p.InstrumentID, string(project.StatusPublished))
 			if _, err := f.polls.VoteAt(ctx, p.Instrument, project.StatusPublished, v, choice); err != nil {
 				t.Fatal(err)
 			}

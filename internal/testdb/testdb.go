@@ -117,3 +117,11 @@ func NoError(t testing.TB, err error) {
 		t.Fatalf("database: %v", err)
 	}
 }
+
+// SetProjectStatusOf moves the project of an instrument to status
+// directly, as an editor's status switch would (tests of what a closed
+// project refuses).
+func SetProjectStatusOf(t testing.TB, db *store.DB, instrumentID int64, status string) {
+	t.Helper()
+	NoError(t, db.Exec("UPDATE projects SET status = ? WHERE id = (SELECT project_id FROM instruments WHERE id = ?)", status, instrumentID).Error)
+}
