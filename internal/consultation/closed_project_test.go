@@ -14,6 +14,7 @@ import (
 // questionnaires at once, whatever their own dates: Save refuses a draft
 // and a submission itself, without any web handler, and stores nothing.
 func TestProjectNotPublishedRefusesAnswers(t *testing.T) {
+	t.Parallel() // each test has its own database
 	for _, st := range []project.Status{project.StatusClosed, project.StatusArchived, project.StatusDraft} {
 		t.Run(string(st), func(t *testing.T) {
 			f := setup(t, nil)

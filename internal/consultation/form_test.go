@@ -15,6 +15,7 @@ func formQuestions() []Question {
 }
 
 func TestFromValuesReadsEveryKind(t *testing.T) {
+	t.Parallel() // each test has its own database
 	v := url.Values{"q1": {"  Hallo\r\nwereld "}, "q2": {"3,5"}, "q3": {"4"}, "q4": {"41", "43"},
 		"q5_51": {"3"}, "q5_52": {"1"}, "q5_53": {"2"}, "q6": {"genegeerd"}}
 	a, errs := FromValues(formQuestions(), v)
@@ -33,6 +34,7 @@ func TestFromValuesReadsEveryKind(t *testing.T) {
 }
 
 func TestFromValuesReportsUnreadableInput(t *testing.T) {
+	t.Parallel() // each test has its own database
 	v := url.Values{"q2": {"drie"}, "q3": {"veel"}, "q4": {"x"}, "q5_51": {"1"}, "q5_52": {"1"}, "q5_53": {"9"}}
 	_, errs := FromValues(formQuestions(), v)
 	for _, f := range []string{"q-2", "q-3", "q-4", "q-5"} {

@@ -106,6 +106,7 @@ func fields(err error) map[string]string {
 }
 
 func TestEveryQuestionTypeValidates(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t, nil)
 	qid := func(k consultation.Kind) int64 { return f.q[k].ID }
 	opt := func(k consultation.Kind, i int) int64 { return f.q[k].Options[i].ID }
@@ -155,6 +156,7 @@ func TestEveryQuestionTypeValidates(t *testing.T) {
 }
 
 func TestDraftThenSubmitWithReceipt(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t, nil)
 	ctx := context.Background()
 	who := f.person(t, 1)
@@ -196,6 +198,7 @@ func TestDraftThenSubmitWithReceipt(t *testing.T) {
 }
 
 func TestChangeUntilClosingWhenAllowed(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t, func(d *consultation.Draft) { d.Rules.AllowChange = true })
 	ctx := context.Background()
 	who := f.person(t, 1)
@@ -222,6 +225,7 @@ func TestChangeUntilClosingWhenAllowed(t *testing.T) {
 }
 
 func TestRulesAtSubmitTime(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t, func(d *consultation.Draft) { d.Rules.MinLoADigiD = identity.Levels(identity.DigiD)[2] })
 	who := f.person(t, 1)
 	_, err := f.svc.Save(context.Background(), f.c.InstrumentID, who, f.complete(), true)
@@ -231,6 +235,7 @@ func TestRulesAtSubmitTime(t *testing.T) {
 }
 
 func TestEditsNeverLoseAnswers(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t, nil)
 	ctx := context.Background()
 	who := f.person(t, 1)
@@ -256,6 +261,7 @@ func TestEditsNeverLoseAnswers(t *testing.T) {
 }
 
 func TestConcurrentSubmitsGiveOneResponseEach(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t, nil)
 	ctx := context.Background()
 	people := 30
@@ -304,6 +310,7 @@ func TestConcurrentSubmitsGiveOneResponseEach(t *testing.T) {
 // no submission fails on a lock (on PostgreSQL the totals' rows are
 // locked in one order by every transaction).
 func TestConcurrentChangesKeepTotalsRight(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t, func(d *consultation.Draft) { d.Rules.AllowChange = true })
 	ctx := context.Background()
 	people := 20

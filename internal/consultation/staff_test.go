@@ -13,6 +13,7 @@ import (
 var editor = identity.Actor{StaffID: 7, Roles: []identity.Role{identity.RoleEditor}}
 
 func TestOnlyEditorsEditQuestionnairesAndEveryEditIsOnRecord(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t, nil)
 	ctx := context.Background()
 	id := f.c.InstrumentID

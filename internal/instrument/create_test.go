@@ -93,6 +93,7 @@ func breakAuditLog(t *testing.T, db *store.DB) {
 func auditFailed(err error) bool { return err != nil && strings.Contains(err.Error(), "audit_log") }
 
 func TestEveryKindIsCreatedOneWay(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	k := newKinds(f)
 	ctx := context.Background()
@@ -129,6 +130,7 @@ func TestEveryKindIsCreatedOneWay(t *testing.T) {
 }
 
 func TestCreatingNeedsAnEditorAndARecord(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	k := newKinds(f)
 	ctx := context.Background()
@@ -153,6 +155,7 @@ func TestCreatingNeedsAnEditorAndARecord(t *testing.T) {
 }
 
 func TestSettingsAndPublishingNeedAnEditorAndARecord(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	in := f.instrument(t)

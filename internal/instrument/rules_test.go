@@ -14,6 +14,7 @@ import (
 // status comes before the instrument's own dates, for the state pages
 // show, for Open (the API and the editor) and for Eligible.
 func TestProjectStatusClosesInstruments(t *testing.T) {
+	t.Parallel() // each test has its own database
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) *time.Time { x := now.Add(d); return &x }
 	open := instrument.Instrument{Who: instrument.WhoAny, OpensAt: at(-time.Hour), ClosesAt: at(time.Hour)}
@@ -53,6 +54,7 @@ func TestProjectStatusClosesInstruments(t *testing.T) {
 // when someone may take part, Closed for reasons of time, Forbidden for
 // reasons of the person, with the reason as the message key.
 func TestVerdictErr(t *testing.T) {
+	t.Parallel() // each test has its own database
 	if err := (instrument.Verdict{OK: true}).Err(); err != nil {
 		t.Fatalf("OK verdict gave %v", err)
 	}

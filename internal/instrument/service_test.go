@@ -56,6 +56,7 @@ func (f *fixture) reload(t *testing.T, id int64) *instrument.Instrument {
 }
 
 func TestSettingsChangeRulesButNeverTheAddress(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	in := f.instrument(t)
@@ -103,6 +104,7 @@ func TestSettingsChangeRulesButNeverTheAddress(t *testing.T) {
 }
 
 func TestBadSettingsChangeNothing(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	in := f.instrument(t)

@@ -18,6 +18,7 @@ import (
 // takes the image off it and deletes the file, unless another idea
 // shows the same file.
 func TestModeratorSeesIdeaImageAndRejectionRemovesIt(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PreModeration)
@@ -70,6 +71,7 @@ func TestModeratorSeesIdeaImageAndRejectionRemovesIt(t *testing.T) {
 // An image's text is screened like the idea's other texts, and a
 // moderator can redact a fragment of it.
 func TestIdeaImageTextIsScreenedAndRedactable(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PostModeration)

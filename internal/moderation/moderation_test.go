@@ -195,6 +195,7 @@ const plain = "Meer bomen langs de Dorpsstraat, tussen huisnummer 12 en 48, graa
 // public but queued, and ordinary numbers (a year, house numbers) do
 // nothing.
 func TestScreeningQueuesWithoutRejecting(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	b := f.board(t, moderation.PostModeration)
 	a := f.person(t)
@@ -240,6 +241,7 @@ func TestScreeningQueuesWithoutRejecting(t *testing.T) {
 // Under pre-moderation nothing is public until approved; the author is
 // told, and a reply is announced to the comment it answers only then.
 func TestPreModerationApproveAndNotify(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PreModeration)
@@ -303,6 +305,7 @@ func TestPreModerationApproveAndNotify(t *testing.T) {
 // public; at the threshold the contribution is taken offline until a
 // moderator decides.
 func TestReports(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PostModeration)
@@ -371,6 +374,7 @@ func TestReports(t *testing.T) {
 // A claim is the moderator's for 15 minutes: nobody else can take or
 // decide on the item meanwhile, and after it the item is free again.
 func TestClaimExpires(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PreModeration)
@@ -408,6 +412,7 @@ func TestClaimExpires(t *testing.T) {
 // A rejection reaches the author with its reason; the author may ask once
 // for a second look, which only another moderator can take.
 func TestRejectionAndSecondLook(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PreModeration)
@@ -495,6 +500,7 @@ func TestRejectionAndSecondLook(t *testing.T) {
 // A blocked participant cannot submit, edit or comment until the block
 // ends or is lifted.
 func TestBlockedParticipantRefused(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PostModeration)
@@ -543,6 +549,7 @@ func TestBlockedParticipantRefused(t *testing.T) {
 // "Edit out personal data" replaces the fragment everywhere in the field,
 // never stores it, screens the text again and tells the author.
 func TestRedact(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PostModeration)
@@ -588,6 +595,7 @@ func TestRedact(t *testing.T) {
 // The queue lists waiting items oldest first with their reasons, and the
 // dashboard's wait figures are percentiles of what waits.
 func TestQueueAndDashboard(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PreModeration)
@@ -631,6 +639,7 @@ func TestQueueAndDashboard(t *testing.T) {
 // Four moderators each take "next" 100 times at once on a queue of 300:
 // every item is handed out exactly once.
 func TestNextHandsOutEveryItemOnce(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PreModeration)
@@ -687,6 +696,7 @@ func TestNextHandsOutEveryItemOnce(t *testing.T) {
 // Moderators with an address get one digest per interval, only when work
 // came in since the last one; two instances asking at once send it once.
 func TestDigest(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PreModeration)
@@ -739,6 +749,7 @@ func TestDigest(t *testing.T) {
 // Erasing a participant's data removes what they wrote to moderators and
 // what screening quoted from their texts; their reports stay counted.
 func TestEraseKeepsReportsButNotTheirWords(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PostModeration)

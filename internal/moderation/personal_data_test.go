@@ -16,6 +16,7 @@ import (
 // on the audit record, that they are not personal data. A refusal changes
 // nothing.
 func TestApprovingPersonalDataNeedsRedactionOrConfirmation(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PostModeration)

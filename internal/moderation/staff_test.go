@@ -14,6 +14,7 @@ import (
 // The route group lets only moderators in; the service asks again, so a
 // caller that is not web (or a route put in the wrong group) cannot act.
 func TestOnlyModeratorsModerate(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	b := f.board(t, moderation.PreModeration)

@@ -83,6 +83,7 @@ func checkEachOnce(t *testing.T, f *fixture, ms *mailtest.Server, want int) {
 }
 
 func TestMailWaitsWhileTheServerIsDownAndGoesOutOnceWhenItIsBack(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	ms := newDownMailServer(t)
@@ -125,6 +126,7 @@ func TestMailWaitsWhileTheServerIsDownAndGoesOutOnceWhenItIsBack(t *testing.T) {
 // Two instances sending from one outbox at the same time never send a
 // mail twice, also while the server is down for a while.
 func TestTwoSendersNeverSendAMailTwice(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	ms := newDownMailServer(t)
@@ -161,6 +163,7 @@ func TestTwoSendersNeverSendAMailTwice(t *testing.T) {
 // A sender that crashed after claiming holds mail only until its lease
 // runs out; then another instance sends it.
 func TestAnExpiredClaimIsTakenOver(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	ms := newMailServer(t)
@@ -182,6 +185,7 @@ func TestAnExpiredClaimIsTakenOver(t *testing.T) {
 }
 
 func TestRefusedAndExhaustedMailIsMarkedFailedAndKept(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	ms := newMailServer(t)
@@ -227,6 +231,7 @@ func TestRefusedAndExhaustedMailIsMarkedFailedAndKept(t *testing.T) {
 }
 
 func TestBackoffGrowsIsCappedAndJittered(t *testing.T) {
+	t.Parallel() // each test has its own database
 	base, maxDelay := time.Minute, time.Hour
 	prevHigh := time.Duration(0)
 	for attempt := 1; attempt <= 12; attempt++ {
@@ -252,6 +257,7 @@ func TestBackoffGrowsIsCappedAndJittered(t *testing.T) {
 // HTML, the one-click unsubscribe headers, the subject in the reader's
 // language.
 func TestReceivedMailIsMultipartWithUnsubscribeHeaders(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	ms := newMailServer(t)
@@ -337,6 +343,7 @@ func TestReceivedMailIsMultipartWithUnsubscribeHeaders(t *testing.T) {
 }
 
 func TestSTARTTLSAndLoginAreUsedWhenOffered(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	cfg, pool := selfSigned(t)
@@ -370,6 +377,7 @@ func TestSTARTTLSAndLoginAreUsedWhenOffered(t *testing.T) {
 }
 
 func TestImplicitTLS(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	cfg, pool := selfSigned(t)
 	ms := newDownMailServer(t)
@@ -390,6 +398,7 @@ func TestImplicitTLS(t *testing.T) {
 }
 
 func TestSMTPURLs(t *testing.T) {
+	t.Parallel() // each test has its own database
 	for raw, want := range map[string]string{
 		"smtp://mail.gemeente.example":          "mail.gemeente.example:587",
 		"smtp://u:p@mail.gemeente.example:2525": "mail.gemeente.example:2525",
@@ -409,6 +418,7 @@ func TestSMTPURLs(t *testing.T) {
 
 // A slow mail server never holds a sender past its timeout.
 func TestASilentServerTimesOut(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ln, err := newSilentListener(t)
 	if err != nil {

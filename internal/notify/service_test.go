@@ -131,6 +131,7 @@ func statusMsg(idea string) notify.Message {
 }
 
 func TestNotifyWithoutAddressIsInAppOnly(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	pid := f.participant(t, "Jan")
 	f.notify(t, pid, statusMsg("Meer bankjes"))
@@ -150,6 +151,7 @@ func TestNotifyWithoutAddressIsInAppOnly(t *testing.T) {
 }
 
 func TestUnconfirmedAddressGetsNoMail(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	pid := f.participant(t, "Jan")
 	if err := f.svc.SetAddress(context.Background(), pid, "jan@voorbeeld.nl", "nl", true); err != nil {
@@ -166,6 +168,7 @@ func TestUnconfirmedAddressGetsNoMail(t *testing.T) {
 }
 
 func TestConfirmedAddressGetsMailUnlessTheKindIsOff(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	pid := f.subscribed(t, "Jan", "jan@voorbeeld.nl", "nl")
@@ -206,6 +209,7 @@ func TestConfirmedAddressGetsMailUnlessTheKindIsOff(t *testing.T) {
 }
 
 func TestMailIsInTheParticipantsLanguage(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	nl := f.subscribed(t, "Jan", "jan@voorbeeld.nl", "nl")
 	en := f.subscribed(t, "Jane", "jane@example.com", "en")
@@ -235,6 +239,7 @@ func TestMailIsInTheParticipantsLanguage(t *testing.T) {
 }
 
 func TestUserTextIsEscapedInHTMLAndCannotBreakTheSubject(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	pid := f.subscribed(t, "<b>Jan</b>", "jan@voorbeeld.nl", "nl")
 	f.notify(t, pid, statusMsg("Bankjes\r\nBcc: kwaad@example.com <script>alert(1)</script>"))
@@ -248,6 +253,7 @@ func TestUserTextIsEscapedInHTMLAndCannotBreakTheSubject(t *testing.T) {
 }
 
 func TestConfirmTokenExpiresWorksOnceAndOnlyForItsOwner(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	pid := f.participant(t, "Jan")
@@ -308,6 +314,7 @@ func TestConfirmTokenExpiresWorksOnceAndOnlyForItsOwner(t *testing.T) {
 }
 
 func TestSetAddressNeedsConsentAndAnAddressAndIsNotAudited(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	pid := f.participant(t, "Jan")
@@ -356,6 +363,7 @@ func TestSetAddressNeedsConsentAndAnAddressAndIsNotAudited(t *testing.T) {
 }
 
 func TestEmailAddressesAreCheckedStrictly(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	pid := f.participant(t, "Jan")
@@ -374,6 +382,7 @@ func TestEmailAddressesAreCheckedStrictly(t *testing.T) {
 }
 
 func TestUnsubscribeTokenForgeryIsRefused(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	pid := f.subscribed(t, "Jan", "jan@voorbeeld.nl", "nl")
@@ -425,6 +434,7 @@ func TestUnsubscribeTokenForgeryIsRefused(t *testing.T) {
 }
 
 func TestNotifyFollowersReachesEveryFollowerOnce(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	mailNL := f.subscribed(t, "Jan", "jan@voorbeeld.nl", "nl")
@@ -467,6 +477,7 @@ func TestNotifyFollowersReachesEveryFollowerOnce(t *testing.T) {
 // A notification rolls back with the caller's transaction: no in-app
 // message and no mail about something that did not happen.
 func TestNotifyRollsBackWithTheCaller(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	pid := f.subscribed(t, "Jan", "jan@voorbeeld.nl", "nl")
@@ -487,6 +498,7 @@ func TestNotifyRollsBackWithTheCaller(t *testing.T) {
 }
 
 func TestBadMessagesAreRefused(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	pid := f.participant(t, "Jan")
 	for name, m := range map[string]notify.Message{
@@ -505,6 +517,7 @@ func TestBadMessagesAreRefused(t *testing.T) {
 }
 
 func TestEraseRemovesEverything(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	pid := f.subscribed(t, "Jan", "jan@voorbeeld.nl", "nl")
@@ -542,6 +555,7 @@ func TestEraseRemovesEverything(t *testing.T) {
 }
 
 func TestParsePrefsRoundTripsAndRefusesUnknownKinds(t *testing.T) {
+	t.Parallel() // each test has its own database
 	for _, p := range []notify.Prefs{{}, notify.AllKinds, {Reply: true}, {IdeaStatus: true, Results: true}} {
 		got, err := notify.ParsePrefs(p.Values())
 		if err != nil || got != p {

@@ -28,6 +28,7 @@ func countRows(t *testing.T, db *store.DB, table string, instrumentID int64) int
 // (VoteAt, the vote endpoint's path: on PostgreSQL the statement that
 // writes first ballots in groups checks the project again).
 func TestProjectNotPublishedRefusesBallots(t *testing.T) {
+	t.Parallel() // each test has its own database
 	for _, st := range []project.Status{project.StatusClosed, project.StatusArchived, project.StatusDraft} {
 		t.Run(string(st), func(t *testing.T) {
 			f := setup(t)

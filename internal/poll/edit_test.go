@@ -52,6 +52,7 @@ func (f *fixture) updatedAt(t *testing.T, id int64) time.Time {
 }
 
 func TestAnOptionSomeoneChoseCannotBeRemoved(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, func(d *poll.Draft) { d.Options = append(d.Options, "Brug over de Maas") })
@@ -94,6 +95,7 @@ func TestAnOptionSomeoneChoseCannotBeRemoved(t *testing.T) {
 // in its count (SQLite: transactions take turns) or only the foreign key
 // stopped it (PostgreSQL: the delete waits for the vote, then fails).
 func TestRemovalRacingAVoteForTheOptionIsRefused(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, nil)
@@ -127,6 +129,7 @@ func TestRemovalRacingAVoteForTheOptionIsRefused(t *testing.T) {
 }
 
 func TestSingleOrMultipleIsFixedOnceThereAreBallots(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, nil)
@@ -167,6 +170,7 @@ func TestSingleOrMultipleIsFixedOnceThereAreBallots(t *testing.T) {
 }
 
 func TestWordingMayAlwaysChangeAndSaysWhatItWas(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, nil)
@@ -215,6 +219,7 @@ func TestWordingMayAlwaysChangeAndSaysWhatItWas(t *testing.T) {
 }
 
 func TestAddedOptionsGoAtTheEnd(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, nil)
@@ -253,6 +258,7 @@ func TestAddedOptionsGoAtTheEnd(t *testing.T) {
 // file), must move updated_at to the clock's time, and a refused edit must
 // leave it alone.
 func TestEveryPollEditMovesUpdatedAt(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, func(d *poll.Draft) { d.Options = append(d.Options, "Vierde", "Vijfde") })

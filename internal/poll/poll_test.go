@@ -105,6 +105,7 @@ func code(err error) apperror.Code {
 }
 
 func TestOneBallotPerParticipantAndTallyEqualsRecount(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, nil)
@@ -142,6 +143,7 @@ func TestOneBallotPerParticipantAndTallyEqualsRecount(t *testing.T) {
 }
 
 func TestChangedVoteMovesTheTally(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, func(d *poll.Draft) { d.Rules.AllowChange = true; d.Multiple = true; d.MaxChoices = 2 })
@@ -165,6 +167,7 @@ func TestChangedVoteMovesTheTally(t *testing.T) {
 }
 
 func TestRulesAreCheckedAtVoteTime(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	o := func(p *poll.Poll) []int64 { return []int64{p.Options[0].ID} }
@@ -212,6 +215,7 @@ func TestRulesAreCheckedAtVoteTime(t *testing.T) {
 }
 
 func TestBadChoicesChangeNothing(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	single := f.poll(t, nil)
@@ -244,6 +248,7 @@ func TestBadChoicesChangeNothing(t *testing.T) {
 }
 
 func TestCreateValidates(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	_, err := f.polls.Create(context.Background(), identity.SystemActor("test"), poll.Draft{ProjectID: f.proj, Slug: "x", Options: []string{"alleen"}, ResultsVisibility: "soms"})
 	e, ok := apperror.As(err)
@@ -256,6 +261,7 @@ func TestCreateValidates(t *testing.T) {
 // one ballot each, and the tally equals the recount. On PostgreSQL this is
 // the full 200 × 5 of the issue; SQLite serialises writers, so fewer.
 func TestConcurrentDoubleSubmitsGiveOneBallotEach(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, func(d *poll.Draft) { d.Rules.AllowChange = true })
@@ -312,6 +318,7 @@ func TestConcurrentDoubleSubmitsGiveOneBallotEach(t *testing.T) {
 // ballot in: the fast path checks the row is unchanged, the full path
 // re-reads it.
 func TestVoteAtRefusesWhenThePollChangedSinceItWasRead(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, nil)
@@ -335,6 +342,7 @@ func TestVoteAtRefusesWhenThePollChangedSinceItWasRead(t *testing.T) {
 // VoteAt stores a first ballot, keeps a repeat as it is, and moves the
 // tally on a change, exactly as Vote does.
 func TestVoteAtFirstRepeatAndChange(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, func(d *poll.Draft) { d.Rules.AllowChange = true; d.Multiple = true; d.MaxChoices = 2 })
@@ -375,6 +383,7 @@ func TestVoteAtFirstRepeatAndChange(t *testing.T) {
 // tests above would pass if VoteAt always fell back), and that statement
 // keeps the tally equal to the recount; a second call stores nothing.
 func TestFirstBallotStatement(t *testing.T) {
+	t.Parallel() // each test has its own database
 	if !testdb.Postgres() {
 		t.Skip("the one-statement first ballot is PostgreSQL's; SQLite always takes the full path")
 	}
@@ -405,6 +414,7 @@ func TestFirstBallotStatement(t *testing.T) {
 // then refused, whichever path it takes. Without the lock the fast path
 // would store it against the old definition.
 func TestVoteWaitsForAnEditInProgress(t *testing.T) {
+	t.Parallel() // each test has its own database
 	if !testdb.Postgres() {
 		t.Skip("SQLite runs one writer at a time; the race needs PostgreSQL")
 	}
@@ -443,6 +453,7 @@ func TestVoteWaitsForAnEditInProgress(t *testing.T) {
 // since, and a voter who already voted, get nothing back (their requests
 // then take the full transaction).
 func TestGroupOfFirstBallots(t *testing.T) {
+	t.Parallel() // each test has its own database
 	if !testdb.Postgres() {
 		t.Skip("group writing is PostgreSQL's; SQLite always takes the full path")
 	}
@@ -502,6 +513,7 @@ func TestGroupOfFirstBallots(t *testing.T) {
 // people (same pseudonyms, new participant rows) voting again all at once,
 // through both entry points, are all refused and nothing is stored.
 func TestErasedVotersCannotVoteAgainEvenAllAtOnce(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, func(d *poll.Draft) { d.Rules.AllowChange = true })

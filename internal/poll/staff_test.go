@@ -44,6 +44,7 @@ func edits(p *poll.Poll) map[string]func(ctx context.Context, s *poll.Service, a
 }
 
 func TestOnlyEditorsEditPollsAndEveryEditIsOnRecord(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := setup(t)
 	ctx := context.Background()
 	p := f.poll(t, nil)

@@ -28,6 +28,7 @@ func draft(slug string) project.Draft {
 }
 
 func TestCreateValidatesEveryField(t *testing.T) {
+	t.Parallel() // each test has its own database
 	svc := project.NewService(testdb.Open(t))
 	ctx := context.Background()
 	long := strings.Repeat("a", project.MaxTitle+1)
@@ -69,6 +70,7 @@ func TestCreateValidatesEveryField(t *testing.T) {
 }
 
 func TestCreateRendersSafeBodyAndKeepsPhaseOrder(t *testing.T) {
+	t.Parallel() // each test has its own database
 	svc := project.NewService(testdb.Open(t))
 	ctx := context.Background()
 	d := draft("speeltuin")
@@ -99,6 +101,7 @@ func TestCreateRendersSafeBodyAndKeepsPhaseOrder(t *testing.T) {
 }
 
 func TestSlugIsUniqueEvenUnderConcurrency(t *testing.T) {
+	t.Parallel() // each test has its own database
 	svc := project.NewService(testdb.Open(t))
 	ctx := context.Background()
 	const n = 8
@@ -132,6 +135,7 @@ func TestSlugIsUniqueEvenUnderConcurrency(t *testing.T) {
 }
 
 func TestDraftsAreInvisibleAndLifeCycleIsEnforced(t *testing.T) {
+	t.Parallel() // each test has its own database
 	svc := project.NewService(testdb.Open(t))
 	ctx := context.Background()
 	p, err := svc.Create(ctx, identity.SystemActor("test"), draft("concept"))
@@ -176,6 +180,7 @@ func TestDraftsAreInvisibleAndLifeCycleIsEnforced(t *testing.T) {
 }
 
 func TestListPublicPagesAndFilters(t *testing.T) {
+	t.Parallel() // each test has its own database
 	svc := project.NewService(testdb.Open(t))
 	ctx := context.Background()
 	total := project.PageSize + 3
@@ -237,6 +242,7 @@ func TestListPublicPagesAndFilters(t *testing.T) {
 }
 
 func TestPhaseState(t *testing.T) {
+	t.Parallel() // each test has its own database
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
 	end := day(10)
 	a := project.Phase{StartsOn: day(1), EndsOn: &end}
@@ -262,6 +268,7 @@ func TestPhaseState(t *testing.T) {
 }
 
 func TestGetPublicRejectsMalformedSlugsWithoutQuerying(t *testing.T) {
+	t.Parallel() // each test has its own database
 	svc := project.NewService(testdb.Open(t))
 	for _, slug := range []string{"", "../etc", "a b", strings.Repeat("a", 200), "'; DROP TABLE projects; --"} {
 		if _, err := svc.GetPublic(context.Background(), slug); apperror.CodeOf(err) != apperror.NotFound {

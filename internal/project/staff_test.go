@@ -30,6 +30,7 @@ func breakAuditLog(t *testing.T, db *store.DB) {
 func auditFailed(err error) bool { return err != nil && strings.Contains(err.Error(), "audit_log") }
 
 func TestStaffActionsAreOnRecordInTheirTransaction(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	svc := project.NewService(db)
 	ctx := context.Background()
@@ -80,6 +81,7 @@ func TestStaffActionsAreOnRecordInTheirTransaction(t *testing.T) {
 }
 
 func TestOnlyEditorsChangeProjects(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	svc := project.NewService(db)
 	ctx := context.Background()

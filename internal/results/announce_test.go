@@ -31,6 +31,7 @@ func (f *followers) NotifyFollowers(_ context.Context, _ *gorm.DB, _ int64, m no
 // link to the results, in the publishing transaction: if they cannot be
 // told, nothing is published. Publishing again tells nobody again.
 func TestFirstPublicationTellsTheFollowers(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	y := newYesNo(t, db)

@@ -178,6 +178,7 @@ func attackBreakdownPage(t *testing.T, bp breakdownPage, shown bool, k int) (hid
 // respondents per wijk: every hidden count ranges at least k wide given
 // everything the page shows, and no line gives a group away.
 func TestBreakdownPagesResistTheAttack(t *testing.T) {
+	t.Parallel() // each test has its own database
 	rng := rand.New(rand.NewPCG(21, 0xb4ea))
 	n := attack.Rounds(120)
 	hidden, withheld, tables := 0, 0, 0

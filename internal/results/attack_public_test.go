@@ -259,6 +259,7 @@ func randomSurvey(rng *rand.Rand) *results.Overview {
 // with INSPRAAK_ATTACK_ROUNDS): every hidden count ranges at least k wide
 // given everything the page shows, and no line gives a group away.
 func TestPublicPagesResistTheAttack(t *testing.T) {
+	t.Parallel() // each test has its own database
 	rng := rand.New(rand.NewPCG(13, 0xa77ac))
 	n := attack.Rounds(1000)
 	hidden, tooFew := 0, 0
@@ -305,6 +306,7 @@ func describe(qs []results.PublicQuestion) string {
 // API show it, resists the attack; before this model its first question
 // (13 answered, one option 5 and the other two "<5") gave both away as 4.
 func TestDemoPublicResultsResistTheAttack(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	key := []byte("demo-test-key-0123456789-abcdefgh")

@@ -15,6 +15,7 @@ import (
 // hides must not be printed by the other (digid A = [3 20], B = [12 11]:
 // with A's 3 and 23 hidden and B printing 23, the 3 is 23 − 20).
 func TestBreakdownRowTotalsAgreeAcrossQuestions(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	sv := newSurvey(t, db, false, choice(consultation.Single, "A?", "a", "b"), choice(consultation.Single, "B?", "a", "b"))
 	c := sv.c
@@ -69,6 +70,7 @@ func TestBreakdownRowTotalsAgreeAcrossQuestions(t *testing.T) {
 // representativeness table: "Noord" (3) and "noord" (8) make 11, shown
 // once, and no total below the threshold is printed.
 func TestBreakdownGroupsIgnoreCase(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	sv := newSurvey(t, db, false, choice(consultation.Single, "A?", "a", "b"))
 	q := sv.c.Questions[0]

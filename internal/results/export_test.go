@@ -188,6 +188,7 @@ func (f *exportFixture) compare(t *testing.T, format string, rows [][]string) {
 // CSV, XLSX and JSON read back equal the stored responses; respondents
 // carry a per-export id, never the pseudonym, and a new one each export.
 func TestExportsReadBackEqualTheResponses(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := newExportFixture(t, 60)
 	ctx := context.Background()
 	var ids [2]string
@@ -301,6 +302,7 @@ func TestExportsReadBackEqualTheResponses(t *testing.T) {
 // An export stops when its request is cancelled, and an unknown format is
 // refused before anything is written.
 func TestExportStopsWhenCancelled(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := newExportFixture(t, 5)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -318,6 +320,7 @@ func TestExportStopsWhenCancelled(t *testing.T) {
 // answers of this questionnaire can carry them; the counts appear in the
 // results and the codes in the export.
 func TestCodingOpenAnswers(t *testing.T) {
+	t.Parallel() // each test has its own database
 	f := newExportFixture(t, 40)
 	ctx := context.Background()
 	var long consultation.Question

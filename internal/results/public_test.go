@@ -16,6 +16,7 @@ import (
 // new response shows after the minute, a raised threshold at once, and
 // many visitors at the same moment share one count.
 func TestPublicFiguresAreCountedOncePerMinute(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	y := newYesNo(t, db)
@@ -77,6 +78,7 @@ func TestPublicFiguresAreCountedOncePerMinute(t *testing.T) {
 // after someone answers. Closed, the figures are counted anew; publishing
 // again counts them again too.
 func TestOpenQuestionnaireShowsFiguresOfPublication(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	y := newYesNo(t, db)
@@ -127,6 +129,7 @@ func TestOpenQuestionnaireShowsFiguresOfPublication(t *testing.T) {
 // A question whose every count is small shows no chart or table, only
 // that too few answered; one with something to show does not.
 func TestAllHiddenQuestion(t *testing.T) {
+	t.Parallel() // each test has its own database
 	few := results.Question{Question: consultation.Question{ID: 1, Kind: consultation.Single, Text: "Welke?"}, Base: 3,
 		Options: []results.Option{{Label: "A", Count: 1}, {Label: "B", Count: 2}}}
 	many := results.Question{Question: consultation.Question{ID: 2, Kind: consultation.Single, Text: "Welke nog?"}, Base: 30,

@@ -43,6 +43,7 @@ type given struct {
 // running totals the figures come from then equal a recount from the
 // stored answers.
 func TestFiguresEqualANaiveRecount(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	p, err := project.NewService(db).Create(ctx, identity.SystemActor("test"), project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
@@ -286,6 +287,7 @@ func check(t *testing.T, round int, c *consultation.Consultation, all []given, g
 // cells that would give them away read hid; everything shown is the real
 // count; participants without a wijk form the last group.
 func TestBreakdownByWijkSuppresses(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	sv := newSurvey(t, db, false, choice(consultation.Single, "Ja of nee?", "Ja", "Nee"), choice(consultation.Single, "Nog een keer?", "Ja", "Nee"))
@@ -362,6 +364,7 @@ func TestBreakdownByWijkSuppresses(t *testing.T) {
 // which question unfinished responses stopped, and the daily series
 // counts every submission once, with empty days in between.
 func TestFunnelAndDailySeries(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	p, err := project.NewService(db).Create(ctx, identity.SystemActor("test"), project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})
@@ -442,6 +445,7 @@ func TestFunnelAndDailySeries(t *testing.T) {
 // On the public page a small count never shows, and cannot be worked out
 // from the base and the other counts that do show.
 func TestPublicFiguresHideSmallCounts(t *testing.T) {
+	t.Parallel() // each test has its own database
 	q := results.Question{Question: consultation.Question{ID: 1, Kind: consultation.Single, Text: "Welke?"}, Base: 52,
 		Options: []results.Option{{Label: "A", Count: 2}, {Label: "B", Count: 20}, {Label: "C", Count: 30}}}
 	m := results.Question{Question: consultation.Question{ID: 2, Kind: consultation.Multiple, Text: "Welke meer?"}, Base: 40,
@@ -485,6 +489,7 @@ func TestPublicFiguresHideSmallCounts(t *testing.T) {
 // its header line, age groups the platform does not use and kinds that
 // add up to nothing are refused, not half read.
 func TestParsePopulation(t *testing.T) {
+	t.Parallel() // each test has its own database
 	good := "\uFEFFsoort;groep;inwoners\nwijk;Centrum;3000\nwijk;Noord;1000\nleeftijd;18-29;27,5%\nleeftijd;30-44;72,5%\n\n"
 	ps, errs := results.ParsePopulation(strings.NewReader(good))
 	if len(errs) > 0 || len(ps) != 4 || ps[0].Share != 75 || ps[1].Share != 25 || ps[2].Share != 27.5 {
@@ -527,6 +532,7 @@ func TestParsePopulation(t *testing.T) {
 // the representativeness table stays hidden in the breakdown. (The attack
 // harness checks every interval of such pages, see attack_test.go.)
 func TestBreakdownKeepsWhatIsPrintedElsewhereInMind(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	sv := newSurvey(t, db, false, choice(consultation.Single, "Welke?", "X", "Y", "Z"))
@@ -612,6 +618,7 @@ func TestBreakdownKeepsWhatIsPrintedElsewhereInMind(t *testing.T) {
 // daily series, in summer and in winter time, and the funnel stays as it
 // was.
 func TestErasureKeepsTheDailySeries(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	p, err := project.NewService(db).Create(ctx, identity.SystemActor("test"), project.Draft{Slug: "plein", Title: "Plein", Summary: "Over het plein."})

@@ -15,6 +15,7 @@ import (
 )
 
 func TestResultsActionsNeedTheirPermissionAndTheirRecord(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	y := newYesNo(t, db)

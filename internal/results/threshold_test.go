@@ -20,6 +20,7 @@ import (
 // changes nothing; a value below the default written into the database by
 // hand is not used.
 func TestThresholdOnlyGoesUp(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	y := newYesNo(t, db)
@@ -83,6 +84,7 @@ func TestThresholdOnlyGoesUp(t *testing.T) {
 // Uploading wijk figures replaces the wijk figures only: age figures
 // uploaded before stay.
 func TestPopulationUploadReplacesOnlyItsKinds(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	res := results.NewService(db)
@@ -109,6 +111,7 @@ func TestPopulationUploadReplacesOnlyItsKinds(t *testing.T) {
 // that text (the questionnaire allows changes), the code goes; when they
 // change something else, it stays.
 func TestChangedOpenAnswerLosesItsCodes(t *testing.T) {
+	t.Parallel() // each test has its own database
 	db := testdb.Open(t)
 	ctx := context.Background()
 	long := consultation.QuestionDraft{Question: consultation.Question{Kind: consultation.LongText, Text: "Wat wilt u kwijt?", MaxLength: 500}}
