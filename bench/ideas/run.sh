@@ -2,7 +2,8 @@
 # The idea board page with 10,000 ideas and 100,000 supports, on SQLite and
 # PostgreSQL: seed (bench/ideas), start the built server on that database,
 # and load six board addresses (five pages and a search) with bench/load,
-# first at a constant rate, then at maximum throughput. Raw output goes to
+# first at a constant rate, then at maximum throughput; on PostgreSQL also
+# pgbench's select-only script as the ceiling. Raw output goes to
 # bench/results/ideas/.
 #
 # For the ratio page-at-10,000 / page-at-100, run it again with
@@ -183,6 +184,16 @@ for db in $DBS; do
       $PG -d test -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -c "CREATE DATABASE $PG_DB" >/dev/null
       PG_CREATED=1
       bench_db postgres "postgres://postgres@127.0.0.1:5432/$PG_DB?sslmode=disable"
+      # The ceiling on this machine in the same run: pgbench's built-in
+      # select-only script (one primary-key read per transaction, prepared)
+      # with as many clients as the load driver's workers.
+      say ""
+      say "-- pgbench select-only (-S -M prepared), $MAXC clients, ${PGBENCH_SECONDS:-10} s"
+      $PG -d test -c "DROP DATABASE IF EXISTS inspraak_pgbench_select WITH (FORCE)" -c "CREATE DATABASE inspraak_pgbench_select" >/dev/null
+      pgbench -h 127.0.0.1 -U postgres -i -q -s 10 inspraak_pgbench_select >/dev/null 2>&1
+      pgbench -h 127.0.0.1 -U postgres -n -S -M prepared -c "$MAXC" -j 2 -T "${PGBENCH_SECONDS:-10}" inspraak_pgbench_select 2>&1 |
+        tee "$OUT/pgbench-select.txt" | grep -E "^(tps|latency average)" | tee -a "$SUMMARY"
+      $PG -d test -c "DROP DATABASE IF EXISTS inspraak_pgbench_select WITH (FORCE)" >/dev/null
       $PG -d test -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
       PG_CREATED=""
       ;;
