@@ -41,6 +41,10 @@ type Config struct {
 	DBMaxIdleConns   int
 	DBConnMaxLife    time.Duration
 	AutoMigrate      bool
+	// PageCacheTTL is how long an idea board page rendered for visitors
+	// without a session is kept (0: not kept); any write on this instance
+	// drops it sooner.
+	PageCacheTTL time.Duration
 
 	SessionKey          []byte
 	PseudonymKey        []byte
@@ -198,6 +202,10 @@ func Load(getenv Getenv) (*Config, error) {
 	c.DBMaxIdleConns = intSetting(getenv, "INSPRAAK_DB_MAX_IDLE_CONNS", 20, 0, 1000, &probs)
 	c.DBConnMaxLife = durationSetting(getenv, "INSPRAAK_DB_CONN_MAX_LIFETIME", 30*time.Minute, &probs)
 	c.AutoMigrate = boolSetting(getenv, "INSPRAAK_AUTO_MIGRATE", true, &probs)
+	c.PageCacheTTL = durationSetting(getenv, "INSPRAAK_PAGE_CACHE", time.Second, &probs)
+	if c.PageCacheTTL < 0 || c.PageCacheTTL > 10*time.Second {
+		probs = append(probs, "INSPRAAK_PAGE_CACHE must be between 0s (off) and 10s")
+	}
 
 	var devKeys []string // development keys not set: from the keys file or made up
 	c.SessionKey = c.key(getenv, "INSPRAAK_SESSION_KEY", prod, &devKeys, &probs)

@@ -247,6 +247,11 @@ func (s *Service) ordered(ctx context.Context, instrumentID, version int64, q Qu
 }
 
 // randomBucket maps a visitor's seed to one of the shared random orders.
+// RandomBucket is which of the RandomOrders kept random orders a seed
+// gives: visitors in one bucket see the same order (the web layer keys
+// its kept pages by it).
+func RandomBucket(seed uint64) int { return randomBucket(seed) }
+
 func randomBucket(seed uint64) int {
 	a, m := randomOrder(seed)
 	return int((uint64(a) ^ uint64(m)) % RandomOrders)

@@ -136,9 +136,14 @@ func (d boardPageData) ThemeName(id *int64) string { return d.B.Board.ThemeName(
 
 // orderSeed returns the visitor's random-order seed, making one on the
 // first visit.
+// One request makes at most one seed, however often it asks.
 func (s *Server) orderSeed(c *gin.Context) uint64 {
+	if n, ok := c.Get(orderSeedKey); ok {
+		return n.(uint64)
+	}
 	if v, err := c.Cookie(orderCookie); err == nil {
 		if n, err := strconv.ParseUint(v, 16, 64); err == nil && n != 0 {
+			c.Set(orderSeedKey, n)
 			return n
 		}
 	}
@@ -146,11 +151,14 @@ func (s *Server) orderSeed(c *gin.Context) uint64 {
 	_, _ = rand.Read(b[:])
 	n := binary.LittleEndian.Uint64(b[:]) | 1
 	s.setCookie(c, orderCookie, strconv.FormatUint(n, 16), 7*24*3600)
+	c.Set(orderSeedKey, n)
 	return n
 }
 
+const orderSeedKey = "inspraak.order_seed"
+
 // boardShow lists a board's ideas with filters, sort order and pages.
-func (s *Server) boardShow(c *gin.Context, p *project.Project, in *instrument.Instrument) {
+func (s *Server) boardShow(c *gin.Context, p *project.Project, in *instrument.Instrument, spot keptSpot) {
 	b, ok := s.loadBoard(c, p, in)
 	if !ok {
 		return
@@ -203,7 +211,16 @@ func (s *Server) boardShow(c *gin.Context, p *project.Project, in *instrument.In
 	}
 	page := s.page(c, "", d)
 	page.Title, page.Nav = in.Title, "projects"
-	s.html(c, http.StatusOK, "idea_board", page)
+	if !spot.ok || page.Flash != nil {
+		s.html(c, http.StatusOK, "idea_board", page)
+		return
+	}
+	html, err := s.renderer.execute("idea_board", page)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.keep(c, spot, q.Sort == idea.SortRandom, q.Seed, html)
 }
 
 // loadBoardFor finds the published board of the address, for the idea

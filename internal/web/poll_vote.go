@@ -82,6 +82,12 @@ func (d pollPageData) Errors() map[string]string {
 
 // instrumentShow shows one instrument of a project.
 func (s *Server) instrumentShow(c *gin.Context) {
+	// A busy idea board's page for visitors without a session comes from
+	// the page cache (pagecache.go) before any query.
+	spot, served := s.serveKept(c)
+	if served {
+		return
+	}
 	p, in, ok := s.loadInstrument(c)
 	if !ok {
 		return
@@ -92,7 +98,7 @@ func (s *Server) instrumentShow(c *gin.Context) {
 	case instrument.KindConsultation:
 		s.consultationShow(c, p, in)
 	case instrument.KindIdeaBoard:
-		s.boardShow(c, p, in)
+		s.boardShow(c, p, in, spot)
 	default:
 		s.renderStatus(c, http.StatusNotFound, "")
 	}

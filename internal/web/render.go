@@ -152,6 +152,20 @@ func rendererKey(fsys fs.FS, files []string, assets *Assets) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// execute renders a page into a new byte slice (for pages that are kept,
+// pagecache.go).
+func (r *Renderer) execute(page string, data *Page) ([]byte, error) {
+	t, ok := r.pages[page]
+	if !ok {
+		return nil, fmt.Errorf("web: no template for page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return nil, fmt.Errorf("web: render %s: %w", page, err)
+	}
+	return buf.Bytes(), nil
+}
+
 // render executes a page into a buffer first, so a template error becomes
 // a clean 500 instead of half a page.
 func (r *Renderer) render(w http.ResponseWriter, status int, page string, data *Page) error {

@@ -88,6 +88,8 @@ type Server struct {
 	now           func() time.Time
 	engine        *gin.Engine
 	handler       http.Handler
+	// pages keeps anonymous visitors' idea board pages a moment (nil: off).
+	pages *pageCache
 }
 
 // database is what the web layer asks of the database itself, for
@@ -121,6 +123,7 @@ func New(d Deps) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.pages = newPageCache(d.Config.PageCacheTTL, time.Now)
 
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
@@ -171,7 +174,7 @@ func New(d Deps) (*Server, error) {
 		api.GET(r.path+"/", s.apiNoRoute)
 	}
 
-	e.Use(s.withSessions())
+	e.Use(s.withSessions(), s.pages.bumpOnWrite())
 	e.NoRoute(func(c *gin.Context) { s.renderStatus(c, http.StatusNotFound, "") })
 	e.NoMethod(func(c *gin.Context) { s.renderStatus(c, http.StatusMethodNotAllowed, "") })
 
