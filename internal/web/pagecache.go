@@ -28,8 +28,10 @@ import (
 //     and OPTIONS) drops every kept page: a support, comment, idea or
 //     editor change made here shows on the next page view.
 //   - A write on another instance, or a moment that opens or closes the
-//     board, shows within the keeping time; the board's other caches
-//     promise the same (docs/architecture.md, "At city scale").
+//     board, shows within twice the keeping time (a page out of its
+//     moment is still served while one request renders it afresh); the
+//     board's other caches promise about the same (docs/architecture.md,
+//     "At city scale").
 //
 // Entries are keyed by language, the address (path and query) and, for
 // the random order, the visitor's order bucket (idea.RandomBucket): the
@@ -61,6 +63,9 @@ type keptPage struct {
 	at   time.Time
 	html []byte
 	gz   []byte
+	// renewing is set for the one request that renders the page again
+	// once its moment is over.
+	renewing atomic.Bool
 }
 
 func (k *keptPage) size() int { return len(k.html) + len(k.gz) }
@@ -134,8 +139,18 @@ func (s *Server) serveKept(c *gin.Context) (keptSpot, bool) {
 	pc.mu.Lock()
 	k := a.pages[bucket]
 	pc.mu.Unlock()
-	if k == nil || k.gen != spot.gen || pc.now().Sub(k.at) >= pc.ttl {
+	if k == nil || k.gen != spot.gen {
 		return spot, false
+	}
+	if age := pc.now().Sub(k.at); age >= pc.ttl {
+		// Out of its moment: one request renders the page afresh, and
+		// while it does the others still get this one (else every request
+		// of that instant renders at once, and a busy address's slowest
+		// requests are those renders) — but never past twice the keeping
+		// time, in case the renewing request failed.
+		if age >= 2*pc.ttl || k.renewing.CompareAndSwap(false, true) {
+			return spot, false
+		}
 	}
 	writeKept(c, k)
 	return keptSpot{}, true
