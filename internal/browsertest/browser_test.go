@@ -191,6 +191,11 @@ func (s *site) checkPage(t *testing.T, pt *pageTab, p page, vp viewport, axeSour
 	}
 	f.check(t, p)
 
+	// Lazy images below the first screen would be blank in a full-page
+	// screenshot: load them first.
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](eagerImagesJS, chromedp.EvalAwaitPromise)); err != nil {
+		t.Errorf("load the page's images: %v", err)
+	}
 	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Errorf("screenshot: %v", err)
@@ -346,6 +351,18 @@ type axeResult struct {
 	Violations []axeViolation `json:"violations"`
 	Incomplete []string       `json:"incomplete"`
 }
+
+// eagerImagesJS loads every lazy image and waits until each has loaded
+// or failed, then puts the page's own loading attributes back (the checks
+// after the screenshot read them).
+const eagerImagesJS = `(() => {
+  const imgs = [...document.images], was = imgs.map(i => i.getAttribute('loading'));
+  return Promise.all(imgs.map(i => {
+    i.loading = 'eager';
+    const loaded = i.complete ? Promise.resolve() : new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); });
+    return loaded.then(() => i.decode()).catch(() => null);
+  })).then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))).then(() => { imgs.forEach((i, k) => was[k] === null ? i.removeAttribute('loading') : i.setAttribute('loading', was[k])); return true; });
+})()`
 
 // axeRunJS checks the page against WCAG 2.0, 2.1 and 2.2, levels A and AA.
 const axeRunJS = `axe.run(document, {
