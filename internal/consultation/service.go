@@ -664,3 +664,78 @@ func (s *Service) RemoveQuestion(ctx context.Context, a identity.Actor, instrume
 		return a.Record(tx, "consultation.question_remove", "question:"+strconv.FormatInt(questionID, 10), map[string]any{"text": q.Text})
 	})
 }
+
+// CountResponses returns the number of responses in any state, drafts
+// included: once there is one, someone has seen the questions in their
+// order.
+func (s *Service) CountResponses(ctx context.Context, instrumentID int64) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Response{}).Where("instrument_id = ?", instrumentID).Count(&n).Error
+	return n, err
+}
+
+// Moved is where a question ended up after MoveQuestion.
+type Moved struct {
+	Position, Of int
+}
+
+// MoveQuestion swaps a question with the one above it (by = -1) or below
+// it (by = +1). Only editors may, with an audit record in the same
+// transaction. It is refused once the questionnaire has any response,
+// draft or submitted: those respondents saw the old order (an answer can
+// depend on the question before it), a draft's "where they stopped" (the
+// funnel) is the last question in the order it was saved under, and the
+// question numbers analysts already used ("Vraag 3" in a downloaded file,
+// a report or a response note) would point at another question.
+func (s *Service) MoveQuestion(ctx context.Context, a identity.Actor, instrumentID, questionID int64, by int) (Moved, error) {
+	var out Moved
+	if err := a.Require(identity.PermEdit); err != nil {
+		return out, err
+	}
+	if by != -1 && by != 1 {
+		return out, apperror.New(apperror.Invalid, "consultation.error.cannot_move")
+	}
+	err := s.db.WithTx(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&Response{}).Where("instrument_id = ?", instrumentID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperror.New(apperror.Conflict, "consultation.error.order_fixed")
+		}
+		var q Question
+		if err := tx.Select("id", "position", "text").Where("id = ? AND instrument_id = ?", questionID, instrumentID).Take(&q).Error; err != nil {
+			return store.MapError(err)
+		}
+		var other Question
+		err := tx.Select("id", "position").Where("instrument_id = ? AND position = ?", instrumentID, q.Position+by).Take(&other).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return apperror.New(apperror.Conflict, "consultation.error.cannot_move")
+		}
+		if err != nil {
+			return err
+		}
+		// Three steps, so the unique (instrument, position) index never
+		// sees two questions in one place: positions start at 1, so 0 is
+		// free.
+		for _, step := range []struct {
+			id  int64
+			pos int
+		}{{q.ID, 0}, {other.ID, q.Position}, {q.ID, other.Position}} {
+			if err := tx.Model(&Question{}).Where("id = ?", step.id).Update("position", step.pos).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return apperror.Wrap(err, apperror.Conflict, "project.error.changed_meanwhile")
+				}
+				return err
+			}
+		}
+		var total int64
+		if err := tx.Model(&Question{}).Where("instrument_id = ?", instrumentID).Count(&total).Error; err != nil {
+			return err
+		}
+		out = Moved{Position: other.Position, Of: int(total)}
+		return a.Record(tx, "consultation.question_move", "question:"+strconv.FormatInt(questionID, 10),
+			map[string]any{"instrument": instrumentID, "from": q.Position, "to": other.Position, "text": q.Text})
+	})
+	return out, err
+}

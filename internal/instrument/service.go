@@ -301,3 +301,14 @@ func (s *Service) UpdateSettings(ctx context.Context, a identity.Actor, projectI
 	}
 	return changes, nil
 }
+
+// FreeSlug returns base when nothing in the project has that address, or
+// else the first of base-2, base-3, … that is free (see project.FirstFree).
+func (s *Service) FreeSlug(ctx context.Context, projectID int64, base string) (string, error) {
+	var taken []string
+	if err := s.db.WithContext(ctx).Model(&Instrument{}).Where("project_id = ? AND (slug = ? OR slug LIKE ?)", projectID, base, base+"-%").
+		Pluck("slug", &taken).Error; err != nil {
+		return "", err
+	}
+	return project.FirstFree(base, taken), nil
+}

@@ -106,6 +106,11 @@ func TestRouteAccessMatrix(t *testing.T) {
 		{"/beheer/projecten/1/instrumenten/2/instellingen", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/projecten/1/instrumenten/3/instellingen", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
 		{"/beheer/projecten/nieuw", map[string]int{"anonymous": login, "resident": login, "business": login, "moderator": denied, "analyst": denied, "staff without groups": denied}},
+		// The demo's draft (project 5): a 404 for everyone at its public
+		// address; its preview and publish check for editors only.
+		{"/projecten/omgevingsvisie-2040", map[string]int{"anonymous": 404, "resident": 404, "business": 404, "moderator": 404, "editor": 404, "analyst": 404, "admin": 404, "staff without groups": 404}},
+		{"/beheer/projecten/5/voorbeeld", editorsOnly},
+		{"/beheer/projecten/5/publiceren", editorsOnly},
 		{board, nil},
 		{ideaPath, nil},
 		{board + "/nieuw-idee", residentsOnly},

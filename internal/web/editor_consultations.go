@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,7 +50,51 @@ type consultationEditData struct {
 	Q         questionForm
 	Kinds     []consultation.Kind
 	Responses int64
+	// AnyResponses counts drafts too: with one, the order is fixed.
+	AnyResponses int64
+	// Step is the step of "add a question": 1 choose the kind, 2 its
+	// fields (Q.Kind is then a known kind).
+	Step int
+	// Moved is the question just moved, to say where it is now.
+	Moved *movedQuestion
 }
+
+// movedQuestion says where a question went after "Omhoog" or "Omlaag".
+type movedQuestion struct {
+	ID       int64
+	Text     string
+	Position int
+	Of       int
+}
+
+// CanReorder reports whether the editor may still change the order.
+func (d *consultationEditData) CanReorder() bool {
+	return d.AnyResponses == 0 && len(d.C.Questions) > 1
+}
+
+// KindFields reports whether the add-question form shows a field for the
+// chosen kind: only that kind's fields are on the form (step 2).
+func (d *consultationEditData) KindFields(field string) bool {
+	k := consultation.Kind(d.Q.Kind)
+	switch field {
+	case "required", "help":
+		return k != consultation.Explanation
+	case "options":
+		return k.HasOptions()
+	case "max_choices":
+		return k == consultation.Multiple
+	case "max_length":
+		return k == consultation.ShortText || k == consultation.LongText
+	case "scale":
+		return k == consultation.Scale
+	case "number":
+		return k == consultation.Number
+	}
+	return false
+}
+
+// knownKind reports whether k is a question kind.
+func knownKind(k string) bool { return slices.Contains(consultation.Kinds, consultation.Kind(k)) }
 
 func (s *Server) editorConsultationNew(c *gin.Context) {
 	p, ok := s.editorProject(c)
@@ -88,15 +133,25 @@ func (s *Server) editorConsultationCreate(c *gin.Context) {
 	if !s.bindForm(c, &f) {
 		return
 	}
+	ctx := c.Request.Context()
+	slugMsg, err := suggestSlug(ctx, &f.Slug, f.Title, s.instrumentSlugs(id))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	pd, errs := f.draft(id)
+	if slugMsg != "" {
+		errs["slug"] = slugMsg
+	}
 	d := &consultationEditData{Project: p, Form: f, Errors: errs}
 	if len(errs) > 0 {
 		s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	cons, err := s.consultations.CreateEmpty(c.Request.Context(), actorOf(c), consultation.Draft{ProjectID: id, Slug: pd.Slug, Title: pd.Title,
+	cons, err := s.consultations.CreateEmpty(ctx, actorOf(c), consultation.Draft{ProjectID: id, Slug: pd.Slug, Title: pd.Title,
 		Description: pd.Description, OnePerScreen: f.OnePerScreen, Rules: pd.Rules})
 	if s.refused(c, err, func(status int, fields map[string]string) {
+		offerFreeSlug(ctx, &d.Form.Slug, fields, s.instrumentSlugs(id))
 		d.Errors = onRuleFields(fields)
 		s.renderConsultationForm(c, status, d)
 	}) {
@@ -131,17 +186,79 @@ func (s *Server) loadEditConsultation(c *gin.Context) (*consultationEditData, bo
 		s.fail(c, err)
 		return nil, false
 	}
-	return &consultationEditData{Project: p, C: cons, In: in, Responses: n, Errors: map[string]string{},
-		Q: questionForm{Kind: string(consultation.Single), ScaleMin: 1, ScaleMax: 5}}, true
+	all, err := s.consultations.CountResponses(ctx, iid)
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	return &consultationEditData{Project: p, C: cons, In: in, Responses: n, AnyResponses: all, Errors: map[string]string{},
+		Q: questionForm{ScaleMin: 1, ScaleMax: 5}, Step: 1}, true
 }
 
-// editorConsultationEdit lists the questions and offers to add one.
+// editorConsultationEdit lists the questions and offers to add one: first
+// the kind (step 1, a GET form, so it works without JavaScript), then
+// only the fields of that kind (step 2, ?soort=...).
 func (s *Server) editorConsultationEdit(c *gin.Context) {
 	d, ok := s.loadEditConsultation(c)
 	if !ok {
 		return
 	}
-	s.renderConsultationForm(c, http.StatusOK, d)
+	if kind := c.Query("soort"); knownKind(kind) {
+		d.Q.Kind, d.Step = kind, 2
+	} else if c.Query("stap") == "1" || kind != "" {
+		d.Errors["soort"] = "editor.questions.kind_required"
+	}
+	if qid, err := strconv.ParseInt(c.Query("verplaatst"), 10, 64); err == nil {
+		for i, q := range d.C.Questions {
+			if q.ID == qid {
+				d.Moved = &movedQuestion{ID: q.ID, Text: q.Text, Position: i + 1, Of: len(d.C.Questions)}
+			}
+		}
+	}
+	status := http.StatusOK
+	if len(d.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	s.renderConsultationForm(c, status, d)
+}
+
+// editorQuestionMove moves a question one place up or down ("Omhoog",
+// "Omlaag": form posts, so they work without JavaScript and by keyboard).
+// Back on the list, the address names the moved question's button, which
+// the browser focuses, and the page says where the question is now.
+func (s *Server) editorQuestionMove(c *gin.Context) {
+	d, q, ok := s.editQuestionTarget(c)
+	if !ok {
+		return
+	}
+	by := 0
+	switch c.PostForm("richting") {
+	case "omhoog":
+		by = -1
+	case "omlaag":
+		by = 1
+	default:
+		s.renderStatus(c, http.StatusUnprocessableEntity, "consultation.error.cannot_move")
+		return
+	}
+	moved, err := s.consultations.MoveQuestion(c.Request.Context(), actorOf(c), d.C.InstrumentID, q.ID, by)
+	if err != nil {
+		if e, ok := apperror.As(err); ok && e.Code == apperror.Conflict {
+			d.Errors = map[string]string{"form": e.Key}
+			s.renderConsultationForm(c, http.StatusConflict, d)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	// Focus the same button again, unless the question reached the end
+	// that button points to: then the other one.
+	focus := "omhoog-"
+	if by == 1 && moved.Position < moved.Of || by == -1 && moved.Position == 1 {
+		focus = "omlaag-"
+	}
+	id := strconv.FormatInt(q.ID, 10)
+	c.Redirect(http.StatusSeeOther, d.backURL()+"?verplaatst="+id+"#"+focus+id)
 }
 
 // editorQuestionAdd adds one question at the end.
@@ -155,6 +272,13 @@ func (s *Server) editorQuestionAdd(c *gin.Context) {
 		return
 	}
 	d.Q = f
+	if !knownKind(f.Kind) {
+		d.Q.Kind = ""
+		d.Errors["soort"] = "editor.questions.kind_required"
+		s.renderConsultationForm(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	d.Step = 2
 	qd := consultation.QuestionDraft{Question: consultation.Question{Kind: consultation.Kind(f.Kind), Text: f.Text, Help: f.Help,
 		Required: f.Required, MaxLength: f.MaxLength, MaxChoices: f.MaxChoices, ScaleMin: f.ScaleMin, ScaleMax: f.ScaleMax,
 		ScaleMinLabel: strings.TrimSpace(f.MinLabel), ScaleMaxLabel: strings.TrimSpace(f.MaxLabel)}}

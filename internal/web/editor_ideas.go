@@ -90,14 +90,24 @@ func (s *Server) editorBoardCreate(c *gin.Context) {
 	if !s.bindForm(c, &f) {
 		return
 	}
+	ctx := c.Request.Context()
+	slugMsg, err := suggestSlug(ctx, &f.Slug, f.Title, s.instrumentSlugs(p.ID))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	dr, errs := f.draft(p.ID)
+	if slugMsg != "" {
+		errs["slug"] = slugMsg
+	}
 	d := &boardFormData{Project: p, Form: f, Errors: errs}
 	if len(errs) > 0 {
 		s.renderBoardForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	b, err := s.ideas.CreateBoard(c.Request.Context(), actorOf(c), dr)
+	b, err := s.ideas.CreateBoard(ctx, actorOf(c), dr)
 	if s.refused(c, err, func(status int, fields map[string]string) {
+		offerFreeSlug(ctx, &d.Form.Slug, fields, s.instrumentSlugs(p.ID))
 		d.Errors = fields
 		s.renderBoardForm(c, status, d)
 	}) {

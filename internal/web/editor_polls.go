@@ -144,14 +144,24 @@ func (s *Server) editorPollCreate(c *gin.Context) {
 	if !s.bindForm(c, &f) {
 		return
 	}
+	ctx := c.Request.Context()
+	slugMsg, err := suggestSlug(ctx, &f.Slug, f.Title, s.instrumentSlugs(id))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	dr, errs := f.draft(id)
+	if slugMsg != "" {
+		errs["slug"] = slugMsg
+	}
 	d := &pollFormData{Project: p, Form: f, Errors: errs}
 	if len(errs) > 0 {
 		s.renderPollForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	_, err := s.polls.Create(c.Request.Context(), actorOf(c), dr)
+	_, err = s.polls.Create(ctx, actorOf(c), dr)
 	if s.refused(c, err, func(status int, fields map[string]string) {
+		offerFreeSlug(ctx, &d.Form.Slug, fields, s.instrumentSlugs(id))
 		d.Errors = onRuleFields(fields)
 		s.renderPollForm(c, status, d)
 	}) {

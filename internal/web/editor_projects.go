@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -156,9 +157,18 @@ func (s *Server) editorProjectCreate(c *gin.Context) {
 		return
 	}
 	s.takeImage(c, &f, "")
+	ctx := c.Request.Context()
+	slugMsg, err := suggestSlug(ctx, &f.Slug, f.Title, s.projects.FreeSlug)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	dr, errs := f.draft()
 	if e := c.GetString(imageErrorKey); e != "" {
 		errs["image"] = e
+	}
+	if slugMsg != "" {
+		errs["slug"] = slugMsg
 	}
 	d := &projectFormData{Form: f, Phases: rowsOf(f), Errors: errs}
 	d.padPhases()
@@ -166,8 +176,9 @@ func (s *Server) editorProjectCreate(c *gin.Context) {
 		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	p, err := s.projects.Create(c.Request.Context(), actorOf(c), dr)
+	p, err := s.projects.Create(ctx, actorOf(c), dr)
 	if s.refused(c, err, func(status int, fields map[string]string) {
+		offerFreeSlug(ctx, &d.Form.Slug, fields, s.projects.FreeSlug)
 		d.Errors = fields
 		s.renderProjectForm(c, status, d)
 	}) {
@@ -200,6 +211,8 @@ func (s *Server) fillProjectExtras(c *gin.Context, d *projectFormData, p *projec
 	}
 	if p.Status.Public() {
 		d.PublicURL = "/projecten/" + p.Slug
+	} else {
+		d.PublicURL = "/beheer/projecten/" + strconv.FormatInt(p.ID, 10) + "/voorbeeld"
 	}
 	ins, err := s.instruments.ListAll(c.Request.Context(), p.ID)
 	d.Instruments = ins
@@ -218,9 +231,29 @@ func (s *Server) editorProjectUpdate(c *gin.Context) {
 		return
 	}
 	s.takeImage(c, &f, current.ImagePath)
+	ctx := c.Request.Context()
+	// An emptied address: a published one stays as it is (it is on
+	// posters); a draft's comes from the title again.
+	free := func(ctx context.Context, base string) (string, error) {
+		if base == current.Slug {
+			return base, nil
+		}
+		return s.projects.FreeSlug(ctx, base)
+	}
+	if strings.TrimSpace(f.Slug) == "" && current.Status != project.StatusDraft {
+		f.Slug = current.Slug
+	}
+	slugMsg, err := suggestSlug(ctx, &f.Slug, f.Title, free)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	dr, errs := f.draft()
 	if e := c.GetString(imageErrorKey); e != "" {
 		errs["image"] = e
+	}
+	if slugMsg != "" {
+		errs["slug"] = slugMsg
 	}
 	d := &projectFormData{ID: id, Form: f, Phases: rowsOf(f), Errors: errs}
 	if err := s.fillProjectExtras(c, d, current); err != nil {
@@ -232,8 +265,9 @@ func (s *Server) editorProjectUpdate(c *gin.Context) {
 		s.renderProjectForm(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	_, err := s.projects.Update(c.Request.Context(), actorOf(c), id, dr)
+	_, err = s.projects.Update(ctx, actorOf(c), id, dr)
 	if s.refused(c, err, func(status int, fields map[string]string) {
+		offerFreeSlug(ctx, &d.Form.Slug, fields, free)
 		d.Errors = fields
 		s.renderProjectForm(c, status, d)
 	}) {
@@ -250,7 +284,12 @@ func (s *Server) editorProjectMove(c *gin.Context) {
 	}
 	to := project.Status(c.PostForm("naar"))
 	switch to {
-	case project.StatusDraft, project.StatusPublished, project.StatusClosed, project.StatusArchived:
+	case project.StatusPublished:
+		// Publishing goes through its confirmation page, which checks
+		// what is missing first (editor_publish.go).
+		c.Redirect(http.StatusSeeOther, "/beheer/projecten/"+strconv.FormatInt(id, 10)+"/publiceren")
+		return
+	case project.StatusDraft, project.StatusClosed, project.StatusArchived:
 	default:
 		s.renderStatus(c, http.StatusUnprocessableEntity, "project.error.transition_not_allowed")
 		return

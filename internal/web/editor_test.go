@@ -63,7 +63,8 @@ func TestEditorBuildsPublishesAndResidentVotes(t *testing.T) {
 	wantStatus(t, badPoll, 422)
 	wantContains(t, badPoll, `href="#wie"`, `href="#sluit"`)
 	wantStatus(t, ed.post(edit+"/peilingen", poll), 303)
-	wantStatus(t, ed.post(edit+"/status", url.Values{"naar": {"published"}}), 303)
+	// Publishing is confirmed on its own page (editor_publish.go).
+	wantStatus(t, ed.post(edit+"/publiceren", nil), 303)
 	wantStatus(t, ed.post(edit+"/status", url.Values{"naar": {"verwijderd"}}), 422)
 
 	public := s.get(t, "/projecten/nieuw-zwembad")

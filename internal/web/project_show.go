@@ -34,6 +34,20 @@ func (s *Server) projectShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	d, err := s.projectShowData(c, p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page := s.page(c, "", d)
+	page.Title = p.Title
+	page.Nav = "projects"
+	s.html(c, http.StatusOK, "project", page)
+}
+
+// projectShowData is what the project page shows: its phases in time, the
+// instruments residents see and, for a logged-in resident, following.
+func (s *Server) projectShowData(c *gin.Context, p *project.Project) (projectShowData, error) {
 	now := s.now()
 	d := projectShowData{Project: p}
 	for i, ph := range p.Phases {
@@ -50,8 +64,7 @@ func (s *Server) projectShow(c *gin.Context) {
 	}
 	ins, err := s.instruments.ListPublished(c.Request.Context(), p.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return d, err
 	}
 	views := make([]*instrumentView, len(ins))
 	for _, in := range ins {
@@ -61,19 +74,14 @@ func (s *Server) projectShow(c *gin.Context) {
 		views[i] = &d.Instruments[i]
 	}
 	if err := s.withOutcomes(c.Request.Context(), views...); err != nil {
-		s.fail(c, err)
-		return
+		return d, err
 	}
 	if cur := residentOf(c); cur != nil && s.notify != nil {
 		following, err := s.notify.Follows(c.Request.Context(), cur.Participant.ID, p.ID)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return d, err
 		}
 		d.Follow = &followView{Slug: p.Slug, Following: following}
 	}
-	page := s.page(c, "", d)
-	page.Title = p.Title
-	page.Nav = "projects"
-	s.html(c, http.StatusOK, "project", page)
+	return d, nil
 }

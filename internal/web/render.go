@@ -219,9 +219,18 @@ type Page struct {
 	// (a meta refresh: a navigation of its own, which form-action does
 	// not govern; used after logout to reach the provider).
 	Refresh string
+	// Preview, when set, marks a resident page an editor sees before it is
+	// published: a banner says so, and search engines are asked to skip it.
+	Preview *PreviewBar
 
 	cat *i18n.Catalog
 	now time.Time
+}
+
+// PreviewBar is the banner above a preview: what it is and the way back.
+type PreviewBar struct {
+	Note string // message key
+	Back string // address of the editor's page
 }
 
 // LangLink is one entry of the language switch.

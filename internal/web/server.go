@@ -321,6 +321,10 @@ func New(d Deps) (*Server, error) {
 	edit.GET("/:id/vragenlijsten/:iid/voorbeeld", s.editorConsultationPreview)
 	edit.POST("/:id/vragenlijsten/:iid/vragen/:qid/tekst", s.editorQuestionReword)
 	edit.POST("/:id/vragenlijsten/:iid/vragen/:qid/verwijderen", s.editorQuestionRemove)
+	edit.POST("/:id/vragenlijsten/:iid/vragen/:qid/verplaatsen", s.editorQuestionMove)
+	edit.GET("/:id/voorbeeld", s.editorProjectPreview)
+	edit.GET("/:id/publiceren", s.editorPublishCheck)
+	edit.POST("/:id/publiceren", s.editorPublish)
 	if d.Routes != nil {
 		d.Routes(e)
 	}
