@@ -34,8 +34,8 @@ const (
 
 // The question for businesses on the square, which a resident leaves open.
 const (
-	qTrade   = "Heeft u een winkel of een marktkraam op het plein?" // single choice
-	tradeOpt = "Alleen vroeg in de ochtend, tot 10 uur"             // its first option
+	qTrade   = "Voor ondernemers: wanneer moet u met een bus of auto" // single choice
+	tradeOpt = "Alleen vroeg in de ochtend, tot 10 uur"               // its first option
 )
 
 // ranks is the place the resident gives each topic of the ranking question.

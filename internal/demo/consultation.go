@@ -125,8 +125,8 @@ func seedConsultation(ctx context.Context, svc *consultation.Service, people []p
 			q(consultation.Single, "Welk schetsontwerp vindt u het beste?", "", true, "Ontwerp A: veel groen", "Ontwerp B: ruimte voor markt en evenementen", "Ik weet het niet"),
 			scale, visits, miss,
 			q(consultation.Ranking, "Wat is voor u het belangrijkst?", "Zet de onderwerpen op volgorde.", false, "Groen", "Parkeren", "Evenementen", "Veilig fietsen"),
-			q(consultation.Single, "Heeft u een winkel of een marktkraam op het plein? Wanneer moet u er met een bus of auto bij kunnen?",
-				"Deze vraag is alleen voor ondernemers en marktkooplui. Is dat niet voor u? Sla de vraag dan over.", false,
+			q(consultation.Single, "Voor ondernemers: wanneer moet u met een bus of auto bij uw zaak of kraam kunnen?",
+				"Heeft u geen winkel of marktkraam aan het plein? Sla deze vraag dan over.", false,
 				"Alleen vroeg in de ochtend, tot 10 uur", "Ook overdag, om te laden en te lossen", "Ik heb geen laadplek nodig"),
 			q(consultation.ShortText, "Hoe zou u het nieuwe plein noemen?", "", false),
 			comment,
@@ -236,7 +236,7 @@ func seedConsultation(ctx context.Context, svc *consultation.Service, people []p
 		}
 
 		if rng.Float64() < 0.65 {
-			score := []float64{3, 1.5, 1.5, 2} // Groen, Parkeren, Evenementen, Veilig fietsen
+			score := []float64{2.6, 1.5, 1.5, 2} // Groen, Parkeren, Evenementen, Veilig fietsen
 			if choice == 0 {
 				score[0]++
 			}

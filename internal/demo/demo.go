@@ -192,7 +192,7 @@ Wij hebben een lijst gemaakt van plekken die vaak genoemd worden. Met de peiling
 - Elk huishouden krijgt een kaart met wat in welke bak hoort, met plaatjes, ook in het Engels, Turks en Arabisch.
 - Bij de flats aan de Parkweg proberen wij een jaar lang containers voor groente- en fruitafval. Daarna kijken wij samen met de bewoners of het werkt.
 
-Wij houden u op deze pagina op de hoogte. Volg het project, dan krijgt u bericht als er nieuws is.`,
+Wij houden u op deze pagina op de hoogte. Bent u ingelogd? Dan kunt u het project volgen en krijgt u bericht als er nieuws is.`,
 			Phases: []project.PhaseDraft{
 				{Title: "Vragenlijst", StartsOn: day(now, -150), EndsOn: endOfDay(now, -100)},
 				{Title: "Verwerken van de antwoorden", StartsOn: day(now, -99), EndsOn: endOfDay(now, -40)},

@@ -26,8 +26,10 @@ var demoWijken = []struct {
 	Share float64
 }{{"Centrum", 14}, {"De Brink", 18}, {"Noord", 24}, {"Vogelbuurt", 13}, {"Zuid", 23}, {"Buitengebied", 8}}
 
-// Inhabitants per age band in percent (identity.AgeBands).
-var demoAgeShares = []float64{17, 2, 14, 18, 27, 12, 10}
+// Inhabitants of 16 and over per age band in percent (identity.AgeBands
+// without 0-15: younger people cannot log in with DigiD, so they are left
+// out of the comparison).
+var demoAgeShares = map[string]float64{"16-17": 2.5, "18-29": 17, "30-44": 21, "45-64": 32, "65-74": 15, "75+": 12.5}
 
 // How many demo people there are. The first demoActorCount are the ones
 // the idea boards and moderation use, by index.
@@ -122,8 +124,10 @@ func seedPopulation(ctx context.Context, res *results.Service) error {
 	for _, w := range demoWijken {
 		shares = append(shares, results.PopulationShare{Dimension: results.ByWijk, Grp: w.Name, Share: w.Share})
 	}
-	for i, band := range identity.AgeBands {
-		shares = append(shares, results.PopulationShare{Dimension: results.ByAge, Grp: band, Share: demoAgeShares[i]})
+	for _, band := range identity.AgeBands {
+		if share, ok := demoAgeShares[band]; ok {
+			shares = append(shares, results.PopulationShare{Dimension: results.ByAge, Grp: band, Share: share})
+		}
 	}
 	if err := res.SetPopulation(ctx, seedActor, shares); err != nil {
 		return fmt.Errorf("demo: population: %w", err)
