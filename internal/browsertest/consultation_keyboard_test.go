@@ -32,6 +32,12 @@ const (
 	comment   = "Meer bankjes in de schaduw, graag. En een waterpunt."
 )
 
+// The question for businesses on the square, which a resident leaves open.
+const (
+	qTrade   = "Voor ondernemers: wanneer moet u met een bus of auto" // single choice
+	tradeOpt = "Alleen vroeg in de ochtend, tot 10 uur"               // its first option
+)
+
 // ranks is the place the resident gives each topic of the ranking question.
 var ranks = map[string]int{"Groen": 2, "Parkeren": 4, "Evenementen": 3, "Veilig fietsen": 1}
 
@@ -138,6 +144,11 @@ func answerByKeyboard(t *testing.T, s *site, vp viewport) {
 			t.Fatalf("typed %q on the ranking <select> for %q, but it shows %q", place, topic, sel)
 		}
 	}
+
+	// The question for businesses is not for this resident: one Tab
+	// stop (the radio group), left open.
+	f = w.tab()
+	w.want(f, qTrade, "radio", tradeOpt)
 
 	f = w.tab()
 	w.want(f, qName, "text", "")
@@ -332,7 +343,7 @@ func checkConsultationForm(t *testing.T, cs []formControl) {
 		n      int
 	}{
 		{qDesign, "radio", 3}, {qScale, "radio", 5}, {qVisits, "text", 1}, {qMiss, "checkbox", 5},
-		{qRank, "select-one", 4}, {qName, "text", 1}, {qComment, "textarea", 1}, {"", "submit", 2},
+		{qRank, "select-one", 4}, {qTrade, "radio", 3}, {qName, "text", 1}, {qComment, "textarea", 1}, {"", "submit", 2},
 	}
 	for _, w := range want {
 		if got := count(w.q, w.typ); got != w.n {

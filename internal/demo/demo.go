@@ -13,10 +13,10 @@ import (
 	"inspraak/internal/i18n"
 	"inspraak/internal/idea"
 	"inspraak/internal/identity"
-	"inspraak/internal/instrument"
 	"inspraak/internal/moderation"
 	"inspraak/internal/poll"
 	"inspraak/internal/project"
+	"inspraak/internal/results"
 	"inspraak/internal/setting"
 	"inspraak/internal/store"
 )
@@ -53,10 +53,17 @@ func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *p
 		}
 		ids[d.Draft.Slug] = p.ID
 	}
-	if err := seedPolls(ctx, db, polls, ids, now); err != nil {
+	people, err := seedPeople(ctx, db, now)
+	if err != nil {
 		return false, err
 	}
-	if err := seedConsultation(ctx, db, consultations, ids, now); err != nil {
+	if err := seedPolls(ctx, polls, people, ids, now); err != nil {
+		return false, err
+	}
+	if err := seedConsultation(ctx, consultations, people, ids, now); err != nil {
+		return false, err
+	}
+	if err := seedPopulation(ctx, results.NewService(db)); err != nil {
 		return false, err
 	}
 	if err := seedIdeas(ctx, db, ideas, mod, staffIssuer, ids, now); err != nil {
@@ -105,13 +112,33 @@ De gemeenteraad heeft geld vrijgemaakt om het plein opnieuw in te richten. Wij m
 - Er komen minstens tien nieuwe bomen.
 - Het plein wordt goed toegankelijk voor mensen met een rolstoel of rollator.
 
+## Twee schetsontwerpen
+
+Met de ideeën van bewoners, ondernemers en marktkooplui heeft een ontwerpbureau twee schetsontwerpen gemaakt. In allebei blijft de weekmarkt op het plein en is het plein zonder drempels.
+
+### Ontwerp A: een groen plein
+
+- Twintig nieuwe bomen, vooral aan de zonnige zuidkant.
+- Grote plantvakken met bloemen en struiken. Bij hevige regen vangen ze het water op.
+- Veertig zitplekken in de schaduw en een speelplek met water bij de kerk.
+- Er blijven 15 van de 48 parkeerplaatsen over.
+- Op marktdag staan de kramen in twee rijen tussen de bomen. Voor de kermis en de ijsbaan is minder ruimte.
+
+### Ontwerp B: ruimte voor markt en evenementen
+
+- Twaalf nieuwe bomen, in een rij langs de randen van het plein.
+- Het midden blijft open en vlak, met stroom en water in de grond voor kramen, de kermis en de ijsbaan.
+- Twintig zitplekken onder de bomen en bij de terrassen.
+- Er blijven 30 van de 48 parkeerplaatsen over. Op marktdag en bij evenementen zijn ze dicht.
+- De weekmarkt kan groeien: er is plek voor tien kramen meer.
+
 ## Waar kunt u over meedenken?
 
+- Welk ontwerp vindt u het beste, en wat zou u eraan veranderen?
 - Hoeveel parkeerplaatsen blijven er?
 - Waar komen bankjes, speelplekken en fietsenrekken?
-- Hoe gebruiken we het plein bij evenementen?
 
-Lees in de planning hiernaast wanneer u kunt meedoen en wanneer de gemeenteraad een besluit neemt.`,
+Vul de vragenlijst in of kies in de peiling wat u het belangrijkst vindt. In de planning leest u wanneer u kunt meedoen en wanneer de gemeenteraad een besluit neemt.`,
 			Phases: []project.PhaseDraft{
 				{Title: "Ideeën ophalen", Description: "Bewoners, ondernemers en marktkooplui geven hun ideeën.", StartsOn: day(now, -60), EndsOn: endOfDay(now, -21)},
 				{Title: "Vragenlijst over het schetsontwerp", Description: "U geeft uw mening over twee schetsontwerpen.", StartsOn: day(now, -20), EndsOn: endOfDay(now, 25)},
@@ -151,7 +178,21 @@ Wij hebben een lijst gemaakt van plekken die vaak genoemd worden. Met de peiling
 			Title:   "Afval scheiden: hoe kan het makkelijker?",
 			Wijk:    "Hele gemeente",
 			Summary: "Wij vroegen u hoe afval scheiden makkelijker kan. Meer dan duizend inwoners deden mee. Lees hier wat wij met de uitkomsten doen.",
-			Body:    "Bedankt voor het meedoen! De uitkomsten en de reactie van de gemeente staan hieronder zodra de gemeenteraad erover heeft gesproken.",
+			Body: `Bedankt voor het meedoen! Meer dan duizend inwoners vulden de vragenlijst in. De gemeenteraad heeft over de uitkomsten gesproken.
+
+## Wat u ons vertelde
+
+- Veel mensen vinden de containers voor plastic en papier te ver weg, vooral in de flats.
+- Veel mensen weten niet goed wat wel en niet in de groene bak mag.
+- Wie geen tuin heeft, mist een plek voor groente- en fruitafval.
+
+## Wat de gemeente doet
+
+- Er komen dertig nieuwe containers voor plastic, blik en drinkpakken, dichter bij de flats.
+- Elk huishouden krijgt een kaart met wat in welke bak hoort, met plaatjes, ook in het Engels, Turks en Arabisch.
+- Bij de flats aan de Parkweg proberen wij een jaar lang containers voor groente- en fruitafval. Daarna kijken wij samen met de bewoners of het werkt.
+
+Wij houden u op deze pagina op de hoogte. Bent u ingelogd? Dan kunt u het project volgen en krijgt u bericht als er nieuws is.`,
 			Phases: []project.PhaseDraft{
 				{Title: "Vragenlijst", StartsOn: day(now, -150), EndsOn: endOfDay(now, -100)},
 				{Title: "Verwerken van de antwoorden", StartsOn: day(now, -99), EndsOn: endOfDay(now, -40)},
@@ -191,111 +232,4 @@ Wij kunnen niet alles tegelijk doen. Wij kiezen eerst de ideeën die veel mensen
 			},
 		}},
 	}
-}
-
-// seedPolls adds a poll to two projects, with votes from made-up demo
-// participants (their pseudonyms are labels, not HMACs of anything).
-func seedPolls(ctx context.Context, db *store.DB, polls *poll.Service, ids map[string]int64, now time.Time) error {
-	opened := day(now, -7)
-	school, err := polls.Create(ctx, seedActor, poll.Draft{
-		ProjectID: ids["veilig-naar-school"], Slug: "welke-plek-eerst", Title: "Welke plek pakken we als eerste aan?",
-		Description: "Kies de plek waar u zich op de fiets het minst veilig voelt.",
-		Question:    "Welke plek moet als eerste veiliger worden?",
-		Options:     []string{"Kruising Schoolstraat en Kerkweg", "Rotonde bij de sporthal", "Oversteek bij de supermarkt", "Fietspad langs de Molenbeek"},
-		Published:   true, ResultsVisibility: poll.ShowAfterVote,
-		Rules: instrument.Instrument{Who: instrument.WhoDigiD, OpensAt: &opened, ClosesAt: closesAt(now, 21), AllowChange: true,
-			MinLoADigiD: identity.Levels(identity.DigiD)[0]},
-	})
-	if err != nil {
-		return fmt.Errorf("demo: poll: %w", err)
-	}
-	market, err := polls.Create(ctx, seedActor, poll.Draft{
-		ProjectID: ids["herinrichting-marktplein"], Slug: "wat-wilt-u-op-het-plein", Title: "Wat wilt u vooral op het plein?",
-		Question: "Wat vindt u het belangrijkst op het nieuwe Marktplein? Kies er hoogstens twee.",
-		Options:  []string{"Meer bomen en groen", "Meer plekken om te zitten", "Ruimte voor evenementen", "Parkeerplaatsen", "Een speelplek"},
-		Multiple: true, MaxChoices: 2, Published: true, ResultsVisibility: poll.ShowAfterClose,
-		Rules: instrument.Instrument{Who: instrument.WhoAny, ClosesAt: closesAt(now, 25)},
-	})
-	if err != nil {
-		return fmt.Errorf("demo: poll: %w", err)
-	}
-	for i := 0; i < 24; i++ {
-		p := identity.Participant{Subject: fmt.Sprintf("demo-deelnemer-%02d", i), KeyVersion: 0, Means: identity.DigiD,
-			LoA: identity.Levels(identity.DigiD)[1], DisplayName: fmt.Sprintf("Demo %d", i+1), CreatedAt: now, LastLoginAt: now}
-		if err := db.WithContext(ctx).Create(&p).Error; err != nil {
-			return err
-		}
-		v := poll.Voter{ParticipantID: p.ID, Subject: p.Subject, Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: p.LoA}}
-		if _, err := polls.Vote(ctx, school.InstrumentID, v, []int64{school.Options[(i*7)%len(school.Options)%3].ID}); err != nil {
-			return fmt.Errorf("demo: vote: %w", err)
-		}
-		two := []int64{market.Options[i%5].ID, market.Options[(i+2)%5].ID}
-		if _, err := polls.Vote(ctx, market.InstrumentID, v, two); err != nil {
-			return fmt.Errorf("demo: vote: %w", err)
-		}
-	}
-	return nil
-}
-
-// closesAt is 23:59 local time n days from now: "open tot 19 december
-// 23:59" reads better than a midnight that belongs to the next day.
-func closesAt(now time.Time, n int) *time.Time {
-	t := day(now, n).Add(23*time.Hour + 59*time.Minute)
-	return &t
-}
-
-// seedConsultation adds a questionnaire with every question type to the
-// Marktplein project, answered by some of the demo participants.
-func seedConsultation(ctx context.Context, db *store.DB, svc *consultation.Service, ids map[string]int64, now time.Time) error {
-	q := func(k consultation.Kind, text, help string, required bool, opts ...string) consultation.QuestionDraft {
-		return consultation.QuestionDraft{Question: consultation.Question{Kind: k, Text: text, Help: help, Required: required}, Options: opts}
-	}
-	scale := q(consultation.Scale, "Hoe tevreden bent u nu over het Marktplein?", "", true)
-	scale.ScaleMin, scale.ScaleMax, scale.ScaleMinLabel, scale.ScaleMaxLabel = 1, 5, "heel ontevreden", "heel tevreden"
-	visits := q(consultation.Number, "Hoe vaak per week komt u op het Marktplein?", "Vul een getal in, bijvoorbeeld 2.", false)
-	zero, fourteen := 0.0, 14.0
-	visits.NumberMin, visits.NumberMax = &zero, &fourteen
-	miss := q(consultation.Multiple, "Wat mist u nu het meest op het plein?", "", false, "Schaduw en bomen", "Plekken om te zitten", "Een speelplek", "Fietsenrekken", "Toiletten")
-	miss.MaxChoices = 2
-	comment := q(consultation.LongText, "Wilt u nog iets zeggen over het schetsontwerp?", "Schrijf geen namen, telefoonnummers of andere persoonsgegevens.", false)
-	comment.MaxLength = 1000
-	c, err := svc.Create(ctx, seedActor, consultation.Draft{
-		ProjectID: ids["herinrichting-marktplein"], Slug: "vragenlijst-schetsontwerp", Title: "Vragenlijst over het schetsontwerp",
-		Description: "Acht korte vragen. Het invullen duurt ongeveer vijf minuten.", Published: true,
-		Rules: instrument.Instrument{Who: instrument.WhoAny, ClosesAt: closesAt(now, 25), AllowChange: true},
-		Questions: []consultation.QuestionDraft{
-			q(consultation.Explanation, "Er zijn twee schetsontwerpen: ontwerp A met veel groen en ontwerp B met meer ruimte voor de markt en evenementen. U vindt ze in de tekst van het project.", "", false),
-			q(consultation.Single, "Welk schetsontwerp vindt u het beste?", "", true, "Ontwerp A: veel groen", "Ontwerp B: ruimte voor markt en evenementen", "Ik weet het niet"),
-			scale, visits, miss,
-			q(consultation.Ranking, "Wat is voor u het belangrijkst?", "Zet de onderwerpen op volgorde.", false, "Groen", "Parkeren", "Evenementen", "Veilig fietsen"),
-			q(consultation.ShortText, "Hoe zou u het nieuwe plein noemen?", "", false),
-			comment,
-		},
-	})
-	if err != nil {
-		return fmt.Errorf("demo: consultation: %w", err)
-	}
-	qs := c.Questions
-	for i := 0; i < 12; i++ {
-		var p identity.Participant
-		if err := db.WithContext(ctx).Where("subject = ?", fmt.Sprintf("demo-deelnemer-%02d", i)).Take(&p).Error; err != nil {
-			return err
-		}
-		sat, per := float64(1+i%5), float64(i%4)
-		answers := map[int64]consultation.Answer{
-			qs[1].ID: {Options: []int64{qs[1].Options[i%3].ID}},
-			qs[2].ID: {Number: &sat},
-			qs[3].ID: {Number: &per},
-			qs[4].ID: {Options: []int64{qs[4].Options[i%5].ID}},
-		}
-		if i%3 == 0 {
-			answers[qs[7].ID] = consultation.Answer{Text: "Graag meer bankjes in de schaduw bij de markt."}
-		}
-		who := consultation.Respondent{ParticipantID: p.ID, Subject: p.Subject,
-			Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: p.LoA}}
-		if _, err := svc.Save(ctx, c.InstrumentID, who, answers, true); err != nil {
-			return fmt.Errorf("demo: response: %w", err)
-		}
-	}
-	return nil
 }

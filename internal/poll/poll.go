@@ -125,6 +125,13 @@ func NewService(db *store.DB, key []byte) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
+// WithClock returns a copy of the service that reads the time from now
+// (the demo seed votes through it in the past weeks); it shares the
+// database and the group writers, not the definition cache.
+func (s *Service) WithClock(now func() time.Time) *Service {
+	return &Service{db: s.db, key: s.key, now: now, batch: s.batch}
+}
+
 // voterID derives the per-poll id under which the voter register
 // (package participation) records that a participant voted. Ballots never
 // carry it.
