@@ -165,12 +165,35 @@ func questionBlock(q Question, t ReportText) reportBlock {
 	return b
 }
 
-// textHeight is the height text(size, style, s) takes.
+// textHeight is the height text(size, style, s) takes: its lines, wrapped
+// at spaces as MultiCell wraps them, times the line height. (fpdf's
+// SplitText reads UTF-8, the text drawn is cp1252: the words are measured
+// as drawn.)
 func textHeight(pdf *fpdf.Fpdf, tr func(string) string, size float64, style, s string) float64 {
 	pdf.SetFont("Helvetica", style, size)
-	w, _ := pdf.GetPageSize()
+	pageW, _ := pdf.GetPageSize()
 	l, _, r, _ := pdf.GetMargins()
-	return float64(len(pdf.SplitText(tr(s), w-l-r))) * size * 0.5
+	width := pageW - l - r - 2 // MultiCell keeps a cell margin each side
+	space := pdf.GetStringWidth(" ")
+	lines := 0
+	for _, para := range strings.Split(s, "\n") {
+		lines++
+		at := 0.0
+		for i, word := range strings.Fields(para) {
+			w := pdf.GetStringWidth(tr(word))
+			lines += int(w / width) // a word wider than the line is cut
+			switch {
+			case i == 0:
+				at = w
+			case at+space+w > width:
+				lines++
+				at = w
+			default:
+				at += space + w
+			}
+		}
+	}
+	return float64(lines) * size * 0.5
 }
 
 // height is how much of a page the block takes, as draw draws it.

@@ -183,7 +183,7 @@ func pdfText(t *testing.T, doc string) []string {
 	t.Helper()
 	var out []string
 	streams := regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`).FindAllStringSubmatch(doc, -1)
-	show := regexp.MustCompile(`\(((?:[^\\()]|\\.)*)\) Tj`)
+	show := regexp.MustCompile(`\(((?:[^\\()]|\\.)*)\) ?Tj`)
 	for _, st := range streams {
 		data := []byte(st[1])
 		if zr, err := zlib.NewReader(bytes.NewReader(data)); err == nil {
