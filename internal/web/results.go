@@ -213,7 +213,7 @@ func (s *Server) resultsPublish(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.done(c, "/beheer/resultaten/"+strconv.FormatInt(in.ID, 10)+"#openbaar-kop")
+	s.done(c, "/beheer/resultaten/"+strconv.FormatInt(in.ID, 10))
 }
 
 // resultsExport streams an export as a download and records it.
