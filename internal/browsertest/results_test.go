@@ -46,7 +46,7 @@ func init() {
 		page{name: "staff-profile", login: admin, path: "/beheer/profiel", status: http.StatusOK,
 			h1: "Uw profiel", contains: []string{"API-sleutels", "Sleutel maken"}},
 		page{name: "results-wijk", login: admin, path: "/beheer/resultaten/3?uitsplitsen=wijk", status: http.StatusOK,
-			h1: "Resultaten: Vragenlijst over het schetsontwerp", contains: []string{"Deze vraag splitsen we niet uit"}},
+			h1: "Resultaten: Vragenlijst over het schetsontwerp", contains: []string{"Antwoorden per wijk", "Uitkomsten op de site"}},
 	)
 }
 

@@ -24,25 +24,30 @@ type Permission string
 
 // Permissions. Each later feature adds its own here and in grants.
 const (
-	PermStaffArea Permission = "staff.area"    // see /beheer at all
-	PermModerate  Permission = "moderation"    // work the moderation queue
-	PermEdit      Permission = "content.edit"  // projects and instruments
-	PermAnalyse   Permission = "results.read"  // results, exports, response notes
-	PermStaffList Permission = "staff.list"    // see who has staff access
-	PermAuditRead Permission = "audit.read"    // read the audit log
-	PermSettings  Permission = "settings.edit" // site settings
+	PermStaffArea Permission = "staff.area"   // see /beheer at all
+	PermModerate  Permission = "moderation"   // work the moderation queue
+	PermEdit      Permission = "content.edit" // projects and instruments
+	PermAnalyse   Permission = "results.read" // results, exports, response notes
+	// PermPublishResults puts a questionnaire's results on the site (and
+	// takes them off): editors, who run the project, and analysts, who
+	// read the figures and write the response note.
+	PermPublishResults Permission = "results.publish"
+	PermStaffList      Permission = "staff.list"    // see who has staff access
+	PermAuditRead      Permission = "audit.read"    // read the audit log
+	PermSettings       Permission = "settings.edit" // site settings
 )
 
 // grants says which roles hold a permission. Deny by default: a
 // permission missing here is held by nobody.
 var grants = map[Permission][]Role{
-	PermStaffArea: {RoleModerator, RoleEditor, RoleAnalyst, RoleAdmin},
-	PermModerate:  {RoleModerator, RoleAdmin},
-	PermEdit:      {RoleEditor, RoleAdmin},
-	PermAnalyse:   {RoleAnalyst, RoleAdmin},
-	PermStaffList: {RoleAdmin},
-	PermAuditRead: {RoleAdmin},
-	PermSettings:  {RoleAdmin},
+	PermStaffArea:      {RoleModerator, RoleEditor, RoleAnalyst, RoleAdmin},
+	PermModerate:       {RoleModerator, RoleAdmin},
+	PermEdit:           {RoleEditor, RoleAdmin},
+	PermAnalyse:        {RoleAnalyst, RoleAdmin},
+	PermPublishResults: {RoleEditor, RoleAnalyst, RoleAdmin},
+	PermStaffList:      {RoleAdmin},
+	PermAuditRead:      {RoleAdmin},
+	PermSettings:       {RoleAdmin},
 }
 
 // Can reports whether any of roles holds p. Both the web middleware and the

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"inspraak/internal/consultation"
@@ -79,27 +80,117 @@ type column struct {
 
 // columns lays out an export: the respondent, when they submitted, then
 // one column per question, or per option where one person gives several
-// (multiple choice: 1 when chosen; ranking: the rank given).
+// (multiple choice: 1 when chosen; ranking: the rank given). A question's
+// columns are headed "Vraag <n>: <text>", n as residents saw it and as
+// the results page and the PDF report number it (see Numbers); a column
+// of one option adds the option in brackets, "Vraag 2: Wat mist u?
+// [Bomen]", as does the column of the codes analysts gave open answers
+// ("[codes]"). The sheet "Vragen" of the XLSX export lists the questions
+// with their number, text, type and options.
 func columns(c *consultation.Consultation) []column {
 	cols := []column{{header: "respondent", key: "respondent"}, {header: "ingediend", key: "submitted_at"}}
-	for n, q := range c.Questions {
-		prefix := "V" + strconv.Itoa(n+1)
-		switch q.Kind {
-		case consultation.Explanation:
+	numbers := Numbers(c.Questions)
+	for _, q := range c.Questions {
+		if q.Kind == consultation.Explanation {
 			continue
+		}
+		prefix := questionHeader(numbers[q.ID], q.Text)
+		qk := "q" + strconv.FormatInt(q.ID, 10)
+		switch q.Kind {
 		case consultation.Multiple, consultation.Ranking:
-			for m, o := range q.Options {
-				cols = append(cols, column{header: prefix + "." + strconv.Itoa(m+1) + " " + oneLine(q.Text) + ": " + oneLine(o.Label),
-					key: "q" + strconv.FormatInt(q.ID, 10) + "_o" + strconv.FormatInt(o.ID, 10), q: q, option: o.ID})
+			for _, o := range q.Options {
+				cols = append(cols, column{header: prefix + " [" + oneLine(o.Label) + "]",
+					key: qk + "_o" + strconv.FormatInt(o.ID, 10), q: q, option: o.ID})
 			}
 		default:
-			cols = append(cols, column{header: prefix + " " + oneLine(q.Text), key: "q" + strconv.FormatInt(q.ID, 10), q: q})
+			cols = append(cols, column{header: prefix, key: qk, q: q})
 			if q.Kind == consultation.ShortText || q.Kind == consultation.LongText {
-				cols = append(cols, column{header: prefix + " codes", key: "q" + strconv.FormatInt(q.ID, 10) + "_codes", q: q, codes: true})
+				cols = append(cols, column{header: prefix + " [codes]", key: qk + "_codes", q: q, codes: true})
 			}
 		}
 	}
 	return cols
+}
+
+// questionHeader is how exports and the report head a question: "Vraag 3:
+// Hoe tevreden bent u?", in Dutch (the language of the municipality's
+// files), on one line.
+func questionHeader(number int, text string) string {
+	return exportText("results.question", number) + ": " + oneLine(text)
+}
+
+// exportText is a Dutch message of the catalogue: exports are files of
+// the municipality, in its language, whoever downloads them.
+func exportText(key string, args ...any) string {
+	exportCatalog.once.Do(func() {
+		exportCatalog.c, exportCatalog.err = i18n.Load()
+	})
+	if exportCatalog.err != nil {
+		return key
+	}
+	return exportCatalog.c.T("nl", key, args...)
+}
+
+var exportCatalog struct {
+	once sync.Once
+	c    *i18n.Catalog
+	err  error
+}
+
+// questionSheet is the sheet "Vragen" of the XLSX export: per question its
+// number, text, type and answer options (choices, the scale with its end
+// labels, the range of a number).
+func questionSheet(c *consultation.Consultation) [][]cell {
+	rows := [][]cell{{textCell(exportText("results.export.sheet.number")), textCell(exportText("results.export.sheet.text")),
+		textCell(exportText("results.export.sheet.kind")), textCell(exportText("results.export.sheet.options"))}}
+	numbers := Numbers(c.Questions)
+	for _, q := range c.Questions {
+		if q.Kind == consultation.Explanation {
+			continue
+		}
+		var opts string
+		switch q.Kind {
+		case consultation.Single, consultation.Multiple, consultation.Ranking:
+			labels := make([]string, len(q.Options))
+			for i, o := range q.Options {
+				labels[i] = oneLine(o.Label)
+			}
+			opts = strings.Join(labels, " | ")
+		case consultation.Scale:
+			opts = ScaleLabel(q, float64(q.ScaleMin)) + " – " + ScaleLabel(q, float64(q.ScaleMax))
+		case consultation.Number:
+			switch {
+			case q.NumberMin != nil && q.NumberMax != nil:
+				opts = exportText("results.export.sheet.between", formatValue(*q.NumberMin), formatValue(*q.NumberMax))
+			case q.NumberMin != nil:
+				opts = exportText("results.export.sheet.from", formatValue(*q.NumberMin))
+			case q.NumberMax != nil:
+				opts = exportText("results.export.sheet.upto", formatValue(*q.NumberMax))
+			}
+		}
+		row := []cell{numberCell(float64(numbers[q.ID])), textCell(oneLine(q.Text)), textCell(exportText("editor.kind." + string(q.Kind))), {}}
+		if opts != "" {
+			row[3] = textCell(opts)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// ScaleLabel names a point of a scale with its end label where it has one
+// ("1 (heel ontevreden)"); other values are written as they are.
+func ScaleLabel(q consultation.Question, v float64) string {
+	s := formatValue(v)
+	if q.Kind != consultation.Scale {
+		return s
+	}
+	switch {
+	case v == float64(q.ScaleMin) && q.ScaleMinLabel != "":
+		return s + " (" + q.ScaleMinLabel + ")"
+	case v == float64(q.ScaleMax) && q.ScaleMaxLabel != "":
+		return s + " (" + q.ScaleMaxLabel + ")"
+	}
+	return s
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -151,7 +242,7 @@ func (s *Service) Export(ctx context.Context, c *consultation.Consultation, w io
 	case JSON:
 		rw = newJSONWriter(w)
 	case XLSX:
-		x, err := newXLSXWriter(w, "Antwoorden")
+		x, err := newXLSXWriter(w, "Antwoorden", xlsxSheet{name: "Vragen", rows: questionSheet(c)})
 		if err != nil {
 			return 0, err
 		}

@@ -209,7 +209,9 @@ func TestExportsReadBackEqualTheResponses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(all[0][2], "V2 Komt u vaak?") {
+		// Numbered as residents saw the questions (the explanation
+		// before the first is not a question): issue 16 found "V2" here.
+		if all[0][2] != "Vraag 1: Komt u vaak?" || all[0][3] != "Vraag 2: Wat mist u? [Bomen]" {
 			t.Fatalf("csv header %q", all[0])
 		}
 		rows := all[1:]
@@ -397,4 +399,115 @@ func fieldMessage(err error, field string) string {
 		return e.Fields[field]
 	}
 	return ""
+}
+
+// Every export heads a question's columns "Vraag <n>: <text>" with n the
+// number the results page and the PDF report give it (Overview's Number:
+// explanations not counted); the XLSX export has a second sheet, "Vragen",
+// with each question's number, text, type and options.
+func TestExportHeadersNumberQuestionsAsTheResultsPage(t *testing.T) {
+	t.Parallel() // each test has its own database
+	f := newExportFixture(t, 3)
+	ctx := context.Background()
+	o, err := f.res.Consultation(ctx, f.c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the results page says of each question, by its id.
+	page := map[int64]string{}
+	for i, q := range o.Questions {
+		if q.Number != i+1 {
+			t.Fatalf("question %q has number %d on the results page, want %d", q.Text, q.Number, i+1)
+		}
+		page[q.ID] = fmt.Sprintf("Vraag %d: %s", q.Number, q.Text)
+	}
+	// Which question each exported column belongs to: its JSON key names
+	// the question's id.
+	var jb bytes.Buffer
+	if _, err := f.res.Export(ctx, f.c, &jb, results.ExportOptions{Format: results.JSON}); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Columns map[string]string `json:"columns"`
+	}
+	if err := json.Unmarshal(jb.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	check := func(format, header string) {
+		t.Helper()
+		if header == "respondent" || header == "ingediend" {
+			return
+		}
+		for _, want := range page {
+			if header == want || strings.HasPrefix(header, want+" [") {
+				return
+			}
+		}
+		t.Errorf("%s: column %q is not headed as the results page heads a question (%v)", format, header, page)
+	}
+	seen := map[string]bool{}
+	for key, header := range doc.Columns {
+		check("json", header)
+		var qid int64
+		if _, err := fmt.Sscanf(key, "q%d", &qid); err == nil {
+			if !strings.HasPrefix(header, page[qid]) {
+				t.Errorf("json: key %s is headed %q, want %q", key, header, page[qid])
+			}
+			seen[page[qid]] = true
+		}
+	}
+	if len(seen) != len(page) {
+		t.Errorf("json: %d of %d questions have columns", len(seen), len(page))
+	}
+	var cb bytes.Buffer
+	if _, err := f.res.Export(ctx, f.c, &cb, results.ExportOptions{Format: results.CSV}); err != nil {
+		t.Fatal(err)
+	}
+	header, err := csv.NewReader(bytes.NewReader(cb.Bytes()[3:])).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range header {
+		check("csv", h)
+	}
+	var xb bytes.Buffer
+	if _, err := f.res.Export(ctx, f.c, &xb, results.ExportOptions{Format: results.XLSX}); err != nil {
+		t.Fatal(err)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(xb.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := book.GetSheetList(); strings.Join(got, ",") != "Antwoorden,Vragen" {
+		t.Fatalf("xlsx sheets %q, want Antwoorden and Vragen", got)
+	}
+	xrows, err := book.GetRows("Antwoorden")
+	if err != nil || len(xrows) == 0 {
+		t.Fatalf("xlsx: %v", err)
+	}
+	if strings.Join(xrows[0], "|") != strings.Join(header, "|") {
+		t.Errorf("xlsx header %q, csv header %q", xrows[0], header)
+	}
+	for _, h := range xrows[0] {
+		check("xlsx", h)
+	}
+	qrows, err := book.GetRows("Vragen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"vraag", "tekst", "soort", "antwoordmogelijkheden"},
+		{"1", "Komt u vaak?", "Eén keuze", "Ja | Nee"},
+		{"2", "Wat mist u?", "Meer keuzes", "Bomen | Bankjes | Speelplek"},
+		{"3", "Hoe tevreden bent u?", "Schaal", "1 (Slecht) – 5 (Goed)"},
+		{"4", "Hoe vaak per week?", "Getal", "0 tot en met 7"},
+		{"5", "Zet op volgorde", "Volgorde", "Groen | Parkeren | Evenementen"},
+		{"6", "Wat wilt u nog zeggen?", "Lange tekst"}}
+	if fmt.Sprint(qrows) != fmt.Sprint(want) {
+		t.Errorf("sheet Vragen:\n got  %q\n want %q", qrows, want)
+	}
+	for i, r := range qrows[1:] {
+		if q := o.Questions[i]; r[0] != strconv.Itoa(q.Number) || r[1] != q.Text {
+			t.Errorf("sheet Vragen row %d: %q, the results page: Vraag %d: %s", i+1, r, q.Number, q.Text)
+		}
+	}
 }

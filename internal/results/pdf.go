@@ -18,10 +18,11 @@ import (
 // ReportText is the wording of the PDF report, from the catalogue.
 type ReportText func(key string, args ...any) string
 
-// Report writes a PDF report of a consultation: a first page with the
-// response figures and the funnel, then every question with its chart
-// (bars drawn in the PDF), the same numbers in a table, and the codes of
-// open answers. It holds one overview in memory, not the responses.
+// Report writes a PDF report of a consultation: the response figures and
+// the funnel, then every question with its chart (bars drawn in the PDF),
+// the same numbers in a table, and the codes of open answers. Questions
+// follow each other on the page; a question moves to the next page only
+// when it does not fit. It holds one overview in memory, not the responses.
 // Only analysts may; the download is on record before its first byte is
 // written, and nothing is written when the record fails.
 func (s *Service) Report(ctx context.Context, a identity.Actor, c *consultation.Consultation, title, municipality string, now time.Time, t ReportText, w io.Writer) error {
@@ -70,67 +71,171 @@ func (s *Service) Report(ctx context.Context, a identity.Actor, c *consultation.
 	pdf.Ln(3)
 	text(9, "", t("results.counts_note"))
 
-	for n, q := range o.Questions {
-		pdf.AddPage()
-		text(14, "B", t("results.question", n+1)+": "+q.Text)
-		pdf.Ln(1)
-		line := t("results.base", q.Base, q.Skipped)
-		if q.Kind == consultation.Multiple {
-			line += " " + t("results.multiple_note")
+	// The questions flow: each follows the one before it, and goes to a
+	// new page only when it does not fit in what is left of this one (a
+	// question longer than a page starts on a new page and runs on).
+	_, pageH := pdf.GetPageSize()
+	_, _, _, bottom := pdf.GetMargins()
+	usable := pageH - 20 - bottom
+	pdf.Ln(6)
+	for _, q := range o.Questions {
+		b := questionBlock(q, t)
+		h := b.height(pdf, tr)
+		if left := pageH - bottom - pdf.GetY(); h > left && (h <= usable || left < usable/4) {
+			pdf.AddPage()
 		}
-		text(9, "", line)
-		pdf.Ln(3)
-		switch {
-		case q.Kind == consultation.Ranking:
-			var rows [][]string
-			for _, op := range q.Options {
-				mean := "-"
-				if op.Count > 0 {
-					mean = dec(op.MeanRank)
-				}
-				rows = append(rows, []string{op.Label, mean, itoa(op.FirstPlace)})
-			}
-			table(pdf, tr, []string{t("results.option"), t("results.mean_rank"), t("results.first_place")}, rows, []float64{90, 40, 40})
-		case len(q.Options) > 0:
-			var rows [][]string
-			var bars []bar
-			for _, op := range q.Options {
-				rows = append(rows, []string{op.Label, itoa(op.Count), pct(op.Percent)})
-				bars = append(bars, bar{op.Label, op.Percent})
-			}
-			chart(pdf, tr, bars)
-			table(pdf, tr, []string{t("results.option"), t("results.count"), t("results.percent")}, rows, []float64{100, 35, 35})
-		case len(q.Values) > 0:
-			var rows [][]string
-			var bars []bar
-			for _, v := range q.Values {
-				label := formatValue(v.Value)
-				rows = append(rows, []string{label, itoa(v.Count), pct(v.Percent)})
-				bars = append(bars, bar{label, v.Percent})
-			}
-			if q.Mean != nil {
-				text(10, "", fmt.Sprintf("%s: %s   %s: %s", t("results.mean"), dec(*q.Mean),
-					t("results.median"), dec(*q.Median)))
-				pdf.Ln(2)
-			}
-			chart(pdf, tr, bars)
-			table(pdf, tr, []string{t("results.value"), t("results.count"), t("results.percent")}, rows, []float64{100, 35, 35})
-		}
-		if len(q.Codes) > 0 {
-			pdf.Ln(4)
-			text(11, "B", t("results.codes_caption"))
-			pdf.Ln(1)
-			var rows [][]string
-			for _, cd := range q.Codes {
-				rows = append(rows, []string{cd.Code, itoa(cd.Count), pct(cd.Percent)})
-			}
-			table(pdf, tr, []string{t("results.open.code"), t("results.count"), t("results.percent")}, rows, []float64{100, 35, 35})
-		}
+		b.draw(pdf, tr, text)
+		pdf.Ln(8)
 	}
 	if err := s.recordExport(ctx, a, c.InstrumentID, map[string]any{"format": "pdf"}); err != nil {
 		return err
 	}
 	return pdf.Output(w)
+}
+
+// reportBlock is one question of the report: its heading, the line with
+// its base, and its charts and tables, measured before it is drawn so a
+// question is not split over two pages when it fits on one.
+type reportBlock struct {
+	title, base string
+	// note is a line above the chart (a scale's mean and median).
+	note  string
+	parts []reportPart
+}
+
+// reportPart is a chart, a table, or a caption.
+type reportPart struct {
+	caption string
+	bars    []bar
+	header  []string
+	rows    [][]string
+	widths  []float64
+}
+
+// questionBlock lays out one question: "Vraag <n>: <text>" with n as on
+// the results page and in the exports; a scale's points keep their end
+// labels ("1 (heel ontevreden)") in the chart and the table.
+func questionBlock(q Question, t ReportText) reportBlock {
+	b := reportBlock{title: t("results.question", q.Number) + ": " + q.Text, base: t("results.base", q.Base, q.Skipped)}
+	if q.Kind == consultation.Multiple {
+		b.base += " " + t("results.multiple_note")
+	}
+	switch {
+	case q.Kind == consultation.Ranking:
+		var rows [][]string
+		for _, op := range q.Options {
+			mean := "-"
+			if op.Count > 0 {
+				mean = dec(op.MeanRank)
+			}
+			rows = append(rows, []string{op.Label, mean, itoa(op.FirstPlace)})
+		}
+		b.parts = append(b.parts, reportPart{header: []string{t("results.option"), t("results.mean_rank"), t("results.first_place")}, rows: rows, widths: []float64{90, 40, 40}})
+	case len(q.Options) > 0:
+		var rows [][]string
+		var bars []bar
+		for _, op := range q.Options {
+			rows = append(rows, []string{op.Label, itoa(op.Count), pct(op.Percent)})
+			bars = append(bars, bar{op.Label, op.Percent})
+		}
+		b.parts = append(b.parts, reportPart{bars: bars},
+			reportPart{header: []string{t("results.option"), t("results.count"), t("results.percent")}, rows: rows, widths: []float64{100, 35, 35}})
+	case len(q.Values) > 0:
+		var rows [][]string
+		var bars []bar
+		for _, v := range q.Values {
+			label := ScaleLabel(q.Question, v.Value)
+			rows = append(rows, []string{label, itoa(v.Count), pct(v.Percent)})
+			bars = append(bars, bar{label, v.Percent})
+		}
+		if q.Mean != nil {
+			b.note = fmt.Sprintf("%s: %s   %s: %s", t("results.mean"), dec(*q.Mean), t("results.median"), dec(*q.Median))
+		}
+		b.parts = append(b.parts, reportPart{bars: bars},
+			reportPart{header: []string{t("results.value"), t("results.count"), t("results.percent")}, rows: rows, widths: []float64{100, 35, 35}})
+	}
+	if len(q.Codes) > 0 {
+		var rows [][]string
+		for _, cd := range q.Codes {
+			rows = append(rows, []string{cd.Code, itoa(cd.Count), pct(cd.Percent)})
+		}
+		b.parts = append(b.parts, reportPart{caption: t("results.codes_caption")},
+			reportPart{header: []string{t("results.open.code"), t("results.count"), t("results.percent")}, rows: rows, widths: []float64{100, 35, 35}})
+	}
+	return b
+}
+
+// textHeight is the height text(size, style, s) takes: its lines, wrapped
+// at spaces as MultiCell wraps them, times the line height. (fpdf's
+// SplitText reads UTF-8, the text drawn is cp1252: the words are measured
+// as drawn.)
+func textHeight(pdf *fpdf.Fpdf, tr func(string) string, size float64, style, s string) float64 {
+	pdf.SetFont("Helvetica", style, size)
+	pageW, _ := pdf.GetPageSize()
+	l, _, r, _ := pdf.GetMargins()
+	width := pageW - l - r - 2 // MultiCell keeps a cell margin each side
+	space := pdf.GetStringWidth(" ")
+	lines := 0
+	for _, para := range strings.Split(s, "\n") {
+		lines++
+		at := 0.0
+		for i, word := range strings.Fields(para) {
+			w := pdf.GetStringWidth(tr(word))
+			lines += int(w / width) // a word wider than the line is cut
+			switch {
+			case i == 0:
+				at = w
+			case at+space+w > width:
+				lines++
+				at = w
+			default:
+				at += space + w
+			}
+		}
+	}
+	return float64(lines) * size * 0.5
+}
+
+// height is how much of a page the block takes, as draw draws it.
+func (b reportBlock) height(pdf *fpdf.Fpdf, tr func(string) string) float64 {
+	h := textHeight(pdf, tr, 14, "B", b.title) + 1 + textHeight(pdf, tr, 9, "", b.base) + 3
+	if b.note != "" {
+		h += textHeight(pdf, tr, 10, "", b.note) + 2
+	}
+	for _, p := range b.parts {
+		switch {
+		case p.caption != "":
+			h += 4 + textHeight(pdf, tr, 11, "B", p.caption) + 1
+		case p.bars != nil:
+			h += float64(len(p.bars))*6 + 3
+		default:
+			h += 7 + float64(len(p.rows))*6
+		}
+	}
+	return h
+}
+
+func (b reportBlock) draw(pdf *fpdf.Fpdf, tr func(string) string, text func(size float64, style string, s string)) {
+	text(14, "B", b.title)
+	pdf.Ln(1)
+	text(9, "", b.base)
+	pdf.Ln(3)
+	if b.note != "" {
+		text(10, "", b.note)
+		pdf.Ln(2)
+	}
+	for _, p := range b.parts {
+		switch {
+		case p.caption != "":
+			pdf.Ln(4)
+			text(11, "B", p.caption)
+			pdf.Ln(1)
+		case p.bars != nil:
+			chart(pdf, tr, p.bars)
+		default:
+			table(pdf, tr, p.header, p.rows, p.widths)
+		}
+	}
 }
 
 type bar struct {

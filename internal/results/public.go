@@ -42,10 +42,10 @@ func Models() []any {
 // they are now (what the public sees while the questionnaire is open).
 // The first publication is announced to the project's followers;
 // publishing again (also after taking them off) only counts the figures
-// again. Only editors may; the audit record is written in the
-// publishing transaction.
+// again. Only editors and analysts may (identity.PermPublishResults); the
+// audit record is written in the publishing transaction.
 func (s *Service) Publish(ctx context.Context, a identity.Actor, c *consultation.Consultation, now time.Time) error {
-	if err := a.Require(identity.PermEdit); err != nil {
+	if err := a.Require(identity.PermPublishResults); err != nil {
 		return err
 	}
 	k, err := s.Threshold(ctx)
@@ -85,10 +85,10 @@ func (s *Service) Publish(ctx context.Context, a identity.Actor, c *consultation
 	})
 }
 
-// Unpublish takes results off the site. Only editors may; the audit
-// record is written in the same transaction.
+// Unpublish takes results off the site. Only editors and analysts may;
+// the audit record is written in the same transaction.
 func (s *Service) Unpublish(ctx context.Context, a identity.Actor, instrumentID int64) error {
-	if err := a.Require(identity.PermEdit); err != nil {
+	if err := a.Require(identity.PermPublishResults); err != nil {
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *gorm.DB) error {

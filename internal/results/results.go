@@ -31,6 +31,10 @@ type Overview struct {
 // Question is the result of one question over the submitted responses.
 type Question struct {
 	consultation.Question
+	// Number is the question's number as residents saw it: its place among
+	// the questions, explanations not counted (see Numbers). Every page,
+	// export and report calls it "Vraag <Number>".
+	Number int
 	// Base is the number of submitted responses that answered this
 	// question: every percentage of the question is of this base.
 	Base int64
@@ -173,11 +177,12 @@ GROUP BY ac.question_id, c.name ORDER BY n DESC, c.name`, c.InstrumentID).Scan(&
 		}
 	}
 
+	numbered := Numbers(c.Questions)
 	for _, q := range c.Questions {
 		if q.Kind == consultation.Explanation {
 			continue
 		}
-		r := Question{Question: q, Base: base[q.ID]}
+		r := Question{Question: q, Number: numbered[q.ID], Base: base[q.ID]}
 		r.Skipped = o.Submitted - r.Base
 		for _, opt := range q.Options {
 			a := byOption[opt.ID]
@@ -211,6 +216,24 @@ GROUP BY ac.question_id, c.name ORDER BY n DESC, c.name`, c.InstrumentID).Scan(&
 		o.Questions = append(o.Questions, r)
 	}
 	return o, nil
+}
+
+// Numbers numbers the questions of a consultation as residents see them:
+// 1, 2, 3 … in order, explanations (text between the questions, which
+// residents do not answer) not counted. The results page, the PDF report
+// and every export use these numbers, so "Vraag 3" is the same question
+// everywhere.
+func Numbers(qs []consultation.Question) map[int64]int {
+	out := make(map[int64]int, len(qs))
+	n := 0
+	for _, q := range qs {
+		if q.Kind == consultation.Explanation {
+			continue
+		}
+		n++
+		out[q.ID] = n
+	}
+	return out
 }
 
 func percent(n, base int64) float64 {

@@ -3,6 +3,8 @@ package results_test
 import (
 	"bytes"
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -30,33 +32,35 @@ func TestResultsActionsNeedTheirPermissionAndTheirRecord(t *testing.T) {
 	}
 	var out bytes.Buffer
 	actions := map[string]struct {
-		may identity.Role // the role whose permission it takes (admin holds all)
+		may []identity.Role // the roles whose permission it takes (admin holds all)
 		do  func(a identity.Actor) error
 	}{
-		"code": {identity.RoleAnalyst, func(a identity.Actor) error { _, err := res.AddCode(ctx, a, id, "Groen"); return err }},
-		"tag": {identity.RoleAnalyst, func(a identity.Actor) error {
+		"code": {[]identity.Role{identity.RoleAnalyst}, func(a identity.Actor) error { _, err := res.AddCode(ctx, a, id, "Groen"); return err }},
+		"tag": {[]identity.Role{identity.RoleAnalyst}, func(a identity.Actor) error {
 			_, err := res.Tag(ctx, a, id, code.ID, []results.AnswerKey{{ResponseID: 1, QuestionID: 1}}, false)
 			return err
 		}},
-		"export": {identity.RoleAnalyst, func(a identity.Actor) error {
+		"export": {[]identity.Role{identity.RoleAnalyst}, func(a identity.Actor) error {
 			_, err := res.ExportFor(ctx, a, y.c, &out, results.ExportOptions{Format: results.CSV}, map[string]any{"format": "csv"})
 			return err
 		}},
-		"report": {identity.RoleAnalyst, func(a identity.Actor) error {
+		"report": {[]identity.Role{identity.RoleAnalyst}, func(a identity.Actor) error {
 			return res.Report(ctx, a, y.c, "V", "Gemeente", time.Now(), text, &out)
 		}},
-		"threshold": {identity.RoleAdmin, func(a identity.Actor) error { return res.SetThreshold(ctx, a, 9) }},
-		"population": {identity.RoleAdmin, func(a identity.Actor) error {
+		"threshold": {[]identity.Role{identity.RoleAdmin}, func(a identity.Actor) error { return res.SetThreshold(ctx, a, 9) }},
+		"population": {[]identity.Role{identity.RoleAdmin}, func(a identity.Actor) error {
 			return res.SetPopulation(ctx, a, []results.PopulationShare{{Dimension: results.ByWijk, Grp: "Noord", Share: 100}})
 		}},
-		"publish":   {identity.RoleEditor, func(a identity.Actor) error { return res.Publish(ctx, a, y.c, time.Now()) }},
-		"unpublish": {identity.RoleEditor, func(a identity.Actor) error { return res.Unpublish(ctx, a, id) }},
+		// Editors and analysts both put results on the site (the analyst
+		// from the results page): issue 16.
+		"publish":   {[]identity.Role{identity.RoleEditor, identity.RoleAnalyst}, func(a identity.Actor) error { return res.Publish(ctx, a, y.c, time.Now()) }},
+		"unpublish": {[]identity.Role{identity.RoleEditor, identity.RoleAnalyst}, func(a identity.Actor) error { return res.Unpublish(ctx, a, id) }},
 	}
 	others := []identity.Role{identity.RoleModerator, identity.RoleEditor, identity.RoleAnalyst}
 	for name, act := range actions {
 		var without []identity.Role
 		for _, r := range others {
-			if r != act.may {
+			if !slices.Contains(act.may, r) {
 				without = append(without, r)
 			}
 		}
@@ -113,5 +117,35 @@ func TestResultsActionsNeedTheirPermissionAndTheirRecord(t *testing.T) {
 	}
 	if len(es) != 1 || es[0].Actor != "staff:10" || es[0].Detail != `{"format":"csv"}` {
 		t.Errorf("export entries = %+v", es)
+	}
+
+	// An analyst publishes and takes the results off again, each on record
+	// as hers, in the transaction of the change. (A publication names who
+	// published it: she is a staff member.)
+	ana := identity.StaffMember{Issuer: "idp", Subject: "ana", Name: "Ana List", Roles: string(identity.RoleAnalyst), CreatedAt: time.Now(), LastLoginAt: time.Now()}
+	if err := db.Create(&ana).Error; err != nil {
+		t.Fatal(err)
+	}
+	analyst = ana.AsActor()
+	if err := actions["publish"].do(analyst); err != nil {
+		t.Fatalf("an analyst publishes: %v", err)
+	}
+	if at, err := res.Published(ctx, id); err != nil || at == nil {
+		t.Fatalf("published by the analyst: %v, %v", at, err)
+	}
+	if err := actions["unpublish"].do(analyst); err != nil {
+		t.Fatalf("an analyst unpublishes: %v", err)
+	}
+	if at, err := res.Published(ctx, id); err != nil || at != nil {
+		t.Fatalf("taken off by the analyst: %v, %v", at, err)
+	}
+	for _, action := range []string{"results.publish", "results.unpublish"} {
+		var es []audit.Entry
+		if err := db.Where("action = ? AND target = ?", action, "instrument:"+strconv.FormatInt(id, 10)).Find(&es).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(es) != 1 || es[0].Actor != analyst.Name() {
+			t.Errorf("%s entries = %+v, want one by %s", action, es, analyst.Name())
+		}
 	}
 }

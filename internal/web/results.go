@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"inspraak/internal/consultation"
+	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
 	"inspraak/internal/responsenote"
 	"inspraak/internal/results"
@@ -46,7 +47,7 @@ type resultsData struct {
 	Formats  []string
 	Computed time.Duration
 	// By is the chosen breakdown ("" none); Breakdowns holds one per
-	// choice question.
+	// question (its Status says what it shows, or why not).
 	By         string
 	Dimensions []string
 	Breakdowns map[int64]*results.Breakdown
@@ -57,6 +58,13 @@ type resultsData struct {
 	Rep map[string][]results.RepRow
 	// K is the smallest count breakdowns and representativeness show.
 	K int
+	// Published is when the results went on the site (nil: they are
+	// not); PublicURL is where; Open says the questionnaire still takes
+	// answers (the site then shows the figures of the publication).
+	Published  *time.Time
+	PublicURL  string
+	Open       bool
+	MayPublish bool
 }
 
 // Of is n as a share of the opened, for the funnel.
@@ -114,6 +122,10 @@ func (s *Server) resultsShow(c *gin.Context) {
 	}
 	d := resultsData{In: in, C: cons, O: o, Formats: []string{"csv", "csv-nl", "xlsx", "json", "pdf"}, Computed: time.Since(start),
 		Dimensions: results.Dimensions}
+	if err := s.publication(c, in, &d); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if d.Funnel, d.Days, err = s.results.Participation(c.Request.Context(), cons); err != nil {
 		s.fail(c, err)
 		return
@@ -147,13 +159,8 @@ func (s *Server) resultsShow(c *gin.Context) {
 			return
 		}
 		d.By = by
-		var choice []results.Question
-		for _, q := range o.Questions {
-			if q.Kind == consultation.Single || q.Kind == consultation.Multiple {
-				choice = append(choice, q)
-			}
-		}
-		if d.Breakdowns, err = s.results.Breakdowns(c.Request.Context(), choice, by, d.K); err != nil {
+		// Every question gets a breakdown, or the reason it has none.
+		if d.Breakdowns, err = s.results.Breakdowns(c.Request.Context(), o.Questions, by, d.K); err != nil {
 			s.fail(c, err)
 			return
 		}
@@ -161,6 +168,52 @@ func (s *Server) resultsShow(c *gin.Context) {
 	p := s.staffPage(c, "", d, "staff-results")
 	p.Title = p.T("results.title", in.Title)
 	s.html(c, http.StatusOK, "results", p)
+}
+
+// publication fills in whether the results are on the site, where, and
+// whether this analyst may change that.
+func (s *Server) publication(c *gin.Context, in *instrument.Instrument, d *resultsData) error {
+	ctx := c.Request.Context()
+	var err error
+	if d.Published, err = s.results.Published(ctx, in.ID); err != nil {
+		return err
+	}
+	p, err := s.projects.Get(ctx, in.ProjectID)
+	if err != nil {
+		return err
+	}
+	d.PublicURL = "/projecten/" + p.Slug + "/" + in.Slug + "/resultaten"
+	d.Open = in.Open(p.Status, s.now())
+	d.MayPublish = staffOf(c).Can(identity.PermPublishResults)
+	return nil
+}
+
+// resultsPublish puts a consultation's results on the site
+// (openbaar=ja; again: the figures are counted again) or takes them off
+// (openbaar=nee). The results service checks the permission and records
+// the change in its transaction; the first publication tells the
+// project's followers.
+func (s *Server) resultsPublish(c *gin.Context) {
+	cons, in, ok := s.loadResultsConsultation(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	var err error
+	switch c.PostForm("openbaar") {
+	case "ja":
+		err = s.results.Publish(ctx, actorOf(c), cons, s.clock())
+	case "nee":
+		err = s.results.Unpublish(ctx, actorOf(c), in.ID)
+	default:
+		s.renderStatus(c, http.StatusBadRequest, "results.error.publish")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.done(c, "/beheer/resultaten/"+strconv.FormatInt(in.ID, 10))
 }
 
 // resultsExport streams an export as a download and records it.
@@ -386,17 +439,6 @@ func (p *Page) PublicTable(id string, q results.PublicQuestion) CountTable {
 }
 
 // valueLabel names a point of a scale by its end labels where it has one
-// ("1 (heel ontevreden)"), and writes other values as they are.
-func valueLabel(q results.Question, v float64) string {
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if q.Kind != consultation.Scale {
-		return s
-	}
-	switch {
-	case v == float64(q.ScaleMin) && q.ScaleMinLabel != "":
-		return s + " (" + q.ScaleMinLabel + ")"
-	case v == float64(q.ScaleMax) && q.ScaleMaxLabel != "":
-		return s + " (" + q.ScaleMaxLabel + ")"
-	}
-	return s
-}
+// ("1 (heel ontevreden)"), and writes other values as they are: as the
+// PDF report and the breakdowns do.
+func valueLabel(q results.Question, v float64) string { return results.ScaleLabel(q.Question, v) }

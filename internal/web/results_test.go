@@ -53,10 +53,13 @@ func TestAnalystReadsAndDownloadsResults(t *testing.T) {
 
 	split := analyst.get(page + "?uitsplitsen=wijk")
 	wantStatus(t, split, 200)
-	// The demo's residents have a wijk: the design question is split by
-	// it, small cells hidden; the question for the few businesses on the
-	// square is not split at all, since its counts would give them away.
-	wantContains(t, split, "Antwoorden per wijk", "Centrum", "Deze vraag splitsen we niet uit", "niet terug te rekenen")
+	// Every question says what its breakdown shows, or why it has none
+	// (TestBreakdownViewSaysWhatEveryQuestionShows has the figures).
+	if n, want := strings.Count(split.Body, "data-uitsplitsing="), strings.Count(split.Body, `class="utrecht-heading-2">Vraag `); n != want || n == 0 {
+		t.Fatalf("%d of %d questions say what their breakdown shows", n, want)
+	}
+	// The demo's residents have a wijk: the design question is split by it.
+	wantContains(t, split, "Antwoorden per wijk", "Centrum", "niet terug te rekenen")
 	wantStatus(t, analyst.get(page+"?uitsplitsen=schoenmaat"), 400)
 
 	dl := analyst.get(page + "/export?formaat=csv-nl")
@@ -232,8 +235,12 @@ func TestAnalystCodesOpenAnswers(t *testing.T) {
 	wantStatus(t, editor.post(base+"/coderen", form), 403)
 }
 
-// The PDF report has a first page and one page per question; pdftoppm
-// (poppler) renders every page when it is installed (CI installs it).
+// The PDF report flows its questions: one follows the other on a page,
+// and a question goes to the next page only when it does not fit (before
+// issue 16 every question had a page of its own); a scale keeps its end
+// labels. pdftoppm (poppler) renders every page: CI installs it, and with
+// CI=true a missing pdftoppm fails the test; elsewhere the rendering is
+// skipped, saying so.
 func TestResultsReportPDF(t *testing.T) {
 	t.Parallel() // each test has its own site and database
 	s := newSite(t, nil)
@@ -250,17 +257,22 @@ func TestResultsReportPDF(t *testing.T) {
 	if !strings.HasPrefix(r.Body, "%PDF-") || r.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("not a PDF: %q %.20q", r.Header.Get("Content-Type"), r.Body)
 	}
-	pages := regexp.MustCompile(`/Type /Page\b[^s]`).FindAllString(r.Body, -1)
-	if int64(len(pages)) != 1+questions {
-		t.Fatalf("%d pages, want %d", len(pages), 1+questions)
+	pages := int64(len(regexp.MustCompile(`/Type /Page\b[^s]`).FindAllString(r.Body, -1)))
+	if questions < 3 || pages < 1 || pages >= 1+questions {
+		t.Fatalf("%d pages for %d questions: the questions do not flow", pages, questions)
+	}
+	text := strings.Join(pdfText(t, r.Body), "\n")
+	for _, label := range []string{"1 (heel ontevreden)", "5 (heel tevreden)", "Vraag 1: ", fmt.Sprintf("Vraag %d: ", questions)} {
+		if !strings.Contains(text, label) {
+			t.Errorf("the report lacks %q", label)
+		}
 	}
 	render, err := exec.LookPath("pdftoppm")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftoppm is missing; CI installs poppler-utils")
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftoppm ontbreekt / missing: install poppler-utils. CI=true: the report must be rendered, so this fails instead of skipping.")
 		}
-		t.Log("pdftoppm not installed: the pages were counted, not rendered")
-		return
+		t.Skip("pdftoppm ontbreekt / missing: install poppler-utils")
 	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "rapport.pdf")
@@ -271,8 +283,8 @@ func TestResultsReportPDF(t *testing.T) {
 		t.Fatalf("pdftoppm: %v\n%s", err, out)
 	}
 	pngs, _ := filepath.Glob(filepath.Join(dir, "pagina*.png"))
-	if int64(len(pngs)) != 1+questions {
-		t.Fatalf("pdftoppm rendered %d pages, want %d", len(pngs), 1+questions)
+	if int64(len(pngs)) != pages {
+		t.Fatalf("pdftoppm rendered %d pages, want %d", len(pngs), pages)
 	}
 	if art := os.Getenv("INSPRAAK_ARTIFACTS"); art != "" {
 		_ = os.MkdirAll(art, 0o755)

@@ -278,6 +278,7 @@ func New(d Deps) (*Server, error) {
 	res.GET("", s.resultsList)
 	res.GET("/:iid", s.resultsShow)
 	res.GET("/:iid/export", s.resultsExport)
+	res.POST("/:iid/openbaar", s.requireStaff(identity.PermPublishResults), s.resultsPublish)
 	res.GET("/:iid/open-antwoorden", s.openAnswers)
 	res.POST("/:iid/codes", s.codeCreate)
 	res.POST("/:iid/coderen", s.codeTag)
