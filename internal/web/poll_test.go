@@ -91,7 +91,7 @@ func TestPollRefusesWithReasonsNotBareErrors(t *testing.T) {
 	// Results after closing only: not shown while open, even after voting.
 	market := "/projecten/herinrichting-marktplein/wat-wilt-u-op-het-plein"
 	res := s.get(t, market)
-	wantContains(t, res, "De uitslag komt hier als de peiling gesloten is.", "Kies er hoogstens twee")
+	wantContains(t, res, "De uitslag komt hier als de peiling gesloten is.", "Wat vindt u het belangrijkst op het nieuwe Marktplein?")
 	wantStatus(t, s.get(t, "/projecten/herinrichting-marktplein/bestaat-niet"), 404)
 	wantStatus(t, s.get(t, "/projecten/omgevingsvisie-2040/welke-plek-eerst"), 404)
 }
