@@ -164,8 +164,41 @@ const chartJS = `(() => {
 type residentCheck struct {
 	name  string
 	login who
-	path  string
-	check func(t *testing.T, tab context.Context, vp viewport)
+	// prepare, if set, runs once in the tab before path is opened.
+	prepare func(t *testing.T, s *site, tab context.Context)
+	path    string
+	check   func(t *testing.T, tab context.Context, vp viewport)
+}
+
+// answerConsultation fills in every question of the demo questionnaire
+// and sends it, as a resident would, and lands on the receipt.
+func answerConsultation(t *testing.T, s *site, tab context.Context) {
+	t.Helper()
+	const fillJS = `(() => {
+  const f = document.querySelector("form.inspraak-consultation");
+  if (!f) return false;
+  const seen = new Set();
+  f.querySelectorAll('input[type="radio"]').forEach(r => { if (!seen.has(r.name)) { seen.add(r.name); r.checked = true; } });
+  const cb = f.querySelector('input[type="checkbox"]');
+  if (cb) cb.checked = true;
+  f.querySelectorAll(".inspraak-question-block").forEach(b => b.querySelectorAll("select").forEach((sel, i) => { sel.selectedIndex = i + 1; }));
+  f.querySelectorAll("input.utrecht-textbox").forEach(i => { i.value = i.inputMode === "decimal" ? "3" : "Groene Markt"; });
+  f.querySelectorAll("textarea").forEach(a => { a.value = "Meer bomen, graag."; });
+  return true;
+})()`
+	if err := chromedp.Do(tab, chromedp.Navigate(s.base+consultationPath), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+		t.Fatalf("open the questionnaire: %v", err)
+	}
+	if !eval[bool](t, tab, fillJS) {
+		t.Fatal("the questionnaire has no form")
+	}
+	resp, err := clickThrough(tab, "Versturen")
+	if err == nil {
+		err = landed(resp, consultationPath+"/ontvangstbewijs", 200)
+	}
+	if err != nil {
+		t.Fatalf("send the answers: %v", err)
+	}
 }
 
 func eval[T any](t *testing.T, tab context.Context, js string) T {
@@ -260,6 +293,20 @@ func TestResidentPagesPolish(t *testing.T) {
 					}
 				}
 			}},
+		{name: "res-receipt", login: resident, prepare: answerConsultation, path: consultationPath + "/ontvangstbewijs",
+			check: func(t *testing.T, tab context.Context, _ viewport) {
+				text := eval[string](t, tab, `document.querySelector("main").innerText`)
+				if n := strings.Count(text, "Bedankt") + strings.Count(text, "Dank u"); n != 1 {
+					t.Errorf("the receipt thanks %d times, want once:\n%s", n, text)
+				}
+				gap := eval[float64](t, tab, `(() => {
+  const lead = document.querySelector("main .utrecht-paragraph--lead"), facts = document.querySelector("main .inspraak-facts");
+  return lead && facts ? facts.getBoundingClientRect().top - lead.getBoundingClientRect().bottom : -1;
+})()`)
+				if gap < 8 {
+					t.Errorf("the reference starts %gpx under the lead, want room between them", gap)
+				}
+			}},
 		{name: "res-project", path: "/projecten/herinrichting-marktplein",
 			check: func(t *testing.T, tab context.Context, _ viewport) {
 				gap := eval[float64](t, tab, `(() => {
@@ -307,6 +354,9 @@ func TestResidentPagesPolish(t *testing.T) {
 			tab, pr := s.newTab(t)
 			if c.login != anonymous {
 				s.logIn(t, tab, c.login, c.name)
+			}
+			if c.prepare != nil {
+				c.prepare(t, s, tab)
 			}
 			for _, vp := range viewports {
 				t.Run(vp.name, func(t *testing.T) {
