@@ -171,7 +171,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	// contribution (the same e-mail preference as a status change).
 	a.Moderation = moderation.NewService(db, cfg.PseudonymKey, a.Audit, a.Settings)
 	a.Moderation.SetNotifier(func(ctx context.Context, tx *gorm.DB, participantID int64, n moderation.Notice) error {
-		return a.Notify.Notify(ctx, tx, participantID, notify.Message{Kind: notify.KindIdeaStatus, Key: n.Key, Params: n.Params, Link: n.Link})
+		return a.Notify.Notify(ctx, tx, participantID, notify.Message{Kind: notify.KindIdeaStatus, Key: n.Key, Params: n.Params, Link: n.Link,
+			NoRepeat: n.NoRepeat})
 	})
 	a.Ideas.SetModeration(a.Moderation)
 	if err := a.Moderation.SeedTemplates(ictx, defaultTemplates(cat)); err != nil {

@@ -135,7 +135,7 @@ var pages = []page{
 	{name: "poll-resident", login: resident, path: "/projecten/veilig-naar-school/welke-plek-eerst", status: http.StatusOK,
 		h1: "Welke plek pakken we als eerste aan?", contains: []string{"Kies één antwoord.", "Stem"}},
 	{name: "poll-multiple", login: resident, path: "/projecten/herinrichting-marktplein/wat-wilt-u-op-het-plein", status: http.StatusOK,
-		h1: "Wat wilt u vooral op het plein?", contains: []string{"Kies maximaal 2 antwoorden."}},
+		h1: "Wat wilt u vooral op het plein?", contains: []string{"Kies hoogstens 2 antwoorden."}},
 	{name: "poll-error", login: resident, path: "/projecten/veilig-naar-school/welke-plek-eerst", click: "Stem", status: http.StatusUnprocessableEntity,
 		h1: "Welke plek pakken we als eerste aan?", contains: []string{"Kies een antwoord."}},
 	// Consultations: every question type, the error summary, the receipt.

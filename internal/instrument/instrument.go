@@ -205,6 +205,33 @@ func Eligible(in *Instrument, ps project.Status, p Person, now time.Time) Verdic
 	return Verdict{OK: true}
 }
 
+// Means lists the ways of logging in that these rules let someone take
+// part with, in the order a page offers them: DigiD and eHerkenning for
+// "anyone", the one the rules name otherwise. Residents only and a
+// minimum age need facts only a DigiD login gives (see Eligible), so they
+// leave DigiD alone; rules that no login can meet give none.
+func (in *Instrument) Means() []identity.Means {
+	var ms []identity.Means
+	switch in.Who {
+	case WhoDigiD:
+		ms = []identity.Means{identity.DigiD}
+	case WhoEHerkenning:
+		ms = []identity.Means{identity.EHerkenning}
+	default:
+		ms = []identity.Means{identity.DigiD, identity.EHerkenning}
+	}
+	if in.ResidentsOnly || in.MinAge > 0 {
+		out := ms[:0]
+		for _, m := range ms {
+			if m == identity.DigiD {
+				out = append(out, m)
+			}
+		}
+		ms = out
+	}
+	return ms
+}
+
 // Header is what every instrument kind's draft says about itself.
 type Header struct {
 	ProjectID   int64

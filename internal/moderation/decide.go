@@ -210,7 +210,7 @@ func (s *Service) mayAct(it *Item, st Staff, now time.Time) error {
 // Redact edits a fragment (such as a phone number) out of a field of the
 // contribution: every occurrence becomes Redacted. The item's history
 // records that it happened, in which field and how often, never the
-// fragment itself; the author is told.
+// fragment itself; the author is told, once for redactions in a row.
 func (s *Service) Redact(ctx context.Context, st Staff, itemID int64, field, fragment string) error {
 	if err := st.may(); err != nil {
 		return err
@@ -273,8 +273,10 @@ func (s *Service) Redact(ctx context.Context, st Staff, itemID int64, field, fra
 		if c.AuthorID == nil || c.Gone {
 			return nil
 		}
+		// Edited twice in a row (two phone numbers), the author hears it
+		// once: the notice says what happened, not how often.
 		return s.notify(ctx, tx, *c.AuthorID, Notice{Key: "notify.moderation.redacted." + string(it.Kind),
-			Params: []string{short(c.Heading)}, Link: c.Link})
+			Params: []string{short(c.Heading)}, Link: c.Link, NoRepeat: true})
 	})
 }
 

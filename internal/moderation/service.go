@@ -28,6 +28,9 @@ type Notice struct {
 	Key    string // catalogue key of the one-line title, %s per param
 	Params []string
 	Link   string
+	// NoRepeat: not when the author's newest notice about Link already
+	// is this one (see notify.Message).
+	NoRepeat bool
 }
 
 // Notifier tells a participant about a decision inside the transaction

@@ -69,6 +69,11 @@ type Message struct {
 	Params []string
 	// Link is a site-relative path ("/projecten/marktplein/ideeen/12").
 	Link string
+	// NoRepeat sends nothing, in the app or by mail, when the newest
+	// message the participant has about Link already is this one (the same
+	// Key): a second redaction of one idea is no news the first did not
+	// tell. Something else said about Link in between makes it news again.
+	NoRepeat bool
 }
 
 // Limits that keep one message small.
@@ -286,6 +291,16 @@ func (s *Service) Notify(ctx context.Context, tx *gorm.DB, participantID int64, 
 		return err
 	}
 	tx = tx.WithContext(ctx)
+	if m.NoRepeat && m.Link != "" {
+		var last []string
+		if err := tx.Model(&Notification{}).Where("participant_id = ? AND link = ?", participantID, m.Link).
+			Order("id DESC").Limit(1).Pluck("msg_key", &last).Error; err != nil {
+			return err
+		}
+		if len(last) == 1 && last[0] == m.Key {
+			return nil
+		}
+	}
 	now := s.utcNow()
 	params, err := json.Marshal(m.Params)
 	if err != nil {

@@ -188,7 +188,7 @@ func (s *Server) consultationAnswer(c *gin.Context) {
 	}
 	base := "/projecten/" + url.PathEscape(p.Slug) + "/" + url.PathEscape(in.Slug)
 	if submit {
-		s.setFlash(c, "response_submitted")
+		// The receipt itself says thank you: no flash on top of it.
 		c.Redirect(http.StatusSeeOther, base+"/ontvangstbewijs")
 		return
 	}

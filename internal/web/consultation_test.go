@@ -82,6 +82,10 @@ func TestResidentAnswersConsultationWithDraftReceiptAndChange(t *testing.T) {
 	receipt := b.follow(r)
 	wantContains(t, receipt, "Uw antwoorden zijn verstuurd", "Kenmerk", "INS-", "Ontwerp A: veel groen", "1. Evenementen", "4. Parkeren",
 		"Schaduw en bomen", "Een speelplek", "Meer schaduw graag.", "Antwoorden veranderen")
+	// The receipt thanks once (its heading), not again in a message on top.
+	if n := strings.Count(receipt.Body, "Bedankt") + strings.Count(receipt.Body, "Dank u"); n != 1 {
+		t.Errorf("the receipt thanks %d times, want once", n)
+	}
 	ref := regexp.MustCompile(`INS-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(receipt.Body)
 
 	// Change until closing: the reference stays, the answer moves.

@@ -22,7 +22,6 @@ var flashes = map[string]Flash{
 	"vote_saved":          {Key: "flash.vote_saved", Variant: "ok"},
 	"saved":               {Key: "flash.saved", Variant: "ok"},
 	"draft_saved":         {Key: "flash.draft_saved", Variant: "ok"},
-	"response_submitted":  {Key: "flash.response_submitted", Variant: "ok"},
 	"status_changed":      {Key: "flash.status_changed", Variant: "ok"},
 	"vote_changed":        {Key: "flash.vote_changed", Variant: "ok"},
 	"idea_submitted":      {Key: "flash.idea_submitted", Variant: "ok"},

@@ -29,10 +29,8 @@ type loginData struct {
 // words on what happens and why.
 func (s *Server) loginChoose(c *gin.Context) {
 	d := loginData{Return: LocalPath(c.Query("terug")), LoggedIn: residentOf(c) != nil, Reason: s.loginReason(c)}
-	for _, m := range []identity.Means{identity.DigiD, identity.EHerkenning} {
-		if s.identity != nil && s.identity.Configured(m) {
-			d.Options = append(d.Options, loginOption{Means: string(m), Available: s.identity.Available(c.Request.Context(), m)})
-		}
+	for _, m := range s.residentMeans() {
+		d.Options = append(d.Options, loginOption{Means: string(m), Available: s.identity.Available(c.Request.Context(), m)})
 	}
 	status := http.StatusOK
 	if d.Reason != "" {

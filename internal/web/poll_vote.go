@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -27,6 +28,9 @@ type instrumentView struct {
 	// ResultsURL and NoteURL lead to the published results and response
 	// note, when there are (see withOutcomes).
 	ResultsURL, NoteURL string
+	// offered are the means of logging in this site offers (nil: all);
+	// LoginChoices offers no button that leads nowhere.
+	offered []identity.Means
 }
 
 // withOutcomes fills in the links to published results and response
@@ -54,7 +58,20 @@ func (s *Server) withOutcomes(ctx context.Context, views ...*instrumentView) err
 func (s *Server) viewInstrument(c *gin.Context, p *project.Project, in instrument.Instrument) instrumentView {
 	now := s.now()
 	return instrumentView{Instrument: in, State: in.StateIn(p.Status, now), URL: "/projecten/" + p.Slug + "/" + in.Slug,
-		ProjectSlug: p.Slug, ProjectTitle: p.Title, Verdict: instrument.Eligible(&in, p.Status, instrument.PersonOf(residentOf(c)), now)}
+		ProjectSlug: p.Slug, ProjectTitle: p.Title, Verdict: instrument.Eligible(&in, p.Status, instrument.PersonOf(residentOf(c)), now),
+		offered: s.residentMeans()}
+}
+
+// residentMeans are the means of logging in that residents and businesses
+// can use here: those configured, as the login page lists them.
+func (s *Server) residentMeans() []identity.Means {
+	ms := []identity.Means{}
+	for _, m := range []identity.Means{identity.DigiD, identity.EHerkenning} {
+		if s.identity != nil && s.identity.Configured(m) {
+			ms = append(ms, m)
+		}
+	}
+	return ms
 }
 
 type pollPageData struct {
@@ -215,13 +232,36 @@ func (v instrumentView) NeedsLogin() bool {
 	return false
 }
 
-// LoginMeans is the means to log in with for this instrument.
-func (v instrumentView) LoginMeans() string {
+// loginChoice is one login button a refusal offers: the means, and the
+// level to ask the provider for when the rules need more than the person
+// logged in with.
+type loginChoice struct {
+	Means string
+	LoA   string
+}
+
+// LoginChoices are the login buttons that would help: the one means the
+// verdict names (DigiD only, eHerkenning only, a higher level), or else
+// every means the instrument's rules accept, of those this site offers.
+// An instrument open to DigiD or eHerkenning shows both.
+func (v instrumentView) LoginChoices() []loginChoice {
+	if !v.NeedsLogin() {
+		return nil
+	}
+	ms := v.Means()
 	if v.Verdict.NeedMeans != "" {
-		return string(v.Verdict.NeedMeans)
+		ms = []identity.Means{v.Verdict.NeedMeans}
 	}
-	if v.Who == instrument.WhoEHerkenning {
-		return string(identity.EHerkenning)
+	var out []loginChoice
+	for _, m := range ms {
+		if v.offered != nil && !slices.Contains(v.offered, m) {
+			continue
+		}
+		c := loginChoice{Means: string(m)}
+		if m == v.Verdict.NeedMeans {
+			c.LoA = v.Verdict.NeedLoA
+		}
+		out = append(out, c)
 	}
-	return string(identity.DigiD)
+	return out
 }
