@@ -146,13 +146,13 @@ func TestEditorBuildsAConsultationQuestionByQuestion(t *testing.T) {
 	res.post("/inloggen/naam", url.Values{"naam": {"Automobilist"}, "terug": {"/"}})
 	survey := "/projecten/herinrichting-marktplein/parkeren"
 	first := res.get(survey)
-	wantContains(t, first, "Vraag 1 van 3")
+	wantContains(t, first, "Stap 1 van 3")
 	radios := radioName.FindAllStringSubmatch(first.Body, -1)
 	wantStatus(t, res.post(survey+"/antwoorden", url.Values{"vraag": {"1"}, "actie": {"volgende"}, radios[0][3]: {radios[0][4]}}), 303)
 	second := res.get(survey + "?vraag=2")
-	wantContains(t, second, "Vraag 2 van 3", "Vorige vraag")
+	wantContains(t, second, "Stap 2 van 3", "Vorige vraag")
 	third := res.follow(res.post(survey+"/antwoorden", url.Values{"vraag": {"2"}, "actie": {"volgende"}}))
-	wantContains(t, third, "Vraag 3 van 3", "Versturen")
+	wantContains(t, third, "Stap 3 van 3", "Versturen")
 	sent := res.post(survey+"/antwoorden", url.Values{"vraag": {"3"}, "actie": {"versturen"}})
 	if !strings.HasSuffix(sent.Header.Get("Location"), "/ontvangstbewijs") {
 		t.Fatalf("submit: %d %s", sent.StatusCode, sent.Body)
