@@ -124,8 +124,13 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 // WAL, a busy timeout so writers wait instead of failing, foreign keys, and
 // immediate transactions so a reader never has to upgrade to a writer lock
 // mid-transaction (which SQLite reports as busy without waiting).
+//
+// The busy timeout comes first: the pragmas run in order on every new
+// connection, and switching to WAL needs a lock, so without a timeout set
+// an instance starting while another holds the write lock (seeding the
+// demo, migrating) failed at once with SQLITE_BUSY.
 func sqliteDSN(path string) string {
-	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	return "file:" + path + "?_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 }
 
 // Close closes the connection pool.
