@@ -123,24 +123,35 @@ func (s *Server) serveKept(c *gin.Context) (keptSpot, bool) {
 		return keptSpot{}, false
 	}
 	spot := keptSpot{key: langOf(c) + "\x00" + c.Request.URL.RequestURI(), gen: pc.gen.Load(), ok: true}
-	pc.mu.Lock()
-	a := pc.addrs[spot.key]
-	random := a != nil && a.random
-	pc.mu.Unlock()
-	if a == nil {
-		return spot, false
-	}
-	bucket := 0
-	if random {
+	k := pc.servable(spot, func() uint64 {
 		// Only board addresses are kept, so the seed cookie this may set
 		// is the one the board page sets anyway.
-		bucket = idea.RandomBucket(s.orderSeed(c))
-	}
-	pc.mu.Lock()
-	k := a.pages[bucket]
-	pc.mu.Unlock()
-	if k == nil || k.gen != spot.gen {
+		return s.orderSeed(c)
+	})
+	if k == nil {
 		return spot, false
+	}
+	writeKept(c, k)
+	return keptSpot{}, true
+}
+
+// servable is the kept page for spot that may be served now, or nil; seed
+// gives the visitor's random-order seed when the address keeps one page
+// per order bucket.
+func (pc *pageCache) servable(spot keptSpot, seed func() uint64) *keptPage {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	a := pc.addrs[spot.key]
+	if a == nil {
+		return nil
+	}
+	bucket := 0
+	if a.random {
+		bucket = idea.RandomBucket(seed())
+	}
+	k := a.pages[bucket]
+	if k == nil || k.gen != spot.gen {
+		return nil
 	}
 	if age := pc.now().Sub(k.at); age >= pc.ttl {
 		// Out of its moment: one request renders the page afresh, and
@@ -149,11 +160,10 @@ func (s *Server) serveKept(c *gin.Context) (keptSpot, bool) {
 		// requests are those renders) — but never past twice the keeping
 		// time, in case the renewing request failed.
 		if age >= 2*pc.ttl || k.renewing.CompareAndSwap(false, true) {
-			return spot, false
+			return nil
 		}
 	}
-	writeKept(c, k)
-	return keptSpot{}, true
+	return k
 }
 
 // keep stores a rendered page (random: in the visitor's random order,
