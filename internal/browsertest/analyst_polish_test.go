@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"inspraak/internal/app"
@@ -68,17 +67,7 @@ func (s *site) logInAnalyst(t *testing.T, tab context.Context) {
 // machine (tabTimeout is for one page at one size).
 func (s *site) newLongTab(t *testing.T) (context.Context, *problems) {
 	t.Helper()
-	tctx, cancelTimeout := context.WithTimeout(s.browser, 3*tabTimeout)
-	tab, cancelTab := chromedp.NewContext(tctx, chromedp.WithNewBrowserContext())
-	t.Cleanup(func() {
-		cancelTab()
-		cancelTimeout()
-	})
-	pr := &problems{urls: map[network.RequestID]string{}}
-	if err := chromedp.Listen(tab, pr.observe); err != nil {
-		t.Fatalf("open tab: %v", err)
-	}
-	return tab, pr
+	return s.newTabFor(t, 3*tabTimeout)
 }
 
 // TestAnalystPolishPages checks each page in a tab of its own (a tab has

@@ -297,7 +297,13 @@ func startBrowser(t *testing.T, exe string) context.Context {
 // collector of console errors and failed loads. The tab closes when t ends.
 func (s *site) newTab(t *testing.T) (context.Context, *problems) {
 	t.Helper()
-	tctx, cancelTimeout := context.WithTimeout(s.browser, tabTimeout)
+	return s.newTabFor(t, tabTimeout)
+}
+
+// newTabFor is newTab with a time limit of its own.
+func (s *site) newTabFor(t *testing.T, limit time.Duration) (context.Context, *problems) {
+	t.Helper()
+	tctx, cancelTimeout := context.WithTimeout(s.browser, limit)
 	tab, cancelTab := chromedp.NewContext(tctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(func() {
 		cancelTab()
