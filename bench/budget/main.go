@@ -1,0 +1,171 @@
+// Command budget measures the participatory-budgeting count (package
+// internal/budget/count) on a realistic random instance: voters approve 1–8
+// plans, popular plans more often; plans cost €5,000–€250,000; the budget
+// is about €1,000,000. It reports the time of each rule and the memory the
+// count used (peak heap in use, sampled every millisecond, and bytes
+// allocated). Run it alone on a quiet machine:
+//
+//	go run ./bench/budget                      # 100,000 voters × 50 plans
+//	go build -o /tmp/pbcount ./bench/budget && /usr/bin/time -v /tmp/pbcount
+//
+// -points gives points ballots (10 points over 1–8 plans) instead.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"inspraak/internal/budget/count"
+)
+
+var (
+	voters = flag.Int("voters", 100_000, "ballots")
+	plans  = flag.Int("plans", 50, "plans")
+	budget = flag.Int64("budget", 1_000_000, "budget in euro")
+	seed   = flag.Uint64("seed", 17, "random seed")
+	points = flag.Bool("points", false, "points ballots (10 points each) instead of approval")
+	reps   = flag.Int("reps", 3, "repetitions of each count (the figures are per count)")
+)
+
+func main() {
+	flag.Parse()
+	in, ballots := instance()
+	if err := count.Validate(in, ballots); err != nil {
+		fmt.Fprintln(os.Stderr, "budget:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("%d voters, %d plans, budget €%d, %s ballots, Go %s, GOMAXPROCS %d\n",
+		len(ballots), len(in.Plans), in.Budget/100, kind(), runtime.Version(), runtime.GOMAXPROCS(0))
+	measure("greedy", func() count.Outcome { return count.Greedy(in, ballots) })
+	measure("equal shares + completion", func() count.Outcome { return count.EqualShares(in, ballots) })
+}
+
+func kind() string {
+	if *points {
+		return "points"
+	}
+	return "approval"
+}
+
+func measure(name string, f func() count.Outcome) {
+	var best, worst time.Duration
+	var out count.Outcome
+	var peak atomic.Uint64
+	var alloc uint64
+	for i := range *reps {
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		base := before.HeapInuse
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() { // sample the heap in use while counting
+			defer close(done)
+			t := time.NewTicker(time.Millisecond)
+			defer t.Stop()
+			var ms runtime.MemStats
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					runtime.ReadMemStats(&ms)
+					if d := ms.HeapInuse - min(base, ms.HeapInuse); d > peak.Load() {
+						peak.Store(d)
+					}
+				}
+			}
+		}()
+		start := time.Now()
+		out = f()
+		d := time.Since(start)
+		close(stop)
+		<-done
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		alloc = after.TotalAlloc - before.TotalAlloc
+		if i == 0 || d < best {
+			best = d
+		}
+		worst = max(worst, d)
+	}
+	fmt.Printf("%-26s best %v, worst %v of %d; heap in use above start ≤ %.1f MB (sampled); allocated %.1f MB per count\n",
+		name, best.Round(time.Millisecond), worst.Round(time.Millisecond), *reps,
+		float64(peak.Load())/1e6, float64(alloc)/1e6)
+	fmt.Printf("%-26s %d plans chosen, €%.2f of €%d spent, per-voter share %d cents\n",
+		"", len(out.Selected), float64(out.Spent)/100, *budget, out.PerVoterShare)
+	phases := map[string]int{}
+	for _, p := range out.Plans {
+		if p.Status == count.StatusSelected {
+			phases[p.Phase]++
+		}
+	}
+	keys := make([]string, 0, len(phases))
+	for k := range phases {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Printf("%-26s   %s: %d\n", "", k, phases[k])
+	}
+}
+
+// instance draws the plans and ballots. Plan i is drawn with weight
+// 1/(i+1)^0.8 (a few plans are popular, most are not); each voter approves
+// 1–8 different plans.
+func instance() (count.Instance, []count.Ballot) {
+	r := rand.New(rand.NewPCG(*seed, 0x5eed))
+	in := count.Instance{Budget: *budget * 100}
+	w := make([]float64, *plans)
+	var total float64
+	for i := range *plans {
+		// Costs €5,000–€250,000 in whole euros, cheap plans more common.
+		c := 5_000 + int64(245_000*math.Pow(r.Float64(), 1.5))
+		in.Plans = append(in.Plans, count.Plan{ID: fmt.Sprintf("P%02d", i+1), Cost: c * 100})
+		w[i] = 1 / math.Pow(float64(i+1), 0.8)
+		total += w[i]
+	}
+	ballots := make([]count.Ballot, *voters)
+	chosen := make([]bool, *plans)
+	for v := range ballots {
+		k := 1 + r.IntN(8)
+		var b count.Ballot
+		for len(b.Approved) < k {
+			x := r.Float64() * total
+			p := 0
+			for p < *plans-1 && x >= w[p] {
+				x -= w[p]
+				p++
+			}
+			if chosen[p] {
+				continue
+			}
+			chosen[p] = true
+			b.Approved = append(b.Approved, p)
+		}
+		for _, p := range b.Approved {
+			chosen[p] = false
+		}
+		if *points {
+			b.Points = make([]int64, k)
+			left := int64(10)
+			for j := range k {
+				b.Points[j] = 1
+				left--
+			}
+			for left > 0 && k > 0 { // the rest of the 10 points at random
+				b.Points[r.IntN(k)]++
+				left--
+			}
+		}
+		ballots[v] = b
+	}
+	return in, ballots
+}
