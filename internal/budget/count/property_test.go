@@ -1,0 +1,283 @@
+package count
+
+import (
+	"math/big"
+	"math/bits"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+func ratOf(a, b int64) *big.Rat { return big.NewRat(a, b) }
+
+func outcomesEqual(a, b Outcome) bool { return reflect.DeepEqual(a, b) }
+
+// randomInstance draws a small instance: 1–maxPlans plans costing 1–30
+// units of unit cents, 1–maxVoters ballots approving (or giving 1–5 points
+// to) random plans, and a budget between 0 and the total cost.
+func randomInstance(r *rand.Rand, maxPlans, maxVoters int, points bool) (Instance, []Ballot) {
+	m := 1 + r.IntN(maxPlans)
+	n := 1 + r.IntN(maxVoters)
+	unit := []int64{1, 7, 100, 2500}[r.IntN(4)]
+	var in Instance
+	var total int64
+	for i := range m {
+		c := (1 + r.Int64N(30)) * unit
+		in.Plans = append(in.Plans, Plan{ID: string(rune('A' + i)), Cost: c})
+		total += c
+	}
+	in.Budget = r.Int64N(total + 1)
+	ballots := make([]Ballot, n)
+	for v := range ballots {
+		var b Ballot
+		for p := range m {
+			if r.IntN(5) < 2 {
+				b.Approved = append(b.Approved, p)
+				if points {
+					b.Points = append(b.Points, 1+r.Int64N(5))
+				}
+			}
+		}
+		if points && b.Points == nil {
+			b.Points = []int64{}
+		}
+		r.Shuffle(len(b.Approved), func(i, j int) {
+			b.Approved[i], b.Approved[j] = b.Approved[j], b.Approved[i]
+			if points {
+				b.Points[i], b.Points[j] = b.Points[j], b.Points[i]
+			}
+		})
+		ballots[v] = b
+	}
+	return in, ballots
+}
+
+// referenceGreedy is the greedy rule written from its definition, apart
+// from the package's code: again and again take, of the plans not looked
+// at yet that have votes, the one with the most votes (fewer cents, then
+// lower index, on a tie); choose it if it fits in what is left.
+func referenceGreedy(in Instance, ballots []Ballot) (selected []int, skipped map[int]int64) {
+	score := make([]int64, len(in.Plans))
+	for _, b := range ballots {
+		for j, p := range b.Approved {
+			if b.Points == nil {
+				score[p]++
+			} else {
+				score[p] += b.Points[j]
+			}
+		}
+	}
+	looked := make([]bool, len(in.Plans))
+	skipped = map[int]int64{}
+	left := in.Budget
+	for {
+		best := -1
+		for p := range in.Plans {
+			if looked[p] || score[p] == 0 {
+				continue
+			}
+			if best < 0 || score[p] > score[best] ||
+				(score[p] == score[best] && in.Plans[p].Cost < in.Plans[best].Cost) {
+				best = p // lower index wins the remaining ties: p only grows
+			}
+		}
+		if best < 0 {
+			return selected, skipped
+		}
+		looked[best] = true
+		if in.Plans[best].Cost <= left {
+			left -= in.Plans[best].Cost
+			selected = append(selected, best)
+		} else {
+			skipped[best] = left
+		}
+	}
+}
+
+// ejrUpToOne reports a violation of EJR up to one project (Peters,
+// Pierczyński and Skowron, "Proportional Participatory Budgeting with
+// Additive Utilities", NeurIPS 2021), for approval utilities (a voter's
+// utility is the number of chosen plans they approved), checked by brute
+// force over every group of voters and every set of plans:
+//
+// A group S of voters is cohesive for a set of plans T when every voter in
+// S approves every plan in T and S is large enough to pay for T with its
+// shares: |S| * budget >= n * cost(T). The outcome W satisfies EJR up to
+// one project when for every such S and T some voter i in S already has
+// as many chosen plans as T has (|A_i ∩ W| >= |T|), or would have if one
+// more plan of T were chosen (|A_i ∩ W| + 1 >= |T| with a plan of T not in
+// W). It returns the offending group and set as bit masks, or ok.
+func ejrUpToOne(in Instance, ballots []Ballot, w []int) (group, set uint, ok bool) {
+	n, m := len(ballots), len(in.Plans)
+	var won uint
+	for _, p := range w {
+		won |= 1 << p
+	}
+	approve := make([]uint, n)
+	have := make([]int, n)
+	for i, b := range ballots {
+		for _, p := range b.Approved {
+			approve[i] |= 1 << p
+		}
+		have[i] = bits.OnesCount(approve[i] & won)
+	}
+	for s := uint(1); s < 1<<n; s++ {
+		common := uint(1)<<m - 1
+		size := int64(bits.OnesCount(s))
+		for i := range n {
+			if s&(1<<i) != 0 {
+				common &= approve[i]
+			}
+		}
+		// Every non-empty T within the plans all of S approve.
+		for t := common; t != 0; t = (t - 1) & common {
+			var cost int64
+			for p := range m {
+				if t&(1<<p) != 0 {
+					cost += in.Plans[p].Cost
+				}
+			}
+			if size*in.Budget < int64(n)*cost {
+				continue
+			}
+			need := bits.OnesCount(t)
+			missing := t&^won != 0
+			satisfied := false
+			for i := range n {
+				if s&(1<<i) == 0 {
+					continue
+				}
+				if have[i] >= need || (missing && have[i]+1 >= need) {
+					satisfied = true
+					break
+				}
+			}
+			if !satisfied {
+				return s, t, false
+			}
+		}
+	}
+	return 0, 0, true
+}
+
+// TestRandomInstances checks, on thousands of random small instances with
+// fixed seeds (a failure names its seed and reproduces):
+//   - greedy equals the reference greedy, and neither rule overspends;
+//   - the equal-shares count without completion never overspends, and
+//     its outcome and the final one satisfy EJR up to one project
+//     (approval ballots, brute force over all groups and plan sets);
+//   - skipping recounts in the completion gives the outcome of counting at
+//     every cent.
+func TestRandomInstances(t *testing.T) {
+	const seeds = 3000
+	for seed := range uint64(seeds) {
+		r := rand.New(rand.NewPCG(seed, 17))
+		points := seed%4 == 3
+		in, ballots := randomInstance(r, 6, 7, points)
+		if err := Validate(in, ballots); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+
+		g := Greedy(in, ballots)
+		sel, skipped := referenceGreedy(in, ballots)
+		if !slices.Equal(g.Selected, sel) {
+			t.Fatalf("seed %d: greedy %v, reference %v (%+v)", seed, g.Selected, sel, in)
+		}
+		for p, left := range skipped {
+			if g.Plans[p].Status != StatusTooExpensive || g.Plans[p].Explain[ExplainRemaining] != left {
+				t.Fatalf("seed %d: plan %d %+v; reference skipped it with %d left", seed, p, g.Plans[p], left)
+			}
+		}
+		checkOutcome(t, seed, in, g)
+
+		mc := newMESCount(in, ballots, votes(len(in.Plans), ballots))
+		r0 := mc.count(big.NewRat(in.Budget, int64(len(ballots))), false)
+		if r0.spent > in.Budget {
+			t.Fatalf("seed %d: equal shares without completion spent %d of %d", seed, r0.spent, in.Budget)
+		}
+		e := EqualShares(in, ballots)
+		checkOutcome(t, seed, in, e)
+		// Counting at every cent is slow when plans cost thousands of
+		// cents; compare on the cheaper instances and on every tenth of the
+		// others.
+		if in.Budget < 3000 || seed%10 == 0 {
+			if lit := equalShares(in, ballots, false); !outcomesEqual(lit, e) {
+				t.Fatalf("seed %d: skipping recounts chose %v (share %d), every cent %v (share %d)",
+					seed, e.Selected, e.PerVoterShare, lit.Selected, lit.PerVoterShare)
+			}
+		}
+		for _, p := range r0.chosen {
+			if e.Plans[p].Status == StatusSelected && e.Plans[p].Phase == PhaseCompletion {
+				t.Fatalf("seed %d: plan %d chosen at the real share but marked completion", seed, p)
+			}
+		}
+		if !points {
+			if s, set, ok := ejrUpToOne(in, ballots, r0.chosen); !ok {
+				t.Fatalf("seed %d: equal shares %v violates EJR up to one: voters %b, plans %b", seed, r0.chosen, s, set)
+			}
+			if s, set, ok := ejrUpToOne(in, ballots, e.Selected); !ok {
+				t.Fatalf("seed %d: equal shares with completion %v violates EJR up to one: voters %b, plans %b", seed, e.Selected, s, set)
+			}
+		}
+	}
+}
+
+// checkOutcome checks what holds for any outcome: within the budget,
+// Selected and the statuses agree, spent is the sum of the chosen costs.
+func checkOutcome(t *testing.T, seed uint64, in Instance, o Outcome) {
+	t.Helper()
+	var spent int64
+	for i, p := range o.Selected {
+		spent += in.Plans[p].Cost
+		if r := o.Plans[p]; r.Status != StatusSelected || r.Round != i+1 {
+			t.Fatalf("seed %d: %s: plan %d chosen %d-th but %+v", seed, o.Rule, p, i+1, r)
+		}
+	}
+	if spent != o.Spent || spent > in.Budget {
+		t.Fatalf("seed %d: %s spent %d (sum %d) of %d", seed, o.Rule, o.Spent, spent, in.Budget)
+	}
+	chosen := 0
+	for _, r := range o.Plans {
+		if r.Status == StatusSelected {
+			chosen++
+		}
+		if (r.Votes == 0) != (r.Status == StatusNoVotes) {
+			t.Fatalf("seed %d: %s: plan %+v", seed, o.Rule, r)
+		}
+	}
+	if chosen != len(o.Selected) {
+		t.Fatalf("seed %d: %s: %d selected statuses, %d selected", seed, o.Rule, chosen, len(o.Selected))
+	}
+}
+
+// TestEJRCheckFindsViolations makes sure the EJR check can fail: greedy is
+// not proportional.
+//
+// Budget 6, six voters; plans A1..A6 and B1, B2 cost 1 each. v1..v4
+// approve A1..A6, v5 and v6 approve B1 and B2. Greedy takes the six A's
+// (4 votes each) and spends the budget. But v5 and v6 are a third of the
+// voters: their shares (2 × 6/6 = 2) pay for {B1, B2} (cost 2), so they
+// are cohesive for T = {B1, B2}; each has 0 chosen plans, and even one
+// more (1) is fewer than |T| = 2: a violation. Equal shares gives each
+// voter 1: the A-voters buy four A's (price 1/4 each... all four pay
+// 1/4 per A, 4 A's), v5 and v6 buy B1 and B2 (1/2 each).
+func TestEJRCheckFindsViolations(t *testing.T) {
+	in := Instance{Budget: 6, Plans: []Plan{{"A1", 1}, {"A2", 1}, {"A3", 1}, {"A4", 1}, {"A5", 1}, {"A6", 1}, {"B1", 1}, {"B2", 1}}}
+	as := []int{0, 1, 2, 3, 4, 5}
+	ballots := approvals(as, as, as, as, []int{6, 7}, []int{6, 7})
+	g := Greedy(in, ballots)
+	if !slices.Equal(g.Selected, as) {
+		t.Fatalf("greedy chose %v", g.Selected)
+	}
+	if s, set, ok := ejrUpToOne(in, ballots, g.Selected); ok || s != 0b110000 || set != 0b11000000 {
+		t.Fatalf("the EJR check gave %b %b %v; want voters v5, v6 and plans B1, B2", s, set, ok)
+	}
+	e := EqualShares(in, ballots)
+	if !slices.Equal(e.Selected, []int{0, 1, 2, 3, 6, 7}) {
+		t.Fatalf("equal shares chose %v; want A1..A4, B1, B2", e.Selected)
+	}
+	if _, _, ok := ejrUpToOne(in, ballots, e.Selected); !ok {
+		t.Fatal("equal shares violates EJR up to one")
+	}
+}
