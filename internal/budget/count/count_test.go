@@ -309,7 +309,7 @@ func TestEqualSharesFill(t *testing.T) {
 	// Budget 200 (66⅔ each): F (20 each), X (30 each), then Z: v3 66⅔ <
 	//   100. {F, X} = 100, 100 left: Z fits: not exhaustive. s = 67..99:
 	//   {F, X}. s = 100: F, X, then Z: v3 100: price 100: chosen: 200 <= 200:
-	//   kept, exhaustive. 
+	//   kept, exhaustive.
 	in := Instance{Budget: 200, Plans: []Plan{{"X", 60}, {"Z", 100}, {"F", 40}}}
 	ballots := approvals([]int{0, 2}, []int{0, 2}, []int{1})
 	out := EqualShares(in, ballots)

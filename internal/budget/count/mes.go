@@ -44,6 +44,7 @@ type mesCount struct {
 	util   [][]int64 // per plan, parallel to supp: utility (points); nil for approval ballots
 	points bool
 	cands  []int // plans with at least one supporter
+	counts int   // equal-shares counts done (for measurements)
 }
 
 func newMESCount(in Instance, ballots []Ballot, v []int64) *mesCount {
@@ -108,11 +109,11 @@ type mesRun struct {
 	// copy. Class 0 is "nothing left" (value 0, slope 0).
 	val    []*big.Rat
 	approx []float64
-	// slope[k]: how fast class k's value grows with the per-voter share
-	// (only kept when tracking).
-	slope  []*big.Rat
-	slopeF []float64
-	vc     []int32 // class of each voter
+	// sigma[k] (tracking only): a bound on how fast class k's value can
+	// grow with the per-voter share, while the count takes the same
+	// decisions.
+	sigma []float64
+	vc    []int32 // class of each voter
 
 	chosen []int
 	rho    []*big.Rat // price per unit of utility, per chosen plan
@@ -130,6 +131,7 @@ type mesRun struct {
 	touched []int32
 	pairs   []entry
 	ents    []entry
+	evals   int
 	remap   []int32
 }
 
@@ -139,23 +141,19 @@ const trackTol = 1e-6   // relative error margin of tracked thresholds
 func (mc *mesCount) newRun(share *big.Rat, track bool) *mesRun {
 	r := &mesRun{mc: mc, track: track, safe: math.Inf(1)}
 	r.vc = make([]int32, mc.n)
-	r.addClass(new(big.Rat), new(big.Rat)) // class 0: nothing left
-	r.addClass(new(big.Rat).Set(share), big.NewRat(1, 1))
+	r.addClass(new(big.Rat), 0) // class 0: nothing left, for good
+	r.addClass(new(big.Rat).Set(share), 1)
 	for i := range r.vc {
 		r.vc[i] = 1
 	}
 	return r
 }
 
-func (r *mesRun) addClass(v, s *big.Rat) int32 {
+func (r *mesRun) addClass(v *big.Rat, sigma float64) int32 {
 	f, _ := v.Float64()
 	r.val = append(r.val, v)
 	r.approx = append(r.approx, f)
-	if r.track {
-		sf, _ := s.Float64()
-		r.slope = append(r.slope, s)
-		r.slopeF = append(r.slopeF, sf)
-	}
+	r.sigma = append(r.sigma, sigma)
 	return int32(len(r.val) - 1)
 }
 
@@ -232,6 +230,7 @@ func lessThanPrice(v *big.Rat, f float64, rho *big.Rat, rhoF float64, u int64, t
 // that is less, pay exactly its cost. It marks the capped entries of
 // r.ents. ok is false when the supporters cannot pay for c together.
 func (r *mesRun) price(c int) (rho *big.Rat, ok bool) {
+	r.evals++
 	ents := r.aggregate(c)
 	var w int64
 	for _, e := range ents {
@@ -268,21 +267,25 @@ func (r *mesRun) price(c int) (rho *big.Rat, ok bool) {
 	}
 }
 
-// rhoSlope is how fast the price of the plan whose entries are in r.ents
-// (with rho's cap set) changes with the per-voter share: minus the capped
-// supporters' slopes over the uncapped utility. It is never positive.
-func (r *mesRun) rhoSlope() *big.Rat {
+// lambda bounds how fast the price of the plan whose entries are in
+// r.ents (with its cap set) can fall as the share rises: only capped
+// supporters' money lowers it, and as the share rises the capped set only
+// shrinks and the uncapped utility only grows, so the capped supporters'
+// money growth over the uncapped utility now is a bound.
+func (r *mesRun) lambda() float64 {
+	var s float64
 	var w int64
-	sum := new(big.Rat)
-	tmp, n := new(big.Rat), new(big.Rat)
 	for _, e := range r.ents {
 		if e.capped {
-			sum.Add(sum, tmp.Mul(r.slope[e.k], n.SetInt64(e.cnt)))
+			s += r.sigma[e.k] * float64(e.cnt)
 		} else {
 			w += e.u * e.cnt
 		}
 	}
-	return sum.Neg(sum.Quo(sum, new(big.Rat).SetInt64(w)))
+	if s == 0 {
+		return 0
+	}
+	return s / float64(w) * (1 + trackTol)
 }
 
 // limit lowers r.safe to t (cents per voter), the first share increase at
@@ -296,79 +299,46 @@ func (r *mesRun) limit(t float64) {
 	}
 }
 
-// trackCaps records, for an evaluated plan with price rho (slope rhoS),
-// when a capped entry would stop being capped. Uncapped entries stay
-// uncapped: their money grows at least as fast as rho*u (slopes of money
-// are >= 0, of prices <= 0).
-func (r *mesRun) trackCaps(rho, rhoS *big.Rat) {
-	rhoF, _ := rho.Float64()
-	rhoSF, _ := rhoS.Float64()
-	for _, e := range r.ents {
-		if !e.capped {
-			continue
-		}
-		pu := rhoF * float64(e.u)
-		num := pu - r.approx[e.k] - trackTol*(pu+r.approx[e.k])
-		den := (r.slopeF[e.k] - rhoSF*float64(e.u)) * (1 + trackTol)
-		if r.slope[e.k].Sign() == 0 && rhoS.Sign() == 0 {
-			continue
-		}
-		if den <= 0 || num <= 0 {
-			r.limit(0)
-			continue
-		}
-		r.limit(num / den)
-	}
-}
-
 // trackMoney records, for a plan its supporters cannot pay, when their
-// money (growing with the share) could reach its cost.
+// money could reach its cost.
 func (r *mesRun) trackMoney(c int) {
 	var tv, ts float64
-	exactZero := true
 	for _, e := range r.ents {
 		tv += r.approx[e.k] * float64(e.cnt)
-		ts += r.slopeF[e.k] * float64(e.cnt)
-		if r.slope[e.k].Sign() != 0 {
-			exactZero = false
-		}
+		ts += r.sigma[e.k] * float64(e.cnt)
 	}
-	if exactZero {
-		return
+	if ts == 0 {
+		return // supporters with nothing left, for good
 	}
 	num := float64(r.mc.cost[c]) - tv*(1+trackTol)
-	den := ts * (1 + trackTol)
-	if num <= 0 || den <= 0 {
+	if num <= 0 {
 		r.limit(0)
 		return
 	}
-	r.limit(num / den)
+	r.limit(num / (ts * (1 + trackTol)))
 }
 
-// trackOrder records when plan c's price (value rc, slope sc), now above
-// the chosen price (rb, sb) or equal and losing the tie, could come down
-// to it.
-func (r *mesRun) trackOrder(rc, sc, rb, sb *big.Rat) {
-	if sc.Cmp(sb) >= 0 { // c's price falls no faster than the chosen one's
-		return
+// trackOrder records when plan c's price (rc, falling at most lc per cent
+// of share), now above the chosen price rb or equal and losing the tie,
+// could come down to it. The chosen price itself can only fall.
+func (r *mesRun) trackOrder(rc *big.Rat, lc float64, rb *big.Rat) {
+	if lc == 0 {
+		return // rc stays where it is, at or above rb
 	}
 	rcF, _ := rc.Float64()
 	rbF, _ := rb.Float64()
-	scF, _ := sc.Float64()
-	sbF, _ := sb.Float64()
 	num := rcF - rbF - trackTol*(rcF+rbF)
-	den := (sbF - scF) + trackTol*(math.Abs(sbF)+math.Abs(scF))
-	if num <= 0 || den <= 0 {
+	if num <= 0 {
 		r.limit(0)
 		return
 	}
-	r.limit(num / den)
+	r.limit(num / lc)
 }
 
 type cand struct {
-	p     int
-	rho   *big.Rat // price when last evaluated (a lower bound now); nil: not yet
-	slope *big.Rat // its slope (tracking)
+	p    int
+	rho  *big.Rat // price when last evaluated (a lower bound now); nil: not yet
+	fall float64  // how fast its price can fall (tracking)
 }
 
 // run counts until no plan can be paid for by its supporters.
@@ -400,7 +370,7 @@ func (r *mesRun) run() {
 			return 1
 		})
 		best := -1
-		var bestRho, bestSlope *big.Rat
+		var bestRho *big.Rat
 		kept := cands[:0]
 		for i := 0; i < len(cands); i++ {
 			c := cands[i]
@@ -419,11 +389,11 @@ func (r *mesRun) run() {
 			}
 			c.rho = rho
 			if r.track {
-				c.slope = r.rhoSlope()
+				c.fall = r.lambda()
 			}
 			kept = append(kept, c)
 			if best < 0 || rho.Cmp(bestRho) < 0 || (rho.Cmp(bestRho) == 0 && mc.better(c.p, best)) {
-				best, bestRho, bestSlope = c.p, rho, c.slope
+				best, bestRho = c.p, rho
 			}
 		}
 		cands = kept
@@ -433,7 +403,7 @@ func (r *mesRun) run() {
 		if r.track {
 			for _, c := range cands {
 				if c.p != best {
-					r.trackOrder(c.rho, c.slope, bestRho, bestSlope)
+					r.trackOrder(c.rho, c.fall, bestRho)
 				}
 			}
 		}
@@ -447,10 +417,10 @@ func (r *mesRun) run() {
 func (r *mesRun) pay(c int) {
 	mc := r.mc
 	rho, _ := r.price(c)
-	var rhoS *big.Rat
+	var fall float64
+	var broke int32 // tracking: class of the supporters left with nothing
 	if r.track {
-		rhoS = r.rhoSlope()
-		r.trackCaps(rho, rhoS)
+		fall = r.lambda()
 	}
 	avail := new(big.Rat)
 	tmp := new(big.Rat)
@@ -470,17 +440,28 @@ func (r *mesRun) pay(c int) {
 	for _, e := range ents {
 		avail.Add(avail, tmp.Mul(r.val[e.k], tmp.SetInt64(e.cnt)))
 		var nk int32
+		// Tracking: what a supporter keeps, max(0, money - rho*u), grows
+		// at most as fast as their money plus u times the price's fall.
+		sigma := 0.0
+		if r.track {
+			sigma = (r.sigma[e.k] + float64(e.u)*fall) * (1 + trackTol)
+		}
+		nv := new(big.Rat)
 		if !e.capped {
-			nv := new(big.Rat).SetInt64(e.u)
+			nv.SetInt64(e.u)
 			nv.Sub(r.val[e.k], nv.Mul(nv, rho))
-			var ns *big.Rat
-			if r.track {
-				ns = new(big.Rat).SetInt64(e.u)
-				ns.Sub(r.slope[e.k], ns.Mul(ns, rhoS))
-			}
-			if nv.Sign() != 0 || (ns != nil && ns.Sign() != 0) {
-				nk = r.addClass(nv, ns)
-			}
+		}
+		switch {
+		case nv.Sign() != 0:
+			nk = r.addClass(nv, sigma)
+		case sigma == 0:
+			// nothing left, for good
+		case broke == 0:
+			broke = r.addClass(nv, sigma)
+			nk = broke
+		default:
+			nk = broke
+			r.sigma[broke] = max(r.sigma[broke], sigma)
 		}
 		if mc.points {
 			remap[key{e.k, e.u}] = nk
@@ -529,6 +510,7 @@ func (mc *mesCount) exhaustive(budget int64, r *mesRun) bool {
 // count runs the equal-shares count with per-voter share share.
 func (mc *mesCount) count(share *big.Rat, track bool) *mesRun {
 	r := mc.newRun(share, track)
+	mc.counts++
 	r.run()
 	return r
 }
