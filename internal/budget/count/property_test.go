@@ -193,6 +193,9 @@ func TestRandomInstances(t *testing.T) {
 
 		mc := newMESCount(in, ballots, votes(len(in.Plans), ballots))
 		r0 := mc.count(big.NewRat(in.Budget, int64(len(ballots))), false)
+		if ref := referenceMES(in, ballots, big.NewRat(in.Budget, int64(len(ballots)))); !slices.Equal(ref, r0.chosen) {
+			t.Fatalf("seed %d: equal shares chose %v, the reference %v", seed, r0.chosen, ref)
+		}
 		if r0.spent > in.Budget {
 			t.Fatalf("seed %d: equal shares without completion spent %d of %d", seed, r0.spent, in.Budget)
 		}
@@ -205,6 +208,10 @@ func TestRandomInstances(t *testing.T) {
 			if lit := equalShares(in, ballots, false); !outcomesEqual(lit, e) {
 				t.Fatalf("seed %d: skipping recounts chose %v (share %d), every cent %v (share %d)",
 					seed, e.Selected, e.PerVoterShare, lit.Selected, lit.PerVoterShare)
+			}
+			if ref, share := referenceEqualShares(in, ballots); !slices.Equal(ref, e.Selected) || share != e.PerVoterShare {
+				t.Fatalf("seed %d: equal shares with completion chose %v (share %d), the reference %v (share %d)",
+					seed, e.Selected, e.PerVoterShare, ref, share)
 			}
 		}
 		for _, p := range r0.chosen {
