@@ -101,23 +101,48 @@ type entry struct {
 	capped bool
 }
 
+// rel is the relative error allowed for each float64 operation in the
+// error bounds below; one rounding is at most 2^-53 (1.1e-16), so this
+// leaves room for the conversions of the inputs as well.
+const rel = 1e-15
+
+// trackTol is the relative margin on the bounds of the completion's skips.
+const trackTol = 1e-6
+
+// price is a plan's price per unit of utility: |f - num/den| <= e; num
+// and den are nil until the price has been worked out exactly.
+type price struct {
+	f, e     float64
+	num, den *big.Int
+	w        int64 // utility of the supporters paying the full price
+}
+
 // mesRun is one equal-shares count with a given per-voter share.
+//
+// Money is exact: class k has num[k]/den[at[k]] cents left, where den[r]
+// is the common denominator after r plans were paid for (den[r] =
+// den[r-1]*wr[r]: every payment divides by the paying supporters'
+// utility). A class's numerator is brought to the current denominator
+// only when it takes part in exact arithmetic. approx[k] is a float64
+// copy with |approx[k] - value| <= errb[k].
 type mesRun struct {
 	mc *mesCount
 
-	// Classes of voters with the same remaining share: value, and float
-	// copy. Class 0 is "nothing left" (value 0, slope 0).
-	val    []*big.Rat
+	den    []*big.Int
+	wr     []int64
+	num    []*big.Int
+	at     []int32
 	approx []float64
+	errb   []float64
 	// sigma[k] (tracking only): a bound on how fast class k's value can
-	// grow with the per-voter share, while the count takes the same
+	// grow with the per-voter share while the count takes the same
 	// decisions.
 	sigma []float64
-	vc    []int32 // class of each voter
+	vc    []int32 // class of each voter; class 0 is "nothing left, for good"
 
 	chosen []int
-	rho    []*big.Rat // price per unit of utility, per chosen plan
-	avail  []*big.Rat // supporters' money before paying, per chosen plan
+	prices []price // exact, per chosen plan
+	avail  []int64 // supporters' money before paying, whole cents down (untracked counts)
 	spent  int64
 
 	// Tracking (completion counts): safe is how far (cents per voter) the
@@ -131,40 +156,61 @@ type mesRun struct {
 	touched []int32
 	pairs   []entry
 	ents    []entry
-	evals   int
 	remap   []int32
+	t1, t2  big.Int
 }
-
-const filterTol = 1e-12 // relative margin of the float filter
-const trackTol = 1e-6   // relative error margin of tracked thresholds
 
 func (mc *mesCount) newRun(share *big.Rat, track bool) *mesRun {
 	r := &mesRun{mc: mc, track: track, safe: math.Inf(1)}
+	r.den = []*big.Int{new(big.Int).Set(share.Denom())}
+	r.wr = []int64{0}
 	r.vc = make([]int32, mc.n)
-	r.addClass(new(big.Rat), 0) // class 0: nothing left, for good
-	r.addClass(new(big.Rat).Set(share), 1)
+	r.addClass(new(big.Int), 0, 0, 0, 0) // class 0
+	f, _ := share.Float64()
+	r.addClass(new(big.Int).Set(share.Num()), 0, f, f*rel, 1)
 	for i := range r.vc {
 		r.vc[i] = 1
 	}
 	return r
 }
 
-func (r *mesRun) addClass(v *big.Rat, sigma float64) int32 {
-	f, _ := v.Float64()
-	r.val = append(r.val, v)
-	r.approx = append(r.approx, f)
+func (r *mesRun) addClass(num *big.Int, at int, approx, errb, sigma float64) int32 {
+	r.num = append(r.num, num)
+	r.at = append(r.at, int32(at))
+	r.approx = append(r.approx, approx)
+	r.errb = append(r.errb, errb)
 	r.sigma = append(r.sigma, sigma)
-	return int32(len(r.val) - 1)
+	return int32(len(r.num) - 1)
+}
+
+func (r *mesRun) round() int { return len(r.den) - 1 }
+
+// numNow brings class k's numerator to the current denominator.
+func (r *mesRun) numNow(k int32) *big.Int {
+	cur := int32(r.round())
+	for r.at[k] < cur {
+		r.at[k]++
+		r.num[k].Mul(r.num[k], r.t1.SetInt64(r.wr[r.at[k]]))
+	}
+	return r.num[k]
+}
+
+// quoFloat is a/b as a float64, within a relative 2^-52.
+func quoFloat(a, b *big.Int) float64 {
+	x := new(big.Float).SetPrec(64).SetInt(a)
+	y := new(big.Float).SetPrec(64).SetInt(b)
+	f, _ := x.Quo(x, y).Float64()
+	return f
 }
 
 // aggregate fills r.ents with the supporters of plan c per class (and
-// utility), leaving out voters with nothing left.
+// utility), leaving out voters with nothing left for good.
 func (r *mesRun) aggregate(c int) []entry {
 	mc := r.mc
 	r.ents = r.ents[:0]
 	if !mc.points {
-		if len(r.cnt) < len(r.val) {
-			r.cnt = make([]int64, len(r.val)*2)
+		if len(r.cnt) < len(r.num) {
+			r.cnt = make([]int64, len(r.num)*2)
 		}
 		r.touched = r.touched[:0]
 		for _, v := range mc.supp[c] {
@@ -205,66 +251,129 @@ func (r *mesRun) aggregate(c int) []entry {
 	return r.ents
 }
 
-// lessThanPrice reports whether class value v (float copy f) is below
-// rho*u, exactly; rhoF is rho's float copy.
-func lessThanPrice(v *big.Rat, f float64, rho *big.Rat, rhoF float64, u int64, tmp *big.Rat) bool {
-	x := rhoF * float64(u)
-	if f > 1e-290 && x > 1e-290 && !math.IsInf(f, 0) && !math.IsInf(x, 0) {
-		if f > x*(1+filterTol) {
-			return false
-		}
-		if f < x*(1-filterTol) {
-			return true
-		}
+// The price of plan c is the smallest rho at which its supporters, each
+// paying rho*utility or all they have left if that is less, pay its cost
+// (none if they cannot together). Worked out as a fixed point: with nobody
+// capped the price is cost/utility; everyone whose money is below that
+// pays all of it, which raises the price for the rest; repeat until nobody
+// new is capped. The price only rises, so this ends at the smallest price.
+
+// evaluate works out the price of plan c in r.ents, in floating point
+// with error bounds when every capping decision is certain, otherwise
+// exactly. ok is false when the supporters cannot pay for c together.
+func (r *mesRun) evaluate(c int) (price, bool) {
+	r.aggregate(c)
+	if p, ok, certain := r.floatPrice(c); certain {
+		return p, ok
 	}
-	if u == 1 {
-		return v.Cmp(rho) < 0
-	}
-	tmp.SetInt64(u)
-	tmp.Mul(tmp, rho)
-	return v.Cmp(tmp) < 0
+	return r.exactPrice(c)
 }
 
-// price works out the price per unit of utility rho at which the
-// supporters of plan c, each paying rho*utility or all they have left if
-// that is less, pay exactly its cost. It marks the capped entries of
-// r.ents. ok is false when the supporters cannot pay for c together.
-func (r *mesRun) price(c int) (rho *big.Rat, ok bool) {
-	r.evals++
-	ents := r.aggregate(c)
+func (r *mesRun) floatPrice(c int) (p price, ok, certain bool) {
 	var w int64
-	for _, e := range ents {
+	for _, e := range r.ents {
 		w += e.u * e.cnt
 	}
-	rest := new(big.Rat).SetInt64(r.mc.cost[c]) // cost minus what capped supporters pay
-	rho = new(big.Rat)
-	tmp, wr := new(big.Rat), new(big.Rat)
-	// Fixed point: with nobody capped the price is cost/w; everyone whose
-	// money is below that pays all of it, which raises the price for the
-	// rest; repeat until nobody new is capped. The price only rises, so
-	// this ends with the smallest price that pays the cost.
+	rf, re := float64(r.mc.cost[c]), 0.0 // what the uncapped still pay, and its error
 	for {
 		if w == 0 {
-			return nil, false
+			return price{}, false, true
 		}
-		rho.Quo(rest, wr.SetInt64(w))
-		rhoF, _ := rho.Float64()
+		if rf-re <= 0 {
+			return price{}, false, false
+		}
+		wf := float64(w)
+		rho := rf / wf
+		rhoE := re/wf + rho*rel
 		more := false
-		for i := range ents {
-			e := &ents[i]
+		for i := range r.ents {
+			e := &r.ents[i]
 			if e.capped {
 				continue
 			}
-			if lessThanPrice(r.val[e.k], r.approx[e.k], rho, rhoF, e.u, tmp) {
+			a := r.approx[e.k]
+			x := rho * float64(e.u)
+			diff := a - x
+			bound := r.errb[e.k] + float64(e.u)*rhoE + (x+math.Abs(a))*rel
+			switch {
+			case diff > bound: // can pay the full price
+			case diff < -bound: // cannot: pays all it has
 				e.capped, more = true, true
-				rest.Sub(rest, tmp.Mul(r.val[e.k], wr.SetInt64(e.cnt)))
+				ac := a * float64(e.cnt)
+				rf -= ac
+				re += r.errb[e.k]*float64(e.cnt) + (math.Abs(ac)+math.Abs(rf))*rel
+				w -= e.u * e.cnt
+			default:
+				return price{}, false, false
+			}
+		}
+		if !more {
+			return price{f: rho, e: rhoE, w: w}, true, true
+		}
+	}
+}
+
+func (r *mesRun) exactPrice(c int) (price, bool) {
+	var w int64
+	for i := range r.ents {
+		r.ents[i].capped = false
+		w += r.ents[i].u * r.ents[i].cnt
+	}
+	d := r.den[r.round()]
+	rest := new(big.Int).Mul(big.NewInt(r.mc.cost[c]), d) // over d
+	rest0, w0 := new(big.Int), new(big.Int)
+	for {
+		if w == 0 {
+			return price{}, false
+		}
+		// capped when num/d < u*rest0/(d*w0), i.e. num*w0 < u*rest0
+		rest0.Set(rest)
+		w0.SetInt64(w)
+		more := false
+		for i := range r.ents {
+			e := &r.ents[i]
+			if e.capped {
+				continue
+			}
+			n := r.numNow(e.k)
+			r.t1.Mul(n, w0)
+			r.t2.Mul(rest0, r.t2.SetInt64(e.u))
+			if r.t1.Cmp(&r.t2) < 0 {
+				e.capped, more = true, true
+				rest.Sub(rest, r.t1.Mul(n, r.t1.SetInt64(e.cnt)))
 				w -= e.u * e.cnt
 			}
 		}
 		if !more {
-			return rho, true
+			den := new(big.Int).Mul(d, big.NewInt(w))
+			f := quoFloat(rest, den)
+			return price{f: f, e: f * rel, num: rest, den: den, w: w}, true
 		}
 	}
+}
+
+// exact makes p, the price of plan c evaluated in this round, exact.
+func (r *mesRun) exact(p *price, c int) {
+	if p.num == nil {
+		r.aggregate(c)
+		*p, _ = r.exactPrice(c)
+	}
+}
+
+// compare compares the prices of plans a and b, both evaluated in this
+// round, exactly.
+func (r *mesRun) compare(pa *price, a int, pb *price, b int) int {
+	switch {
+	case pa.f+pa.e < pb.f-pb.e:
+		return -1
+	case pa.f-pa.e > pb.f+pb.e:
+		return 1
+	}
+	r.exact(pa, a)
+	r.exact(pb, b)
+	r.t1.Mul(pa.num, pb.den)
+	r.t2.Mul(pb.num, pa.den)
+	return r.t1.Cmp(&r.t2)
 }
 
 // lambda bounds how fast the price of the plan whose entries are in
@@ -304,7 +413,7 @@ func (r *mesRun) limit(t float64) {
 func (r *mesRun) trackMoney(c int) {
 	var tv, ts float64
 	for _, e := range r.ents {
-		tv += r.approx[e.k] * float64(e.cnt)
+		tv += (r.approx[e.k] + r.errb[e.k]) * float64(e.cnt)
 		ts += r.sigma[e.k] * float64(e.cnt)
 	}
 	if ts == 0 {
@@ -318,16 +427,14 @@ func (r *mesRun) trackMoney(c int) {
 	r.limit(num / (ts * (1 + trackTol)))
 }
 
-// trackOrder records when plan c's price (rc, falling at most lc per cent
-// of share), now above the chosen price rb or equal and losing the tie,
+// trackOrder records when plan c's price pc (falling at most lc per cent
+// of share), now above the chosen price pb or equal and losing the tie,
 // could come down to it. The chosen price itself can only fall.
-func (r *mesRun) trackOrder(rc *big.Rat, lc float64, rb *big.Rat) {
+func (r *mesRun) trackOrder(pc price, lc float64, pb price) {
 	if lc == 0 {
-		return // rc stays where it is, at or above rb
+		return // pc stays where it is, at or above pb
 	}
-	rcF, _ := rc.Float64()
-	rbF, _ := rb.Float64()
-	num := rcF - rbF - trackTol*(rcF+rbF)
+	num := (pc.f - pc.e) - (pb.f + pb.e) - trackTol*(pc.f+pb.f)
 	if num <= 0 {
 		r.limit(0)
 		return
@@ -336,9 +443,17 @@ func (r *mesRun) trackOrder(rc *big.Rat, lc float64, rb *big.Rat) {
 }
 
 type cand struct {
-	p    int
-	rho  *big.Rat // price when last evaluated (a lower bound now); nil: not yet
-	fall float64  // how fast its price can fall (tracking)
+	p         int
+	evaluated bool
+	pr        price   // price when last evaluated (a lower bound now)
+	fall      float64 // how fast that price can fall (tracking)
+}
+
+func (c *cand) low() float64 {
+	if !c.evaluated {
+		return math.Inf(-1)
+	}
+	return c.pr.f - c.pr.e
 }
 
 // run counts until no plan can be paid for by its supporters.
@@ -350,80 +465,77 @@ func (r *mesRun) run() {
 	}
 	for len(cands) > 0 {
 		slices.SortFunc(cands, func(a, b cand) int {
-			if a.p == b.p {
-				return 0
+			if c := cmp.Compare(a.low(), b.low()); c != 0 {
+				return c
 			}
-			switch {
-			case a.rho == nil && b.rho == nil:
-			case a.rho == nil:
-				return -1
-			case b.rho == nil:
-				return 1
-			default:
-				if c := a.rho.Cmp(b.rho); c != 0 {
-					return c
-				}
-			}
-			if mc.better(a.p, b.p) {
-				return -1
-			}
-			return 1
+			return cmp.Compare(a.p, b.p)
 		})
-		best := -1
-		var bestRho *big.Rat
+		best := -1 // index in kept
 		kept := cands[:0]
 		for i := 0; i < len(cands); i++ {
 			c := cands[i]
-			if best >= 0 && c.rho != nil && c.rho.Cmp(bestRho) > 0 {
-				// Prices only rise during a count: c and all after it cost
-				// more than the best.
+			if best >= 0 && c.evaluated && c.low() > kept[best].pr.f+kept[best].pr.e {
+				// Prices only rise during a count: c and all after it
+				// cost more than the best.
 				kept = append(kept, cands[i:]...)
 				break
 			}
-			rho, ok := r.price(c.p)
+			pr, ok := r.evaluate(c.p)
 			if !ok {
 				if r.track {
 					r.trackMoney(c.p)
 				}
-				continue // supporters can never pay for it in this count
+				continue // its supporters can never pay for it in this count
 			}
-			c.rho = rho
+			c.pr, c.evaluated = pr, true
 			if r.track {
 				c.fall = r.lambda()
 			}
 			kept = append(kept, c)
-			if best < 0 || rho.Cmp(bestRho) < 0 || (rho.Cmp(bestRho) == 0 && mc.better(c.p, best)) {
-				best, bestRho = c.p, rho
+			j := len(kept) - 1
+			if best < 0 {
+				best = j
+				continue
+			}
+			if x := r.compare(&kept[j].pr, c.p, &kept[best].pr, kept[best].p); x < 0 || (x == 0 && mc.better(c.p, kept[best].p)) {
+				best = j
 			}
 		}
 		cands = kept
 		if best < 0 {
 			return
 		}
+		b := cands[best]
 		if r.track {
-			for _, c := range cands {
-				if c.p != best {
-					r.trackOrder(c.rho, c.fall, bestRho)
+			for i, c := range cands {
+				if i != best {
+					r.trackOrder(c.pr, c.fall, b.pr)
 				}
 			}
 		}
-		r.pay(best)
-		cands = slices.DeleteFunc(cands, func(c cand) bool { return c.p == best })
+		r.pay(b.p)
+		cands = slices.Delete(cands, best, best+1)
 	}
 }
 
-// pay chooses plan c: its supporters pay rho per unit of utility, or all
-// they have left.
+// pay chooses plan c: its supporters pay the price per unit of utility,
+// or all they have left.
 func (r *mesRun) pay(c int) {
 	mc := r.mc
-	rho, _ := r.price(c)
+	r.aggregate(c)
+	pr, _ := r.exactPrice(c)
 	var fall float64
 	var broke int32 // tracking: class of the supporters left with nothing
 	if r.track {
 		fall = r.lambda()
 	}
-	avail := new(big.Rat)
-	tmp := new(big.Rat)
+	if !r.track {
+		sum := new(big.Int)
+		for _, e := range r.ents {
+			sum.Add(sum, r.t1.Mul(r.numNow(e.k), r.t1.SetInt64(e.cnt)))
+		}
+		r.avail = append(r.avail, sum.Quo(sum, r.den[r.round()]).Int64())
+	}
 	type key struct {
 		k int32
 		u int64
@@ -431,14 +543,13 @@ func (r *mesRun) pay(c int) {
 	var remap map[key]int32
 	if mc.points {
 		remap = make(map[key]int32, len(r.ents))
-	} else {
-		if len(r.remap) < len(r.val) {
-			r.remap = make([]int32, len(r.val)*2)
-		}
+	} else if len(r.remap) < len(r.num) {
+		r.remap = make([]int32, len(r.num)*2)
 	}
-	ents := slices.Clone(r.ents)
-	for _, e := range ents {
-		avail.Add(avail, tmp.Mul(r.val[e.k], tmp.SetInt64(e.cnt)))
+	next := r.round() + 1 // the round the new numerators are over
+	rhoE := pr.f * rel
+	w := big.NewInt(pr.w)
+	for _, e := range r.ents {
 		var nk int32
 		// Tracking: what a supporter keeps, max(0, money - rho*u), grows
 		// at most as fast as their money plus u times the price's fall.
@@ -446,18 +557,23 @@ func (r *mesRun) pay(c int) {
 		if r.track {
 			sigma = (r.sigma[e.k] + float64(e.u)*fall) * (1 + trackTol)
 		}
-		nv := new(big.Rat)
+		nn := new(big.Int)
+		var a, ae float64
 		if !e.capped {
-			nv.SetInt64(e.u)
-			nv.Sub(r.val[e.k], nv.Mul(nv, rho))
+			// num/d - u*rest/(d*w) = (num*w - u*rest)/(d*w)
+			nn.Mul(r.numNow(e.k), w)
+			nn.Sub(nn, r.t2.Mul(pr.num, r.t2.SetInt64(e.u)))
+			x := pr.f * float64(e.u)
+			a = r.approx[e.k] - x
+			ae = r.errb[e.k] + float64(e.u)*rhoE + (math.Abs(r.approx[e.k])+math.Abs(a)+x)*rel
 		}
 		switch {
-		case nv.Sign() != 0:
-			nk = r.addClass(nv, sigma)
+		case nn.Sign() != 0:
+			nk = r.addClass(nn, next, a, ae, sigma)
 		case sigma == 0:
 			// nothing left, for good
 		case broke == 0:
-			broke = r.addClass(nv, sigma)
+			broke = r.addClass(nn, next, 0, 0, sigma)
 			nk = broke
 		default:
 			nk = broke
@@ -480,19 +596,21 @@ func (r *mesRun) pay(c int) {
 			r.vc[v] = r.remap[k]
 		}
 	}
+	r.den = append(r.den, pr.den)
+	r.wr = append(r.wr, pr.w)
 	r.chosen = append(r.chosen, c)
-	r.rho = append(r.rho, rho)
-	r.avail = append(r.avail, avail)
+	r.prices = append(r.prices, pr)
 	r.spent += mc.cost[c]
 }
 
-// money is what the supporters of plan c have left together.
-func (r *mesRun) money(c int) *big.Rat {
-	sum, tmp := new(big.Rat), new(big.Rat)
+// money is what the supporters of plan c have left together, in whole
+// cents rounded down.
+func (r *mesRun) money(c int) int64 {
+	sum := new(big.Int)
 	for _, e := range r.aggregate(c) {
-		sum.Add(sum, tmp.Mul(r.val[e.k], tmp.SetInt64(e.cnt)))
+		sum.Add(sum, r.t1.Mul(r.numNow(e.k), r.t1.SetInt64(e.cnt)))
 	}
-	return sum
+	return sum.Quo(sum, r.den[r.round()]).Int64()
 }
 
 // exhaustive reports whether no plan with supporters that is not chosen
@@ -581,6 +699,10 @@ func equalShares(in Instance, ballots []Ballot, skip bool) Outcome {
 	mc := newMESCount(in, ballots, v)
 	r0 := mc.count(big.NewRat(in.Budget, int64(len(ballots))), false)
 	final, share := mc.complete(in.Budget, r0, skip)
+	if final.track {
+		// The explanations come from a count without tracking.
+		final = mc.count(new(big.Rat).SetInt64(share), false)
+	}
 	out.PerVoterShare = share
 	for i, p := range final.chosen {
 		phase := PhaseEqualShares
@@ -590,8 +712,8 @@ func equalShares(in Instance, ballots []Ballot, skip bool) Outcome {
 		r := &out.Plans[p]
 		r.Status, r.Round, r.Phase = StatusSelected, i+1, phase
 		r.PaidBySupporters = mc.cost[p]
-		r.Explain[ExplainSupportersMoney] = floorCents(final.avail[i])
-		r.Explain[ExplainMaxShare] = ceilCents(final.rho[i])
+		r.Explain[ExplainSupportersMoney] = final.avail[i]
+		r.Explain[ExplainMaxShare] = ceilQuo(final.prices[i].num, final.prices[i].den)
 		r.Explain[ExplainPerVoterShare] = share
 		out.Selected = append(out.Selected, p)
 		out.Spent += mc.cost[p]
@@ -601,7 +723,7 @@ func equalShares(in Instance, ballots []Ballot, skip bool) Outcome {
 		if out.Plans[p].Status != StatusSelected {
 			rest = append(rest, p)
 			r := &out.Plans[p]
-			r.Explain[ExplainSupportersMoney] = floorCents(final.money(p))
+			r.Explain[ExplainSupportersMoney] = final.money(p)
 			r.Explain[ExplainPerVoterShare] = share
 		}
 	}
@@ -614,15 +736,9 @@ func equalShares(in Instance, ballots []Ballot, skip bool) Outcome {
 	return out
 }
 
-// floorCents rounds x down to whole cents.
-func floorCents(x *big.Rat) int64 {
-	q := new(big.Int).Quo(x.Num(), x.Denom()) // x >= 0: truncation is floor
-	return q.Int64()
-}
-
-// ceilCents rounds x up to whole cents.
-func ceilCents(x *big.Rat) int64 {
-	q, m := new(big.Int).QuoRem(x.Num(), x.Denom(), new(big.Int))
+// ceilQuo is a/b rounded up, for a, b > 0.
+func ceilQuo(a, b *big.Int) int64 {
+	q, m := new(big.Int).QuoRem(a, b, new(big.Int))
 	if m.Sign() > 0 {
 		q.Add(q, big.NewInt(1))
 	}
