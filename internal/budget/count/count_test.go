@@ -153,28 +153,34 @@ func TestEqualSharesByHand(t *testing.T) {
 	}
 }
 
-// Exact shares: €10.00 over three voters is 333⅓ cents each. A plan of
-// 1000 approved by all three costs each exactly their share, so it can be
-// paid. Rounding shares to cents (333 each, 999 together) would refuse it.
+// Exact shares: €10.00 over three voters is 333⅓ cents each.
+//
+// First: X 1000 approved by v1, v2, v3 and Y 10 approved by v3.
+//
+//	X: 1000/3 = 333⅓ each, which each has: price 333⅓.
+//	Y: v3 alone pays 10: price 10. Round 1: Y. v3 has 323⅓ left.
+//	Round 2: X: 333⅓ + 333⅓ + 323⅓ = 990 < 1000: cannot be paid. End {Y}.
+//	990 left, X (1000) does not fit: exhaustive, no completion; the greedy
+//	fill cannot add X either.
+//
+// Then X alone, approved by all three: each pays exactly their share,
+// 333⅓, and X is chosen. Rounding shares to cents (333 each, 999
+// together) would refuse it.
 func TestEqualSharesExactThirds(t *testing.T) {
 	in := Instance{Budget: 1000, Plans: []Plan{{"X", 1000}, {"Y", 10}}}
-	ballots := approvals([]int{0}, []int{0}, []int{0, 1})
-	out := EqualShares(in, ballots)
-	// Y: v3 alone pays 10 (price 10) — cheaper per supporter than X
-	// (333⅓), so Y goes first; then X: v1, v2 have 333⅓, v3 323⅓:
-	// 990 < 1000, X cannot be paid. Not exhaustive (990 left, X costs
-	// 1000 > 990: yes exhaustive). So {Y}, and the greedy fill cannot add X.
+	out := EqualShares(in, approvals([]int{0}, []int{0}, []int{0, 1}))
 	if !slices.Equal(out.Selected, []int{1}) {
 		t.Fatalf("chose %v; want [1]", out.Selected)
 	}
-	in.Plans[1].Cost = 1 // now X alone: make Y unvoted instead
-	ballots = approvals([]int{0}, []int{0}, []int{0})
-	out = EqualShares(in, ballots)
-	if !slices.Equal(out.Selected, []int{0}) || out.Plans[0].Phase != PhaseEqualShares || out.PerVoterShare != 333 {
-		t.Fatalf("chose %v (%+v); want X in the equal-shares phase, share 333", out.Selected, out.Plans[0])
+	checkPlan(t, out, 0, StatusNotAffordable, 0, "")
+
+	out = EqualShares(in, approvals([]int{0}, []int{0}, []int{0}))
+	if !slices.Equal(out.Selected, []int{0}) || out.PerVoterShare != 333 {
+		t.Fatalf("chose %v, share %d; want [0], 333 (333⅓ rounded down)", out.Selected, out.PerVoterShare)
 	}
-	if out.Plans[0].Explain[ExplainMaxShare] != 334 || out.Plans[0].Explain[ExplainSupportersMoney] != 1000 {
-		t.Errorf("X explain %v; want max share 334 (333⅓ up), money 1000", out.Plans[0].Explain)
+	checkPlan(t, out, 0, StatusSelected, 1, PhaseEqualShares)
+	if e := out.Plans[0].Explain; e[ExplainMaxShare] != 334 || e[ExplainSupportersMoney] != 1000 {
+		t.Errorf("X explain %v; want max share 334 (333⅓ rounded up), money 1000", e)
 	}
 }
 
@@ -208,34 +214,36 @@ func TestEqualSharesPointsByHand(t *testing.T) {
 	}
 }
 
-// The greedy fill: what the equal-shares count (with completion) leaves is
-// spent by votes.
+// The completion raising shares more than once.
 //
-// Budget 300, three voters, 100 each. Plans: A 150 {v1,v2,v3}, B 140 {v1},
-// C 100 {v2}.
+// Three voters. Plans: A 150 {v1,v2,v3}, B 140 {v1}, C 100 {v2}.
+// Ballots: v1 {A,B}, v2 {A,C}, v3 {A}.
+//
+// Budget 300 (100 each):
 //
 //	A: 150/3 = 50 each: price 50. B: v1 100 < 140: no. C: v2 pays 100: price 100.
-//	Round 1: A (50). Left: 50, 50, 50. Round 2: B: 50 < 140; C: 50 < 100. End {A}.
-//	150 spent, 150 left; B (140) and C (100) fit: not exhaustive.
+//	Round 1: A (50 < 100). Everyone has 50 left. B: 50 < 140, C: 50 < 100: end.
+//	{A}, 150 spent, 150 left: B and C fit: not exhaustive.
 //
-// Completion, share s: A first (50 each, while 50 < 100 for C alone... C's
-// price is 100 only if v2 has 100, so A (50) stays first); then C needs s-50
-// >= 100 (s >= 150) and B needs s-50 >= 140 (s >= 190). Share 150: {A, C},
-// 250 spent, within budget; 50 left, nothing fits (B 140): exhaustive, stop.
-// Greedy fill: nothing fits. B not affordable.
+// Completion with share s (cents): A always goes first at 50; after it C
+// needs v2's s-50 >= 100 (s >= 150) and B needs v1's s-50 >= 140 (s >=
+// 190). Shares 101..149 give {A} (150, within the budget: go on). Share
+// 150 gives {A, C}: 250 <= 300, kept; 50 left, B (140) does not fit:
+// exhaustive, stop. B is not affordable.
 //
-// With budget 400 instead (shares 133⅓): A (50 each), then C: v2 has 83⅓
-// < 100, B: 83⅓ < 140. End {A}, 150 spent. Completion: share 150 gives
-// {A, C} (250), share 190 gives {A, C, B}? C first at s-50 >= 100, price
-// 100 vs B 140: C then B: 390 <= 400, exhaustive. Shares 151..189 give {A,
-// C} (250, not exhaustive: B fits in 150) so the count goes on to 190.
-func TestEqualSharesGreedyFillAndCompletion(t *testing.T) {
+// Budget 400 (133⅓ each): the count gives {A} (C: 83⅓ < 100), 250 left.
+// Share 150 gives {A, C} (250; B fits in the 150 left: go on), shares
+// 151..189 the same, share 190: A, then C (price 100) before B (price 140),
+// then B: {A, C, B} = 390 <= 400, kept; 10 left: exhaustive.
+func TestEqualSharesCompletionSteps(t *testing.T) {
 	in := Instance{Budget: 300, Plans: []Plan{{"A", 150}, {"B", 140}, {"C", 100}}}
 	ballots := approvals([]int{0, 1}, []int{0, 2}, []int{0})
 	out := EqualShares(in, ballots)
-	if !slices.Equal(out.Selected, []int{0, 2}) || out.PerVoterShare != 150 {
-		t.Fatalf("budget 300: chose %v share %d; want [0 2] share 150", out.Selected, out.PerVoterShare)
+	if !slices.Equal(out.Selected, []int{0, 2}) || out.PerVoterShare != 150 || out.Spent != 250 {
+		t.Fatalf("budget 300: chose %v share %d spent %d; want [0 2] share 150 spent 250", out.Selected, out.PerVoterShare, out.Spent)
 	}
+	checkPlan(t, out, 0, StatusSelected, 1, PhaseEqualShares)
+	checkPlan(t, out, 2, StatusSelected, 2, PhaseCompletion)
 	checkPlan(t, out, 1, StatusNotAffordable, 0, "")
 
 	in.Budget = 400
@@ -243,85 +251,27 @@ func TestEqualSharesGreedyFillAndCompletion(t *testing.T) {
 	if !slices.Equal(out.Selected, []int{0, 2, 1}) || out.PerVoterShare != 190 || out.Spent != 390 {
 		t.Fatalf("budget 400: chose %v share %d spent %d; want [0 2 1] share 190 spent 390", out.Selected, out.PerVoterShare, out.Spent)
 	}
-
-	// A greedy fill: budget 260, shares 86⅔. A (50 each); then nothing
-	// can be paid; completion: C needs s >= 150: shares 87..149 give {A}
-	// (not exhaustive: C 100 fits in 110), share 150 gives {A, C} = 250 <=
-	// 260: kept, and then 10 left: exhaustive. To see the greedy fill,
-	// give C's supporter no money: make C cost 110 and the budget 260;
-	// at share 160 {A, C} = 260, fine. Instead use a plan nobody can pay:
-	// D 100 voted by v3 only, and budget 200: shares 66⅔: A (50 each,
-	// price 50) then D (v3 16⅔ < 100). {A}, 50 left — nothing fits
-	// (C 100, D 100, B 140): exhaustive at once, no completion, no fill.
+	checkPlan(t, out, 1, StatusSelected, 3, PhaseCompletion)
 }
 
-// A greedy fill that adds a plan: equal shares chooses a plan whose cost
-// leaves money that no count with a raised share can use within the
-// budget, but a plan with votes still fits.
+// Exhaustive at once: no completion.
 //
-// Budget 100, two voters with 50 each. Plans: X 90 {v1,v2}, Y 10 {v1}.
+// Three voters. Plans: X 60 {v1,v2}, Z 100 {v3}, F 40 {v1,v2}.
 //
-//	X: 45 each, price 45. Y: v1 pays 10, price 10. Round 1: Y (10): v1 40.
-//	Round 2: X: v1 40 + v2 50 = 90: v1 pays 40, v2 50: chosen. 100 spent.
+// Budget 199 (66⅓ each):
 //
-// Exhaustive at once. Make it leave money: budget 105 (52.5 each): Y then
-// X (v1 42.5 + v2 52.5 = 95 >= 90: price 45, both can) -> 100 spent, 5
-// left, nothing more fits: exhaustive. Use a third plan Z 5 voted by
-// nobody... plans without votes are never chosen. So a real fill needs a
-// completion that overshoots: budget 100, plans X 60 {v1,v2}, Y 50 {v1},
-// Z 30 {v2}.
+//	F: 20 each, X: 30 each, Z: v3 66⅓ < 100: no.
+//	Round 1: F (20). v1, v2 46⅓. Round 2: X: 30 each, they have it: chosen.
+//	v1, v2 16⅓. Z: no. {F, X} = 100, 99 left: Z (100) does not fit.
 //
-//	Share 50: X price 30, Y v1 50 -> price 50, Z price 30 (v2 alone 30).
-//	Ties X and Z at price 30: X has more votes (2 > 1): X first: v1 20, v2 20.
-//	Then Y: 20 < 50, Z: 20 < 30. End {X}, 60 spent, 40 left: Z (30) fits.
-//	Share 51..59: X then Z needs s-30 >= 30: s >= 60. Share 60: X (30
-//	each), then Y: v1 30 < 50; Z: v2 30 >= 30: chosen: {X, Z} = 90 <= 100,
-//	left 10: exhaustive. No fill.
-//
-// Overshoot: plans X 60 {v1,v2}, Z 45 {v2}: share 50: X, Z needs s-30 >=
-// 45: s >= 75: {X, Z} = 105 > 100: the completion stops before, keeping
-// {X} (share 74), 40 left, and the greedy fill finds nothing that fits
-// (Z 45 > 40). Add W 35 {v1}: needs v1's s-30 >= 35, s >= 65: share 65 gives
-// {X, W} = 95 <= 100: kept; 5 left: exhaustive. Instead W 40 {v1,v2}:
-// share 50: X (30), W (20 each), then ... see TestEqualSharesFill.
-func TestEqualSharesFill(t *testing.T) {
-	// Budget 100, two voters (50 each). Plans: X 60 {v1,v2}, Z 45 {v2},
-	// W 30 {v1}.
-	//
-	// Share 50: X price 30, Z price 45 (v2 alone), W price 30 (v1 alone).
-	//   Tie X/W at 30: X has 2 votes: X first (v1 20, v2 20).
-	//   W: v1 20 < 30; Z: v2 20 < 45. End {X}, 60 spent, 40 left: W and Z fit.
-	// Shares s = 51, 52, ...: X first (price 30 < s for W and Z); then W
-	//   needs s-30 >= 30 (s >= 60), Z needs s-30 >= 45 (s >= 75).
-	//   s = 60: {X, W} = 90 <= 100: kept; 10 left: exhaustive -> stop.
-	// So {X, W}, share 60. To force an overshoot with money left, Z must
-	// come before W: W 30 -> W 50 {v1}: W needs s >= 80, Z s >= 75.
-	//   s = 75: {X, Z} = 105 > 100: overshoot. Keep s = 74: {X}, 40 left.
-	//   Greedy fill by votes: Z (1 vote, 45) and W (1 vote, 50): tie, the
-	//   cheaper first: Z 45 > 40 no; W 50 > 40 no. Nothing.
-	// Make Z 35: Z needs s >= 65: s = 65: {X, Z} = 95 <= 100: kept, 5
-	//   left: exhaustive.
-	// Three voters then: budget 150 (50 each). X 60 {v1,v2}, Z 100 {v3},
-	// F 40 {v1,v2}.
-	//   s = 50: X 30, F 20, Z: v3 50 < 100.  F first (20): v1 30, v2 30.
-	//   Then X: 30 + 30 = 60: price 30: chosen. v1 0, v2 0. Z no. {F, X} = 100,
-	//   50 left, Z (100) does not fit: exhaustive. Fill: nothing.
-	// Budget 200 (66⅔ each): F (20 each), X (30 each), then Z: v3 66⅔ <
-	//   100. {F, X} = 100, 100 left: Z fits: not exhaustive. s = 67..99:
-	//   {F, X}. s = 100: F, X, then Z: v3 100: price 100: chosen: 200 <= 200:
-	//   kept, exhaustive.
-	in := Instance{Budget: 200, Plans: []Plan{{"X", 60}, {"Z", 100}, {"F", 40}}}
+// Exhaustive: the share stays 66 (66⅓ rounded down), Z is not affordable
+// with 99 left. With budget 200 (66⅔ each) the same count leaves 100,
+// Z fits, and the completion reaches share 100, where v3 can pay Z:
+// {F, X, Z} = 200.
+func TestEqualSharesExhaustiveAtOnce(t *testing.T) {
+	in := Instance{Budget: 199, Plans: []Plan{{"X", 60}, {"Z", 100}, {"F", 40}}}
 	ballots := approvals([]int{0, 2}, []int{0, 2}, []int{1})
 	out := EqualShares(in, ballots)
-	if !slices.Equal(out.Selected, []int{2, 0, 1}) || out.PerVoterShare != 100 {
-		t.Fatalf("chose %v share %d; want [2 0 1] share 100", out.Selected, out.PerVoterShare)
-	}
-	checkPlan(t, out, 1, StatusSelected, 3, PhaseCompletion)
-	// Budget 199 (66⅓ each): the same until s = 99 ({F, X} = 100, not
-	// exhaustive: Z 100 fits in 99? no: 199-100 = 99 < 100: exhaustive).
-	// So {F, X} at the real share; the fill finds Z too dear.
-	in.Budget = 199
-	out = EqualShares(in, ballots)
 	if !slices.Equal(out.Selected, []int{2, 0}) || out.PerVoterShare != 66 {
 		t.Fatalf("budget 199: chose %v share %d; want [2 0] share 66", out.Selected, out.PerVoterShare)
 	}
@@ -330,71 +280,34 @@ func TestEqualSharesFill(t *testing.T) {
 		t.Errorf("Z: %d left; want 99", got)
 	}
 
-	// A real fill: budget 260 (86⅔ each) with plans F 40 {v1,v2}, X 60
-	// {v1,v2}, Z 100 {v3}, G 50 {v3}.
-	//   s = 86⅔: F 20, X 30, G 50 (v3 alone), Z: v3 86⅔ < 100.
-	//   F (20): v1, v2 66⅔. X (30): v1, v2 36⅔. G (50): v3 36⅔.
-	//   Z: 36⅔ < 100. {F, X, G} = 150, 110 left: Z (100) fits: not exhaustive.
-	//   s = 87..149: F, X, G, then Z needs s-50 >= 100: s >= 150.
-	//   s = 150: {F, X, G, Z} = 250 <= 260: kept, 10 left: exhaustive.
-	// Make Z 105 (so 255 <= 260 still): s >= 155 -> same story. Make the
-	// budget 240: s = 80: F, X, G; Z: v3 30 < 100. 150 spent, 90 left:
-	//   Z (100) does not fit: exhaustive. No fill.
-	// Budget 255, Z 106: s = 85: F, X, G, Z no (35). 150 spent, 105 left, Z
-	//   fits: not exhaustive. Z needs s >= 156: {F,X,G,Z} = 256 > 255:
-	//   overshoot: keep s = 155 ({F, X, G}), 105 left; fill: Z (1 vote, 106)
-	//   does not fit; G already chosen. Nothing. Add H 100 {v1}: at s = 85
-	//   H: v1 alone needs 100 > 85: no; after F, X v1 has 35. H needs
-	//   s - 50 >= 100, s >= 150: at s = 150 F, X, G, H? H price 100, Z needs
-	//   156: {F, X, G, H} = 250 <= 255: kept, 5 left: exhaustive.
-	// The greedy fill is checked on random instances (TestRandomInstances)
-	// and by TestEqualSharesFillAdds below.
+	in.Budget = 200
+	out = EqualShares(in, ballots)
+	if !slices.Equal(out.Selected, []int{2, 0, 1}) || out.PerVoterShare != 100 {
+		t.Fatalf("budget 200: chose %v share %d; want [2 0 1] share 100", out.Selected, out.PerVoterShare)
+	}
+	checkPlan(t, out, 1, StatusSelected, 3, PhaseCompletion)
 }
 
-// The greedy fill adds a plan: two groups, the cheap plan of the small
-// group cannot be paid by it even with raised shares before the large
-// group's plans overshoot.
+// The greedy fill adds a plan after the completion stopped at an overshoot.
 //
-// Budget 100, four voters (25 each). Plans: L1 40 {v1,v2,v3}, L2 40
-// {v1,v2,v3}, S 20 {v4}, T 30 {v4}... worked out:
+// Budget 100, three voters (33⅓ each). Plans: A 60 {v1,v2}, B 50 {v3},
+// C 30 {v1}. Ballots: v1 {A,C}, v2 {A}, v3 {B}.
 //
-//	s = 25: L1 price 13⅓, L2 13⅓, S: v4 pays 20: price 20; T: 25 < 30 no.
-//	Round 1: L1/L2 tie, same votes and cost: lower index L1. v1..v3 11⅔.
-//	Round 2: L2: 3 × 11⅔ = 35 < 40 no. S: price 20: chosen. v4 5.
-//	End {L1, S} = 60; 40 left: L2 (40) and T (30) fit: not exhaustive.
-//	s = 26 ... : L1 (13⅓), S (20) while s >= 20; L2 needs 3(s-13⅓) >= 40
-//	  -> s >= 26⅔: s = 27: L1, then L2 price (40/3 = 13⅓ <= 13⅔ each) vs S
-//	  price 20: L2, then S (v4 27 >= 20): {L1, L2, S} = 100 <= 100: kept,
-//	  exhaustive. s = 26: {L1, S} (L2: 3 × 12⅔ = 38 < 40), 60, not
-//	  exhaustive; s = 27 as above.
+//	A: 30 each: price 30. B: v3 33⅓ < 50: no. C: v1 alone pays 30: price 30.
+//	Round 1: A and C tie at 30; A has more votes (2): A. v1, v2 3⅓ left.
+//	Round 2: C: 3⅓ < 30: no. B: no. End {A}, 60 spent, 40 left: C fits.
 //
-// Result {L1, L2, S}, share 27. For a fill, T must fit and be unpayable:
-// budget 130 (32.5 each): L1 (13⅓), L2 (13⅓: 3 × 19⅙ = 57.5 >= 40),
-// then S (20) and T (v4 32.5 >= 30: price 30): S first (20): v4 12.5, T
-// no. {L1, L2, S} = 100, 30 left: T (30) fits: not exhaustive. s = 33..:
-// T needs s - 20 >= 30, s >= 50; but before that? Nothing else: s = 50:
-// {L1, L2, S, T} = 130 <= 130: kept. No fill again — MES completion is
-// strong. A fill happens when the next raise overshoots first:
-// budget 125: s = 31.25: {L1, L2, S} = 100, 25 left: T (30) does not fit:
-// exhaustive. Fill: T does not fit. Budget 129: T fits? 29 < 30 no.
+// Completion with share s: A first (price 30, wins the tie with C); then
+// C needs v1's s-30 >= 30 (s >= 60), B needs v3's s >= 50.
 //
-// So the fill adds plans only when a raise overshoots; see
-// TestRandomInstances, which checks every outcome against the literal
-// definition, and TestEqualSharesFillAdds.
+//	s = 34..49: {A}, 60, within budget: go on.
+//	s = 50: A, then B (v3 pays 50): {A, B} = 110 > 100: overshoot.
+//	Keep s = 49: {A}, 40 left.
+//
+// Greedy fill by votes: B and C have 1 vote each; the cheaper first:
+// C 30 <= 40: chosen (round 2, greedy_fill), 10 left; B 50 > 10: not
+// affordable.
 func TestEqualSharesFillAdds(t *testing.T) {
-	// Budget 100, three voters (33⅓ each). Plans: A 60 {v1,v2}, B 50 {v3},
-	// C 30 {v1}.
-	//   s = 33⅓: A price 30 (v1, v2 pay 30 each), B: v3 33⅓ < 50 no,
-	//   C price 30 (v1 alone). Tie at 30: A has 2 votes: A. v1, v2 3⅓.
-	//   C: 3⅓ < 30 no. B no. {A} = 60, 40 left: B (50) no, C (30) fits:
-	//   not exhaustive.
-	//   s = 34 ... : A (30 each; C's price 30 too, A wins the tie), then
-	//   C needs s - 30 >= 30 (s >= 60), B needs s >= 50.
-	//   s = 50: A, then B (v3 50: price 50): {A, B} = 110 > 100: overshoot.
-	//   Keep s = 49: {A} = 60, 40 left.
-	//   Greedy fill by votes: B (1 vote, 50) and C (1 vote, 30): tie on
-	//   votes, cheaper first: C 30 <= 40: chosen (round 2, greedy_fill),
-	//   10 left; B 50 > 10: not affordable.
 	in := Instance{Budget: 100, Plans: []Plan{{"A", 60}, {"B", 50}, {"C", 30}}}
 	ballots := approvals([]int{0, 2}, []int{0}, []int{1})
 	out := EqualShares(in, ballots)

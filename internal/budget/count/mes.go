@@ -9,31 +9,44 @@ import (
 
 // Arithmetic of the Method of Equal Shares.
 //
-// Shares and payments are rational: a plan of 1000 cents paid by 3
-// supporters costs each 333⅓ cents, and rounding that to cents would make
-// the supporters pay 999 or 1002 cents for a plan of 1000 — and decide
-// close calls by the rounding. So every amount of money in the count is an
-// exact rational number (math/big.Rat) and every decision (who is capped,
-// which plan is cheapest per supporter, whether supporters can pay) is an
-// exact comparison. Floating point is used only as a filter in front of
-// exact comparisons: a float64 copy of a rational is within a relative
-// 2^-53 of it, so when two float64 values differ by more than a relative
-// 1e-12 their order is certain; otherwise the rationals are compared. The
-// outcome therefore never depends on float rounding.
+// Shares and payments are rational numbers: €10.00 over three voters is
+// 333⅓ cents each, and a plan of 1000 cents paid by three supporters costs
+// each 333⅓. Rounding to cents (333 each, 999 together) would refuse that
+// plan, and rounding in general would decide close calls. So all money in
+// the count is exact, and every decision (who pays all they have left,
+// which plan is cheapest per unit of utility, whether supporters can pay)
+// is an exact comparison; the outcome never depends on rounding.
 //
-// What keeps this fast for 100,000 voters: voters with the same remaining
-// share form one "class" (at the start every voter is in one class; when a
-// plan is paid for, its supporters in a class move to a new class), so the
-// rational arithmetic is per class and per plan, not per voter. The per
-// voter work is one integer look-up per supporter of a plan.
+// How, without big.Rat's gcd on every step: all money is a big.Int
+// numerator over a denominator shared by everybody, which changes only
+// when a plan is paid for (its price divides by the paying supporters'
+// utility, so the new denominator is the old one times that utility). A
+// numerator is brought to the newest denominator only when it takes part
+// in exact arithmetic. In front of every exact comparison sits a float64
+// computation with a proven error bound (each operation contributes at
+// most a relative 2^-53, counted generously as 1e-15): when the values
+// are further apart than the bound the float answer is certain, otherwise
+// the exact numbers decide. Floats never decide a close call.
+//
+// What keeps this fast for 100,000 voters: voters with the same money left
+// form one "class" (at the start everyone is in one class; when a plan is
+// paid for, its supporters in a class move to a new class), so the
+// arithmetic is per class and per plan, not per voter. The per-voter work
+// is one integer look-up per supporter of a plan evaluated.
 //
 // The completion (add1) raises the per-voter share one cent at a time and
-// recounts. Recounting at every cent would take thousands of counts, so
-// each recount also works out (conservatively, see mesRun.track) how many
-// cents the share can rise before any decision of that count could turn
-// out differently; the counts in between have the same outcome and are
-// skipped. The result is the same as counting at every cent (a test
-// checks this on thousands of random instances).
+// recounts. Recounting at every cent takes as many counts as cents (about
+// a thousand for a realistic city), so every completion count also works
+// out how many cents the share can rise before any of its decisions could
+// come out differently, and the counts in between are skipped: they have
+// the same outcome. The bound (see mesRun.sigma, lambda and the track*
+// functions): raising the share only adds money, so (with the same
+// decisions) every class's money rises and every price falls; how fast is
+// bounded per class (sigma) and per price (lambda), and each decision
+// (this plan is cheaper than that one; these supporters cannot pay that
+// plan) stays the same until the bounds could meet. Skipping gives the
+// same result as counting at every cent; tests check this against a
+// separate, literal implementation on thousands of random instances.
 
 // mesCount holds the ballots in the shape the counts need.
 type mesCount struct {

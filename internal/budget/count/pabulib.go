@@ -415,13 +415,13 @@ func ParsePabulib(r io.Reader) (Meta, Instance, []Ballot, error) {
 	first := true
 	for {
 		rec, err := cr.Read()
-		line, _ := cr.FieldPos(0)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return Meta{}, Instance{}, nil, fmt.Errorf("pabulib: %w", err)
 		}
+		line, _ := cr.FieldPos(0)
 		for i := range rec {
 			if first && i == 0 {
 				rec[0] = strings.TrimPrefix(rec[0], "\uFEFF")
