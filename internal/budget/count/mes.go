@@ -56,6 +56,9 @@ type mesCount struct {
 	supp   [][]int32 // per plan: the voters who support it
 	util   [][]int64 // per plan, parallel to supp: utility (points); nil for approval ballots
 	points bool
+	// stride: when utilities are small (at most maxDense), class k and
+	// utility u are counted at k*stride+u in flat arrays; 0 otherwise.
+	stride int
 	cands  []int // plans with at least one supporter
 	counts int   // equal-shares counts done (for measurements)
 }
@@ -83,13 +86,18 @@ func newMESCount(in Instance, ballots []Ballot, v []int64) *mesCount {
 			mc.util[i] = make([]int64, 0, s[i])
 		}
 	}
+	maxU := int64(1)
 	for vi, b := range ballots {
 		for j, p := range b.Approved {
 			mc.supp[p] = append(mc.supp[p], int32(vi))
 			if mc.points {
 				mc.util[p] = append(mc.util[p], b.Points[j])
+				maxU = max(maxU, b.Points[j])
 			}
 		}
+	}
+	if maxU <= maxDense {
+		mc.stride = int(maxU) + 1
 	}
 	return mc
 }
@@ -105,6 +113,9 @@ func (mc *mesCount) better(a, b int) bool {
 	}
 	return a < b
 }
+
+// maxDense is the largest utility counted in flat arrays (see stride).
+const maxDense = 100
 
 // entry is the supporters of one plan within one class with one utility.
 type entry struct {
@@ -221,24 +232,31 @@ func quoFloat(a, b *big.Int) float64 {
 func (r *mesRun) aggregate(c int) []entry {
 	mc := r.mc
 	r.ents = r.ents[:0]
-	if !mc.points {
-		if len(r.cnt) < len(r.num) {
-			r.cnt = make([]int64, len(r.num)*2)
+	if mc.stride > 0 {
+		st := mc.stride
+		if len(r.cnt) < len(r.num)*st {
+			r.cnt = make([]int64, len(r.num)*st*2)
 		}
 		r.touched = r.touched[:0]
-		for _, v := range mc.supp[c] {
+		for j, v := range mc.supp[c] {
 			k := r.vc[v]
 			if k == 0 {
 				continue
 			}
-			if r.cnt[k] == 0 {
-				r.touched = append(r.touched, k)
+			i := int(k) * st
+			if mc.points {
+				i += int(mc.util[c][j])
+			} else {
+				i++
 			}
-			r.cnt[k]++
+			if r.cnt[i] == 0 {
+				r.touched = append(r.touched, int32(i))
+			}
+			r.cnt[i]++
 		}
-		for _, k := range r.touched {
-			r.ents = append(r.ents, entry{k: k, u: 1, cnt: r.cnt[k]})
-			r.cnt[k] = 0
+		for _, i := range r.touched {
+			r.ents = append(r.ents, entry{k: i / int32(st), u: int64(i % int32(st)), cnt: r.cnt[i]})
+			r.cnt[i] = 0
 		}
 		return r.ents
 	}
@@ -363,6 +381,24 @@ func (r *mesRun) exactPrice(c int) (price, bool) {
 			return price{f: f, e: f * rel, num: rest, den: den, w: w}, true
 		}
 	}
+}
+
+// exactWithCaps works out the exact price of plan c for the capped
+// entries already marked in r.ents (which must be the right ones).
+func (r *mesRun) exactWithCaps(c int) price {
+	d := r.den[r.round()]
+	rest := new(big.Int).Mul(big.NewInt(r.mc.cost[c]), d)
+	var w int64
+	for _, e := range r.ents {
+		if e.capped {
+			rest.Sub(rest, r.t1.Mul(r.numNow(e.k), r.t1.SetInt64(e.cnt)))
+		} else {
+			w += e.u * e.cnt
+		}
+	}
+	den := new(big.Int).Mul(d, big.NewInt(w))
+	f := quoFloat(rest, den)
+	return price{f: f, e: f * rel, num: rest, den: den, w: w}
 }
 
 // exact makes p, the price of plan c evaluated in this round, exact.
@@ -536,7 +572,12 @@ func (r *mesRun) run() {
 func (r *mesRun) pay(c int) {
 	mc := r.mc
 	r.aggregate(c)
-	pr, _ := r.exactPrice(c)
+	var pr price
+	if _, _, certain := r.floatPrice(c); certain {
+		pr = r.exactWithCaps(c) // the float pass settled who is capped
+	} else {
+		pr, _ = r.exactPrice(c)
+	}
 	var fall float64
 	var broke int32 // tracking: class of the supporters left with nothing
 	if r.track {
@@ -554,10 +595,11 @@ func (r *mesRun) pay(c int) {
 		u int64
 	}
 	var remap map[key]int32
-	if mc.points {
+	st := mc.stride
+	if st == 0 {
 		remap = make(map[key]int32, len(r.ents))
-	} else if len(r.remap) < len(r.num) {
-		r.remap = make([]int32, len(r.num)*2)
+	} else if len(r.remap) < len(r.num)*st {
+		r.remap = make([]int32, len(r.num)*st*2)
 	}
 	next := r.round() + 1 // the round the new numerators are over
 	rhoE := pr.f * rel
@@ -592,10 +634,10 @@ func (r *mesRun) pay(c int) {
 			nk = broke
 			r.sigma[broke] = max(r.sigma[broke], sigma)
 		}
-		if mc.points {
+		if st == 0 {
 			remap[key{e.k, e.u}] = nk
 		} else {
-			r.remap[e.k] = nk
+			r.remap[int(e.k)*st+int(e.u)] = nk
 		}
 	}
 	for j, v := range mc.supp[c] {
@@ -603,10 +645,14 @@ func (r *mesRun) pay(c int) {
 		if k == 0 {
 			continue
 		}
+		u := int64(1)
 		if mc.points {
-			r.vc[v] = remap[key{k, mc.util[c][j]}]
+			u = mc.util[c][j]
+		}
+		if st == 0 {
+			r.vc[v] = remap[key{k, u}]
 		} else {
-			r.vc[v] = r.remap[k]
+			r.vc[v] = r.remap[int(k)*st+int(u)]
 		}
 	}
 	r.den = append(r.den, pr.den)
