@@ -23,9 +23,11 @@ type Instance struct {
 
 // Ballot is one voter's ballot. For knapsack and approval ballots Points is
 // nil and Approved lists the indexes of the chosen plans. For points
-// ballots Points[i] is the number of points given to Approved[i] (> 0).
-// An empty ballot is a valid, blank ballot: the voter still counts (under
-// the Method of Equal Shares the voter's share then goes unused).
+// ballots Points[i] is the number of points given to Approved[i] (> 0),
+// and Points is not nil (empty for a blank points ballot): all ballots of
+// one count are of one kind. An empty ballot is a valid, blank ballot: the
+// voter still counts (under the Method of Equal Shares the voter's share
+// then goes unused).
 type Ballot struct {
 	Approved []int
 	Points   []int64
