@@ -295,3 +295,48 @@ func TestEJRCheckFindsViolations(t *testing.T) {
 		t.Fatal("equal shares violates EJR up to one")
 	}
 }
+
+// TestMediumInstances: a few instances with hundreds of voters (many
+// groups of voters with equal money, prices that are close), compared with
+// the reference and with counting at every cent.
+func TestMediumInstances(t *testing.T) {
+	for seed := range uint64(6) {
+		r := rand.New(rand.NewPCG(seed, 99))
+		points := seed%2 == 1
+		m, n := 12, 300
+		in := Instance{Budget: 20_000 + r.Int64N(40_000)}
+		for i := range m {
+			in.Plans = append(in.Plans, Plan{ID: string(rune('A' + i)), Cost: 500 + r.Int64N(15_000)})
+		}
+		ballots := make([]Ballot, n)
+		for v := range ballots {
+			for p := range m {
+				if r.IntN(m) < 2+p%3 {
+					ballots[v].Approved = append(ballots[v].Approved, p)
+					if points {
+						ballots[v].Points = append(ballots[v].Points, 1+r.Int64N(4))
+					}
+				}
+			}
+			if points && ballots[v].Points == nil {
+				ballots[v].Points = []int64{}
+			}
+		}
+		if err := Validate(in, ballots); err != nil {
+			t.Fatal(err)
+		}
+		mc := newMESCount(in, ballots, votes(m, ballots))
+		r0 := mc.count(big.NewRat(in.Budget, int64(n)), false)
+		if ref := referenceMES(in, ballots, big.NewRat(in.Budget, int64(n))); !slices.Equal(ref, r0.chosen) {
+			t.Fatalf("seed %d: equal shares chose %v, the reference %v", seed, r0.chosen, ref)
+		}
+		e := EqualShares(in, ballots)
+		checkOutcome(t, seed, in, e)
+		if lit := equalShares(in, ballots, false); !outcomesEqual(lit, e) {
+			t.Fatalf("seed %d: skipping recounts chose %v (share %d), every cent %v (share %d)",
+				seed, e.Selected, e.PerVoterShare, lit.Selected, lit.PerVoterShare)
+		}
+		t.Logf("seed %d: %d plans by equal shares, share %d -> %d, %d chosen in the end",
+			seed, len(r0.chosen), in.Budget/int64(n), e.PerVoterShare, len(e.Selected))
+	}
+}
