@@ -61,6 +61,8 @@ type mesCount struct {
 	stride int
 	cands  []int // plans with at least one supporter
 	counts int   // equal-shares counts done (for measurements)
+	// Buffers of counts no longer needed, for the next count.
+	spare []*mesRun
 }
 
 func newMESCount(in Instance, ballots []Ballot, v []int64) *mesCount {
@@ -186,9 +188,16 @@ type mesRun struct {
 
 func (mc *mesCount) newRun(share *big.Rat, track bool) *mesRun {
 	r := &mesRun{mc: mc, track: track, safe: math.Inf(1)}
+	if k := len(mc.spare); k > 0 {
+		old := mc.spare[k-1]
+		mc.spare = mc.spare[:k-1]
+		r.vc, r.cnt, r.remap = old.vc, old.cnt, old.remap
+		r.touched, r.pairs, r.ents = old.touched[:0], old.pairs[:0], old.ents[:0]
+	} else {
+		r.vc = make([]int32, mc.n)
+	}
 	r.den = []*big.Int{new(big.Int).Set(share.Denom())}
 	r.wr = []int64{0}
-	r.vc = make([]int32, mc.n)
 	r.addClass(new(big.Int), 0, 0, 0, 0) // class 0
 	f, _ := share.Float64()
 	r.addClass(new(big.Int).Set(share.Num()), 0, f, f*rel, 1)
@@ -720,7 +729,9 @@ func (mc *mesCount) complete(budget int64, r0 *mesRun, skip bool) (*mesRun, int6
 		}
 		next := mc.count(new(big.Rat).SetInt64(b+step), skip)
 		if next.spent > budget {
+			mc.release(next, r0)
 			if step > 1 {
+				mc.release(kept, r0)
 				// The counts below b+step all have kept's outcome; the
 				// add1 loop would have kept the one just below.
 				b += step - 1
@@ -729,9 +740,18 @@ func (mc *mesCount) complete(budget int64, r0 *mesRun, skip bool) (*mesRun, int6
 			break
 		}
 		b += step
+		mc.release(kept, r0)
 		kept, keptShare = next, b
 	}
 	return kept, keptShare
+}
+
+// release keeps the buffers of a count no longer needed (other than keep)
+// for the next count. The count itself must not be used any more.
+func (mc *mesCount) release(r, keep *mesRun) {
+	if r != keep {
+		mc.spare = append(mc.spare, r)
+	}
 }
 
 // EqualShares counts by the Method of Equal Shares (Peters & Skowron) with
