@@ -156,8 +156,11 @@ type mesRun struct {
 
 	den    []*big.Int
 	wr     []int64
-	num    []*big.Int
+	rest   []*big.Int // rest[j]: what the uncapped supporters of the j-th plan paid together, over den[j-1]
+	num    []*big.Int // nil while lazy (see numAt)
 	at     []int32
+	par    []int32 // lazy class: the class it came from
+	pu     []int64 // lazy class: the utility its voters paid for
 	approx []float64
 	errb   []float64
 	// sigma[k] (tracking only): a bound on how fast class k's value can
@@ -184,6 +187,7 @@ type mesRun struct {
 	ents    []entry
 	remap   []int32
 	t1, t2  big.Int
+	t3      big.Int // numAt's own
 }
 
 func (mc *mesCount) newRun(share *big.Rat, track bool) *mesRun {
@@ -198,6 +202,7 @@ func (mc *mesCount) newRun(share *big.Rat, track bool) *mesRun {
 	}
 	r.den = []*big.Int{new(big.Int).Set(share.Denom())}
 	r.wr = []int64{0}
+	r.rest = []*big.Int{nil}
 	r.addClass(new(big.Int), 0, 0, 0, 0) // class 0
 	f, _ := share.Float64()
 	r.addClass(new(big.Int).Set(share.Num()), 0, f, f*rel, 1)
@@ -210,6 +215,8 @@ func (mc *mesCount) newRun(share *big.Rat, track bool) *mesRun {
 func (r *mesRun) addClass(num *big.Int, at int, approx, errb, sigma float64) int32 {
 	r.num = append(r.num, num)
 	r.at = append(r.at, int32(at))
+	r.par = append(r.par, 0)
+	r.pu = append(r.pu, 0)
 	r.approx = append(r.approx, approx)
 	r.errb = append(r.errb, errb)
 	r.sigma = append(r.sigma, sigma)
@@ -218,14 +225,48 @@ func (r *mesRun) addClass(num *big.Int, at int, approx, errb, sigma float64) int
 
 func (r *mesRun) round() int { return len(r.den) - 1 }
 
-// numNow brings class k's numerator to the current denominator.
-func (r *mesRun) numNow(k int32) *big.Int {
-	cur := int32(r.round())
-	for r.at[k] < cur {
+// addLazy adds the class of the voters of class parent who paid u times
+// the price of the plan paid in round j; its numerator is worked out only
+// when exact arithmetic needs it (most classes are only ever compared
+// through their float copy).
+func (r *mesRun) addLazy(parent int32, u int64, j int, approx, errb, sigma float64) int32 {
+	k := r.addClass(nil, j, approx, errb, sigma)
+	r.par[k], r.pu[k] = parent, u
+	return k
+}
+
+// numNow is class k's numerator over the current denominator.
+func (r *mesRun) numNow(k int32) *big.Int { return r.numAt(k, r.round()) }
+
+// numAt is class k's numerator over den[to]; to must not be below the
+// round it was last brought to (the current round always qualifies).
+func (r *mesRun) numAt(k int32, to int) *big.Int {
+	if r.num[k] == nil {
+		r.materialize(k)
+	}
+	for int(r.at[k]) < to {
 		r.at[k]++
-		r.num[k].Mul(r.num[k], r.t1.SetInt64(r.wr[r.at[k]]))
+		r.num[k].Mul(r.num[k], r.t3.SetInt64(r.wr[r.at[k]]))
 	}
 	return r.num[k]
+}
+
+// materialize works out the numerator of lazy class k: its value is its
+// parent's value minus u*rest[j]/den[j] (j: the round it was made in).
+// Over den[a] for a >= j, rest[j]*u is multiplied by the payments after j.
+func (r *mesRun) materialize(k int32) {
+	j, p := int(r.at[k]), r.par[k]
+	if r.num[p] == nil {
+		r.materialize(p) // first: that sets the round p's numerator is over
+	}
+	a := max(int(r.at[p]), j)
+	pn := r.numAt(p, a)
+	x := new(big.Int).Mul(r.rest[j], r.t3.SetInt64(r.pu[k]))
+	for i := j + 1; i <= a; i++ {
+		x.Mul(x, r.t3.SetInt64(r.wr[i]))
+	}
+	r.num[k] = x.Sub(pn, x)
+	r.at[k] = int32(a)
 }
 
 // quoFloat is a/b as a float64, within a relative 2^-52.
@@ -621,25 +662,25 @@ func (r *mesRun) pay(c int) {
 		if r.track {
 			sigma = (r.sigma[e.k] + float64(e.u)*fall) * (1 + trackTol)
 		}
-		nn := new(big.Int)
-		var a, ae float64
 		if !e.capped {
-			// num/d - u*rest/(d*w) = (num*w - u*rest)/(d*w)
-			nn.Mul(r.numNow(e.k), w)
-			nn.Sub(nn, r.t2.Mul(pr.num, r.t2.SetInt64(e.u)))
 			x := pr.f * float64(e.u)
-			a = r.approx[e.k] - x
-			ae = r.errb[e.k] + float64(e.u)*rhoE + (math.Abs(r.approx[e.k])+math.Abs(a)+x)*rel
+			a := r.approx[e.k] - x
+			ae := r.errb[e.k] + float64(e.u)*rhoE + (math.Abs(r.approx[e.k])+math.Abs(a)+x)*rel
+			if a > ae {
+				nk = r.addLazy(e.k, e.u, next, a, ae, sigma) // certainly has money left
+			} else {
+				// num/d - u*rest/(d*w) = (num*w - u*rest)/(d*w)
+				nn := new(big.Int).Mul(r.numNow(e.k), w)
+				nn.Sub(nn, r.t2.Mul(pr.num, r.t2.SetInt64(e.u)))
+				if nn.Sign() != 0 {
+					nk = r.addClass(nn, next, a, ae, sigma)
+				}
+			}
 		}
-		switch {
-		case nn.Sign() != 0:
-			nk = r.addClass(nn, next, a, ae, sigma)
-		case sigma == 0:
-			// nothing left, for good
-		case broke == 0:
-			broke = r.addClass(nn, next, 0, 0, sigma)
-			nk = broke
-		default:
+		if nk == 0 && sigma != 0 {
+			if broke == 0 {
+				broke = r.addClass(new(big.Int), next, 0, 0, sigma)
+			}
 			nk = broke
 			r.sigma[broke] = max(r.sigma[broke], sigma)
 		}
@@ -666,6 +707,7 @@ func (r *mesRun) pay(c int) {
 	}
 	r.den = append(r.den, pr.den)
 	r.wr = append(r.wr, pr.w)
+	r.rest = append(r.rest, pr.num)
 	r.chosen = append(r.chosen, c)
 	r.prices = append(r.prices, pr)
 	r.spent += mc.cost[c]

@@ -1,6 +1,7 @@
 package count
 
 import (
+	"math"
 	"math/big"
 	"math/bits"
 	"math/rand/v2"
@@ -296,38 +297,45 @@ func TestEJRCheckFindsViolations(t *testing.T) {
 	}
 }
 
-// TestMediumInstances: a few instances with hundreds of voters (many
-// groups of voters with equal money, prices that are close), compared with
-// the reference and with counting at every cent.
-func TestMediumInstances(t *testing.T) {
-	for seed := range uint64(6) {
-		r := rand.New(rand.NewPCG(seed, 99))
-		points := seed%2 == 1
-		m, n := 12, 300
-		in := Instance{Budget: 20_000 + r.Int64N(40_000)}
-		for i := range m {
-			in.Plans = append(in.Plans, Plan{ID: string(rune('A' + i)), Cost: 500 + r.Int64N(15_000)})
-		}
-		ballots := make([]Ballot, n)
-		for v := range ballots {
-			for p := range m {
-				if r.IntN(m) < 2+p%3 {
-					ballots[v].Approved = append(ballots[v].Approved, p)
-					if points {
-						ballots[v].Points = append(ballots[v].Points, 1+r.Int64N(4))
-					}
+// mediumInstance draws an instance with hundreds of voters: many groups
+// of voters with equal money, prices that are close.
+func mediumInstance(seed uint64, points bool) (Instance, []Ballot) {
+	r := rand.New(rand.NewPCG(seed, 99))
+	m, n := 12, 300
+	in := Instance{Budget: 20_000 + r.Int64N(40_000)}
+	for i := range m {
+		in.Plans = append(in.Plans, Plan{ID: string(rune('A' + i)), Cost: 500 + r.Int64N(15_000)})
+	}
+	ballots := make([]Ballot, n)
+	for v := range ballots {
+		for p := range m {
+			if r.IntN(m) < 2+p%3 {
+				ballots[v].Approved = append(ballots[v].Approved, p)
+				if points {
+					ballots[v].Points = append(ballots[v].Points, 1+r.Int64N(4))
 				}
 			}
-			if points && ballots[v].Points == nil {
-				ballots[v].Points = []int64{}
-			}
 		}
+		if points && ballots[v].Points == nil {
+			ballots[v].Points = []int64{}
+		}
+	}
+	return in, ballots
+}
+
+// TestMediumInstances compares instances with hundreds of voters with the
+// reference and with counting at every cent.
+func TestMediumInstances(t *testing.T) {
+	for seed := range uint64(10) {
+		points := seed%2 == 1
+		in, ballots := mediumInstance(seed, points)
 		if err := Validate(in, ballots); err != nil {
 			t.Fatal(err)
 		}
-		mc := newMESCount(in, ballots, votes(m, ballots))
-		r0 := mc.count(big.NewRat(in.Budget, int64(n)), false)
-		if ref := referenceMES(in, ballots, big.NewRat(in.Budget, int64(n))); !slices.Equal(ref, r0.chosen) {
+		n := int64(len(ballots))
+		mc := newMESCount(in, ballots, votes(len(in.Plans), ballots))
+		r0 := mc.count(big.NewRat(in.Budget, n), false)
+		if ref := referenceMES(in, ballots, big.NewRat(in.Budget, n)); !slices.Equal(ref, r0.chosen) {
 			t.Fatalf("seed %d: equal shares chose %v, the reference %v", seed, r0.chosen, ref)
 		}
 		e := EqualShares(in, ballots)
@@ -337,6 +345,34 @@ func TestMediumInstances(t *testing.T) {
 				seed, e.Selected, e.PerVoterShare, lit.Selected, lit.PerVoterShare)
 		}
 		t.Logf("seed %d: %d plans by equal shares, share %d -> %d, %d chosen in the end",
-			seed, len(r0.chosen), in.Budget/int64(n), e.PerVoterShare, len(e.Selected))
+			seed, len(r0.chosen), in.Budget/n, e.PerVoterShare, len(e.Selected))
+	}
+}
+
+// TestExactMoney: after counts with and without tracking at several
+// shares, every group's exact money (worked out from its numerator, also
+// for groups whose numerator was left to be worked out later) is within
+// the error bound of its float copy, and a count with tracking chooses the
+// same plans as one without.
+func TestExactMoney(t *testing.T) {
+	for seed := range uint64(6) {
+		in, ballots := mediumInstance(seed, seed%2 == 1)
+		mc := newMESCount(in, ballots, votes(len(in.Plans), ballots))
+		for _, share := range []int64{in.Budget / int64(len(ballots)), 150, 200, 260} {
+			plain := mc.count(big.NewRat(share, 1), false)
+			for _, r := range []*mesRun{plain, mc.count(big.NewRat(share, 1), true)} {
+				if !slices.Equal(r.chosen, plain.chosen) {
+					t.Fatalf("seed %d share %d: with tracking %v, without %v", seed, share, r.chosen, plain.chosen)
+				}
+				d := r.den[r.round()]
+				for k := range r.num {
+					exact := new(big.Rat).SetFrac(r.numNow(int32(k)), d)
+					f, _ := exact.Float64()
+					if diff := math.Abs(f - r.approx[k]); diff > r.errb[k]+math.Abs(f)*1e-15 {
+						t.Fatalf("seed %d share %d: group %d has %v, its float copy %v ± %v", seed, share, k, f, r.approx[k], r.errb[k])
+					}
+				}
+			}
+		}
 	}
 }
