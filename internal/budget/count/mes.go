@@ -156,7 +156,8 @@ type mesRun struct {
 
 	den    []*big.Int
 	wr     []int64
-	rest   []*big.Int // rest[j]: what the uncapped supporters of the j-th plan paid together, over den[j-1]
+	rest   []*big.Int // rest[j]: what the uncapped supporters of the j-th plan paid together, over den[j-1]; nil until needed (restOf)
+	paid   []payment  // paid[j]: how to work out rest[j]
 	num    []*big.Int // nil while lazy (see numAt)
 	at     []int32
 	par    []int32 // lazy class: the class it came from
@@ -170,7 +171,6 @@ type mesRun struct {
 	vc    []int32 // class of each voter; class 0 is "nothing left, for good"
 
 	chosen []int
-	prices []price // exact, per chosen plan
 	avail  []int64 // supporters' money before paying, whole cents down (untracked counts)
 	spent  int64
 
@@ -203,6 +203,7 @@ func (mc *mesCount) newRun(share *big.Rat, track bool) *mesRun {
 	r.den = []*big.Int{new(big.Int).Set(share.Denom())}
 	r.wr = []int64{0}
 	r.rest = []*big.Int{nil}
+	r.paid = []payment{{}}
 	r.addClass(new(big.Int), 0, 0, 0, 0) // class 0
 	f, _ := share.Float64()
 	r.addClass(new(big.Int).Set(share.Num()), 0, f, f*rel, 1)
@@ -251,6 +252,32 @@ func (r *mesRun) numAt(k int32, to int) *big.Int {
 	return r.num[k]
 }
 
+// payment is what is kept of a paid plan to work out rest later.
+type payment struct {
+	cost   int64
+	capped []entry // the supporters who paid all they had (class, count)
+}
+
+// restOf is rest[j], worked out when first needed: the cost minus what
+// the capped supporters paid. Their classes' numerators may be over a
+// later denominator by now; then so is the sum, and it is divided back
+// (exactly) by the payments since.
+func (r *mesRun) restOf(j int) *big.Int {
+	if r.rest[j] == nil {
+		cur := r.round()
+		x := new(big.Int).Mul(big.NewInt(r.paid[j].cost), r.den[cur])
+		for _, e := range r.paid[j].capped {
+			x.Sub(x, r.t1.Mul(r.numNow(e.k), r.t1.SetInt64(e.cnt)))
+		}
+		f := big.NewInt(1)
+		for i := j; i <= cur; i++ {
+			f.Mul(f, r.t1.SetInt64(r.wr[i]))
+		}
+		r.rest[j] = x.Quo(x, f)
+	}
+	return r.rest[j]
+}
+
 // materialize works out the numerator of lazy class k: its value is its
 // parent's value minus u*rest[j]/den[j] (j: the round it was made in).
 // Over den[a] for a >= j, rest[j]*u is multiplied by the payments after j.
@@ -261,7 +288,7 @@ func (r *mesRun) materialize(k int32) {
 	}
 	a := max(int(r.at[p]), j)
 	pn := r.numAt(p, a)
-	x := new(big.Int).Mul(r.rest[j], r.t3.SetInt64(r.pu[k]))
+	x := new(big.Int).Mul(r.restOf(j), r.t3.SetInt64(r.pu[k]))
 	for i := j + 1; i <= a; i++ {
 		x.Mul(x, r.t3.SetInt64(r.wr[i]))
 	}
@@ -431,24 +458,6 @@ func (r *mesRun) exactPrice(c int) (price, bool) {
 			return price{f: f, e: f * rel, num: rest, den: den, w: w}, true
 		}
 	}
-}
-
-// exactWithCaps works out the exact price of plan c for the capped
-// entries already marked in r.ents (which must be the right ones).
-func (r *mesRun) exactWithCaps(c int) price {
-	d := r.den[r.round()]
-	rest := new(big.Int).Mul(big.NewInt(r.mc.cost[c]), d)
-	var w int64
-	for _, e := range r.ents {
-		if e.capped {
-			rest.Sub(rest, r.t1.Mul(r.numNow(e.k), r.t1.SetInt64(e.cnt)))
-		} else {
-			w += e.u * e.cnt
-		}
-	}
-	den := new(big.Int).Mul(d, big.NewInt(w))
-	f := quoFloat(rest, den)
-	return price{f: f, e: f * rel, num: rest, den: den, w: w}
 }
 
 // exact makes p, the price of plan c evaluated in this round, exact.
@@ -622,10 +631,8 @@ func (r *mesRun) run() {
 func (r *mesRun) pay(c int) {
 	mc := r.mc
 	r.aggregate(c)
-	var pr price
-	if _, _, certain := r.floatPrice(c); certain {
-		pr = r.exactWithCaps(c) // the float pass settled who is capped
-	} else {
+	pr, _, certain := r.floatPrice(c)
+	if !certain {
 		pr, _ = r.exactPrice(c)
 	}
 	var fall float64
@@ -640,6 +647,20 @@ func (r *mesRun) pay(c int) {
 		}
 		r.avail = append(r.avail, sum.Quo(sum, r.den[r.round()]).Int64())
 	}
+	// The next round: den[next] = den[next-1] * w. What the uncapped
+	// supporters pay together (rest) is worked out when first needed, from
+	// the cost and what the capped supporters pay.
+	pay := payment{cost: mc.cost[c]}
+	for _, e := range r.ents {
+		if e.capped {
+			pay.capped = append(pay.capped, entry{k: e.k, cnt: e.cnt})
+		}
+	}
+	r.den = append(r.den, new(big.Int).Mul(r.den[r.round()], big.NewInt(pr.w)))
+	r.wr = append(r.wr, pr.w)
+	r.rest = append(r.rest, pr.num) // nil unless the price is already exact
+	r.paid = append(r.paid, pay)
+	next := r.round()
 	type key struct {
 		k int32
 		u int64
@@ -651,9 +672,7 @@ func (r *mesRun) pay(c int) {
 	} else if len(r.remap) < len(r.num)*st {
 		r.remap = make([]int32, len(r.num)*st*2)
 	}
-	next := r.round() + 1 // the round the new numerators are over
-	rhoE := pr.f * rel
-	w := big.NewInt(pr.w)
+	rhoE := pr.e
 	for _, e := range r.ents {
 		var nk int32
 		// Tracking: what a supporter keeps, max(0, money - rho*u), grows
@@ -670,8 +689,8 @@ func (r *mesRun) pay(c int) {
 				nk = r.addLazy(e.k, e.u, next, a, ae, sigma) // certainly has money left
 			} else {
 				// num/d - u*rest/(d*w) = (num*w - u*rest)/(d*w)
-				nn := new(big.Int).Mul(r.numNow(e.k), w)
-				nn.Sub(nn, r.t2.Mul(pr.num, r.t2.SetInt64(e.u)))
+				nn := new(big.Int).Set(r.numAt(e.k, next))
+				nn.Sub(nn, r.t2.Mul(r.restOf(next), r.t2.SetInt64(e.u)))
 				if nn.Sign() != 0 {
 					nk = r.addClass(nn, next, a, ae, sigma)
 				}
@@ -705,11 +724,7 @@ func (r *mesRun) pay(c int) {
 			r.vc[v] = r.remap[int(k)*st+int(u)]
 		}
 	}
-	r.den = append(r.den, pr.den)
-	r.wr = append(r.wr, pr.w)
-	r.rest = append(r.rest, pr.num)
 	r.chosen = append(r.chosen, c)
-	r.prices = append(r.prices, pr)
 	r.spent += mc.cost[c]
 }
 
@@ -834,7 +849,7 @@ func equalShares(in Instance, ballots []Ballot, skip bool) Outcome {
 		r.Status, r.Round, r.Phase = StatusSelected, i+1, phase
 		r.PaidBySupporters = mc.cost[p]
 		r.Explain[ExplainSupportersMoney] = final.avail[i]
-		r.Explain[ExplainMaxShare] = ceilQuo(final.prices[i].num, final.prices[i].den)
+		r.Explain[ExplainMaxShare] = ceilQuo(final.restOf(i+1), final.den[i+1])
 		r.Explain[ExplainPerVoterShare] = share
 		out.Selected = append(out.Selected, p)
 		out.Spent += mc.cost[p]
