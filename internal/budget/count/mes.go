@@ -197,6 +197,9 @@ func (mc *mesCount) newRun(share *big.Rat, track bool) *mesRun {
 		mc.spare = mc.spare[:k-1]
 		r.vc, r.cnt, r.remap = old.vc, old.cnt, old.remap
 		r.touched, r.pairs, r.ents = old.touched[:0], old.pairs[:0], old.ents[:0]
+		clear(old.num) // let the old numerators go
+		r.num, r.at, r.par, r.pu = old.num[:0], old.at[:0], old.par[:0], old.pu[:0]
+		r.approx, r.errb, r.sigma = old.approx[:0], old.errb[:0], old.sigma[:0]
 	} else {
 		r.vc = make([]int32, mc.n)
 	}
