@@ -149,7 +149,9 @@ type price struct {
 // is the common denominator after r plans were paid for (den[r] =
 // den[r-1]*wr[r]: every payment divides by the paying supporters'
 // utility). A class's numerator is brought to the current denominator
-// only when it takes part in exact arithmetic. approx[k] is a float64
+// only when it takes part in exact arithmetic, and a class made by a
+// payment starts lazy (num[k] nil: its value is its parent's minus pu[k]
+// times the price paid in round at[k]) until then. approx[k] is a float64
 // copy with |approx[k] - value| <= errb[k].
 type mesRun struct {
 	mc *mesCount
