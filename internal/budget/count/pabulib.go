@@ -257,135 +257,129 @@ func WritePabulib(w io.Writer, meta Meta, in Instance, ballots []Ballot, kind st
 			return err
 		}
 	}
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	cw.Comma = ';'
-	row := func(fields ...string) error {
-		if err := cw.Write(fields); err != nil {
-			return err
-		}
-		if buf.Len() > 1<<16 {
-			cw.Flush()
-			if _, err := w.Write(buf.Bytes()); err != nil {
+	// The META rows, checked before anything is written.
+	var metaRows [][2]string
+	for _, mk := range metaKeys {
+		var v string
+		switch {
+		case mk.str != nil:
+			v = *mk.str(&meta)
+			if err := checkText("pabulib: meta "+mk.key, v); err != nil {
 				return err
 			}
-			buf.Reset()
-		}
-		return nil
-	}
-	must := func(err error) {
-		if err != nil {
-			panic(err) // only from w, re-raised below
-		}
-	}
-	var werr error
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				err, ok := p.(error)
-				if !ok {
-					panic(p)
-				}
-				werr = err
+		case mk.small != nil:
+			n := *mk.small(&meta)
+			if n < 0 {
+				return fmt.Errorf("pabulib: meta %s negative", mk.key)
 			}
-		}()
-		must(row("META"))
-		must(row("key", "value"))
-		for _, mk := range metaKeys {
-			var v string
+			if n > 0 {
+				v = strconv.Itoa(n)
+			}
+		default:
+			n := *mk.num(&meta)
+			if n < 0 || n >= maxMoney {
+				return fmt.Errorf("pabulib: meta %s out of range", mk.key)
+			}
 			switch {
-			case mk.str != nil:
-				v = *mk.str(&meta)
-				if err := checkText("pabulib: meta "+mk.key, v); err != nil {
-					panic(err)
-				}
-			case mk.small != nil:
-				n := *mk.small(&meta)
-				if n < 0 {
-					panic(fmt.Errorf("pabulib: meta %s negative", mk.key))
-				}
-				if n > 0 {
-					v = strconv.Itoa(n)
-				}
-			case mk.money:
-				n := *mk.num(&meta)
-				if n < 0 || n >= maxMoney {
-					panic(fmt.Errorf("pabulib: meta %s out of range", mk.key))
-				}
-				if n > 0 {
-					v = formatMoney(n)
-				}
-			default:
-				n := *mk.num(&meta)
-				if n < 0 || n >= maxMoney {
-					panic(fmt.Errorf("pabulib: meta %s out of range", mk.key))
-				}
-				if n > 0 {
-					v = strconv.FormatInt(n, 10)
-				}
-			}
-			if v != "" || mk.always {
-				must(row(mk.key, v))
-			}
-			switch mk.key {
-			case "instance":
-				must(row("num_projects", strconv.Itoa(len(in.Plans))))
-				must(row("num_votes", strconv.Itoa(len(ballots))))
-				must(row("budget", formatMoney(in.Budget)))
-				must(row("vote_type", kind))
+			case n > 0 && mk.money:
+				v = formatMoney(n)
+			case n > 0:
+				v = strconv.FormatInt(n, 10)
 			}
 		}
-		for _, f := range meta.Extra {
-			must(row(f.Key, f.Value))
+		if v != "" || mk.always {
+			metaRows = append(metaRows, [2]string{mk.key, v})
 		}
-		must(row("PROJECTS"))
-		if meta.ProjectNames != nil {
-			must(row("project_id", "cost", "name"))
-		} else {
-			must(row("project_id", "cost"))
+		if mk.key == "instance" {
+			metaRows = append(metaRows,
+				[2]string{"num_projects", strconv.Itoa(len(in.Plans))},
+				[2]string{"num_votes", strconv.Itoa(len(ballots))},
+				[2]string{"budget", formatMoney(in.Budget)},
+				[2]string{"vote_type", kind})
 		}
-		for i, p := range in.Plans {
-			if meta.ProjectNames != nil {
-				must(row(p.ID, formatMoney(p.Cost), meta.ProjectNames[i]))
-			} else {
-				must(row(p.ID, formatMoney(p.Cost)))
-			}
-		}
-		must(row("VOTES"))
-		if kind == VoteTypeCumulative {
-			must(row("voter_id", "vote", "points"))
-		} else {
-			must(row("voter_id", "vote"))
-		}
-		var vote, pts strings.Builder
-		for i, b := range ballots {
-			vote.Reset()
-			pts.Reset()
-			for j, p := range b.Approved {
-				if j > 0 {
-					vote.WriteByte(',')
-					pts.WriteByte(',')
-				}
-				vote.WriteString(in.Plans[p].ID)
-				if b.Points != nil {
-					pts.WriteString(strconv.FormatInt(b.Points[j], 10))
-				}
-			}
-			if kind == VoteTypeCumulative {
-				must(row(strconv.Itoa(i+1), vote.String(), pts.String()))
-			} else {
-				must(row(strconv.Itoa(i+1), vote.String()))
-			}
-		}
-	}()
-	if werr != nil {
-		return werr
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	for _, f := range meta.Extra {
+		metaRows = append(metaRows, [2]string{f.Key, f.Value})
+	}
+
+	pw := &pbWriter{w: w}
+	pw.cw = csv.NewWriter(&pw.buf)
+	pw.cw.Comma = ';'
+	pw.row("META")
+	pw.row("key", "value")
+	for _, kv := range metaRows {
+		pw.row(kv[0], kv[1])
+	}
+	pw.row("PROJECTS")
+	if meta.ProjectNames != nil {
+		pw.row("project_id", "cost", "name")
+	} else {
+		pw.row("project_id", "cost")
+	}
+	for i, p := range in.Plans {
+		if meta.ProjectNames != nil {
+			pw.row(p.ID, formatMoney(p.Cost), meta.ProjectNames[i])
+		} else {
+			pw.row(p.ID, formatMoney(p.Cost))
+		}
+	}
+	pw.row("VOTES")
+	if kind == VoteTypeCumulative {
+		pw.row("voter_id", "vote", "points")
+	} else {
+		pw.row("voter_id", "vote")
+	}
+	var vote, pts strings.Builder
+	for i, b := range ballots {
+		vote.Reset()
+		pts.Reset()
+		for j, p := range b.Approved {
+			if j > 0 {
+				vote.WriteByte(',')
+				pts.WriteByte(',')
+			}
+			vote.WriteString(in.Plans[p].ID)
+			if b.Points != nil {
+				pts.WriteString(strconv.FormatInt(b.Points[j], 10))
+			}
+		}
+		if kind == VoteTypeCumulative {
+			pw.row(strconv.Itoa(i+1), vote.String(), pts.String())
+		} else {
+			pw.row(strconv.Itoa(i+1), vote.String())
+		}
+	}
+	return pw.flush()
+}
+
+// pbWriter writes CSV rows in chunks of about 64 kB and keeps the first
+// error; after it, writing does nothing.
+type pbWriter struct {
+	w   io.Writer
+	buf bytes.Buffer
+	cw  *csv.Writer
+	err error
+}
+
+func (pw *pbWriter) row(fields ...string) {
+	if pw.err != nil {
+		return
+	}
+	if pw.err = pw.cw.Write(fields); pw.err == nil && pw.buf.Len() > 1<<16 {
+		pw.err = pw.flush()
+	}
+}
+
+func (pw *pbWriter) flush() error {
+	if pw.err != nil {
+		return pw.err
+	}
+	pw.cw.Flush()
+	if err := pw.cw.Error(); err != nil {
 		return err
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err := pw.w.Write(pw.buf.Bytes())
+	pw.buf.Reset()
 	return err
 }
 

@@ -2,6 +2,7 @@ package count
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -195,4 +196,23 @@ func FuzzParsePabulib(f *testing.F) {
 			t.Fatalf("differs after writing:\n%+v\n%+v\n%+v\n%+v", meta, m2, in, in2)
 		}
 	})
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// A writer that fails makes WritePabulib fail, also when the file is
+// larger than its buffer.
+func TestPabulibWriteError(t *testing.T) {
+	in := Instance{Budget: 1000, Plans: []Plan{{"A", 100}}}
+	ballots := make([]Ballot, 20_000)
+	for i := range ballots {
+		ballots[i] = Ballot{Approved: []int{0}}
+	}
+	for _, b := range [][]Ballot{ballots[:1], ballots} {
+		if err := WritePabulib(failingWriter{}, Meta{}, in, b, VoteTypeApproval); err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Errorf("%d ballots: %v; want the writer's error", len(b), err)
+		}
+	}
 }
