@@ -267,3 +267,18 @@ func greedyPass(in Instance, order []int, out *Outcome, phase string) {
 		}
 	}
 }
+
+// Count validates the ballots and counts them by rule: RuleGreedy or
+// RuleMES.
+func Count(rule Rule, in Instance, ballots []Ballot) (Outcome, error) {
+	if err := Validate(in, ballots); err != nil {
+		return Outcome{}, err
+	}
+	switch rule {
+	case RuleGreedy:
+		return Greedy(in, ballots), nil
+	case RuleMES:
+		return EqualShares(in, ballots), nil
+	}
+	return Outcome{}, fmt.Errorf("unknown rule %q", rule)
+}

@@ -368,3 +368,20 @@ func TestValidate(t *testing.T) {
 		t.Errorf("good points ballot: %v", err)
 	}
 }
+
+func TestCount(t *testing.T) {
+	in := Instance{Budget: 100, Plans: []Plan{{"A", 60}, {"B", 50}}}
+	ballots := approvals([]int{0}, []int{0}, []int{1})
+	for _, rule := range []Rule{RuleGreedy, RuleMES} {
+		out, err := Count(rule, in, ballots)
+		if err != nil || out.Rule != rule || !slices.Equal(out.Selected, []int{0}) {
+			t.Errorf("%s: %+v, %v", rule, out, err)
+		}
+	}
+	if _, err := Count("random", in, ballots); err == nil {
+		t.Error("an unknown rule counted")
+	}
+	if _, err := Count(RuleMES, in, approvals([]int{2})); err == nil {
+		t.Error("a bad ballot counted")
+	}
+}
