@@ -7,6 +7,7 @@
 //
 //	go run ./bench/budget                      # 100,000 voters × 50 plans
 //	go build -o /tmp/pbcount ./bench/budget && /usr/bin/time -v /tmp/pbcount
+//	go test ./bench -run '^$' -bench BudgetCount -benchtime 5x   # in-process, for benchstat
 //
 // -points gives points ballots (10 points over 1–8 plans) instead.
 package main
@@ -14,14 +15,13 @@ package main
 import (
 	"flag"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"os"
 	"runtime"
 	"slices"
 	"sync/atomic"
 	"time"
 
+	"inspraak/bench/internal/pbdata"
 	"inspraak/internal/budget/count"
 )
 
@@ -36,7 +36,7 @@ var (
 
 func main() {
 	flag.Parse()
-	in, ballots := instance()
+	in, ballots := pbdata.Instance(*voters, *plans, *budget, *seed, *points)
 	if err := count.Validate(in, ballots); err != nil {
 		fmt.Fprintln(os.Stderr, "budget:", err)
 		os.Exit(1)
@@ -115,57 +115,4 @@ func measure(name string, f func() count.Outcome) {
 	for _, k := range keys {
 		fmt.Printf("%-26s   %s: %d\n", "", k, phases[k])
 	}
-}
-
-// instance draws the plans and ballots. Plan i is drawn with weight
-// 1/(i+1)^0.8 (a few plans are popular, most are not); each voter approves
-// 1–8 different plans.
-func instance() (count.Instance, []count.Ballot) {
-	r := rand.New(rand.NewPCG(*seed, 0x5eed))
-	in := count.Instance{Budget: *budget * 100}
-	w := make([]float64, *plans)
-	var total float64
-	for i := range *plans {
-		// Costs €5,000–€250,000 in whole euros, cheap plans more common.
-		c := 5_000 + int64(245_000*math.Pow(r.Float64(), 1.5))
-		in.Plans = append(in.Plans, count.Plan{ID: fmt.Sprintf("P%02d", i+1), Cost: c * 100})
-		w[i] = 1 / math.Pow(float64(i+1), 0.8)
-		total += w[i]
-	}
-	ballots := make([]count.Ballot, *voters)
-	chosen := make([]bool, *plans)
-	for v := range ballots {
-		k := 1 + r.IntN(8)
-		var b count.Ballot
-		for len(b.Approved) < k {
-			x := r.Float64() * total
-			p := 0
-			for p < *plans-1 && x >= w[p] {
-				x -= w[p]
-				p++
-			}
-			if chosen[p] {
-				continue
-			}
-			chosen[p] = true
-			b.Approved = append(b.Approved, p)
-		}
-		for _, p := range b.Approved {
-			chosen[p] = false
-		}
-		if *points {
-			b.Points = make([]int64, k)
-			left := int64(10)
-			for j := range k {
-				b.Points[j] = 1
-				left--
-			}
-			for left > 0 && k > 0 { // the rest of the 10 points at random
-				b.Points[r.IntN(k)]++
-				left--
-			}
-		}
-		ballots[v] = b
-	}
-	return in, ballots
 }
