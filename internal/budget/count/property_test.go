@@ -282,9 +282,11 @@ func checkOutcome(t *testing.T, seed uint64, in Instance, o Outcome) {
 // (4 votes each) and spends the budget. But v5 and v6 are a third of the
 // voters: their shares (2 × 6/6 = 2) pay for {B1, B2} (cost 2), so they
 // are cohesive for T = {B1, B2}; each has 0 chosen plans, and even one
-// more (1) is fewer than |T| = 2: a violation. Equal shares gives each
-// voter 1: the A-voters buy four A's (price 1/4 each... all four pay
-// 1/4 per A, 4 A's), v5 and v6 buy B1 and B2 (1/2 each).
+// more (1) is fewer than |T| = 2: a violation.
+//
+// Equal shares gives each voter 1. An A costs each of its four supporters
+// 1/4 (the lowest price), so A1..A4 are chosen in turn and use up their
+// money; B1 and B2 cost v5 and v6 1/2 each: chosen. {A1..A4, B1, B2}.
 func TestEJRCheckFindsViolations(t *testing.T) {
 	in := Instance{Budget: 6, Plans: []Plan{{"A1", 1}, {"A2", 1}, {"A3", 1}, {"A4", 1}, {"A5", 1}, {"A6", 1}, {"B1", 1}, {"B2", 1}}}
 	as := []int{0, 1, 2, 3, 4, 5}
