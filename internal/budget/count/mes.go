@@ -57,7 +57,8 @@ type mesCount struct {
 	util   [][]int64 // per plan, parallel to supp: utility (points); nil for approval ballots
 	points bool
 	// stride: when utilities are small (at most maxDense), class k and
-	// utility u are counted at k*stride+u in flat arrays; 0 otherwise.
+	// utility u are counted at k*stride+u in flat arrays (approval: at k,
+	// stride 1); 0 otherwise.
 	stride int
 	cands  []int // plans with at least one supporter
 	counts int   // equal-shares counts done (for measurements)
@@ -98,7 +99,10 @@ func newMESCount(in Instance, ballots []Ballot, v []int64) *mesCount {
 			}
 		}
 	}
-	if maxU <= maxDense {
+	switch {
+	case !mc.points:
+		mc.stride = 1
+	case maxU <= maxDense:
 		mc.stride = int(maxU) + 1
 	}
 	return mc
@@ -116,8 +120,9 @@ func (mc *mesCount) better(a, b int) bool {
 	return a < b
 }
 
-// maxDense is the largest utility counted in flat arrays (see stride).
-const maxDense = 100
+// maxDense is the largest utility counted in flat arrays (see stride);
+// the arrays hold (classes × (maxDense+1)) counts.
+const maxDense = 16
 
 // entry is the supporters of one plan within one class with one utility.
 type entry struct {
@@ -183,7 +188,7 @@ type mesRun struct {
 	safe  float64
 
 	// scratch
-	cnt     []int64
+	cnt     []int32
 	touched []int32
 	pairs   []entry
 	ents    []entry
@@ -309,6 +314,14 @@ func quoFloat(a, b *big.Int) float64 {
 	return f
 }
 
+// slot is where class k with utility u is counted in the flat arrays.
+func (r *mesRun) slot(k int32, u int64) int {
+	if !r.mc.points {
+		return int(k)
+	}
+	return int(k)*r.mc.stride + int(u)
+}
+
 // aggregate fills r.ents with the supporters of plan c per class (and
 // utility), leaving out voters with nothing left for good.
 func (r *mesRun) aggregate(c int) []entry {
@@ -317,7 +330,7 @@ func (r *mesRun) aggregate(c int) []entry {
 	if mc.stride > 0 {
 		st := mc.stride
 		if len(r.cnt) < len(r.num)*st {
-			r.cnt = make([]int64, len(r.num)*st*2)
+			r.cnt = make([]int32, len(r.num)*st*2)
 		}
 		r.touched = r.touched[:0]
 		for j, v := range mc.supp[c] {
@@ -328,8 +341,6 @@ func (r *mesRun) aggregate(c int) []entry {
 			i := int(k) * st
 			if mc.points {
 				i += int(mc.util[c][j])
-			} else {
-				i++
 			}
 			if r.cnt[i] == 0 {
 				r.touched = append(r.touched, int32(i))
@@ -337,7 +348,11 @@ func (r *mesRun) aggregate(c int) []entry {
 			r.cnt[i]++
 		}
 		for _, i := range r.touched {
-			r.ents = append(r.ents, entry{k: i / int32(st), u: int64(i % int32(st)), cnt: r.cnt[i]})
+			e := entry{k: i, u: 1, cnt: int64(r.cnt[i])}
+			if mc.points {
+				e.k, e.u = i/int32(st), int64(i%int32(st))
+			}
+			r.ents = append(r.ents, e)
 			r.cnt[i] = 0
 		}
 		return r.ents
@@ -711,7 +726,7 @@ func (r *mesRun) pay(c int) {
 		if st == 0 {
 			remap[key{e.k, e.u}] = nk
 		} else {
-			r.remap[int(e.k)*st+int(e.u)] = nk
+			r.remap[r.slot(e.k, e.u)] = nk
 		}
 	}
 	for j, v := range mc.supp[c] {
@@ -726,7 +741,7 @@ func (r *mesRun) pay(c int) {
 		if st == 0 {
 			r.vc[v] = remap[key{k, u}]
 		} else {
-			r.vc[v] = r.remap[int(k)*st+int(u)]
+			r.vc[v] = r.remap[r.slot(k, u)]
 		}
 	}
 	r.chosen = append(r.chosen, c)
