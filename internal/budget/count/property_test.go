@@ -397,7 +397,7 @@ func polarized(r *rand.Rand) (Instance, []Ballot) {
 	minority := (n+2)/3 + r.IntN(n/2-(n+2)/3+1)
 	major := 3 + r.IntN(4)
 	minor := 2 + r.IntN(2)
-	unit := []int64{1, 100, 2500}[r.IntN(3)]
+	unit := []int64{1, 7, 100}[r.IntN(3)]
 	var in Instance
 	for i := range major + minor {
 		c := int64(1)
