@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"inspraak/internal/account"
 	"inspraak/internal/apperror"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
@@ -506,4 +507,15 @@ func (s *Service) Recount(ctx context.Context, instrumentID int64) (Counts, erro
 		out.add(r.PlanID, r.Channel, Count{Votes: r.Votes, Points: r.Points})
 	}
 	return out, err
+}
+
+// Erase unlinks a participant's budget ballots inside the erasure's
+// transaction (package account), as poll.Erase does for poll ballots: the
+// ballots stay counted, nothing leads from the person to what they chose,
+// the voter register still stops a second ballot, and the ballot keeps
+// only the day it was cast and last changed, not the moment (which a
+// login at that moment would link back to the person).
+func Erase(tx *gorm.DB, participantID int64) error {
+	return account.Unlink(tx, "budget_ballots", []string{"id"}, []string{"created_at", "updated_at"},
+		map[string]any{"participant_id": nil}, "participant_id = ?", participantID)
 }

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"inspraak/internal/account"
 	"inspraak/internal/apperror"
 	"inspraak/internal/budget"
 	"inspraak/internal/identity"
@@ -293,8 +294,9 @@ func TestPerWijk(t *testing.T) {
 	}
 }
 
-// Someone who erased their data after voting (the ballot lost its link)
-// and logs in again cannot vote again, and sees only that they took part.
+// Someone who erased their data after voting (Erase: the ballot keeps
+// counting but loses its link and its moment, keeping only the day) and
+// logs in again cannot vote again, and sees only that they took part.
 func TestErasedVoterCannotVoteAgain(t *testing.T) {
 	t.Parallel() // each test has its own database
 	f := setup(t)
@@ -304,7 +306,19 @@ func TestErasedVoterCannotVoteAgain(t *testing.T) {
 	if _, err := f.budgets.Cast(ctx, b.InstrumentID, v, choose(b, 0)); err != nil {
 		t.Fatal(err)
 	}
-	testdb.NoError(t, f.db.Exec("UPDATE budget_ballots SET participant_id = NULL WHERE instrument_id = ?", b.InstrumentID).Error)
+	f.now = f.now.Add(time.Hour)
+	if err := f.db.Transaction(func(tx *gorm.DB) error { return budget.Erase(tx, v.ParticipantID) }); err != nil {
+		t.Fatal(err)
+	}
+	var erased budget.Ballot
+	testdb.NoError(t, f.db.Where("instrument_id = ?", b.InstrumentID).Take(&erased).Error)
+	if erased.ParticipantID != nil || !erased.CreatedAt.Equal(account.Day(erased.CreatedAt)) || !erased.UpdatedAt.Equal(account.Day(erased.UpdatedAt)) {
+		t.Fatalf("erased ballot keeps its link or its moment: %+v", erased)
+	}
+	c := f.checkTally(t, b.InstrumentID)
+	if c[b.Plans[0].ID][budget.ChannelOnline].Votes != 1 {
+		t.Fatalf("an erased voter's ballot no longer counts: %v", c)
+	}
 	again := f.online(t, b, midden, "")
 	again.Token = v.Token // the same person: the same pseudonym, a new participant row
 	if _, err := f.budgets.Cast(ctx, b.InstrumentID, again, choose(b, 1)); keyOf(err) != "budget.error.already_voted" {
