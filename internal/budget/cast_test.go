@@ -361,3 +361,42 @@ func TestVoterToken(t *testing.T) {
 		t.Fatalf("bad BSN: %v", err)
 	}
 }
+
+// StandingOf tells the voting page what Cast would decide, storing
+// nothing: may vote (and where), own ballot, already voted another way,
+// changes not allowed, closed.
+func TestStandingOf(t *testing.T) {
+	t.Parallel() // each test has its own database
+	f := setup(t)
+	ctx := context.Background()
+	b := f.budget(t, nil)
+	v := f.online(t, b, midden, "Zuid")
+	st, err := f.budgets.StandingOf(ctx, b.InstrumentID, v)
+	if err != nil || st.Refusal != nil || st.Area == nil || st.Area.ID != b.Areas[0].ID || st.Ballot != nil || len(st.Budget.Plans) != 3 {
+		t.Fatalf("before voting: %+v, %v", st, err)
+	}
+	testdb.NoError(t, f.db.Create(&budget.Elector{InstrumentID: b.InstrumentID, Voter: v.Token, CodeLookup: "c", LetterNo: 1}).Error)
+	if _, err := f.budgets.Cast(ctx, b.InstrumentID, v, choose(b, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if st, err = f.budgets.StandingOf(ctx, b.InstrumentID, v); err != nil || st.Ballot == nil || len(st.Ballot.Lines) != 1 || keyOf(st.Refusal) != "budget.error.no_change" {
+		t.Fatalf("after voting: %+v, %v", st, err)
+	}
+	if st, err = f.budgets.StandingOf(ctx, b.InstrumentID, budget.Voter{Channel: budget.ChannelCode, Token: v.Token}); err != nil || keyOf(st.Refusal) != "budget.error.already_voted" {
+		t.Fatalf("code after DigiD: %+v, %v", st, err)
+	}
+	if n, _ := f.ballots(t, b.InstrumentID); n != 1 || f.registered(t, b.InstrumentID) != 1 {
+		t.Fatal("StandingOf stored something")
+	}
+	d := f.budget(t, func(d *budget.Draft) {
+		d.Settings.PerWijk, d.Settings.WijkSource = true, budget.WijkDeclared
+		d.Areas = []budget.AreaInput{{Wijk: "Centrum", Amount: 1_000_00}, {Wijk: "Noord", Amount: 1_000_00}}
+	})
+	if st, err = f.budgets.StandingOf(ctx, d.InstrumentID, f.online(t, d, midden, "")); err != nil || st.Refusal != nil || st.Area != nil {
+		t.Fatalf("declared wijk: %+v, %v", st, err)
+	}
+	f.now = f.now.Add(48 * time.Hour)
+	if st, err = f.budgets.StandingOf(ctx, b.InstrumentID, f.elector(t, b, "")); err != nil || keyOf(st.Refusal) != "rules.closed" {
+		t.Fatalf("closed: %+v, %v", st, err)
+	}
+}
