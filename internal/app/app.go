@@ -24,6 +24,7 @@ import (
 	"inspraak/internal/account"
 	"inspraak/internal/announce"
 	"inspraak/internal/audit"
+	"inspraak/internal/budget"
 	"inspraak/internal/config"
 	"inspraak/internal/consultation"
 	"inspraak/internal/demo"
@@ -61,6 +62,7 @@ type App struct {
 	Polls         *poll.Service
 	Consultations *consultation.Service
 	Ideas         *idea.Service
+	Budgets       *budget.Service
 	Moderation    *moderation.Service
 	Results       *results.Service
 	Notes         *responsenote.Service
@@ -151,6 +153,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Polls = poll.NewService(db, cfg.PseudonymKey)
 	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
 	a.Ideas = idea.NewService(db, cfg.PseudonymKey)
+	a.Budgets = budget.NewService(db, cfg.PseudonymKey)
 	a.Media = media.NewService(db)
 	cat, err := i18n.Load()
 	if err != nil {
@@ -184,11 +187,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		func(tx *gorm.DB, id int64, now time.Time) error { return idea.Erase(tx, id, now) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return consultation.Erase(tx, id) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return poll.Erase(tx, id) },
+		func(tx *gorm.DB, id int64, _ time.Time) error { return budget.Erase(tx, id) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return a.Notify.Erase(tx.Statement.Context, tx, id) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return a.Moderation.Erase(tx, id) },
 	)
 	if cfg.SeedDemo {
-		seeded, err := demo.Seed(ictx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Moderation, a.Settings, staffIssuer(cfg), time.Now())
+		seeded, err := demo.Seed(ictx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Budgets, a.Moderation, a.Settings, staffIssuer(cfg), time.Now())
 		if err != nil {
 			_ = db.Close()
 			return nil, err
