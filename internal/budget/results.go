@@ -169,7 +169,7 @@ func (s *Service) areaResult(ctx context.Context, b *Budget, area Area, tallies 
 		}
 		wijkVotes[l.Wijk][j]++
 	}
-	if s.counter != nil && len(ar.Plans) > 0 {
+	if len(ar.Plans) > 0 {
 		rule, other := b.Rule, RuleMES
 		if rule == RuleMES {
 			other = RuleGreedy

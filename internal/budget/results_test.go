@@ -24,7 +24,7 @@ func (c *fakeCounter) Count(rule string, in budget.CountInstance, ballots []budg
 			votes[i]++
 		}
 	}
-	o := budget.Outcome{Rule: "greedy"} // constants only: budget.Outcome becomes count.Outcome
+	o := budget.Outcome{Rule: "greedy"}
 	if rule == budget.RuleMES {
 		o.Rule = "mes"
 	}

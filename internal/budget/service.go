@@ -14,14 +14,14 @@ type Service struct {
 	db  *store.DB
 	key []byte
 	now func() time.Time
-	// counter counts results (package budget/count; see counting.go).
+	// counter counts results (package budget/count; see countadapter.go).
 	counter Counter
 }
 
 // NewService returns a budget service. key is the pseudonym key, which
 // derives the register tokens (as for polls).
 func NewService(db *store.DB, key []byte) *Service {
-	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, counter: CountByRule}
 }
 
 // SetClock replaces the clock (tests).

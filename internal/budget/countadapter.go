@@ -1,8 +1,6 @@
-// Rename to countadapter.go once package budget/count is merged, and
-// delete the mirror types in counting.go (CountPlan … Outcome) in favour
-// of the aliases below. Then wire it in app: a.Budgets.SetCounter(budget.CountByRule).
-// (Checked against i17-count at ec39ded: compiles and passes this
-// package's tests with the real count.)
+// The count itself lives in package budget/count (greedy and the Method of
+// Equal Shares, pure functions, no database). Results reaches it through
+// Counter, so a test can look at exactly what the count was given.
 package budget
 
 import (
@@ -21,6 +19,23 @@ type (
 	PlanResult    = count.PlanResult
 	Outcome       = count.Outcome
 )
+
+// Counter counts an area by a rule ("greedy" or "mes").
+type Counter interface {
+	Count(rule string, in CountInstance, ballots []CountBallot) Outcome
+}
+
+// CounterFunc adapts a function to Counter.
+type CounterFunc func(rule string, in CountInstance, ballots []CountBallot) Outcome
+
+// Count calls f.
+func (f CounterFunc) Count(rule string, in CountInstance, ballots []CountBallot) Outcome {
+	return f(rule, in, ballots)
+}
+
+// SetCounter replaces the count Results uses (tests); NewService starts
+// with CountByRule.
+func (s *Service) SetCounter(c Counter) { s.counter = c }
 
 // CountByRule counts with package budget/count: the Method of Equal Shares for
 // "mes", greedy otherwise.
