@@ -1,0 +1,154 @@
+package budget
+
+import (
+	"encoding/csv"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"inspraak/internal/i18n"
+)
+
+// LetterInfo is what every letter of one budget says besides the person's
+// address and code.
+type LetterInfo struct {
+	Municipality string
+	Title        string    // the budget's title
+	URL          string    // where a code is typed, e.g. https://…/stemcode
+	ClosesAt     time.Time // zero: no closing moment set
+	Lang         string    // "nl" unless set
+}
+
+// Letter is one resident's letter: the address from the register file, the
+// code computed again from the token, the wijk from the register.
+type Letter struct {
+	Row  *RegisterRow
+	Code string // normal form
+	Wijk string
+}
+
+var letterCatalog = sync.OnceValues(i18n.Load)
+
+func (li LetterInfo) t(key string, args ...any) string {
+	c, err := letterCatalog()
+	if err != nil {
+		return key
+	}
+	lang := li.Lang
+	if lang == "" {
+		lang = "nl"
+	}
+	return c.T(lang, key, args...)
+}
+
+// closes writes the closing moment as "1 maart 2027 om 17.00 uur".
+func (li LetterInfo) closes() string {
+	c, err := letterCatalog()
+	if err != nil || li.ClosesAt.IsZero() {
+		return ""
+	}
+	lang := li.Lang
+	if lang == "" {
+		lang = "nl"
+	}
+	at := li.ClosesAt.In(i18n.Location)
+	return li.t("budget.letter.closes_at", c.Date(lang, at), at.Format("15.04"))
+}
+
+// Page layout in millimetres. The address block sits in the window of a
+// Dutch window envelope (EA5/6 and C5/6 with the window on the left: 20 mm
+// from the left, from 45 mm down, 90 × 40 mm); PostNL wants the postcode,
+// two spaces and the place in capitals on the last line.
+const (
+	marginL     = 22.0
+	textWidthMM = 166.0
+	addressTop  = 52.0
+	addressLine = 5.0
+	bodySize    = 11.0
+	bodyLine    = 5.6
+)
+
+// letterPage draws one letter on c.
+func letterPage(c *pageContent, li LetterInfo, l Letter) {
+	c.reset()
+	c.text(marginL, 22, fontBold, 14, li.Municipality)
+
+	row := l.Row
+	y := addressTop
+	for _, s := range []string{row.Name, row.Street, row.Postcode + "  " + strings.ToUpper(row.Place)} {
+		parts := []string{s}
+		if textWidth(fontRegular, bodySize, s) > 85*ptPer {
+			parts = wrapText(fontRegular, bodySize, 85*ptPer, s)
+		}
+		for _, part := range parts {
+			c.text(marginL, y, fontRegular, bodySize, part)
+			y += addressLine
+		}
+	}
+
+	y = 105
+	for _, s := range wrapText(fontBold, 16, textWidthMM*ptPer, li.t("budget.letter.heading", li.Title)) {
+		c.text(marginL, y, fontBold, 16, s)
+		y += 7.5
+	}
+	y += 4
+	para := func(font int, s string) {
+		for _, part := range wrapText(font, bodySize, textWidthMM*ptPer, s) {
+			c.text(marginL, y, font, bodySize, part)
+			y += bodyLine
+		}
+		y += bodyLine * 0.6
+	}
+	para(fontRegular, li.t("budget.letter.greeting"))
+	if l.Wijk != "" {
+		para(fontRegular, li.t("budget.letter.intro_wijk", l.Wijk))
+	} else {
+		para(fontRegular, li.t("budget.letter.intro"))
+	}
+	para(fontBold, li.t("budget.letter.how"))
+	y -= bodyLine * 0.6
+	para(fontRegular, li.t("budget.letter.step1", li.URL))
+	y -= bodyLine * 0.6
+	para(fontRegular, li.t("budget.letter.step2"))
+	y -= bodyLine * 0.6
+	para(fontRegular, li.t("budget.letter.step3"))
+	if cl := li.closes(); cl != "" {
+		para(fontBold, li.t("budget.letter.until", cl))
+	}
+
+	// The code, large, in a box.
+	y += 2
+	c.rect(marginL, y, 120, 30, 1.2)
+	c.text(marginL+6, y+9, fontBold, 12, li.t("budget.letter.code_label"))
+	c.text(marginL+6, y+23, fontBold, 28, FormatCode(l.Code))
+	y += 30 + 8
+
+	para(fontRegular, li.t("budget.letter.other_ways"))
+	para(fontRegular, li.t("budget.letter.personal"))
+
+	c.text(marginL, 285, fontRegular, 8, li.t("budget.letter.number", row.Number))
+}
+
+// mailMergeHeader are the columns of the print shop's file.
+var mailMergeHeader = []string{"naam", "straat", "postcode", "woonplaats", "code", "adres van de site", "sluitingsdatum", "wijk", "briefnummer"}
+
+func mailMergeRecord(li LetterInfo, l Letter) []string {
+	return []string{safeCell(l.Row.Name), safeCell(l.Row.Street), l.Row.Postcode, safeCell(l.Row.Place), FormatCode(l.Code),
+		li.URL, li.closes(), safeCell(l.Wijk), strconv.Itoa(l.Row.Number)}
+}
+
+// safeCell keeps a spreadsheet from running a cell as a formula.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// newMailMerge starts the CSV: UTF-8 with a byte-order mark and ';', as
+// Dutch spreadsheet programs open it.
+func newMailMerge(w *csv.Writer) error {
+	w.Comma = ';'
+	return w.Write(mailMergeHeader)
+}
