@@ -1,14 +1,21 @@
 package budget
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"strconv"
 	"strings"
 
+	"gorm.io/gorm"
+
 	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
+	"inspraak/internal/instrument"
+	"inspraak/internal/participation"
 )
 
 // Letter codes (docs/architecture.md, "Channels: letters, stand, paper").
@@ -117,4 +124,70 @@ func NormaliseCode(typed string) (string, error) {
 		return "", apperror.New(apperror.Invalid, "budget.code.length").WithField("code", "budget.code.length")
 	}
 	return code, nil
+}
+
+// Redeem turns a typed letter code into the voter it stands for, for the
+// code page (no DigiD). A code this budget does not know is refused with
+// the same message whether or not it belongs to another budget; a code
+// whose person is in the voter register already (voted by code, paper,
+// stand or DigiD) is refused with budget.error.already_voted, without
+// saying how. The code is "used" only when a ballot is cast under the
+// returned voter (Cast registers the token in its transaction): redeeming
+// twice before voting gives the same voter twice, and only one ballot can
+// follow.
+//
+// Web must limit attempts (internal/ratelimit): per client address and
+// per budget, so guessing 60-bit codes is hopeless and one address cannot
+// try many codes.
+func (s *Service) Redeem(ctx context.Context, instrumentID int64, typed string) (Voter, error) {
+	code, err := NormaliseCode(typed)
+	if err != nil {
+		return Voter{}, err
+	}
+	db := s.ctxDB(ctx)
+	in, ps, err := instrument.ForRules(db, instrumentID, false)
+	if err != nil {
+		return Voter{}, err
+	}
+	if in.Kind != instrument.KindBudget {
+		return Voter{}, apperror.New(apperror.NotFound, "")
+	}
+	switch in.StateIn(ps, s.now()) {
+	case instrument.StateUpcoming:
+		return Voter{}, apperror.New(apperror.Closed, instrument.ReasonNotOpenYet)
+	case instrument.StateClosed:
+		return Voter{}, apperror.New(apperror.Closed, instrument.ReasonClosed)
+	}
+	var e Elector
+	err = db.Where("instrument_id = ? AND code_lookup = ?", instrumentID, CodeLookup(s.codeKey(), code)).Take(&e).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Voter{}, apperror.New(apperror.Invalid, "budget.code.unknown").WithField("code", "budget.code.unknown")
+	}
+	if err != nil {
+		return Voter{}, err
+	}
+	voted, err := participation.Registered(db, participation.Ballot, instrumentID, e.Voter)
+	if err != nil {
+		return Voter{}, err
+	}
+	if voted {
+		return Voter{}, apperror.New(apperror.Conflict, "budget.error.already_voted")
+	}
+	return registerVoter(ChannelCode, e), nil
+}
+
+// registerVoter is the voter of a register row: the register is the
+// municipality's list of who may vote, so the person counts as a verified
+// resident of the row's wijk.
+func registerVoter(ch Channel, e Elector) Voter {
+	yes := true
+	return Voter{Channel: ch, Token: e.Voter, Wijk: e.Wijk,
+		Person: instrument.Person{LoggedIn: true, Means: identity.DigiD, LoA: highestDigiD(), Resident: &yes}}
+}
+
+// highestDigiD is the highest DigiD level: a register row or a stand
+// lookup rests on the municipality's own check of the person.
+func highestDigiD() string {
+	ls := identity.Levels(identity.DigiD)
+	return ls[len(ls)-1]
 }

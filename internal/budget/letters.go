@@ -1,13 +1,20 @@
 package budget
 
 import (
+	"bufio"
+	"context"
 	"encoding/csv"
+	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"gorm.io/gorm"
+
 	"inspraak/internal/i18n"
+	"inspraak/internal/identity"
 )
 
 // LetterInfo is what every letter of one budget says besides the person's
@@ -151,4 +158,164 @@ func safeCell(s string) string {
 func newMailMerge(w *csv.Writer) error {
 	w.Comma = ';'
 	return w.Write(mailMergeHeader)
+}
+
+// letterChunk is how many rows of the register file are looked up at once.
+const letterChunk = 500
+
+// LetterCounts says what a letters download wrote.
+type LetterCounts struct {
+	Letters int // letters written
+	Skipped int // rows refused by the file reader or not in the register from this file
+}
+
+// WriteLetters reads the register file again (the addresses are never
+// stored) and writes one A4 page per resident to w as it goes: the
+// address in the envelope's window, a short text, the web address, the
+// closing moment and the code. A letter is written for a row that this
+// file put in the register (budget_voters.letter_no is the row's number):
+// a row the import refused, or a person the register has from another
+// file, gets none (so letters come out once per person even when a person
+// is in the file twice). Memory stays the same whatever the number of
+// rows: the PDF is streamed (pdf_stream.go), only a chunk of rows is held.
+func (s *Service) WriteLetters(ctx context.Context, a identity.Actor, instrumentID int64, r io.Reader, w io.Writer) error {
+	_, err := s.writeLetters(ctx, a, instrumentID, r, "pdf", func(li LetterInfo) (func(Letter) error, func() error) {
+		p := newPDFStream(w, li.t("budget.letter.heading", li.Title))
+		var c pageContent
+		return func(l Letter) error {
+				letterPage(&c, li, l)
+				return p.page(&c)
+			}, func() error {
+				return p.close()
+			}
+	})
+	return err
+}
+
+// WriteMailMerge writes the same letters as a CSV file for a print shop
+// (UTF-8 with a byte-order mark, ';'): naam, straat, postcode, woonplaats,
+// code, adres van de site, sluitingsdatum, wijk, briefnummer.
+func (s *Service) WriteMailMerge(ctx context.Context, a identity.Actor, instrumentID int64, r io.Reader, w io.Writer) error {
+	_, err := s.writeLetters(ctx, a, instrumentID, r, "csv", func(li LetterInfo) (func(Letter) error, func() error) {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		_, _ = bw.WriteString("\ufeff")
+		cw := csv.NewWriter(bw)
+		started := false
+		return func(l Letter) error {
+				if !started {
+					started = true
+					if err := newMailMerge(cw); err != nil {
+						return err
+					}
+				}
+				return cw.Write(mailMergeRecord(li, l))
+			}, func() error {
+				if !started {
+					if err := newMailMerge(cw); err != nil {
+						return err
+					}
+				}
+				cw.Flush()
+				if err := cw.Error(); err != nil {
+					return err
+				}
+				return bw.Flush()
+			}
+	})
+	return err
+}
+
+// writeLetters drives both outputs: start gets the budget's letter text
+// and returns how to write one letter and how to finish.
+func (s *Service) writeLetters(ctx context.Context, a identity.Actor, instrumentID int64, r io.Reader, format string,
+	start func(LetterInfo) (func(Letter) error, func() error)) (LetterCounts, error) {
+	var counts LetterCounts
+	if err := a.Require(identity.PermEdit); err != nil {
+		return counts, err
+	}
+	db := s.ctxDB(ctx)
+	b, err := channelBudget(db, instrumentID)
+	if err != nil {
+		return counts, err
+	}
+	keys, err := identity.NewKeyring(1, s.key, nil)
+	if err != nil {
+		return counts, err
+	}
+	f, err := openRegister(r)
+	if err != nil {
+		return counts, err
+	}
+	ch := s.channels()
+	li := LetterInfo{Municipality: ch.Municipality, Title: b.Instrument.Title, URL: ch.CodeURL}
+	if b.Instrument.ClosesAt != nil {
+		li.ClosesAt = *b.Instrument.ClosesAt
+	}
+	codeKey := s.codeKey()
+	emit, finish := start(li)
+
+	rows := make([]*RegisterRow, 0, letterChunk)
+	tokens := make([]string, 0, letterChunk)
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		var found []Elector
+		if err := db.Where("instrument_id = ? AND voter IN ?", instrumentID, tokens).Find(&found).Error; err != nil {
+			return err
+		}
+		byToken := make(map[string]*Elector, len(found))
+		for i := range found {
+			byToken[found[i].Voter] = &found[i]
+		}
+		for i, row := range rows {
+			e := byToken[tokens[i]]
+			if e == nil || e.LetterNo != row.Number {
+				counts.Skipped++
+				continue
+			}
+			if err := emit(Letter{Row: row, Code: LetterCode(codeKey, instrumentID, e.Voter), Wijk: e.Wijk}); err != nil {
+				return err
+			}
+			counts.Letters++
+		}
+		rows, tokens = rows[:0], tokens[:0]
+		return ctx.Err()
+	}
+	for {
+		row, refused, err := f.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return counts, err
+		}
+		if refused != nil {
+			counts.Skipped++
+			continue
+		}
+		token, err := VoterToken(keys, s.key, instrumentID, row.BSN)
+		if err != nil {
+			return counts, err
+		}
+		row.BSN = "" // not needed past here
+		rows, tokens = append(rows, row), append(tokens, token)
+		if len(rows) == letterChunk {
+			if err := flush(); err != nil {
+				return counts, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return counts, err
+	}
+	if err := finish(); err != nil {
+		return counts, err
+	}
+	// Who printed codes, and how many: no names, no codes.
+	err = db.Transaction(func(tx *gorm.DB) error {
+		return a.Record(tx, "budget.letters.download", budgetTarget(instrumentID), map[string]any{
+			"format": format, "letters": counts.Letters, "skipped": counts.Skipped})
+	})
+	return counts, err
 }

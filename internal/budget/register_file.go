@@ -61,6 +61,9 @@ type RefusedRow struct {
 	// helps find it (the BSN's last three digits, never the BSN).
 	Key  string
 	Hint string
+	// Detail is what a wijk reason names: the postcode without a wijk,
+	// or the wijk without money.
+	Detail string
 }
 
 // column indexes; -1 when the file has no such column.

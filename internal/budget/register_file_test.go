@@ -88,15 +88,15 @@ func TestRegisterFileRefusesBadRowsWithoutShowingTheBSN(t *testing.T) {
 		t.Fatalf("rows %+v", rows)
 	}
 	want := []RefusedRow{
-		{2, "budget.register.bad_bsn", "…654"},
-		{3, "budget.register.bad_bsn", "…345"},
-		{4, "budget.register.bsn_eight_digits", "…365"},
-		{5, "budget.register.no_bsn", ""},
-		{6, "budget.register.no_name", "…019"},
-		{7, "budget.register.no_street", "…020"},
-		{8, "budget.register.bad_postcode", "…032"},
-		{9, "budget.register.no_place", "…653"},
-		{10, "budget.register.row_unreadable", ""},
+		{2, "budget.register.bad_bsn", "…654", ""},
+		{3, "budget.register.bad_bsn", "…345", ""},
+		{4, "budget.register.bsn_eight_digits", "…365", ""},
+		{5, "budget.register.no_bsn", "", ""},
+		{6, "budget.register.no_name", "…019", ""},
+		{7, "budget.register.no_street", "…020", ""},
+		{8, "budget.register.bad_postcode", "…032", ""},
+		{9, "budget.register.no_place", "…653", ""},
+		{10, "budget.register.row_unreadable", "", ""},
 	}
 	if len(refused) != len(want) {
 		t.Fatalf("refused %+v", refused)
