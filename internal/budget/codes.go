@@ -149,7 +149,7 @@ func (s *Service) Redeem(ctx context.Context, instrumentID int64, typed string) 
 	if err != nil {
 		return Voter{}, err
 	}
-	if in.Kind != instrument.KindBudget {
+	if in.Kind != instrument.KindBudget || !in.Published {
 		return Voter{}, apperror.New(apperror.NotFound, "")
 	}
 	switch in.StateIn(ps, s.now()) {

@@ -3,7 +3,6 @@ package budget
 import (
 	"context"
 	"errors"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -158,6 +157,9 @@ func (s *Service) AddPaper(ctx context.Context, a identity.Actor, batchID int64,
 		in, ps, err := instrument.ForRules(tx, b.InstrumentID, true)
 		if err != nil {
 			return err
+		}
+		if !in.Published {
+			return apperror.New(apperror.NotFound, "")
 		}
 		if in.StateIn(ps, s.now()) == instrument.StateUpcoming {
 			return apperror.New(apperror.Closed, instrument.ReasonNotOpenYet)
@@ -372,10 +374,7 @@ func (s *Service) CheckBatch(ctx context.Context, a identity.Actor, batchID int6
 			return apperror.New(apperror.Invalid, "budget.batch.count_differs", papers, ballots+int64(b.InvalidCount)).
 				WithField("papers", "budget.batch.count_differs_field")
 		}
-		if err := tx.Model(&Ballot{}).Where("batch_id = ?", batchID).Update("counted", true).Error; err != nil {
-			return err
-		}
-		if err := countBatch(tx, batchID, 1); err != nil {
+		if _, err := CountBatch(tx, batchID, true); err != nil {
 			return err
 		}
 		if err := tx.Where("ballot_id IN (?)", tx.Model(&Ballot{}).Select("id").Where("batch_id = ?", batchID)).Delete(&PaperEntry{}).Error; err != nil {
@@ -450,10 +449,7 @@ func (s *Service) CorrectBatch(ctx context.Context, a identity.Actor, batchID in
 		if err != nil {
 			return err
 		}
-		if err := countBatch(tx, batchID, -1); err != nil {
-			return err
-		}
-		if err := tx.Model(&Ballot{}).Where("batch_id = ?", batchID).Update("counted", false).Error; err != nil {
+		if _, err := CountBatch(tx, batchID, false); err != nil {
 			return err
 		}
 		if err := tx.Model(&Batch{}).Where("id = ?", batchID).Updates(map[string]any{
@@ -464,38 +460,4 @@ func (s *Service) CorrectBatch(ctx context.Context, a identity.Actor, batchID in
 		return a.Record(tx, "budget.batch.correct", budgetTarget(b.InstrumentID), batchDetail(b, map[string]any{
 			"reason": reason, "ballots_before": ballots, "lines_before": lines, "invalid_before": b.InvalidCount}))
 	})
-}
-
-// countBatch adds (sign 1) or takes away (sign −1) a batch's ballot lines
-// in the paper channel's tallies, in the caller's transaction. The batch's
-// rows go to one shard (by its id), in plan order.
-func countBatch(tx *gorm.DB, batchID int64, sign int64) error {
-	type sum struct {
-		PlanID int64
-		Votes  int64
-		Points int64
-	}
-	var sums []sum
-	err := tx.Model(&BallotPlan{}).Select("plan_id, COUNT(*) AS votes, SUM(points) AS points").
-		Where("ballot_id IN (?)", tx.Model(&Ballot{}).Select("id").Where("batch_id = ?", batchID)).
-		Group("plan_id").Scan(&sums).Error
-	if err != nil {
-		return err
-	}
-	sort.Slice(sums, func(i, j int) bool { return sums[i].PlanID < sums[j].PlanID })
-	shard := int(batchID % Shards)
-	for _, r := range sums {
-		t := Tally{PlanID: r.PlanID, Channel: ChannelPaper, Shard: shard, Votes: sign * r.Votes, Points: sign * r.Points}
-		err := tx.Clauses(clause.OnConflict{
-			Columns: []clause.Column{{Name: "plan_id"}, {Name: "channel"}, {Name: "shard"}},
-			DoUpdates: clause.Assignments(map[string]any{
-				"votes":  gorm.Expr("budget_tallies.votes + ?", t.Votes),
-				"points": gorm.Expr("budget_tallies.points + ?", t.Points),
-			}),
-		}).Create(&t).Error
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

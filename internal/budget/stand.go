@@ -47,7 +47,7 @@ func (s *Service) StandTicket(ctx context.Context, a identity.Actor, instrumentI
 	if err != nil {
 		return Voter{}, err
 	}
-	if in.Kind != instrument.KindBudget {
+	if in.Kind != instrument.KindBudget || !in.Published {
 		return Voter{}, apperror.New(apperror.NotFound, "")
 	}
 	now := s.now()
