@@ -191,3 +191,34 @@ func highestDigiD() string {
 	ls := identity.Levels(identity.DigiD)
 	return ls[len(ls)-1]
 }
+
+// RedeemCode is Redeem for the code page that letters send residents to
+// (CodePath), which does not know the budget: the code finds it. A code
+// gives one budget (it is derived from the budget's id), so the lookup
+// runs over every budget's register with the (instrument_id,
+// code_lookup) index. It returns the budget's instrument id with the
+// voter; an unknown code is refused as by Redeem.
+func (s *Service) RedeemCode(ctx context.Context, typed string) (int64, Voter, error) {
+	code, err := NormaliseCode(typed)
+	if err != nil {
+		return 0, Voter{}, err
+	}
+	db := s.ctxDB(ctx)
+	var budgets []int64
+	if err := db.Model(&Budget{}).Pluck("instrument_id", &budgets).Error; err != nil {
+		return 0, Voter{}, err
+	}
+	var ids []int64
+	if len(budgets) > 0 {
+		err = db.Model(&Elector{}).Where("instrument_id IN ? AND code_lookup = ?", budgets, CodeLookup(s.codeKey(), code)).
+			Limit(2).Pluck("instrument_id", &ids).Error
+		if err != nil {
+			return 0, Voter{}, err
+		}
+	}
+	if len(ids) != 1 {
+		return 0, Voter{}, apperror.New(apperror.Invalid, "budget.code.unknown").WithField("code", "budget.code.unknown")
+	}
+	v, err := s.Redeem(ctx, ids[0], code)
+	return ids[0], v, err
+}

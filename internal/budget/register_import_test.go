@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/audit"
@@ -250,5 +251,67 @@ func assertNoBSN(t *testing.T, f *chanFixture, bsns ...string) {
 			t.Fatal(err)
 		}
 		rows.Close()
+	}
+}
+
+func TestACodeFindsItsBudget(t *testing.T) {
+	t.Parallel()
+	f := newChanFixture(t)
+	ctx := context.Background()
+	one, two := f.budget(t, nil, nil), f.budget(t, nil, nil)
+	file := registerFile([2]string{bsnA, "1234AB"})
+	for _, b := range []chanBudget{one, two} {
+		if _, err := f.svc.ImportRegister(ctx, f.editor, b.id, strings.NewReader(file)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	codeOne, codeTwo := f.codeOf(t, one.id, file, bsnA), f.codeOf(t, two.id, file, bsnA)
+	if codeOne == codeTwo {
+		t.Fatal("one person has one code for two budgets")
+	}
+	for b, code := range map[int64]string{one.id: codeOne, two.id: codeTwo} {
+		id, v, err := f.svc.RedeemCode(ctx, code)
+		if err != nil || id != b || v.Token != digidToken(t, f.svc, b, bsnA) {
+			t.Fatalf("code of budget %d: budget %d, %+v, %v", b, id, v, err)
+		}
+		// The code of one budget is unknown to the other.
+		other := one.id
+		if b == one.id {
+			other = two.id
+		}
+		if _, err := f.svc.Redeem(ctx, other, code); errKey(err) != "budget.code.unknown" {
+			t.Fatalf("a code of budget %d at budget %d: %v", b, other, err)
+		}
+	}
+	if _, _, err := f.svc.RedeemCode(ctx, "ABCD-EFGH-JKLM"); errKey(err) != "budget.code.unknown" {
+		t.Fatalf("unknown code: %v", err)
+	}
+}
+
+func TestCodesRedeemOnlyWhileVotingIsOpen(t *testing.T) {
+	t.Parallel()
+	f := newChanFixture(t)
+	ctx := context.Background()
+	b := f.budget(t, nil, nil)
+	file := registerFile([2]string{bsnA, "1234AB"})
+	if _, err := f.svc.ImportRegister(ctx, f.editor, b.id, strings.NewReader(file)); err != nil {
+		t.Fatal(err)
+	}
+	code := f.codeOf(t, b.id, file, bsnA)
+	open := f.now
+	f.now = open.Add(-48 * time.Hour)
+	if _, err := f.svc.Redeem(ctx, b.id, code); errKey(err) != instrument.ReasonNotOpenYet {
+		t.Fatalf("before opening: %v", err)
+	}
+	f.now = open.Add(15 * 24 * time.Hour)
+	if _, err := f.svc.Redeem(ctx, b.id, code); errCode(err) != apperror.Closed {
+		t.Fatalf("after closing: %v", err)
+	}
+	f.now = open
+	if err := f.db.Model(&instrument.Instrument{}).Where("id = ?", b.id).Update("published", false).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Redeem(ctx, b.id, code); errCode(err) != apperror.NotFound {
+		t.Fatalf("unpublished: %v", err)
 	}
 }
