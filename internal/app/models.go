@@ -2,6 +2,7 @@ package app
 
 import (
 	"inspraak/internal/audit"
+	"inspraak/internal/budget"
 	"inspraak/internal/consultation"
 	"inspraak/internal/idea"
 	"inspraak/internal/identity"
@@ -38,5 +39,6 @@ func Models() []any {
 	ms = append(ms, results.Models()...)
 	ms = append(ms, responsenote.Models()...)
 	ms = append(ms, ratelimit.Models()...)
+	ms = append(ms, budget.Models()...)
 	return ms
 }

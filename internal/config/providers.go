@@ -44,6 +44,7 @@ var DevRoleMap = map[string][]string{
 	"inspraak-redacteuren": {"editor"},
 	"inspraak-analisten":   {"analyst"},
 	"inspraak-beheerders":  {"admin"},
+	"inspraak-stembureau":  {"stembureau"},
 }
 
 var defaultIDClaims = map[string][]string{
@@ -154,9 +155,9 @@ func (c *Config) loadProviders(getenv Getenv, probs *Problems) {
 			for group, roles := range p.RoleMap {
 				for _, r := range roles {
 					switch r {
-					case "moderator", "editor", "analyst", "admin":
+					case "moderator", "editor", "analyst", "stembureau", "admin":
 					default:
-						*probs = append(*probs, fmt.Sprintf("%sROLE_MAP: group %q maps to unknown role %q (use moderator, editor, analyst, admin)", pre, group, r))
+						*probs = append(*probs, fmt.Sprintf("%sROLE_MAP: group %q maps to unknown role %q (use moderator, editor, analyst, stembureau, admin)", pre, group, r))
 					}
 				}
 			}

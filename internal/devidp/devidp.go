@@ -126,7 +126,7 @@ var (
 		"urn:etoegang:core:assurance-class:loa3",
 		"urn:etoegang:core:assurance-class:loa4",
 	}
-	StaffGroups = []string{"inspraak-moderatoren", "inspraak-redacteuren", "inspraak-analisten", "inspraak-beheerders"}
+	StaffGroups = []string{"inspraak-moderatoren", "inspraak-redacteuren", "inspraak-analisten", "inspraak-stembureau", "inspraak-beheerders"}
 )
 
 // New makes a provider with a fresh signing key.

@@ -14,10 +14,13 @@ const (
 	RoleEditor    Role = "editor"
 	RoleAnalyst   Role = "analyst"
 	RoleAdmin     Role = "admin"
+	// RoleStembureau staffs a budget's stand and enters paper ballots
+	// (issue 17): it sees nothing else of the back office.
+	RoleStembureau Role = "stembureau"
 )
 
 // AllRoles lists the roles in display order.
-var AllRoles = []Role{RoleModerator, RoleEditor, RoleAnalyst, RoleAdmin}
+var AllRoles = []Role{RoleModerator, RoleEditor, RoleAnalyst, RoleStembureau, RoleAdmin}
 
 // Permission is something a staff route or service action needs.
 type Permission string
@@ -35,12 +38,15 @@ const (
 	PermStaffList      Permission = "staff.list"    // see who has staff access
 	PermAuditRead      Permission = "audit.read"    // read the audit log
 	PermSettings       Permission = "settings.edit" // site settings
+	// PermBudgetStand looks residents up by BSN at a budget's stand and
+	// enters and checks paper ballots.
+	PermBudgetStand Permission = "budget.stand"
 )
 
 // grants says which roles hold a permission. Deny by default: a
 // permission missing here is held by nobody.
 var grants = map[Permission][]Role{
-	PermStaffArea:      {RoleModerator, RoleEditor, RoleAnalyst, RoleAdmin},
+	PermStaffArea:      {RoleModerator, RoleEditor, RoleAnalyst, RoleStembureau, RoleAdmin},
 	PermModerate:       {RoleModerator, RoleAdmin},
 	PermEdit:           {RoleEditor, RoleAdmin},
 	PermAnalyse:        {RoleAnalyst, RoleAdmin},
@@ -48,6 +54,7 @@ var grants = map[Permission][]Role{
 	PermStaffList:      {RoleAdmin},
 	PermAuditRead:      {RoleAdmin},
 	PermSettings:       {RoleAdmin},
+	PermBudgetStand:    {RoleStembureau, RoleAdmin},
 }
 
 // Can reports whether any of roles holds p. Both the web middleware and the

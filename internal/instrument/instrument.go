@@ -25,6 +25,7 @@ const (
 	KindConsultation Kind = "consultation"
 	KindPoll         Kind = "poll"
 	KindIdeaBoard    Kind = "idea_board"
+	KindBudget       Kind = "budget" // participatory budgeting (package budget)
 )
 
 // Who may take part.

@@ -1,0 +1,53 @@
+package budget
+
+import (
+	"time"
+
+	"inspraak/internal/apperror"
+	"inspraak/internal/identity"
+	"inspraak/internal/participation"
+	"inspraak/internal/store"
+)
+
+// Service holds the rules of budgets.
+type Service struct {
+	db  *store.DB
+	key []byte
+	now func() time.Time
+}
+
+// NewService returns a budget service. key is the pseudonym key, which
+// derives the register tokens (as for polls).
+func NewService(db *store.DB, key []byte) *Service {
+	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// WithClock returns a copy of the service that reads the time from now
+// (the demo seed votes in the past weeks).
+func (s *Service) WithClock(now func() time.Time) *Service {
+	return &Service{db: s.db, key: s.key, now: now}
+}
+
+// OnlineToken is the register token of a logged-in participant (by their
+// pseudonym, the session's Participant.Subject) for one budget: the same
+// id a poll ballot registers under.
+func (s *Service) OnlineToken(instrumentID int64, subject string) string {
+	return participation.VoterID(s.key, participation.Ballot, instrumentID, subject)
+}
+
+// VoterToken computes from a BSN the register token a DigiD login of the
+// same person would give for this budget: the pseudonym under the current
+// key of keys (as identity's login derives Participant.Subject), then the
+// per-instrument id under key (the pseudonym key, as OnlineToken). The
+// letter-register upload and the stand's lookup keep only this, never the
+// BSN. A BSN that fails the 11-test is refused.
+func VoterToken(keys *identity.Keyring, key []byte, instrumentID int64, bsn string) (string, error) {
+	if !identity.ValidBSN(bsn) {
+		return "", apperror.New(apperror.Invalid, "budget.error.bsn_invalid")
+	}
+	pseudo := keys.Current(identity.KindBSN, bsn)
+	return participation.VoterID(key, participation.Ballot, instrumentID, pseudo.Value), nil
+}
