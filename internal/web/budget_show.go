@@ -380,6 +380,15 @@ func (s *Server) refusalText(c *gin.Context, err error) (string, int, bool) {
 	default:
 		return "", 0, false
 	}
+	if len(e.Fields) > 0 {
+		// One field's message says more than "not filled in well".
+		keys := make([]string, 0, len(e.Fields))
+		for _, k := range e.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return s.cat.T(langOf(c), keys[0]), statusOf[e.Code], true
+	}
 	return s.cat.T(langOf(c), e.Key, e.Args...), statusOf[e.Code], true
 }
 

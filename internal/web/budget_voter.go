@@ -79,3 +79,29 @@ func (s *Server) budgetVerdict(in *instrument.Instrument, ps project.Status, v b
 	}
 	return instrument.Eligible(in, ps, v.Person, now)
 }
+
+// budgetBallot is what the pages know of this voter's ballot.
+type budgetBallot struct {
+	// voted: the register knows this voter for the budget (any channel).
+	voted bool
+	// lines and areaID: their own online ballot, when one is linked to
+	// their session (empty for a ballot cast another way).
+	lines  []budget.Line
+	areaID int64
+}
+
+// budgetBallotOf asks the budget service about the voter's ballot.
+func (s *Server) budgetBallotOf(c *gin.Context, instrumentID int64, v budget.Voter) (budgetBallot, error) {
+	m, err := s.budgets.BallotOf(c.Request.Context(), instrumentID, v.ParticipantID, v.Token)
+	if err != nil || m == nil {
+		return budgetBallot{}, err
+	}
+	out := budgetBallot{voted: m.TookPart}
+	if m.Ballot != nil && v.Channel == budget.ChannelOnline {
+		out.areaID = m.Ballot.AreaID
+		for _, l := range m.Ballot.Lines {
+			out.lines = append(out.lines, budget.Line{PlanID: l.PlanID, Points: l.Points})
+		}
+	}
+	return out, nil
+}
