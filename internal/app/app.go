@@ -24,6 +24,7 @@ import (
 	"inspraak/internal/account"
 	"inspraak/internal/announce"
 	"inspraak/internal/audit"
+	"inspraak/internal/budget"
 	"inspraak/internal/config"
 	"inspraak/internal/consultation"
 	"inspraak/internal/demo"
@@ -59,6 +60,7 @@ type App struct {
 	Identity      *identity.Service
 	Instruments   *instrument.Service
 	Polls         *poll.Service
+	Budgets       *budget.Service
 	Consultations *consultation.Service
 	Ideas         *idea.Service
 	Moderation    *moderation.Service
@@ -149,6 +151,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	}
 	a.Instruments = instrument.NewService(db)
 	a.Polls = poll.NewService(db, cfg.PseudonymKey)
+	a.Budgets = budget.NewService(db, cfg.PseudonymKey)
 	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
 	a.Ideas = idea.NewService(db, cfg.PseudonymKey)
 	a.Media = media.NewService(db)
@@ -216,7 +219,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Results.SetNotifier(a.Notify)
 	a.Notes = responsenote.NewService(db, a.Audit, a.Notify)
 	deps := web.Deps{Config: cfg, DB: db, Limits: a.Limits, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
-		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: a.Results, Notes: a.Notes, Eraser: a.Eraser, Media: a.Media,
+		Instruments: a.Instruments, Polls: a.Polls, Budgets: a.Budgets, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: a.Results, Notes: a.Notes, Eraser: a.Eraser, Media: a.Media,
 		Notify: a.Notify, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {
