@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -102,3 +103,25 @@ func budgetTarget(id int64) string { return instrument.Target(id) }
 
 // ctxDB is the database under ctx.
 func (s *Service) ctxDB(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// BudgetRef names a budget for the stembureau's list.
+type BudgetRef struct {
+	InstrumentID int64
+	Title        string
+	ProjectTitle string
+	ClosesAt     *time.Time
+}
+
+// StandBudgets lists the published budgets, newest first, for the
+// stembureau's start page (permission budget.stand).
+func (s *Service) StandBudgets(ctx context.Context, a identity.Actor) ([]BudgetRef, error) {
+	if err := a.Require(identity.PermBudgetStand); err != nil {
+		return nil, err
+	}
+	var out []BudgetRef
+	err := s.ctxDB(ctx).Table("budgets b").
+		Select("i.id AS instrument_id, i.title, p.title AS project_title, i.closes_at").
+		Joins("JOIN instruments i ON i.id = b.instrument_id").Joins("JOIN projects p ON p.id = i.project_id").
+		Where("i.published").Order("i.id DESC").Limit(100).Scan(&out).Error
+	return out, err
+}

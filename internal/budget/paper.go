@@ -3,6 +3,7 @@ package budget
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -460,4 +461,53 @@ func (s *Service) CorrectBatch(ctx context.Context, a identity.Actor, batchID in
 		return a.Record(tx, "budget.batch.correct", budgetTarget(b.InstrumentID), batchDetail(b, map[string]any{
 			"reason": reason, "ballots_before": ballots, "lines_before": lines, "invalid_before": b.InvalidCount}))
 	})
+}
+
+// PaperBallot is an entered paper ballot as the batch pages show it.
+type PaperBallot struct {
+	ID    int64
+	Lines []Line
+	// Linked: removing it frees its person (the batch has not been
+	// checked since it was entered).
+	Linked bool
+}
+
+// Batches lists a budget's paper batches by number.
+func (s *Service) Batches(ctx context.Context, a identity.Actor, instrumentID int64) ([]Batch, error) {
+	if err := a.Require(identity.PermBudgetStand); err != nil {
+		return nil, err
+	}
+	var out []Batch
+	err := s.ctxDB(ctx).Where("instrument_id = ?", instrumentID).Order("number").Find(&out).Error
+	return out, err
+}
+
+// BatchOf returns a batch with its ballots (in entry order).
+func (s *Service) BatchOf(ctx context.Context, a identity.Actor, batchID int64) (*Batch, []PaperBallot, error) {
+	if err := a.Require(identity.PermBudgetStand); err != nil {
+		return nil, nil, err
+	}
+	db := s.ctxDB(ctx)
+	b, err := lockBatch(db, batchID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ballots []Ballot
+	if err := db.Preload("Lines", func(q *gorm.DB) *gorm.DB { return q.Order("plan_id") }).
+		Where("batch_id = ?", batchID).Order("id").Find(&ballots).Error; err != nil {
+		return nil, nil, err
+	}
+	var linked []int64
+	if err := db.Model(&PaperEntry{}).Where("ballot_id IN (?)", db.Model(&Ballot{}).Select("id").Where("batch_id = ?", batchID)).
+		Pluck("ballot_id", &linked).Error; err != nil {
+		return nil, nil, err
+	}
+	out := make([]PaperBallot, len(ballots))
+	for i, bl := range ballots {
+		out[i] = PaperBallot{ID: bl.ID, Linked: slices.Contains(linked, bl.ID)}
+		for _, l := range bl.Lines {
+			out[i].Lines = append(out[i].Lines, Line{PlanID: l.PlanID, Points: l.Points})
+		}
+	}
+	return b, out, nil
 }

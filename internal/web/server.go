@@ -331,6 +331,7 @@ func New(d Deps) (*Server, error) {
 	edit.POST("/:id/publiceren", s.editorPublish)
 	// Participatory budgeting: resident and staff pages (budget_*.go).
 	s.budgetRoutes(e, staff)
+	s.budgetChannelRoutes(e, staff) // letters, stand, paper (budget_code.go)
 	if d.Routes != nil {
 		d.Routes(e)
 	}

@@ -119,6 +119,13 @@ func (s *Server) requireResident() gin.HandlerFunc {
 // page that says so. The same identity.Can decides in the services.
 func (s *Server) requireStaff(p identity.Permission) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		// A budget kiosk (budget_stand.go): someone else is voting on this
+		// device, so no staff page is shown.
+		if s.kioskActive(c) {
+			s.renderKioskBusy(c)
+			c.Abort()
+			return
+		}
 		cur := staffOf(c)
 		if cur == nil {
 			c.Redirect(http.StatusSeeOther, "/beheer/inloggen?terug="+url.QueryEscape(c.Request.URL.RequestURI()))
