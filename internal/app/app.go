@@ -199,7 +199,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		func(tx *gorm.DB, id int64, _ time.Time) error { return a.Moderation.Erase(tx, id) },
 	)
 	if cfg.SeedDemo {
-		seeded, err := demo.Seed(ictx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Moderation, a.Settings, staffIssuer(cfg), time.Now())
+		seeded, err := demo.Seed(ictx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Budgets, a.Moderation, a.Settings, staffIssuer(cfg), time.Now())
 		if err != nil {
 			_ = db.Close()
 			return nil, err

@@ -100,7 +100,7 @@ func areaFor(b *Budget, wijk string, areaID int64) (*Area, string, error) {
 			return nil, "", apperror.New(apperror.Unavailable, "budget.error.not_ready")
 		}
 		if areaID != 0 && areaID != ar.ID {
-			return nil, "", apperror.New(apperror.Forbidden, "budget.error.wrong_wijk", ar.Wijk)
+			return nil, "", apperror.New(apperror.Forbidden, "budget.error.wrong_wijk")
 		}
 		if !b.PerWijk {
 			return ar, wijk, nil

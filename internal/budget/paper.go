@@ -36,16 +36,6 @@ import (
 // after a correction therefore no longer frees its person (their paper
 // was handed in; a spoiled paper still means they voted).
 
-// PaperEntry links an entered paper ballot to the register token of its
-// code until its batch is checked.
-type PaperEntry struct {
-	BallotID int64  `gorm:"primaryKey;autoIncrement:false"`
-	Voter    string `gorm:"not null"`
-}
-
-// TableName fixes the table name.
-func (PaperEntry) TableName() string { return "budget_paper_entries" }
-
 // MaxBatchNote bounds a return note or correction reason.
 const MaxBatchNote = 1000
 
