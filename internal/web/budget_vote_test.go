@@ -315,4 +315,3 @@ func TestBudgetEditorBuildsAWijkBudgetAndResidentsVote(t *testing.T) {
 		t.Fatalf("a second channel's ballot was stored: %q → %q", before, after)
 	}
 }
-
