@@ -63,6 +63,7 @@ type App struct {
 	Budgets       *budget.Service
 	Consultations *consultation.Service
 	Ideas         *idea.Service
+	Budgets       *budget.Service
 	Moderation    *moderation.Service
 	Results       *results.Service
 	Notes         *responsenote.Service
@@ -154,6 +155,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Budgets = budget.NewService(db, cfg.PseudonymKey)
 	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
 	a.Ideas = idea.NewService(db, cfg.PseudonymKey)
+	a.Budgets = budget.NewService(db, cfg.PseudonymKey)
 	a.Media = media.NewService(db)
 	cat, err := i18n.Load()
 	if err != nil {
@@ -191,7 +193,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		func(tx *gorm.DB, id int64, _ time.Time) error { return a.Moderation.Erase(tx, id) },
 	)
 	if cfg.SeedDemo {
-		seeded, err := demo.Seed(ictx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Moderation, a.Settings, staffIssuer(cfg), time.Now())
+		seeded, err := demo.Seed(ictx, db, a.Projects, a.Polls, a.Consultations, a.Ideas, a.Budgets, a.Moderation, a.Settings, staffIssuer(cfg), time.Now())
 		if err != nil {
 			_ = db.Close()
 			return nil, err

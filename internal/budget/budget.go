@@ -230,7 +230,7 @@ func (Batch) TableName() string { return "budget_batches" }
 
 // Models lists the row structs this package owns.
 func Models() []any {
-	return []any{&Budget{}, &Area{}, &Plan{}, &Ballot{}, &BallotPlan{}, &Tally{}, &Elector{}, &Batch{}}
+	return []any{&Budget{}, &Area{}, &Plan{}, &Ballot{}, &BallotPlan{}, &Tally{}, &Elector{}, &Batch{}, &PaperEntry{}}
 }
 
 // Settings is how a budget votes and counts. Method, Rule and the limits

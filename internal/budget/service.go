@@ -14,6 +14,8 @@ type Service struct {
 	db  *store.DB
 	key []byte
 	now func() time.Time
+	// counter counts results (package budget/count; see counting.go).
+	counter Counter
 }
 
 // NewService returns a budget service. key is the pseudonym key, which
@@ -28,7 +30,7 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // WithClock returns a copy of the service that reads the time from now
 // (the demo seed votes in the past weeks).
 func (s *Service) WithClock(now func() time.Time) *Service {
-	return &Service{db: s.db, key: s.key, now: now}
+	return &Service{db: s.db, key: s.key, now: now, counter: s.counter}
 }
 
 // OnlineToken is the register token of a logged-in participant (by their

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"inspraak/internal/budget"
 	"inspraak/internal/consultation"
 	"inspraak/internal/i18n"
 	"inspraak/internal/idea"
@@ -33,7 +34,7 @@ const SeededKey = "demo.seeded_at"
 // the issuer of the staff login provider: the demo editor who answers the
 // demo ideas is a staff member of that provider.
 func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *poll.Service, consultations *consultation.Service,
-	ideas *idea.Service, mod *moderation.Service, settings *setting.Service, staffIssuer string, now time.Time) (bool, error) {
+	ideas *idea.Service, budgets *budget.Service, mod *moderation.Service, settings *setting.Service, staffIssuer string, now time.Time) (bool, error) {
 	if _, done, err := settings.Get(ctx, SeededKey); err != nil || done {
 		return false, err
 	}
@@ -67,6 +68,9 @@ func Seed(ctx context.Context, db *store.DB, projects *project.Service, polls *p
 		return false, err
 	}
 	if err := seedIdeas(ctx, db, ideas, mod, staffIssuer, ids, now); err != nil {
+		return false, err
+	}
+	if err := seedBudget(ctx, db, budgets, people, ids, now); err != nil {
 		return false, err
 	}
 	return true, settings.Set(ctx, SeededKey, now.UTC().Format(time.RFC3339))

@@ -2,11 +2,13 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"inspraak/internal/audit"
+	"inspraak/internal/budget"
 	"inspraak/internal/consultation"
 	"inspraak/internal/demo"
 	"inspraak/internal/idea"
@@ -31,7 +33,7 @@ func seed(t *testing.T) (*store.DB, *idea.Service, time.Time) {
 	ideas.SetModeration(mod)
 	now := time.Now()
 	done, err := demo.Seed(context.Background(), db, project.NewService(db), poll.NewService(db, key), consultation.NewService(db, key),
-		ideas, mod, setting.NewService(db), issuer, now)
+		ideas, budget.NewService(db, key), mod, setting.NewService(db), issuer, now)
 	if err != nil || !done {
 		t.Fatalf("seed: %v, %v", done, err)
 	}
@@ -246,5 +248,58 @@ func TestDemoModerationQueue(t *testing.T) {
 	testdb.NoError(t, db.Model(&idea.Comment{}).Where("moderation = ?", idea.Awaiting).Count(&hidden).Error)
 	if hidden < 1 {
 		t.Fatal("the reported comment is still public")
+	}
+}
+
+// The demo wijkbudget: three wijken with their own money, plans written
+// by the municipality and some made from ideas on the project's board
+// (keeping the link), and ballots from demo residents of those wijken,
+// each in their own wijk, counted in a tally that equals the ballots.
+func TestDemoBudget(t *testing.T) {
+	db, _, _ := seed(t)
+	ctx := context.Background()
+	var in instrument.Instrument
+	err := db.Joins("JOIN projects ON projects.id = instruments.project_id").
+		Where("projects.slug = ? AND instruments.kind = ?", "groen-in-de-wijk", instrument.KindBudget).Take(&in).Error
+	if err != nil {
+		t.Fatalf("demo budget: %v", err)
+	}
+	svc := budget.NewService(db, []byte("demo-test-key-0123456789-abcdefgh"))
+	b, err := svc.Get(ctx, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !in.Published || !b.PerWijk || b.Rule != budget.RuleMES || len(b.Areas) != 3 {
+		t.Fatalf("budget: published %v, per wijk %v, rule %s, %d areas", in.Published, b.PerWijk, b.Rule, len(b.Areas))
+	}
+	fromIdeas := 0
+	for _, p := range b.Plans {
+		if p.IdeaID != nil {
+			fromIdeas++
+		}
+	}
+	if len(b.Plans) < 10 || len(b.Plans) > 14 || fromIdeas < 2 {
+		t.Fatalf("%d plans, %d from ideas", len(b.Plans), fromIdeas)
+	}
+	var ballots []budget.Ballot
+	testdb.NoError(t, db.Where("instrument_id = ?", in.ID).Find(&ballots).Error)
+	if len(ballots) < 15 {
+		t.Fatalf("%d demo ballots", len(ballots))
+	}
+	for _, bl := range ballots {
+		if a := b.Area(bl.AreaID); a == nil || a.Wijk != bl.Wijk || bl.Channel != budget.ChannelOnline || bl.ParticipantID == nil {
+			t.Fatalf("ballot %+v outside its voter's wijk", bl)
+		}
+	}
+	kept, err := svc.Tallies(ctx, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re, err := svc.Recount(ctx, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(kept) != fmt.Sprint(re) || len(re) == 0 {
+		t.Fatalf("tally %v, recount %v", kept, re)
 	}
 }

@@ -129,8 +129,8 @@ func Put(tx *gorm.DB, img *Image) error {
 }
 
 // Release deletes the image at path (an address from Path) in tx when no
-// row shows it any more: no idea and no project (as its image or in its
-// text). Images are stored by content, so two rows may share one.
+// row shows it any more: no idea, no budget plan and no project (as its
+// image or in its text). Images are stored by content, so two rows may share one.
 func Release(tx *gorm.DB, path string) error {
 	sha, ok := shaOf(path)
 	if !ok {
@@ -150,7 +150,8 @@ func Release(tx *gorm.DB, path string) error {
 	var used int64
 	like := "%" + sha + "%"
 	if err := tx.Raw("SELECT (SELECT COUNT(*) FROM ideas WHERE image_path = ?) + "+
-		"(SELECT COUNT(*) FROM projects WHERE image_path = ? OR body LIKE ?)", path, path, like).Scan(&used).Error; err != nil {
+		"(SELECT COUNT(*) FROM budget_plans WHERE image_path = ?) + "+
+		"(SELECT COUNT(*) FROM projects WHERE image_path = ? OR body LIKE ?)", path, path, path, like).Scan(&used).Error; err != nil {
 		return err
 	}
 	if used > 0 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"inspraak/internal/audit"
+	"inspraak/internal/budget"
 	"inspraak/internal/consultation"
 	"inspraak/internal/demo"
 	"inspraak/internal/idea"
@@ -314,7 +315,7 @@ func TestDemoPublicResultsResistTheAttack(t *testing.T) {
 	mod := moderation.NewService(db, key, audit.New(db), setting.NewService(db))
 	ideas.SetModeration(mod)
 	cons := consultation.NewService(db, key)
-	if _, err := demo.Seed(ctx, db, project.NewService(db), poll.NewService(db, key), cons, ideas, mod, setting.NewService(db),
+	if _, err := demo.Seed(ctx, db, project.NewService(db), poll.NewService(db, key), cons, ideas, budget.NewService(db, key), mod, setting.NewService(db),
 		"http://localhost:8080/dev/idp", time.Now()); err != nil {
 		t.Fatal(err)
 	}

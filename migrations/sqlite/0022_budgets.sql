@@ -127,6 +127,15 @@ CREATE TABLE budget_ballot_plans (
 );
 CREATE INDEX budget_ballot_plans_plan_idx ON budget_ballot_plans (plan_id);
 
+-- While a paper batch can still be changed, each entered ballot keeps the
+-- register token of its letter code, so removing a wrongly entered paper
+-- frees exactly that person; the rows are deleted when the batch is
+-- checked, so a counted ballot keeps no link to anyone.
+CREATE TABLE budget_paper_entries (
+    ballot_id INTEGER PRIMARY KEY REFERENCES budget_ballots (id) ON DELETE CASCADE,
+    voter     TEXT NOT NULL
+);
+
 -- Counted ballots per plan and channel, spread over shards as poll_tallies.
 CREATE TABLE budget_tallies (
     plan_id INTEGER NOT NULL REFERENCES budget_plans (id) ON DELETE CASCADE,
