@@ -60,7 +60,6 @@ type App struct {
 	Identity      *identity.Service
 	Instruments   *instrument.Service
 	Polls         *poll.Service
-	Budgets       *budget.Service
 	Consultations *consultation.Service
 	Ideas         *idea.Service
 	Budgets       *budget.Service
@@ -152,7 +151,6 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	}
 	a.Instruments = instrument.NewService(db)
 	a.Polls = poll.NewService(db, cfg.PseudonymKey)
-	a.Budgets = budget.NewService(db, cfg.PseudonymKey)
 	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
 	a.Ideas = idea.NewService(db, cfg.PseudonymKey)
 	a.Budgets = budget.NewService(db, cfg.PseudonymKey)
