@@ -23,7 +23,7 @@ import (
 // budgetPath is the budget seedBudget makes in a demo project: per wijk,
 // the resident declares the wijk, knapsack, counted with equal shares,
 // changes allowed. Zuid has € 10.000 and three plans of which two fit.
-const budgetPath = "/projecten/groen-in-de-wijk/buurtbudget"
+const budgetPath = "/projecten/groen-in-de-wijk/wijkgeld-kiezen"
 
 const (
 	planTables = "Picknicktafels in het park" // € 4.000, with an image
@@ -40,7 +40,7 @@ func seedBudget(ctx context.Context, a *app.App) error {
 	}
 	actor := identity.SystemActor("browsertest")
 	opens, closes := time.Now().Add(-time.Hour), time.Now().Add(30*24*time.Hour)
-	b, err := a.Budgets.Create(ctx, actor, budget.Draft{ProjectID: p.ID, Slug: "buurtbudget", Title: "Buurtbudget voor uw wijk",
+	b, err := a.Budgets.Create(ctx, actor, budget.Draft{ProjectID: p.ID, Slug: "wijkgeld-kiezen", Title: "Wijkgeld: kies zelf uw wijk",
 		Description: "Bewoners kiezen samen waar het buurtgeld naartoe gaat.", Published: true,
 		Rules:    instrument.Instrument{Who: instrument.WhoDigiD, OpensAt: &opens, ClosesAt: &closes, AllowChange: true},
 		Settings: budget.Settings{Method: budget.MethodKnapsack, Rule: budget.RuleMES, PerWijk: true, WijkSource: budget.WijkDeclared},
