@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"testing"
@@ -378,4 +379,88 @@ func greedyForTest(rule string, in budget.CountInstance, ballots []budget.CountB
 	}
 	out.Spent = in.Budget - left
 	return out
+}
+
+var ideaPickRE = regexp.MustCompile(`name="idee" value="(\d+)"`)
+
+// Points and a declared wijk: an editor makes plans from the project's
+// ideas (a cost each; a bad cost is refused and nothing made), a resident
+// chooses their wijk, divides the points (too many refused, the points
+// kept as they were), confirms and casts; the ballot holds the points.
+func TestBudgetPointsDeclaredWijkAndPlansFromIdeas(t *testing.T) {
+	t.Parallel() // each test has its own site and database
+	s := newSite(t, nil)
+	ed := newBrowser(t, s)
+	ed.loginStaff("Eddy Tor", "inspraak-redacteuren")
+	pid := projectIDOf(t, s, "groen-in-de-wijk")
+	made := ed.post("/beheer/projecten/"+pid+"/begrotingen", url.Values{"titel": {"Punten voor de buurt"}, "slug": {"punten-buurt"},
+		"methode": {"points"}, "punten": {"10"}, "regel": {"greedy"}, "per_wijk": {"true"}, "wijkbron": {"declared"},
+		"wijk_naam": {"Noord", "Zuid"}, "wijk_bedrag": {"5.000", "5000"}, "wie": {"any"}, "minimumleeftijd": {"0"}, "publiceren": {"true"}})
+	wantStatus(t, made, 303)
+	edit := mustLocation(t, made)
+	id := instrumentIDOf(t, s, "punten-buurt")
+	var noord int64
+	testdb.NoError(t, s.App.DB.Raw("SELECT id FROM budget_areas WHERE instrument_id = ? AND wijk = 'Noord'", id).Row().Scan(&noord))
+
+	picks := ed.get(edit + "/uit-ideeen")
+	wantStatus(t, picks, 200)
+	wantContains(t, picks, "Plannen uit ideeën", "Ideeën, met de meeste steun eerst")
+	m := ideaPickRE.FindAllStringSubmatch(picks.Body, -1)
+	if len(m) < 2 {
+		t.Fatalf("fewer than two ideas to pick:\n%s", picks.Body)
+	}
+	a, b := m[0][1], m[1][1]
+	form := url.Values{"idee": {a, b}, "kosten_" + a: {"€ 1.250"}, "kosten_" + b: {"duur"}, "gebied_" + a: {itoa(noord)}, "gebied_" + b: {itoa(noord)}}
+	bad := ed.post(edit+"/uit-ideeen", form)
+	wantStatus(t, bad, 422)
+	wantContains(t, bad, "Vul de kosten in als bedrag", `value="duur"`, `value="€ 1.250"`)
+	var plans int64
+	testdb.NoError(t, s.App.DB.Table("budget_plans").Where("instrument_id = ?", id).Count(&plans).Error)
+	if plans != 0 {
+		t.Fatalf("a refused pick made %d plans", plans)
+	}
+	form.Set("kosten_"+b, "2000")
+	wantStatus(t, ed.post(edit+"/uit-ideeen", form), 303)
+	type planRow struct {
+		ID     int64
+		Cost   int64
+		IdeaID *int64
+	}
+	var rows []planRow
+	testdb.NoError(t, s.App.DB.Table("budget_plans").Where("instrument_id = ?", id).Order("position").Find(&rows).Error)
+	if len(rows) != 2 || rows[0].Cost != 125000 || rows[1].Cost != 200000 || rows[0].IdeaID == nil || itoa(*rows[0].IdeaID) != a {
+		t.Fatalf("plans from ideas: %+v", rows)
+	}
+	wantContains(t, ed.get(edit+"/uit-ideeen"), "is al een plan")
+
+	addr := "/projecten/groen-in-de-wijk/punten-buurt"
+	r := resident(t, s, bsnZuid, "Puck")
+	first := r.get(addr)
+	wantContains(t, first, "Kies uw wijk", "U kiest zelf de wijk waar u woont", "U heeft 10 punten.")
+	wantNotContains(t, first, `name="punten_`)
+	wantStatus(t, r.post(addr+"/mandje", url.Values{"actie": {"wijk"}, "wijk": {"Oost"}}), 422)
+	wantStatus(t, r.post(addr+"/mandje", url.Values{"actie": {"wijk"}, "wijk": {"Noord"}}), 303)
+	p1, p2 := itoa(rows[0].ID), itoa(rows[1].ID)
+	page := r.get(addr)
+	wantContains(t, page, `name="punten_`+p1+`"`, `name="punten_`+p2+`"`, "Punten over:", "Punten bewaren")
+
+	over := r.post(addr+"/mandje", url.Values{"actie": {"punten"}, "punten_" + p1: {"6"}, "punten_" + p2: {"5"}})
+	wantStatus(t, over, 422)
+	wantContains(t, over, "U heeft 10 punten te verdelen, maar u gaf er 11.", "Uw keuze is bewaard zoals hij was")
+	wantStatus(t, r.post(addr+"/mandje", url.Values{"actie": {"punten"}, "punten_" + p1: {"6"}, "punten_" + p2: {"x"}}), 422)
+	wantStatus(t, r.post(addr+"/mandje", url.Values{"actie": {"punten"}, "punten_" + p1: {"6"}, "punten_" + p2: {"3"}}), 303)
+	short := r.get(addr + "/bevestigen")
+	wantContains(t, short, "Verdeel precies 10 punten. U heeft er nu 9 verdeeld.")
+	wantNotContains(t, short, "Stem definitief uitbrengen")
+	wantStatus(t, r.post(addr+"/mandje", url.Values{"actie": {"punten"}, "punten_" + p1: {"6"}, "punten_" + p2: {"4"}}), 303)
+	confirm := r.get(addr + "/bevestigen")
+	wantContains(t, confirm, "Stem definitief uitbrengen", `name="punten" value="6"`, `name="punten" value="4"`)
+	receipt := r.follow(r.post(addr+"/uitbrengen", url.Values{"plan": {p1, p2}, "punten": {"6", "4"}}))
+	wantContains(t, receipt, "Uw stem is ontvangen", "Punten")
+	var pts []int64
+	testdb.NoError(t, s.App.DB.Raw(`SELECT l.points FROM budget_ballot_plans l JOIN budget_ballots b ON b.id = l.ballot_id
+		WHERE b.instrument_id = ? ORDER BY l.plan_id`, id).Scan(&pts).Error)
+	if len(pts) != 2 || pts[0] != 6 || pts[1] != 4 {
+		t.Fatalf("points stored: %v", pts)
+	}
 }
