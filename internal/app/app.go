@@ -187,6 +187,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 		func(tx *gorm.DB, id int64, now time.Time) error { return idea.Erase(tx, id, now) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return consultation.Erase(tx, id) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return poll.Erase(tx, id) },
+		func(tx *gorm.DB, id int64, _ time.Time) error { return budget.Erase(tx, id) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return a.Notify.Erase(tx.Statement.Context, tx, id) },
 		func(tx *gorm.DB, id int64, _ time.Time) error { return a.Moderation.Erase(tx, id) },
 	)

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"inspraak/internal/account"
 	"inspraak/internal/apperror"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
@@ -506,4 +507,101 @@ func (s *Service) Recount(ctx context.Context, instrumentID int64) (Counts, erro
 		out.add(r.PlanID, r.Channel, Count{Votes: r.Votes, Points: r.Points})
 	}
 	return out, err
+}
+
+// Erase unlinks a participant's budget ballots inside the erasure's
+// transaction (package account), as poll.Erase does for poll ballots: the
+// ballots stay counted, nothing leads from the person to what they chose,
+// the voter register still stops a second ballot, and the ballot keeps
+// only the day it was cast and last changed, not the moment (which a
+// login at that moment would link back to the person).
+func Erase(tx *gorm.DB, participantID int64) error {
+	return account.Unlink(tx, "budget_ballots", []string{"id"}, []string{"created_at", "updated_at"},
+		map[string]any{"participant_id": nil}, "participant_id = ?", participantID)
+}
+
+// Standing is where a voter stands when the voting page opens: whether
+// they may vote now, in which area, and (online) their own ballot.
+type Standing struct {
+	Budget *Budget
+	// Area is the area they vote in; nil when they must name their wijk
+	// first (a declared wijk) or cannot vote.
+	Area *Area
+	// Ballot is an online voter's own ballot with its lines, if any.
+	Ballot *Ballot
+	// Refusal is why they cannot vote (or change their ballot) now, as the
+	// error Cast would return: the participation rules, already voted
+	// (another way, or changes not allowed), no area for their wijk. Nil:
+	// they may vote. With a declared wijk and no area named yet, Refusal
+	// is nil and Area nil.
+	Refusal error
+}
+
+// StandingOf applies Cast's rules without storing anything, for the page
+// that shows the plans and the basket. Cast decides again when the ballot
+// comes in.
+func (s *Service) StandingOf(ctx context.Context, instrumentID int64, v Voter) (*Standing, error) {
+	now := s.now()
+	db := s.db.WithContext(ctx)
+	in, ps, err := instrument.ForRules(db, instrumentID, false)
+	if err != nil {
+		return nil, err
+	}
+	if !in.Published || in.Kind != instrument.KindBudget {
+		return nil, apperror.New(apperror.NotFound, "")
+	}
+	b, err := load(db, instrumentID)
+	if err != nil {
+		return nil, err
+	}
+	b.Instrument = in
+	st := &Standing{Budget: b}
+	if v.Channel == ChannelOnline && v.ParticipantID > 0 {
+		var bs []Ballot
+		if err := db.Preload("Lines", func(q *gorm.DB) *gorm.DB { return q.Order("plan_id") }).
+			Where("instrument_id = ? AND participant_id = ?", instrumentID, v.ParticipantID).Limit(1).Find(&bs).Error; err != nil {
+			return nil, err
+		}
+		if len(bs) == 1 {
+			st.Ballot = &bs[0]
+		}
+	}
+	wijk := v.Wijk
+	switch {
+	case v.Token == "" || v.Channel == ChannelPaper || !v.Channel.Valid() || v.Channel == ChannelOnline && v.ParticipantID < 1:
+		st.Refusal = apperror.New(apperror.Forbidden, "rules.login_required")
+		return st, nil
+	case v.Channel == ChannelOnline:
+		st.Refusal = instrument.Eligible(in, ps, v.Person, now).Err()
+	default:
+		wijk, st.Refusal = offline(db, in, ps, v, now)
+		if st.Refusal != nil && apperror.CodeOf(st.Refusal) == apperror.Internal {
+			return nil, st.Refusal
+		}
+	}
+	if st.Refusal != nil {
+		return st, nil
+	}
+	if b.PerWijk && b.WijkSource == WijkDeclared && st.Ballot == nil {
+		// They name their wijk on the page.
+	} else {
+		areaID := int64(0)
+		if st.Ballot != nil {
+			areaID = st.Ballot.AreaID
+		}
+		if st.Area, _, st.Refusal = areaFor(b, wijk, areaID); st.Refusal != nil {
+			return st, nil
+		}
+	}
+	took, err := participation.Registered(db, participation.Ballot, instrumentID, v.Token)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case took && st.Ballot == nil:
+		st.Refusal = apperror.New(apperror.Conflict, "budget.error.already_voted")
+	case st.Ballot != nil && !in.AllowChange:
+		st.Refusal = apperror.New(apperror.Conflict, "budget.error.no_change")
+	}
+	return st, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"inspraak/internal/account"
 	"inspraak/internal/apperror"
 	"inspraak/internal/budget"
 	"inspraak/internal/identity"
@@ -293,8 +294,9 @@ func TestPerWijk(t *testing.T) {
 	}
 }
 
-// Someone who erased their data after voting (the ballot lost its link)
-// and logs in again cannot vote again, and sees only that they took part.
+// Someone who erased their data after voting (Erase: the ballot keeps
+// counting but loses its link and its moment, keeping only the day) and
+// logs in again cannot vote again, and sees only that they took part.
 func TestErasedVoterCannotVoteAgain(t *testing.T) {
 	t.Parallel() // each test has its own database
 	f := setup(t)
@@ -304,7 +306,19 @@ func TestErasedVoterCannotVoteAgain(t *testing.T) {
 	if _, err := f.budgets.Cast(ctx, b.InstrumentID, v, choose(b, 0)); err != nil {
 		t.Fatal(err)
 	}
-	testdb.NoError(t, f.db.Exec("UPDATE budget_ballots SET participant_id = NULL WHERE instrument_id = ?", b.InstrumentID).Error)
+	f.now = f.now.Add(time.Hour)
+	if err := f.db.Transaction(func(tx *gorm.DB) error { return budget.Erase(tx, v.ParticipantID) }); err != nil {
+		t.Fatal(err)
+	}
+	var erased budget.Ballot
+	testdb.NoError(t, f.db.Where("instrument_id = ?", b.InstrumentID).Take(&erased).Error)
+	if erased.ParticipantID != nil || !erased.CreatedAt.Equal(account.Day(erased.CreatedAt)) || !erased.UpdatedAt.Equal(account.Day(erased.UpdatedAt)) {
+		t.Fatalf("erased ballot keeps its link or its moment: %+v", erased)
+	}
+	c := f.checkTally(t, b.InstrumentID)
+	if c[b.Plans[0].ID][budget.ChannelOnline].Votes != 1 {
+		t.Fatalf("an erased voter's ballot no longer counts: %v", c)
+	}
 	again := f.online(t, b, midden, "")
 	again.Token = v.Token // the same person: the same pseudonym, a new participant row
 	if _, err := f.budgets.Cast(ctx, b.InstrumentID, again, choose(b, 1)); keyOf(err) != "budget.error.already_voted" {
@@ -345,5 +359,44 @@ func TestVoterToken(t *testing.T) {
 	}
 	if _, err := budget.VoterToken(keys, pkey, 7, "999993654"); keyOf(err) != "budget.error.bsn_invalid" {
 		t.Fatalf("bad BSN: %v", err)
+	}
+}
+
+// StandingOf tells the voting page what Cast would decide, storing
+// nothing: may vote (and where), own ballot, already voted another way,
+// changes not allowed, closed.
+func TestStandingOf(t *testing.T) {
+	t.Parallel() // each test has its own database
+	f := setup(t)
+	ctx := context.Background()
+	b := f.budget(t, nil)
+	v := f.online(t, b, midden, "Zuid")
+	st, err := f.budgets.StandingOf(ctx, b.InstrumentID, v)
+	if err != nil || st.Refusal != nil || st.Area == nil || st.Area.ID != b.Areas[0].ID || st.Ballot != nil || len(st.Budget.Plans) != 3 {
+		t.Fatalf("before voting: %+v, %v", st, err)
+	}
+	testdb.NoError(t, f.db.Create(&budget.Elector{InstrumentID: b.InstrumentID, Voter: v.Token, CodeLookup: "c", LetterNo: 1}).Error)
+	if _, err := f.budgets.Cast(ctx, b.InstrumentID, v, choose(b, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if st, err = f.budgets.StandingOf(ctx, b.InstrumentID, v); err != nil || st.Ballot == nil || len(st.Ballot.Lines) != 1 || keyOf(st.Refusal) != "budget.error.no_change" {
+		t.Fatalf("after voting: %+v, %v", st, err)
+	}
+	if st, err = f.budgets.StandingOf(ctx, b.InstrumentID, budget.Voter{Channel: budget.ChannelCode, Token: v.Token}); err != nil || keyOf(st.Refusal) != "budget.error.already_voted" {
+		t.Fatalf("code after DigiD: %+v, %v", st, err)
+	}
+	if n, _ := f.ballots(t, b.InstrumentID); n != 1 || f.registered(t, b.InstrumentID) != 1 {
+		t.Fatal("StandingOf stored something")
+	}
+	d := f.budget(t, func(d *budget.Draft) {
+		d.Settings.PerWijk, d.Settings.WijkSource = true, budget.WijkDeclared
+		d.Areas = []budget.AreaInput{{Wijk: "Centrum", Amount: 1_000_00}, {Wijk: "Noord", Amount: 1_000_00}}
+	})
+	if st, err = f.budgets.StandingOf(ctx, d.InstrumentID, f.online(t, d, midden, "")); err != nil || st.Refusal != nil || st.Area != nil {
+		t.Fatalf("declared wijk: %+v, %v", st, err)
+	}
+	f.now = f.now.Add(48 * time.Hour)
+	if st, err = f.budgets.StandingOf(ctx, b.InstrumentID, f.elector(t, b, "")); err != nil || keyOf(st.Refusal) != "rules.closed" {
+		t.Fatalf("closed: %+v, %v", st, err)
 	}
 }

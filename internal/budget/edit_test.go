@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"inspraak/internal/apperror"
 	"inspraak/internal/budget"
 	"inspraak/internal/identity"
@@ -309,5 +311,43 @@ func TestPublishResult(t *testing.T) {
 	}
 	if f.audits(t, "budget.result_publish", b.InstrumentID) != 2 {
 		t.Fatal("publishing not audited")
+	}
+}
+
+// The database backs "a plan someone chose stays" (deleting it directly is
+// refused), yet deleting a whole budget with ballots, lines, tallies and a
+// paper batch goes through, as deleting its project does.
+func TestDeletingABudgetTakesEverythingButAChosenPlanStays(t *testing.T) {
+	t.Parallel() // each test has its own database
+	f := setup(t)
+	ctx := context.Background()
+	b := f.budget(t, nil)
+	if _, err := f.budgets.Cast(ctx, b.InstrumentID, f.online(t, b, midden, ""), choose(b, 0, 1)); err != nil {
+		t.Fatal(err)
+	}
+	batch := budget.Batch{InstrumentID: b.InstrumentID, Number: 1, Status: budget.BatchOpen, CreatedAt: f.now}
+	testdb.NoError(t, f.db.Create(&batch).Error)
+	err := f.db.Transaction(func(tx *gorm.DB) error {
+		_, err := budget.StoreBallot(tx, b, budget.NewBallot{Area: &b.Areas[0], Channel: budget.ChannelPaper, Lines: choose(b, 2).Lines, BatchID: &batch.ID})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Exec("DELETE FROM budget_plans WHERE id = ?", b.Plans[0].ID).Error; err == nil {
+		t.Fatal("a plan with ballot lines was deleted")
+	}
+	if err := f.db.Exec("DELETE FROM budget_batches WHERE id = ?", batch.ID).Error; err == nil {
+		t.Fatal("a batch with ballots was deleted")
+	}
+	if err := f.db.Exec("DELETE FROM instruments WHERE id = ?", b.InstrumentID).Error; err != nil {
+		t.Fatalf("deleting the budget: %v", err)
+	}
+	for _, table := range []string{"budgets", "budget_areas", "budget_plans", "budget_ballots", "budget_ballot_plans", "budget_tallies", "budget_batches"} {
+		var n int64
+		testdb.NoError(t, f.db.Table(table).Count(&n).Error)
+		if n != 0 {
+			t.Errorf("%s: %d rows left", table, n)
+		}
 	}
 }

@@ -95,14 +95,16 @@ CREATE TABLE budget_batches (
 CREATE UNIQUE INDEX budget_batches_instrument_number_key ON budget_batches (instrument_id, number);
 
 -- The ballot box. No voter token, no code, no staff id: the one link to a
--- person is participant_id (online ballots only), removed on erasure.
+-- person is participant_id (online ballots only), removed on erasure. A
+-- batch with ballots cannot be deleted (checked at commit, as plan_id
+-- below).
 CREATE TABLE budget_ballots (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
     instrument_id  INTEGER NOT NULL REFERENCES budgets (instrument_id) ON DELETE CASCADE,
     area_id        INTEGER NOT NULL REFERENCES budget_areas (id) ON DELETE CASCADE,
     channel        TEXT NOT NULL CHECK (channel IN ('online', 'code', 'stand', 'paper')),
     participant_id INTEGER REFERENCES participants (id) ON DELETE SET NULL,
-    batch_id       INTEGER REFERENCES budget_batches (id),
+    batch_id       INTEGER REFERENCES budget_batches (id) DEFERRABLE INITIALLY DEFERRED,
     wijk           TEXT NOT NULL DEFAULT '',
     counted        BOOLEAN NOT NULL DEFAULT 1,
     created_at     DATETIME NOT NULL,
@@ -116,12 +118,15 @@ CREATE INDEX budget_ballots_participant_idx ON budget_ballots (participant_id);
 CREATE INDEX budget_ballots_batch_idx ON budget_ballots (batch_id);
 CREATE INDEX budget_ballots_area_idx ON budget_ballots (area_id);
 
--- One line per chosen plan. A plan with lines cannot be deleted (NO
--- ACTION, checked at the end of the statement, so deleting the whole
--- instrument still cascades through both).
+-- One line per chosen plan. A plan with lines cannot be deleted: the
+-- key is checked when the transaction commits (DEFERRABLE INITIALLY
+-- DEFERRED), not at once, because deleting a whole instrument cascades to
+-- plans and to ballots with their lines in an order PostgreSQL does not
+-- promise, and a check in between would refuse it; at commit the lines
+-- are gone too.
 CREATE TABLE budget_ballot_plans (
     ballot_id INTEGER NOT NULL REFERENCES budget_ballots (id) ON DELETE CASCADE,
-    plan_id   INTEGER NOT NULL REFERENCES budget_plans (id),
+    plan_id   INTEGER NOT NULL REFERENCES budget_plans (id) DEFERRABLE INITIALLY DEFERRED,
     points    INTEGER NOT NULL CHECK (points > 0),
     PRIMARY KEY (ballot_id, plan_id)
 );
