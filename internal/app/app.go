@@ -60,9 +60,9 @@ type App struct {
 	Identity      *identity.Service
 	Instruments   *instrument.Service
 	Polls         *poll.Service
-	Budgets       *budget.Service
 	Consultations *consultation.Service
 	Ideas         *idea.Service
+	Budgets       *budget.Service
 	Moderation    *moderation.Service
 	Results       *results.Service
 	Notes         *responsenote.Service
@@ -154,14 +154,14 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	}
 	a.Instruments = instrument.NewService(db)
 	a.Polls = poll.NewService(db, cfg.PseudonymKey)
+	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
+	a.Ideas = idea.NewService(db, cfg.PseudonymKey)
 	a.Budgets = budget.NewService(db, cfg.PseudonymKey)
 	// Letters, the stand and paper: the same verifier as logins (the
 	// stand's lookup without an uploaded register), the wijk table, and
 	// the address letters send residents to.
 	a.Budgets.SetChannels(budget.ChannelOptions{Verifier: idOpts.Verifier, Wijken: wijken,
 		Municipality: cfg.MunicipalityName, CodeURL: cfg.BaseURL.String() + budget.CodePath})
-	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
-	a.Ideas = idea.NewService(db, cfg.PseudonymKey)
 	a.Media = media.NewService(db)
 	cat, err := i18n.Load()
 	if err != nil {

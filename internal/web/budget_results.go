@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"sort"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -19,6 +20,7 @@ type resultPlan struct {
 	Votes  int64
 	Points int64
 	Chosen bool
+	Round  int
 	// Why says in B1 why it was or was not chosen (translated).
 	Why string
 	// Percent of the area's ballots that chose it.
@@ -33,6 +35,12 @@ type resultArea struct {
 	Left    int64
 	Ballots int64
 	Plans   []resultPlan
+	// ByWijk is the protected breakdown per wijk (a budget not divided
+	// per wijk), nil otherwise.
+	ByWijk *budget.WijkBreakdown
+	// PlanOrder are the plan titles in the count's order (the breakdown's
+	// columns).
+	PlanOrder []string
 }
 
 // resultChannel is the number of ballots of one channel.
@@ -50,6 +58,9 @@ type budgetResultsData struct {
 	Areas    []resultArea
 	Channels []resultChannel
 	Ballots  int64
+	// Uncounted: paper ballots in batches not checked yet; Invalid: paper
+	// ballots that could not be counted.
+	Uncounted, Invalid int64
 	Staff    bool
 	// Decided: the count names winners (after voting closed).
 	Decided bool
@@ -58,33 +69,92 @@ type budgetResultsData struct {
 // IsPoints reports the points method.
 func (d *budgetResultsData) IsPoints() bool { return d.B.Method == budget.MethodPoints }
 
-// budgetResultsOf builds the result from the budget service.
+// budgetResultsOf builds the result from budget.Results: per area the
+// plans with their votes and, once counted, which won and why in words;
+// the ballots per channel and the one total.
 func (s *Server) budgetResultsOf(c *gin.Context, b *budget.Budget, d *budgetResultsData) error {
-	counts, err := s.budgets.Tallies(c.Request.Context(), b.InstrumentID)
+	r, err := s.budgets.Results(c.Request.Context(), b.InstrumentID)
 	if err != nil {
 		return err
 	}
-	perChannel := map[budget.Channel]int64{}
-	for _, a := range b.Areas {
-		ra := resultArea{Wijk: a.Wijk, Amount: a.Amount}
-		for _, pl := range b.Plans {
-			if pl.AreaID != a.ID {
-				continue
+	lang := langOf(c)
+	eur := func(cents int64) string { return formatEuros(cents, lang) }
+	d.Ballots, d.Uncounted, d.Invalid = r.Total, r.Uncounted, r.Invalid
+	for _, ch := range budget.Channels {
+		d.Channels = append(d.Channels, resultChannel{Channel: string(ch), Ballots: r.Ballots[ch]})
+	}
+	for _, ar := range r.Areas {
+		ra := resultArea{Wijk: ar.Area.Wijk, Amount: ar.Area.Amount, Ballots: ar.Ballots, ByWijk: ar.ByWijk}
+		results := map[int]budget.PlanResult{}
+		if o := ar.Outcome; o != nil {
+			d.Decided = true
+			ra.Spent, ra.Left = o.Spent, ar.Area.Amount-o.Spent
+			for _, pr := range o.Plans {
+				results[pr.Index] = pr
 			}
+		}
+		for i, pl := range ar.Plans {
+			ra.PlanOrder = append(ra.PlanOrder, pl.Title)
 			rp := resultPlan{ID: pl.ID, Title: pl.Title, Cost: pl.Cost}
-			for ch, n := range counts[pl.ID] {
+			for _, n := range ar.Votes[pl.ID] {
 				rp.Votes += n.Votes
 				rp.Points += n.Points
-				perChannel[ch] += n.Votes
+			}
+			if ar.Ballots > 0 {
+				rp.Percent = float64(rp.Votes) * 100 / float64(ar.Ballots)
+			}
+			if pr, ok := results[i]; ok {
+				rp.Chosen, rp.Round = pr.Status == "selected", pr.Round
+				rp.Why = s.whyText(lang, pl, pr, eur)
 			}
 			ra.Plans = append(ra.Plans, rp)
 		}
+		if d.Decided {
+			// The chosen plans in the order they were chosen, then the
+			// others by votes.
+			sort.SliceStable(ra.Plans, func(i, j int) bool {
+				a, b := ra.Plans[i], ra.Plans[j]
+				if a.Chosen != b.Chosen {
+					return a.Chosen
+				}
+				if a.Chosen {
+					return a.Round < b.Round
+				}
+				return a.Votes+a.Points > b.Votes+b.Points
+			})
+		}
 		d.Areas = append(d.Areas, ra)
 	}
-	for _, ch := range budget.Channels {
-		d.Channels = append(d.Channels, resultChannel{Channel: string(ch), Votes: perChannel[ch]})
-	}
 	return nil
+}
+
+// whyText says in B1 why a plan was or was not chosen, from the count's
+// own numbers (PlanResult.Explain).
+func (s *Server) whyText(lang string, pl budget.Plan, pr budget.PlanResult, eur func(int64) string) string {
+	ex := func(k string) int64 { return pr.Explain[k] }
+	switch pr.Status {
+	case "selected":
+		switch pr.Phase {
+		case "equal_shares":
+			paid := pr.PaidBySupporters
+			if paid == 0 {
+				paid = pl.Cost
+			}
+			return s.cat.T(lang, "begroting.why.equal_shares", eur(paid))
+		case "completion":
+			return s.cat.T(lang, "begroting.why.completion", eur(pl.Cost))
+		case "greedy_fill":
+			return s.cat.T(lang, "begroting.why.greedy_fill", eur(ex("remaining")))
+		}
+		return s.cat.T(lang, "begroting.why.greedy", eur(ex("remaining")))
+	case "too_expensive":
+		return s.cat.T(lang, "begroting.why.too_expensive", eur(ex("remaining")))
+	case "not_affordable":
+		return s.cat.T(lang, "begroting.why.not_affordable", eur(ex("supporters_money")), eur(ex("remaining")))
+	case "no_votes":
+		return s.cat.T(lang, "begroting.why.no_votes")
+	}
+	return ""
 }
 
 // BudgetChart draws an area's plans by votes (or points), each bar the
