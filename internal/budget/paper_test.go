@@ -8,6 +8,7 @@ import (
 	"inspraak/internal/apperror"
 	"inspraak/internal/audit"
 	"inspraak/internal/budget"
+	"inspraak/internal/instrument"
 	"inspraak/internal/participation"
 )
 
@@ -291,5 +292,37 @@ func TestCheckedBatchIsCorrectedOnlyWithAReasonAndThroughFourEyesAgain(t *testin
 	}
 	if !strings.Contains(e.Detail, `"lines_before":1`) || !strings.Contains(e.Detail, "hertelling") {
 		t.Fatalf("correction audit %s", e.Detail)
+	}
+}
+
+func TestPaperNamesItsWijkWhenResidentsDeclareIt(t *testing.T) {
+	t.Parallel()
+	f := newChanFixture(t)
+	ctx := context.Background()
+	b := f.budget(t, []string{"Noord", "Zuid"}, func(_ *instrument.Instrument, bud *budget.Budget) { bud.WijkSource = budget.WijkDeclared })
+	file := registerFile([2]string{bsnA, "1234AB"})
+	if _, err := f.svc.ImportRegister(ctx, f.editor, b.id, strings.NewReader(file)); err != nil {
+		t.Fatal(err)
+	}
+	code := f.codeOf(t, b.id, file, bsnA)
+	batch, err := f.svc.OpenBatch(ctx, f.staff[0], b.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without the wijk the paper names, nothing is stored.
+	if _, err := f.svc.AddPaper(ctx, f.staff[0], batch.ID, code, choice(b.plans["Zuid"][0])); errKey(err) != "error.form_invalid" {
+		t.Fatalf("no wijk: %v", err)
+	}
+	if ok, err := participation.Registered(f.db.DB, participation.Ballot, b.id, digidToken(t, f.svc, b.id, bsnA)); err != nil || ok {
+		t.Fatalf("a refused paper registered its person: %v", err)
+	}
+	c := choice(b.plans["Zuid"][0])
+	c.AreaID = b.areas["Zuid"]
+	rec, err := f.svc.AddPaper(ctx, f.staff[0], batch.ID, code, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.AreaID != b.areas["Zuid"] {
+		t.Fatalf("stored in area %d, want Zuid's %d", rec.AreaID, b.areas["Zuid"])
 	}
 }

@@ -27,7 +27,11 @@ type paperData struct {
 	Error   string
 	Code    string // what was typed, shown back after a refusal
 	Chosen  map[int64]int
+	AreaID  int64 // the wijk chosen on the paper (declared wijk)
 }
+
+// Declared: the paper names its wijk (per_wijk, as the voter declares).
+func (d *paperData) Declared() bool { return d.B.PerWijk && d.B.WijkSource == budget.WijkDeclared }
 
 type paperBallotView struct {
 	ID     int64
@@ -144,7 +148,7 @@ func (s *Server) paperDone(c *gin.Context, d *paperData, err error) {
 	if !ok {
 		return
 	}
-	fresh.Code, fresh.Chosen = d.Code, d.Chosen
+	fresh.Code, fresh.Chosen, fresh.AreaID = d.Code, d.Chosen, d.AreaID
 	status := http.StatusUnprocessableEntity
 	switch e.Code {
 	case apperror.Conflict, apperror.Closed:
@@ -191,6 +195,7 @@ func (s *Server) paperAdd(c *gin.Context) {
 	}
 	if raw := c.PostForm("gebied"); raw != "" {
 		ch.AreaID, _ = strconv.ParseInt(raw, 10, 64)
+		d.AreaID = ch.AreaID
 	}
 	_, err := s.budgets.AddPaper(c.Request.Context(), actorOf(c), d.Batch.ID, d.Code, ch)
 	s.paperDone(c, d, err)
