@@ -236,3 +236,79 @@ func waitText(t *testing.T, tab context.Context, expr, want string) bool {
 	}
 	return false
 }
+
+// resultsPath is a budget seedBudgetResult closes after stand ballots
+// and publishes.
+const resultsPath = "/projecten/groen-in-de-wijk/wijkgeld-uitslag"
+
+func init() { seeds = append(seeds, seedBudgetResult) }
+
+func seedBudgetResult(ctx context.Context, a *app.App) error {
+	p, err := a.Projects.GetPublic(ctx, "groen-in-de-wijk")
+	if err != nil {
+		return err
+	}
+	actor := identity.SystemActor("browsertest")
+	now := time.Now()
+	opens, closes := now.Add(-2*time.Hour), now.Add(-time.Hour)
+	during := a.Budgets.WithClock(func() time.Time { return now.Add(-90 * time.Minute) })
+	b, err := during.Create(ctx, actor, budget.Draft{ProjectID: p.ID, Slug: "wijkgeld-uitslag", Title: "Wijkgeld: de uitslag",
+		Published: true, Rules: instrument.Instrument{Who: instrument.WhoAny, OpensAt: &opens, ClosesAt: &closes},
+		Settings: budget.Settings{Method: budget.MethodKnapsack, Rule: budget.RuleGreedy},
+		Areas:    []budget.AreaInput{{Amount: 1_000_000}}})
+	if err != nil {
+		return err
+	}
+	var plans []int64
+	for i, t := range []string{"Een bank bij de vijver", "Lantaarns op het fietspad", "Een hondenveld"} {
+		pl, err := during.AddPlan(ctx, actor, b.InstrumentID, budget.PlanInput{AreaID: b.Areas[0].ID, Title: t, Cost: int64(3+min(i, 1)*2) * 100_000})
+		if err != nil {
+			return err
+		}
+		plans = append(plans, pl.ID)
+	}
+	for i := range 9 {
+		lines := []budget.Line{{PlanID: plans[i%2], Points: 1}}
+		if i%3 == 0 {
+			lines = append(lines, budget.Line{PlanID: plans[2], Points: 1})
+		}
+		v := budget.Voter{Channel: budget.ChannelStand, Token: "uitslag-" + strconv.Itoa(i), Wijk: []string{"Noord", "Zuid", "De Brink"}[i%3]}
+		if _, err := during.Cast(ctx, b.InstrumentID, v, budget.Choice{Lines: lines}); err != nil {
+			return err
+		}
+	}
+	return a.Budgets.PublishResult(ctx, actor, b.InstrumentID, true)
+}
+
+// TestBudgetResultPage checks the published result at both sizes: the
+// plans with their votes, the bars with their text, the ballots per
+// channel and the one total, axe-core clean.
+func TestBudgetResultPage(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	axeSource := readAxe(t)
+	tab, pr := s.newTabFor(t, 3*tabTimeout)
+	for _, vp := range viewports {
+		if err := chromedp.Do(tab, emulate(vp), chromedp.Navigate(s.base+resultsPath+"/uitslag"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+			t.Fatalf("open %s: %v", resultsPath, err)
+		}
+		text, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []string{"Uitslag: Wijkgeld: de uitslag", "Een bank bij de vijver", "Lantaarns op het fietspad", "Bij een stembus", "Totaal", "Per wijk"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: no %q in: %.800s", vp.name, w, text)
+			}
+		}
+		if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
+			t.Errorf("%s: axe-core: %d violations\n%s", vp.name, len(res.Violations), formatViolations(res.Violations))
+		}
+		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
+			s.save(t, "budget-uitslag-"+vp.name+".png", png)
+		}
+	}
+	for _, msg := range pr.snapshot() {
+		t.Errorf("%s", msg)
+	}
+}

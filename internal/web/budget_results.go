@@ -61,7 +61,7 @@ type budgetResultsData struct {
 	// Uncounted: paper ballots in batches not checked yet; Invalid: paper
 	// ballots that could not be counted.
 	Uncounted, Invalid int64
-	Staff    bool
+	Staff              bool
 	// Decided: the count names winners (after voting closed).
 	Decided bool
 }

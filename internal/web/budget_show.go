@@ -208,6 +208,13 @@ func (s *Server) budgetState(c *gin.Context, p *project.Project, in *instrument.
 		}
 	}
 	d.Area, d.NeedWijk, d.WijkProblem = voterArea(b, v, ok, bk, votedArea)
+	if ok && v.Channel != budget.ChannelOnline {
+		// A code or kiosk voter: Cast's own rules (the register, its wijk)
+		// decide what the page offers.
+		if err := s.offlineStanding(c, in.ID, v, d); err != nil {
+			return nil, v, err
+		}
+	}
 	changeable := len(d.Mine) > 0 && in.AllowChange
 	d.CanVote = ok && d.In.Verdict.OK && d.Area != nil && (!d.Voted || changeable)
 	if d.NeedWijk && (d.Voted || !d.In.Verdict.OK) {
@@ -218,6 +225,30 @@ func (s *Server) budgetState(c *gin.Context, p *project.Project, in *instrument.
 		d.ResultURL = d.In.URL + "/uitslag"
 	}
 	return d, v, nil
+}
+
+// offlineStanding asks budget.StandingOf where a code or kiosk voter
+// stands: whether the register entitles them and which area is theirs
+// (the register's wijk wins over the session's). "Already voted" is the
+// page's own message (d.Voted).
+func (s *Server) offlineStanding(c *gin.Context, instrumentID int64, v budget.Voter, d *budgetPageData) error {
+	st, err := s.budgets.StandingOf(c.Request.Context(), instrumentID, v)
+	if err != nil {
+		return err
+	}
+	if st.Area != nil {
+		d.Area, d.NeedWijk, d.WijkProblem = st.Area, false, ""
+	}
+	if e, isApp := apperror.As(st.Refusal); isApp {
+		switch e.Key {
+		case "budget.error.already_voted", "budget.error.no_change":
+		case "budget.error.no_area", "budget.error.wrong_wijk":
+			d.Area, d.WijkProblem = nil, "begroting.wijk.not_in_budget"
+		default:
+			d.In.Verdict = instrument.Verdict{Reason: e.Key}
+		}
+	}
+	return nil
 }
 
 // fillPlans lists the plans the page shows (filtered by the query's theme

@@ -257,6 +257,24 @@ func TestBudgetEditorBuildsAWijkBudgetAndResidentsVote(t *testing.T) {
 		t.Fatalf("ballots after casting: %q", got)
 	}
 
+	// Once a ballot exists, the editor cannot change how it was judged, nor
+	// take a plan away; the order may still change.
+	edit := "/beheer/projecten/" + projectIDOf(t, s, "veilig-naar-school") + "/begrotingen/" + itoa(id)
+	fixed := ed.post(edit+"/instellingen", url.Values{"methode": {"approval"}, "regel": {"greedy"}, "per_wijk": {"true"}, "wijkbron": {"brp"}})
+	wantStatus(t, fixed, 409)
+	wantContains(t, fixed, "Er is al gestemd. De manier van stemmen en tellen kan daarom niet meer veranderen.")
+	kept := ed.post(edit+"/plannen/"+speeltuin+"/verwijderen", nil)
+	wantStatus(t, kept, 409)
+	wantContains(t, kept, "Er is al gestemd. Een plan kan daarom niet meer weg.")
+	var method string
+	testdb.NoError(t, s.App.DB.Raw("SELECT method FROM budgets WHERE instrument_id = ?", id).Row().Scan(&method))
+	var plansLeft int64
+	testdb.NoError(t, s.App.DB.Table("budget_plans").Where("instrument_id = ?", id).Count(&plansLeft).Error)
+	if method != "knapsack" || plansLeft != 4 {
+		t.Fatalf("after refusals: method %q, %d plans", method, plansLeft)
+	}
+	wantStatus(t, ed.post(edit+"/plannen/"+bomen+"/verplaatsen", url.Values{"richting": {"omhoog"}}), 303)
+
 	// Changing: the page starts from the ballot.
 	again := r.get(addr)
 	wantContains(t, again, "U heeft al gestemd", "U kunt uw stem veranderen", "€ 11.000")
@@ -322,8 +340,6 @@ func TestBudgetEditorBuildsAWijkBudgetAndResidentsVote(t *testing.T) {
 	// The result: not public before it is published, and not publishable
 	// while voting runs.
 	wantStatus(t, s.get(t, addr+"/uitslag"), 404)
-	pid := projectIDOf(t, s, "veilig-naar-school")
-	edit := "/beheer/projecten/" + pid + "/begrotingen/" + itoa(id)
 	wantContains(t, ed.get(edit), "De uitslag kan op de site als de stemming gesloten is.")
 	staff := ed.get("/beheer/begrotingen/" + itoa(id) + "/uitslag")
 	wantStatus(t, staff, 200)

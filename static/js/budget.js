@@ -125,10 +125,12 @@
     if (!stand) {
       return;
     }
-    var u = stand.querySelector("[data-budget=used]");
-    var l = stand.querySelector("[data-budget=left]");
-    if (u) { u.textContent = used + " / " + total; }
-    if (l) { l.textContent = String(total - used); }
+    document.querySelectorAll(".inspraak-budget-standing").forEach(function (box) {
+      var u = box.querySelector("[data-budget=used]");
+      var l = box.querySelector("[data-budget=left]");
+      if (u) { u.textContent = used + " / " + total; }
+      if (l) { l.textContent = String(total - used); }
+    });
     window.clearTimeout(timer);
     timer = window.setTimeout(function () {
       var tpl = stand.getAttribute("data-points-template") || "%s";
