@@ -84,6 +84,14 @@ func (s *Server) withSessions() gin.HandlerFunc {
 					return
 				}
 			}
+			// A budget kiosk (budget_stand.go): a resident is voting on
+			// this device, so no staff page is shown, whatever guards it;
+			// logging out stays possible.
+			if staffOf(c) != nil && !strings.HasPrefix(c.Request.URL.Path, "/beheer/uitloggen") && s.kioskActive(c) {
+				s.renderKioskBusy(c)
+				c.Abort()
+				return
+			}
 		}
 		c.Next()
 	}
@@ -119,13 +127,6 @@ func (s *Server) requireResident() gin.HandlerFunc {
 // page that says so. The same identity.Can decides in the services.
 func (s *Server) requireStaff(p identity.Permission) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		// A budget kiosk (budget_stand.go): someone else is voting on this
-		// device, so no staff page is shown.
-		if s.kioskActive(c) {
-			s.renderKioskBusy(c)
-			c.Abort()
-			return
-		}
 		cur := staffOf(c)
 		if cur == nil {
 			c.Redirect(http.StatusSeeOther, "/beheer/inloggen?terug="+url.QueryEscape(c.Request.URL.RequestURI()))
