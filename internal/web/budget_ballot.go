@@ -329,7 +329,7 @@ func (s *Server) writeReceipt(c *gin.Context, instrumentID int64, key, path stri
 	payload := strings.Join([]string{"r1", key, strconv.FormatInt(r.BallotID, 10), string(r.Channel), changed,
 		strconv.FormatInt(r.At.Unix(), 10), strconv.FormatInt(r.Total, 10), strings.Join(lines, ",")}, "|")
 	val := base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + s.basketSig(instrumentID, payload)
-	http.SetCookie(c.Writer, &http.Cookie{Name: receiptCookie(instrumentID), Value: val, Path: path, MaxAge: 3600,
+	http.SetCookie(c.Writer, &http.Cookie{Name: receiptCookie(instrumentID), Value: val, Path: path, MaxAge: 600,
 		HttpOnly: true, Secure: s.cfg.BaseURL.Scheme == "https", SameSite: http.SameSiteLaxMode})
 }
 
@@ -389,6 +389,11 @@ func (s *Server) budgetReceipt(c *gin.Context) {
 		ok = false // someone else's receipt in a shared browser
 	}
 	if ok {
+		// Shown once: on a shared device (a kiosk, a library computer) the
+		// next person must not find the last one's choice here. An online
+		// voter sees their ballot again from BallotOf.
+		http.SetCookie(c.Writer, &http.Cookie{Name: receiptCookie(in.ID), Value: "", Path: budgetURL(p, in), MaxAge: -1,
+			HttpOnly: true, Secure: s.cfg.BaseURL.Scheme == "https", SameSite: http.SameSiteLaxMode})
 		for _, l := range r.Lines {
 			if pl := planByID(d.B, l.PlanID); pl != nil {
 				r.Items = append(r.Items, basketItem{ID: pl.ID, Title: pl.Title, Cost: pl.Cost, Points: l.Points})

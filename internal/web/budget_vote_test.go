@@ -256,6 +256,10 @@ func TestBudgetEditorBuildsAWijkBudgetAndResidentsVote(t *testing.T) {
 	if got := ballotLines(t, s, id); len(got) != 1 || got[0] != "Bomen+Speeltuin" {
 		t.Fatalf("ballots after casting: %q", got)
 	}
+	// The receipt cookie is shown once; an online voter sees the stored
+	// ballot there afterwards.
+	wantContains(t, r.get(addr+"/stembewijs"), "Uw stem is ontvangen", "Speeltuin", "Bomen")
+	wantStatus(t, s.get(t, addr+"/stembewijs"), 303) // nobody's ballot for a visitor
 
 	// Once a ballot exists, the editor cannot change how it was judged, nor
 	// take a plan away; the order may still change.
