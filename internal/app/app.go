@@ -125,15 +125,18 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Settings = setting.NewService(db)
 	a.Audit = audit.New(db)
 	idOpts := identity.Options{DB: db, Config: cfg, Audit: a.Audit, Log: log}
+	// The wijk table serves the BRP lookup at login and, for budgets,
+	// the postcodes of an uploaded register (also without BRP).
+	var wijken *identity.WijkTable
+	if cfg.WijkTable != "" {
+		if wijken, err = identity.LoadWijkTable(cfg.WijkTable); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("INSPRAAK_WIJK_TABLE: %w", err)
+		}
+	}
 	if cfg.Verification == "brp" {
 		brp := &identity.BRP{URL: cfg.BRPURL, APIKey: cfg.BRPAPIKey, Gemeentecode: cfg.Gemeentecode,
-			Client: &http.Client{Timeout: 3 * time.Second}}
-		if cfg.WijkTable != "" {
-			if brp.Wijken, err = identity.LoadWijkTable(cfg.WijkTable); err != nil {
-				_ = db.Close()
-				return nil, fmt.Errorf("INSPRAAK_WIJK_TABLE: %w", err)
-			}
-		}
+			Client: &http.Client{Timeout: 3 * time.Second}, Wijken: wijken}
 		idOpts.Verifier = brp
 	}
 	for _, o := range opts {
@@ -154,6 +157,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Consultations = consultation.NewService(db, cfg.PseudonymKey)
 	a.Ideas = idea.NewService(db, cfg.PseudonymKey)
 	a.Budgets = budget.NewService(db, cfg.PseudonymKey)
+	// Letters, the stand and paper: the same verifier as logins (the
+	// stand's lookup without an uploaded register), the wijk table, and
+	// the address letters send residents to.
+	a.Budgets.SetChannels(budget.ChannelOptions{Verifier: idOpts.Verifier, Wijken: wijken,
+		Municipality: cfg.MunicipalityName, CodeURL: cfg.BaseURL.String() + budget.CodePath})
 	a.Media = media.NewService(db)
 	cat, err := i18n.Load()
 	if err != nil {
@@ -220,7 +228,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	a.Results.SetNotifier(a.Notify)
 	a.Notes = responsenote.NewService(db, a.Audit, a.Notify)
 	deps := web.Deps{Config: cfg, DB: db, Limits: a.Limits, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
-		Instruments: a.Instruments, Polls: a.Polls, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: a.Results, Notes: a.Notes, Eraser: a.Eraser, Media: a.Media,
+		Instruments: a.Instruments, Polls: a.Polls, Budgets: a.Budgets, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: a.Results, Notes: a.Notes, Eraser: a.Eraser, Media: a.Media,
 		Notify: a.Notify, Catalog: cat, Logger: log}
 	for _, o := range opts {
 		if o.WebRoutes != nil {

@@ -145,6 +145,15 @@ var pages = []page{
 		h1: "Vragenlijst over het schetsontwerp", contains: []string{"Welk schetsontwerp vindt u het beste?", "Versturen"}},
 	{name: "consultation-errors", login: resident, path: "/projecten/herinrichting-marktplein/vragenlijst-schetsontwerp", click: "Versturen", status: http.StatusUnprocessableEntity,
 		h1: "Vragenlijst over het schetsontwerp", contains: []string{"Er is iets niet goed ingevuld", "Kies een antwoord."}},
+	// Participatory budgeting: the letter code page (no login), its
+	// refusal of a look-alike, and the stembureau's start page.
+	{name: "budget-code", path: "/stemcode", status: http.StatusOK,
+		h1: "Stemmen met de code uit uw brief", contains: []string{"Uw code", "Geen code?"}},
+	{name: "budget-code-error", path: "/stemcode", click: "Verder met stemmen", fill: []field{{"code", "abcd-efgh-jkl0"}},
+		status: http.StatusUnprocessableEntity, h1: "Stemmen met de code uit uw brief",
+		contains: []string{"Er is iets niet goed ingevuld", "In een code staan geen 0 (nul), O, 1 (een) of I"}},
+	{name: "budget-stand-list", login: admin, path: "/beheer/stembureau", status: http.StatusOK,
+		h1: "Stembureau", contains: []string{"Stembureau openen", "Stembiljetten op papier"}},
 	// Editors' back office (admin holds the editor permission too).
 	{name: "editor-projects", login: admin, path: "/beheer/projecten", status: http.StatusOK,
 		h1: "Projecten beheren", contains: []string{"Een nieuw Marktplein"}},

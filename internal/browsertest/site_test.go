@@ -362,7 +362,10 @@ func (p *problems) observe(ev any) {
 	case *network.EventLoadingFailed:
 		p.add("failed load (%s): %s %s%s", ev.Type, p.urls[ev.RequestID], ev.ErrorText, blocked(ev.BlockedReason))
 	case *network.EventResponseReceived:
-		if ev.Type != network.ResourceTypeDocument && ev.Response != nil && ev.Response.Status >= 400 {
+		// An allowed address may answer an error to a script too (the
+		// budget page's fetch of a refused add gets the page with 422).
+		if ev.Type != network.ResourceTypeDocument && ev.Response != nil && ev.Response.Status >= 400 &&
+			(p.allowed == nil || !p.allowed(ev.Response.URL)) {
 			p.add("subresource HTTP %d (%s): %s", ev.Response.Status, ev.Type, ev.Response.URL)
 		}
 	}

@@ -397,13 +397,15 @@ func boolSetting(getenv Getenv, name string, def bool, probs *Problems) bool {
 
 func (c *Config) loadVerification(getenv Getenv, probs *Problems) {
 	c.Verification = strings.ToLower(orDefault(strings.TrimSpace(getenv("INSPRAAK_VERIFICATION")), "none"))
+	// The wijk table also serves without BRP: a budget's uploaded register
+	// finds its wijken by postcode (package budget).
+	c.WijkTable = strings.TrimSpace(getenv("INSPRAAK_WIJK_TABLE"))
 	switch c.Verification {
 	case "none":
 	case "brp":
 		c.BRPURL = strings.TrimRight(strings.TrimSpace(getenv("INSPRAAK_BRP_URL")), "/")
 		c.BRPAPIKey = getenv("INSPRAAK_BRP_API_KEY")
 		c.Gemeentecode = strings.TrimSpace(getenv("INSPRAAK_GEMEENTECODE"))
-		c.WijkTable = strings.TrimSpace(getenv("INSPRAAK_WIJK_TABLE"))
 		if c.BRPURL == "" {
 			*probs = append(*probs, "INSPRAAK_BRP_URL is required when INSPRAAK_VERIFICATION=brp")
 		} else if c.IsProduction() && !strings.HasPrefix(c.BRPURL, "https://") {

@@ -48,6 +48,8 @@ func (d *settingsData) KindURL() string {
 		return base + "/vragenlijsten/" + strconv.FormatInt(d.In.ID, 10)
 	case instrument.KindIdeaBoard:
 		return base + "/ideeenborden/" + strconv.FormatInt(d.In.ID, 10)
+	case instrument.KindBudget:
+		return base + "/begrotingen/" + strconv.FormatInt(d.In.ID, 10)
 	}
 	return base
 }

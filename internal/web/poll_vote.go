@@ -116,6 +116,8 @@ func (s *Server) instrumentShow(c *gin.Context) {
 		s.consultationShow(c, p, in)
 	case instrument.KindIdeaBoard:
 		s.boardShow(c, p, in, spot)
+	case instrument.KindBudget:
+		s.budgetShow(c, p, in)
 	default:
 		s.renderStatus(c, http.StatusNotFound, "")
 	}

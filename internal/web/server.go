@@ -16,6 +16,7 @@ import (
 
 	"inspraak/internal/account"
 	"inspraak/internal/audit"
+	"inspraak/internal/budget"
 	"inspraak/internal/config"
 	"inspraak/internal/consultation"
 	"inspraak/internal/i18n"
@@ -44,6 +45,7 @@ type Deps struct {
 	Audit         *audit.Log
 	Instruments   *instrument.Service
 	Polls         *poll.Service
+	Budgets       *budget.Service
 	Consultations *consultation.Service
 	Ideas         *idea.Service
 	Moderation    *moderation.Service
@@ -71,6 +73,7 @@ type Server struct {
 	audit         *audit.Log
 	instruments   *instrument.Service
 	polls         *poll.Service
+	budgets       *budget.Service
 	consultations *consultation.Service
 	ideas         *idea.Service
 	moderation    *moderation.Service
@@ -116,7 +119,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, consultations: d.Consultations, ideas: d.Ideas, moderation: d.Moderation, results: d.Results, notes: d.Notes, eraser: d.Eraser, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
+		cfg: d.Config, db: d.DB, projects: d.Projects, identity: d.Identity, audit: d.Audit, instruments: d.Instruments, polls: d.Polls, budgets: d.Budgets, consultations: d.Consultations, ideas: d.Ideas, moderation: d.Moderation, results: d.Results, notes: d.Notes, eraser: d.Eraser, media: d.Media, notify: d.Notify, cat: d.Catalog, log: d.Logger,
 		assets: assets, renderer: renderer, metrics: newMetrics(collectors.NewDBStatsCollector(sqlDB, "inspraak")), now: d.Now,
 	}
 	s.limits = d.Limits
@@ -326,6 +329,9 @@ func New(d Deps) (*Server, error) {
 	edit.GET("/:id/voorbeeld", s.editorProjectPreview)
 	edit.GET("/:id/publiceren", s.editorPublishCheck)
 	edit.POST("/:id/publiceren", s.editorPublish)
+	// Participatory budgeting: resident and staff pages (budget_*.go).
+	s.budgetRoutes(e, staff)
+	s.budgetChannelRoutes(e, staff) // letters, stand, paper (budget_code.go)
 	if d.Routes != nil {
 		d.Routes(e)
 	}

@@ -84,6 +84,14 @@ func (s *Server) withSessions() gin.HandlerFunc {
 					return
 				}
 			}
+			// A budget kiosk (budget_stand.go): a resident is voting on
+			// this device, so no staff page is shown, whatever guards it;
+			// logging out stays possible.
+			if staffOf(c) != nil && !strings.HasPrefix(c.Request.URL.Path, "/beheer/uitloggen") && s.kioskActive(c) {
+				s.renderKioskBusy(c)
+				c.Abort()
+				return
+			}
 		}
 		c.Next()
 	}

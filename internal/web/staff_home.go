@@ -30,6 +30,9 @@ func (s *Server) staffHome(c *gin.Context) {
 	if cur.Can(identity.PermAnalyse) {
 		d.Links = append(d.Links, staffLink{"/beheer/resultaten", p.T("nav.staff.results"), p.T("staff.home.results_lead")})
 	}
+	if cur.Can(identity.PermBudgetStand) {
+		d.Links = append(d.Links, staffLink{"/beheer/stembureau", p.T("budget.stand.list_title"), p.T("budget.stand.list_lead")})
+	}
 	if cur.Can(identity.PermStaffList) {
 		d.Links = append(d.Links, staffLink{"/beheer/medewerkers", p.T("staff.members.title"), p.T("staff.members.lead")})
 	}
