@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"testing"
 	"time"
@@ -352,7 +351,6 @@ func TestBudgetEditorBuildsAWijkBudgetAndResidentsVote(t *testing.T) {
 
 	// Voting closes; the count decides; the editor publishes.
 	testdb.NoError(t, s.App.DB.Exec("UPDATE instruments SET closes_at = ? WHERE id = ?", time.Now().Add(-time.Minute), id).Error)
-	s.App.Budgets.SetCounter(budget.CounterFunc(greedyForTest))
 	wantContains(t, oost.get(addr), "Meedoen kan niet meer: dit is gesloten.")
 	wantContains(t, r.get(addr), "U heeft al gestemd", "Uw stem telt mee en kan niet meer veranderen.")
 	wantStatus(t, r.post(addr+"/mandje", url.Values{"actie": {"toevoegen"}, "plan": {bomen}}), 409)
@@ -363,42 +361,6 @@ func TestBudgetEditorBuildsAWijkBudgetAndResidentsVote(t *testing.T) {
 		"Veel stemmen, en het paste nog in het budget: er was nog € 12.500,50 over.",
 		"Niet gekozen", "Niemand koos dit plan.", "Fietsenrek", `role="img"`, "Stemmen per plan in wijk Noord")
 	wantContains(t, r.get(addr), "Bekijk de uitslag")
-}
-
-// greedyForTest is the count of these web tests: most votes first, skip
-// what no longer fits (the real counts are package budget/count's, with
-// tests of their own); it fills in what the results page explains.
-func greedyForTest(rule string, in budget.CountInstance, ballots []budget.CountBallot) budget.Outcome {
-	votes := make([]int64, len(in.Plans))
-	for _, b := range ballots {
-		for _, i := range b.Approved {
-			votes[i]++
-		}
-	}
-	order := make([]int, len(in.Plans))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return votes[order[a]] > votes[order[b]] })
-	out := budget.Outcome{Rule: rule}
-	left := in.Budget
-	for _, i := range order {
-		pr := budget.PlanResult{Index: i, Votes: votes[i], Explain: map[string]int64{"remaining": left}}
-		switch {
-		case votes[i] == 0:
-			pr.Status = "no_votes"
-		case in.Plans[i].Cost > left:
-			pr.Status = "too_expensive"
-		default:
-			pr.Status, pr.Phase = "selected", "greedy"
-			left -= in.Plans[i].Cost
-			out.Selected = append(out.Selected, i)
-			pr.Round = len(out.Selected)
-		}
-		out.Plans = append(out.Plans, pr)
-	}
-	out.Spent = in.Budget - left
-	return out
 }
 
 var ideaPickRE = regexp.MustCompile(`name="idee" value="(\d+)"`)
