@@ -65,6 +65,11 @@ func TestCastOnline(t *testing.T) {
 	if err != nil || mine.Ballot == nil || len(mine.Ballot.Lines) != 2 || mine.Ballot.Lines[0].PlanID != b.Plans[1].ID {
 		t.Fatalf("BallotOf: %+v, %v", mine, err)
 	}
+	list, err := f.budgets.BallotsOf(ctx, v.ParticipantID)
+	if err != nil || len(list) != 1 || list[0].InstrumentID != b.InstrumentID || list[0].Total != 65_000_00 ||
+		len(list[0].Plans) != 2 || list[0].Plans[0] != "Plan B" || list[0].ProjectSlug != "buurt" {
+		t.Fatalf("BallotsOf: %+v, %v", list, err)
+	}
 	// Closed: no more changes.
 	f.now = f.now.Add(48 * time.Hour)
 	if _, err := f.budgets.Cast(ctx, b.InstrumentID, v, choose(b, 0)); code(err) != apperror.Closed {
