@@ -7,6 +7,7 @@ import (
 
 	"inspraak/internal/consultation"
 	"inspraak/internal/idea"
+	"inspraak/internal/budget"
 	"inspraak/internal/identity"
 	"inspraak/internal/moderation"
 	"inspraak/internal/poll"
@@ -17,6 +18,8 @@ type myData struct {
 	Participant *identity.Participant
 	Responses   []consultation.MyResponse
 	Votes       []poll.MyVote
+	// Budgets are the budgets they voted in online, with their choice.
+	Budgets []budget.MyBallot
 	Ideas       idea.Mine
 	Unread      int64
 	// Answers are sections of published response notes about this
@@ -74,6 +77,10 @@ func (s *Server) myOverview(c *gin.Context) {
 		return
 	}
 	if d.Votes, err = s.polls.VotesOf(ctx, cur.Participant.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if d.Budgets, err = s.budgets.BallotsOf(ctx, cur.Participant.ID); err != nil {
 		s.fail(c, err)
 		return
 	}
