@@ -5,9 +5,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"inspraak/internal/budget"
 	"inspraak/internal/consultation"
 	"inspraak/internal/idea"
-	"inspraak/internal/budget"
 	"inspraak/internal/identity"
 	"inspraak/internal/moderation"
 	"inspraak/internal/poll"
@@ -20,8 +20,8 @@ type myData struct {
 	Votes       []poll.MyVote
 	// Budgets are the budgets they voted in online, with their choice.
 	Budgets []budget.MyBallot
-	Ideas       idea.Mine
-	Unread      int64
+	Ideas   idea.Mine
+	Unread  int64
 	// Answers are sections of published response notes about this
 	// participant's input.
 	Answers []responsenote.MySection
