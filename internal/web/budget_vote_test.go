@@ -278,6 +278,9 @@ func TestBudgetEditorBuildsAWijkBudgetAndResidentsVote(t *testing.T) {
 	}
 	wantStatus(t, ed.post(edit+"/plannen/"+bomen+"/verplaatsen", url.Values{"richting": {"omhoog"}}), 303)
 
+	// Mijn inspraak lists the ballot with the plans and what they cost.
+	wantContains(t, r.get("/mijn-inspraak"), "Uw keuze bij begrotingen", "Wijkbudget 2027", addr+"/stembewijs", "Speeltuin, Bomen (€ 11.000)")
+
 	// Changing: the page starts from the ballot.
 	again := r.get(addr)
 	wantContains(t, again, "U heeft al gestemd", "U kunt uw stem veranderen", "€ 11.000")

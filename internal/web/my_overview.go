@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"inspraak/internal/budget"
 	"inspraak/internal/consultation"
 	"inspraak/internal/idea"
 	"inspraak/internal/identity"
@@ -17,8 +18,10 @@ type myData struct {
 	Participant *identity.Participant
 	Responses   []consultation.MyResponse
 	Votes       []poll.MyVote
-	Ideas       idea.Mine
-	Unread      int64
+	// Budgets are the budgets they voted in online, with their choice.
+	Budgets []budget.MyBallot
+	Ideas   idea.Mine
+	Unread  int64
 	// Answers are sections of published response notes about this
 	// participant's input.
 	Answers []responsenote.MySection
@@ -74,6 +77,10 @@ func (s *Server) myOverview(c *gin.Context) {
 		return
 	}
 	if d.Votes, err = s.polls.VotesOf(ctx, cur.Participant.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if d.Budgets, err = s.budgets.BallotsOf(ctx, cur.Participant.ID); err != nil {
 		s.fail(c, err)
 		return
 	}
