@@ -196,11 +196,13 @@ func (s *site) checkPage(t *testing.T, pt *pageTab, p page, vp viewport, axeSour
 	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](eagerImagesJS, chromedp.EvalAwaitPromise)); err != nil {
 		t.Errorf("load the page's images: %v", err)
 	}
-	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+	// JPEG: Chromium encodes a long page's PNG for seconds on a small
+	// machine, and these are for people to look at, not to compare.
+	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85))
 	if err != nil {
 		t.Errorf("screenshot: %v", err)
 	} else {
-		s.save(t, p.name+"-"+vp.name+".png", shot)
+		s.save(t, p.name+"-"+vp.name+".jpg", shot)
 	}
 
 	res := runAxe(t, tab, axeSource)

@@ -57,7 +57,9 @@ func TestPublicResultsPage(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
 	axeSource := readAxe(t)
-	tab, pr := s.newTab(t)
+	// One tab does a whole journey (log in, publish, two pages at two
+	// widths with axe-core, a response note): more than one page's limit.
+	tab, pr := s.newTabFor(t, 3*tabTimeout)
 	s.logIn(t, tab, admin, "results-public")
 	if err := chromedp.Do(tab, emulate(viewports[0]), chromedp.Navigate(s.base+"/beheer/projecten/1/instrumenten/3/instellingen"),
 		chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
