@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -43,16 +42,12 @@ func (s *Service) SetChannels(o ChannelOptions) {
 	if o.Verifier == nil {
 		o.Verifier = identity.NoVerification{}
 	}
-	channelOpts.Store(s, &o)
+	s.ch = &o
 }
 
-// channelOpts holds each Service's ChannelOptions until Service has a
-// field for them (asked of the budget core; see notes).
-var channelOpts sync.Map
-
 func (s *Service) channels() *ChannelOptions {
-	if o, ok := channelOpts.Load(s); ok {
-		return o.(*ChannelOptions)
+	if s.ch != nil {
+		return s.ch
 	}
 	return &ChannelOptions{Verifier: identity.NoVerification{}}
 }

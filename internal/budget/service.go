@@ -16,6 +16,8 @@ type Service struct {
 	now func() time.Time
 	// counter counts results (package budget/count; see countadapter.go).
 	counter Counter
+	// ch holds the letter, stand and paper settings (SetChannels).
+	ch *ChannelOptions
 }
 
 // NewService returns a budget service. key is the pseudonym key, which
@@ -30,7 +32,7 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // WithClock returns a copy of the service that reads the time from now
 // (the demo seed votes in the past weeks).
 func (s *Service) WithClock(now func() time.Time) *Service {
-	return &Service{db: s.db, key: s.key, now: now, counter: s.counter}
+	return &Service{db: s.db, key: s.key, now: now, counter: s.counter, ch: s.ch}
 }
 
 // OnlineToken is the register token of a logged-in participant (by their
