@@ -33,35 +33,6 @@ func init() {
 	})
 }
 
-// logInAnalyst logs the tab in through the UI with a work account in the
-// group inspraak-analisten only: an analyst, not an administrator.
-func (s *site) logInAnalyst(t *testing.T, tab context.Context) {
-	t.Helper()
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(tab, stepTimeout)
-		defer cancel()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("log in as an analyst: %s: %v", step, err)
-		}
-	}
-	click := func(button, wantPath string) {
-		t.Helper()
-		resp, err := clickThrough(tab, button)
-		if err == nil {
-			err = landed(resp, wantPath, http.StatusOK)
-		}
-		if err != nil {
-			t.Fatalf("log in as an analyst: press %q: %v", button, err)
-		}
-	}
-	do("open /beheer/inloggen", chromedp.Navigate(s.base+"/beheer/inloggen"), chromedp.WaitReady(chromedp.CSS("body")))
-	click("Inloggen met werkaccount", "/dev/idp/authorize")
-	do("fill in a name", chromedp.SetValue(chromedp.ID("name"), fmt.Sprintf("Ana Lyst %d", loginSeq.Add(1))))
-	do("tick inspraak-analisten", chromedp.Click(chromedp.Search(`//main//label[normalize-space()="inspraak-analisten"]`)))
-	click("Inloggen", "/beheer")
-}
-
 // newLongTab is newTab with more time: a results page of 120 respondents
 // is long, and axe-core takes its time on it at two sizes on a busy
 // machine (tabTimeout is for one page at one size).
@@ -83,7 +54,7 @@ func TestAnalystPolishPages(t *testing.T) {
 		t.Helper()
 		if tab == nil {
 			tab, pr = s.newLongTab(t)
-			s.logInAnalyst(t, tab)
+			s.logInByRequests(t, tab, analyst)
 		}
 		for _, vp := range viewports {
 			if err := chromedp.Do(tab, emulate(vp)); err != nil {
@@ -111,10 +82,10 @@ func TestAnalystPolishPages(t *testing.T) {
 			if err != nil || len(wide) > 0 {
 				t.Errorf("%s at %s: wider than the screen: %q (%v)", name, vp.name, wide, err)
 			}
-			if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
-				s.save(t, "analyst-"+name+"-"+vp.name+".png", png)
+			if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
+				s.save(t, "analyst-"+name+"-"+vp.name+".jpg", png)
 			}
-			if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
+			if res := axeAt(t, tab, axeSource, vp); len(res.Violations) > 0 {
 				t.Errorf("%s at %s: axe-core: %d violations\n%s", name, vp.name, len(res.Violations), formatViolations(res.Violations))
 			}
 			for _, msg := range pr.take() {
@@ -140,7 +111,7 @@ func TestAnalystPolishPages(t *testing.T) {
 	// The analyst publishes from the results page and lands back on it.
 	t.Run("published", func(t *testing.T) {
 		tab, pr := s.newLongTab(t)
-		s.logInAnalyst(t, tab)
+		s.logInByRequests(t, tab, analyst)
 		if err := chromedp.Do(tab, emulate(viewports[0]), chromedp.Navigate(s.base+base), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
 			t.Fatal(err)
 		}

@@ -133,7 +133,7 @@ func (s *site) checkPage(t *testing.T, pt *pageTab, p page, vp viewport, axeSour
 	}
 	if p.login != anonymous && !pt.loggedIn {
 		pt.loggedIn = true // once per tab, even if it fails: that failure is reported once
-		s.logIn(t, tab, p.login, p.name+"-"+vp.name)
+		s.logInByRequests(t, tab, p.login)
 	}
 	resp, err := chromedp.Run(tab, chromedp.NavigateResponse(target))
 	if err != nil {
@@ -205,7 +205,7 @@ func (s *site) checkPage(t *testing.T, pt *pageTab, p page, vp viewport, axeSour
 		s.save(t, p.name+"-"+vp.name+".jpg", shot)
 	}
 
-	res := runAxe(t, tab, axeSource)
+	res := axeAt(t, tab, axeSource, vp)
 	if len(res.Incomplete) > 0 {
 		t.Logf("axe: needs manual review: %s", strings.Join(res.Incomplete, ", "))
 	}
@@ -367,9 +367,25 @@ const eagerImagesJS = `(() => {
 })()`
 
 // axeRunJS checks the page against WCAG 2.0, 2.1 and 2.2, levels A and AA.
-const axeRunJS = `axe.run(document, {
-  runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+const axeRunJS = axeRunWith + `{type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}` + axeReport
+
+// axeLayoutRunJS runs only the WCAG rules whose outcome depends on the
+// layout (the viewport's width): what the page's CSS changes between a
+// desktop and a phone. The other rules read the DOM, which is the same
+// HTML at every width; they run once, at desktop size (axeRunJS).
+const axeLayoutRunJS = axeRunWith + `{type: "rule", values: [` + axeLayoutRules + `]}` + axeReport
+
+// axeLayoutRules: contrast (backgrounds and overlap change with the
+// layout), target size (WCAG 2.2 AA, 24 px or spacing), a scroll region
+// reachable by keyboard, links told apart from the text around them, and
+// no orientation lock or zoom block.
+const axeLayoutRules = `"color-contrast", "target-size", "scrollable-region-focusable", "link-in-text-block", "css-orientation-lock", "meta-viewport"`
+
+const axeRunWith = `axe.run(document, {
   resultTypes: ["violations"],
+  runOnly: `
+
+const axeReport = `,
 }).then(r => ({
   version: axe.version,
   violations: r.violations.map(v => ({
@@ -396,10 +412,34 @@ func readAxe(t *testing.T) string {
 // scripts, but DevTools evaluation is not subject to it) and runs it.
 func runAxe(t *testing.T, tab context.Context, axeSource string) axeResult {
 	t.Helper()
+	return runAxeJS(t, tab, axeSource, axeRunJS)
+}
+
+// axeAt runs axe-core on a page shown at vp: every rule at the first
+// (desktop) size, and at the others only the rules that the width can
+// change (axeLayoutRunJS). A page is checked at desktop size too wherever
+// it is checked on a phone.
+func axeAt(t *testing.T, tab context.Context, axeSource string, vp viewport) axeResult {
+	t.Helper()
+	if vp == viewports[0] {
+		return runAxe(t, tab, axeSource)
+	}
+	return runAxeLayout(t, tab, axeSource)
+}
+
+// runAxeLayout is runAxe with the layout rules only (axeLayoutRunJS), for
+// a page already checked in full at another width.
+func runAxeLayout(t *testing.T, tab context.Context, axeSource string) axeResult {
+	t.Helper()
+	return runAxeJS(t, tab, axeSource, axeLayoutRunJS)
+}
+
+func runAxeJS(t *testing.T, tab context.Context, axeSource, run string) axeResult {
+	t.Helper()
 	if err := chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](axeSource)); err != nil {
 		t.Fatalf("inject axe-core: %v", err)
 	}
-	res, err := chromedp.Run(tab, chromedp.Evaluate[axeResult](axeRunJS, chromedp.EvalAwaitPromise))
+	res, err := chromedp.Run(tab, chromedp.Evaluate[axeResult](run, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("run axe-core: %v", err)
 	}

@@ -114,7 +114,7 @@ func budgetByKeyboard(t *testing.T, s *site, vp viewport, js bool, name, axeSour
 	if err := chromedp.Do(tab, emulate(vp)); err != nil {
 		t.Fatalf("viewport: %v", err)
 	}
-	s.logIn(t, tab, resident, k.shot)
+	s.logInByRequests(t, tab, resident)
 	if !js {
 		if err := chromedp.Do(tab, scriptsOff(true)); err != nil {
 			t.Fatalf("JavaScript off: %v", err)
@@ -141,7 +141,7 @@ func budgetByKeyboard(t *testing.T, s *site, vp viewport, js bool, name, axeSour
 				t.Fatal(err)
 			}
 		}
-		if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
+		if res := axeAt(t, tab, axeSource, vp); len(res.Violations) > 0 {
 			t.Errorf("%s: axe-core: %d violations\n%s", shot, len(res.Violations), formatViolations(res.Violations))
 		}
 		if !js {
@@ -149,8 +149,8 @@ func budgetByKeyboard(t *testing.T, s *site, vp viewport, js bool, name, axeSour
 				t.Fatal(err)
 			}
 		}
-		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
-			s.save(t, "budget-"+name+"-"+shot+".png", png)
+		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
+			s.save(t, "budget-"+name+"-"+shot+".jpg", png)
 		}
 	}
 	look("wijk", "Kies uw wijk", "In welke wijk woont u?", "de methode van gelijke delen")
@@ -301,11 +301,11 @@ func TestBudgetResultPage(t *testing.T) {
 				t.Errorf("%s: no %q in: %.800s", vp.name, w, text)
 			}
 		}
-		if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
+		if res := axeAt(t, tab, axeSource, vp); len(res.Violations) > 0 {
 			t.Errorf("%s: axe-core: %d violations\n%s", vp.name, len(res.Violations), formatViolations(res.Violations))
 		}
-		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
-			s.save(t, "budget-uitslag-"+vp.name+".png", png)
+		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
+			s.save(t, "budget-uitslag-"+vp.name+".jpg", png)
 		}
 	}
 	for _, msg := range pr.snapshot() {

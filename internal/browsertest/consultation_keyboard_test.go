@@ -85,7 +85,7 @@ func answerByKeyboard(t *testing.T, s *site, vp viewport) {
 	if err := chromedp.Do(tab, emulate(vp)); err != nil {
 		t.Fatalf("viewport: %v", err)
 	}
-	s.logIn(t, tab, resident, k.shot)
+	s.logInByRequests(t, tab, resident)
 	if err := chromedp.Do(tab, chromedp.Navigate(s.base+consultationPath), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
 		t.Fatalf("open %s: %v", consultationPath, err)
 	}
@@ -175,8 +175,8 @@ func answerByKeyboard(t *testing.T, s *site, vp viewport) {
 	if err != nil {
 		t.Fatalf("read the receipt: %v", err)
 	}
-	if shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
-		s.save(t, k.shot+".png", shot)
+	if shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
+		s.save(t, k.shot+".jpg", shot)
 	}
 	if !strings.Contains(r.Text, "Kenmerk") {
 		t.Errorf("the receipt does not show \"Kenmerk\": %.300s", r.Text)
@@ -222,7 +222,7 @@ func errorsByKeyboard(t *testing.T, s *site, vp viewport) {
 	if err := chromedp.Do(tab, emulate(vp)); err != nil {
 		t.Fatalf("viewport: %v", err)
 	}
-	s.logIn(t, tab, resident, k.shot)
+	s.logInByRequests(t, tab, resident)
 	if err := chromedp.Do(tab, chromedp.Navigate(s.base+consultationPath), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
 		t.Fatalf("open %s: %v", consultationPath, err)
 	}
@@ -233,8 +233,8 @@ func errorsByKeyboard(t *testing.T, s *site, vp viewport) {
 	if err != nil {
 		t.Fatalf("read the error summary: %v", err)
 	}
-	if shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
-		s.save(t, k.shot+".png", shot)
+	if shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
+		s.save(t, k.shot+".jpg", shot)
 	}
 	if !sum.Found {
 		t.Fatalf("after Enter on \"Versturen\" with nothing answered, the page shows no error summary (.inspraak-error-summary)")

@@ -105,11 +105,11 @@ func TestEditorPolish(t *testing.T) {
 					t.Errorf("%s (%s): no %q in: %.600s", shot, vp.name, w, text)
 				}
 			}
-			if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
+			if res := axeAt(t, tab, axeSource, vp); len(res.Violations) > 0 {
 				t.Errorf("%s (%s): axe-core: %d violations\n%s", shot, vp.name, len(res.Violations), formatViolations(res.Violations))
 			}
-			if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
-				s.save(t, "editor-polish-"+shot+"-"+vp.name+".png", png)
+			if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
+				s.save(t, "editor-polish-"+shot+"-"+vp.name+".jpg", png)
 			}
 		}
 		if err := chromedp.Do(tab, emulate(viewports[0])); err != nil {
@@ -162,7 +162,7 @@ func TestEditorPolish(t *testing.T) {
 	t.Run("reorder-by-keyboard", func(t *testing.T) {
 		tab, pr := s.newTab(t)
 		k := &keyboard{t: t, s: s, tab: tab, shot: "editor-polish-reorder", limit: 80}
-		s.logIn(t, tab, admin, k.shot)
+		s.logInByRequests(t, tab, admin)
 		open(t, tab, questions, http.StatusOK)
 		first := polishSeed.questions[0]
 		if got := strings.Join(order(t, tab), " | "); got != "Wat doen uw kinderen nu bij de vijver? | Wat missen zij daar? | Hoe oud zijn uw kinderen?" {
@@ -199,7 +199,7 @@ func TestEditorPolish(t *testing.T) {
 
 	t.Run("add-question-in-two-steps", func(t *testing.T) {
 		tab, pr := s.newTab(t)
-		s.logIn(t, tab, admin, "editor-polish-add")
+		s.logInByRequests(t, tab, admin)
 		open(t, tab, questions, http.StatusOK)
 		if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(`#soort-scale`))); err != nil {
 			t.Fatal(err)
@@ -231,7 +231,7 @@ func TestEditorPolish(t *testing.T) {
 	t.Run("address-from-title", func(t *testing.T) {
 		tab, pr := s.newTab(t)
 		pr.allow(func(u string) bool { return strings.HasSuffix(u, "/beheer/projecten") }) // the suggestion is a 422
-		s.logIn(t, tab, admin, "editor-polish-slug")
+		s.logInByRequests(t, tab, admin)
 		open(t, tab, "/beheer/projecten/nieuw", http.StatusOK)
 		slug := func() string {
 			v, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.getElementById("slug").value`))
@@ -285,7 +285,7 @@ func TestEditorPolish(t *testing.T) {
 
 	t.Run("preview-and-publish", func(t *testing.T) {
 		tab, pr := s.newTab(t)
-		s.logIn(t, tab, admin, "editor-polish-publish")
+		s.logInByRequests(t, tab, admin)
 		blocked := fmt.Sprintf("/beheer/projecten/%d", polishSeed.blocked)
 		open(t, tab, blocked+"/publiceren", http.StatusOK)
 		look(t, tab, "publish-blocked", "1 ding moet eerst beter", "Publiceren kan pas als dit is opgelost.", "is zichtbaar, maar heeft nog geen vragen")

@@ -190,7 +190,7 @@ func TestIdeaCards(t *testing.T) {
 		if err := chromedp.Do(pt.tab, emulate(viewports[1])); err != nil {
 			t.Fatal(err)
 		}
-		s.logIn(t, pt.tab, resident, "support-in-card")
+		s.logInByRequests(t, pt.tab, resident)
 		if err := chromedp.Do(pt.tab, chromedp.Navigate(s.base+cardsSeed.board+"?sorteer=nieuw"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
 			t.Fatal(err)
 		}
@@ -211,8 +211,8 @@ func TestIdeaCards(t *testing.T) {
 		if !strings.Contains(text, "U steunt dit idee") || !strings.Contains(text, "1 keer gesteund") || !strings.Contains(at, cardsSeed.board+"?sorteer=nieuw") || !strings.Contains(at, "#idee-") {
 			t.Errorf("the support button in a card did not support the idea (at %s): %.600s", at, text)
 		}
-		if shot, err := chromedp.Run(pt.tab, chromedp.FullScreenshot(100)); err == nil {
-			s.save(t, "support-in-card-phone.png", shot)
+		if shot, err := chromedp.Run(pt.tab, chromedp.FullScreenshot(85)); err == nil {
+			s.save(t, "support-in-card-phone.jpg", shot)
 		}
 		for _, msg := range pt.pr.take() {
 			t.Errorf("%s", msg)

@@ -56,8 +56,8 @@ func TestKeyboardOnlyLogin(t *testing.T) {
 			if !strings.Contains(text, name) {
 				t.Errorf("/mijn-inspraak does not show the name %q: %.300s", name, text)
 			}
-			if shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
-				s.save(t, k.shot+".png", shot)
+			if shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
+				s.save(t, k.shot+".jpg", shot)
 			}
 			t.Logf("focus stops: %s", strings.Join(k.stops, " → "))
 			for _, e := range k.noIndicator {

@@ -10,16 +10,18 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
-// who is the person a tab logs in as before it opens its page. Every login
-// goes through the UI, as a person would: the login page, its button, the
-// built-in test provider's form at /dev/idp, and back.
+// who is the person a tab logs in as before it opens its page. The login
+// is the site's own, through the built-in test provider behind a broker on
+// other origins, made with requests (logInByRequests); the login pages
+// themselves are checked in the browser by TestKeyboardOnlyLogin,
+// TestLoginAndLogoutThroughProviderOnAnotherOrigin and the page check's
+// login entries.
 type who string
 
 const (
@@ -32,6 +34,9 @@ const (
 	newResident who = "new resident"
 	// admin logs in with a work account in the group inspraak-beheerders.
 	admin who = "admin"
+	// analyst logs in with a work account in the group inspraak-analisten
+	// only: an analyst, not an administrator.
+	analyst who = "analyst"
 	// staffNoRole logs in with a work account in none of the groups: logged
 	// in, but without any role.
 	staffNoRole who = "staff without role"
@@ -152,72 +157,6 @@ func landed(resp *network.Response, wantPath string, wantStatus int) error {
 		return fmt.Errorf("ended on %s (HTTP %d), want %s (HTTP %d)", u.RequestURI(), resp.Status, wantPath, wantStatus)
 	}
 	return nil
-}
-
-// logIn logs the tab in as as, through the UI. On failure it saves a
-// screenshot <shot>-login-failed.png and stops the test.
-func (s *site) logIn(t *testing.T, tab context.Context, as who, shot string) {
-	t.Helper()
-	step := ""
-	fail := func(err error) {
-		t.Helper()
-		if png, serr := chromedp.Run(tab, chromedp.CaptureScreenshot()); serr == nil {
-			s.save(t, shot+"-login-failed.png", png)
-		}
-		at, _ := chromedp.Run(tab, chromedp.Location())
-		t.Fatalf("log in as %s through the UI: %s: %v\n(the browser is at %s; screenshot %s-login-failed.png)", as, step, err, at, shot)
-	}
-	do := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		step = name
-		ctx, cancel := context.WithTimeout(tab, stepTimeout)
-		defer cancel()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			fail(err)
-		}
-	}
-	click := func(button, wantPath string, wantStatus int) {
-		t.Helper()
-		step = "press " + strconv.Quote(button)
-		resp, err := clickThrough(tab, button)
-		if err == nil {
-			err = landed(resp, wantPath, wantStatus)
-		}
-		if err != nil {
-			fail(err)
-		}
-	}
-
-	switch as {
-	case resident, newResident:
-		do("open /inloggen", chromedp.Navigate(s.base+"/inloggen"), chromedp.WaitReady(chromedp.CSS("body")))
-		click("Inloggen met DigiD", "/dev/idp/authorize", 200)
-		// The provider's form has a test BSN filled in; a fresh one makes
-		// this a first login whatever other tabs do.
-		do("fill in a BSN", chromedp.SetValue(chromedp.ID("bsn"), nextBSN()))
-		click("Inloggen", "/inloggen/naam", 200)
-		if as == newResident {
-			return
-		}
-		do("fill in a name", chromedp.SendKeys(chromedp.ID("naam"), residentName))
-		click("Naam opslaan", "/", 200)
-	case admin, staffNoRole:
-		do("open /beheer/inloggen", chromedp.Navigate(s.base+"/beheer/inloggen"), chromedp.WaitReady(chromedp.CSS("body")))
-		click("Inloggen met werkaccount", "/dev/idp/authorize", 200)
-		name := fmt.Sprintf("%s %d", staffName, loginSeq.Add(1))
-		want := 200
-		if as == staffNoRole {
-			name = fmt.Sprintf("Zonder Rol %d", loginSeq.Add(1))
-			want = 403 // the login works; /beheer then says the role is missing
-		}
-		do("fill in a name", chromedp.SetValue(chromedp.ID("name"), name))
-		if as == admin {
-			do("tick inspraak-beheerders", chromedp.Click(chromedp.Search(`//main//label[normalize-space()="inspraak-beheerders"]`)))
-		}
-		click("Inloggen", "/beheer", want)
-	default:
-		t.Fatalf("log in as %q: unknown person", as)
-	}
 }
 
 // pathOf is the path of a URL, "" if it does not parse.

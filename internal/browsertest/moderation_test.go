@@ -62,7 +62,7 @@ func TestKeyboardOnlyModeration(t *testing.T) {
 	// The decision without a reason is meant to be refused (422).
 	pr.allow(func(u string) bool { return strings.HasSuffix(u, "/besluit") })
 	k := &keyboard{t: t, s: s, tab: tab, shot: "keyboard-moderation", limit: 80}
-	s.logIn(t, tab, admin, k.shot)
+	s.logInByRequests(t, tab, admin)
 	if err := chromedp.Do(tab, emulate(viewports[0]), chromedp.Navigate(s.base+"/beheer/moderatie"),
 		chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
 		t.Fatalf("open the queue: %v", err)
@@ -72,8 +72,8 @@ func TestKeyboardOnlyModeration(t *testing.T) {
 		if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
 			t.Errorf("axe-core on the %s: %d violations\n%s", state, len(res.Violations), formatViolations(res.Violations))
 		}
-		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
-			s.save(t, k.shot+"-"+strings.ReplaceAll(state, " ", "-")+".png", png)
+		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
+			s.save(t, k.shot+"-"+strings.ReplaceAll(state, " ", "-")+".jpg", png)
 		}
 	}
 	k.tabTo(`the "Volgende oppakken" button`, `a.tag === "button" && a.text === "Volgende oppakken"`)

@@ -353,7 +353,7 @@ func TestResidentPagesPolish(t *testing.T) {
 			t.Parallel()
 			tab, pr := s.newTab(t)
 			if c.login != anonymous {
-				s.logIn(t, tab, c.login, c.name)
+				s.logInByRequests(t, tab, c.login)
 			}
 			if c.prepare != nil {
 				c.prepare(t, s, tab)
@@ -375,8 +375,8 @@ func TestResidentPagesPolish(t *testing.T) {
 					if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.fonts.ready.then(() => true)`, chromedp.EvalAwaitPromise)); err != nil {
 						t.Fatalf("wait for fonts: %v", err)
 					}
-					if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
-						s.save(t, c.name+"-"+vp.name+".png", png)
+					if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
+						s.save(t, c.name+"-"+vp.name+".jpg", png)
 					} else {
 						t.Errorf("screenshot: %v", err)
 					}
@@ -385,7 +385,7 @@ func TestResidentPagesPolish(t *testing.T) {
 					if wide {
 						t.Errorf("%s scrolls sideways at %s", c.path, vp.name)
 					}
-					if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
+					if res := axeAt(t, tab, axeSource, vp); len(res.Violations) > 0 {
 						t.Errorf("axe-core on %s at %s: %d violations\n%s", c.path, vp.name, len(res.Violations), formatViolations(res.Violations))
 					}
 				})

@@ -60,7 +60,7 @@ func TestPublicResultsPage(t *testing.T) {
 	// One tab does a whole journey (log in, publish, two pages at two
 	// widths with axe-core, a response note): more than one page's limit.
 	tab, pr := s.newTabFor(t, 3*tabTimeout)
-	s.logIn(t, tab, admin, "results-public")
+	s.logInByRequests(t, tab, admin)
 	if err := chromedp.Do(tab, emulate(viewports[0]), chromedp.Navigate(s.base+"/beheer/projecten/1/instrumenten/3/instellingen"),
 		chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
 		t.Fatal(err)
@@ -86,11 +86,11 @@ func TestPublicResultsPage(t *testing.T) {
 		if err != nil || !strings.Contains(text, "Uitkomsten: Vragenlijst over het schetsontwerp") || !strings.Contains(text, "Daar staat een x") {
 			t.Fatalf("%s: public results page: %.300s (%v)", vp.name, text, err)
 		}
-		if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
+		if res := axeAt(t, tab, axeSource, vp); len(res.Violations) > 0 {
 			t.Errorf("%s: axe-core: %d violations\n%s", vp.name, len(res.Violations), formatViolations(res.Violations))
 		}
-		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
-			s.save(t, "results-public-"+vp.name+".png", png)
+		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
+			s.save(t, "results-public-"+vp.name+".jpg", png)
 		}
 	}
 	// A response note with one section, published, read by the public.
@@ -118,11 +118,11 @@ func TestPublicResultsPage(t *testing.T) {
 		if err != nil || resp == nil || resp.Status != 200 {
 			t.Fatalf("%s: open the response note: %v", vp.name, err)
 		}
-		if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
+		if res := axeAt(t, tab, axeSource, vp); len(res.Violations) > 0 {
 			t.Errorf("%s: axe-core on the response note: %d violations\n%s", vp.name, len(res.Violations), formatViolations(res.Violations))
 		}
-		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
-			s.save(t, "note-public-"+vp.name+".png", png)
+		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
+			s.save(t, "note-public-"+vp.name+".jpg", png)
 		}
 	}
 	for _, msg := range pr.snapshot() {
