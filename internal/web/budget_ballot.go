@@ -32,24 +32,33 @@ var basketRefusals = map[string]bool{
 // maxPoints bounds one plan's points a form can post.
 const maxPoints = 1_000_000
 
-// budgetBasket handles every change of the basket: add or remove a plan,
-// set the points, choose the declared wijk, empty it. Each is a form
-// post; a change budget.Check refuses re-shows the page with its message
-// and the basket as it was. budget.js posts the same forms and swaps the
-// returned page's parts in.
-func (s *Server) budgetBasket(c *gin.Context) {
-	p, in, ok := s.budgetInstrument(c)
-	if !ok {
+// budgetVoting loads what the voter's pages and posts need: the budget of
+// the route, its voter and the page's state. A visitor without a voter
+// goes to the login and back; false means the answer is written.
+func (s *Server) budgetVoting(c *gin.Context) (p *project.Project, in *instrument.Instrument, v budget.Voter, d *budgetPageData, ok bool) {
+	if p, in, ok = s.budgetInstrument(c); !ok {
 		return
 	}
-	v, ok := s.budgetVoter(c, in.ID)
-	if !ok {
+	if v, ok = s.budgetVoter(c, in.ID); !ok {
 		c.Redirect(http.StatusSeeOther, "/inloggen?terug="+url.QueryEscape(budgetURL(p, in)))
 		return
 	}
 	d, _, err := s.budgetState(c, p, in)
 	if err != nil {
 		s.fail(c, err)
+		return p, in, v, nil, false
+	}
+	return p, in, v, d, true
+}
+
+// budgetBasket handles every change of the basket: add or remove a plan,
+// set the points, choose the declared wijk, empty it. Each is a form
+// post; a change budget.Check refuses re-shows the page with its message
+// and the basket as it was. budget.js posts the same forms and swaps the
+// returned page's parts in.
+func (s *Server) budgetBasket(c *gin.Context) {
+	p, in, v, d, ok := s.budgetVoting(c)
+	if !ok {
 		return
 	}
 	back := budgetURL(p, in) + safeQuery(c.PostForm("terug"))
@@ -201,17 +210,8 @@ func safeQuery(q string) string {
 // final. Its form carries the choice itself, so what is cast is what was
 // shown.
 func (s *Server) budgetConfirm(c *gin.Context) {
-	p, in, ok := s.budgetInstrument(c)
+	p, in, _, d, ok := s.budgetVoting(c)
 	if !ok {
-		return
-	}
-	if _, ok := s.budgetVoter(c, in.ID); !ok {
-		c.Redirect(http.StatusSeeOther, "/inloggen?terug="+url.QueryEscape(budgetURL(p, in)))
-		return
-	}
-	d, _, err := s.budgetState(c, p, in)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	if !d.CanVote {
@@ -227,18 +227,8 @@ func (s *Server) budgetCast(c *gin.Context) {
 	if s.limited(c, ratelimit.Vote) {
 		return
 	}
-	p, in, ok := s.budgetInstrument(c)
+	p, in, v, d, ok := s.budgetVoting(c)
 	if !ok {
-		return
-	}
-	v, ok := s.budgetVoter(c, in.ID)
-	if !ok {
-		c.Redirect(http.StatusSeeOther, "/inloggen?terug="+url.QueryEscape(budgetURL(p, in)))
-		return
-	}
-	d, _, err := s.budgetState(c, p, in)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	again := func(status int, msg string) {

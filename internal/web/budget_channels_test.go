@@ -126,6 +126,11 @@ func TestBudgetLettersStandAndPaperOverHTTP(t *testing.T) {
 	bad := ed.postRegister(base+"/kiezers", "", "naam;adres\nX;Y\n")
 	wantStatus(t, bad, 422)
 	wantContains(t, bad, "In het bestand ontbreken deze kolommen: bsn, postcode, woonplaats")
+	for _, target := range []string{base + "/kiezers", base + "/kiezers/brieven"} {
+		none := ed.postRegister(target, "csv", "")
+		wantStatus(t, none, 422)
+		wantContains(t, none, "Kies een bestand.", "Op de lijst staan nu 3 bewoners.")
+	}
 
 	// Letters: a PDF of three pages, and the print shop's CSV.
 	pdf := ed.postRegister(base+"/kiezers/brieven", "pdf", register)
