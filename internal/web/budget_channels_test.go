@@ -113,6 +113,11 @@ func TestBudgetLettersStandAndPaperOverHTTP(t *testing.T) {
 		"999990020;Oscar Oost;Laan 3;9999 ZZ;Ons Dorp\n" +
 		"999993654;Fout;Laan 4;1234 AB;Ons Dorp\n" +
 		"999990032;Piet Papier;Kerkstraat 5;1234 AB;Ons Dorp\n"
+	// The editor finds the register and letters from the budget's page,
+	// and the way back.
+	editorPage := "/beheer/projecten/" + projectIDOf(t, s, "veilig-naar-school") + "/begrotingen/" + itoa(id)
+	wantContains(t, ed.get(editorPage), `href="`+base+`/kiezers">Kiezers en brieven</a>`)
+	wantContains(t, ed.get(base+"/kiezers"), `href="`+editorPage+`">Terug naar de begroting</a>`)
 	// Before the upload no code exists: the budget page offers none.
 	visitor := newBrowser(t, s)
 	wantNotContains(t, visitor.get(addr), "Brief met een code ontvangen?", `href="/stemcode"`)
