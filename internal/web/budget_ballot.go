@@ -62,8 +62,10 @@ func (s *Server) budgetBasket(c *gin.Context) {
 		return
 	}
 	back := budgetURL(p, in) + safeQuery(c.PostForm("terug"))
-	refuse := func(status int, msg string, plan int64) {
-		d.Error, d.ErrorPlan = msg, plan
+	// refuse shows the page again with the message of key (about plan,
+	// when not 0) and the basket as it was.
+	refuse := func(status int, plan int64, key string, args ...any) {
+		d.Error, d.ErrorPlan = s.cat.T(langOf(c), key, args...), plan
 		s.renderBudget(c, status, "budget", d)
 	}
 	bk := s.readBasket(c, in.ID, basketKey(v))
@@ -75,12 +77,12 @@ func (s *Server) budgetBasket(c *gin.Context) {
 	actie := c.PostForm("actie")
 	if actie == "wijk" {
 		if !d.In.Verdict.OK || d.Voted || !d.B.PerWijk || d.B.WijkSource != budget.WijkDeclared {
-			refuse(http.StatusConflict, s.cat.T(langOf(c), "begroting.error.no_wijk_choice"), 0)
+			refuse(http.StatusConflict, 0, "begroting.error.no_wijk_choice")
 			return
 		}
 		w := c.PostForm("wijk")
 		if areaOfWijk(d.B, w) == nil || w == "" {
-			refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), "begroting.error.choose_wijk"), 0)
+			refuse(http.StatusUnprocessableEntity, 0, "begroting.error.choose_wijk")
 			return
 		}
 		// Another wijk has other plans: the basket starts again.
@@ -91,11 +93,11 @@ func (s *Server) budgetBasket(c *gin.Context) {
 	if !d.CanVote {
 		switch {
 		case !d.In.Verdict.OK:
-			refuse(verdictStatus(d.In.Verdict), s.cat.T(langOf(c), d.In.Verdict.Reason), 0)
+			refuse(verdictStatus(d.In.Verdict), 0, d.In.Verdict.Reason)
 		case d.Voted:
-			refuse(http.StatusConflict, s.cat.T(langOf(c), "begroting.voted"), 0)
+			refuse(http.StatusConflict, 0, "begroting.voted")
 		default:
-			refuse(http.StatusConflict, s.cat.T(langOf(c), "begroting.error.choose_wijk"), 0)
+			refuse(http.StatusConflict, 0, "begroting.error.choose_wijk")
 		}
 		return
 	}
@@ -107,7 +109,7 @@ func (s *Server) budgetBasket(c *gin.Context) {
 		id, err := strconv.ParseInt(c.PostForm("plan"), 10, 64)
 		pl := planByID(d.B, id)
 		if err != nil || pl == nil {
-			refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), "budget.error.unknown_plan"), 0)
+			refuse(http.StatusUnprocessableEntity, 0, "budget.error.unknown_plan")
 			return
 		}
 		plan = id
@@ -136,7 +138,7 @@ func (s *Server) budgetBasket(c *gin.Context) {
 			}
 			n, err := strconv.Atoi(raw)
 			if err != nil || n < 0 || n > maxPoints {
-				refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), "begroting.error.points_number", pl.Title), pl.ID)
+				refuse(http.StatusUnprocessableEntity, pl.ID, "begroting.error.points_number", pl.Title)
 				return
 			}
 			if n > 0 {
@@ -148,17 +150,17 @@ func (s *Server) budgetBasket(c *gin.Context) {
 			used += l.Points
 		}
 		if used > d.B.PointsTotal {
-			refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), "begroting.error.points_over", d.B.PointsTotal, used), 0)
+			refuse(http.StatusUnprocessableEntity, 0, "begroting.error.points_over", d.B.PointsTotal, used)
 			return
 		}
 	case "leegmaken":
 		next = basket{Wijk: bk.Wijk}
 	default:
-		refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), "budget.error.unknown_plan"), 0)
+		refuse(http.StatusUnprocessableEntity, 0, "budget.error.unknown_plan")
 		return
 	}
 	if len(next.Lines) > maxBasketLines {
-		refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), "budget.error.too_many_plans", maxBasketLines), plan)
+		refuse(http.StatusUnprocessableEntity, plan, "budget.error.too_many_plans", maxBasketLines)
 		return
 	}
 	lines := make([]budget.Line, 0, len(next.Lines))
@@ -167,7 +169,7 @@ func (s *Server) budgetBasket(c *gin.Context) {
 	}
 	for _, pr := range budget.Problems(d.B, d.Area, budget.Normalize(d.B.Method, lines)) {
 		if basketRefusals[pr.Key] {
-			refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), pr.Key, pr.Args...), plan)
+			refuse(http.StatusUnprocessableEntity, plan, pr.Key, pr.Args...)
 			return
 		}
 	}
