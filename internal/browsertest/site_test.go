@@ -148,7 +148,15 @@ func startApp() (string, string, string, func() error, error) {
 	broker := "http://" + brokerLn.Addr().String()
 	base := "http://" + ln.Addr().String()
 	idp := "http://" + idpLn.Addr().String()
+	// The wijk table of the register uploads (budget_test.go's letters).
+	wijken, err := filepath.Abs("testdata/wijken.csv")
+	if err != nil {
+		closeAll()
+		_ = dropDB()
+		return "", "", "", nil, fmt.Errorf("wijk table: %w", err)
+	}
 	env := map[string]string{
+		"INSPRAAK_WIJK_TABLE":   wijken,
 		"INSPRAAK_DATABASE_URL": dbURL,
 		"INSPRAAK_SEED_DEMO":    "true",
 		"INSPRAAK_BASE_URL":     base,

@@ -148,3 +148,12 @@ func (s *Service) RegisterSize(ctx context.Context, instrumentID int64) (int64, 
 	err := s.ctxDB(ctx).Model(&Elector{}).Where("instrument_id = ?", instrumentID).Count(&n).Error
 	return n, err
 }
+
+// HasRegister reports whether a register was uploaded for the budget: only
+// then do letter codes for it exist. One row is enough to know (the
+// budget page asks on every view; a count would read the whole register).
+func (s *Service) HasRegister(ctx context.Context, instrumentID int64) (bool, error) {
+	var ids []int64
+	err := s.ctxDB(ctx).Model(&Elector{}).Where("instrument_id = ?", instrumentID).Limit(1).Pluck("instrument_id", &ids).Error
+	return len(ids) > 0, err
+}

@@ -32,29 +32,40 @@ var basketRefusals = map[string]bool{
 // maxPoints bounds one plan's points a form can post.
 const maxPoints = 1_000_000
 
-// budgetBasket handles every change of the basket: add or remove a plan,
-// set the points, choose the declared wijk, empty it. Each is a form
-// post; a change budget.Check refuses re-shows the page with its message
-// and the basket as it was. budget.js posts the same forms and swaps the
-// returned page's parts in.
-func (s *Server) budgetBasket(c *gin.Context) {
-	p, in, ok := s.budgetInstrument(c)
-	if !ok {
+// budgetVoting loads what the voter's pages and posts need: the budget of
+// the route, its voter and the page's state. A visitor without a voter
+// goes to the login and back; false means the answer is written.
+func (s *Server) budgetVoting(c *gin.Context) (p *project.Project, in *instrument.Instrument, v budget.Voter, d *budgetPageData, ok bool) {
+	if p, in, ok = s.budgetInstrument(c); !ok {
 		return
 	}
-	v, ok := s.budgetVoter(c, in.ID)
-	if !ok {
+	if v, ok = s.budgetVoter(c, in.ID); !ok {
 		c.Redirect(http.StatusSeeOther, "/inloggen?terug="+url.QueryEscape(budgetURL(p, in)))
 		return
 	}
 	d, _, err := s.budgetState(c, p, in)
 	if err != nil {
 		s.fail(c, err)
+		return p, in, v, nil, false
+	}
+	return p, in, v, d, true
+}
+
+// budgetBasket handles every change of the basket: add or remove a plan,
+// set the points, choose the declared wijk, empty it. Each is a form
+// post; a change budget.Check refuses re-shows the page with its message
+// and the basket as it was. budget.js posts the same forms and swaps the
+// returned page's parts in.
+func (s *Server) budgetBasket(c *gin.Context) {
+	p, in, v, d, ok := s.budgetVoting(c)
+	if !ok {
 		return
 	}
 	back := budgetURL(p, in) + safeQuery(c.PostForm("terug"))
-	refuse := func(status int, msg string, plan int64) {
-		d.Error, d.ErrorPlan = msg, plan
+	// refuse shows the page again with the message of key (about plan,
+	// when not 0) and the basket as it was.
+	refuse := func(status int, plan int64, key string, args ...any) {
+		d.Error, d.ErrorPlan = s.cat.T(langOf(c), key, args...), plan
 		s.renderBudget(c, status, "budget", d)
 	}
 	bk := s.readBasket(c, in.ID, basketKey(v))
@@ -66,12 +77,12 @@ func (s *Server) budgetBasket(c *gin.Context) {
 	actie := c.PostForm("actie")
 	if actie == "wijk" {
 		if !d.In.Verdict.OK || d.Voted || !d.B.PerWijk || d.B.WijkSource != budget.WijkDeclared {
-			refuse(http.StatusConflict, s.cat.T(langOf(c), "begroting.error.no_wijk_choice"), 0)
+			refuse(http.StatusConflict, 0, "begroting.error.no_wijk_choice")
 			return
 		}
 		w := c.PostForm("wijk")
 		if areaOfWijk(d.B, w) == nil || w == "" {
-			refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), "begroting.error.choose_wijk"), 0)
+			refuse(http.StatusUnprocessableEntity, 0, "begroting.error.choose_wijk")
 			return
 		}
 		// Another wijk has other plans: the basket starts again.
@@ -82,11 +93,11 @@ func (s *Server) budgetBasket(c *gin.Context) {
 	if !d.CanVote {
 		switch {
 		case !d.In.Verdict.OK:
-			refuse(verdictStatus(d.In.Verdict), s.cat.T(langOf(c), d.In.Verdict.Reason), 0)
+			refuse(verdictStatus(d.In.Verdict), 0, d.In.Verdict.Reason)
 		case d.Voted:
-			refuse(http.StatusConflict, s.cat.T(langOf(c), "begroting.voted"), 0)
+			refuse(http.StatusConflict, 0, "begroting.voted")
 		default:
-			refuse(http.StatusConflict, s.cat.T(langOf(c), "begroting.error.choose_wijk"), 0)
+			refuse(http.StatusConflict, 0, "begroting.error.choose_wijk")
 		}
 		return
 	}
@@ -98,7 +109,7 @@ func (s *Server) budgetBasket(c *gin.Context) {
 		id, err := strconv.ParseInt(c.PostForm("plan"), 10, 64)
 		pl := planByID(d.B, id)
 		if err != nil || pl == nil {
-			refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), "budget.error.unknown_plan"), 0)
+			refuse(http.StatusUnprocessableEntity, 0, "budget.error.unknown_plan")
 			return
 		}
 		plan = id
@@ -127,7 +138,7 @@ func (s *Server) budgetBasket(c *gin.Context) {
 			}
 			n, err := strconv.Atoi(raw)
 			if err != nil || n < 0 || n > maxPoints {
-				refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), "begroting.error.points_number", pl.Title), pl.ID)
+				refuse(http.StatusUnprocessableEntity, pl.ID, "begroting.error.points_number", pl.Title)
 				return
 			}
 			if n > 0 {
@@ -139,17 +150,17 @@ func (s *Server) budgetBasket(c *gin.Context) {
 			used += l.Points
 		}
 		if used > d.B.PointsTotal {
-			refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), "begroting.error.points_over", d.B.PointsTotal, used), 0)
+			refuse(http.StatusUnprocessableEntity, 0, "begroting.error.points_over", d.B.PointsTotal, used)
 			return
 		}
 	case "leegmaken":
 		next = basket{Wijk: bk.Wijk}
 	default:
-		refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), "budget.error.unknown_plan"), 0)
+		refuse(http.StatusUnprocessableEntity, 0, "budget.error.unknown_plan")
 		return
 	}
 	if len(next.Lines) > maxBasketLines {
-		refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), "budget.error.too_many_plans", maxBasketLines), plan)
+		refuse(http.StatusUnprocessableEntity, plan, "budget.error.too_many_plans", maxBasketLines)
 		return
 	}
 	lines := make([]budget.Line, 0, len(next.Lines))
@@ -158,7 +169,7 @@ func (s *Server) budgetBasket(c *gin.Context) {
 	}
 	for _, pr := range budget.Problems(d.B, d.Area, budget.Normalize(d.B.Method, lines)) {
 		if basketRefusals[pr.Key] {
-			refuse(http.StatusUnprocessableEntity, s.cat.T(langOf(c), pr.Key, pr.Args...), plan)
+			refuse(http.StatusUnprocessableEntity, plan, pr.Key, pr.Args...)
 			return
 		}
 	}
@@ -201,17 +212,8 @@ func safeQuery(q string) string {
 // final. Its form carries the choice itself, so what is cast is what was
 // shown.
 func (s *Server) budgetConfirm(c *gin.Context) {
-	p, in, ok := s.budgetInstrument(c)
+	p, in, _, d, ok := s.budgetVoting(c)
 	if !ok {
-		return
-	}
-	if _, ok := s.budgetVoter(c, in.ID); !ok {
-		c.Redirect(http.StatusSeeOther, "/inloggen?terug="+url.QueryEscape(budgetURL(p, in)))
-		return
-	}
-	d, _, err := s.budgetState(c, p, in)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	if !d.CanVote {
@@ -227,18 +229,8 @@ func (s *Server) budgetCast(c *gin.Context) {
 	if s.limited(c, ratelimit.Vote) {
 		return
 	}
-	p, in, ok := s.budgetInstrument(c)
+	p, in, v, d, ok := s.budgetVoting(c)
 	if !ok {
-		return
-	}
-	v, ok := s.budgetVoter(c, in.ID)
-	if !ok {
-		c.Redirect(http.StatusSeeOther, "/inloggen?terug="+url.QueryEscape(budgetURL(p, in)))
-		return
-	}
-	d, _, err := s.budgetState(c, p, in)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	again := func(status int, msg string) {

@@ -113,15 +113,29 @@ func TestBudgetLettersStandAndPaperOverHTTP(t *testing.T) {
 		"999990020;Oscar Oost;Laan 3;9999 ZZ;Ons Dorp\n" +
 		"999993654;Fout;Laan 4;1234 AB;Ons Dorp\n" +
 		"999990032;Piet Papier;Kerkstraat 5;1234 AB;Ons Dorp\n"
+	// The editor finds the register and letters from the budget's page,
+	// and the way back.
+	editorPage := "/beheer/projecten/" + projectIDOf(t, s, "veilig-naar-school") + "/begrotingen/" + itoa(id)
+	wantContains(t, ed.get(editorPage), `href="`+base+`/kiezers">Kiezers en brieven</a>`)
+	wantContains(t, ed.get(base+"/kiezers"), `href="`+editorPage+`">Terug naar de begroting</a>`)
+	// Before the upload no code exists: the budget page offers none.
+	visitor := newBrowser(t, s)
+	wantNotContains(t, visitor.get(addr), "Brief met een code ontvangen?", `href="/stemcode"`)
 	wantStatus(t, ed.get(base+"/kiezers"), 200)
 	up := ed.postRegister(base+"/kiezers", "", register)
 	wantStatus(t, up, 200)
 	wantContains(t, up, "Gelezen: 5 regels. Toegevoegd: 3.", "Regel 4:", "De postcode 9999 ZZ hoort bij geen wijk", "Regel 5:",
 		"elfproef", "BSN eindigt op …654", "Op de lijst staan nu 3 bewoners.")
 	wantNotContains(t, up, "999993654", "999990020")
+	wantContains(t, visitor.get(addr), `Brief met een code ontvangen? <a class="utrecht-link" href="/stemcode">`)
 	bad := ed.postRegister(base+"/kiezers", "", "naam;adres\nX;Y\n")
 	wantStatus(t, bad, 422)
 	wantContains(t, bad, "In het bestand ontbreken deze kolommen: bsn, postcode, woonplaats")
+	for _, target := range []string{base + "/kiezers", base + "/kiezers/brieven"} {
+		none := ed.postRegister(target, "csv", "")
+		wantStatus(t, none, 422)
+		wantContains(t, none, "Kies een bestand.", "Op de lijst staan nu 3 bewoners.")
+	}
 
 	// Letters: a PDF of three pages, and the print shop's CSV.
 	pdf := ed.postRegister(base+"/kiezers/brieven", "pdf", register)
@@ -225,7 +239,7 @@ func TestBudgetLettersStandAndPaperOverHTTP(t *testing.T) {
 	wantStatus(t, staff.post(batch+"/stembiljetten", url.Values{"code": {codes["Piet Papier"]}, "plan_" + bankjes: {"1"}}), 303)
 	wantStatus(t, staff.post(batch+"/ongeldig", url.Values{"ongeldig": {"1"}}), 303)
 	page = staff.get(batch)
-	wantContains(t, page, "Ingevoerd: 1 stembiljetten. Ongeldig: 1.", "Bankjes")
+	wantContains(t, page, "Stembiljetten ingevoerd: 1. Ongeldig: 1.", "Bankjes")
 	if n := countBallots(t, s, id)["paper"]; n != 1 {
 		t.Fatalf("%d paper ballots stored", n)
 	}

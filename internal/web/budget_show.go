@@ -80,6 +80,10 @@ type budgetPageData struct {
 	Error     string
 	ErrorPlan int64
 	ResultURL string
+	// CodeURL is the letter code page, for a visitor without a voter
+	// while the budget takes letter codes (a register was uploaded and
+	// voting is open); "" otherwise.
+	CodeURL string
 	// Plan is the one plan of a plan page.
 	Plan *planCard
 }
@@ -223,6 +227,15 @@ func (s *Server) budgetState(c *gin.Context, p *project.Project, in *instrument.
 	s.fillPlans(c, d, bk)
 	if b.ResultPublishedAt != nil {
 		d.ResultURL = d.In.URL + "/uitslag"
+	}
+	if !ok && in.Who != instrument.WhoEHerkenning && in.StateIn(p.Status, s.now()) == instrument.StateOpen {
+		has, err := s.budgets.HasRegister(ctx, in.ID)
+		if err != nil {
+			return nil, v, err
+		}
+		if has {
+			d.CodeURL = budget.CodePath
+		}
 	}
 	return d, v, nil
 }
