@@ -213,7 +213,7 @@ func (s *Server) budgetTable(r *budget.Results, projectTitle string) results.Tab
 	points := b.Method == budget.MethodPoints
 	col := func(header, key string) results.Column { return results.Column{Header: header, Key: key} }
 	cols := []results.Column{col(nl("begroting.plan.wijk"), "wijk"), col("plan_id", "plan_id"), col(nl("begroting.export.plan"), "plan"),
-		col(nl("begroting.export.cost"), "cost"), col(nl("begroting.results.votes_heading"), "votes")}
+		col(nl("begroting.export.cost"), "cost"), col(nl("begroting.export.votes"), "votes")}
 	if points {
 		cols = append(cols, results.Column{Header: nl("begroting.export.points"), Key: "points"})
 	}
@@ -327,13 +327,14 @@ func (s *Server) budgetReport(p *Page, r *budget.Results) []results.ReportSectio
 			title = p.T("begroting.results.area_wijk", ar.Area.Wijk)
 		}
 		sec := results.ReportSection{Title: title, Base: p.N("begroting.results.ballots_all", ar.Ballots) + " " + p.T("begroting.results.amount", eur(ar.Area.Amount)),
-			Header: []string{p.T("begroting.export.plan"), p.T("begroting.export.cost"), p.T("begroting.results.votes_heading"),
-				p.T("begroting.export.rule."+b.Rule), p.T("begroting.export.rule."+other), p.T("begroting.export.paid_short")},
-			Widths: []float64{58, 24, 18, 22, 24, 24}}
+			Header: []string{p.T("begroting.export.plan"), p.T("begroting.export.cost_short"), p.T("begroting.export.votes"),
+				p.T("begroting.export.rule_head." + b.Rule), p.T("begroting.export.rule_head." + other), p.T("begroting.export.paid_short")},
+			Widths: []float64{46, 22, 18, 28, 30, 26}}
 		if ar.Outcome != nil {
 			sec.Base += " " + p.T("begroting.results.spent", eur(ar.Outcome.Spent), eur(ar.Area.Amount-ar.Outcome.Spent))
 		}
-		sec.Note = p.T("begroting.rule." + b.Rule)
+		sec.Base += " " + p.T("begroting.rule."+b.Rule)
+		sec.Note = p.T("begroting.export.table_note")
 		mes := mesOf(b, ar)
 		ch := results.ReportSection{Title: title + ": " + p.T("begroting.results.channels"), Header: []string{p.T("begroting.export.plan")}, Widths: []float64{70}}
 		for _, c := range budget.Channels {
