@@ -5,9 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -335,30 +332,9 @@ func checkBudgetPDF(t *testing.T, r response) {
 			t.Errorf("the report lacks %q", want)
 		}
 	}
-	render, err := exec.LookPath("pdftoppm")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftoppm ontbreekt / missing: install poppler-utils.")
-		}
-		t.Log("pdftoppm missing: the report is not rendered")
-		return
-	}
-	dir := t.TempDir()
-	file := filepath.Join(dir, "begroting.pdf")
-	testdb.NoError(t, os.WriteFile(file, []byte(r.Body), 0o600))
-	if out, err := exec.Command(render, "-r", "60", "-png", file, filepath.Join(dir, "pagina")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
-	}
-	pngs, _ := filepath.Glob(filepath.Join(dir, "pagina*.png"))
-	if len(pngs) == 0 {
+	if pngs, ok := renderPDF(t, r.Body, "budget-report"); ok && len(pngs) == 0 {
 		t.Fatal("pdftoppm rendered no page")
-	}
-	if art := os.Getenv("INSPRAAK_ARTIFACTS"); art != "" {
-		_ = os.MkdirAll(art, 0o755)
-		for _, p := range pngs {
-			if b, err := os.ReadFile(p); err == nil {
-				_ = os.WriteFile(filepath.Join(art, "budget-report-"+filepath.Base(p)), b, 0o644)
-			}
-		}
+	} else if !ok {
+		t.Log("pdftoppm missing: the report is not rendered")
 	}
 }
