@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -193,6 +194,11 @@ func TestBudgetExports(t *testing.T) {
 	page := an.get("/beheer/resultaten/" + iid)
 	wantStatus(t, page, 200)
 	wantContains(t, page, "Uitslag: Exportbudget", "Plan Appel", export+"xlsx", export+"csv-nl", export+"pdf", "formaat=pb&amp;gebied="+area)
+	// The page shows the votes per channel as the files do: protected.
+	wantContains(t, page, "Stemmen per manier van stemmen")
+	if !regexp.MustCompile(`Plan Beuk</th>\s*<td[^>]*>x</td><td[^>]*>x</td></tr>`).MatchString(page.Body) {
+		t.Fatal("the page's votes per channel for Plan Beuk are not both hidden")
+	}
 
 	r, err := s.App.Budgets.Results(ctx, b.InstrumentID)
 	if err != nil {
