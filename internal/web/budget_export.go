@@ -55,6 +55,11 @@ func (s *Server) budgetResultsStaffOf(c *gin.Context, in *instrument.Instrument)
 func (s *Server) budgetExport(c *gin.Context, in *instrument.Instrument) {
 	ctx := c.Request.Context()
 	f := c.Query("formaat")
+	opt, ext, ctype, ok := exportFormat(f)
+	if !ok && f != "pdf" && f != "pb" {
+		s.renderStatus(c, http.StatusBadRequest, "results.error.format")
+		return
+	}
 	r, err := s.budgets.Results(ctx, in.ID)
 	if err != nil {
 		s.fail(c, err)
@@ -62,7 +67,6 @@ func (s *Server) budgetExport(c *gin.Context, in *instrument.Instrument) {
 	}
 	var buf bytes.Buffer
 	name := fmt.Sprintf("begroting-%d-%s", in.ID, s.clock().Format("20060102-1504"))
-	var ctype string
 	switch f {
 	case "pb":
 		area, ok := s.budgetArea(c, r)
@@ -78,13 +82,8 @@ func (s *Server) budgetExport(c *gin.Context, in *instrument.Instrument) {
 		err = s.results.ReportFor(ctx, actorOf(c), in.ID, in.Title, p.Municipality, s.clock(), p.T, s.budgetReport(p, r), &buf)
 		name, ctype = name+".pdf", "application/pdf"
 	default:
-		opt, ext, ct, ok := exportFormat(f)
-		if !ok {
-			s.renderStatus(c, http.StatusBadRequest, "results.error.format")
-			return
-		}
 		err = s.results.ExportTableFor(ctx, actorOf(c), in.ID, &buf, opt, s.budgetTable(r, ""), map[string]any{"format": f})
-		name, ctype = name+"."+ext, ct
+		name += "." + ext
 	}
 	if err != nil {
 		s.fail(c, err)
