@@ -226,6 +226,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	// transaction; the notes' changes are on the audit record in theirs.
 	a.Results = results.NewService(db)
 	a.Results.SetNotifier(a.Notify)
+	// A budget's breakdowns are protected for the configured threshold.
+	a.Budgets.SetThreshold(a.Results.Threshold)
 	a.Notes = responsenote.NewService(db, a.Audit, a.Notify)
 	deps := web.Deps{Config: cfg, DB: db, Limits: a.Limits, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
 		Instruments: a.Instruments, Polls: a.Polls, Budgets: a.Budgets, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: a.Results, Notes: a.Notes, Eraser: a.Eraser, Media: a.Media,

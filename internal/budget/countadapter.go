@@ -6,6 +6,7 @@ package budget
 import (
 	"context"
 	"io"
+	"slices"
 
 	"inspraak/internal/apperror"
 	"inspraak/internal/budget/count"
@@ -46,9 +47,7 @@ var CountByRule = CounterFunc(func(rule string, in CountInstance, ballots []Coun
 	return count.Greedy(in, ballots)
 })
 
-// ExportPabulib writes one area's ballots as a pabulib .pb file, for
-// researchers to check the count: no personal data (voters are numbered
-// in ballot order), the plan ids as project ids, their titles as names.
+// ExportPabulib is WritePabulib for staff: analysts only.
 func (s *Service) ExportPabulib(ctx context.Context, a identity.Actor, instrumentID, areaID int64, w io.Writer) error {
 	if err := a.Require(identity.PermAnalyse); err != nil {
 		return err
@@ -57,6 +56,18 @@ func (s *Service) ExportPabulib(ctx context.Context, a identity.Actor, instrumen
 	if err != nil {
 		return err
 	}
+	return r.WritePabulib(areaID, w)
+}
+
+// WritePabulib writes one area's ballots as a pabulib .pb file, for
+// researchers to check the count: no personal data, the plan ids as
+// project ids, their titles as names. The ballots are sorted by what they
+// chose (then numbered), not written in the order they were cast: that
+// order would let whoever knows when someone voted — the stand member,
+// the one who entered a paper batch, a neighbour — find their ballot. The
+// count does not depend on the order. Who may see it is the caller's
+// decision (staff: ExportPabulib; residents: once published).
+func (r *Results) WritePabulib(areaID int64, w io.Writer) error {
 	for _, ar := range r.Areas {
 		if ar.Area.ID != areaID {
 			continue
@@ -85,7 +96,21 @@ func (s *Service) ExportPabulib(ctx context.Context, a identity.Actor, instrumen
 		if b.Instrument.ClosesAt != nil {
 			meta.DateEnd = b.Instrument.ClosesAt.Format("02.01.2006")
 		}
-		return count.WritePabulib(w, meta, ar.Instance, ar.CountInputs, kind)
+		return count.WritePabulib(w, meta, ar.Instance, canonical(ar.CountInputs), kind)
 	}
 	return apperror.New(apperror.NotFound, "")
+}
+
+// canonical returns the ballots sorted by their plans, then their points:
+// the same multiset of ballots, in an order that says nothing of when
+// each was cast.
+func canonical(ballots []CountBallot) []CountBallot {
+	out := slices.Clone(ballots)
+	slices.SortStableFunc(out, func(x, y CountBallot) int {
+		if c := slices.Compare(x.Approved, y.Approved); c != 0 {
+			return c
+		}
+		return slices.Compare(x.Points, y.Points)
+	})
+	return out
 }

@@ -51,6 +51,31 @@ type AreaResult struct {
 	// budget that is not divided per wijk), protected against small
 	// counts.
 	ByWijk *WijkBreakdown
+	// ByChannel is the votes per channel and plan, protected against
+	// small counts; nil without counted ballots.
+	ByChannel *ChannelBreakdown
+}
+
+// ChannelBreakdown is a table of votes (ballots choosing a plan) per
+// channel (rows: the channels with counted ballots in the area, in
+// Channels order) and plan (columns, in the area's plan order), where
+// counts that could single out a few voters show suppress.Mark.
+type ChannelBreakdown struct {
+	Channels []Channel
+	Votes    [][]string
+}
+
+// Of is what the table shows for a channel and plan j: a count, Mark, or
+// "0" for a channel without ballots in the area.
+func (cb *ChannelBreakdown) Of(ch Channel, j int) string {
+	if cb != nil {
+		for i, c := range cb.Channels {
+			if c == ch {
+				return cb.Votes[i][j]
+			}
+		}
+	}
+	return "0"
 }
 
 // WijkBreakdown is a table of votes per wijk (rows) and plan (columns, in
@@ -76,6 +101,11 @@ func (s *Service) Results(ctx context.Context, instrumentID int64) (*Results, er
 	}
 	db := s.db.WithContext(ctx)
 	r := &Results{Budget: b, Ballots: map[Channel]int64{}, Threshold: suppress.DefaultK}
+	if s.threshold != nil {
+		if r.Threshold, err = s.threshold(ctx); err != nil {
+			return nil, err
+		}
+	}
 	type chanCount struct {
 		Channel Channel
 		Counted bool
@@ -107,7 +137,7 @@ func (s *Service) Results(ctx context.Context, instrumentID int64) (*Results, er
 		return nil, err
 	}
 	for _, area := range b.Areas {
-		ar, err := s.areaResult(ctx, b, area, tallies)
+		ar, err := s.areaResult(ctx, b, area, tallies, r.Threshold)
 		if err != nil {
 			return nil, err
 		}
@@ -122,9 +152,10 @@ type line struct {
 	PlanID   int64
 	Points   int64
 	Wijk     string
+	Channel  Channel
 }
 
-func (s *Service) areaResult(ctx context.Context, b *Budget, area Area, tallies Counts) (*AreaResult, error) {
+func (s *Service) areaResult(ctx context.Context, b *Budget, area Area, tallies Counts, k int) (*AreaResult, error) {
 	ar := &AreaResult{Area: area, Plans: b.PlansIn(area.ID), Votes: Counts{}}
 	index := map[int64]int{}
 	ar.Instance.Budget = area.Amount
@@ -137,7 +168,7 @@ func (s *Service) areaResult(ctx context.Context, b *Budget, area Area, tallies 
 	}
 	var lines []line
 	err := s.db.WithContext(ctx).Table("budget_ballot_plans AS l").
-		Select("l.ballot_id, l.plan_id, l.points, b.wijk").
+		Select("l.ballot_id, l.plan_id, l.points, b.wijk, b.channel").
 		Joins("JOIN budget_ballots b ON b.id = l.ballot_id").
 		Where("b.instrument_id = ? AND b.area_id = ? AND b.counted", b.InstrumentID, area.ID).
 		Order("l.ballot_id, l.plan_id").Scan(&lines).Error
@@ -147,6 +178,7 @@ func (s *Service) areaResult(ctx context.Context, b *Budget, area Area, tallies 
 	points := b.Method == MethodPoints
 	wijkBallots := map[string]int64{}
 	wijkVotes := map[string][]int64{}
+	chanBallots := map[Channel]int64{}
 	var last int64
 	for _, l := range lines {
 		j, ok := index[l.PlanID]
@@ -158,6 +190,7 @@ func (s *Service) areaResult(ctx context.Context, b *Budget, area Area, tallies 
 			ar.CountInputs = append(ar.CountInputs, CountBallot{})
 			ar.Ballots++
 			wijkBallots[l.Wijk]++
+			chanBallots[l.Channel]++
 			if wijkVotes[l.Wijk] == nil {
 				wijkVotes[l.Wijk] = make([]int64, len(ar.Plans))
 			}
@@ -178,8 +211,13 @@ func (s *Service) areaResult(ctx context.Context, b *Budget, area Area, tallies 
 		x := s.counter.Count(other, ar.Instance, ar.CountInputs)
 		ar.Outcome, ar.Other = &o, &x
 	}
+	if len(chanBallots) > 0 && len(ar.Plans) > 0 {
+		if ar.ByChannel, err = channelBreakdown(chanBallots, ar.Votes, ar.Plans, k); err != nil {
+			return nil, err
+		}
+	}
 	if !b.PerWijk && len(wijkBallots) > 0 {
-		bd, err := breakdown(wijkBallots, wijkVotes, len(ar.Plans), suppress.DefaultK)
+		bd, err := breakdown(wijkBallots, wijkVotes, len(ar.Plans), k)
 		if err != nil {
 			return nil, err
 		}
@@ -248,4 +286,92 @@ func breakdown(ballots map[string]int64, votes map[string][]int64, plans, k int)
 		bd.Ballots = append(bd.Ballots, show)
 	}
 	return bd, nil
+}
+
+// channelBreakdown protects the votes per channel and plan. What a reader
+// knows beside the table: the votes per plan (the column totals, on every
+// results page) and the ballots per channel, which bound every cell of
+// their row (a channel of 3 ballots cannot give a plan more than 3 votes).
+// Counts from 1 to k−1 are hidden, and more until every hidden count can
+// lie anywhere in a range at least k wide; a table that cannot be
+// protected so (a channel with fewer than k ballots whose voters chose
+// something pins its cells) shows only marks. One channel alone is the
+// totals, shown as they are.
+func channelBreakdown(ballots map[Channel]int64, votes Counts, plans []Plan, k int) (*ChannelBreakdown, error) {
+	cb := &ChannelBreakdown{}
+	for _, ch := range Channels {
+		if ballots[ch] > 0 {
+			cb.Channels = append(cb.Channels, ch)
+		}
+	}
+	R, C := len(cb.Channels), len(plans)
+	counts := make([][]int64, R)
+	for i, ch := range cb.Channels {
+		counts[i] = make([]int64, C)
+		for j, pl := range plans {
+			counts[i][j] = votes[pl.ID][ch].Votes
+		}
+	}
+	cb.Votes = make([][]string, R)
+	if R == 1 {
+		for j := range C {
+			cb.Votes[0] = append(cb.Votes[0], strconv.FormatInt(counts[0][j], 10))
+		}
+		return cb, nil
+	}
+	known := make([][]bool, R+1)
+	for i := range known {
+		known[i] = make([]bool, C+1)
+	}
+	for j := range C + 1 {
+		known[R][j] = true
+	}
+	var p suppress.Problem
+	tv, err := p.AddTable(suppress.Table{Counts: counts, Cols: C, Known: known}, 0)
+	if err != nil {
+		return nil, err
+	}
+	for i, ch := range cb.Channels {
+		// The bound holds by construction; max guards a tally read a
+		// moment before the lines while a paper batch was uncounted.
+		n := p.Add(suppress.Var{Value: max(ballots[ch], slices.Max(counts[i])), Known: true})
+		for j := range C {
+			p.AtMost(tv.Cell[i][j], n)
+		}
+	}
+	sol, err := suppress.Protect(&p, k)
+	if err != nil {
+		return nil, err
+	}
+	res := sol.Table(tv)
+	for i := range R {
+		cb.Votes[i] = make([]string, C)
+		for j := range C {
+			cb.Votes[i][j] = suppress.Mark
+			if !sol.Withheld[0] {
+				cb.Votes[i][j] = res.Show(i, j)
+			}
+		}
+	}
+	return cb, nil
+}
+
+// Listed is a budget in the analysts' list of results.
+type Listed struct {
+	InstrumentID int64
+	Title        string
+	ProjectTitle string
+	// Ballots is the number of counted ballots.
+	Ballots int64
+}
+
+// List lists every budget with its counted ballots, newest project first,
+// as the results list shows consultations.
+func (s *Service) List(ctx context.Context) ([]Listed, error) {
+	var out []Listed
+	err := s.db.WithContext(ctx).Raw(`SELECT i.id AS instrument_id, i.title, p.title AS project_title,
+  (SELECT count(*) FROM budget_ballots b WHERE b.instrument_id = i.id AND b.counted) AS ballots
+FROM instruments i JOIN projects p ON p.id = i.project_id
+WHERE i.kind = 'budget' ORDER BY p.created_at DESC, i.position, i.id`).Scan(&out).Error
+	return out, err
 }

@@ -1,6 +1,7 @@
 package budget
 
 import (
+	"context"
 	"time"
 
 	"inspraak/internal/apperror"
@@ -18,6 +19,8 @@ type Service struct {
 	counter Counter
 	// ch holds the letter, stand and paper settings (SetChannels).
 	ch *ChannelOptions
+	// threshold is the configured small-count threshold (SetThreshold).
+	threshold func(context.Context) (int, error)
 }
 
 // NewService returns a budget service. key is the pseudonym key, which
@@ -32,8 +35,14 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // WithClock returns a copy of the service that reads the time from now
 // (the demo seed votes in the past weeks).
 func (s *Service) WithClock(now func() time.Time) *Service {
-	return &Service{db: s.db, key: s.key, now: now, counter: s.counter, ch: s.ch}
+	return &Service{db: s.db, key: s.key, now: now, counter: s.counter, ch: s.ch, threshold: s.threshold}
 }
+
+// SetThreshold gives the service the configured small-count threshold
+// (the results settings: results.Service.Threshold), which the per-wijk
+// and per-channel breakdowns are protected for. Without it they use
+// suppress.DefaultK.
+func (s *Service) SetThreshold(k func(context.Context) (int, error)) { s.threshold = k }
 
 // OnlineToken is the register token of a logged-in participant (by their
 // pseudonym, the session's Participant.Subject) for one budget: the same

@@ -463,6 +463,10 @@ type jsonRows struct {
 	bw   *bufio.Writer
 	keys []string
 	n    int
+	// rowsKey names the array of rows ("responses" when empty); meta is
+	// written before the columns.
+	rowsKey string
+	meta    map[string]any
 }
 
 func newJSONWriter(w io.Writer) *jsonRows { return &jsonRows{bw: bufio.NewWriterSize(w, 64<<10)} }
@@ -481,7 +485,17 @@ func (j *jsonRows) header(cols []column) error {
 	if err != nil {
 		return err
 	}
-	_, err = j.bw.WriteString(`{"columns":` + string(b) + `,"responses":[`)
+	if _, err := j.bw.WriteString("{"); err != nil {
+		return err
+	}
+	if err := metaJSON(j.bw, j.meta); err != nil {
+		return err
+	}
+	rows := j.rowsKey
+	if rows == "" {
+		rows = "responses"
+	}
+	_, err = j.bw.WriteString(`"columns":` + string(b) + `,"` + rows + `":[`)
 	return err
 }
 

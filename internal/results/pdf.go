@@ -37,6 +37,33 @@ func (s *Service) Report(ctx context.Context, a identity.Actor, c *consultation.
 	if err != nil {
 		return err
 	}
+	pdf, tr, text := startReport(title, municipality, now, t)
+	table(pdf, tr, []string{t("results.funnel.step"), t("results.count")}, [][]string{
+		{t("results.funnel.opened"), itoa(f.Opened)},
+		{t("results.started"), itoa(o.Started)},
+		{t("results.partial"), itoa(o.Partial)},
+		{t("results.submitted"), itoa(o.Submitted)},
+		{t("results.completion"), pct(o.Completion * 100)},
+	}, []float64{110, 60})
+	pdf.Ln(3)
+	text(9, "", t("results.counts_note"))
+
+	pdf.Ln(6)
+	blocks := make([]reportBlock, len(o.Questions))
+	for i, q := range o.Questions {
+		blocks[i] = questionBlock(q, t)
+	}
+	flow(pdf, tr, text, blocks)
+	if err := s.recordExport(ctx, a, c.InstrumentID, map[string]any{"format": "pdf"}); err != nil {
+		return err
+	}
+	return pdf.Output(w)
+}
+
+// startReport starts a report: the document's properties, the footer
+// with the page number, the title and the line saying who made it when.
+// text writes a paragraph.
+func startReport(title, municipality string, now time.Time, t ReportText) (*fpdf.Fpdf, func(string) string, func(size float64, style string, s string)) {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	tr := pdf.UnicodeTranslatorFromDescriptor("") // cp1252: ë, é, € and the like
 	pdf.SetTitle(tr(title), false)
@@ -55,31 +82,22 @@ func (s *Service) Report(ctx context.Context, a identity.Actor, c *consultation.
 		pdf.SetTextColor(20, 20, 20)
 		pdf.MultiCell(0, size*0.5, tr(s), "", "L", false)
 	}
-
 	pdf.AddPage()
 	text(20, "B", t("results.title", title))
 	pdf.Ln(2)
 	text(10, "", t("results.pdf.made", municipality, now.In(i18n.Location).Format("02-01-2006 15:04")))
 	pdf.Ln(4)
-	table(pdf, tr, []string{t("results.funnel.step"), t("results.count")}, [][]string{
-		{t("results.funnel.opened"), itoa(f.Opened)},
-		{t("results.started"), itoa(o.Started)},
-		{t("results.partial"), itoa(o.Partial)},
-		{t("results.submitted"), itoa(o.Submitted)},
-		{t("results.completion"), pct(o.Completion * 100)},
-	}, []float64{110, 60})
-	pdf.Ln(3)
-	text(9, "", t("results.counts_note"))
+	return pdf, tr, text
+}
 
-	// The questions flow: each follows the one before it, and goes to a
-	// new page only when it does not fit in what is left of this one (a
-	// question longer than a page starts on a new page and runs on).
+// flow draws blocks one after the other: each follows the one before it,
+// and goes to a new page only when it does not fit in what is left of
+// this one (a block longer than a page starts on a new page and runs on).
+func flow(pdf *fpdf.Fpdf, tr func(string) string, text func(size float64, style string, s string), blocks []reportBlock) {
 	_, pageH := pdf.GetPageSize()
 	_, _, _, bottom := pdf.GetMargins()
 	usable := pageH - 20 - bottom
-	pdf.Ln(6)
-	for _, q := range o.Questions {
-		b := questionBlock(q, t)
+	for _, b := range blocks {
 		h := b.height(pdf, tr)
 		if left := pageH - bottom - pdf.GetY(); h > left && (h <= usable || left < usable/4) {
 			pdf.AddPage()
@@ -87,10 +105,55 @@ func (s *Service) Report(ctx context.Context, a identity.Actor, c *consultation.
 		b.draw(pdf, tr, text)
 		pdf.Ln(8)
 	}
-	if err := s.recordExport(ctx, a, c.InstrumentID, map[string]any{"format": "pdf"}); err != nil {
+}
+
+// ReportSection is one block of a report of figures (WriteReport): a
+// heading, a line under it, a note, then bars (percentages), then a table
+// with its column widths in mm (170 in all).
+type ReportSection struct {
+	Title, Base, Note string
+	Bars              []ReportBar
+	Header            []string
+	Rows              [][]string
+	Widths            []float64
+}
+
+// ReportBar is a bar of a ReportSection.
+type ReportBar struct {
+	Label   string
+	Percent float64
+}
+
+// WriteReport writes a PDF report of sections, laid out as the
+// consultation report: title, who made it when, then the sections.
+func WriteReport(w io.Writer, title, municipality string, now time.Time, t ReportText, sections []ReportSection) error {
+	pdf, tr, text := startReport(title, municipality, now, t)
+	blocks := make([]reportBlock, len(sections))
+	for i, sec := range sections {
+		b := reportBlock{title: sec.Title, base: sec.Base, note: sec.Note}
+		if len(sec.Bars) > 0 {
+			bars := make([]bar, len(sec.Bars))
+			for k, x := range sec.Bars {
+				bars[k] = bar{x.Label, x.Percent}
+			}
+			b.parts = append(b.parts, reportPart{bars: bars})
+		}
+		if len(sec.Header) > 0 {
+			b.parts = append(b.parts, reportPart{header: sec.Header, rows: sec.Rows, widths: sec.Widths})
+		}
+		blocks[i] = b
+	}
+	flow(pdf, tr, text, blocks)
+	return pdf.Output(w)
+}
+
+// ReportFor is WriteReport for a person: analysts only, on record before
+// the first byte (see MayExport).
+func (s *Service) ReportFor(ctx context.Context, a identity.Actor, instrumentID int64, title, municipality string, now time.Time, t ReportText, sections []ReportSection, w io.Writer) error {
+	if err := s.MayExport(ctx, a, instrumentID, "pdf", map[string]any{"format": "pdf"}); err != nil {
 		return err
 	}
-	return pdf.Output(w)
+	return WriteReport(w, title, municipality, now, t, sections)
 }
 
 // reportBlock is one question of the report: its heading, the line with

@@ -29,6 +29,7 @@ type resultPlan struct {
 
 // resultArea is one area's outcome.
 type resultArea struct {
+	ID      int64
 	Wijk    string
 	Amount  int64
 	Spent   int64
@@ -38,6 +39,8 @@ type resultArea struct {
 	// ByWijk is the protected breakdown per wijk (a budget not divided
 	// per wijk), nil otherwise.
 	ByWijk *budget.WijkBreakdown
+	// ByChannel is the protected table of votes per channel and plan.
+	ByChannel *budget.ChannelBreakdown
 	// PlanOrder are the plan titles in the count's order (the breakdown's
 	// columns).
 	PlanOrder []string
@@ -84,7 +87,7 @@ func (s *Server) budgetResultsOf(c *gin.Context, b *budget.Budget, d *budgetResu
 		d.Channels = append(d.Channels, resultChannel{Channel: string(ch), Ballots: r.Ballots[ch]})
 	}
 	for _, ar := range r.Areas {
-		ra := resultArea{Wijk: ar.Area.Wijk, Amount: ar.Area.Amount, Ballots: ar.Ballots, ByWijk: ar.ByWijk}
+		ra := resultArea{ID: ar.Area.ID, Wijk: ar.Area.Wijk, Amount: ar.Area.Amount, Ballots: ar.Ballots, ByWijk: ar.ByWijk, ByChannel: ar.ByChannel}
 		results := map[int]budget.PlanResult{}
 		if o := ar.Outcome; o != nil {
 			d.Decided = true

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"inspraak/internal/budget"
 	"inspraak/internal/consultation"
 	"inspraak/internal/identity"
 	"inspraak/internal/instrument"
@@ -24,6 +25,7 @@ import (
 type resultsListData struct {
 	Consultations []results.Listed
 	Boards        []responsenote.ListedBoard
+	Budgets       []budget.Listed
 }
 
 func (s *Server) resultsList(c *gin.Context) {
@@ -34,6 +36,10 @@ func (s *Server) resultsList(c *gin.Context) {
 		return
 	}
 	if d.Boards, err = s.notes.Boards(c.Request.Context()); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if d.Budgets, err = s.budgets.List(c.Request.Context()); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -110,6 +116,9 @@ func (s *Server) loadResultsConsultation(c *gin.Context) (*consultation.Consulta
 }
 
 func (s *Server) resultsShow(c *gin.Context) {
+	if s.budgetOfResults(c, s.budgetResultsStaffOf) {
+		return
+	}
 	cons, in, ok := s.loadResultsConsultation(c)
 	if !ok {
 		return
@@ -218,6 +227,9 @@ func (s *Server) resultsPublish(c *gin.Context) {
 
 // resultsExport streams an export as a download and records it.
 func (s *Server) resultsExport(c *gin.Context) {
+	if s.budgetOfResults(c, s.budgetExport) {
+		return
+	}
 	cons, in, ok := s.loadResultsConsultation(c)
 	if !ok {
 		return
@@ -227,20 +239,10 @@ func (s *Server) resultsExport(c *gin.Context) {
 		s.resultsReport(c, cons, in)
 		return
 	}
-	if !slices.Contains([]string{"csv", "csv-nl", "xlsx", "json"}, f) {
+	opt, ext, ctype, ok := exportFormat(f)
+	if !ok {
 		s.renderStatus(c, http.StatusBadRequest, "results.error.format")
 		return
-	}
-	opt := results.ExportOptions{Format: f}
-	ext, ctype := f, "text/csv; charset=utf-8"
-	switch f {
-	case "csv-nl":
-		opt = results.ExportOptions{Format: results.CSV, Semicolon: true}
-		ext = "csv"
-	case "xlsx":
-		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	case "json":
-		ctype = "application/json"
 	}
 	name := fmt.Sprintf("antwoorden-%d-%s.%s", in.ID, s.clock().Format("20060102-1504"), ext)
 	c.Header("Content-Type", ctype)

@@ -68,6 +68,12 @@ func (s *Server) loadPublicResults(c *gin.Context) (*publicResultsData, bool) {
 }
 
 func (s *Server) publicResults(c *gin.Context) {
+	if s.publicBudget(c, func(c *gin.Context, p *project.Project, in *instrument.Instrument) {
+		// A budget's results page is its uitslag.
+		c.Redirect(http.StatusSeeOther, "/projecten/"+p.Slug+"/"+in.Slug+"/uitslag")
+	}) {
+		return
+	}
 	d, ok := s.loadPublicResults(c)
 	if !ok {
 		return
@@ -75,6 +81,22 @@ func (s *Server) publicResults(c *gin.Context) {
 	page := s.page(c, "", d)
 	page.Title, page.Nav = page.T("results.public.title", d.In.Title), "projects"
 	s.html(c, http.StatusOK, "results_public", page)
+}
+
+// publicBudget hands a request for a published instrument's results to h
+// when the instrument is a budget, and reports whether it did.
+func (s *Server) publicBudget(c *gin.Context, h func(*gin.Context, *project.Project, *instrument.Instrument)) bool {
+	in, _, err := s.instruments.GetPublishedBySlugs(c.Request.Context(), c.Param("slug"), c.Param("instrument"))
+	if err != nil || in.Kind != instrument.KindBudget {
+		return false // the caller answers
+	}
+	p, err := s.projects.GetPublic(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		s.fail(c, err)
+		return true
+	}
+	h(c, p, in)
+	return true
 }
 
 // openDataRow is one published figure.
@@ -98,6 +120,9 @@ func openData(d *publicResultsData) []openDataRow {
 
 // publicResultsOpenData writes the published figures as CSV or JSON.
 func (s *Server) publicResultsOpenData(c *gin.Context) {
+	if s.publicBudget(c, s.budgetOpenData) {
+		return
+	}
 	if f := c.Param("format"); f != "csv" && f != "json" {
 		s.renderStatus(c, http.StatusNotFound, "")
 		return

@@ -267,33 +267,46 @@ func TestResultsReportPDF(t *testing.T) {
 			t.Errorf("the report lacks %q", label)
 		}
 	}
+	pngs, ok := renderPDF(t, r.Body, "report")
+	if !ok {
+		t.Skip("pdftoppm ontbreekt / missing: install poppler-utils")
+	}
+	if int64(len(pngs)) != pages {
+		t.Fatalf("pdftoppm rendered %d pages, want %d", len(pngs), pages)
+	}
+}
+
+// renderPDF renders every page of a PDF with pdftoppm (poppler) and
+// returns the images, copied to INSPRAAK_ARTIFACTS as name-pagina-N.png
+// when that is set. CI installs pdftoppm, and with CI=true a missing one
+// fails the test; elsewhere it returns false.
+func renderPDF(t *testing.T, doc, name string) ([]string, bool) {
+	t.Helper()
 	render, err := exec.LookPath("pdftoppm")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("pdftoppm ontbreekt / missing: install poppler-utils. CI=true: the report must be rendered, so this fails instead of skipping.")
 		}
-		t.Skip("pdftoppm ontbreekt / missing: install poppler-utils")
+		return nil, false
 	}
 	dir := t.TempDir()
-	file := filepath.Join(dir, "rapport.pdf")
-	if err := os.WriteFile(file, []byte(r.Body), 0o600); err != nil {
+	file := filepath.Join(dir, name+".pdf")
+	if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command(render, "-r", "50", "-png", file, filepath.Join(dir, "pagina")).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v\n%s", err, out)
 	}
 	pngs, _ := filepath.Glob(filepath.Join(dir, "pagina*.png"))
-	if int64(len(pngs)) != pages {
-		t.Fatalf("pdftoppm rendered %d pages, want %d", len(pngs), pages)
-	}
 	if art := os.Getenv("INSPRAAK_ARTIFACTS"); art != "" {
 		_ = os.MkdirAll(art, 0o755)
 		for _, p := range pngs {
 			if b, err := os.ReadFile(p); err == nil {
-				_ = os.WriteFile(filepath.Join(art, "report-"+filepath.Base(p)), b, 0o644)
+				_ = os.WriteFile(filepath.Join(art, name+"-"+filepath.Base(p)), b, 0o644)
 			}
 		}
 	}
+	return pngs, true
 }
 
 // An administrator uploads population figures (a wrong file changes
