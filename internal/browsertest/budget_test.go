@@ -546,7 +546,7 @@ func TestBudgetPaperBatchJourney(t *testing.T) {
 	if err := chromedp.Do(enterer, emulate(viewports[0])); err != nil {
 		t.Fatal(err)
 	}
-	s.logIn(t, enterer, admin, "budget-paper-enter")
+	s.logInByRequests(t, enterer, admin)
 	step(enterer, "open the batches", chromedp.Do(enterer, chromedp.Navigate(s.base+base+"/papier"), chromedp.WaitReady(chromedp.CSS("body"))))
 	click(enterer, "Nieuwe stapel beginnen")
 	batch, err := chromedp.Run(enterer, chromedp.Location())
@@ -566,7 +566,7 @@ func TestBudgetPaperBatchJourney(t *testing.T) {
 	if err := chromedp.Do(checker, emulate(viewports[0])); err != nil {
 		t.Fatal(err)
 	}
-	s.logIn(t, checker, admin, "budget-paper-check")
+	s.logInByRequests(t, checker, admin)
 	step(checker, "open the batch", chromedp.Do(checker, chromedp.Navigate(batch), chromedp.WaitReady(chromedp.CSS("body"))))
 	check(checker, "the batch as the checker sees it", "wacht op controle", planLamps, "Stapel controleren")
 	if shot, err := chromedp.Run(checker, chromedp.FullScreenshot(85)); err == nil {
