@@ -173,11 +173,10 @@ func (s *Service) cast(ctx context.Context, instrumentID int64, v Voter, c Choic
 		} else if wijk, err = offline(tx, in, ps, v, now); err != nil {
 			return err
 		}
-		b, err := load(tx, instrumentID)
+		b, err := s.definition(tx, in)
 		if err != nil {
 			return err
 		}
-		b.Instrument = in
 		area, wijk, err := areaFor(b, wijk, c.AreaID)
 		if err != nil {
 			return err
@@ -550,11 +549,10 @@ func (s *Service) StandingOf(ctx context.Context, instrumentID int64, v Voter) (
 	if !in.Published || in.Kind != instrument.KindBudget {
 		return nil, apperror.New(apperror.NotFound, "")
 	}
-	b, err := load(db, instrumentID)
+	b, err := s.definition(db, in)
 	if err != nil {
 		return nil, err
 	}
-	b.Instrument = in
 	st := &Standing{Budget: b}
 	if v.Channel == ChannelOnline && v.ParticipantID > 0 {
 		var bs []Ballot

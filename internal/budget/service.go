@@ -18,12 +18,15 @@ type Service struct {
 	counter Counter
 	// ch holds the letter, stand and paper settings (SetChannels).
 	ch *ChannelOptions
+	// defs keeps each budget's definition by its instrument's updated_at
+	// (definition.go); shared with WithClock's copies.
+	defs *definitions
 }
 
 // NewService returns a budget service. key is the pseudonym key, which
 // derives the register tokens (as for polls).
 func NewService(db *store.DB, key []byte) *Service {
-	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, counter: CountByRule}
+	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, counter: CountByRule, defs: &definitions{}}
 }
 
 // SetClock replaces the clock (tests).
@@ -32,7 +35,7 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // WithClock returns a copy of the service that reads the time from now
 // (the demo seed votes in the past weeks).
 func (s *Service) WithClock(now func() time.Time) *Service {
-	return &Service{db: s.db, key: s.key, now: now, counter: s.counter, ch: s.ch}
+	return &Service{db: s.db, key: s.key, now: now, counter: s.counter, ch: s.ch, defs: s.defs}
 }
 
 // OnlineToken is the register token of a logged-in participant (by their
