@@ -56,7 +56,7 @@ func main() {
 		profDone = make(chan struct{})
 		go func() {
 			defer close(profDone)
-			if err := fetchProfile(); err != nil {
+			if err := residents.Profile(*profileURL, *profileSecs, *profileOut); err != nil {
 				fmt.Fprintln(os.Stderr, "profile:", err)
 			}
 		}()
@@ -87,28 +87,4 @@ func pollOptions(c *http.Client) ([]string, error) {
 		return nil, fmt.Errorf("no options on %s (status %d)", *pollPath, resp.StatusCode)
 	}
 	return ids, nil
-}
-
-// fetchProfile takes a CPU profile of the server while the votes run.
-func fetchProfile() error {
-	if _, err := residents.Base(*profileURL); err != nil {
-		return fmt.Errorf("-pprof must be a loopback address")
-	}
-	resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", *profileURL, *profileSecs))
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("profiler: %s", resp.Status)
-	}
-	f, err := os.Create(*profileOut)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

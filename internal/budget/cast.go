@@ -1,6 +1,7 @@
 package budget
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math/rand/v2"
@@ -173,11 +174,10 @@ func (s *Service) cast(ctx context.Context, instrumentID int64, v Voter, c Choic
 		} else if wijk, err = offline(tx, in, ps, v, now); err != nil {
 			return err
 		}
-		b, err := load(tx, instrumentID)
+		b, err := s.definition(tx, in)
 		if err != nil {
 			return err
 		}
-		b.Instrument = in
 		area, wijk, err := areaFor(b, wijk, c.AreaID)
 		if err != nil {
 			return err
@@ -247,10 +247,12 @@ func (s *Service) change(tx *gorm.DB, b *Budget, area *Area, v Voter, wijk strin
 		return nil, err
 	}
 	if old.Counted {
-		for _, l := range oldLines {
-			if err := bump(tx, l.PlanID, old.Channel, -1, -int64(l.Points)); err != nil {
-				return nil, err
-			}
+		down := make([]Tally, len(oldLines))
+		for i, l := range oldLines {
+			down[i] = Tally{PlanID: l.PlanID, Channel: old.Channel, Votes: -1, Points: -int64(l.Points)}
+		}
+		if err := bump(tx, down); err != nil {
+			return nil, err
 		}
 	}
 	if err := tx.Model(&Ballot{}).Where("id = ?", old.ID).
@@ -354,23 +356,32 @@ func storeLines(tx *gorm.DB, ballotID int64, ch Channel, lines []Line, counted b
 	if !counted {
 		return nil
 	}
-	for _, l := range lines {
-		if err := bump(tx, l.PlanID, ch, 1, int64(l.Points)); err != nil {
-			return err
-		}
+	up := make([]Tally, len(lines))
+	for i, l := range lines {
+		up[i] = Tally{PlanID: l.PlanID, Channel: ch, Votes: 1, Points: int64(l.Points)}
 	}
-	return nil
+	return bump(tx, up)
 }
 
-// bump adds to a random shard of a plan's tally in one channel.
-func bump(tx *gorm.DB, planID int64, ch Channel, votes, points int64) error {
+// bump adds each row's votes and points to a random shard of its plan's
+// tally in its channel, in one statement. The rows are of distinct plans
+// (a ballot names a plan once) and taken in plan order, so two ballots
+// never wait for each other's shards in opposite orders.
+func bump(tx *gorm.DB, rows []Tally) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	slices.SortFunc(rows, func(a, b Tally) int { return cmp.Compare(a.PlanID, b.PlanID) })
+	for i := range rows {
+		rows[i].Shard = rand.IntN(Shards)
+	}
 	return tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "plan_id"}, {Name: "channel"}, {Name: "shard"}},
 		DoUpdates: clause.Assignments(map[string]any{
-			"votes":  gorm.Expr("budget_tallies.votes + ?", votes),
-			"points": gorm.Expr("budget_tallies.points + ?", points),
+			"votes":  gorm.Expr("budget_tallies.votes + excluded.votes"),
+			"points": gorm.Expr("budget_tallies.points + excluded.points"),
 		}),
-	}).Create(&Tally{PlanID: planID, Channel: ch, Shard: rand.IntN(Shards), Votes: votes, Points: points}).Error
+	}).Create(&rows).Error
 }
 
 // CountBatch makes the ballots of a paper batch count (counted true: the
@@ -404,10 +415,12 @@ func CountBatch(tx *gorm.DB, batchID int64, counted bool) (int, error) {
 	if !counted {
 		sign = -1
 	}
-	for _, x := range sums {
-		if err := bump(tx, x.PlanID, ChannelPaper, sign*x.Votes, sign*x.Points); err != nil {
-			return 0, err
-		}
+	rows := make([]Tally, len(sums))
+	for i, x := range sums {
+		rows[i] = Tally{PlanID: x.PlanID, Channel: ChannelPaper, Votes: sign * x.Votes, Points: sign * x.Points}
+	}
+	if err := bump(tx, rows); err != nil {
+		return 0, err
 	}
 	if err := tx.Model(&Ballot{}).Where("id IN ?", ids).UpdateColumn("counted", counted).Error; err != nil {
 		return 0, err
@@ -550,11 +563,10 @@ func (s *Service) StandingOf(ctx context.Context, instrumentID int64, v Voter) (
 	if !in.Published || in.Kind != instrument.KindBudget {
 		return nil, apperror.New(apperror.NotFound, "")
 	}
-	b, err := load(db, instrumentID)
+	b, err := s.definition(db, in)
 	if err != nil {
 		return nil, err
 	}
-	b.Instrument = in
 	st := &Standing{Budget: b}
 	if v.Channel == ChannelOnline && v.ParticipantID > 0 {
 		var bs []Ballot

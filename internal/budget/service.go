@@ -21,12 +21,15 @@ type Service struct {
 	ch *ChannelOptions
 	// threshold is the configured small-count threshold (SetThreshold).
 	threshold func(context.Context) (int, error)
+	// defs keeps each budget's definition by its instrument's updated_at
+	// (definition.go); shared with WithClock's copies.
+	defs *definitions
 }
 
 // NewService returns a budget service. key is the pseudonym key, which
 // derives the register tokens (as for polls).
 func NewService(db *store.DB, key []byte) *Service {
-	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, counter: CountByRule}
+	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, counter: CountByRule, defs: &definitions{}}
 }
 
 // SetClock replaces the clock (tests).
@@ -35,7 +38,10 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // WithClock returns a copy of the service that reads the time from now
 // (the demo seed votes in the past weeks).
 func (s *Service) WithClock(now func() time.Time) *Service {
-	return &Service{db: s.db, key: s.key, now: now, counter: s.counter, ch: s.ch, threshold: s.threshold}
+	// A copy of every field, so none is lost when one is added.
+	c := *s
+	c.now = now
+	return &c
 }
 
 // SetThreshold gives the service the configured small-count threshold

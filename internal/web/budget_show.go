@@ -176,7 +176,7 @@ func voterArea(b *budget.Budget, v budget.Voter, hasVoter bool, bk basket, voted
 // request: the budget, the voter, their ballot, area and basket.
 func (s *Server) budgetState(c *gin.Context, p *project.Project, in *instrument.Instrument) (*budgetPageData, budget.Voter, error) {
 	ctx := c.Request.Context()
-	b, err := s.budgets.Get(ctx, in.ID)
+	b, err := s.budgets.Definition(ctx, in)
 	if err != nil {
 		return nil, budget.Voter{}, err
 	}

@@ -145,18 +145,44 @@ func login(base, bsn string) (*http.Client, error) {
 // X-Forwarded-For (a server with INSPRAAK_TRUSTED_PROXIES=127.0.0.1), as
 // residents at home.
 func Post(base *url.URL, c *http.Client, i int, path, body string, forwarded bool) []byte {
+	return Raw(base, "POST", path, Cookie(base, c), body, Forwarded(i, forwarded))
+}
+
+// Cookie is the Cookie header a logged-in client sends to base.
+func Cookie(base *url.URL, c *http.Client) string {
 	var ck []string
 	for _, k := range c.Jar.Cookies(base) {
 		ck = append(ck, k.Name+"="+k.Value)
 	}
-	fwd := ""
-	if forwarded {
-		fwd = fmt.Sprintf("\r\nX-Forwarded-For: 10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+	return strings.Join(ck, "; ")
+}
+
+// Forwarded is resident i's own client address (X-Forwarded-For), or ""
+// when not forwarded.
+func Forwarded(i int, forwarded bool) string {
+	if !forwarded {
+		return ""
 	}
-	return []byte("POST " + path + " HTTP/1.1\r\nHost: " + base.Host + fwd +
-		"\r\nCookie: " + strings.Join(ck, "; ") +
-		"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
-		strconv.Itoa(len(body)) + "\r\n\r\n" + body)
+	return fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+}
+
+// Raw builds a raw HTTP/1.1 request: a form post when body is not empty
+// or method is POST, with the cookie header and the forwarded address
+// when given.
+func Raw(base *url.URL, method, path, cookie, body, forwardedFor string) []byte {
+	var b strings.Builder
+	b.WriteString(method + " " + path + " HTTP/1.1\r\nHost: " + base.Host)
+	if forwardedFor != "" {
+		b.WriteString("\r\nX-Forwarded-For: " + forwardedFor)
+	}
+	if cookie != "" {
+		b.WriteString("\r\nCookie: " + cookie)
+	}
+	if method == "POST" {
+		b.WriteString("\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + strconv.Itoa(len(body)))
+	}
+	b.WriteString("\r\n\r\n" + body)
+	return []byte(b.String())
 }
 
 // Run is what sending the posts gave: each one's latency and status (-1:
@@ -220,33 +246,114 @@ func (r Run) Report(what, stored string, concurrency int) bool {
 	for _, c := range r.Codes {
 		counts[c]++
 	}
-	lat := append([]time.Duration(nil), r.Lat...)
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	pct := func(p float64) float64 {
-		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
-	}
+	lat := r.Lat
+	pct := func(p float64) float64 { return Percentiles(lat, p)[0] }
 	rate := float64(len(lat)) / r.Elapsed.Seconds()
 	fmt.Printf("%s: %d at concurrency %d in %s → %.0f %s/s\n", what, len(lat), concurrency, r.Elapsed.Round(time.Millisecond), rate, what)
-	fmt.Printf("latency: p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms\n", pct(.50), pct(.90), pct(.99), pct(1))
+	fmt.Printf("latency: p50 %.2f ms  p90 %.2f ms  p95 %.2f ms  p99 %.2f ms  max %.2f ms\n", pct(.50), pct(.90), pct(.95), pct(.99), pct(1))
 	fmt.Printf("status: %v (303 = %s)\n", counts, stored)
-	fmt.Printf("RESULT concurrency=%d %s=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f ok=%d\n", concurrency, what, len(lat),
-		rate, pct(.50), pct(.99), counts[303])
+	fmt.Printf("RESULT concurrency=%d %s=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f ok=%d p95_ms=%.2f\n", concurrency, what, len(lat),
+		rate, pct(.50), pct(.99), counts[303], pct(.95))
 	return counts[303] == len(lat)
 }
 
 // roundTrip writes one prepared request and reads its response.
 func roundTrip(conn net.Conn, br *bufio.Reader, req []byte) (int, error) {
-	if _, err := conn.Write(req); err != nil {
+	resp, _, err := Exchange(conn, br, req, false)
+	if resp == nil {
 		return 0, err
+	}
+	return resp.StatusCode, err
+}
+
+// Exchange writes one prepared request over a keep-alive connection and
+// reads its response; the body is returned only when keepBody (otherwise
+// read and dropped). An error with a response means the server closed the
+// connection after it: the caller dials again.
+func Exchange(conn net.Conn, br *bufio.Reader, req []byte, keepBody bool) (*http.Response, []byte, error) {
+	if _, err := conn.Write(req); err != nil {
+		return nil, nil, err
 	}
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
+	var body []byte
+	if keepBody {
+		body, err = io.ReadAll(resp.Body)
+	} else {
+		_, err = io.Copy(io.Discard, resp.Body)
+	}
 	resp.Body.Close()
-	if resp.Close {
-		return resp.StatusCode, fmt.Errorf("server closed the connection")
+	if err != nil {
+		return nil, nil, err
 	}
-	return resp.StatusCode, nil
+	if resp.Close {
+		return resp, body, fmt.Errorf("server closed the connection")
+	}
+	return resp, body, nil
+}
+
+// Percentiles returns the latencies at the given fractions (0.99 for
+// p99, 1 for the maximum), in milliseconds.
+func Percentiles(lat []time.Duration, ps ...float64) []float64 {
+	out := make([]float64, len(ps))
+	if len(lat) == 0 {
+		return out
+	}
+	s := append([]time.Duration(nil), lat...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	for k, p := range ps {
+		out[k] = float64(s[int(p*float64(len(s)-1))].Microseconds()) / 1000
+	}
+	return out
+}
+
+// ProcessCPU is the CPU time a process has used so far (user and system,
+// from /proc); 0 when pid is 0 or /proc cannot tell.
+func ProcessCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces: fields count from after its ")".
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b)[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+}
+
+// Profile takes a CPU profile of the server (its INSPRAAK_PPROF_ADDR,
+// loopback only) for secs seconds and writes it to out.
+func Profile(profileURL string, secs int, out string) error {
+	if _, err := Base(profileURL); err != nil {
+		return fmt.Errorf("-pprof must be a loopback address")
+	}
+	resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", profileURL, secs))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profiler: %s", resp.Status)
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
