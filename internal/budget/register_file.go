@@ -192,7 +192,6 @@ func (f *registerFile) next() (*RegisterRow, *RefusedRow, error) {
 		if err == io.EOF {
 			return nil, nil, io.EOF
 		}
-		line, _ := f.cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -204,6 +203,9 @@ func (f *registerFile) next() (*RegisterRow, *RefusedRow, error) {
 			}
 			return nil, nil, err
 		}
+		// FieldPos only after a record was read: after a parse error
+		// there may be no field to ask about (it panics).
+		line, _ := f.cr.FieldPos(0)
 		blank := true
 		for _, v := range rec {
 			if strings.TrimSpace(v) != "" {

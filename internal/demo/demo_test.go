@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -24,21 +25,52 @@ import (
 
 const issuer = "http://localhost:8080/dev/idp"
 
+// seededAt is when the template database was seeded: the demo's dates
+// count back from it.
+var seededAt time.Time
+
+// seed returns a database with the demo content: a copy of one seeded
+// once per test binary (seeding is a second or so, ten under the race
+// detector, and every test here reads the same demo).
 func seed(t *testing.T) (*store.DB, *idea.Service, time.Time) {
 	t.Helper()
-	db := testdb.Open(t)
 	key := []byte("demo-test-key-0123456789-abcdefgh")
-	ideas := idea.NewService(db, key)
-	mod := moderation.NewService(db, key, audit.New(db), setting.NewService(db))
-	ideas.SetModeration(mod)
-	now := time.Now()
-	done, err := demo.Seed(context.Background(), db, project.NewService(db), poll.NewService(db, key), consultation.NewService(db, key),
-		ideas, budget.NewService(db, key), mod, setting.NewService(db), issuer, now)
-	if err != nil || !done {
-		t.Fatalf("seed: %v, %v", done, err)
+	services := func(db *store.DB) (*idea.Service, *moderation.Service) {
+		ideas := idea.NewService(db, key)
+		mod := moderation.NewService(db, key, audit.New(db), setting.NewService(db))
+		ideas.SetModeration(mod)
+		return ideas, mod
 	}
-	return db, ideas, now
+	ctx := context.Background()
+	url := testdb.FromTemplate(t, "demo "+time.Now().Format(time.DateOnly), func(url string) error {
+		db, err := store.Open(ctx, store.Options{URL: url})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if _, err := db.Migrate(ctx); err != nil {
+			return err
+		}
+		ideas, mod := services(db)
+		now := time.Now()
+		done, err := demo.Seed(ctx, db, project.NewService(db), poll.NewService(db, key), consultation.NewService(db, key),
+			ideas, budget.NewService(db, key), mod, setting.NewService(db), issuer, now)
+		if err == nil && !done {
+			err = fmt.Errorf("the demo was not seeded into an empty database")
+		}
+		seededAt = now
+		return err
+	})
+	db, err := store.Open(ctx, store.Options{URL: url, MaxOpenConns: 8, MaxIdleConns: 4})
+	if err != nil {
+		t.Fatalf("open the demo database: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	ideas, _ := services(db)
+	return db, ideas, seededAt
 }
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
 func board(t *testing.T, db *store.DB, projectSlug, slug string) instrument.Instrument {
 	t.Helper()

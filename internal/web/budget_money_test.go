@@ -37,3 +37,26 @@ func TestParseEurosReadsDutchAmounts(t *testing.T) {
 		t.Errorf("English: %q", got)
 	}
 }
+
+// Whatever an editor types as an amount, it is refused or read as cents
+// within bounds, and the amount as the form shows it again reads back as
+// the same cents (so saving a form unchanged never changes an amount).
+func FuzzParseEuros(f *testing.F) {
+	for _, s := range []string{"€ 12.500,50", "12500.50", "€ 250,-", "1.234.567,89", "-5", "1e5", "99999999999999", "12,345,6", "\u00a0€\u202f1\u00a0000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, typed string) {
+		cents, ok := parseEuros(typed)
+		if !ok {
+			return
+		}
+		if cents < 0 || cents > maxEuroCents {
+			t.Fatalf("parseEuros(%q) = %d cents, out of bounds", typed, cents)
+		}
+		for _, shown := range []string{euroInput(cents), formatEuros(cents, "nl")} {
+			if back, ok := parseEuros(shown); !ok || back != cents {
+				t.Fatalf("parseEuros(%q) = %d; shown as %q it reads back as %d, %v", typed, cents, shown, back, ok)
+			}
+		}
+	})
+}

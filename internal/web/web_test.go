@@ -170,10 +170,14 @@ func newSiteVia(t testing.TB, env map[string]string, opts app.Options, via func(
 func runtimeOnly(k string) bool {
 	switch k {
 	case "INSPRAAK_TRUSTED_PROXIES", "INSPRAAK_RATE_LIMITS", "INSPRAAK_PAGE_CACHE", "INSPRAAK_METRICS_TOKEN",
-		"INSPRAAK_MAX_BODY_BYTES", "INSPRAAK_LOG_LEVEL":
+		"INSPRAAK_MAX_BODY_BYTES", "INSPRAAK_LOG_LEVEL",
+		// Mail is sent, never stored, with these; the session key signs
+		// cookies and keys rate limits; the claim source and the
+		// eHerkenning provider matter at login only.
+		"INSPRAAK_SMTP_URL", "INSPRAAK_MAIL_FROM", "INSPRAAK_SESSION_KEY", "INSPRAAK_DIGID_CLAIM_SOURCE":
 		return true
 	}
-	return strings.HasPrefix(k, "INSPRAAK_RATE_")
+	return strings.HasPrefix(k, "INSPRAAK_RATE_") || strings.HasPrefix(k, "INSPRAAK_EHERKENNING_")
 }
 
 func siteDatabase(t testing.TB, vals map[string]string) string {
