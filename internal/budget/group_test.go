@@ -8,6 +8,7 @@ import (
 	"inspraak/internal/apperror"
 	"inspraak/internal/budget"
 	"inspraak/internal/i18n"
+	"inspraak/internal/instrument"
 	"inspraak/internal/testdb"
 )
 
@@ -79,6 +80,42 @@ func TestGroupStoresTheGoodBallotsAndRefusesEachBadOne(t *testing.T) {
 	r, err := f.budgets.Cast(ctx, b.InstrumentID, greedy, choose(b, 1))
 	if err != nil || r.Total != 35_000_00 {
 		t.Fatalf("a refused voter votes again: %+v, %v", r, err)
+	}
+	f.checkTally(t, b.InstrumentID)
+}
+
+// A ballot judged against a budget that an editor changed before its group
+// was written is not stored by the group (the instrument's updated_at
+// moved): it takes the full transaction, which judges it by the budget as
+// it is now. Plan A went from € 40.000 to € 80.000 in between, so A and B
+// no longer fit the € 100.000 and the ballot is refused; B alone still
+// fits and is stored.
+func TestGroupLeavesABallotOfAnEditedBudgetToTheFullTransaction(t *testing.T) {
+	t.Parallel() // each test has its own database
+	f := setup(t)
+	ctx := context.Background()
+	b := f.budget(t, nil)
+	in, ps, err := instrument.ForRules(f.db.DB, b.InstrumentID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The cached definition is the one the ballot is judged by.
+	if _, err := f.budgets.Definition(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	a := b.Plans[0]
+	if err := f.budgets.UpdatePlan(ctx, editor, b.InstrumentID, a.ID, budget.PlanInput{AreaID: a.AreaID, Title: a.Title, Cost: 80_000_00}); err != nil {
+		t.Fatal(err)
+	}
+	v, w := f.online(t, b, midden, ""), f.online(t, b, midden, "")
+	if _, err := f.budgets.CastAt(ctx, in, ps, v, choose(b, 0, 1)); keyOf(err) != "budget.error.over_budget" {
+		t.Fatalf("a ballot judged by the old plan costs: %v", err)
+	}
+	if n, _ := f.ballots(t, b.InstrumentID); n != 0 || f.registered(t, b.InstrumentID) != 0 {
+		t.Fatal("a refused ballot left a ballot or a register row")
+	}
+	if r, err := f.budgets.CastAt(ctx, in, ps, w, choose(b, 1)); err != nil || r.Total != 35_000_00 {
+		t.Fatalf("a ballot that still fits: %+v, %v", r, err)
 	}
 	f.checkTally(t, b.InstrumentID)
 }
