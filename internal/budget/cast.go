@@ -131,7 +131,20 @@ func areaFor(b *Budget, wijk string, areaID int64) (*Area, string, error) {
 // unless it is an online voter with a ballot linked to their session (then
 // the same ballot again changes nothing, and another one replaces it when
 // changes are allowed).
+//
+// On PostgreSQL a first online ballot goes through a group writer
+// (group.go, CastAt) and comes here only when the group did not store it.
 func (s *Service) Cast(ctx context.Context, instrumentID int64, v Voter, c Choice) (*Receipt, error) {
+	if s.db != nil && s.db.Dialect == store.Postgres && v.Channel == ChannelOnline && v.ParticipantID > 0 && v.Token != "" {
+		if in, ps, err := instrument.ForRules(s.db.WithContext(ctx), instrumentID, false); err == nil {
+			return s.CastAt(ctx, in, ps, v, c)
+		}
+	}
+	return s.castFull(ctx, instrumentID, v, c)
+}
+
+// castFull is Cast's one transaction.
+func (s *Service) castFull(ctx context.Context, instrumentID int64, v Voter, c Choice) (*Receipt, error) {
 	switch {
 	case v.Channel == ChannelOnline && v.ParticipantID < 1, v.Channel == ChannelPaper, !v.Channel.Valid():
 		return nil, apperror.New(apperror.Forbidden, "rules.login_required")

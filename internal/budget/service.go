@@ -24,12 +24,17 @@ type Service struct {
 	// defs keeps each budget's definition by its instrument's updated_at
 	// (definition.go); shared with WithClock's copies.
 	defs *definitions
+	// groups writes first online ballots in groups on PostgreSQL
+	// (group.go); shared with WithClock's copies.
+	groups *store.Groups[*castReq, int64]
 }
 
 // NewService returns a budget service. key is the pseudonym key, which
 // derives the register tokens (as for polls).
 func NewService(db *store.DB, key []byte) *Service {
-	return &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, counter: CountByRule, defs: &definitions{}}
+	s := &Service{db: db, key: key, now: func() time.Time { return time.Now().UTC() }, counter: CountByRule, defs: &definitions{}}
+	s.groups = newGroups(s)
+	return s
 }
 
 // SetClock replaces the clock (tests).

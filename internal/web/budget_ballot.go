@@ -223,8 +223,9 @@ func (s *Server) budgetConfirm(c *gin.Context) {
 	s.renderBudget(c, http.StatusOK, "budget_confirm", d)
 }
 
-// budgetCast casts the confirmed ballot through budget.Cast: the same
-// rules again in its transaction, and the one register across channels.
+// budgetCast casts the confirmed ballot through budget.CastAt: the same
+// rules again (in a group write for a first online ballot on PostgreSQL,
+// in Cast's transaction otherwise), and the one register across channels.
 //
 // The hot path reads no more than Cast needs, as the poll vote does: one
 // query finds the published budget by both addresses (with its project's
@@ -237,7 +238,7 @@ func (s *Server) budgetCast(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	in, _, err := s.instruments.GetPublishedBySlugs(ctx, c.Param("slug"), c.Param("instrument"))
+	in, ps, err := s.instruments.GetPublishedBySlugs(ctx, c.Param("slug"), c.Param("instrument"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -315,7 +316,7 @@ func (s *Server) budgetCast(c *gin.Context) {
 		}
 		ch.Lines = append(ch.Lines, budget.Line{PlanID: id, Points: n})
 	}
-	rec, err := s.budgets.Cast(ctx, in.ID, v, ch)
+	rec, err := s.budgets.CastAt(ctx, in, ps, v, ch)
 	if err != nil {
 		if msg, status, ok := s.refusalText(c, err); ok {
 			again(status, msg)
