@@ -174,7 +174,10 @@ func runtimeOnly(k string) bool {
 		// Mail is sent, never stored, with these; the session key signs
 		// cookies and keys rate limits; the claim source and the
 		// eHerkenning provider matter at login only.
-		"INSPRAAK_SMTP_URL", "INSPRAAK_MAIL_FROM", "INSPRAAK_SESSION_KEY", "INSPRAAK_DIGID_CLAIM_SOURCE":
+		"INSPRAAK_SMTP_URL", "INSPRAAK_MAIL_FROM", "INSPRAAK_SESSION_KEY", "INSPRAAK_DIGID_CLAIM_SOURCE",
+		// The language a visitor gets and the postcode table (read at
+		// login and register upload; the demo uploads no register).
+		"INSPRAAK_DEFAULT_LANGUAGE", "INSPRAAK_WIJK_TABLE":
 		return true
 	}
 	return strings.HasPrefix(k, "INSPRAAK_RATE_") || strings.HasPrefix(k, "INSPRAAK_EHERKENNING_")
