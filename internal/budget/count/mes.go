@@ -55,6 +55,7 @@ type mesCount struct {
 	votes  []int64
 	supp   [][]int32 // per plan: the voters who support it
 	util   [][]int64 // per plan, parallel to supp: utility (points); nil for approval ballots
+	util8  [][]uint8 // util as bytes when stride > 0 (points ballots): a quarter of the memory to stream
 	points bool
 	// stride: when utilities are small (at most maxDense), class k and
 	// utility u are counted at k*stride+u in flat arrays (approval: at k,
@@ -104,6 +105,13 @@ func newMESCount(in Instance, ballots []Ballot, v []int64) *mesCount {
 		mc.stride = 1
 	case maxU <= maxDense:
 		mc.stride = int(maxU) + 1
+		mc.util8 = make([][]uint8, m)
+		for i, us := range mc.util {
+			mc.util8[i] = make([]uint8, len(us))
+			for j, u := range us {
+				mc.util8[i][j] = uint8(u)
+			}
+		}
 	}
 	return mc
 }
@@ -192,9 +200,13 @@ type mesRun struct {
 	touched []int32
 	pairs   []entry
 	ents    []entry
-	remap   []int32
-	t1, t2  big.Int
-	t3      big.Int // numAt's own
+	// bestEnts: the entries of the cheapest plan so far in this round of
+	// run (r.ents and bestEnts swap buffers), so that comparing with it
+	// and paying for it need not count its supporters again.
+	bestEnts []entry
+	remap    []int32
+	t1, t2   big.Int
+	t3       big.Int // numAt's own
 }
 
 func (mc *mesCount) newRun(share *big.Rat, track bool) *mesRun {
@@ -203,7 +215,7 @@ func (mc *mesCount) newRun(share *big.Rat, track bool) *mesRun {
 		old := mc.spare[k-1]
 		mc.spare = mc.spare[:k-1]
 		r.vc, r.cnt, r.remap = old.vc, old.cnt, old.remap
-		r.touched, r.pairs, r.ents = old.touched[:0], old.pairs[:0], old.ents[:0]
+		r.touched, r.pairs, r.ents, r.bestEnts = old.touched[:0], old.pairs[:0], old.ents[:0], old.bestEnts[:0]
 		clear(old.num) // let the old numerators go
 		r.num, r.at, r.par, r.pu = old.num[:0], old.at[:0], old.par[:0], old.pu[:0]
 		r.approx, r.errb, r.sigma = old.approx[:0], old.errb[:0], old.sigma[:0]
@@ -332,22 +344,35 @@ func (r *mesRun) aggregate(c int) []entry {
 		if len(r.cnt) < len(r.num)*st {
 			r.cnt = make([]int32, len(r.num)*st*2)
 		}
-		r.touched = r.touched[:0]
-		for j, v := range mc.supp[c] {
-			k := r.vc[v]
-			if k == 0 {
-				continue
+		cnt, vc, touched := r.cnt, r.vc, r.touched[:0]
+		sp := mc.supp[c]
+		if mc.points {
+			us := mc.util8[c][:len(sp)]
+			for j, v := range sp {
+				k := vc[v]
+				if k == 0 {
+					continue
+				}
+				i := int(k)*st + int(us[j])
+				if cnt[i] == 0 {
+					touched = append(touched, int32(i))
+				}
+				cnt[i]++
 			}
-			i := int(k) * st
-			if mc.points {
-				i += int(mc.util[c][j])
+		} else {
+			for _, v := range sp {
+				k := vc[v]
+				if k == 0 {
+					continue
+				}
+				if cnt[k] == 0 {
+					touched = append(touched, k)
+				}
+				cnt[k]++
 			}
-			if r.cnt[i] == 0 {
-				r.touched = append(r.touched, int32(i))
-			}
-			r.cnt[i]++
 		}
-		for _, i := range r.touched {
+		r.touched = touched
+		for _, i := range touched {
 			e := entry{k: i, u: 1, cnt: int64(r.cnt[i])}
 			if mc.points {
 				e.k, e.u = i/int32(st), int64(i%int32(st))
@@ -480,16 +505,20 @@ func (r *mesRun) exactPrice(c int) (price, bool) {
 	}
 }
 
-// exact makes p, the price of plan c evaluated in this round, exact.
-func (r *mesRun) exact(p *price, c int) {
+// exact makes p, the price of plan c evaluated in this round, exact;
+// ents are c's entries (r.ents or r.bestEnts), counted in this round.
+func (r *mesRun) exact(p *price, c int, ents []entry) {
 	if p.num == nil {
-		r.aggregate(c)
+		saved := r.ents
+		r.ents = ents
 		*p, _ = r.exactPrice(c)
+		r.ents = saved
 	}
 }
 
-// compare compares the prices of plans a and b, both evaluated in this
-// round, exactly.
+// compare compares the prices of plan a, whose entries are in r.ents, and
+// plan b, whose entries are in r.bestEnts, both evaluated in this round,
+// exactly.
 func (r *mesRun) compare(pa *price, a int, pb *price, b int) int {
 	switch {
 	case pa.f+pa.e < pb.f-pb.e:
@@ -497,8 +526,8 @@ func (r *mesRun) compare(pa *price, a int, pb *price, b int) int {
 	case pa.f-pa.e > pb.f+pb.e:
 		return 1
 	}
-	r.exact(pa, a)
-	r.exact(pb, b)
+	r.exact(pa, a, r.ents)
+	r.exact(pb, b, r.bestEnts)
 	r.t1.Mul(pa.num, pb.den)
 	r.t2.Mul(pb.num, pa.den)
 	return r.t1.Cmp(&r.t2)
@@ -623,10 +652,12 @@ func (r *mesRun) run() {
 			j := len(kept) - 1
 			if best < 0 {
 				best = j
+				r.ents, r.bestEnts = r.bestEnts, r.ents
 				continue
 			}
 			if x := r.compare(&kept[j].pr, c.p, &kept[best].pr, kept[best].p); x < 0 || (x == 0 && mc.better(c.p, kept[best].p)) {
 				best = j
+				r.ents, r.bestEnts = r.bestEnts, r.ents
 			}
 		}
 		cands = kept
@@ -641,16 +672,20 @@ func (r *mesRun) run() {
 				}
 			}
 		}
+		r.ents, r.bestEnts = r.bestEnts, r.ents
 		r.pay(b.p)
 		cands = slices.Delete(cands, best, best+1)
 	}
 }
 
 // pay chooses plan c: its supporters pay the price per unit of utility,
-// or all they have left.
+// or all they have left. r.ents must hold c's entries, counted in this
+// round (by aggregate; their caps are worked out again here).
 func (r *mesRun) pay(c int) {
 	mc := r.mc
-	r.aggregate(c)
+	for i := range r.ents {
+		r.ents[i].capped = false
+	}
 	pr, _, certain := r.floatPrice(c)
 	if !certain {
 		pr, _ = r.exactPrice(c)
@@ -729,19 +764,27 @@ func (r *mesRun) pay(c int) {
 			r.remap[r.slot(e.k, e.u)] = nk
 		}
 	}
-	for j, v := range mc.supp[c] {
-		k := r.vc[v]
-		if k == 0 {
-			continue
+	vc, sp := r.vc, mc.supp[c]
+	switch {
+	case st == 0:
+		for j, v := range sp {
+			if k := vc[v]; k != 0 {
+				vc[v] = remap[key{k, mc.util[c][j]}]
+			}
 		}
-		u := int64(1)
-		if mc.points {
-			u = mc.util[c][j]
+	case mc.points:
+		us, rm := mc.util8[c][:len(sp)], r.remap
+		for j, v := range sp {
+			if k := vc[v]; k != 0 {
+				vc[v] = rm[int(k)*st+int(us[j])]
+			}
 		}
-		if st == 0 {
-			r.vc[v] = remap[key{k, u}]
-		} else {
-			r.vc[v] = r.remap[r.slot(k, u)]
+	default:
+		rm := r.remap
+		for _, v := range sp {
+			if k := vc[v]; k != 0 {
+				vc[v] = rm[k]
+			}
 		}
 	}
 	r.chosen = append(r.chosen, c)
