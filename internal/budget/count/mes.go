@@ -673,23 +673,17 @@ func (r *mesRun) run() {
 			}
 		}
 		r.ents, r.bestEnts = r.bestEnts, r.ents
-		r.pay(b.p)
+		r.pay(b.p, b.pr)
 		cands = slices.Delete(cands, best, best+1)
 	}
 }
 
 // pay chooses plan c: its supporters pay the price per unit of utility,
-// or all they have left. r.ents must hold c's entries, counted in this
-// round (by aggregate; their caps are worked out again here).
-func (r *mesRun) pay(c int) {
+// or all they have left. r.ents must hold c's entries and pr its price,
+// both from this round, with the caps that price set (floatPrice when
+// certain, or exactPrice).
+func (r *mesRun) pay(c int, pr price) {
 	mc := r.mc
-	for i := range r.ents {
-		r.ents[i].capped = false
-	}
-	pr, _, certain := r.floatPrice(c)
-	if !certain {
-		pr, _ = r.exactPrice(c)
-	}
 	var fall float64
 	var broke int32 // tracking: class of the supporters left with nothing
 	if r.track {
