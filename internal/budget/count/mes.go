@@ -66,6 +66,53 @@ type mesCount struct {
 	counts int   // equal-shares counts done (for measurements)
 	// Buffers of counts no longer needed, for the next count.
 	spare []*mesRun
+	// memo[s]: the supporters per class of the plans counted after s plans
+	// were paid for in the newest count (memoRun), and how that count went
+	// on from there; see mesRun.aggregate.
+	memo    []*memoState
+	memoRun *mesRun
+	// memoRoom is how many more entries the memo may hold: it stops
+	// growing at four times the ballots' (plan, voter) pairs.
+	memoRoom int
+	// memoCheck (tests): every entry list found in the memo is checked
+	// against counting the supporters again; memoHits counts them.
+	memoCheck bool
+	memoHits  int
+}
+
+// memoState is what the newest count had after paying for s plans (s is
+// its index in mesCount.memo).
+//
+// Which voters are in which class (and the classes' numbers) after s
+// payments follows from the plan paid each time and which class each
+// paying entry's voters went to (nk, in the order of the entries); not
+// from the share. So a count whose payments so far went exactly as the
+// newest count's (same plans, same nk: compared in full, not hashed) has
+// the same classes, and the same entries for every plan; the completion's
+// counts, a few cents apart, mostly do for many rounds.
+type memoState struct {
+	plan int     // the plan paid next, -1 if none recorded
+	nk   []int32 // where that payment's entries went
+	has  []bool  // per plan: ents[p] holds its entries in this state
+	ents [][]entry
+}
+
+// memoAt is memo[s], made (empty) if it does not exist.
+func (mc *mesCount) memoAt(s int) *memoState {
+	for len(mc.memo) <= s {
+		m := len(mc.cost)
+		mc.memo = append(mc.memo, &memoState{plan: -1, has: make([]bool, m), ents: make([][]entry, m)})
+	}
+	return mc.memo[s]
+}
+
+// forget empties memo[s] and every later state.
+func (mc *mesCount) forget(s int) {
+	for _, st := range mc.memo[min(s, len(mc.memo)):] {
+		st.plan = -1
+		st.nk = st.nk[:0]
+		clear(st.has)
+	}
 }
 
 func newMESCount(in Instance, ballots []Ballot, v []int64) *mesCount {
@@ -101,6 +148,9 @@ func newMESCount(in Instance, ballots []Ballot, v []int64) *mesCount {
 				maxU = max(maxU, b.Points[j])
 			}
 		}
+	}
+	for _, sp := range mc.supp {
+		mc.memoRoom += 4 * len(sp)
 	}
 	switch {
 	case !mc.points:
@@ -256,12 +306,14 @@ type mesRun struct {
 	// and paying for it need not count its supporters again.
 	bestEnts []entry
 	remap    []int32
+	nks      []int32 // pay: the class each entry went to
 	t1, t2   big.Int
 	t3       big.Int // numAt's own
 }
 
 func (mc *mesCount) newRun(share *big.Rat, track bool) *mesRun {
 	r := &mesRun{mc: mc, track: track, safe: math.Inf(1)}
+	mc.memoRun = r // every count starts in state 0, the same for all
 	if k := len(mc.spare); k > 0 {
 		old := mc.spare[k-1]
 		mc.spare = mc.spare[:k-1]
@@ -387,7 +439,41 @@ func (r *mesRun) slot(k int32, u int64) int {
 
 // aggregate fills r.ents with the supporters of plan c per class (and
 // utility), leaving out voters with nothing left for good.
+//
+// The newest count (mesCount.memoRun) keeps the entries it counted per
+// state, and finds them there when the same classes come back (see
+// memoState).
 func (r *mesRun) aggregate(c int) []entry {
+	mc := r.mc
+	if mc.memoRun != r {
+		return r.countSupporters(c)
+	}
+	m := mc.memoAt(r.round())
+	if m.has[c] {
+		r.ents = append(r.ents[:0], m.ents[c]...)
+		if mc.memoCheck {
+			mc.memoHits++
+			if got := r.countSupporters(c); !slices.Equal(got, m.ents[c]) {
+				panic("count: memo of supporters differs from counting them")
+			}
+		}
+		return r.ents
+	}
+	r.countSupporters(c)
+	if grow := len(r.ents) - cap(m.ents[c]); grow <= 0 {
+		m.ents[c] = append(m.ents[c][:0], r.ents...)
+		m.has[c] = true
+	} else if grow <= mc.memoRoom {
+		mc.memoRoom -= grow
+		m.ents[c] = make([]entry, len(r.ents))
+		copy(m.ents[c], r.ents)
+		m.has[c] = true
+	}
+	return r.ents
+}
+
+// countSupporters is aggregate without the memo.
+func (r *mesRun) countSupporters(c int) []entry {
 	mc := r.mc
 	r.ents = r.ents[:0]
 	if mc.stride > 0 {
@@ -773,6 +859,7 @@ func (r *mesRun) pay(c int, pr price) {
 		r.remap = make([]int32, len(r.num)*st*2)
 	}
 	rhoE := pr.e
+	r.nks = r.nks[:0]
 	for _, e := range r.ents {
 		var nk int32
 		// Tracking: what a supporter keeps, max(0, money - rho*u), grows
@@ -807,6 +894,19 @@ func (r *mesRun) pay(c int, pr price) {
 			remap[key{e.k, e.u}] = nk
 		} else {
 			r.remap[r.slot(e.k, e.u)] = nk
+		}
+		r.nks = append(r.nks, nk)
+	}
+	if mc.memoRun == r {
+		// Still the same classes as the newest count's when it had paid for
+		// as many plans? Otherwise this count's payments are recorded from
+		// here on and what was kept for later states is forgotten.
+		s := next - 1
+		m := mc.memoAt(s)
+		if m.plan != c || !slices.Equal(m.nk, r.nks) {
+			mc.forget(s + 1)
+			m.plan = c
+			m.nk = append(m.nk[:0], r.nks...)
 		}
 	}
 	vc, sp := r.vc, mc.supp[c]
