@@ -29,7 +29,7 @@ func TestMemoMatchesCounting(t *testing.T) {
 				mc := newMESCount(in, ballots, v)
 				mc.memoCheck = true
 				if !memo {
-					mc.memoRoom = 0
+					mc.memoRoom = -1
 				}
 				r0 := mc.count(big.NewRat(in.Budget, int64(len(ballots))), false)
 				ends[i], shares[i] = mc.complete(in.Budget, r0, skip)

@@ -72,7 +72,7 @@ type mesCount struct {
 	memo    []*memoState
 	memoRun *mesRun
 	// memoRoom is how many more entries the memo may hold: it stops
-	// growing at four times the ballots' (plan, voter) pairs.
+	// growing at four times the ballots' (plan, voter) pairs; -1: no memo.
 	memoRoom int
 	// memoCheck (tests): every entry list found in the memo is checked
 	// against counting the supporters again; memoHits counts them.
@@ -377,10 +377,16 @@ func (r *mesRun) numAt(k int32, to int) *big.Int {
 	return r.num[k]
 }
 
+// capped is the number of voters of class k who paid all they had.
+type capped struct {
+	k   int32
+	cnt int64
+}
+
 // payment is what is kept of a paid plan to work out rest later.
 type payment struct {
 	cost   int64
-	capped []entry // the supporters who paid all they had (class, count)
+	capped []capped // the supporters who paid all they had
 }
 
 // restOf is rest[j], worked out when first needed: the cost minus what
@@ -445,7 +451,7 @@ func (r *mesRun) slot(k int32, u int64) int {
 // memoState).
 func (r *mesRun) aggregate(c int) []entry {
 	mc := r.mc
-	if mc.memoRun != r {
+	if mc.memoRun != r || mc.memoRoom < 0 {
 		return r.countSupporters(c)
 	}
 	m := mc.memoAt(r.round())
@@ -463,10 +469,11 @@ func (r *mesRun) aggregate(c int) []entry {
 	if grow := len(r.ents) - cap(m.ents[c]); grow <= 0 {
 		m.ents[c] = append(m.ents[c][:0], r.ents...)
 		m.has[c] = true
-	} else if grow <= mc.memoRoom {
-		mc.memoRoom -= grow
-		m.ents[c] = make([]entry, len(r.ents))
-		copy(m.ents[c], r.ents)
+	} else if room := len(r.ents) + len(r.ents)/8 - cap(m.ents[c]); room <= mc.memoRoom {
+		// An eighth more than needed: the next count's list in this state
+		// is often a little longer.
+		mc.memoRoom -= room
+		m.ents[c] = append(make([]entry, 0, len(r.ents)+len(r.ents)/8), r.ents...)
 		m.has[c] = true
 	}
 	return r.ents
@@ -837,9 +844,16 @@ func (r *mesRun) pay(c int, pr price) {
 	// supporters pay together (rest) is worked out when first needed, from
 	// the cost and what the capped supporters pay.
 	pay := payment{cost: mc.cost[c]}
+	nc := 0
 	for _, e := range r.ents {
 		if e.capped {
-			pay.capped = append(pay.capped, entry{k: e.k, cnt: e.cnt})
+			nc++
+		}
+	}
+	pay.capped = make([]capped, 0, nc)
+	for _, e := range r.ents {
+		if e.capped {
+			pay.capped = append(pay.capped, capped{k: e.k, cnt: e.cnt})
 		}
 	}
 	r.den = append(r.den, new(big.Int).Mul(r.den[r.round()], big.NewInt(pr.w)))
