@@ -829,7 +829,6 @@ func (r *mesRun) run() {
 func (r *mesRun) pay(c int, pr price) {
 	mc := r.mc
 	var fall float64
-	var broke int32 // tracking: class of the supporters left with nothing
 	if r.track {
 		fall = r.lambda()
 	}
@@ -898,11 +897,12 @@ func (r *mesRun) pay(c int, pr price) {
 			}
 		}
 		if nk == 0 && sigma != 0 {
-			if broke == 0 {
-				broke = r.addClass(new(big.Int), next, 0, 0, sigma)
-			}
-			nk = broke
-			r.sigma[broke] = max(r.sigma[broke], sigma)
+			// Tracking: left with nothing now, but with a higher share
+			// they would have had something; a class of its own (not one
+			// for all such voters) keeps the classes the same whichever
+			// of a payment's entries paid all they had, so later counts
+			// find the same classes (see memoState).
+			nk = r.addClass(new(big.Int), next, 0, 0, sigma)
 		}
 		if st == 0 {
 			remap[key{e.k, e.u}] = nk
