@@ -33,7 +33,12 @@ import (
 // form one "class" (at the start everyone is in one class; when a plan is
 // paid for, its supporters in a class move to a new class), so the
 // arithmetic is per class and per plan, not per voter. The per-voter work
-// is one integer look-up per supporter of a plan evaluated.
+// is one integer look-up per supporter of a plan evaluated, and even that
+// is mostly saved: which voters are in which class depends only on the
+// plans paid for and where each paying group went, not on the share, so
+// a completion count whose payments went as the previous count's takes
+// the supporters per class from it (mesCount.memo). Voters are numbered
+// so that those in one class sit side by side (voterOrder).
 //
 // The completion (add1) raises the per-voter share one cent at a time and
 // recounts. Recounting at every cent takes as many counts as cents (about
@@ -306,7 +311,8 @@ type mesRun struct {
 	// and paying for it need not count its supporters again.
 	bestEnts []entry
 	remap    []int32
-	nks      []int32 // pay: the class each entry went to
+	nks      []int32   // pay: the class each entry went to
+	zeros    []big.Int // fresh zeros for the numerators of classes left with nothing, made a thousand at a time
 	t1, t2   big.Int
 	t3       big.Int // numAt's own
 }
@@ -359,6 +365,17 @@ func (r *mesRun) addLazy(parent int32, u int64, j int, approx, errb, sigma float
 	k := r.addClass(nil, j, approx, errb, sigma)
 	r.par[k], r.pu[k] = parent, u
 	return k
+}
+
+// zero is a new numerator 0 of its own (numAt multiplies numerators in
+// place), cheaper than new(big.Int) for the many classes left with nothing.
+func (r *mesRun) zero() *big.Int {
+	if len(r.zeros) == 0 {
+		r.zeros = make([]big.Int, 1024)
+	}
+	z := &r.zeros[0]
+	r.zeros = r.zeros[1:]
+	return z
 }
 
 // numNow is class k's numerator over the current denominator.
@@ -902,7 +919,7 @@ func (r *mesRun) pay(c int, pr price) {
 			// for all such voters) keeps the classes the same whichever
 			// of a payment's entries paid all they had, so later counts
 			// find the same classes (see memoState).
-			nk = r.addClass(new(big.Int), next, 0, 0, sigma)
+			nk = r.addClass(r.zero(), next, 0, 0, sigma)
 		}
 		if st == 0 {
 			remap[key{e.k, e.u}] = nk
