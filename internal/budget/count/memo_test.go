@@ -11,8 +11,8 @@ import (
 // the memo (mesCount.memo) instead of counting a plan's supporters again
 // are what counting them gives (checked at every use), and the completion
 // with the memo ends exactly as the one without it (same plans, share,
-// spending and number of counts), on random points and approval
-// instances, small and with hundreds of voters.
+// spending and number of counts), on random points (also above
+// maxDense) and approval instances, small and with hundreds of voters.
 func TestMemoMatchesCounting(t *testing.T) {
 	hits := 0
 	check := func(name string, seed uint64, in Instance, ballots []Ballot) {
@@ -51,6 +51,14 @@ func TestMemoMatchesCounting(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 18))
 		points := seed%3 != 0
 		in, ballots := randomInstance(r, 8, 40, points)
+		if seed%3 == 2 {
+			// points above maxDense: the entries are counted by sorting
+			for _, b := range ballots {
+				for j := range b.Points {
+					b.Points[j] *= 7
+				}
+			}
+		}
 		check("small", seed, in, ballots)
 	}
 	for seed := range uint64(6) {
