@@ -1,6 +1,7 @@
 package count
 
 import (
+	"bytes"
 	"cmp"
 	"math"
 	"math/big"
@@ -32,7 +33,12 @@ import (
 // form one "class" (at the start everyone is in one class; when a plan is
 // paid for, its supporters in a class move to a new class), so the
 // arithmetic is per class and per plan, not per voter. The per-voter work
-// is one integer look-up per supporter of a plan evaluated.
+// is one integer look-up per supporter of a plan evaluated, and even that
+// is mostly saved: which voters are in which class depends only on the
+// plans paid for and where each paying group went, not on the share, so
+// a completion count whose payments went as the previous count's takes
+// the supporters per class from it (mesCount.memo). Voters are numbered
+// so that those in one class sit side by side (voterOrder).
 //
 // The completion (add1) raises the per-voter share one cent at a time and
 // recounts. Recounting at every cent takes as many counts as cents (about
@@ -55,6 +61,7 @@ type mesCount struct {
 	votes  []int64
 	supp   [][]int32 // per plan: the voters who support it
 	util   [][]int64 // per plan, parallel to supp: utility (points); nil for approval ballots
+	util8  [][]uint8 // util as bytes when stride > 0 (points ballots): a quarter of the memory to stream
 	points bool
 	// stride: when utilities are small (at most maxDense), class k and
 	// utility u are counted at k*stride+u in flat arrays (approval: at k,
@@ -64,6 +71,53 @@ type mesCount struct {
 	counts int   // equal-shares counts done (for measurements)
 	// Buffers of counts no longer needed, for the next count.
 	spare []*mesRun
+	// memo[s]: the supporters per class of the plans counted after s plans
+	// were paid for in the newest count (memoRun), and how that count went
+	// on from there; see mesRun.aggregate.
+	memo    []*memoState
+	memoRun *mesRun
+	// memoRoom is how many more entries the memo may hold: it stops
+	// growing at four times the ballots' (plan, voter) pairs; -1: no memo.
+	memoRoom int
+	// memoCheck (tests): every entry list found in the memo is checked
+	// against counting the supporters again; memoHits counts them.
+	memoCheck bool
+	memoHits  int
+}
+
+// memoState is what the newest count had after paying for s plans (s is
+// its index in mesCount.memo).
+//
+// Which voters are in which class (and the classes' numbers) after s
+// payments follows from the plan paid each time and which class each
+// paying entry's voters went to (nk, in the order of the entries); not
+// from the share. So a count whose payments so far went exactly as the
+// newest count's (same plans, same nk: compared in full, not hashed) has
+// the same classes, and the same entries for every plan; the completion's
+// counts, a few cents apart, mostly do for many rounds.
+type memoState struct {
+	plan int     // the plan paid next, -1 if none recorded
+	nk   []int32 // where that payment's entries went
+	has  []bool  // per plan: ents[p] holds its entries in this state
+	ents [][]entry
+}
+
+// memoAt is memo[s], made (empty) if it does not exist.
+func (mc *mesCount) memoAt(s int) *memoState {
+	for len(mc.memo) <= s {
+		m := len(mc.cost)
+		mc.memo = append(mc.memo, &memoState{plan: -1, has: make([]bool, m), ents: make([][]entry, m)})
+	}
+	return mc.memo[s]
+}
+
+// forget empties memo[s] and every later state.
+func (mc *mesCount) forget(s int) {
+	for _, st := range mc.memo[min(s, len(mc.memo)):] {
+		st.plan = -1
+		st.nk = st.nk[:0]
+		clear(st.has)
+	}
 }
 
 func newMESCount(in Instance, ballots []Ballot, v []int64) *mesCount {
@@ -90,22 +144,82 @@ func newMESCount(in Instance, ballots []Ballot, v []int64) *mesCount {
 		}
 	}
 	maxU := int64(1)
-	for vi, b := range ballots {
+	for nv, vi := range voterOrder(m, ballots, v) {
+		b := ballots[vi]
 		for j, p := range b.Approved {
-			mc.supp[p] = append(mc.supp[p], int32(vi))
+			mc.supp[p] = append(mc.supp[p], int32(nv))
 			if mc.points {
 				mc.util[p] = append(mc.util[p], b.Points[j])
 				maxU = max(maxU, b.Points[j])
 			}
 		}
 	}
+	for _, sp := range mc.supp {
+		mc.memoRoom += 4 * len(sp)
+	}
 	switch {
 	case !mc.points:
 		mc.stride = 1
 	case maxU <= maxDense:
 		mc.stride = int(maxU) + 1
+		mc.util8 = make([][]uint8, m)
+		for i, us := range mc.util {
+			mc.util8[i] = make([]uint8, len(us))
+			for j, u := range us {
+				mc.util8[i][j] = uint8(u)
+			}
+		}
 	}
 	return mc
+}
+
+// keyPlans is how many plans (those with the most votes) voterOrder
+// looks at.
+const keyPlans = 32
+
+// voterOrder numbers the voters for the count (the count's voter k is
+// ballots[order[k]]): sorted by what they gave the plans with the most
+// votes, in that order. Which number a voter gets changes nothing in the
+// count (voters are only ever counted per class), but voters in one class
+// (same money left) gave the same to the plans paid for so far, mostly the
+// ones with many votes; numbered side by side, their classes are looked up
+// side by side in memory as the count walks a plan's supporters in number
+// order, instead of all over it.
+func voterOrder(m int, ballots []Ballot, v []int64) []int {
+	plans := make([]int, m)
+	for i := range plans {
+		plans[i] = i
+	}
+	slices.SortStableFunc(plans, func(a, b int) int { return cmp.Compare(v[b], v[a]) })
+	w := min(m, keyPlans)
+	rank := make([]int, m)
+	for i := range rank {
+		rank[i] = -1
+	}
+	for i, p := range plans[:w] {
+		rank[p] = i
+	}
+	key := make([]byte, len(ballots)*w)
+	for vi, b := range ballots {
+		for j, p := range b.Approved {
+			if rank[p] < 0 {
+				continue
+			}
+			u := byte(1)
+			if b.Points != nil {
+				u = byte(min(b.Points[j], 255))
+			}
+			key[vi*w+rank[p]] = u
+		}
+	}
+	order := make([]int, len(ballots))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return bytes.Compare(key[a*w:(a+1)*w], key[b*w:(b+1)*w])
+	})
+	return order
 }
 
 // better reports whether plan a wins a tie (equal price per vote) against
@@ -192,18 +306,25 @@ type mesRun struct {
 	touched []int32
 	pairs   []entry
 	ents    []entry
-	remap   []int32
-	t1, t2  big.Int
-	t3      big.Int // numAt's own
+	// bestEnts: the entries of the cheapest plan so far in this round of
+	// run (r.ents and bestEnts swap buffers), so that comparing with it
+	// and paying for it need not count its supporters again.
+	bestEnts []entry
+	remap    []int32
+	nks      []int32   // pay: the class each entry went to
+	zeros    []big.Int // fresh zeros for the numerators of classes left with nothing, made a thousand at a time
+	t1, t2   big.Int
+	t3       big.Int // numAt's own
 }
 
 func (mc *mesCount) newRun(share *big.Rat, track bool) *mesRun {
 	r := &mesRun{mc: mc, track: track, safe: math.Inf(1)}
+	mc.memoRun = r // every count starts in state 0, the same for all
 	if k := len(mc.spare); k > 0 {
 		old := mc.spare[k-1]
 		mc.spare = mc.spare[:k-1]
 		r.vc, r.cnt, r.remap = old.vc, old.cnt, old.remap
-		r.touched, r.pairs, r.ents = old.touched[:0], old.pairs[:0], old.ents[:0]
+		r.touched, r.pairs, r.ents, r.bestEnts = old.touched[:0], old.pairs[:0], old.ents[:0], old.bestEnts[:0]
 		clear(old.num) // let the old numerators go
 		r.num, r.at, r.par, r.pu = old.num[:0], old.at[:0], old.par[:0], old.pu[:0]
 		r.approx, r.errb, r.sigma = old.approx[:0], old.errb[:0], old.sigma[:0]
@@ -246,6 +367,17 @@ func (r *mesRun) addLazy(parent int32, u int64, j int, approx, errb, sigma float
 	return k
 }
 
+// zero is a new numerator 0 of its own (numAt multiplies numerators in
+// place), cheaper than new(big.Int) for the many classes left with nothing.
+func (r *mesRun) zero() *big.Int {
+	if len(r.zeros) == 0 {
+		r.zeros = make([]big.Int, 1024)
+	}
+	z := &r.zeros[0]
+	r.zeros = r.zeros[1:]
+	return z
+}
+
 // numNow is class k's numerator over the current denominator.
 func (r *mesRun) numNow(k int32) *big.Int { return r.numAt(k, r.round()) }
 
@@ -262,10 +394,16 @@ func (r *mesRun) numAt(k int32, to int) *big.Int {
 	return r.num[k]
 }
 
+// capped is the number of voters of class k who paid all they had.
+type capped struct {
+	k   int32
+	cnt int64
+}
+
 // payment is what is kept of a paid plan to work out rest later.
 type payment struct {
 	cost   int64
-	capped []entry // the supporters who paid all they had (class, count)
+	capped []capped // the supporters who paid all they had
 }
 
 // restOf is rest[j], worked out when first needed: the cost minus what
@@ -324,7 +462,42 @@ func (r *mesRun) slot(k int32, u int64) int {
 
 // aggregate fills r.ents with the supporters of plan c per class (and
 // utility), leaving out voters with nothing left for good.
+//
+// The newest count (mesCount.memoRun) keeps the entries it counted per
+// state, and finds them there when the same classes come back (see
+// memoState).
 func (r *mesRun) aggregate(c int) []entry {
+	mc := r.mc
+	if mc.memoRun != r || mc.memoRoom < 0 {
+		return r.countSupporters(c)
+	}
+	m := mc.memoAt(r.round())
+	if m.has[c] {
+		r.ents = append(r.ents[:0], m.ents[c]...)
+		if mc.memoCheck {
+			mc.memoHits++
+			if got := r.countSupporters(c); !slices.Equal(got, m.ents[c]) {
+				panic("count: memo of supporters differs from counting them")
+			}
+		}
+		return r.ents
+	}
+	r.countSupporters(c)
+	if grow := len(r.ents) - cap(m.ents[c]); grow <= 0 {
+		m.ents[c] = append(m.ents[c][:0], r.ents...)
+		m.has[c] = true
+	} else if room := len(r.ents) + len(r.ents)/8 - cap(m.ents[c]); room <= mc.memoRoom {
+		// An eighth more than needed: the next count's list in this state
+		// is often a little longer.
+		mc.memoRoom -= room
+		m.ents[c] = append(make([]entry, 0, len(r.ents)+len(r.ents)/8), r.ents...)
+		m.has[c] = true
+	}
+	return r.ents
+}
+
+// countSupporters is aggregate without the memo.
+func (r *mesRun) countSupporters(c int) []entry {
 	mc := r.mc
 	r.ents = r.ents[:0]
 	if mc.stride > 0 {
@@ -332,22 +505,35 @@ func (r *mesRun) aggregate(c int) []entry {
 		if len(r.cnt) < len(r.num)*st {
 			r.cnt = make([]int32, len(r.num)*st*2)
 		}
-		r.touched = r.touched[:0]
-		for j, v := range mc.supp[c] {
-			k := r.vc[v]
-			if k == 0 {
-				continue
+		cnt, vc, touched := r.cnt, r.vc, r.touched[:0]
+		sp := mc.supp[c]
+		if mc.points {
+			us := mc.util8[c][:len(sp)]
+			for j, v := range sp {
+				k := vc[v]
+				if k == 0 {
+					continue
+				}
+				i := int(k)*st + int(us[j])
+				if cnt[i] == 0 {
+					touched = append(touched, int32(i))
+				}
+				cnt[i]++
 			}
-			i := int(k) * st
-			if mc.points {
-				i += int(mc.util[c][j])
+		} else {
+			for _, v := range sp {
+				k := vc[v]
+				if k == 0 {
+					continue
+				}
+				if cnt[k] == 0 {
+					touched = append(touched, k)
+				}
+				cnt[k]++
 			}
-			if r.cnt[i] == 0 {
-				r.touched = append(r.touched, int32(i))
-			}
-			r.cnt[i]++
 		}
-		for _, i := range r.touched {
+		r.touched = touched
+		for _, i := range touched {
 			e := entry{k: i, u: 1, cnt: int64(r.cnt[i])}
 			if mc.points {
 				e.k, e.u = i/int32(st), int64(i%int32(st))
@@ -480,16 +666,20 @@ func (r *mesRun) exactPrice(c int) (price, bool) {
 	}
 }
 
-// exact makes p, the price of plan c evaluated in this round, exact.
-func (r *mesRun) exact(p *price, c int) {
+// exact makes p, the price of plan c evaluated in this round, exact;
+// ents are c's entries (r.ents or r.bestEnts), counted in this round.
+func (r *mesRun) exact(p *price, c int, ents []entry) {
 	if p.num == nil {
-		r.aggregate(c)
+		saved := r.ents
+		r.ents = ents
 		*p, _ = r.exactPrice(c)
+		r.ents = saved
 	}
 }
 
-// compare compares the prices of plans a and b, both evaluated in this
-// round, exactly.
+// compare compares the prices of plan a, whose entries are in r.ents, and
+// plan b, whose entries are in r.bestEnts, both evaluated in this round,
+// exactly.
 func (r *mesRun) compare(pa *price, a int, pb *price, b int) int {
 	switch {
 	case pa.f+pa.e < pb.f-pb.e:
@@ -497,8 +687,8 @@ func (r *mesRun) compare(pa *price, a int, pb *price, b int) int {
 	case pa.f-pa.e > pb.f+pb.e:
 		return 1
 	}
-	r.exact(pa, a)
-	r.exact(pb, b)
+	r.exact(pa, a, r.ents)
+	r.exact(pb, b, r.bestEnts)
 	r.t1.Mul(pa.num, pb.den)
 	r.t2.Mul(pb.num, pa.den)
 	return r.t1.Cmp(&r.t2)
@@ -623,10 +813,12 @@ func (r *mesRun) run() {
 			j := len(kept) - 1
 			if best < 0 {
 				best = j
+				r.ents, r.bestEnts = r.bestEnts, r.ents
 				continue
 			}
 			if x := r.compare(&kept[j].pr, c.p, &kept[best].pr, kept[best].p); x < 0 || (x == 0 && mc.better(c.p, kept[best].p)) {
 				best = j
+				r.ents, r.bestEnts = r.bestEnts, r.ents
 			}
 		}
 		cands = kept
@@ -641,22 +833,19 @@ func (r *mesRun) run() {
 				}
 			}
 		}
-		r.pay(b.p)
+		r.ents, r.bestEnts = r.bestEnts, r.ents
+		r.pay(b.p, b.pr)
 		cands = slices.Delete(cands, best, best+1)
 	}
 }
 
 // pay chooses plan c: its supporters pay the price per unit of utility,
-// or all they have left.
-func (r *mesRun) pay(c int) {
+// or all they have left. r.ents must hold c's entries and pr its price,
+// both from this round, with the caps that price set (floatPrice when
+// certain, or exactPrice).
+func (r *mesRun) pay(c int, pr price) {
 	mc := r.mc
-	r.aggregate(c)
-	pr, _, certain := r.floatPrice(c)
-	if !certain {
-		pr, _ = r.exactPrice(c)
-	}
 	var fall float64
-	var broke int32 // tracking: class of the supporters left with nothing
 	if r.track {
 		fall = r.lambda()
 	}
@@ -671,9 +860,16 @@ func (r *mesRun) pay(c int) {
 	// supporters pay together (rest) is worked out when first needed, from
 	// the cost and what the capped supporters pay.
 	pay := payment{cost: mc.cost[c]}
+	nc := 0
 	for _, e := range r.ents {
 		if e.capped {
-			pay.capped = append(pay.capped, entry{k: e.k, cnt: e.cnt})
+			nc++
+		}
+	}
+	pay.capped = make([]capped, 0, nc)
+	for _, e := range r.ents {
+		if e.capped {
+			pay.capped = append(pay.capped, capped{k: e.k, cnt: e.cnt})
 		}
 	}
 	r.den = append(r.den, new(big.Int).Mul(r.den[r.round()], big.NewInt(pr.w)))
@@ -693,6 +889,7 @@ func (r *mesRun) pay(c int) {
 		r.remap = make([]int32, len(r.num)*st*2)
 	}
 	rhoE := pr.e
+	r.nks = r.nks[:0]
 	for _, e := range r.ents {
 		var nk int32
 		// Tracking: what a supporter keeps, max(0, money - rho*u), grows
@@ -717,31 +914,53 @@ func (r *mesRun) pay(c int) {
 			}
 		}
 		if nk == 0 && sigma != 0 {
-			if broke == 0 {
-				broke = r.addClass(new(big.Int), next, 0, 0, sigma)
-			}
-			nk = broke
-			r.sigma[broke] = max(r.sigma[broke], sigma)
+			// Tracking: left with nothing now, but with a higher share
+			// they would have had something; a class of its own (not one
+			// for all such voters) keeps the classes the same whichever
+			// of a payment's entries paid all they had, so later counts
+			// find the same classes (see memoState).
+			nk = r.addClass(r.zero(), next, 0, 0, sigma)
 		}
 		if st == 0 {
 			remap[key{e.k, e.u}] = nk
 		} else {
 			r.remap[r.slot(e.k, e.u)] = nk
 		}
+		r.nks = append(r.nks, nk)
 	}
-	for j, v := range mc.supp[c] {
-		k := r.vc[v]
-		if k == 0 {
-			continue
+	if mc.memoRun == r {
+		// Still the same classes as the newest count's when it had paid for
+		// as many plans? Otherwise this count's payments are recorded from
+		// here on and what was kept for later states is forgotten.
+		s := next - 1
+		m := mc.memoAt(s)
+		if m.plan != c || !slices.Equal(m.nk, r.nks) {
+			mc.forget(s + 1)
+			m.plan = c
+			m.nk = append(m.nk[:0], r.nks...)
 		}
-		u := int64(1)
-		if mc.points {
-			u = mc.util[c][j]
+	}
+	vc, sp := r.vc, mc.supp[c]
+	switch {
+	case st == 0:
+		for j, v := range sp {
+			if k := vc[v]; k != 0 {
+				vc[v] = remap[key{k, mc.util[c][j]}]
+			}
 		}
-		if st == 0 {
-			r.vc[v] = remap[key{k, u}]
-		} else {
-			r.vc[v] = r.remap[r.slot(k, u)]
+	case mc.points:
+		us, rm := mc.util8[c][:len(sp)], r.remap
+		for j, v := range sp {
+			if k := vc[v]; k != 0 {
+				vc[v] = rm[int(k)*st+int(us[j])]
+			}
+		}
+	default:
+		rm := r.remap
+		for _, v := range sp {
+			if k := vc[v]; k != 0 {
+				vc[v] = rm[k]
+			}
 		}
 	}
 	r.chosen = append(r.chosen, c)
