@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -136,6 +137,8 @@ func runThrough(ctx context.Context, what string, action chromedp.Action[chromed
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	// A redirect to an anchor (#...) ends on the document without it.
+	at, _, _ = strings.Cut(at, "#")
 	mu.Lock()
 	defer mu.Unlock()
 	if last != nil && last.URL == at {
