@@ -120,6 +120,12 @@ func (s *Server) budgetOpenData(c *gin.Context, p *project.Project, in *instrume
 		if !ok {
 			return
 		}
+		for _, ar := range r.Areas {
+			if ar.Area.ID == area && !ballotsMayBeOpen(r, ar) {
+				s.renderStatus(c, http.StatusNotFound, "")
+				return
+			}
+		}
 		err = r.WritePabulib(area, &buf)
 		name, ctype = name+"-"+strconv.FormatInt(area, 10)+".pb", "text/plain; charset=utf-8"
 	case "json":

@@ -323,6 +323,24 @@ func TestBudgetExports(t *testing.T) {
 	if n := exports(); n != 8 {
 		t.Fatalf("%d exports on record, want 8 (the site's open data is not an analyst's export)", n)
 	}
+
+	// Where fewer people voted than the threshold, their ballots are not
+	// published one by one: the public .pb is refused and the page says
+	// why (the totals stay); an analyst can still download it.
+	res2, err := s.App.Budgets.Results(ctx, b.InstrumentID)
+	testdb.NoError(t, err)
+	k := int(res2.Areas[0].Ballots) + 1
+	if k > 50 {
+		t.Fatalf("the area has %d ballots: more than a threshold can be", k-1)
+	}
+	testdb.NoError(t, s.App.Results.SetThreshold(ctx, identity.SystemActor("test"), k))
+	wantStatus(t, anon.get(addr+"/resultaten/pb?gebied="+area), 404)
+	wantStatus(t, anon.get(addr+"/resultaten/pb"), 404)
+	closed := anon.get(addr + "/uitslag")
+	wantStatus(t, closed, 200)
+	wantContains(t, closed, "zetten we niet als bestand op de site", addr+"/resultaten/csv")
+	wantNotContains(t, closed, addr+"/resultaten/pb")
+	wantStatus(t, an.get(export+"pb&gebied="+area), 200)
 }
 
 // checkBudgetPDF reads the report's text and renders it with pdftoppm

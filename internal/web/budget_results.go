@@ -35,7 +35,10 @@ type resultArea struct {
 	Spent   int64
 	Left    int64
 	Ballots int64
-	Plans   []resultPlan
+	// OpenBallots: the area's ballots may be published one by one (the
+	// public .pb file): at least the small-count threshold of them.
+	OpenBallots bool
+	Plans       []resultPlan
 	// ByWijk is the protected breakdown per wijk (a budget not divided
 	// per wijk), nil otherwise.
 	ByWijk *budget.WijkBreakdown
@@ -87,7 +90,8 @@ func (s *Server) budgetResultsOf(c *gin.Context, b *budget.Budget, d *budgetResu
 		d.Channels = append(d.Channels, resultChannel{Channel: string(ch), Ballots: r.Ballots[ch]})
 	}
 	for _, ar := range r.Areas {
-		ra := resultArea{ID: ar.Area.ID, Wijk: ar.Area.Wijk, Amount: ar.Area.Amount, Ballots: ar.Ballots, ByWijk: ar.ByWijk, ByChannel: ar.ByChannel}
+		ra := resultArea{ID: ar.Area.ID, Wijk: ar.Area.Wijk, Amount: ar.Area.Amount, Ballots: ar.Ballots, ByWijk: ar.ByWijk, ByChannel: ar.ByChannel,
+			OpenBallots: ballotsMayBeOpen(r, ar)}
 		results := map[int]budget.PlanResult{}
 		if o := ar.Outcome; o != nil {
 			d.Decided = true
@@ -243,4 +247,13 @@ func (s *Server) budgetResultsStaff(c *gin.Context) {
 		return
 	}
 	s.renderBudgetResults(c, p, in, true)
+}
+
+// ballotsMayBeOpen says whether an area's ballots may be published one by
+// one, as the public pabulib file does: only when at least the small-count
+// threshold of people voted there. A ballot of three plans in a wijk where
+// two people voted tells more about them than the totals per plan do.
+// Staff with the results permission can still download every area's file.
+func ballotsMayBeOpen(r *budget.Results, ar budget.AreaResult) bool {
+	return ar.Ballots >= int64(r.Threshold)
 }
