@@ -50,7 +50,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "tallies":
 		return tallies(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
-		fmt.Fprintf(stdout, "inspraak %s %s\n", buildinfo.Version, buildinfo.Commit())
+		// `version -m` adds every linked module with its version.
+		if err := buildinfo.Write(stdout, len(args) > 1 && args[1] == "-m"); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
 		return 0
 	case "healthcheck":
 		return healthcheck(stderr)
@@ -73,7 +77,7 @@ Commands:
                (inspraak export -project SLUG -instrument SLUG -format csv [-semicolon] [-o FILE])
   tallies      check the results' running totals against a recount of the
                stored answers; -repair replaces them by the recount
-  version      print the version
+  version      print the version, commit and Go release; -m: every linked module too
   healthcheck  exit 0 when the server on INSPRAAK_ADDR answers /healthz
 
 Configuration comes from INSPRAAK_* environment variables (see README.md).

@@ -21,6 +21,17 @@ func TestVersionAndUnknownCommand(t *testing.T) {
 	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "inspraak ") {
 		t.Fatalf("version: %d %q", code, out.String())
 	}
+	// With -m, every module the binary links, with its version: the
+	// database drivers and the web framework among them.
+	out.Reset()
+	if code := run([]string{"version", "-m"}, &out, &errb); code != 0 {
+		t.Fatalf("version -m: %d %q", code, errb.String())
+	}
+	for _, m := range []string{"\ngorm.io/gorm v", "\ngithub.com/gin-gonic/gin v", "\ngithub.com/glebarez/sqlite v", "\ngithub.com/jackc/pgx/v5 v", "\nbuilt with go1."} {
+		if !strings.Contains(out.String(), m) {
+			t.Errorf("version -m lacks %q:\n%s", strings.TrimPrefix(m, "\n"), out.String())
+		}
+	}
 	out.Reset()
 	if code := run([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
 		t.Fatalf("unknown: %d %q", code, errb.String())
