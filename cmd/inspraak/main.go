@@ -49,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return export(args[1:], stdout, stderr)
 	case "tallies":
 		return tallies(args[1:], stdout, stderr)
+	case "backup":
+		return backup(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		// `version -m` adds every linked module with its version.
 		if err := buildinfo.Write(stdout, len(args) > 1 && args[1] == "-m"); err != nil {
@@ -77,6 +79,8 @@ Commands:
                (inspraak export -project SLUG -instrument SLUG -format csv [-semicolon] [-o FILE])
   tallies      check the results' running totals against a recount of the
                stored answers; -repair replaces them by the recount
+  backup FILE  write a consistent copy of the SQLite database to a new file
+               while the site runs, and check it (PostgreSQL: pg_dump)
   version      print the version, commit and Go release; -m: every linked module too
   healthcheck  exit 0 when the server on INSPRAAK_ADDR answers /healthz
 
