@@ -39,6 +39,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"inspraak/bench/internal/residents"
 	"inspraak/bench/internal/stafflogin"
 )
 
@@ -645,33 +646,9 @@ func startProfile(name string) func() {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := fetchProfile(filepath.Join(*profileDir, name+".prof")); err != nil {
+		if err := residents.Profile(*profileURL, *profileSecs, filepath.Join(*profileDir, name+".prof")); err != nil {
 			fmt.Fprintln(os.Stderr, "profile:", err)
 		}
 	}()
 	return func() { <-done }
-}
-
-func fetchProfile(out string) error {
-	u, err := url.Parse(*profileURL)
-	if err != nil || !stafflogin.Loopback(u.Hostname()) {
-		return fmt.Errorf("-pprof must be a loopback address")
-	}
-	resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", *profileURL, *profileSecs))
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("profiler: %s", resp.Status)
-	}
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -73,10 +73,10 @@ func (s *Server) budgetExport(c *gin.Context, in *instrument.Instrument) {
 		if !ok {
 			return
 		}
-		if err = s.results.MayExport(ctx, actorOf(c), in.ID, f, map[string]any{"format": f, "area": area}); err == nil {
-			err = r.WritePabulib(area, &buf)
+		if err = s.results.MayExport(ctx, actorOf(c), in.ID, f, map[string]any{"format": f, "area": area.Area.ID}); err == nil {
+			err = r.WritePabulib(area.Area.ID, &buf)
 		}
-		name, ctype = name+"-"+strconv.FormatInt(area, 10)+".pb", "text/plain; charset=utf-8"
+		name, ctype = name+"-"+strconv.FormatInt(area.Area.ID, 10)+".pb", "text/plain; charset=utf-8"
 	case "pdf":
 		p := s.page(c, "", nil)
 		err = s.results.ReportFor(ctx, actorOf(c), in.ID, in.Title, p.Municipality, s.clock(), p.T, s.budgetReport(p, r), &buf)
@@ -120,14 +120,12 @@ func (s *Server) budgetOpenData(c *gin.Context, p *project.Project, in *instrume
 		if !ok {
 			return
 		}
-		for _, ar := range r.Areas {
-			if ar.Area.ID == area && !ballotsMayBeOpen(r, ar) {
-				s.renderStatus(c, http.StatusNotFound, "")
-				return
-			}
+		if !ballotsMayBeOpen(r, *area) {
+			s.renderStatus(c, http.StatusNotFound, "")
+			return
 		}
-		err = r.WritePabulib(area, &buf)
-		name, ctype = name+"-"+strconv.FormatInt(area, 10)+".pb", "text/plain; charset=utf-8"
+		err = r.WritePabulib(area.Area.ID, &buf)
+		name, ctype = name+"-"+strconv.FormatInt(area.Area.ID, 10)+".pb", "text/plain; charset=utf-8"
 	case "json":
 		err = results.WriteTable(&buf, results.ExportOptions{Format: results.JSON}, s.budgetTable(r, p.Title))
 		name, ctype = name+".json", "application/json; charset=utf-8"
@@ -145,19 +143,19 @@ func (s *Server) budgetOpenData(c *gin.Context, p *project.Project, in *instrume
 
 // budgetArea reads ?gebied= (an area of the budget; may be left out when
 // there is one area).
-func (s *Server) budgetArea(c *gin.Context, r *budget.Results) (int64, bool) {
+func (s *Server) budgetArea(c *gin.Context, r *budget.Results) (*budget.AreaResult, bool) {
 	if q := c.Query("gebied"); q != "" {
 		id, err := strconv.ParseInt(q, 10, 64)
-		for _, ar := range r.Areas {
-			if err == nil && ar.Area.ID == id {
-				return id, true
+		for i := range r.Areas {
+			if err == nil && r.Areas[i].Area.ID == id {
+				return &r.Areas[i], true
 			}
 		}
 	} else if len(r.Areas) == 1 {
-		return r.Areas[0].Area.ID, true
+		return &r.Areas[0], true
 	}
 	s.renderStatus(c, http.StatusNotFound, "")
-	return 0, false
+	return nil, false
 }
 
 // sendFile sends a finished file as a download.
