@@ -90,7 +90,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 				return nil, fmt.Errorf("store: sqlite: %w", err)
 			}
 		}
-		gdb, err = gorm.Open(sqlite.Open(sqliteDSN(path)), gcfg)
+		gdb, err = openSQLite(ctx, path, gcfg)
 	default:
 		return nil, fmt.Errorf("store: unsupported database URL (want postgres:// or sqlite:)")
 	}
@@ -118,6 +118,29 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		return nil, fmt.Errorf("store: %s does not answer: %w", dialect, err)
 	}
 	return &DB{DB: gdb, Dialect: dialect, url: o.URL}, nil
+}
+
+// openSQLite opens the file, trying again for up to 30 seconds while
+// SQLite reports it busy. Two instances opening a new database at the same
+// moment both switch it to WAL; each holds a read lock and wants the
+// exclusive one, and SQLite answers one of them "database is locked" at
+// once instead of waiting (it would be a deadlock). The moment passes as
+// soon as the other has switched, so the open is simply tried again.
+func openSQLite(ctx context.Context, path string, gcfg *gorm.Config) (*gorm.DB, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	wait := 10 * time.Millisecond
+	for {
+		gdb, err := gorm.Open(sqlite.Open(sqliteDSN(path)), gcfg)
+		if err == nil || !Collided(err) || time.Now().After(deadline) {
+			return gdb, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
 }
 
 // sqliteDSN turns a path into a DSN with the pragmas every connection needs:
