@@ -272,3 +272,25 @@ func Main(m *testing.M) int {
 	}
 	return code
 }
+
+// Database gives t an empty PostgreSQL database of its own (not a schema:
+// for tools such as pg_dump and pg_restore that work on whole databases),
+// dropped when t ends. Its URL carries only what libpq itself understands
+// beside the host and the database (sslmode), so that command-line tools
+// accept it as well as the app.
+func Database(t testing.TB) string {
+	t.Helper()
+	if !Postgres() {
+		t.Fatal("testdb.Database needs PostgreSQL (" + EnvVar + ")")
+	}
+	u, err := url.Parse(createDatabase(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{}
+	if s := u.Query().Get("sslmode"); s != "" {
+		q.Set("sslmode", s)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
