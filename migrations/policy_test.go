@@ -28,7 +28,6 @@ import (
 const policyFrom = 23
 
 var (
-	contractNote = regexp.MustCompile(`(?im)^\s*--\s*contract:\s*(\S.*?),?\s+unused since release\s+v?(\d+\.\d+(?:\.\d+)?)\s*$`)
 	rebuildNote  = regexp.MustCompile(`(?im)^\s*--\s*rebuild:\s*"?(\w+)"?\s+\(keeps every column\)\s*$`)
 	dropTable    = regexp.MustCompile(`(?i)\bDROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?"?(\w+)"?`)
 	dropColumn   = regexp.MustCompile(`(?i)\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?"?(\w+)"?\s+DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?"?(\w+)"?`)
@@ -36,6 +35,10 @@ var (
 	renameTable  = regexp.MustCompile(`(?i)\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?"?(\w+)"?\s+RENAME\s+TO\s+"?(\w+)"?`)
 	anyDropCol   = regexp.MustCompile(`(?i)\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?"?(\w+)"?[^;]*?,\s*DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?"?(\w+)"?`)
 	lineComment  = regexp.MustCompile(`--[^\n]*`)
+	// ADD COLUMN name, up to the next action or the end of the statement.
+	addColumn  = regexp.MustCompile(`(?i)\bADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?"?(\w+)"?([^,;]*)`)
+	notNull    = regexp.MustCompile(`(?i)\bNOT\s+NULL\b`)
+	hasDefault = regexp.MustCompile(`(?i)\bDEFAULT\b`)
 )
 
 // policyProblems lists what a migration drops or renames without the
@@ -77,6 +80,13 @@ func policyProblems(sql string) []string {
 		}
 		if !contracted[t+"."+c] {
 			problems = append(problems, fmt.Sprintf("drops column %s.%s without a contract note", t, c))
+		}
+	}
+	// A new NOT NULL column without a default: the release still running
+	// during a rollout inserts rows without it, and they fail.
+	for _, m := range addColumn.FindAllStringSubmatch(code, -1) {
+		if c := m[1]; c != "constraint" && notNull.MatchString(m[2]) && !hasDefault.MatchString(m[2]) {
+			problems = append(problems, fmt.Sprintf("adds column %s NOT NULL without a default (the running release's inserts would fail)", c))
 		}
 	}
 	for _, m := range renameColumn.FindAllStringSubmatch(code, -1) {
@@ -127,6 +137,8 @@ func TestPolicyCheckTellsContractFromRebuild(t *testing.T) {
 		"rebuild without note":   "CREATE TABLE instruments_new (id INTEGER);\nDROP TABLE instruments;\nALTER TABLE instruments_new RENAME TO instruments;",
 		"rebuild of another":     "-- rebuild: polls (keeps every column)\nDROP TABLE instruments;\nALTER TABLE instruments_new RENAME TO instruments;",
 		"second action drops":    "ALTER TABLE ideas ADD COLUMN heading TEXT, DROP COLUMN status_old;",
+		"not null, no default":   "ALTER TABLE ideas ADD COLUMN heading TEXT NOT NULL;",
+		"second of two adds":     "ALTER TABLE ideas ADD COLUMN a TEXT, ADD COLUMN b INTEGER NOT NULL;",
 	}
 	for name, sql := range refused {
 		if len(policyProblems(sql)) == 0 {
@@ -135,6 +147,9 @@ func TestPolicyCheckTellsContractFromRebuild(t *testing.T) {
 	}
 	allowed := map[string]string{
 		"add a column":        "ALTER TABLE ideas ADD COLUMN heading TEXT;",
+		"not null, a default": "ALTER TABLE ideas ADD COLUMN heading TEXT NOT NULL DEFAULT '';",
+		"a new table":         "CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
+		"add a constraint":    "ALTER TABLE ideas ADD CONSTRAINT ideas_ok CHECK (x IS NOT NULL);",
 		"drop a constraint":   "ALTER TABLE ideas DROP CONSTRAINT ideas_status_check;",
 		"drop a default":      "ALTER TABLE ideas ALTER COLUMN status DROP DEFAULT;",
 		"drop an index":       "DROP INDEX IF EXISTS ideas_status;",

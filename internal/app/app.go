@@ -340,11 +340,17 @@ func (a *App) prepareSchema(ctx context.Context) error {
 		for _, m := range applied {
 			a.Log.Info("migration applied", "version", m.Version, "name", m.Name)
 		}
-		return err
+		if err != nil {
+			return err
+		}
 	}
 	st, err := a.DB.CheckSchema(ctx)
 	if err != nil {
 		return err
+	}
+	if st.Ahead > 0 {
+		a.Log.Warn("the database schema is ahead of this release: a newer release added to it, and this one runs beside it (a rolling update); update this instance too",
+			"schema", st.Current, "binary", st.Latest)
 	}
 	if len(st.Pending) > 0 {
 		return fmt.Errorf("%w (database at %d, binary at %d)", ErrPendingMigrations, st.Current, st.Latest)

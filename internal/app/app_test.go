@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -98,7 +99,7 @@ func TestGracefulShutdownFinishesRequestsInFlight(t *testing.T) {
 	}
 }
 
-func TestRefusesToStartAgainstANewerSchema(t *testing.T) {
+func TestStartsBesideAnExpandedSchemaRefusesAContractedOne(t *testing.T) {
 	url := testdb.URL(t)
 	db, err := store.Open(context.Background(), store.Options{URL: url, MaxOpenConns: 2})
 	if err != nil {
@@ -107,11 +108,30 @@ func TestRefusesToStartAgainstANewerSchema(t *testing.T) {
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from_the_future', CURRENT_TIMESTAMP)").Error; err != nil {
+	st, err := db.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The next release added to the schema: this one starts beside it (a
+	// rolling update), and says so in its log.
+	if err := db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'next_adds', CURRENT_TIMESTAMP)", st.Latest+1).Error; err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t, map[string]string{"INSPRAAK_DATABASE_URL": url})
+	var logs bytes.Buffer
+	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatalf("beside a schema the next release expanded: %v", err)
+	}
+	_ = a.Close()
+	if !strings.Contains(logs.String(), "schema is ahead") {
+		t.Fatalf("no warning in the log:\n%s", logs.String())
+	}
+	// The next release removed what this one still uses: refused.
+	if err := db.Exec("UPDATE schema_migrations SET oldest_release = '99.0' WHERE version = ?", st.Latest+1).Error; err != nil {
 		t.Fatal(err)
 	}
 	_ = db.Close()
-	cfg := testConfig(t, map[string]string{"INSPRAAK_DATABASE_URL": url})
 	_, err = app.New(context.Background(), cfg, quiet)
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Fatalf("want ErrSchemaTooNew, got %v", err)

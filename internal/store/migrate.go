@@ -28,13 +28,24 @@ type SchemaStatus struct {
 	Current int // highest applied version, 0 for an empty database
 	Latest  int // highest version this binary knows
 	Pending []Migration
+	// Ahead counts the migrations a newer release applied that this binary
+	// does not know but may run beside (CheckSchema sets it): during a
+	// rolling update the old release keeps serving on the expanded schema.
+	Ahead int
 }
 
 // UpToDate reports whether the schema is exactly what this binary expects.
 func (s SchemaStatus) UpToDate() bool { return s.Current == s.Latest && len(s.Pending) == 0 }
 
-// ErrSchemaTooNew means the database was migrated by a newer binary; running
-// an older one against it could corrupt data, so it refuses.
+// Serves reports whether this binary can serve on the schema: it is up to
+// date, or ahead by migrations CheckSchema found this release may run beside.
+func (s SchemaStatus) Serves() bool {
+	return len(s.Pending) == 0 && (s.Current == s.Latest || (s.Current > s.Latest && s.Ahead == s.Current-s.Latest))
+}
+
+// ErrSchemaTooNew means the database was migrated by a newer binary with a
+// migration that drops or renames what this release may still use; running
+// it could lose or corrupt data, so it refuses.
 var ErrSchemaTooNew = errors.New("database schema is newer than this version of Inspraak knows")
 
 var migrationFile = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
@@ -87,6 +98,10 @@ type schemaMigration struct {
 	Version   int       `gorm:"primaryKey;autoIncrement:false"`
 	Name      string    `gorm:"not null"`
 	AppliedAt time.Time `gorm:"not null"`
+	// OldestRelease is the oldest release whose code runs on the schema
+	// with this migration applied ("" for one that only adds): what an
+	// older binary reads to know whether it may run beside a newer one.
+	OldestRelease string `gorm:"not null;default:''"`
 }
 
 func (schemaMigration) TableName() string { return "schema_migrations" }
@@ -104,7 +119,15 @@ func (db *DB) ensureMigrationTable(ctx context.Context) error {
 	applied_at TIMESTAMPTZ NOT NULL
 )`
 	}
-	return db.WithContext(ctx).Exec(ddl).Error
+	if err := db.WithContext(ctx).Exec(ddl).Error; err != nil {
+		return err
+	}
+	// Added to the bookkeeping table later: databases made before have
+	// their migrations without it ("" — they contract nothing new).
+	if !db.WithContext(ctx).Migrator().HasColumn(&schemaMigration{}, "oldest_release") {
+		return db.WithContext(ctx).Exec(`ALTER TABLE schema_migrations ADD COLUMN oldest_release TEXT NOT NULL DEFAULT ''`).Error
+	}
+	return nil
 }
 
 func appliedVersions(tx *gorm.DB) (map[int]bool, int, error) {
@@ -145,15 +168,35 @@ func (db *DB) Status(ctx context.Context) (SchemaStatus, error) {
 	return st, nil
 }
 
-// CheckSchema returns ErrSchemaTooNew when the database is ahead of the binary.
+// CheckSchema returns ErrSchemaTooNew when the database is ahead of the
+// binary by a migration this release may not run beside: one that drops or
+// renames something (its contract note) that code of this release may still
+// use, or any such migration when this binary has no release number (a
+// development build cannot tell). Migrations that only add are run beside:
+// during a rolling update the old release keeps serving while the new one
+// has expanded the schema (st.Ahead counts them).
 func (db *DB) CheckSchema(ctx context.Context) (SchemaStatus, error) {
 	st, err := db.Status(ctx)
-	if err != nil {
+	if err != nil || st.Current <= st.Latest {
 		return st, err
 	}
-	if st.Current > st.Latest {
-		return st, fmt.Errorf("%w: database is at version %d, this binary knows up to %d; run a newer Inspraak", ErrSchemaTooNew, st.Current, st.Latest)
+	var newer []schemaMigration
+	if err := db.WithContext(ctx).Where("version > ?", st.Latest).Order("version").Find(&newer).Error; err != nil {
+		return st, err
 	}
+	for _, m := range newer {
+		if m.OldestRelease == "" {
+			continue
+		}
+		if c, ok := migrations.CompareReleases(m.OldestRelease, db.release); !ok || c > 0 {
+			return st, fmt.Errorf("%w: database is at version %d, this binary (release %s) knows up to %d, and migration %04d_%s removed what code before release %s uses; run release %s or newer",
+				ErrSchemaTooNew, st.Current, db.release, st.Latest, m.Version, m.Name, m.OldestRelease, m.OldestRelease)
+		}
+	}
+	if len(newer) != st.Current-st.Latest {
+		return st, fmt.Errorf("%w: database is at version %d but records %d migrations after %d", ErrSchemaTooNew, st.Current, len(newer), st.Latest)
+	}
+	st.Ahead = len(newer)
 	return st, nil
 }
 
@@ -190,7 +233,7 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 				return err
 			}
 			applied = true
-			return tx.Create(&schemaMigration{Version: m.Version, Name: m.Name, AppliedAt: time.Now().UTC()}).Error
+			return tx.Create(&schemaMigration{Version: m.Version, Name: m.Name, AppliedAt: time.Now().UTC(), OldestRelease: migrations.OldestRelease(m.SQL)}).Error
 		})
 		if err != nil {
 			return done, fmt.Errorf("store: migration %04d_%s failed and was rolled back: %w", m.Version, m.Name, err)

@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"inspraak/internal/apperror"
+	"inspraak/internal/buildinfo"
 )
 
 // Dialects.
@@ -48,6 +49,17 @@ type DB struct {
 	url string
 	// migrationsFS overrides the embedded migrations (tests only).
 	migrationsFS fs.FS
+	// release is this binary's release number (buildinfo.Version), which
+	// CheckSchema compares with a newer schema's contract notes.
+	release string
+}
+
+// WithRelease returns a handle that checks a newer schema as release r
+// would (tests of rolling updates).
+func (db *DB) WithRelease(r string) *DB {
+	c := *db
+	c.release = r
+	return &c
 }
 
 // WithMigrations returns a handle that migrates from fsys instead of the
@@ -117,7 +129,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("store: %s does not answer: %w", dialect, err)
 	}
-	return &DB{DB: gdb, Dialect: dialect, url: o.URL}, nil
+	return &DB{DB: gdb, Dialect: dialect, url: o.URL, release: buildinfo.Version}, nil
 }
 
 // openSQLite opens the file, trying again for up to 30 seconds while

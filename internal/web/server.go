@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -99,7 +100,7 @@ type Server struct {
 // readyz: whether it answers, and whether its schema is this binary's.
 type database interface {
 	Ping(ctx context.Context) error
-	Status(ctx context.Context) (store.SchemaStatus, error)
+	CheckSchema(ctx context.Context) (store.SchemaStatus, error)
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -379,13 +380,19 @@ func (s *Server) readyz(c *gin.Context) {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "unreachable"})
 		return
 	}
-	st, err := s.db.Status(ctx)
-	if err != nil {
+	st, err := s.db.CheckSchema(ctx)
+	if err != nil && !errors.Is(err, store.ErrSchemaTooNew) {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "ok", "schema": "unknown"})
 		return
 	}
-	body := gin.H{"database": "ok", "schema": gin.H{"current": st.Current, "latest": st.Latest}}
-	if !st.UpToDate() {
+	schema := gin.H{"current": st.Current, "latest": st.Latest}
+	if st.Ahead > 0 {
+		// A newer release expanded the schema (a rolling update): this
+		// one may run beside it (store.CheckSchema).
+		schema["ahead"] = st.Ahead
+	}
+	body := gin.H{"database": "ok", "schema": schema}
+	if err != nil || !st.Serves() {
 		body["status"] = "unavailable"
 		c.JSON(http.StatusServiceUnavailable, body)
 		return

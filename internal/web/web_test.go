@@ -555,13 +555,31 @@ func TestHealthAndReadiness(t *testing.T) {
 	wantStatus(t, r, 200)
 	wantContains(t, r, `"status":"ok"`, `"database":"ok"`)
 
-	// A newer binary migrated the database: this instance must not say ready.
-	if err := s.App.DB.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', CURRENT_TIMESTAMP)").Error; err != nil {
+	// A newer release expanded the schema (a rolling update): this one
+	// runs beside it and says so.
+	st, err := s.App.DB.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := st.Latest + 1
+	if err := s.App.DB.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'next_release_adds', CURRENT_TIMESTAMP)", next).Error; err != nil {
+		t.Fatal(err)
+	}
+	r = s.get(t, "/readyz")
+	wantStatus(t, r, 200)
+	wantContains(t, r, `"ahead":1`)
+	// Its migration removed what this release still uses: not ready.
+	if err := s.App.DB.Exec("UPDATE schema_migrations SET oldest_release = '99.0' WHERE version = ?", next).Error; err != nil {
 		t.Fatal(err)
 	}
 	r = s.get(t, "/readyz")
 	wantStatus(t, r, 503)
 	wantStatus(t, s.get(t, "/healthz"), 200)
+	// A gap (a schema from far ahead that skipped a record): not ready.
+	if err := s.App.DB.Exec("UPDATE schema_migrations SET oldest_release = '', version = 9999 WHERE version = ?", next).Error; err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, s.get(t, "/readyz"), 503)
 
 	// The database is gone.
 	_ = s.App.DB.Close()
