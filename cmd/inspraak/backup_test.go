@@ -86,6 +86,8 @@ func TestBackupIsTheDatabaseRowForRow(t *testing.T) {
 	if tables["ballots"] == 0 || tables["audit_log"] == 0 || seeded < 100 {
 		t.Fatalf("the demo is not in the database (%d rows): the comparison proves nothing", seeded)
 	}
+	t.Logf("SQLite backup of a running site: %d tables, %d rows equal (ballots %d, audit log %d, budget ballots %d)",
+		len(tables), seeded, tables["ballots"], tables["audit_log"], tables["budget_ballots"])
 	_ = cp.Close()
 
 	// Restored: the copy as a site's database, its totals as a recount.
@@ -221,6 +223,7 @@ func TestPostgresDumpAndRestoreRoundTrip(t *testing.T) {
 		t.Fatalf("sequences after the restore:\n%s\nwant\n%s", b, a)
 	}
 
+	t.Logf("PostgreSQL pg_dump/pg_restore of a running site: %d tables, %d rows equal, sequences equal", len(tables), rows)
 	t.Setenv("INSPRAAK_DATABASE_URL", dst)
 	var out, errb bytes.Buffer
 	if code := run([]string{"tallies"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "checked, 0 differ") {
