@@ -13,11 +13,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
@@ -43,6 +45,7 @@ import (
 	"inspraak/internal/results"
 	"inspraak/internal/setting"
 	"inspraak/internal/store"
+	"inspraak/internal/tracing"
 	"inspraak/internal/web"
 )
 
@@ -77,6 +80,8 @@ type App struct {
 	DevIDPHandler http.Handler
 	Limits        *ratelimit.Limiter // nil when INSPRAAK_RATE_LIMITS=off
 	Web           *web.Server
+	// Tracing sends traces to INSPRAAK_OTEL_ENDPOINT; nil when off.
+	Tracing *tracing.Tracing
 }
 
 // Options adjust New for tests.
@@ -87,6 +92,9 @@ type Options struct {
 	Verifier identity.Verifier
 	// Now replaces the clock of the identity service (tests).
 	Now func() time.Time
+	// TraceProcessor, if set, switches tracing on and receives every
+	// span (tests record them in memory), besides any exporter.
+	TraceProcessor sdktrace.SpanProcessor
 }
 
 // ErrPendingMigrations means auto-migration is off and the schema lags.
@@ -229,9 +237,14 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	// A budget's breakdowns are protected for the configured threshold.
 	a.Budgets.SetThreshold(a.Results.Threshold)
 	a.Notes = responsenote.NewService(db, a.Audit, a.Notify)
+	if err := a.startTracing(opts); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	deps := web.Deps{Config: cfg, DB: db, Limits: a.Limits, Projects: a.Projects, Identity: a.Identity, Audit: a.Audit,
 		Instruments: a.Instruments, Polls: a.Polls, Budgets: a.Budgets, Consultations: a.Consultations, Ideas: a.Ideas, Moderation: a.Moderation, Results: a.Results, Notes: a.Notes, Eraser: a.Eraser, Media: a.Media,
 		Notify: a.Notify, Catalog: cat, Logger: log}
+	deps.Tracer = a.Tracing.Tracer()
 	for _, o := range opts {
 		if o.WebRoutes != nil {
 			deps = o.WebRoutes(deps)
@@ -239,12 +252,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	}
 	a.Web, err = web.New(deps)
 	if err != nil {
-		_ = db.Close()
+		_ = a.Close()
 		return nil, err
 	}
 	if cfg.DevIDP && !cfg.IsProduction() {
 		if a.DevIDP, err = newDevIDP(cfg, a.Identity, a.Web); err != nil {
-			_ = db.Close()
+			_ = a.Close()
 			return nil, err
 		}
 		if cfg.DevIDPAddr != "" {
@@ -464,8 +477,42 @@ func (a *App) CleanLoop(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close sends the traces still waiting (at most tracing.ShutdownTimeout)
+// and releases the database.
+func (a *App) Close() error {
+	terr := a.Tracing.Close()
+	return errors.Join(a.DB.Close(), terr)
+}
+
+// startTracing switches tracing on when INSPRAAK_OTEL_ENDPOINT is set (or
+// a test asks): a span per request (web) and per query (this gorm plugin).
+// Off, nothing is installed: no middleware, no callbacks.
+func (a *App) startTracing(opts []Options) error {
+	to := tracing.Options{Endpoint: a.Config.OTelEndpoint, Getenv: os.Getenv, Log: a.Log}
+	for _, o := range opts {
+		if o.TraceProcessor != nil {
+			to.Processors = append(to.Processors, o.TraceProcessor)
+		}
+	}
+	t, err := tracing.New(to)
+	if err != nil || t == nil {
+		return err
+	}
+	if err := a.DB.Use(tracing.Queries{Tracer: t.Tracer()}); err != nil {
+		_ = t.Close()
+		return err
+	}
+	a.Tracing = t
+	if a.Config.OTelEndpoint != "" {
+		// The host only: the URL may hold a password.
+		host := a.Config.OTelEndpoint
+		if u, err := url.Parse(host); err == nil {
+			host = u.Host
+		}
+		a.Log.Info("traces go to an OTLP collector", "host", host)
+	}
+	return nil
+}
 
 // NewLogger makes the process logger: JSON in production, text otherwise.
 func NewLogger(cfg *config.Config) *slog.Logger {

@@ -74,6 +74,10 @@ type Config struct {
 	// PprofAddr, when set, serves Go's profiler on this loopback address
 	// (for measuring; never public).
 	PprofAddr string
+	// OTelEndpoint, when set, is the OTLP/HTTP collector (its base URL,
+	// such as http://collector:4318) that traces of requests and queries
+	// go to; empty means no tracing at all.
+	OTelEndpoint string
 
 	// Providers holds the configured login providers by means (digid,
 	// eherkenning, staff); a means without configuration is absent.
@@ -278,6 +282,8 @@ func Load(getenv Getenv) (*Config, error) {
 		}
 	}
 
+	c.loadOTel(getenv, &probs)
+
 	c.loadProviders(getenv, &probs)
 	c.loadVerification(getenv, &probs)
 	c.loadMail(getenv, &probs)
@@ -417,6 +423,23 @@ func (c *Config) loadVerification(getenv Getenv, probs *Problems) {
 	default:
 		*probs = append(*probs, fmt.Sprintf("INSPRAAK_VERIFICATION must be none or brp, not %q", c.Verification))
 	}
+}
+
+// loadOTel reads INSPRAAK_OTEL_ENDPOINT: the base URL of an OTLP/HTTP
+// collector; traces go to its /v1/traces. A path of its own is kept (a
+// collector behind a prefix). The URL may carry a password, so a problem
+// never repeats it.
+func (c *Config) loadOTel(getenv Getenv, probs *Problems) {
+	v := strings.TrimSpace(getenv("INSPRAAK_OTEL_ENDPOINT"))
+	if v == "" {
+		return
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.RawQuery != "" || u.Fragment != "" {
+		*probs = append(*probs, "INSPRAAK_OTEL_ENDPOINT must be the http(s) address of an OTLP/HTTP collector, such as http://otel-collector:4318, without a query")
+		return
+	}
+	c.OTelEndpoint = strings.TrimRight(v, "/")
 }
 
 // DevMailFrom is the sender in development when none is configured.

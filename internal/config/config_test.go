@@ -335,3 +335,27 @@ func TestRateLimitSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestTracesOffUnlessAnEndpointIsSet(t *testing.T) {
+	c, err := Load(envMap(safeProduction()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OTelEndpoint != "" {
+		t.Fatalf("traces on without a setting: %q", c.OTelEndpoint)
+	}
+	env := safeProduction()
+	env["INSPRAAK_OTEL_ENDPOINT"] = " http://otel-collector:4318/ "
+	if c, err = Load(envMap(env)); err != nil || c.OTelEndpoint != "http://otel-collector:4318" {
+		t.Fatalf("endpoint: %v %+v", err, c)
+	}
+	for _, bad := range []string{"otel-collector:4318", "grpc://otel-collector:4317", "http://user:geheim-wachtwoord@/x", "http://otel-collector:4318/?token=geheim-wachtwoord"} {
+		env["INSPRAAK_OTEL_ENDPOINT"] = bad
+		_, err := Load(envMap(env))
+		if err == nil || !strings.Contains(err.Error(), "INSPRAAK_OTEL_ENDPOINT") {
+			t.Errorf("%q accepted: %v", bad, err)
+		} else if strings.Contains(err.Error(), "geheim") {
+			t.Errorf("the problem repeats the URL's secret: %v", err)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.opentelemetry.io/otel/trace"
 
 	"inspraak/internal/account"
 	"inspraak/internal/audit"
@@ -63,6 +64,8 @@ type Deps struct {
 	Routes func(r gin.IRouter)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Tracer makes a span per request (INSPRAAK_OTEL_ENDPOINT); nil: none.
+	Tracer trace.Tracer
 }
 
 // Server is the assembled web application.
@@ -143,6 +146,9 @@ func New(d Deps) (*Server, error) {
 	proxies, err := trustedPrefixes(d.Config.TrustedProxies)
 	if err != nil {
 		return nil, err
+	}
+	if d.Tracer != nil {
+		e.Use(traceRequests(d.Tracer, proxies, d.Config.BaseURL.Hostname()))
 	}
 	// compress sits outside recovery, so the 500 page a panic produces is
 	// written through the gzip writer and flushed like any other page.
