@@ -30,10 +30,10 @@ func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 func TestQueryTextKeepsPlaceholdersAndBlanksLiterals(t *testing.T) {
 	for in, want := range map[string]string{
 		`SELECT * FROM "ideas" WHERE instrument_id = $1 AND "ideas"."deleted_at" IS NULL LIMIT 20`: `SELECT * FROM "ideas" WHERE instrument_id = $1 AND "ideas"."deleted_at" IS NULL LIMIT ?`,
-		"SELECT * FROM `participants` WHERE subject = ? AND bsn = '999993653'":                      "SELECT * FROM `participants` WHERE subject = ? AND bsn = ?",
-		`UPDATE x SET name = 'O''Brien', n = 999993653, f = 1.5e3 WHERE t1.id = ?`:                   `UPDATE x SET name = ?, n = ?, f = ? WHERE t1.id = ?`,
-		"SELECT 1 -- jan@voorbeeld.example\nFROM y /* 999993653 */ WHERE z = E'geheim'":               "SELECT ? \nFROM y   WHERE z = E?",
-		`SELECT "unterminated`: `SELECT ?`,
+		"SELECT * FROM `participants` WHERE subject = ? AND bsn = '999993653'":                     "SELECT * FROM `participants` WHERE subject = ? AND bsn = ?",
+		`UPDATE x SET name = 'O''Brien', n = 999993653, f = 1.5e3 WHERE t1.id = ?`:                 `UPDATE x SET name = ?, n = ?, f = ? WHERE t1.id = ?`,
+		"SELECT 1 -- jan@voorbeeld.example\nFROM y /* 999993653 */ WHERE z = E'geheim'":            "SELECT ? \nFROM y   WHERE z = E?",
+		`SELECT "unterminated`:    `SELECT ?`,
 		`WHERE a = 'unterminated`: `WHERE a = ?`,
 	} {
 		if got := tracing.Query(in); got != want {
