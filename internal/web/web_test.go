@@ -177,7 +177,9 @@ func runtimeOnly(k string) bool {
 		"INSPRAAK_SMTP_URL", "INSPRAAK_MAIL_FROM", "INSPRAAK_SESSION_KEY", "INSPRAAK_DIGID_CLAIM_SOURCE",
 		// The language a visitor gets and the postcode table (read at
 		// login and register upload; the demo uploads no register).
-		"INSPRAAK_DEFAULT_LANGUAGE", "INSPRAAK_WIJK_TABLE":
+		"INSPRAAK_DEFAULT_LANGUAGE", "INSPRAAK_WIJK_TABLE",
+		// Where traces go.
+		"INSPRAAK_OTEL_ENDPOINT":
 		return true
 	}
 	return strings.HasPrefix(k, "INSPRAAK_RATE_") || strings.HasPrefix(k, "INSPRAAK_EHERKENNING_")
