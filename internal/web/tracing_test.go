@@ -305,3 +305,46 @@ func TestSpansReachTheCollectorAtTheEndpoint(t *testing.T) {
 		t.Errorf("spans at the collector: %v", names)
 	}
 }
+
+// discard is an exporter that drops every batch.
+type discard struct{}
+
+func (discard) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (discard) Shutdown(context.Context) error                             { return nil }
+
+// BenchmarkTracing measures what tracing costs a page with queries (the
+// project list), in process: off (nothing installed), and on with the
+// batching pipeline exporting to nowhere. It reports; it asserts nothing.
+//
+//	go test ./internal/web -run '^$' -bench Tracing -benchmem
+func BenchmarkTracing(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run(map[bool]string{false: "off", true: "on"}[on], func(b *testing.B) {
+			var opts app.Options
+			if on {
+				opts.TraceProcessor = sdktrace.NewBatchSpanProcessor(discard{})
+			}
+			s := newSiteWith(b, map[string]string{"INSPRAAK_RATE_LIMITS": "off", "INSPRAAK_LOG_LEVEL": "warn"}, opts)
+			h := s.App.Handler()
+			spans := 0
+			if on {
+				rec := tracetest.NewSpanRecorder()
+				s2 := newSiteWith(b, nil, app.Options{TraceProcessor: rec})
+				rw := httptest.NewRecorder()
+				s2.App.Handler().ServeHTTP(rw, httptest.NewRequest(http.MethodGet, "/projecten", nil))
+				spans = len(rec.Ended())
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				rw := httptest.NewRecorder()
+				h.ServeHTTP(rw, httptest.NewRequest(http.MethodGet, "/projecten", nil))
+				if rw.Code != http.StatusOK {
+					b.Fatalf("status %d", rw.Code)
+				}
+			}
+			if on {
+				b.ReportMetric(float64(spans), "spans/op")
+			}
+		})
+	}
+}
