@@ -46,6 +46,34 @@ func serverSpans(spans []sdktrace.ReadOnlySpan) map[string]sdktrace.ReadOnlySpan
 	return m
 }
 
+// waitForSpans returns the ended spans once every named request span is
+// among them. A response can reach the client a moment before the
+// server's middleware ends its span, so the test waits for it (for at
+// most 10 s) rather than look too early.
+func waitForSpans(t *testing.T, rec *tracetest.SpanRecorder, names ...string) []sdktrace.ReadOnlySpan {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		spans := rec.Ended()
+		have := serverSpans(spans)
+		missing := []string{}
+		for _, n := range names {
+			if have[n] == nil {
+				missing = append(missing, n)
+			}
+		}
+		if len(missing) == 0 {
+			return spans
+		}
+		if time.Now().After(deadline) {
+			got := []string{}
+			for n := range have {
+				got = append(got, n)
+			}
+			t.Fatalf("no request span named %q; have %q", missing, got)
+		}
+	}
+}
+
 // everything writes out all a span holds that could reach a collector:
 // names, attributes, events, links, status, trace state, scope, resource.
 func everything(t *testing.T, spans []sdktrace.ReadOnlySpan) string {
@@ -114,19 +142,12 @@ func TestTracesShowRoutesAndQueriesButNoPerson(t *testing.T) {
 		t.Fatalf("session %q, pseudonym %q", session, pseudonym)
 	}
 
-	spans := rec.Ended()
+	spans := waitForSpans(t, rec, "POST /projecten/:slug/:instrument/ideeen", "GET /projecten/:slug/:instrument", "GET /test/panic", "GET")
 	byName := serverSpans(spans)
 	submit := byName["POST /projecten/:slug/:instrument/ideeen"]
 	boardSpan := byName["GET /projecten/:slug/:instrument"]
 	broken := byName["GET /test/panic"]
 	missing := byName["GET"]
-	if submit == nil || boardSpan == nil || broken == nil || missing == nil {
-		names := []string{}
-		for n := range byName {
-			names = append(names, n)
-		}
-		t.Fatalf("request spans by route template missing; have %q", names)
-	}
 	if a := attrs(submit); a["http.route"] != "/projecten/:slug/:instrument/ideeen" || a["http.request.method"] != "POST" ||
 		a["http.response.status_code"] != "303" || submit.Status().Code == codes.Error {
 		t.Errorf("submit span: %v %v", a, submit.Status())
@@ -200,10 +221,7 @@ func TestTraceparentFromATrustedProxyOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = resp.Body.Close()
-		sp := serverSpans(rec.Ended())["GET /projecten"]
-		if sp == nil {
-			t.Fatal("no span for GET /projecten")
-		}
+		sp := serverSpans(waitForSpans(t, rec, "GET /projecten"))["GET /projecten"]
 		continued := sp.SpanContext().TraceID().String() == "4bf92f3577b34da6a3ce929d0e0e4736" &&
 			sp.Parent().SpanID().String() == "00f067aa0ba902b7" && sp.Parent().IsRemote()
 		if continued != trusted {
@@ -213,9 +231,11 @@ func TestTraceparentFromATrustedProxyOnly(t *testing.T) {
 }
 
 // With INSPRAAK_OTEL_ENDPOINT unset nothing is installed: no pipeline,
-// no query callbacks, no request middleware.
+// no query callbacks, no request middleware; the standard variable, set
+// for other applications, does not switch it on.
 func TestNoEndpointInstallsNothing(t *testing.T) {
-	t.Parallel()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1")
+	t.Setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:1")
 	s := newSite(t, nil)
 	if s.App.Tracing != nil {
 		t.Fatal("tracing on without INSPRAAK_OTEL_ENDPOINT")
@@ -268,12 +288,15 @@ func TestSpansReachTheCollectorAtTheEndpoint(t *testing.T) {
 	col := &otlpCollector{}
 	cs := httptest.NewServer(col)
 	defer cs.Close()
-	s := newSite(t, map[string]string{"INSPRAAK_OTEL_ENDPOINT": cs.URL})
+	// A recorder beside the exporter tells when the spans have ended.
+	rec := tracetest.NewSpanRecorder()
+	s := newSiteWith(t, map[string]string{"INSPRAAK_OTEL_ENDPOINT": cs.URL}, app.Options{TraceProcessor: rec})
 	if s.App.Tracing == nil {
 		t.Fatal("no tracing with an endpoint")
 	}
 	wantStatus(t, s.get(t, "/projecten"), 200)
 	wantStatus(t, s.get(t, "/projecten/veilig-naar-school"), 200)
+	waitForSpans(t, rec, "GET /projecten", "GET /projecten/:slug")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := s.App.Tracing.Shutdown(ctx); err != nil {
