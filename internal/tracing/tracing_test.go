@@ -259,3 +259,35 @@ func TestQuerySpansAreChildrenOfTheRequest(t *testing.T) {
 		t.Errorf("failed query: %v", bad.Status())
 	}
 }
+
+type discard struct{}
+
+func (discard) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (discard) Shutdown(context.Context) error                             { return nil }
+
+// BenchmarkSpan is what one request span costs on its own (start, the
+// attributes the middleware sets, end, into the batch), and one query's
+// statement cleaning. It reports; it asserts nothing.
+func BenchmarkSpan(b *testing.B) {
+	tr, err := tracing.New(tracing.Options{Processors: []sdktrace.SpanProcessor{sdktrace.NewBatchSpanProcessor(discard{})}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tr.Close()
+	tracer := tr.Tracer()
+	b.Run("request", func(b *testing.B) {
+		for b.Loop() {
+			_, s := tracer.Start(context.Background(), "GET", trace.WithSpanKind(trace.SpanKindServer),
+				trace.WithAttributes(attribute.String("http.request.method", "GET"), attribute.String("server.address", "inspraak.gemeente.example")))
+			s.SetAttributes(attribute.Int("http.response.status_code", 200), attribute.String("http.route", "/projecten/:slug"))
+			s.SetName("GET /projecten/:slug")
+			s.End()
+		}
+	})
+	b.Run("statement", func(b *testing.B) {
+		const q = `SELECT "ideas"."id","ideas"."title","ideas"."status" FROM "ideas" WHERE instrument_id = $1 AND status IN ($2,$3) ORDER BY created_at DESC LIMIT 20`
+		for b.Loop() {
+			_ = tracing.Query(q)
+		}
+	})
+}
