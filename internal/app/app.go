@@ -81,7 +81,8 @@ type App struct {
 	Limits        *ratelimit.Limiter // nil when INSPRAAK_RATE_LIMITS=off
 	Web           *web.Server
 	// Tracing sends traces to INSPRAAK_OTEL_ENDPOINT; nil when off.
-	Tracing *tracing.Tracing
+	Tracing    *tracing.Tracing
+	drainTimer func(time.Duration) <-chan time.Time
 }
 
 // Options adjust New for tests.
@@ -95,6 +96,9 @@ type Options struct {
 	// TraceProcessor, if set, switches tracing on and receives every
 	// span (tests record them in memory), besides any exporter.
 	TraceProcessor sdktrace.SpanProcessor
+	// DrainTimer replaces the timer Serve waits on while draining
+	// (tests: the delay ends when the test says so).
+	DrainTimer func(time.Duration) <-chan time.Time
 }
 
 // ErrPendingMigrations means auto-migration is off and the schema lags.
@@ -113,7 +117,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opti
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: db}
+	a := &App{Config: cfg, Log: log, DB: db, drainTimer: time.After}
+	for _, o := range opts {
+		if o.DrainTimer != nil {
+			a.drainTimer = o.DrainTimer
+		}
+	}
 	// Instances starting at once on one database take turns from here to
 	// the end of seeding: the schema (schema_migrations included), the
 	// moderation templates and the demo are made by the first and found
@@ -374,11 +383,22 @@ func (a *App) prepareSchema(ctx context.Context) error {
 // Handler is the application's HTTP handler.
 func (a *App) Handler() http.Handler { return a.Web.Handler() }
 
-// Serve serves on ln until ctx is cancelled, then stops accepting, gives
-// in-flight requests ShutdownTimeout to finish, and returns.
+// Serve serves on ln until ctx is cancelled (SIGTERM), then drains: /readyz
+// answers 503 while every other page still answers, for the configured
+// drain delay (INSPRAAK_DRAIN_DELAY), so load balancers stop sending new
+// requests here first; each response in that time asks its client to
+// close the connection, so kept-alive clients move to another instance.
+// Then it stops accepting, gives in-flight requests ShutdownTimeout to
+// finish, and returns.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	h := a.Handler()
 	srv := &http.Server{
-		Handler:           a.Handler(),
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if a.Web.Draining() {
+				w.Header().Set("Connection", "close")
+			}
+			h.ServeHTTP(w, r)
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -394,11 +414,22 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	a.Log.Info("shutting down: finishing requests in flight", "timeout", ShutdownTimeout.String())
+	delay := a.Config.DrainDelay
+	a.Web.Drain()
+	a.Log.Info("draining: /readyz answers 503, still serving", "delay", delay.String())
+	if delay > 0 {
+		select {
+		case <-a.drainTimer(delay):
+		case err := <-errc:
+			return err
+		}
+	}
+	a.Log.Info("shutting down: no new connections, finishing requests in flight", "timeout", ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
 	err := srv.Shutdown(sctx)
 	if errors.Is(<-errc, http.ErrServerClosed) && err == nil {
+		a.Log.Info("shut down: every request answered")
 		return nil
 	}
 	return err

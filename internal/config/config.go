@@ -45,6 +45,10 @@ type Config struct {
 	// without a session is kept (0: not kept); any write on this instance
 	// drops it sooner.
 	PageCacheTTL time.Duration
+	// DrainDelay is how long the server keeps serving after SIGTERM with
+	// /readyz answering 503, so load balancers stop sending it requests
+	// before it closes its listener.
+	DrainDelay time.Duration
 
 	SessionKey          []byte
 	PseudonymKey        []byte
@@ -209,6 +213,17 @@ func Load(getenv Getenv) (*Config, error) {
 	c.PageCacheTTL = durationSetting(getenv, "INSPRAAK_PAGE_CACHE", time.Second, &probs)
 	if c.PageCacheTTL < 0 || c.PageCacheTTL > 10*time.Second {
 		probs = append(probs, "INSPRAAK_PAGE_CACHE must be between 0s (off) and 10s")
+	}
+
+	// Production waits for load balancers to notice /readyz; development
+	// and demo runs stop at once on Ctrl-C.
+	var drain time.Duration
+	if prod {
+		drain = 5 * time.Second
+	}
+	c.DrainDelay = durationSetting(getenv, "INSPRAAK_DRAIN_DELAY", drain, &probs)
+	if c.DrainDelay > time.Minute {
+		probs = append(probs, "INSPRAAK_DRAIN_DELAY must be between 0s and 1m: the supervisor kills the process after its grace period (Kubernetes: 30 s by default)")
 	}
 
 	var devKeys []string // development keys not set: from the keys file or made up

@@ -359,3 +359,30 @@ func TestTracesOffUnlessAnEndpointIsSet(t *testing.T) {
 		}
 	}
 }
+
+// Production keeps serving a moment after SIGTERM so load balancers see
+// /readyz fail first; development stops at once; an operator sets it.
+func TestDrainDelay(t *testing.T) {
+	dev, err := Load(envMap(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := Load(envMap(safeProduction()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dev.DrainDelay != 0 || prod.DrainDelay != 5*time.Second {
+		t.Errorf("drain delay: development %s, production %s; want 0s and 5s", dev.DrainDelay, prod.DrainDelay)
+	}
+	env := safeProduction()
+	env["INSPRAAK_DRAIN_DELAY"] = "12s"
+	if c, err := Load(envMap(env)); err != nil || c.DrainDelay != 12*time.Second {
+		t.Errorf("INSPRAAK_DRAIN_DELAY=12s: %v, %v", c, err)
+	}
+	for _, bad := range []string{"soon", "-1s", "2m"} {
+		env["INSPRAAK_DRAIN_DELAY"] = bad
+		if _, err := Load(envMap(env)); err == nil || !strings.Contains(err.Error(), "INSPRAAK_DRAIN_DELAY") {
+			t.Errorf("INSPRAAK_DRAIN_DELAY=%s: want a problem, got %v", bad, err)
+		}
+	}
+}

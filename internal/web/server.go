@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -97,6 +98,9 @@ type Server struct {
 	handler       http.Handler
 	// pages keeps anonymous visitors' idea board pages a moment (nil: off).
 	pages *pageCache
+	// draining is set once the process was told to stop: readyz answers
+	// 503 while the server still serves (app.Serve).
+	draining atomic.Bool
 }
 
 // database is what the web layer asks of the database itself, for
@@ -376,9 +380,20 @@ func (s *Server) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
-// readyz says whether this instance can serve: the database answers and
-// its schema is the one this binary expects.
+// Drain marks the instance as stopping: from now on readyz answers 503,
+// so load balancers take it out, while every other page still answers.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// Draining says whether Drain was called.
+func (s *Server) Draining() bool { return s.draining.Load() }
+
+// readyz says whether this instance can serve: it is not stopping, the
+// database answers and its schema is the one this binary expects.
 func (s *Server) readyz(c *gin.Context) {
+	if s.draining.Load() {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "draining"})
+		return
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.db.Ping(ctx); err != nil {
