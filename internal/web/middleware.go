@@ -99,6 +99,11 @@ func newRequestID() string {
 // RequestIDOf returns the id of the request.
 func RequestIDOf(c *gin.Context) string { return c.GetString(requestIDKey) }
 
+// expectedUnavailableKey marks a 503 that is no fault (readyz while the
+// instance drains): logged as a probe, not as an error, so a rolling
+// update does not fill the error log.
+const expectedUnavailableKey = "inspraak.expected_unavailable"
+
 // accessLog writes one structured line per request. It logs the route and
 // path but no query string and no client address: both can hold personal
 // data, and the reverse proxy keeps what security needs.
@@ -109,7 +114,7 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 		status := c.Writer.Status()
 		level := slog.LevelInfo
 		switch {
-		case status >= 500:
+		case status >= 500 && !c.GetBool(expectedUnavailableKey):
 			level = slog.LevelError
 		case strings.HasPrefix(c.Request.URL.Path, "/static/"), c.Request.URL.Path == "/healthz", c.Request.URL.Path == "/readyz", c.Request.URL.Path == "/metrics":
 			level = slog.LevelDebug

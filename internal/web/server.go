@@ -391,6 +391,7 @@ func (s *Server) Draining() bool { return s.draining.Load() }
 // database answers and its schema is the one this binary expects.
 func (s *Server) readyz(c *gin.Context) {
 	if s.draining.Load() {
+		c.Set(expectedUnavailableKey, true)
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "draining"})
 		return
 	}
