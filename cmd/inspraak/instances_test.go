@@ -184,6 +184,7 @@ func (d *driver) do(c *http.Client, kind string, in *instance, method, target st
 type resident struct {
 	c     *http.Client
 	email string
+	n     int
 }
 
 func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
@@ -344,6 +345,7 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 		supports   atomic.Int64
 		emails     atomic.Int64
 		confirms   atomic.Int64
+		noticed    atomic.Int64 // ideas by residents with a confirmed address: each decision mails them
 		mu         sync.Mutex
 		byEmail    = map[string]*resident{}
 		handed     = map[int64][]int{} // item → moderators it was handed to
@@ -352,6 +354,21 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 		drainStart time.Time
 	)
 
+	postIdea := func(c *http.Client, i int, r *rand.Rand) bool {
+		in := d.pick()
+		if in == nil {
+			return false
+		}
+		if _, ok := d.do(c, "new idea", in, "POST", playBoardPath+"/ideeen", url.Values{
+			"titel":        {fmt.Sprintf("Een idee van inwoner %d", i)},
+			"beschrijving": {"Een plek in de schaduw om even te zitten terwijl de kinderen spelen."},
+			"thema":        {strconv.FormatInt(playThemes[r.IntN(len(playThemes))], 10)},
+		}, http.StatusSeeOther); ok {
+			ideas.Add(1)
+			return true
+		}
+		return false
+	}
 	residentRun := func(i int) {
 		home := d.pick()
 		if home == nil {
@@ -406,21 +423,17 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 				supports.Add(1)
 			}
 		}
-		if i%3 == 0 {
+		switch i % 3 {
+		case 0: // gives an address; posts an idea once it is confirmed (below)
 			email := fmt.Sprintf("inwoner%d@inwoners.example", i)
 			mu.Lock()
-			byEmail[email] = &resident{c: c, email: email}
+			byEmail[email] = &resident{c: c, email: email, n: i}
 			mu.Unlock()
 			if step("e-mail address", "POST", "/mijn-inspraak/meldingen", url.Values{"actie": {"adres"}, "email": {email}, "toestemming": {"ja"}}, http.StatusSeeOther) {
 				emails.Add(1)
 			}
-			if step("new idea", "POST", playBoardPath+"/ideeen", url.Values{
-				"titel":        {fmt.Sprintf("Een idee van inwoner %d", i)},
-				"beschrijving": {"Een plek in de schaduw om even te zitten terwijl de kinderen spelen."},
-				"thema":        {strconv.FormatInt(playThemes[r.IntN(len(playThemes))], 10)},
-			}, http.StatusSeeOther) {
-				ideas.Add(1)
-			}
+		case 1:
+			postIdea(c, i, r)
 		}
 		step("page", "GET", "/projecten/speeltuin-de-brink", nil, http.StatusOK)
 	}
@@ -501,6 +514,11 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 				}
 				if _, ok := d.do(r.c, "e-mail confirmation", in, "GET", string(link), nil, http.StatusSeeOther); ok {
 					confirms.Add(1)
+					// Now the moderator's decision on this idea reaches
+					// its author by mail too.
+					if postIdea(r.c, r.n, rand.New(rand.NewPCG(uint64(r.n), 8))) {
+						noticed.Add(1)
+					}
 				}
 			}
 			seen = len(msgs)
@@ -523,32 +541,42 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 	if err := stopped.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	// Like a load balancer's health check, the first look comes a probe
+	// interval after the signal (it does not know when that came).
 	probe := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
 	var sawDraining, sawClosed time.Duration
+	probes := map[string]int{}
+	time.Sleep(lbProbeEvery)
 	for sawClosed == 0 && time.Since(drainStart) < drainDelay+shutdownSlack {
 		resp, err := probe.Get(stopped.base + "/readyz")
-		switch {
-		case err != nil && sawDraining == 0:
-			observed = append(observed, fmt.Sprintf("/readyz on %s failed before it said 503: %v", stopped.name, err))
-			stopped.out.Store(true)
+		if err != nil {
 			sawClosed = time.Since(drainStart)
-		case err != nil:
-			sawClosed = time.Since(drainStart)
-		default:
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusServiceUnavailable && sawDraining == 0 {
-				sawDraining = time.Since(drainStart)
+			probes["connection error"]++
+			if sawDraining == 0 {
+				observed = append(observed, fmt.Sprintf("/readyz on %s failed before it said 503: %v", stopped.name, err))
 				stopped.out.Store(true)
-				if !strings.Contains(string(b), `"status":"draining"`) {
-					observed = append(observed, fmt.Sprintf("/readyz on %s said 503 without \"draining\": %s", stopped.name, b))
-				}
 			}
-			if resp.StatusCode == http.StatusOK && sawDraining != 0 {
-				observed = append(observed, fmt.Sprintf("/readyz on %s said 200 again after 503", stopped.name))
-			}
+			break
 		}
-		time.Sleep(20 * time.Millisecond)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		probes[strconv.Itoa(resp.StatusCode)]++
+		switch {
+		case resp.StatusCode != http.StatusServiceUnavailable:
+			observed = append(observed, fmt.Sprintf("/readyz on %s said %d after SIGTERM, want 503", stopped.name, resp.StatusCode))
+		case !strings.Contains(string(b), `"status":"draining"`):
+			observed = append(observed, fmt.Sprintf("/readyz on %s said 503 without \"draining\": %s", stopped.name, b))
+		case sawDraining == 0:
+			sawDraining = time.Since(drainStart)
+			stopped.out.Store(true) // no new requests from here on
+		}
+		// Once out of the rotation, look more often: when does the
+		// listener close?
+		if sawDraining != 0 {
+			time.Sleep(50 * time.Millisecond)
+		} else {
+			time.Sleep(lbProbeEvery)
+		}
 	}
 	select {
 	case <-stopped.done:
@@ -564,22 +592,26 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 	}
 	stopLoad.Store(true)
 	wg.Wait()
-	loadOver.Store(true)
-	modWG.Wait()
-	loadEnded := time.Since(began)
-
-	// Every mail leaves through the outbox of the one instance left.
+	// The confirmations still on their way, and the ideas posted after
+	// them; then the moderators empty the queue; then the notices go out.
 	var pending int64
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		q(&pending, "SELECT count(*) FROM mail_outbox WHERE status = 'pending'")
-		if pending == 0 || time.Now().After(deadline) {
-			break
+	waitOutbox := func() {
+		for deadline := time.Now().Add(20 * time.Second); ; {
+			q(&pending, "SELECT count(*) FROM mail_outbox WHERE status = 'pending'")
+			if pending == 0 || time.Now().After(deadline) {
+				return
+			}
+			time.Sleep(250 * time.Millisecond)
 		}
-		time.Sleep(250 * time.Millisecond)
 	}
-	time.Sleep(300 * time.Millisecond) // the confirmation worker's last look
+	waitOutbox()
+	time.Sleep(500 * time.Millisecond) // the confirmation worker's last look
 	close(stopConfirm)
 	confirmWG.Wait()
+	loadEnded := time.Since(began)
+	loadOver.Store(true)
+	modWG.Wait()
+	waitOutbox()
 	last := insts[0]
 	if err := last.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -705,8 +737,12 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 		if confirmLink.Match(m.Data) || bytes.Contains(m.Data, []byte("bevestigen")) {
 			kinds["confirmation"]++
 		} else {
-			kinds["other (moderation decisions and the like)"]++
+			kinds["moderation notice"]++
 		}
+	}
+
+	if got := kinds["moderation notice"]; int64(got) != noticed.Load() {
+		fail("mail: %d notices arrived, want one per decided idea of a resident with a confirmed address (%d)", got, noticed.Load())
 	}
 
 	// What the processes logged at ERROR level.
@@ -753,9 +789,10 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 		total += d.tl.ok[k]["A"] + d.tl.ok[k]["B"]
 	}
 	fmt.Fprintf(&b, "  %-22s %d\n", "in all", total)
-	fmt.Fprintf(&b, "\ndrain of %s: SIGTERM at %s into the load; /readyz said 503 \"draining\" after %s; listener closed after %s; process exited after %s (%v)\n",
+	fmt.Fprintf(&b, "\ndrain of %s: SIGTERM at %s into the load; first /readyz 503 \"draining\" seen after %s (0s: never); listener closed after %s; process exited after %s (%v)\n",
 		stopped.name, drainStart.Sub(loadStart).Round(time.Millisecond), sawDraining.Round(time.Millisecond), sawClosed.Round(time.Millisecond), exitedAfter.Round(time.Millisecond), exitStatus(stopped.waitErr))
-	fmt.Fprintf(&b, "  requests to %s answered after its SIGTERM: %v\n", stopped.name, d.tl.afterTerm)
+	fmt.Fprintf(&b, "  its /readyz after SIGTERM (every %s, then every 50 ms): %v\n", lbProbeEvery, probes)
+	fmt.Fprintf(&b, "  requests the load sent to %s after its SIGTERM: %v\n", stopped.name, d.tl.afterTerm)
 	fmt.Fprintf(&b, "\nin the database (new during the run = answered 303):\n")
 	fmt.Fprintf(&b, "  ballots        %d + %d (two polls)   %d poll options' tallies equal their recount\n", after.ballots1-before.ballots1, after.ballots2-before.ballots2, pollOptions)
 	fmt.Fprintf(&b, "  responses      %d   inspraak tallies: %s\n", after.responses-before.responses, strings.TrimSpace(tallyOut))
@@ -789,6 +826,11 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 // looking for the listener to close (the shutdown itself waits for
 // requests in flight).
 const shutdownSlack = 12 * time.Second
+
+// lbProbeEvery is how often the driver, as a load balancer, asks the
+// stopped instance's /readyz (Kubernetes asks every 10 s by default,
+// load balancers every few seconds; the drain delay must be longer).
+const lbProbeEvery = 500 * time.Millisecond
 
 func exitStatus(err error) string {
 	if err == nil {
