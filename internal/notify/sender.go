@@ -180,7 +180,11 @@ func (s *Sender) claim(ctx context.Context) ([]Mail, error) {
 func (s *Sender) send(ctx context.Context, m *Mail) bool {
 	msg, err := buildMessage(s.cfg.From, m, s.now())
 	if err == nil {
-		sctx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)
+		// A mail under way is finished even when shutdown has begun
+		// (SendTimeout bounds it): cut off, it may already be with the
+		// mail server while the outbox records a failure, and go out
+		// again after a backoff. SendDue hands back the ones not begun.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.SendTimeout)
 		err = s.t.Send(sctx, s.cfg.From.Address, []string{m.ToAddress}, msg)
 		cancel()
 	}

@@ -438,3 +438,59 @@ func TestASilentServerTimesOut(t *testing.T) {
 		t.Errorf("after a timeout: %+v", r[0])
 	}
 }
+
+// pausingTransport holds the first mail until the test lets it go, so the
+// test can stop the sender while that mail is on its way.
+type pausingTransport struct {
+	notify.Transport
+	once     sync.Once
+	started  chan struct{}
+	proceed  chan struct{}
+	attempts int
+}
+
+func (p *pausingTransport) Send(ctx context.Context, from string, to []string, msg []byte) error {
+	p.attempts++
+	p.once.Do(func() {
+		close(p.started)
+		<-p.proceed
+	})
+	return p.Transport.Send(ctx, from, to, msg)
+}
+
+// SIGTERM while a mail is being sent (a rolling update): that mail is
+// finished and recorded as sent, not cut off (which could leave it at the
+// mail server and marked failed, to go out again after a backoff), and
+// the rest of the claim goes back untouched for another instance.
+func TestStoppingMidMailFinishesThatMailAndHandsBackTheRest(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ms := newMailServer(t)
+	want := f.queueMails(t, 3)
+	tr := &pausingTransport{Transport: smtpTo(ms.Addr), started: make(chan struct{}), proceed: make(chan struct{})}
+	s := f.sender(t, tr, "instance-stopping")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		sent, _ := s.SendDue(ctx)
+		done <- sent
+	}()
+	<-tr.started
+	cancel() // the signal
+	close(tr.proceed)
+	if sent := <-done; sent != 1 || tr.attempts != 1 {
+		t.Fatalf("sent %d mails in %d attempts after the stop, want the one under way", sent, tr.attempts)
+	}
+	rows := f.outbox(t)
+	if len(rows) != want || len(ms.Messages()) != 1 {
+		t.Fatalf("%d rows, %d received", len(rows), len(ms.Messages()))
+	}
+	for i, r := range rows {
+		switch {
+		case i == 0 && (r.Status != notify.StatusSent || r.LockedBy != nil):
+			t.Errorf("the mail under way: status %s, locked by %v, last error %q", r.Status, r.LockedBy, r.LastError)
+		case i > 0 && (r.Status != notify.StatusPending || r.LockedBy != nil || r.Attempts != 0 || r.NextAttemptAt.After(f.clock.Now())):
+			t.Errorf("mail %d not handed back untouched: status %s, locked by %v, attempts %d, next %v", r.ID, r.Status, r.LockedBy, r.Attempts, r.NextAttemptAt)
+		}
+	}
+}
