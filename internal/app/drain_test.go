@@ -1,11 +1,15 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +28,8 @@ func TestSIGTERMDrainsBeforeItStopsAccepting(t *testing.T) {
 	started, release := make(chan struct{}), make(chan struct{})
 	delayOver := make(chan time.Time)
 	asked := make(chan time.Duration, 1)
-	a, err := app.New(context.Background(), cfg, quiet, app.Options{
+	logs := &lockedBuffer{}
+	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)), app.Options{
 		WebRoutes: func(d web.Deps) web.Deps {
 			d.Routes = func(r gin.IRouter) {
 				r.GET("/test/slow", func(c *gin.Context) {
@@ -62,6 +67,21 @@ func TestSIGTERMDrainsBeforeItStopsAccepting(t *testing.T) {
 	}
 	if code, _, err := get("/readyz"); err != nil || code != http.StatusOK {
 		t.Fatalf("before SIGTERM /readyz: %d %v", code, err)
+	}
+	// Whether the server asks a kept-alive client to close its connection.
+	kept := &http.Client{Transport: &http.Transport{}, Timeout: 5 * time.Second}
+	asksToClose := func() bool {
+		t.Helper()
+		resp, err := kept.Get(base + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.Close
+	}
+	if asksToClose() {
+		t.Fatal("before SIGTERM the server closes kept-alive connections")
 	}
 
 	type result struct {
@@ -105,6 +125,9 @@ func TestSIGTERMDrainsBeforeItStopsAccepting(t *testing.T) {
 			t.Errorf("%s while draining: %d %v, want 200", path, code, err)
 		}
 	}
+	if !asksToClose() {
+		t.Error("while draining, responses do not ask kept-alive clients to close (and come back through the load balancer)")
+	}
 	select {
 	case r := <-got:
 		t.Fatalf("the slow request ended before it was let go: %+v", r)
@@ -135,4 +158,33 @@ func TestSIGTERMDrainsBeforeItStopsAccepting(t *testing.T) {
 	case <-time.After(app.ShutdownTimeout + time.Second):
 		t.Fatal("Serve did not return")
 	}
+	// A rolling update is no error: the load balancer's look at a
+	// draining /readyz is logged as a probe.
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "level=ERROR") {
+			t.Errorf("logged as an error: %s", line)
+		}
+	}
+	for _, phase := range []string{"draining: /readyz answers 503", "shutting down: no new connections", "shut down: every request answered"} {
+		if !strings.Contains(logs.String(), phase) {
+			t.Errorf("no log line %q", phase)
+		}
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
