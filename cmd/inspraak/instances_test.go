@@ -496,8 +496,13 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 	stopConfirm := make(chan struct{})
 	var confirmWG sync.WaitGroup
 	confirmWG.Go(func() {
-		seen := 0
+		seen, stopping := 0, false
 		for {
+			select {
+			case <-stopConfirm:
+				stopping = true // one last pass over what has arrived
+			default:
+			}
 			msgs := sink.Messages()
 			for _, m := range msgs[seen:] {
 				body, _ := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(m.Data)))
@@ -522,9 +527,11 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 				}
 			}
 			seen = len(msgs)
+			if stopping {
+				return
+			}
 			select {
 			case <-stopConfirm:
-				return
 			case <-time.After(200 * time.Millisecond):
 			}
 		}
@@ -581,7 +588,7 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 	select {
 	case <-stopped.done:
 	case <-time.After(20 * time.Second):
-		t.Errorf("instance %s did not exit within 20 s of SIGTERM", stopped.name)
+		t.Fatalf("instance %s did not exit within 20 s of SIGTERM", stopped.name)
 	}
 	exitedAfter := time.Since(drainStart)
 	if stopped.waitErr != nil {
@@ -605,8 +612,8 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 		}
 	}
 	waitOutbox()
-	time.Sleep(500 * time.Millisecond) // the confirmation worker's last look
-	close(stopConfirm)
+	close(stopConfirm) // after one more pass over the mail received
+
 	confirmWG.Wait()
 	loadEnded := time.Since(began)
 	loadOver.Store(true)
@@ -619,7 +626,7 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 	select {
 	case <-last.done:
 	case <-time.After(20 * time.Second):
-		t.Errorf("instance %s did not exit within 20 s of SIGTERM", last.name)
+		t.Fatalf("instance %s did not exit within 20 s of SIGTERM", last.name)
 	}
 	if last.waitErr != nil {
 		t.Errorf("instance %s after SIGTERM: %v (want exit 0)", last.name, last.waitErr)
@@ -741,6 +748,9 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 		}
 	}
 
+	if got := kinds["confirmation"]; int64(got) != emails.Load() || confirms.Load() != emails.Load() {
+		fail("mail: %d addresses set, %d confirmation mails arrived, %d confirmed with their link", emails.Load(), got, confirms.Load())
+	}
 	if got := kinds["moderation notice"]; int64(got) != noticed.Load() {
 		fail("mail: %d notices arrived, want one per decided idea of a resident with a confirmed address (%d)", got, noticed.Load())
 	}
@@ -766,6 +776,11 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 
 	if sawDraining == 0 {
 		fail("instance %s never answered /readyz with 503 after SIGTERM", stopped.name)
+	}
+	if sawClosed == 0 {
+		fail("instance %s still accepted connections %s after SIGTERM", stopped.name, drainDelay+shutdownSlack)
+	} else if sawClosed < drainDelay {
+		fail("instance %s closed its listener %s after SIGTERM, before the drain delay (%s) was over", stopped.name, sawClosed, drainDelay)
 	}
 	for _, o := range observed {
 		fail("%s", o)
