@@ -804,8 +804,8 @@ func TestTwoInstancesUnderLoadWithADrain(t *testing.T) {
 		total += d.tl.ok[k]["A"] + d.tl.ok[k]["B"]
 	}
 	fmt.Fprintf(&b, "  %-22s %d\n", "in all", total)
-	fmt.Fprintf(&b, "\ndrain of %s: SIGTERM at %s into the load; first /readyz 503 \"draining\" seen after %s (0s: never); listener closed after %s; process exited after %s (%v)\n",
-		stopped.name, drainStart.Sub(loadStart).Round(time.Millisecond), sawDraining.Round(time.Millisecond), sawClosed.Round(time.Millisecond), exitedAfter.Round(time.Millisecond), exitStatus(stopped.waitErr))
+	fmt.Fprintf(&b, "\ndrain of %s: SIGTERM at %s into the load; first /readyz 503 \"draining\" seen after %s; listener closed after %s; process exited after %s (%v)\n",
+		stopped.name, drainStart.Sub(loadStart).Round(time.Millisecond), orNever(sawDraining), orNever(sawClosed), exitedAfter.Round(time.Millisecond), exitStatus(stopped.waitErr))
 	fmt.Fprintf(&b, "  its /readyz after SIGTERM (every %s, then every 50 ms): %v\n", lbProbeEvery, probes)
 	fmt.Fprintf(&b, "  requests the load sent to %s after its SIGTERM: %v\n", stopped.name, d.tl.afterTerm)
 	fmt.Fprintf(&b, "\nin the database (new during the run = answered 303):\n")
@@ -846,6 +846,13 @@ const shutdownSlack = 12 * time.Second
 // stopped instance's /readyz (Kubernetes asks every 10 s by default,
 // load balancers every few seconds; the drain delay must be longer).
 const lbProbeEvery = 500 * time.Millisecond
+
+func orNever(d time.Duration) string {
+	if d == 0 {
+		return "never"
+	}
+	return d.Round(time.Millisecond).String()
+}
 
 func exitStatus(err error) string {
 	if err == nil {
