@@ -100,8 +100,8 @@ func newRequestID() string {
 func RequestIDOf(c *gin.Context) string { return c.GetString(requestIDKey) }
 
 // expectedUnavailableKey marks a 503 that is no fault (readyz while the
-// instance drains): logged as a probe, not as an error, so a rolling
-// update does not fill the error log.
+// instance drains): logged as a probe and not an error in its trace, so a
+// rolling update does not fill the error log.
 const expectedUnavailableKey = "inspraak.expected_unavailable"
 
 // accessLog writes one structured line per request. It logs the route and

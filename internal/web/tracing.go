@@ -45,7 +45,7 @@ func traceRequests(tracer trace.Tracer, trusted []netip.Prefix, host string) gin
 			span.SetName(method + " " + route)
 			span.SetAttributes(attribute.String("http.route", route))
 		}
-		if status >= http.StatusInternalServerError {
+		if status >= http.StatusInternalServerError && !c.GetBool(expectedUnavailableKey) {
 			span.SetAttributes(attribute.String("error.type", strconv.Itoa(status)))
 			span.SetStatus(codes.Error, "")
 		}
