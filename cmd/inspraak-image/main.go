@@ -92,6 +92,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// newDpkg reads this machine's packages; tests give a fake machine.
+var newDpkg = systemDpkg
+
 func build(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("build", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -128,7 +131,7 @@ func build(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	deb, packages, err := debianFiles(systemDpkg())
+	deb, packages, err := debianFiles(newDpkg())
 	if err != nil {
 		return err
 	}
