@@ -18,6 +18,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CGO_ENABLED=0
+# -trimpath for the binary (no build machine's paths in it) and for the
+# two tools as well: they then share the binary's compiled standard
+# library and modules, where a cold build cache would otherwise compile
+# them once more.
+export GOFLAGS="${GOFLAGS:-} -trimpath"
 
 for tool in git go jq curl tar chroot psql pg_isready; do
   command -v "$tool" >/dev/null || { echo "image: $tool is missing"; exit 1; }

@@ -415,3 +415,80 @@ func TestDebianPackagesOfThisMachine(t *testing.T) {
 		}
 	}
 }
+
+// TestTheDockerfileMakesTheSameShape: the Dockerfile (for those with
+// Docker) and this command (CI) make images of one shape, and both build
+// the binary as .ci/image.sh does.
+func TestTheDockerfileMakesTheSameShape(t *testing.T) {
+	raw, err := os.ReadFile("../../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ReplaceAll(string(raw), "\\\n", " ")
+	// The final stage: from the last FROM on.
+	var final []string
+	var build string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "FROM ") {
+			final = nil
+		}
+		if strings.HasPrefix(line, "RUN ") && strings.Contains(line, "go build") {
+			build = strings.Join(strings.Fields(line), " ")
+		}
+		if line != "" && !strings.HasPrefix(line, "#") {
+			final = append(final, strings.Join(strings.Fields(line), " "))
+		}
+	}
+	instr := func(name string) string {
+		var v string
+		for _, l := range final {
+			if strings.HasPrefix(l, name+" ") {
+				v = strings.TrimPrefix(l, name+" ")
+			}
+		}
+		return v
+	}
+	asJSON := func(list []string) string { return `["` + strings.Join(list, `", "`) + `"]` }
+	for name, want := range map[string]string{
+		"USER":        imageUser,
+		"WORKDIR":     imageWorkingDir,
+		"ENTRYPOINT":  asJSON(imageEntrypoint),
+		"CMD":         asJSON(imageCmd),
+		"EXPOSE":      strings.TrimSuffix(imagePort, "/tcp"),
+		"STOPSIGNAL":  "SIGTERM",
+		"HEALTHCHECK": `--interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["/inspraak", "healthcheck"]`,
+	} {
+		if got := instr(name); got != want {
+			t.Errorf("Dockerfile: %s %s, the image: %s", name, got, want)
+		}
+	}
+	env := " " + instr("ENV") + " "
+	for _, kv := range imageEnv {
+		if !strings.HasPrefix(kv, "PATH=") && !strings.Contains(env, " "+kv+" ") { // PATH: the base's
+			t.Errorf("Dockerfile: ENV lacks %s", kv)
+		}
+	}
+	label := instr("LABEL")
+	for k := range labels(Inputs{}) {
+		if k != debianLabel && !strings.Contains(label, k+"=") {
+			t.Errorf("Dockerfile: no label %s", k)
+		}
+	}
+	script, err := os.ReadFile("../../.ci/image.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shell := strings.Join(strings.Fields(strings.ReplaceAll(string(script), "\\\n", " ")), " ")
+	for _, flag := range []string{`go build -trimpath -tags nomsgpack -ldflags "-s -w -X inspraak/internal/buildinfo.Version=`, " -X inspraak/internal/buildinfo.Revision="} {
+		if !strings.Contains(build, flag) || !strings.Contains(build, "CGO_ENABLED=0 ") {
+			t.Errorf("Dockerfile: the binary is not built with CGO_ENABLED=0 %s:\n%s", flag, build)
+		}
+		if !strings.Contains(shell, flag) {
+			t.Errorf(".ci/image.sh: the binary is not built with %s", flag)
+		}
+	}
+	if !strings.Contains(shell, "export CGO_ENABLED=0") {
+		t.Error(".ci/image.sh does not build with CGO_ENABLED=0")
+	}
+}
