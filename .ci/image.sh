@@ -101,7 +101,7 @@ rootfs="$work/rootfs"
 mkdir "$rootfs"
 # As root, tar keeps the image's owners (numeric) and modes.
 "$work/inspraak-image" rootfs "$image" | tar -x -p --numeric-owner -C "$rootfs"
-echo "root filesystem: $(du -sh --apparent-size "$rootfs" | cut -f1) in $(find "$rootfs" | wc -l) entries; workdir $(stat -c '%U(%u):%G(%g) %A' "$rootfs$workdir" 2>/dev/null || echo missing)"
+echo "root filesystem: $(du -sh --apparent-size "$rootfs" | cut -f1) in $(find "$rootfs" | wc -l) entries; workdir $(stat -c '%u:%g %A' "$rootfs$workdir" 2>/dev/null || echo missing)"
 [ -d "$rootfs$workdir" ] || { echo "image: its working directory $workdir is not in it"; exit 1; }
 
 # Production mode, as a municipality runs it (JSON logs, every safety
