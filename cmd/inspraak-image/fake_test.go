@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -176,7 +175,8 @@ func main() {
 	}
 	bin := filepath.Join(dir, "tiny")
 	args := append([]string{"build", "-o", bin, "-ldflags", ldflags}, flags...)
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), append(args, ".")...)
+	// go test puts its own Go first on the PATH.
+	cmd := exec.Command("go", append(args, ".")...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED="+cgo, "GOFLAGS=-buildvcs=false", "GOOS=linux")
 	if out, err := cmd.CombinedOutput(); err != nil {
