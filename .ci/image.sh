@@ -24,9 +24,12 @@ export CGO_ENABLED=0
 # them once more.
 export GOFLAGS="${GOFLAGS:-} -trimpath"
 
-for tool in git go jq curl tar chroot psql pg_isready; do
-  command -v "$tool" >/dev/null || { echo "image: $tool is missing"; exit 1; }
-done
+need() {
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "image: $tool is missing"; exit 1; }
+  done
+}
+need git go
 
 # The version and commit the binary is stamped with and the labels say.
 # CI builds with -buildvcs=false, so the commit is stamped with -X.
@@ -54,6 +57,7 @@ if [ "${1:-}" = binary ]; then
   exit 0
 fi
 
+need jq curl tar chroot psql pg_isready
 work="$(mktemp -d)"
 db="inspraak_image_$$"
 pid=""
