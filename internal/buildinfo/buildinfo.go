@@ -11,8 +11,19 @@ import (
 // Version is set with -ldflags "-X inspraak/internal/buildinfo.Version=...".
 var Version = "dev"
 
-// Commit returns the VCS revision the binary was built from, when known.
+// Revision is the commit, set with -ldflags "-X
+// inspraak/internal/buildinfo.Revision=...", for builds that have no VCS
+// information: CI builds with -buildvcs=false, and a docker build's
+// context has no .git. When set, Commit reports it.
+var Revision = ""
+
+// Commit returns the VCS revision the binary was built from, when known:
+// Revision when the build set it, otherwise what the Go toolchain
+// recorded from the checkout.
 func Commit() string {
+	if Revision != "" {
+		return Revision
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return ""
