@@ -204,6 +204,45 @@ func TestSQLiteIsOneInstance(t *testing.T) {
 	}
 }
 
+// A setting Inspraak does not read is refused: the app would ignore it.
+func TestMisspeltSettingIsRefused(t *testing.T) {
+	dir := copyChart(t)
+	edit(t, dir, "templates/_helpers.tpl", "- name: INSPRAAK_DB_MAX_OPEN_CONNS", "- name: INSPRAAK_DB_MAX_OPEN_CONN")
+	ms, err := Render(dir, values(t, "testdata/production.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := DecodeAll(ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probs, err := UnknownSettings(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(probs, "\n"); !strings.Contains(got, "env INSPRAAK_DB_MAX_OPEN_CONN is no setting") || strings.Count(got, "\n") != 0 {
+		t.Fatalf("want only the misspelt setting refused, got %q", probs)
+	}
+	// Put together from parts, as the app does: a provider's claim, a rate.
+	names, err := loadSettingNames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{
+		"INSPRAAK_STAFF_GROUPS_CLAIM":    true,
+		"INSPRAAK_EHERKENNING_LOA_MAP":   true,
+		"INSPRAAK_RATE_VOTE":             true,
+		"INSPRAAK_RATE_VOTES":            false,
+		"INSPRAAK_STAF_ISSUER":           false,
+		"INSPRAAK_DIGID_CLIENT_SECRETS":  false,
+		"INSPRAAK_MUNICIPALITY_LOGO_URL": false,
+	} {
+		if got := names.known(name); got != want {
+			t.Errorf("known(%s) = %v, want %v", name, got, want)
+		}
+	}
+}
+
 // helm lint's errors fail the check.
 func TestLintErrorsFail(t *testing.T) {
 	dir := copyChart(t)

@@ -96,7 +96,13 @@ func CheckSet(chartDir, file string) (int, string, error) {
 	if err != nil {
 		return 0, "", err
 	}
-	if probs := Promises(objs); len(probs) > 0 {
+	probs := Promises(objs)
+	unknown, err := UnknownSettings(objs)
+	if err != nil {
+		return 0, "", err
+	}
+	probs = append(probs, unknown...)
+	if len(probs) > 0 {
 		return 0, "", fmt.Errorf("broken promises:\n  %s", strings.Join(probs, "\n  "))
 	}
 	return len(objs), Kinds(objs), nil
