@@ -30,6 +30,8 @@ func main() {
 	// helm's engine logs each fail() at INFO; the refusals print their own line.
 	slog.SetDefault(slog.New(slog.DiscardHandler))
 	show := flag.String("show", "", "print the manifests rendered with this values file instead of checking")
+	start := flag.String("start", "", "after the checks, start this inspraak binary with the Deployment's environment (default values) and wait for /readyz 200")
+	database := flag.String("database", "", "with -start: the PostgreSQL URL the started binary uses")
 	flag.Usage = func() {
 		fmt.Fprintln(flag.CommandLine.Output(), "usage: chartcheck [-show values.yaml] [chart dir (default ../inspraak)]")
 		flag.PrintDefaults()
@@ -49,6 +51,18 @@ func main() {
 	if err := run(chartDir); err != nil {
 		fmt.Fprintln(os.Stderr, "chart check failed:", err)
 		os.Exit(1)
+	}
+	if *start != "" {
+		if *database == "" {
+			fmt.Fprintln(os.Stderr, "-start needs -database")
+			os.Exit(2)
+		}
+		msg, err := StartWithChartEnv(chartDir, Sets[0].File, *start, *database)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "inspraak did not start with the chart's environment:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("%s: started %s with the Deployment's environment: %s\n", Sets[0].Name, *start, msg)
 	}
 }
 
