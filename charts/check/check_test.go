@@ -115,7 +115,7 @@ func TestPromisesFailWhenBroken(t *testing.T) {
 		{"readiness on the wrong path", "templates/deployment.yaml", "path: /readyz", "path: /healthz", `readinessProbe GETs "/healthz", want /readyz`},
 		{"liveness on the database", "templates/deployment.yaml", "          livenessProbe:\n            httpGet:\n              path: /healthz", "          livenessProbe:\n            httpGet:\n              path: /readyz", `livenessProbe GETs "/readyz", want /healthz`},
 		{"no preStop", "templates/deployment.yaml", "            preStop:\n              sleep:\n                seconds: {{ .Values.preStopSleepSeconds }}", "            postStart:\n              sleep:\n                seconds: 1", "no preStop sleep"},
-		{"grace too short", "templates/deployment.yaml", "terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}", "terminationGracePeriodSeconds: 15", "terminationGracePeriodSeconds 15 does not exceed"},
+		{"grace too short", "templates/deployment.yaml", "terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}", "terminationGracePeriodSeconds: 24", "terminationGracePeriodSeconds 24 does not exceed"},
 		{"one replica", "templates/deployment.yaml", "{{- if not .Values.autoscaling.enabled }}\n  replicas: {{ .Values.replicaCount }}", "{{- if true }}\n  replicas: 1", "want at least 2 replicas"},
 		{"autoscaler down to one", "templates/hpa.yaml", "minReplicas: {{ .Values.autoscaling.minReplicas }}", "minReplicas: 1", "minReplicas must be at least 2"},
 		{"no disruption budget", "templates/poddisruptionbudget.yaml", "{{- if and .Values.podDisruptionBudget.enabled", "{{- if and false", "no PodDisruptionBudget"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -20,7 +21,7 @@ import (
 const imageUID = 65532
 
 // shutdownSeconds is how long `inspraak serve` lets requests finish after
-// SIGTERM (docs/operations.md, section 10).
+// its drain delay (docs/operations.md, section 10).
 const shutdownSeconds = 10
 
 // secretEnv are the settings that hold secrets (internal/config): they may
@@ -294,8 +295,18 @@ func (p *problems) podSpec(name string, s *corev1.PodSpec) {
 	if s.TerminationGracePeriodSeconds != nil {
 		grace = *s.TerminationGracePeriodSeconds
 	}
-	if grace <= sleep+shutdownSeconds {
-		p.add("Deployment %s: terminationGracePeriodSeconds %d does not exceed the preStop sleep (%d s) plus the %d s drain", name, grace, sleep, shutdownSeconds)
+	drain := 5 * time.Second // production's default INSPRAAK_DRAIN_DELAY
+	for _, e := range app.Env {
+		if e.Name == "INSPRAAK_DRAIN_DELAY" {
+			d, err := time.ParseDuration(e.Value)
+			if err != nil {
+				p.add("Deployment %s: INSPRAAK_DRAIN_DELAY %q is no duration", name, e.Value)
+			}
+			drain = d
+		}
+	}
+	if need := sleep + int64(drain/time.Second) + shutdownSeconds; grace <= need {
+		p.add("Deployment %s: terminationGracePeriodSeconds %d does not exceed the preStop sleep (%d s), the drain delay (%s) and the %d s for requests in flight", name, grace, sleep, drain, shutdownSeconds)
 	}
 	if app.Resources.Requests.Cpu().IsZero() || app.Resources.Requests.Memory().IsZero() || app.Resources.Limits.Memory().IsZero() {
 		p.add("Deployment %s: container inspraak needs CPU and memory requests and a memory limit", name)

@@ -79,8 +79,8 @@ express, with a message that says what to change.
 {{- if and .Values.autoscaling.enabled (not (and .Values.resources.requests .Values.resources.requests.cpu)) }}
 {{- fail "autoscaling on CPU needs resources.requests.cpu: the target is a share of the request." }}
 {{- end }}
-{{- if le (int .Values.terminationGracePeriodSeconds) (add (int .Values.preStopSleepSeconds) 10) }}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds (%d) plus the 10 seconds Inspraak takes to finish requests after SIGTERM." (int .Values.terminationGracePeriodSeconds) (int .Values.preStopSleepSeconds)) }}
+{{- if le (int .Values.terminationGracePeriodSeconds) (add (int .Values.preStopSleepSeconds) (int .Values.drainDelaySeconds) 10) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds (%d) plus drainDelaySeconds (%d) plus the 10 seconds Inspraak gives requests in flight after its drain: the pod would be killed mid-request." (int .Values.terminationGracePeriodSeconds) (int .Values.preStopSleepSeconds) (int .Values.drainDelaySeconds)) }}
 {{- end }}
 {{- $pdb := .Values.podDisruptionBudget }}
 {{- $minAvailable := dig "minAvailable" "" $pdb | toString }}
@@ -134,6 +134,8 @@ the existing Secret (secretKeyRef); the chart never holds their values.
   value: {{ .Values.database.maxIdleConns | int | quote }}
 - name: INSPRAAK_DB_CONN_MAX_LIFETIME
   value: {{ .Values.database.connMaxLifetime | quote }}
+- name: INSPRAAK_DRAIN_DELAY
+  value: {{ printf "%ds" (int .Values.drainDelaySeconds) | quote }}
 - name: INSPRAAK_AUTO_MIGRATE
   value: {{ .Values.config.autoMigrate | quote }}
 {{ include "inspraak.secretEnv" (dict "name" "INSPRAAK_SESSION_KEY" "secret" $secret "key" $keys.sessionKey) }}
