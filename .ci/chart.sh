@@ -36,6 +36,6 @@ base="${INSPRAAK_TEST_DATABASE_URL%%\?*}"
 query=""
 [ "$base" != "$INSPRAAK_TEST_DATABASE_URL" ] && query="?${INSPRAAK_TEST_DATABASE_URL#*\?}"
 db="${base##*/}_chart"
-psql "$base" -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+PGOPTIONS="--client-min-messages=warning" psql "$base" -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 trap 'psql "$base" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
 go run . -start "$bin" -database "${base%/*}/$db$query" ../inspraak
