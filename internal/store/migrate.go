@@ -40,7 +40,7 @@ func (s SchemaStatus) UpToDate() bool { return s.Current == s.Latest && len(s.Pe
 // Serves reports whether this binary can serve on the schema: it is up to
 // date, or ahead by migrations CheckSchema found this release may run beside.
 func (s SchemaStatus) Serves() bool {
-	return len(s.Pending) == 0 && (s.Current == s.Latest || (s.Current > s.Latest && s.Ahead == s.Current-s.Latest))
+	return len(s.Pending) == 0 && (s.Current == s.Latest || s.Ahead > 0)
 }
 
 // ErrSchemaTooNew means the database was migrated by a newer binary with a
