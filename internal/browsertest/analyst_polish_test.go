@@ -82,12 +82,10 @@ func TestAnalystPolishPages(t *testing.T) {
 			if err != nil || len(wide) > 0 {
 				t.Errorf("%s at %s: wider than the screen: %q (%v)", name, vp.name, wide, err)
 			}
-			if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-				s.save(t, "analyst-"+name+"-"+vp.name+".jpg", png)
-			}
 			if res := axeAt(t, tab, axeSource, vp); len(res.Violations) > 0 {
 				t.Errorf("%s at %s: axe-core: %d violations\n%s", name, vp.name, len(res.Violations), formatViolations(res.Violations))
 			}
+			s.fullShot(t, tab, "analyst-"+name+"-"+vp.name+".jpg")
 			for _, msg := range pr.take() {
 				t.Errorf("%s at %s: %s", name, vp.name, msg)
 			}

@@ -196,15 +196,6 @@ func (s *site) checkPage(t *testing.T, pt *pageTab, p page, vp viewport, axeSour
 	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](eagerImagesJS, chromedp.EvalAwaitPromise)); err != nil {
 		t.Errorf("load the page's images: %v", err)
 	}
-	// JPEG: Chromium encodes a long page's PNG for seconds on a small
-	// machine, and these are for people to look at, not to compare.
-	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85))
-	if err != nil {
-		t.Errorf("screenshot: %v", err)
-	} else {
-		s.save(t, p.name+"-"+vp.name+".jpg", shot)
-	}
-
 	res := axeAt(t, tab, axeSource, vp)
 	if len(res.Incomplete) > 0 {
 		t.Logf("axe: needs manual review: %s", strings.Join(res.Incomplete, ", "))
@@ -215,6 +206,9 @@ func (s *site) checkPage(t *testing.T, pt *pageTab, p page, vp viewport, axeSour
 		}
 		t.Errorf("axe found %d WCAG violation(s) on %s at %s:\n%s", len(res.Violations), p.path, vp.name, formatViolations(res.Violations))
 	}
+	// Last, so that a run that takes pictures of failures only (see
+	// fullShot) has one of every check that failed.
+	s.fullShot(t, tab, p.name+"-"+vp.name+".jpg")
 
 }
 

@@ -119,9 +119,7 @@ func TestBudgetEditorBuildsAWijkBudget(t *testing.T) {
 	if !strings.Contains(text, "Een bank bij de markt") || !strings.Contains(text, "€ 1.250") {
 		t.Errorf("the budget does not list the new plan: %.800s", text)
 	}
-	if shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-		s.save(t, "budget-editor-desktop.jpg", shot)
-	}
+	s.fullShot(t, tab, "budget-editor-desktop.jpg")
 
 	// A visitor sees the budget, its wijken and the plan.
 	ctx, cancel := context.WithTimeout(tab, stepTimeout)

@@ -152,9 +152,7 @@ func budgetByKeyboard(t *testing.T, s *site, vp viewport, js bool, name, axeSour
 				t.Fatal(err)
 			}
 		}
-		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-			s.save(t, "budget-"+name+"-"+shot+".jpg", png)
-		}
+		s.fullShot(t, tab, "budget-"+name+"-"+shot+".jpg")
 	}
 	look("wijk", "Kies uw wijk", "In welke wijk woont u?", "de methode van gelijke delen")
 
@@ -307,9 +305,7 @@ func TestBudgetResultPage(t *testing.T) {
 		if res := axeAt(t, tab, axeSource, vp); len(res.Violations) > 0 {
 			t.Errorf("%s: axe-core: %d violations\n%s", vp.name, len(res.Violations), formatViolations(res.Violations))
 		}
-		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-			s.save(t, "budget-uitslag-"+vp.name+".jpg", png)
-		}
+		s.fullShot(t, tab, "budget-uitslag-"+vp.name+".jpg")
 	}
 	for _, msg := range pr.snapshot() {
 		t.Errorf("%s", msg)
@@ -453,9 +449,7 @@ func TestBudgetLetterCodeJourney(t *testing.T) {
 	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](eagerImagesJS, chromedp.EvalAwaitPromise)); err != nil {
 		t.Errorf("load the page's images: %v", err)
 	}
-	if shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-		s.save(t, "budget-code-phone-plannen.jpg", shot)
-	}
+	s.fullShot(t, tab, "budget-code-phone-plannen.jpg")
 
 	for _, add := range []struct{ plan, left string }{{planBench, "€ 6.000"}, {planLamps, "€ 3.000"}} {
 		k.tabTo("Kies dit plan: "+add.plan, chooseButton(add.plan))
@@ -569,9 +563,7 @@ func TestBudgetPaperBatchJourney(t *testing.T) {
 	s.logInByRequests(t, checker, admin)
 	step(checker, "open the batch", chromedp.Do(checker, chromedp.Navigate(batch), chromedp.WaitReady(chromedp.CSS("body"))))
 	check(checker, "the batch as the checker sees it", "wacht op controle", planLamps, "Stapel controleren")
-	if shot, err := chromedp.Run(checker, chromedp.FullScreenshot(85)); err == nil {
-		s.save(t, "budget-paper-check-desktop.jpg", shot)
-	}
+	s.fullShot(t, checker, "budget-paper-check-desktop.jpg")
 	step(checker, "count the pile", chromedp.Do(checker, chromedp.SetValue(chromedp.ID("papers"), "1")))
 	click(checker, "Gecontroleerd: laten meetellen")
 	if n := onPaper(checker); n != "1" {

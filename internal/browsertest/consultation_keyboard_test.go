@@ -175,9 +175,7 @@ func answerByKeyboard(t *testing.T, s *site, vp viewport) {
 	if err != nil {
 		t.Fatalf("read the receipt: %v", err)
 	}
-	if shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-		s.save(t, k.shot+".jpg", shot)
-	}
+	s.fullShot(t, tab, k.shot+".jpg")
 	if !strings.Contains(r.Text, "Kenmerk") {
 		t.Errorf("the receipt does not show \"Kenmerk\": %.300s", r.Text)
 	}
@@ -233,9 +231,7 @@ func errorsByKeyboard(t *testing.T, s *site, vp viewport) {
 	if err != nil {
 		t.Fatalf("read the error summary: %v", err)
 	}
-	if shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-		s.save(t, k.shot+".jpg", shot)
-	}
+	s.fullShot(t, tab, k.shot+".jpg")
 	if !sum.Found {
 		t.Fatalf("after Enter on \"Versturen\" with nothing answered, the page shows no error summary (.inspraak-error-summary)")
 	}

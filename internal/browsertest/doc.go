@@ -68,8 +68,10 @@
 //
 // Screenshots are written to $INSPRAAK_ARTIFACTS/browser/ when that is set,
 // else to artifacts/browser/ in the repository root (gitignored), named
-// <page>-<viewport>.png, for example home-desktop.png and home-phone.png.
-// When axe finds violations, <page>-<viewport>-axe.json sits next to them.
+// <page>-<viewport>.jpg (full page), for example home-desktop.jpg and
+// home-phone.jpg. When axe finds violations, <page>-<viewport>-axe.json
+// sits next to them. INSPRAAK_SCREENSHOTS=failed (what .ci/run sets) takes
+// the full-page pictures only of checks that failed.
 //
 // # Adding a page
 //

@@ -108,9 +108,7 @@ func TestEditorPolish(t *testing.T) {
 			if res := axeAt(t, tab, axeSource, vp); len(res.Violations) > 0 {
 				t.Errorf("%s (%s): axe-core: %d violations\n%s", shot, vp.name, len(res.Violations), formatViolations(res.Violations))
 			}
-			if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-				s.save(t, "editor-polish-"+shot+"-"+vp.name+".jpg", png)
-			}
+			s.fullShot(t, tab, "editor-polish-"+shot+"-"+vp.name+".jpg")
 		}
 		if err := chromedp.Do(tab, emulate(viewports[0])); err != nil {
 			t.Fatal(err)

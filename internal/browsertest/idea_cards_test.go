@@ -211,9 +211,7 @@ func TestIdeaCards(t *testing.T) {
 		if !strings.Contains(text, "U steunt dit idee") || !strings.Contains(text, "1 keer gesteund") || !strings.Contains(at, cardsSeed.board+"?sorteer=nieuw") || !strings.Contains(at, "#idee-") {
 			t.Errorf("the support button in a card did not support the idea (at %s): %.600s", at, text)
 		}
-		if shot, err := chromedp.Run(pt.tab, chromedp.FullScreenshot(85)); err == nil {
-			s.save(t, "support-in-card-phone.jpg", shot)
-		}
+		s.fullShot(t, pt.tab, "support-in-card-phone.jpg")
 		for _, msg := range pt.pr.take() {
 			t.Errorf("%s", msg)
 		}

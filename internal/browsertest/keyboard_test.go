@@ -56,9 +56,7 @@ func TestKeyboardOnlyLogin(t *testing.T) {
 			if !strings.Contains(text, name) {
 				t.Errorf("/mijn-inspraak does not show the name %q: %.300s", name, text)
 			}
-			if shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-				s.save(t, k.shot+".jpg", shot)
-			}
+			s.fullShot(t, tab, k.shot+".jpg")
 			t.Logf("focus stops: %s", strings.Join(k.stops, " → "))
 			for _, e := range k.noIndicator {
 				t.Errorf("no visible focus indicator (outline-style none and no box-shadow, on the element and its 3 closest ancestors): %s", e)

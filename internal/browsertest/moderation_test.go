@@ -72,9 +72,7 @@ func TestKeyboardOnlyModeration(t *testing.T) {
 		if res := runAxe(t, tab, axeSource); len(res.Violations) > 0 {
 			t.Errorf("axe-core on the %s: %d violations\n%s", state, len(res.Violations), formatViolations(res.Violations))
 		}
-		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-			s.save(t, k.shot+"-"+strings.ReplaceAll(state, " ", "-")+".jpg", png)
-		}
+		s.fullShot(t, tab, k.shot+"-"+strings.ReplaceAll(state, " ", "-")+".jpg")
 	}
 	k.tabTo(`the "Volgende oppakken" button`, `a.tag === "button" && a.text === "Volgende oppakken"`)
 	first := k.enterAny("/beheer/moderatie/", 200)

@@ -375,11 +375,7 @@ func TestResidentPagesPolish(t *testing.T) {
 					if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.fonts.ready.then(() => true)`, chromedp.EvalAwaitPromise)); err != nil {
 						t.Fatalf("wait for fonts: %v", err)
 					}
-					if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-						s.save(t, c.name+"-"+vp.name+".jpg", png)
-					} else {
-						t.Errorf("screenshot: %v", err)
-					}
+					s.fullShot(t, tab, c.name+"-"+vp.name+".jpg")
 					c.check(t, tab, vp)
 					wide := eval[bool](t, tab, `document.documentElement.scrollWidth > document.documentElement.clientWidth + 1`)
 					if wide {

@@ -89,9 +89,7 @@ func TestPublicResultsPage(t *testing.T) {
 		if res := axeAt(t, tab, axeSource, vp); len(res.Violations) > 0 {
 			t.Errorf("%s: axe-core: %d violations\n%s", vp.name, len(res.Violations), formatViolations(res.Violations))
 		}
-		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-			s.save(t, "results-public-"+vp.name+".jpg", png)
-		}
+		s.fullShot(t, tab, "results-public-"+vp.name+".jpg")
 	}
 	// A response note with one section, published, read by the public.
 	if err := chromedp.Do(tab, emulate(viewports[0]), chromedp.Navigate(s.base+"/beheer/resultaten/3/reactienota"),
@@ -121,9 +119,7 @@ func TestPublicResultsPage(t *testing.T) {
 		if res := axeAt(t, tab, axeSource, vp); len(res.Violations) > 0 {
 			t.Errorf("%s: axe-core on the response note: %d violations\n%s", vp.name, len(res.Violations), formatViolations(res.Violations))
 		}
-		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(85)); err == nil {
-			s.save(t, "note-public-"+vp.name+".jpg", png)
-		}
+		s.fullShot(t, tab, "note-public-"+vp.name+".jpg")
 	}
 	for _, msg := range pr.snapshot() {
 		t.Errorf("%s", msg)

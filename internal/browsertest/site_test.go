@@ -452,6 +452,26 @@ func artifactsDir(t *testing.T) string {
 }
 
 // save writes an artifact and logs where it went.
+// fullShot saves a full-page JPEG of what tab shows (JPEG: Chromium
+// encodes a long page's PNG for seconds on a small machine, and these are
+// for people to look at, not to compare). With INSPRAAK_SCREENSHOTS=failed
+// only a test that has failed by then takes it: CI sets that, since no one
+// looks at the pictures of a run that passed, and the full-page pictures
+// of every page at two sizes cost a sixth of the browser check's time.
+// Call it after a check's assertions, so that a failure has its picture.
+func (s *site) fullShot(t *testing.T, tab context.Context, name string) {
+	t.Helper()
+	if os.Getenv("INSPRAAK_SCREENSHOTS") == "failed" && !t.Failed() {
+		return
+	}
+	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(85))
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	s.save(t, name, shot)
+}
+
 func (s *site) save(t *testing.T, name string, data []byte) {
 	t.Helper()
 	p := filepath.Join(s.artifacts, name)
