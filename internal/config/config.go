@@ -207,7 +207,7 @@ func Load(getenv Getenv) (*Config, error) {
 	c.DBMaxOpenConns = intSetting(getenv, "INSPRAAK_DB_MAX_OPEN_CONNS", 20, 1, 1000, &probs)
 	// As many idle as open connections: a burst then does not close and
 	// reopen PostgreSQL connections (measured in bench/).
-	c.DBMaxIdleConns = intSetting(getenv, "INSPRAAK_DB_MAX_IDLE_CONNS", 20, 0, 1000, &probs)
+	c.DBMaxIdleConns = intSetting(getenv, "INSPRAAK_DB_MAX_IDLE_CONNS", 20, 1, 1000, &probs)
 	c.DBConnMaxLife = durationSetting(getenv, "INSPRAAK_DB_CONN_MAX_LIFETIME", 30*time.Minute, &probs)
 	c.AutoMigrate = boolSetting(getenv, "INSPRAAK_AUTO_MIGRATE", true, &probs)
 	c.PageCacheTTL = durationSetting(getenv, "INSPRAAK_PAGE_CACHE", time.Second, &probs)
