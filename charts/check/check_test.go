@@ -130,14 +130,7 @@ func TestPromisesFailWhenBroken(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := copyChart(t)
 			edit(t, dir, c.file, c.old, c.new)
-			ms, err := Render(dir, values(t, "testdata/production.yaml"))
-			if err != nil {
-				t.Fatalf("render: %v", err)
-			}
-			objs, err := DecodeAll(ms)
-			if err != nil {
-				t.Fatalf("decode: %v", err)
-			}
+			_, objs := rendered(t, dir, values(t, "testdata/production.yaml"))
 			probs := Promises(objs)
 			if !strings.Contains(strings.Join(probs, "\n"), c.want) {
 				t.Fatalf("want a broken promise %q, got %q", c.want, probs)
@@ -155,14 +148,7 @@ func TestSecretLookingValuesAreRefused(t *testing.T) {
 	} {
 		vals := values(t, "testdata/required.yaml")
 		vals["extraEnv"] = map[string]any{name: value}
-		ms, err := Render(chartDir, vals)
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs, err := DecodeAll(ms)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, objs := rendered(t, chartDir, vals)
 		if probs := strings.Join(Promises(objs), "\n"); !strings.Contains(probs, "env "+name+" looks like a secret") {
 			t.Errorf("%s: want it flagged, got %q", name, probs)
 		}
@@ -175,14 +161,7 @@ func TestSQLiteIsOneInstance(t *testing.T) {
 	vals := values(t, "testdata/required.yaml")
 	vals["replicaCount"] = 1
 	vals["database"] = map[string]any{"engine": "sqlite", "sqlite": map[string]any{"existingClaim": "inspraak-data"}}
-	ms, err := Render(chartDir, vals)
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs, err := DecodeAll(ms)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ms, objs := rendered(t, chartDir, vals)
 	if k := Kinds(objs); strings.Contains(k, "PodDisruptionBudget") {
 		t.Errorf("rendered %s", k)
 	}
@@ -208,14 +187,7 @@ func TestSQLiteIsOneInstance(t *testing.T) {
 func TestMisspeltSettingIsRefused(t *testing.T) {
 	dir := copyChart(t)
 	edit(t, dir, "templates/_helpers.tpl", "- name: INSPRAAK_DB_MAX_OPEN_CONNS", "- name: INSPRAAK_DB_MAX_OPEN_CONN")
-	ms, err := Render(dir, values(t, "testdata/production.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs, err := DecodeAll(ms)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, objs := rendered(t, dir, values(t, "testdata/production.yaml"))
 	probs, err := UnknownSettings(objs)
 	if err != nil {
 		t.Fatal(err)
@@ -250,6 +222,21 @@ func TestLintErrorsFail(t *testing.T) {
 	if err := Lint(dir, values(t, "testdata/required.yaml")); err == nil || !strings.Contains(err.Error(), "version") {
 		t.Fatalf("want lint to refuse the version, got %v", err)
 	}
+}
+
+// rendered renders the chart in dir with vals and decodes every object
+// strictly; either failing stops the test.
+func rendered(t *testing.T, dir string, vals map[string]any) ([]Manifest, []Object) {
+	t.Helper()
+	ms, err := Render(dir, vals)
+	if err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	objs, err := DecodeAll(ms)
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	return ms, objs
 }
 
 func values(t *testing.T, file string) map[string]any {
