@@ -137,6 +137,7 @@ func TestMalformedSettingsAreReported(t *testing.T) {
 		"INSPRAAK_ENV":                  "staging",
 		"INSPRAAK_ADDR":                 "8080",
 		"INSPRAAK_DB_MAX_OPEN_CONNS":    "many",
+		"INSPRAAK_DB_MAX_IDLE_CONNS":    "0", // none kept: every statement would open a connection
 		"INSPRAAK_DB_CONN_MAX_LIFETIME": "soon",
 		"INSPRAAK_AUTO_MIGRATE":         "maybe",
 		"INSPRAAK_DEFAULT_LANGUAGE":     "fr",
@@ -149,7 +150,7 @@ func TestMalformedSettingsAreReported(t *testing.T) {
 	if !errors.As(err, &probs) {
 		t.Fatalf("want problems, got %v", err)
 	}
-	for _, want := range []string{"INSPRAAK_ENV", "INSPRAAK_ADDR", "INSPRAAK_DB_MAX_OPEN_CONNS", "INSPRAAK_DB_CONN_MAX_LIFETIME", "INSPRAAK_AUTO_MIGRATE", "INSPRAAK_DEFAULT_LANGUAGE", "INSPRAAK_LOG_LEVEL", "INSPRAAK_TRUSTED_PROXIES", "INSPRAAK_DATABASE_URL", "INSPRAAK_MUNICIPALITY_LOGO"} {
+	for _, want := range []string{"INSPRAAK_ENV", "INSPRAAK_ADDR", "INSPRAAK_DB_MAX_OPEN_CONNS", "INSPRAAK_DB_MAX_IDLE_CONNS must be a whole number from 1", "INSPRAAK_DB_CONN_MAX_LIFETIME", "INSPRAAK_AUTO_MIGRATE", "INSPRAAK_DEFAULT_LANGUAGE", "INSPRAAK_LOG_LEVEL", "INSPRAAK_TRUSTED_PROXIES", "INSPRAAK_DATABASE_URL", "INSPRAAK_MUNICIPALITY_LOGO"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("no problem reported for %s:\n%s", want, err)
 		}
